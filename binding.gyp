@@ -1,0 +1,19 @@
+{
+  "targets": [
+    {
+      "target_name": "bia_native",
+      "sources": ["native/peercred.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"]
+    },
+    {
+      "target_name": "bia_preload",
+      "type": "shared_library",
+      "product_name": "bia",
+      "include_dirs": ["preload/include", "preload/core"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-fvisibility=hidden"],
+      "libraries": ["-ldl", "-lpthread"],
+      "sources": ["<!@(ls -1 preload/core/*.c preload/hooks/*.c)"]
+    }
+  ]
+}

@@ -1,0 +1,314 @@
+// The helper protocol, version 1: the TypeScript half of docs/protocol.md.
+// The C half is preload/include/bia_protocol.h; both are tested against
+// test/vectors/protocol.json.
+import { Address4, Address6 } from 'ip-address';
+
+export const PROTOCOL_VERSION = 1;
+export const HEADER_SIZE = 12;
+export const MAX_FRAME = 4096;
+export const MAX_NAME = 253;
+export const MAX_ENTRIES = 32;
+const ENTRY_SIZE = 25;
+
+export enum MsgType {
+  Hello = 1,
+  Resolve = 2,
+  Map4 = 3,
+  Map6 = 4,
+}
+
+export enum Status {
+  Ok = 0,
+  NotFound = 1,
+  NoData = 2,
+  TryAgain = 3,
+  PoolExhausted = 4,
+  BadRequest = 5,
+  BadVersion = 6,
+  Internal = 7,
+}
+
+export enum Kind {
+  Native = 1,
+  Paired = 2,
+  Pool = 3,
+  Synthetic = 4,
+}
+
+/** Network modes as they travel on the wire (HELLO reply). */
+export enum WireNetwork {
+  None = 0,
+  Dual = 1,
+  Ipv6Only = 2,
+  Ipv4Only = 3,
+}
+
+/** One IPv4 <-> IPv6 correspondence; addresses in their canonical text form. */
+export interface Entry {
+  kind: Kind;
+  v4: string;
+  v6: string;
+  ttl: number;
+}
+
+export type Request =
+  | { type: MsgType.Hello; id: number }
+  | { type: MsgType.Resolve; id: number; family: 4 | 6; name: string }
+  | { type: MsgType.Map4; id: number; v4: string }
+  | { type: MsgType.Map6; id: number; v6: string };
+
+export interface HelloBody {
+  network: WireNetwork;
+  pool: string;
+  poolLen: number;
+  ttl: number;
+}
+
+export interface ResolveBody {
+  canon: string;
+  entries: Entry[];
+}
+
+export type Reply =
+  | { type: MsgType; id: number; status: Exclude<Status, Status.Ok> }
+  | { type: MsgType.Hello; id: number; status: Status.Ok; hello: HelloBody }
+  | { type: MsgType.Resolve; id: number; status: Status.Ok; resolve: ResolveBody }
+  | { type: MsgType.Map4 | MsgType.Map6; id: number; status: Status.Ok; entry: Entry };
+
+/** Thrown for any frame that does not follow docs/protocol.md. */
+export class ProtocolError extends Error {
+  constructor(
+    message: string,
+    readonly status: Status = Status.BadRequest,
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+// ---- addresses -------------------------------------------------------------
+
+export function v4ToBytes(text: string): Buffer {
+  if (!Address4.isValid(text)) throw new ProtocolError(`not an IPv4 address: ${text}`);
+  return Buffer.from(new Address4(text).toArray());
+}
+
+export function v4FromBytes(buf: Buffer): string {
+  return Array.from(buf.subarray(0, 4)).join('.');
+}
+
+export function v6ToBytes(text: string): Buffer {
+  if (!Address6.isValid(text)) throw new ProtocolError(`not an IPv6 address: ${text}`);
+  const bytes = new Address6(text).toUnsignedByteArray();
+  const out = Buffer.alloc(16);
+  Buffer.from(bytes).copy(out, 16 - bytes.length);
+  return out;
+}
+
+export function v6FromBytes(buf: Buffer): string {
+  return Address6.fromByteArray(Array.from(buf.subarray(0, 16))).correctForm();
+}
+
+// ---- frames ----------------------------------------------------------------
+
+function frame(type: MsgType, status: Status, id: number, body: Buffer, version = PROTOCOL_VERSION): Buffer {
+  const out = Buffer.alloc(HEADER_SIZE + body.length);
+  out.writeUInt32BE(8 + body.length, 0);
+  out.writeUInt8(version, 4);
+  out.writeUInt8(type, 5);
+  out.writeUInt16BE(status, 6);
+  out.writeUInt32BE(id >>> 0, 8);
+  body.copy(out, HEADER_SIZE);
+  if (out.length > MAX_FRAME) throw new ProtocolError('frame too large', Status.Internal);
+  return out;
+}
+
+interface Header {
+  version: number;
+  type: number;
+  status: number;
+  id: number;
+  body: Buffer;
+}
+
+function parseHeader(buf: Buffer): Header {
+  if (buf.length < HEADER_SIZE) throw new ProtocolError('frame shorter than its header');
+  const length = buf.readUInt32BE(0);
+  if (length < 8 || length + 4 > MAX_FRAME) throw new ProtocolError(`frame length ${length} out of range`);
+  if (length + 4 !== buf.length) throw new ProtocolError('frame length does not match its data');
+  return {
+    version: buf.readUInt8(4),
+    type: buf.readUInt8(5),
+    status: buf.readUInt16BE(6),
+    id: buf.readUInt32BE(8),
+    body: buf.subarray(HEADER_SIZE),
+  };
+}
+
+function name(bytes: Buffer, what: string): string {
+  if (bytes.length < 1 || bytes.length > MAX_NAME) throw new ProtocolError(`${what} length ${bytes.length} out of range`);
+  if (bytes.includes(0)) throw new ProtocolError(`${what} contains NUL`);
+  return bytes.toString('latin1');
+}
+
+function expectBody(body: Buffer, size: number, what: string): void {
+  if (body.length !== size) throw new ProtocolError(`${what} body is ${body.length} bytes, expected ${size}`);
+}
+
+// ---- requests (the preload encodes these; the helper decodes them) ---------
+
+export function encodeRequest(req: Request): Buffer {
+  switch (req.type) {
+    case MsgType.Hello:
+      return frame(req.type, Status.Ok, req.id, Buffer.alloc(0));
+    case MsgType.Resolve: {
+      const nameBytes = Buffer.from(req.name, 'latin1');
+      return frame(req.type, Status.Ok, req.id, Buffer.concat([Buffer.from([req.family, nameBytes.length]), nameBytes]));
+    }
+    case MsgType.Map4:
+      return frame(req.type, Status.Ok, req.id, v4ToBytes(req.v4));
+    case MsgType.Map6:
+      return frame(req.type, Status.Ok, req.id, v6ToBytes(req.v6));
+  }
+}
+
+export function decodeRequest(buf: Buffer): Request {
+  const h = parseHeader(buf);
+  if (h.version !== PROTOCOL_VERSION) throw new ProtocolError(`protocol version ${h.version} is not supported`, Status.BadVersion);
+  if (h.status !== 0) throw new ProtocolError('request with non-zero status');
+  switch (h.type) {
+    case MsgType.Hello:
+      expectBody(h.body, 0, 'HELLO');
+      return { type: MsgType.Hello, id: h.id };
+    case MsgType.Resolve: {
+      if (h.body.length < 3) throw new ProtocolError('RESOLVE body too short');
+      const family = h.body.readUInt8(0);
+      if (family !== 4 && family !== 6) throw new ProtocolError(`RESOLVE family ${family} is not 4 or 6`);
+      const len = h.body.readUInt8(1);
+      expectBody(h.body, 2 + len, 'RESOLVE');
+      return { type: MsgType.Resolve, id: h.id, family, name: name(h.body.subarray(2), 'name') };
+    }
+    case MsgType.Map4:
+      expectBody(h.body, 4, 'MAP4');
+      return { type: MsgType.Map4, id: h.id, v4: v4FromBytes(h.body) };
+    case MsgType.Map6:
+      expectBody(h.body, 16, 'MAP6');
+      return { type: MsgType.Map6, id: h.id, v6: v6FromBytes(h.body) };
+    default:
+      throw new ProtocolError(`unknown message type ${h.type}`);
+  }
+}
+
+// ---- replies (the helper encodes these; the preload decodes them) ----------
+
+function encodeEntry(e: Entry): Buffer {
+  const out = Buffer.alloc(ENTRY_SIZE);
+  out.writeUInt8(e.kind, 0);
+  v4ToBytes(e.v4).copy(out, 1);
+  v6ToBytes(e.v6).copy(out, 5);
+  out.writeUInt32BE(e.ttl >>> 0, 21);
+  return out;
+}
+
+function decodeEntry(buf: Buffer): Entry {
+  const kind = buf.readUInt8(0);
+  if (kind < Kind.Native || kind > Kind.Synthetic) throw new ProtocolError(`unknown entry kind ${kind}`);
+  return { kind, v4: v4FromBytes(buf.subarray(1, 5)), v6: v6FromBytes(buf.subarray(5, 21)), ttl: buf.readUInt32BE(21) };
+}
+
+export function encodeReply(rep: Reply): Buffer {
+  if (rep.status !== Status.Ok) return frame(rep.type, rep.status, rep.id, Buffer.alloc(0));
+  if ('hello' in rep) {
+    const body = Buffer.alloc(7);
+    body.writeUInt8(rep.hello.network, 0);
+    v4ToBytes(rep.hello.pool).copy(body, 1);
+    body.writeUInt8(rep.hello.poolLen, 5);
+    body.writeUInt8(Math.min(255, rep.hello.ttl), 6);
+    return frame(rep.type, Status.Ok, rep.id, body);
+  }
+  if ('resolve' in rep) {
+    const { canon, entries } = rep.resolve;
+    if (entries.length < 1 || entries.length > MAX_ENTRIES) throw new ProtocolError('RESOLVE reply needs 1..32 entries', Status.Internal);
+    const canonBytes = Buffer.from(canon, 'latin1');
+    name(canonBytes, 'canonical name');
+    return frame(rep.type, Status.Ok, rep.id, Buffer.concat([Buffer.from([entries.length, canonBytes.length]), canonBytes, ...entries.map(encodeEntry)]));
+  }
+  return frame(rep.type, Status.Ok, rep.id, encodeEntry(rep.entry));
+}
+
+/** A reply frame the helper sends when the request's version is not its own. */
+export function encodeBadVersion(type: number, id: number): Buffer {
+  return frame(type, Status.BadVersion, id, Buffer.alloc(0));
+}
+
+export function decodeReply(buf: Buffer): Reply {
+  const h = parseHeader(buf);
+  if (h.version !== PROTOCOL_VERSION) throw new ProtocolError(`protocol version ${h.version} is not supported`, Status.BadVersion);
+  if (h.type < MsgType.Hello || h.type > MsgType.Map6) throw new ProtocolError(`unknown message type ${h.type}`);
+  if (h.status > Status.Internal) throw new ProtocolError(`unknown status ${h.status}`);
+  if (h.status !== Status.Ok) {
+    expectBody(h.body, 0, 'error reply');
+    return { type: h.type, id: h.id, status: h.status as Exclude<Status, Status.Ok> };
+  }
+  switch (h.type as MsgType) {
+    case MsgType.Hello: {
+      expectBody(h.body, 7, 'HELLO reply');
+      const network = h.body.readUInt8(0);
+      if (network > WireNetwork.Ipv4Only) throw new ProtocolError(`unknown network ${network}`);
+      const poolLen = h.body.readUInt8(5);
+      if (poolLen > 32) throw new ProtocolError(`pool prefix length ${poolLen} out of range`);
+      return {
+        type: MsgType.Hello,
+        id: h.id,
+        status: Status.Ok,
+        hello: { network, pool: v4FromBytes(h.body.subarray(1, 5)), poolLen, ttl: h.body.readUInt8(6) },
+      };
+    }
+    case MsgType.Resolve: {
+      if (h.body.length < 2) throw new ProtocolError('RESOLVE reply too short');
+      const count = h.body.readUInt8(0);
+      const canonLen = h.body.readUInt8(1);
+      if (count < 1 || count > MAX_ENTRIES) throw new ProtocolError(`RESOLVE reply count ${count} out of range`);
+      expectBody(h.body, 2 + canonLen + count * ENTRY_SIZE, 'RESOLVE reply');
+      const canon = name(h.body.subarray(2, 2 + canonLen), 'canonical name');
+      const entries: Entry[] = [];
+      for (let i = 0; i < count; i++) {
+        const at = 2 + canonLen + i * ENTRY_SIZE;
+        entries.push(decodeEntry(h.body.subarray(at, at + ENTRY_SIZE)));
+      }
+      return { type: MsgType.Resolve, id: h.id, status: Status.Ok, resolve: { canon, entries } };
+    }
+    default:
+      expectBody(h.body, ENTRY_SIZE, 'MAP reply');
+      return { type: h.type as MsgType.Map4 | MsgType.Map6, id: h.id, status: Status.Ok, entry: decodeEntry(h.body) };
+  }
+}
+
+// ---- stream framing ----------------------------------------------------------
+
+/**
+ * Splits a byte stream into frames. Rejects a length prefix out of range as
+ * soon as it arrives, so a hostile peer cannot make the reader buffer more
+ * than one maximal frame.
+ */
+export class FrameReader {
+  private pending: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): Buffer[] {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const frames: Buffer[] = [];
+    while (this.pending.length >= 4) {
+      const length = this.pending.readUInt32BE(0);
+      if (length < 8 || length + 4 > MAX_FRAME) throw new ProtocolError(`frame length ${length} out of range`);
+      if (this.pending.length < length + 4) break;
+      frames.push(this.pending.subarray(0, length + 4));
+      this.pending = this.pending.subarray(length + 4);
+    }
+    return frames;
+  }
+
+  /** Bytes of an incomplete frame still waiting for the rest. */
+  get buffered(): number {
+    return this.pending.length;
+  }
+}
