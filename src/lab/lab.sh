@@ -1,0 +1,106 @@
+# bia lab: a throwaway IPv6-only network, built from namespaces.
+#
+# Sourced by a bash that runs inside fresh network, mount and pid namespaces
+# (and a user namespace when not root); see src/lab/lab.ts. Everything here
+# disappears when that bash exits: the pid namespace takes every process
+# with it, and the namespaces go with their last process.
+#
+#   "host"  this namespace. IPv6 only: 2001:db8:1::1/64 on bia0, and
+#           127.0.0.1/::1 on lo. No IPv4 route leaves the host.
+#   "peer"  a second network namespace behind a veth pair: 2001:db8:1::2 and
+#           ::3, a DNS server (dnsmasq) and whatever services a test starts.
+#
+# Names served by the peer's DNS (search domain "test"):
+#   v6only.test   AAAA 2001:db8:1::2                 (IPv6-only peer)
+#   multi.test    AAAA 2001:db8:1::2, 2001:db8:1::3  (two IPv6 addresses)
+#   dual.test     A 192.0.2.10, AAAA 2001:db8:1::2   (A unreachable from here)
+#   v4only.test   A 192.0.2.20                       (no IPv6 at all)
+
+set -euo pipefail
+
+LAB_HOST6=2001:db8:1::1
+LAB_PEER6=2001:db8:1::2
+LAB_PEER6_B=2001:db8:1::3
+
+lab_log() { [ -n "${LAB_QUIET:-}" ] || printf 'lab: %s\n' "$*" >&2; }
+
+# Run a command on the peer host.
+peer() { nsenter --net="/proc/$LAB_PEER_PID/ns/net" -- "$@"; }
+
+lab_start_peer() {
+  unshare --net -- sleep infinity &
+  LAB_PEER_PID=$!
+  local own; own=$(readlink /proc/self/ns/net)
+  for _ in $(seq 1 200); do
+    [ "$(readlink "/proc/$LAB_PEER_PID/ns/net" 2>/dev/null)" != "$own" ] && return 0
+    sleep 0.01
+  done
+  echo "lab: the peer namespace did not come up" >&2
+  return 1
+}
+
+lab_link() {
+  ip link set lo up
+  ip link add bia0 type veth peer name eth0 netns "$LAB_PEER_PID"
+  ip addr add "$LAB_HOST6/64" dev bia0 nodad
+  ip link set bia0 up
+  peer ip link set lo up
+  peer ip addr add "$LAB_PEER6/64" dev eth0 nodad
+  peer ip addr add "$LAB_PEER6_B/64" dev eth0 nodad
+  peer ip link set eth0 up
+}
+
+lab_dns() {
+  peer dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+    --user=root --group=root --pid-file="$LAB_DIR/dnsmasq.pid" \
+    --listen-address="$LAB_PEER6" --bind-interfaces --log-facility=- --quiet-dhcp \
+    --host-record=v6only.test,"$LAB_PEER6" \
+    --host-record=multi.test,"$LAB_PEER6" --host-record=multi.test,"$LAB_PEER6_B" \
+    --host-record=dual.test,192.0.2.10,"$LAB_PEER6" \
+    --host-record=v4only.test,192.0.2.20 \
+    2>"$LAB_DIR/dnsmasq.log" &
+  # The host sees only the lab's resolver and a minimal hosts file.
+  printf 'nameserver %s\nsearch test\noptions timeout:2 attempts:2\n' "$LAB_PEER6" >"$LAB_DIR/resolv.conf"
+  printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$LAB_DIR/hosts"
+  printf 'hosts: files dns\n' >"$LAB_DIR/nsswitch.conf"
+  mount --bind "$LAB_DIR/resolv.conf" /etc/resolv.conf
+  mount --bind "$LAB_DIR/hosts" /etc/hosts
+  mount --bind "$LAB_DIR/nsswitch.conf" /etc/nsswitch.conf
+  lab_wait "the lab's DNS server" lab_dns_ready
+}
+
+lab_dns_ready() { getent ahostsv6 v6only.test >/dev/null 2>&1; }
+
+# lab_wait WHAT CMD...: retry CMD for up to 5 s.
+lab_wait() {
+  local what=$1; shift
+  for _ in $(seq 1 250); do "$@" && return 0; sleep 0.02; done
+  echo "lab: $what did not come up" >&2
+  [ ! -s "$LAB_DIR/dnsmasq.log" ] || cat "$LAB_DIR/dnsmasq.log" >&2
+  return 1
+}
+
+# peer_serve_tcp PORT: a TCP service on the peer, IPv6 only, that greets each
+# client with the address family and address it saw the client come from.
+peer_serve_tcp() {
+  peer socat "TCP6-LISTEN:$1,ipv6only=1,reuseaddr,fork" \
+    SYSTEM:'echo "hello from the IPv6-only peer, you are $SOCAT_PEERADDR"' &
+  lab_wait "the peer's TCP service on port $1" peer_listening "$1"
+}
+
+peer_listening() { peer ss -Htln "sport = :$1" | grep -q .; }
+
+lab_up() {
+  LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/bia-lab.XXXXXX")
+  export XDG_RUNTIME_DIR="$LAB_DIR/run" XDG_STATE_HOME="$LAB_DIR/state"
+  mkdir -m 0700 "$XDG_RUNTIME_DIR"
+  unset BIA_SOCKET LD_PRELOAD
+  trap 'rm -rf "$LAB_DIR"' EXIT
+  lab_start_peer
+  lab_link
+  lab_dns
+  lab_log "IPv6-only host $LAB_HOST6, peer $LAB_PEER6 (dns) ready"
+}
+
+# The bia launcher as a user runs it.
+bia() { node "$BIA_ROOT/dist/cli/main.js" "$@"; }

@@ -1,0 +1,67 @@
+// Runs a bash script inside a throwaway IPv6-only lab (see lab.sh): the
+// demo's sandbox and the end-to-end tests' network.
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const labScript = join(packageRoot, 'src', 'lab', 'lab.sh');
+
+export interface LabResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** unshare's arguments: root needs no user namespace, everyone else does. */
+function unshareArgs(): string[] {
+  const ns = ['--net', '--mount', '--pid', '--fork', '--mount-proc'];
+  return process.geteuid?.() === 0 ? ns : ['--user', '--map-root-user', ...ns];
+}
+
+function bashArgs(body: string): string[] {
+  return ['bash', '-c', `source "${labScript}"\nlab_up\nset +eu\n${body}`];
+}
+
+/** Runs BODY in a fresh lab and collects its output. */
+export function runInLab(body: string, timeoutMs = 60_000): Promise<LabResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('unshare', [...unshareArgs(), ...bashArgs(body)], {
+      env: { ...process.env, BIA_ROOT: packageRoot, LAB_QUIET: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 128 + (signal ? 9 : 0), stdout, stderr });
+    });
+  });
+}
+
+/** Runs BODY in a fresh lab with the terminal attached (the demo). */
+export function runInLabAttached(body: string): number {
+  const r = spawnSync('unshare', [...unshareArgs(), ...bashArgs(body)], {
+    env: { ...process.env, BIA_ROOT: packageRoot },
+    stdio: 'inherit',
+  });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+}
+
+/** Why a lab cannot be built here, or undefined when it can. */
+export function labUnavailable(): string | undefined {
+  const missing = ['unshare', 'nsenter', 'ip', 'dnsmasq', 'socat', 'getent'].filter(
+    (tool) => spawnSync('sh', ['-c', `command -v ${tool} || test -x /usr/sbin/${tool}`]).status !== 0,
+  );
+  if (missing.length) return `missing tools: ${missing.join(', ')} (Debian: apt-get install util-linux iproute2 dnsmasq-base socat libc-bin)`;
+  const probe = spawnSync('unshare', [...unshareArgs(), 'true']);
+  if (probe.status !== 0) {
+    return `cannot create namespaces: ${probe.stderr.toString().trim()} (unprivileged user namespaces may be disabled: sysctl kernel.unprivileged_userns_clone=1 or run as root)`;
+  }
+  return undefined;
+}

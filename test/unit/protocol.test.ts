@@ -1,0 +1,82 @@
+// Both halves of the helper protocol against the same vectors
+// (test/vectors/protocol.json): the TypeScript codec directly, the C codec
+// through a small driver compiled from preload/core/protocol.c.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeReply, decodeRequest, encodeReply, encodeRequest, FrameReader, MsgType, ProtocolError } from '../../src/protocol.js';
+
+interface Vector { name: string; hex: string; message: any; text: string }
+const vectors = JSON.parse(readFileSync(new URL('../vectors/protocol.json', import.meta.url), 'utf8')) as {
+  requests: Vector[];
+  replies: Vector[];
+  malformed_requests: { name: string; hex: string }[];
+  malformed_replies: { name: string; hex: string }[];
+};
+const root = new URL('../..', import.meta.url).pathname;
+
+describe('TypeScript codec', () => {
+  it.each(vectors.requests)('decodes request: $name', (v) => {
+    expect(decodeRequest(Buffer.from(v.hex, 'hex'))).toEqual(v.message);
+  });
+  it.each(vectors.requests)('encodes request: $name', (v) => {
+    expect(encodeRequest(v.message).toString('hex')).toBe(v.hex);
+  });
+  it.each(vectors.replies)('encodes reply: $name', (v) => {
+    expect(encodeReply(v.message).toString('hex')).toBe(v.hex);
+  });
+  it.each(vectors.replies)('decodes reply: $name', (v) => {
+    expect(decodeReply(Buffer.from(v.hex, 'hex'))).toEqual(v.message);
+  });
+  it.each(vectors.malformed_requests)('rejects request: $name', (v) => {
+    expect(() => decodeRequest(Buffer.from(v.hex, 'hex'))).toThrow(ProtocolError);
+  });
+  it.each(vectors.malformed_replies)('rejects reply: $name', (v) => {
+    expect(() => decodeReply(Buffer.from(v.hex, 'hex'))).toThrow(ProtocolError);
+  });
+});
+
+describe('FrameReader', () => {
+  const hello = encodeRequest({ type: MsgType.Hello, id: 9 });
+  it('reassembles frames split at every byte', () => {
+    const r = new FrameReader();
+    const stream = Buffer.concat([hello, hello]);
+    const got: Buffer[] = [];
+    for (const byte of stream) got.push(...r.push(Buffer.from([byte])));
+    expect(got.map((b) => b.toString('hex'))).toEqual([hello.toString('hex'), hello.toString('hex')]);
+    expect(r.buffered).toBe(0);
+  });
+  it('rejects an oversized length prefix before buffering the body', () => {
+    expect(() => new FrameReader().push(Buffer.from('7fffffff', 'hex'))).toThrow(ProtocolError);
+  });
+});
+
+describe('C codec', () => {
+  let driver = '';
+  beforeAll(() => {
+    driver = join(mkdtempSync(join(tmpdir(), 'bia-vectors-')), 'protocol_vectors');
+    execFileSync('cc', ['-std=gnu11', '-Wall', '-Werror', '-I', join(root, 'preload/include'), join(root, 'preload/core/protocol.c'), join(root, 'test/c/protocol_vectors.c'), '-o', driver]);
+  });
+  const run = (lines: string[]): string[] => execFileSync(driver, { input: lines.join('\n') + '\n' }).toString().trimEnd().split('\n');
+  const encodeLine = (m: any): string => {
+    switch (m.type as MsgType) {
+      case MsgType.Hello: return `encode HELLO ${m.id}`;
+      case MsgType.Resolve: return `encode RESOLVE ${m.id} ${m.family} ${m.name}`;
+      case MsgType.Map4: return `encode MAP4 ${m.id} ${m.v4}`;
+      default: return `encode MAP6 ${m.id} ${m.v6}`;
+    }
+  };
+
+  it('encodes every request vector', () => {
+    expect(run(vectors.requests.map((v) => encodeLine(v.message)))).toEqual(vectors.requests.map((v) => v.hex));
+  });
+  it('decodes every reply vector', () => {
+    expect(run(vectors.replies.map((v) => `decode ${v.hex}`))).toEqual(vectors.replies.map((v) => v.text));
+  });
+  it('rejects every malformed reply', () => {
+    const out = run(vectors.malformed_replies.map((v) => `decode ${v.hex}`));
+    out.forEach((line, i) => expect(line, vectors.malformed_replies[i].name).toMatch(/^ERROR /));
+  });
+});
