@@ -1,0 +1,27 @@
+// A tiny leveled logger writing one line per message to stderr. The helper
+// runs detached with stderr redirected to its log file, so lines carry a
+// timestamp and the pid.
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type Logger = Record<LogLevel, (message: string) => void>;
+
+export function isLogLevel(value: unknown): value is LogLevel {
+  return typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value);
+}
+
+/** The level given, else $BIA_LOG if it names a level, else `fallback`. */
+export function resolveLogLevel(level: LogLevel | undefined, fallback: LogLevel, env = process.env): LogLevel {
+  if (level) return level;
+  return isLogLevel(env.BIA_LOG) ? env.BIA_LOG : fallback;
+}
+
+export function createLogger(level: LogLevel, tag = 'bia', write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+  const limit = LOG_LEVELS.indexOf(level);
+  const logger = {} as Logger;
+  for (const [rank, name] of LOG_LEVELS.entries()) {
+    logger[name] = rank > limit ? () => {} : (message) => write(`${new Date().toISOString()} ${tag}[${process.pid}] ${name}: ${message}\n`);
+  }
+  return logger;
+}

@@ -1,0 +1,28 @@
+// Where the helper's socket and state live (docs/protocol.md, Transport).
+import os from 'node:os';
+import path from 'node:path';
+
+type Env = NodeJS.ProcessEnv;
+
+// The XDG base directory spec says relative values must be ignored.
+function absolute(value: string | undefined): string | undefined {
+  return value && path.isAbsolute(value) ? value : undefined;
+}
+
+/** $BIA_SOCKET, else $XDG_RUNTIME_DIR/bia/helper.sock, else $TMPDIR/bia-$UID/helper.sock. */
+export function socketPath(env: Env = process.env): string {
+  if (env.BIA_SOCKET) return env.BIA_SOCKET;
+  const runtime = absolute(env.XDG_RUNTIME_DIR);
+  if (runtime) return path.join(runtime, 'bia', 'helper.sock');
+  return path.join(os.tmpdir(), `bia-${process.getuid!()}`, 'helper.sock');
+}
+
+/** $XDG_STATE_HOME/bia, else ~/.local/state/bia: the helper's log file lives here. */
+export function stateDir(env: Env = process.env): string {
+  const state = absolute(env.XDG_STATE_HOME) ?? path.join(os.homedir(), '.local', 'state');
+  return path.join(state, 'bia');
+}
+
+export function helperLogPath(env: Env = process.env): string {
+  return path.join(stateDir(env), 'helper.log');
+}
