@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { HostIPv4 } from '../../src/helper/netdetect.js';
+import { DEFAULT_POOL, Pool } from '../../src/helper/pool.js';
+
+const bareHost = (): HostIPv4 => ({ addresses: [], routes: [] });
+
+function drain(pool: Pool): string[] {
+  const out: string[] = [];
+  for (let v4 = pool.allocate(); v4; v4 = pool.allocate()) out.push(v4);
+  return out;
+}
+
+describe('Pool', () => {
+  it('defaults to the RFC 2544 benchmarking range', () => {
+    const pool = new Pool(undefined, bareHost);
+    expect(DEFAULT_POOL).toBe('198.18.0.0/15');
+    expect([pool.network, pool.prefixLength]).toEqual(['198.18.0.0', 15]);
+    expect(pool.allocate()).toBe('198.18.0.1');
+    expect(pool.allocate()).toBe('198.18.0.2');
+  });
+
+  it('normalises a CIDR with host bits and rejects anything else', () => {
+    expect(new Pool('10.9.8.7/16', bareHost).network).toBe('10.9.0.0');
+    expect(() => new Pool('10.0.0.0', bareHost)).toThrow(/CIDR/);
+    expect(() => new Pool('10.0.0.0/33', bareHost)).toThrow(/CIDR/);
+    expect(() => new Pool('2001:db8::/64', bareHost)).toThrow(/CIDR/);
+  });
+
+  it('never hands out network, broadcast, x.x.x.0 or x.x.x.255 addresses', () => {
+    const all = drain(new Pool('10.0.0.0/23', bareHost));
+    expect(all).toHaveLength(2 * 254);
+    expect(all[0]).toBe('10.0.0.1');
+    expect(all[253]).toBe('10.0.0.254');
+    expect(all[254]).toBe('10.0.1.1');
+    expect(all.at(-1)).toBe('10.0.1.254');
+    expect(all.some((a) => /\.(0|255)$/.test(a))).toBe(false);
+  });
+
+  it('returns undefined when exhausted and reuses released addresses', () => {
+    const pool = new Pool('10.0.0.4/30', bareHost);
+    expect(drain(pool)).toEqual(['10.0.0.5', '10.0.0.6']);
+    expect(pool.allocate()).toBeUndefined();
+    pool.release('10.0.0.5');
+    expect(pool.allocate()).toBe('10.0.0.5');
+  });
+
+  it('reuses a released address only after the fresh ones (clients may still cache it)', () => {
+    const pool = new Pool('10.0.0.0/29', bareHost);
+    expect([pool.allocate(), pool.allocate()]).toEqual(['10.0.0.1', '10.0.0.2']);
+    pool.release('10.0.0.1');
+    expect(drain(pool)).toEqual(['10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6', '10.0.0.1']);
+  });
+
+  it('ignores releases of addresses it does not own', () => {
+    const pool = new Pool('10.0.0.4/30', bareHost);
+    pool.release('192.0.2.1');
+    pool.release('10.0.0.5');
+    expect(drain(pool)).toEqual(['10.0.0.5', '10.0.0.6']);
+  });
+
+  it('allocates a /32 pool address (no network or broadcast to skip)', () => {
+    expect(drain(new Pool('10.0.0.7/32', bareHost))).toEqual(['10.0.0.7']);
+  });
+
+  it('knows which addresses are its own', () => {
+    const pool = new Pool(DEFAULT_POOL, bareHost);
+    expect(pool.contains('198.19.255.254')).toBe(true);
+    expect(pool.contains('198.20.0.1')).toBe(false);
+    expect(pool.contains('198.17.255.255')).toBe(false);
+  });
+
+  it('skips the host\'s own addresses and networks it has routes to, checked at each allocation', () => {
+    const host: HostIPv4 = { addresses: ['198.18.0.1'], routes: [{ network: '0.0.0.0', prefixLength: 0, iface: 'eth0' }] };
+    const pool = new Pool(DEFAULT_POOL, () => host);
+    expect(pool.allocate()).toBe('198.18.0.2');
+    // A VPN comes up and routes part of the pool.
+    host.routes.push({ network: '198.18.0.0', prefixLength: 24, iface: 'tun0' });
+    expect(pool.allocate()).toBe('198.18.1.1');
+  });
+
+  it('ignores default-route splits such as OpenVPN def1', () => {
+    const routes = [
+      { network: '0.0.0.0', prefixLength: 1, iface: 'tun0' },
+      { network: '128.0.0.0', prefixLength: 1, iface: 'tun0' },
+    ];
+    expect(new Pool(DEFAULT_POOL, () => ({ addresses: [], routes })).allocate()).toBe('198.18.0.1');
+  });
+
+  it('is exhausted when a route covers all of it', () => {
+    const routes = [{ network: '10.0.0.0', prefixLength: 8, iface: 'tun0' }];
+    expect(new Pool('10.1.0.0/24', () => ({ addresses: [], routes })).allocate()).toBeUndefined();
+  });
+});
