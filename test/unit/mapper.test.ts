@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { AddressMapper, DEFAULT_POOL_TTL } from '../../src/helper/mapper.js';
+import { Pool } from '../../src/helper/pool.js';
+import { Kind } from '../../src/protocol.js';
+
+const pool = (cidr = '198.18.0.0/15') => new Pool(cidr, () => ({ addresses: [], routes: [] }));
+
+describe('AddressMapper', () => {
+  it('gives an IPv6 address the same pool address while the mapping lives', () => {
+    const mapper = new AddressMapper(pool());
+    const first = mapper.mapV6('2001:db8::1');
+    expect(first).toMatchObject({ kind: Kind.Pool, v4: '198.18.0.1', v6: '2001:db8::1', ttl: DEFAULT_POOL_TTL });
+    expect(mapper.mapV6('2001:DB8:0:0::1')).toBe(first);
+    expect(mapper.mapV6('2001:db8::2')?.v4).toBe('198.18.0.2');
+    expect(mapper.lookupV4('198.18.0.1')).toBe(first);
+    expect(mapper.size).toBe(2);
+  });
+
+  it('answers undefined when the pool is exhausted', () => {
+    const mapper = new AddressMapper(pool('10.0.0.4/30'), { poolTtl: 7 });
+    expect(mapper.mapV6('2001:db8::1')?.ttl).toBe(7);
+    expect(mapper.mapV6('2001:db8::2')).toBeDefined();
+    expect(mapper.mapV6('2001:db8::3')).toBeUndefined();
+  });
+
+  it('records pairs from DNS without touching the pool', () => {
+    const p = pool();
+    const mapper = new AddressMapper(p);
+    const pair = mapper.recordPair('192.0.2.1', '2001:db8::a', 300);
+    expect(pair).toMatchObject({ kind: Kind.Paired, v4: '192.0.2.1', v6: '2001:db8::a', ttl: 300 });
+    expect(mapper.lookupV4('192.0.2.1')).toBe(pair);
+    expect(mapper.mapV6('2001:db8::a')).toBe(pair);
+    expect(p.allocate()).toBe('198.18.0.1');
+  });
+
+  it('prefers a learned pair for an IPv6 address but keeps its older pool entry reachable', () => {
+    const mapper = new AddressMapper(pool());
+    const pooled = mapper.mapV6('2001:db8::a')!;
+    const pair = mapper.recordPair('192.0.2.1', '2001:db8::a', 300);
+    expect(mapper.mapV6('2001:db8::a')).toBe(pair);
+    expect(mapper.lookupV4(pooled.v4)).toBe(pooled);
+  });
+
+  it('re-pairs an IPv4 address and drops the stale IPv6 index', () => {
+    const mapper = new AddressMapper(pool());
+    mapper.recordPair('192.0.2.1', '2001:db8::a', 300);
+    mapper.recordPair('192.0.2.1', '2001:db8::b', 300);
+    expect(mapper.lookupV4('192.0.2.1')?.v6).toBe('2001:db8::b');
+    expect(mapper.mapV6('2001:db8::a')?.kind).toBe(Kind.Pool);
+  });
+
+  it('returns undefined for an unknown IPv4 address', () => {
+    expect(new AddressMapper(pool()).lookupV4('198.18.0.9')).toBeUndefined();
+  });
+
+  it('stamps entries with their last use', () => {
+    let now = 1000;
+    const mapper = new AddressMapper(pool(), { now: () => now });
+    const entry = mapper.mapV6('2001:db8::1')!;
+    expect(entry.lastUsed).toBe(1000);
+    now = 2000;
+    mapper.lookupV4(entry.v4);
+    expect(entry.lastUsed).toBe(2000);
+    now = 3000;
+    mapper.mapV6('2001:db8::1');
+    expect(entry.lastUsed).toBe(3000);
+  });
+
+  it('logs every allocation at info level', () => {
+    const lines: string[] = [];
+    const mapper = new AddressMapper(pool(), { log: createLogger('info', 'test', (l) => lines.push(l)) });
+    mapper.mapV6('2001:db8::1');
+    mapper.mapV6('2001:db8::1');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/info: pool: 198\.18\.0\.1 stands for 2001:db8::1/);
+  });
+});
