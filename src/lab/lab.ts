@@ -13,10 +13,14 @@ export interface LabResult {
   stderr: string;
 }
 
-/** unshare's arguments: root needs no user namespace, everyone else does. */
+/**
+ * unshare's arguments: root needs no user namespace, everyone else does.
+ * BIA_LAB_USERNS=1 makes root take the unprivileged path too (tests do).
+ */
 function unshareArgs(): string[] {
   const ns = ['--net', '--mount', '--pid', '--fork', '--mount-proc'];
-  return process.geteuid?.() === 0 ? ns : ['--user', '--map-root-user', ...ns];
+  const root = process.geteuid?.() === 0 && process.env.BIA_LAB_USERNS !== '1';
+  return root ? ns : ['--user', '--map-root-user', ...ns];
 }
 
 function bashArgs(body: string): string[] {

@@ -1,0 +1,18 @@
+// bia's own exit codes, distinct from anything a wrapped command returns
+// (sysexits.h values; 126/127 as shells and env(1) use them).
+export const EXIT_USAGE = 64;
+export const EXIT_HELPER_UNAVAILABLE = 69;
+export const EXIT_INTERNAL = 70;
+export const EXIT_CANNOT_EXECUTE = 126;
+export const EXIT_NOT_FOUND = 127;
+
+/** An error whose message is for the user and which ends bia with CODE. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
