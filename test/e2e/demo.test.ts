@@ -1,0 +1,29 @@
+// The README's main command: `bia demo` must show the failure without bia
+// and the success with it, as root and on the unprivileged (user namespace)
+// path that users without root take.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { labUnavailable, packageRoot } from '../../src/lab/lab.js';
+
+const why = labUnavailable();
+const cli = join(packageRoot, 'dist', 'cli', 'main.js');
+
+function demo(env: NodeJS.ProcessEnv): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, [cli, 'demo'], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+
+describe.skipIf(why)('bia demo', () => {
+  it('shows IPv4-only programs failing alone and succeeding through bia', () => {
+    const r = demo({});
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toContain('Without bia the IPv4-only programs failed; with bia they reached the IPv6-only peer.');
+  });
+
+  it('works in a user namespace, the path taken without root', () => {
+    const r = demo({ BIA_LAB_USERNS: '1' });
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toContain('with bia they reached the IPv6-only peer');
+  });
+});

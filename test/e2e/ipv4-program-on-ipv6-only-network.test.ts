@@ -1,0 +1,150 @@
+// End to end: real, unmodified IPv4-only programs on an IPv6-only network
+// (the lab in src/lab/lab.sh) reach IPv6-only and dual-stack peers by name
+// through `bia run`. Every case also runs its control: the same command
+// without bia fails.
+import { describe, expect, it } from 'vitest';
+import { labUnavailable, runInLab, type LabResult } from '../../src/lab/lab.js';
+
+const why = labUnavailable();
+if (why && process.env.CI) throw new Error(`CI must run the e2e tests: ${why}`);
+
+// Prints "RESULT <name> <exit code>" after each command, so one lab run can
+// answer several questions.
+async function lab(body: string): Promise<LabResult & { rc: (name: string) => number }> {
+  const r = await runInLab(body);
+  const rc = (name: string): number => {
+    const m = r.stdout.match(new RegExp(`^RESULT ${name} (\\d+)$`, 'm'));
+    if (!m) throw new Error(`no result for ${name}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+    return Number(m[1]);
+  };
+  return Object.assign(r, { rc });
+}
+
+const PY_CONNECT = (name: string, port: number): string => String.raw`python3 - <<'PY'
+import socket
+addr = socket.gethostbyname("${name}")
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.settimeout(3)
+s.connect((addr, ${port}))
+print("resolved", addr)
+print("peername", s.getpeername()[0], s.getpeername()[1])
+print("sockname-family", s.getsockname().__class__.__name__, len(s.getsockname()))
+print("sockname", s.getsockname()[0])
+print("greeting", s.recv(200).decode().strip())
+PY`;
+
+describe.skipIf(why)('an IPv4-only program on an IPv6-only network', () => {
+  it('nc.traditional reaches an AAAA-only name; without bia it cannot', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+nc.traditional -w 2 v6only.test 8080; echo "RESULT plain $?"
+bia run -- nc.traditional -w 2 v6only.test 8080; echo "RESULT bia $?"`);
+    expect(r.rc('plain'), r.stderr).not.toBe(0);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    // The peer saw a native IPv6 client: the host's own address.
+    expect(r.stdout).toMatch(/hello from the IPv6-only peer, you are \[2001:0?db8:0{0,3}1:.*:0{0,3}1\]/);
+  });
+
+  it('nc.traditional reaches a dual-stack name whose A address is unreachable here', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+nc.traditional -w 2 dual.test 8080; echo "RESULT plain $?"
+bia run -- nc.traditional -w 2 dual.test 8080; echo "RESULT bia $?"`);
+    expect(r.stderr).toMatch(/192\.0\.2\.10.*Network is unreachable/);
+    expect(r.rc('plain')).not.toBe(0);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('hello from the IPv6-only peer');
+  });
+
+  it('python3 AF_INET + gethostbyname: an AAAA-only name gets a pool address that connects, and sees only IPv4 addresses', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+${PY_CONNECT('v6only.test', 8080)}
+echo "RESULT plain $?"
+bia run -- ${PY_CONNECT('v6only.test', 8080)}
+echo "RESULT bia $?"`);
+    expect(r.rc('plain')).not.toBe(0);
+    expect(r.stderr).toMatch(/socket.gaierror/);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    const resolved = r.stdout.match(/^resolved (198\.1[89]\.\d+\.\d+)$/m)?.[1];
+    expect(resolved, r.stdout).toBeDefined();
+    expect(r.stdout).toContain(`peername ${resolved} 8080`);
+    expect(r.stdout).toMatch(/^sockname-family tuple 2$/m);
+    expect(r.stdout).toMatch(/^sockname 198\.1[89]\.\d+\.\d+$/m);
+    expect(r.stdout).toContain('greeting hello from the IPv6-only peer');
+  });
+
+  it('python3 AF_INET + gethostbyname: a dual-stack name answers its real A address, which bia connects over IPv6', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+${PY_CONNECT('dual.test', 8080)}
+echo "RESULT plain $?"
+bia run -- ${PY_CONNECT('dual.test', 8080)}
+echo "RESULT bia $?"`);
+    expect(r.rc('plain')).not.toBe(0);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('resolved 192.0.2.10');
+    expect(r.stdout).toContain('peername 192.0.2.10 8080');
+    expect(r.stdout).toContain('greeting hello from the IPv6-only peer');
+  });
+
+  it('gethostbyname returns one pool address per AAAA record, and each reaches its own peer address', async () => {
+    const r = await lab(String.raw`peer_serve_tcp 8080
+bia run -- python3 - <<'PY'
+import socket
+name, aliases, addrs = socket.gethostbyname_ex("multi.test")
+print("count", len(addrs))
+for a in addrs:
+    s = socket.create_connection((a, 8080), timeout=3)
+    print("via", a, s.recv(200).decode().strip())
+PY
+echo "RESULT bia $?"`);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('count 2');
+    expect(r.stdout).toMatch(/you are \[2001:0?db8:.*1\]/);
+    expect(r.stdout.match(/^via 198\.1[89]\./gm)?.length).toBe(2);
+  });
+
+  it('curl -4 fetches a page from an IPv6-only web server', async () => {
+    const r = await lab(`peer python3 -m http.server --bind ${'$'}LAB_PEER6 8081 --directory /usr/share/doc/curl >/dev/null 2>&1 &
+lab_wait "the web server" peer_listening 8081
+curl -4 -sS -m 3 -o /dev/null -w '%{http_code}\\n' http://v6only.test:8081/copyright; echo "RESULT plain $?"
+bia run -- curl -4 -sS -m 3 -o /dev/null -w 'code=%{http_code} remote=%{remote_ip}\\n' http://v6only.test:8081/copyright; echo "RESULT bia $?"`);
+    expect(r.rc('plain')).not.toBe(0);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/code=200 remote=198\.1[89]\./);
+  });
+
+  it('keeps the kernel semantics: non-blocking connect, refused connections, unreachable IPv4-only names', async () => {
+    const r = await lab(String.raw`peer_serve_tcp 8080
+bia run -- python3 - <<'PY'
+import errno, select, socket
+addr = socket.gethostbyname("v6only.test")
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setblocking(False)
+print("nonblocking", errno.errorcode.get(s.connect_ex((addr, 8080)), "0"))
+select.select([], [s], [], 3)
+print("so_error", s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))
+r = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+print("refused", errno.errorcode.get(r.connect_ex((addr, 9)), "0"))
+v4 = socket.gethostbyname("v4only.test")
+u = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+print("v4only", v4, errno.errorcode.get(u.connect_ex((v4, 8080)), "0"))
+try:
+    socket.gethostbyname("nosuchname.test")
+except socket.gaierror as e:
+    print("nxdomain", e.errno == socket.EAI_NONAME)
+PY
+echo "RESULT bia $?"`);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('nonblocking EINPROGRESS');
+    expect(r.stdout).toContain('so_error 0');
+    expect(r.stdout).toContain('refused ECONNREFUSED');
+    expect(r.stdout).toContain('v4only 192.0.2.20 ENETUNREACH');
+    expect(r.stdout).toContain('nxdomain True');
+  });
+
+  it('leaves untranslated traffic alone: loopback IPv4 works natively under bia', async () => {
+    const r = await lab(String.raw`socat TCP4-LISTEN:7070,bind=127.0.0.1,reuseaddr SYSTEM:'echo "local $SOCAT_PEERADDR"' &
+lab_wait "a loopback service" sh -c 'ss -Htln "sport = :7070" | grep -q .'
+bia run -- nc.traditional -w 2 127.0.0.1 7070; echo "RESULT bia $?"`);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('local 127.0.0.1');
+  });
+});
