@@ -1,0 +1,259 @@
+// The extension name resolver (draft 2.2) for IPv4 programs: /etc/hosts,
+// then DNS with glibc's search rules, A and AAAA asked in parallel, and the
+// answer turned into mapping entries (NATIVE, PAIRED or POOL).
+import { promises as dnsp } from 'node:dns';
+import { Kind, MAX_ENTRIES, MAX_NAME, Status, type Entry } from '../protocol.js';
+import type { Logger } from '../log.js';
+import { plainV4, plainV6 } from './addr.js';
+import { WatchedFile } from './filecache.js';
+import { HostsFile } from './hosts.js';
+import type { AddressMapper } from './mapper.js';
+import { parseResolvConf, resolvConfPath, type Nameserver, type ResolvConf } from './resolvconf.js';
+
+export type RecordType = 'A' | 'AAAA';
+
+export interface DnsRecord {
+  address: string;
+  ttl: number;
+}
+
+/**
+ * How one query ended. glibc's search walk moves on after NXDOMAIN, NODATA
+ * and SERVFAIL but gives up when the servers time out or refuse.
+ */
+export type QueryOutcome = { kind: 'ok'; records: DnsRecord[] } | { kind: QueryFailure };
+export type QueryFailure = 'nxdomain' | 'nodata' | 'servfail' | 'unreachable';
+
+/** The queries of one resolve4 call, cancelled together when its time is up. */
+export interface DnsSession {
+  query(name: string, type: RecordType): Promise<QueryOutcome>;
+  cancel(): void;
+}
+
+/** Opens a session against the servers of `conf`; injectable so unit tests need no DNS server. */
+export type DnsTransport = (conf: ResolvConf) => DnsSession;
+
+export type ResolveResult =
+  | { status: Status.Ok; canon: string; entries: Entry[] }
+  | { status: Status.NotFound | Status.NoData | Status.TryAgain | Status.PoolExhausted };
+
+export interface ResolverOptions {
+  mapper: AddressMapper;
+  resolvConfPath?: string;
+  hostsPath?: string;
+  dns?: DnsTransport;
+  /** Give up after this long (the preload waits 8000 ms by default). */
+  deadlineMs?: number;
+  log?: Logger;
+  now?: () => number;
+}
+
+/** Seconds clients may cache an answer from /etc/hosts or a literal. */
+export const LOCAL_TTL = 60;
+const NO_V6 = '::';
+const CACHE_LIMIT = 1024;
+
+// ---- c-ares --------------------------------------------------------------
+
+// Everything else (timeouts, refusals, cancellation) counts as unreachable.
+const FAILURES: Record<string, QueryFailure> = {
+  ENOTFOUND: 'nxdomain',
+  EBADNAME: 'nxdomain',
+  ENODATA: 'nodata',
+  ESERVFAIL: 'servfail',
+};
+
+function serverAddress(ns: Nameserver, port?: number): string {
+  // Node's c-ares binding has no room for a scope id; resolve4 warns about it.
+  if (!port) return ns.address;
+  return ns.family === 6 ? `[${ns.address}]:${port}` : `${ns.address}:${port}`;
+}
+
+/** DNS through node:dns (c-ares), which follows CNAMEs and reports TTLs. `port` is for test servers. */
+export function caresTransport(port?: number): DnsTransport {
+  return (conf) => {
+    const resolver = new dnsp.Resolver({ timeout: conf.timeout * 1000, tries: conf.attempts });
+    resolver.setServers(conf.nameservers.map((ns) => serverAddress(ns, port)));
+    return {
+      query: (name, type) =>
+        (type === 'A' ? resolver.resolve4(name, { ttl: true }) : resolver.resolve6(name, { ttl: true })).then(
+          (records): QueryOutcome => ({ kind: 'ok', records }),
+          (err: NodeJS.ErrnoException): QueryOutcome => ({ kind: FAILURES[err.code ?? ''] ?? 'unreachable' }),
+        ),
+      cancel: () => resolver.cancel(),
+    };
+  };
+}
+
+// ---- glibc's search rules ------------------------------------------------
+
+/** The names res_search would try, in order. */
+export function searchCandidates(name: string, conf: ResolvConf): string[] {
+  if (name.endsWith('.')) return [name.slice(0, -1)].filter(Boolean);
+  const searched = conf.search.map((domain) => `${name}.${domain}`).filter((c) => c.length <= MAX_NAME);
+  const dots = name.split('.').length - 1;
+  const ordered = dots >= conf.ndots ? [name, ...searched] : [...searched, name];
+  return [...new Set(ordered)];
+}
+
+// ---- answers -------------------------------------------------------------
+
+interface Addresses {
+  canon: string;
+  a: DnsRecord[];
+  aaaa: DnsRecord[];
+}
+
+interface DnsAnswer extends Addresses {
+  /** Both queries ended conclusively, so the answer may be cached. */
+  complete: boolean;
+  /** When the shortest-lived record expires (ms since the epoch). */
+  expires: number;
+}
+
+type Lookup = { answer: DnsAnswer } | { status: Status.NotFound | Status.NoData | Status.TryAgain };
+type Walked = { found: Addresses; complete: boolean } | { status: Status.NotFound | Status.NoData | Status.TryAgain };
+
+const conclusive = (o: QueryOutcome) => o.kind === 'ok' || o.kind === 'nodata' || o.kind === 'nxdomain';
+
+function unique(o: QueryOutcome): DnsRecord[] {
+  if (o.kind !== 'ok') return [];
+  const byAddress = new Map(o.records.map((r) => [r.address, r]));
+  return [...byAddress.values()].slice(0, MAX_ENTRIES);
+}
+
+async function walk(session: DnsSession, names: string[]): Promise<Walked> {
+  let nodata = false;
+  let temporary = false;
+  for (const name of names) {
+    const [a, aaaa] = await Promise.all([session.query(name, 'A'), session.query(name, 'AAAA')]);
+    if (a.kind === 'ok' || aaaa.kind === 'ok') {
+      return { found: { canon: name, a: unique(a), aaaa: unique(aaaa) }, complete: conclusive(a) && conclusive(aaaa) };
+    }
+    nodata ||= a.kind === 'nodata' || aaaa.kind === 'nodata';
+    temporary ||= a.kind === 'servfail' || aaaa.kind === 'servfail';
+    if (a.kind === 'unreachable' || aaaa.kind === 'unreachable') return { status: nodata ? Status.NoData : Status.TryAgain };
+  }
+  if (nodata) return { status: Status.NoData };
+  return { status: temporary ? Status.TryAgain : Status.NotFound };
+}
+
+// A reply entry: the mapping, valid for as long as the DNS answer it came with.
+const withTtl = ({ kind, v4, v6 }: Entry, ttl: number): Entry => ({ kind, v4, v6, ttl });
+
+const minTtl = ({ a, aaaa }: Addresses) => Math.min(...a.map((r) => r.ttl), ...aaaa.map((r) => r.ttl));
+
+export class NameResolver {
+  private readonly mapper: AddressMapper;
+  private readonly resolvConf: WatchedFile<ResolvConf>;
+  private readonly hosts: HostsFile;
+  private readonly dns: DnsTransport;
+  private readonly deadlineMs: number;
+  private readonly now: () => number;
+  private readonly cache = new Map<string, DnsAnswer>();
+  private readonly inflight = new Map<string, Promise<Lookup>>();
+  private lastConf: ResolvConf | undefined;
+
+  constructor(private readonly options: ResolverOptions) {
+    this.mapper = options.mapper;
+    this.resolvConf = new WatchedFile(options.resolvConfPath ?? resolvConfPath(), (text) => parseResolvConf(text));
+    this.hosts = new HostsFile(options.hostsPath);
+    this.dns = options.dns ?? caresTransport();
+    this.deadlineMs = options.deadlineMs ?? 7500;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Addresses for an IPv4 program asking for `name`. */
+  async resolve4(name: string): Promise<ResolveResult> {
+    const local = this.literal(name) ?? this.fromHosts(name);
+    if (local) return local;
+    const lookup = await this.lookup(name);
+    if ('status' in lookup) return lookup;
+    const ttl = Math.max(0, Math.floor((lookup.answer.expires - this.now()) / 1000));
+    return this.entries(lookup.answer, ttl);
+  }
+
+  // Appendix A: literals get entries too, so an IPv6 literal works in an IPv4 program.
+  private literal(name: string): ResolveResult | undefined {
+    const v4 = plainV4(name);
+    if (v4) return this.entries({ canon: v4, a: [{ address: v4, ttl: LOCAL_TTL }], aaaa: [] }, LOCAL_TTL);
+    const v6 = plainV6(name);
+    return v6 && this.entries({ canon: name, a: [], aaaa: [{ address: v6.address, ttl: LOCAL_TTL }] }, LOCAL_TTL);
+  }
+
+  private fromHosts(name: string): ResolveResult | undefined {
+    const host = this.hosts.lookup(name);
+    if (!host) return undefined;
+    const records = (addresses: string[]) => addresses.slice(0, MAX_ENTRIES).map((address) => ({ address, ttl: LOCAL_TTL }));
+    // The addresses the program asked for win: with IPv4 ones, the IPv6 ones are not paired.
+    const found = host.v4.length ? { a: records(host.v4), aaaa: [] } : { a: [], aaaa: records(host.v6) };
+    return this.entries({ canon: host.canon, ...found }, LOCAL_TTL);
+  }
+
+  private entries({ canon, a, aaaa }: Addresses, ttl: number): ResolveResult {
+    let entries: Entry[];
+    if (aaaa.length === 0) entries = a.map((r) => ({ kind: Kind.Native, v4: r.address, v6: NO_V6, ttl }));
+    else if (a.length > 0) entries = a.map((r, i) => withTtl(this.mapper.recordPair(r.address, aaaa[i % aaaa.length].address, ttl), ttl));
+    else entries = aaaa.flatMap((r) => this.poolEntry(r.address, ttl));
+    if (entries.length === 0) return { status: Status.PoolExhausted };
+    return { status: Status.Ok, canon, entries };
+  }
+
+  private poolEntry(v6: string, ttl: number): Entry[] {
+    const entry = this.mapper.mapV6(v6);
+    return entry ? [withTtl(entry, ttl)] : [];
+  }
+
+  // ---- DNS with cache and coalescing --------------------------------------
+
+  private lookup(name: string): Promise<Lookup> {
+    const conf = this.currentConf();
+    const key = name.toLowerCase();
+    const cached = this.cache.get(key);
+    if (cached && cached.expires > this.now()) return Promise.resolve({ answer: cached });
+    this.cache.delete(key);
+    let pending = this.inflight.get(key);
+    if (!pending) {
+      pending = this.query(name, conf).finally(() => this.inflight.delete(key));
+      this.inflight.set(key, pending);
+    }
+    return pending;
+  }
+
+  // A changed resolv.conf means another network (roaming): forget its answers.
+  private currentConf(): ResolvConf {
+    const conf = this.resolvConf.get();
+    if (conf !== this.lastConf) {
+      this.cache.clear();
+      this.lastConf = conf;
+      for (const ns of conf.nameservers.filter((n) => n.zone)) {
+        this.options.log?.warn(`nameserver ${ns.address}%${ns.zone}: node's DNS client ignores scope ids; queries to it may fail`);
+      }
+    }
+    return conf;
+  }
+
+  private async query(name: string, conf: ResolvConf): Promise<Lookup> {
+    const session = this.dns(conf);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<Walked>((resolve) => {
+      timer = setTimeout(() => resolve({ status: Status.TryAgain }), this.deadlineMs);
+    });
+    try {
+      const walked = await Promise.race([walk(session, searchCandidates(name, conf)), deadline]);
+      if ('status' in walked) return walked;
+      const answer = { ...walked.found, complete: walked.complete, expires: this.now() + minTtl(walked.found) * 1000 };
+      this.remember(name.toLowerCase(), answer);
+      return { answer };
+    } finally {
+      clearTimeout(timer);
+      session.cancel();
+    }
+  }
+
+  private remember(key: string, answer: DnsAnswer): void {
+    if (!answer.complete || answer.expires <= this.now()) return;
+    if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, answer);
+  }
+}

@@ -1,0 +1,94 @@
+// The resolver against a real DNS server (dnsmasq on a random port), through
+// node:dns/c-ares as in production: CNAMEs, NODATA, NXDOMAIN and REFUSED as a
+// real server sends them.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { promises as dnsp } from 'node:dns';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AddressMapper } from '../../src/helper/mapper.js';
+import { Pool } from '../../src/helper/pool.js';
+import { caresTransport, NameResolver } from '../../src/helper/resolver.js';
+import { Kind, Status } from '../../src/protocol.js';
+
+const DNSMASQ = '/usr/sbin/dnsmasq';
+
+async function answers(port: number): Promise<boolean> {
+  const probe = new dnsp.Resolver({ timeout: 200, tries: 1 });
+  probe.setServers([`127.0.0.1:${port}`]);
+  return probe.resolve4('dual.test').then(() => true, () => false);
+}
+
+async function startDnsmasq(): Promise<{ child: ChildProcess; port: number }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 40000);
+    const child = spawn(DNSMASQ, [
+      '--keep-in-foreground', '--no-resolv', '--no-hosts', '--conf-file=/dev/null', '--pid-file=', '--user=root',
+      '--listen-address=127.0.0.1', `--port=${port}`, '--bind-interfaces', '--log-facility=-',
+      '--local=/test/', '--local-ttl=300',
+      '--host-record=v6only.test,2001:db8:1::2', '--host-record=v6only.test,2001:db8:1::3',
+      '--host-record=dual.test,192.0.2.10,2001:db8:1::2',
+      '--host-record=v4only.test,192.0.2.20',
+      '--cname=alias.test,dual.test',
+    ], { stdio: 'ignore' });
+    let exited = false;
+    child.on('exit', () => (exited = true));
+    for (let i = 0; i < 30 && !exited; i++) {
+      if (await answers(port)) return { child, port };
+    }
+    child.kill();
+  }
+  throw new Error('could not start dnsmasq');
+}
+
+describe.skipIf(!fs.existsSync(DNSMASQ))('NameResolver with a real DNS server', () => {
+  let dnsmasq: { child: ChildProcess; port: number };
+  let resolver: NameResolver;
+  let dir: string;
+
+  beforeAll(async () => {
+    dnsmasq = await startDnsmasq();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bia-dnsmasq-'));
+    fs.writeFileSync(path.join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\nsearch test\noptions timeout:1 attempts:1\n');
+    fs.writeFileSync(path.join(dir, 'hosts'), '');
+    const mapper = new AddressMapper(new Pool('198.18.0.0/15', () => ({ addresses: [], routes: [] })));
+    resolver = new NameResolver({
+      mapper,
+      resolvConfPath: path.join(dir, 'resolv.conf'),
+      hostsPath: path.join(dir, 'hosts'),
+      dns: caresTransport(dnsmasq.port),
+    });
+  });
+
+  afterAll(() => {
+    dnsmasq?.child.kill();
+    if (dir) fs.rmSync(dir, { recursive: true });
+  });
+
+  it('pool-maps every address of an AAAA-only name found through the search list', async () => {
+    expect(await resolver.resolve4('v6only')).toEqual({
+      status: Status.Ok,
+      canon: 'v6only.test',
+      entries: [
+        { kind: Kind.Pool, v4: '198.18.0.1', v6: '2001:db8:1::2', ttl: 300 },
+        { kind: Kind.Pool, v4: '198.18.0.2', v6: '2001:db8:1::3', ttl: 300 },
+      ],
+    });
+  });
+
+  it('pairs a dual-stack name, also behind a CNAME', async () => {
+    const paired = { status: Status.Ok, entries: [{ kind: Kind.Paired, v4: '192.0.2.10', v6: '2001:db8:1::2', ttl: 300 }] };
+    expect(await resolver.resolve4('dual.test')).toMatchObject({ ...paired, canon: 'dual.test' });
+    expect(await resolver.resolve4('alias.test.')).toMatchObject({ ...paired, canon: 'alias.test' });
+  });
+
+  it('answers NATIVE for an A-only name', async () => {
+    expect(await resolver.resolve4('v4only.test')).toMatchObject({ status: Status.Ok, entries: [{ kind: Kind.Native, v4: '192.0.2.20', v6: '::' }] });
+  });
+
+  it('reports NXDOMAIN as NOT_FOUND and a refusing server as TRY_AGAIN', async () => {
+    expect(await resolver.resolve4('nx.test')).toEqual({ status: Status.NotFound });
+    expect(await resolver.resolve4('elsewhere.example')).toEqual({ status: Status.TryAgain });
+  });
+});
