@@ -169,7 +169,7 @@ export class NameResolver {
     if (local) return local;
     const lookup = await this.lookup(name);
     if ('status' in lookup) return lookup;
-    const ttl = Math.max(0, Math.floor((lookup.answer.expires - this.now()) / 1000));
+    const ttl = Math.max(0, Math.ceil((lookup.answer.expires - this.now()) / 1000));
     return this.entries(lookup.answer, ttl);
   }
 
