@@ -1,0 +1,284 @@
+// The helper daemon: one per user, serving the preload library of every
+// program started by `bia run` over a Unix socket (docs/protocol.md).
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { request } from '../client.js';
+import { createLogger, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
+import { peerCredentials, loadNative } from '../native.js';
+import { socketPath as defaultSocketPath } from '../paths.js';
+import {
+  decodeRequest,
+  encodeBadVersion,
+  encodeReply,
+  FrameReader,
+  MsgType,
+  ProtocolError,
+  Status,
+  WireNetwork,
+  type Reply,
+  type Request,
+} from '../protocol.js';
+import { AddressMapper } from './mapper.js';
+import { hostIPv4, NetworkDetector, PROC_SOURCES, type Network, type NetworkMode, type NetSources } from './netdetect.js';
+import { DEFAULT_POOL, Pool } from './pool.js';
+import { NameResolver, type DnsTransport } from './resolver.js';
+
+export interface HelperOptions {
+  /** Default: paths.socketPath(). */
+  socketPath?: string;
+  /** Overrides network detection. Default: auto. */
+  network?: NetworkMode;
+  /** IPv4 pool CIDR. Default: DEFAULT_POOL. */
+  pool?: string;
+  /** Default: $BIA_LOG, else info. Ignored when `log` is given. */
+  logLevel?: LogLevel;
+  log?: Logger;
+  /** Default: $BIA_RESOLV_CONF, else /etc/resolv.conf. */
+  resolvConfPath?: string;
+  hostsPath?: string;
+  /** Connections silent this long are closed. Default 30 s. */
+  idleTimeoutMs?: number;
+  /** DNS transport (tests); default c-ares with the servers of resolv.conf. */
+  dns?: DnsTransport;
+  /** Where the host's addresses and routes are read (tests). */
+  netSources?: NetSources;
+  /** The user served. Default: the helper's own uid. */
+  uid?: number;
+}
+
+export interface Helper {
+  readonly socketPath: string;
+  readonly mapper: AddressMapper;
+  close(): Promise<void>;
+}
+
+/** A helper already answers on the socket: nothing to do (the CLI exits quietly). */
+export class HelperRunningError extends Error {
+  constructor(readonly socketPath: string) {
+    super(`a helper is already running at ${socketPath}`);
+    this.name = 'HelperRunningError';
+  }
+}
+
+/** Seconds the preload may cache the HELLO answer: short, so roaming is noticed. */
+const HELLO_TTL = 5;
+// sun_path holds 108 bytes including the terminating NUL.
+const MAX_SOCKET_PATH = 107;
+
+const WIRE_NETWORK: Record<Network, WireNetwork> = {
+  dual: WireNetwork.Dual,
+  'ipv6-only': WireNetwork.Ipv6Only,
+  'ipv4-only': WireNetwork.Ipv4Only,
+  none: WireNetwork.None,
+};
+
+interface Context {
+  log: Logger;
+  uid: number;
+  detector: NetworkDetector;
+  pool: Pool;
+  mapper: AddressMapper;
+  resolver: NameResolver;
+}
+
+export async function startHelper(options: HelperOptions = {}): Promise<Helper> {
+  const socketPath = options.socketPath ?? defaultSocketPath();
+  const log = options.log ?? createLogger(resolveLogLevel(options.logLevel, 'info'), 'bia-helper');
+  loadNative();
+  const sources = options.netSources ?? PROC_SOURCES;
+  const pool = new Pool(options.pool ?? DEFAULT_POOL, () => hostIPv4(sources));
+  const mapper = new AddressMapper(pool, { log });
+  const ctx: Context = {
+    log,
+    uid: options.uid ?? process.getuid!(),
+    detector: new NetworkDetector(options.network ?? 'auto', sources),
+    pool,
+    mapper,
+    resolver: new NameResolver({ mapper, resolvConfPath: options.resolvConfPath, hostsPath: options.hostsPath, dns: options.dns, log }),
+  };
+  const clients = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    clients.add(socket);
+    socket.on('close', () => clients.delete(socket));
+    serve(socket, ctx, options.idleTimeoutMs ?? 30_000);
+  });
+  server.on('error', (err) => log.error(`server: ${err.message}`));
+  prepareDirectory(socketPath);
+  await listenOrReplaceStale(server, socketPath, log);
+  fs.chmodSync(socketPath, 0o600);
+  log.info(`listening on ${socketPath}; pool ${pool.network}/${pool.prefixLength}; network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}`);
+  return {
+    socketPath,
+    mapper,
+    close: () => closeServer(server, clients, socketPath),
+  };
+}
+
+// ---- the socket ----------------------------------------------------------
+
+function prepareDirectory(socketPath: string): void {
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) throw new Error(`socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes; set BIA_SOCKET to a shorter one`);
+  const dir = path.dirname(socketPath);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = fs.statSync(dir);
+  const uid = process.getuid!();
+  if (st.uid !== uid) throw new Error(`refusing to put the helper socket in ${dir}: it belongs to uid ${st.uid}, not to uid ${uid}`);
+  if (st.mode & 0o022) throw new Error(`refusing to put the helper socket in ${dir}: others can write to it (mode ${(st.mode & 0o777).toString(8)}); run 'chmod go-w ${dir}' or choose another BIA_SOCKET`);
+}
+
+function listen(server: net.Server, socketPath: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(socketPath, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+// A socket file left by a helper that died is stale: nobody accepts on it.
+async function listenOrReplaceStale(server: net.Server, socketPath: string, log: Logger): Promise<void> {
+  try {
+    return await listen(server, socketPath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+  }
+  try {
+    await request(socketPath, { type: MsgType.Hello, id: 0 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ECONNREFUSED' && code !== 'ENOENT') {
+      throw new Error(`${socketPath} is in use but does not answer as a bia helper (${(err as Error).message}); remove it if nothing should be listening there`);
+    }
+    log.info(`removing stale socket ${socketPath}`);
+    fs.rmSync(socketPath, { force: true });
+    return listen(server, socketPath);
+  }
+  throw new HelperRunningError(socketPath);
+}
+
+async function closeServer(server: net.Server, clients: Set<net.Socket>, socketPath: string): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const socket of clients) socket.destroy();
+  await closed;
+  fs.rmSync(socketPath, { force: true });
+}
+
+// ---- one client ----------------------------------------------------------
+
+function peerAllowed(socket: net.Socket, ctx: Context): boolean {
+  try {
+    const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    if (fd === undefined || fd < 0) throw new Error('no file descriptor');
+    const peer = peerCredentials(fd);
+    if (peer.uid === ctx.uid) return true;
+    ctx.log.warn(`refused a client of uid ${peer.uid} (pid ${peer.pid}): this helper serves uid ${ctx.uid}`);
+  } catch (err) {
+    ctx.log.warn(`refused a client whose credentials cannot be read: ${(err as Error).message}`);
+  }
+  return false;
+}
+
+function serve(socket: net.Socket, ctx: Context, idleTimeoutMs: number): void {
+  socket.on('error', (err) => ctx.log.debug(`client: ${err.message}`));
+  if (!peerAllowed(socket, ctx)) {
+    socket.destroy();
+    return;
+  }
+  socket.setTimeout(idleTimeoutMs, () => socket.destroy());
+  const reader = new FrameReader();
+  // Requests are answered concurrently but their replies are written in order.
+  let replies = Promise.resolve();
+  let closing = false;
+  const send = (reply: Promise<Buffer>) => {
+    replies = replies.then(() => reply).then((buf) => void (socket.destroyed || socket.write(buf)));
+  };
+  const hangUp = (why: string) => {
+    ctx.log.debug(`closing a client connection: ${why}`);
+    closing = true;
+    replies = replies.then(() => void socket.end());
+  };
+  socket.on('data', (chunk: Buffer) => {
+    if (closing) return;
+    let frames: Buffer[];
+    try {
+      frames = reader.push(chunk);
+    } catch (err) {
+      return hangUp((err as Error).message); // no frame boundary left to answer at
+    }
+    for (const frame of frames) {
+      const decoded = decode(frame);
+      if ('error' in decoded) {
+        send(Promise.resolve(decoded.error));
+        return hangUp(decoded.why);
+      }
+      send(answer(decoded.request, ctx));
+    }
+  });
+}
+
+type Decoded = { request: Request } | { error: Buffer; why: string };
+
+function decode(frame: Buffer): Decoded {
+  try {
+    return { request: decodeRequest(frame) };
+  } catch (err) {
+    const type = frame.readUInt8(5);
+    const id = frame.readUInt32BE(8);
+    const badVersion = err instanceof ProtocolError && err.status === Status.BadVersion;
+    const error = badVersion ? encodeBadVersion(type, id) : encodeReply({ type, id, status: Status.BadRequest });
+    return { error, why: (err as Error).message };
+  }
+}
+
+async function answer(req: Request, ctx: Context): Promise<Buffer> {
+  let reply: Reply;
+  try {
+    reply = await respond(req, ctx);
+    ctx.log.debug(`${describe(req)} -> ${Status[reply.status]}${'resolve' in reply ? ` ${reply.resolve.entries.map((e) => e.v4).join(' ')}` : ''}`);
+    return encodeReply(reply);
+  } catch (err) {
+    ctx.log.error(`${describe(req)} failed: ${(err as Error).stack ?? err}`);
+    return encodeReply({ type: req.type, id: req.id, status: Status.Internal });
+  }
+}
+
+function describe(req: Request): string {
+  switch (req.type) {
+    case MsgType.Hello:
+      return 'HELLO';
+    case MsgType.Resolve:
+      return `RESOLVE${req.family} ${req.name}`;
+    case MsgType.Map4:
+      return `MAP4 ${req.v4}`;
+    case MsgType.Map6:
+      return `MAP6 ${req.v6}`;
+  }
+}
+
+async function respond(req: Request, ctx: Context): Promise<Reply> {
+  const { type, id } = req;
+  switch (req.type) {
+    case MsgType.Hello: {
+      const hello = { network: WIRE_NETWORK[ctx.detector.current()], pool: ctx.pool.network, poolLen: ctx.pool.prefixLength, ttl: HELLO_TTL };
+      return { type: MsgType.Hello, id, status: Status.Ok, hello };
+    }
+    case MsgType.Resolve: {
+      // IPv6 programs (draft 2.2, second half) are not served yet.
+      if (req.family !== 4) return { type, id, status: Status.BadRequest };
+      const result = await ctx.resolver.resolve4(req.name);
+      if (result.status !== Status.Ok) return { type, id, status: result.status };
+      return { type: MsgType.Resolve, id, status: Status.Ok, resolve: { canon: result.canon, entries: result.entries } };
+    }
+    case MsgType.Map4: {
+      const entry = ctx.mapper.lookupV4(req.v4);
+      return entry ? { type: MsgType.Map4, id, status: Status.Ok, entry } : { type, id, status: Status.NotFound };
+    }
+    case MsgType.Map6: {
+      const entry = ctx.mapper.mapV6(req.v6);
+      return entry ? { type: MsgType.Map6, id, status: Status.Ok, entry } : { type, id, status: Status.PoolExhausted };
+    }
+  }
+}

@@ -1,0 +1,308 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import type { NetSources } from '../../src/helper/netdetect.js';
+import type { DnsTransport, QueryOutcome } from '../../src/helper/resolver.js';
+import { HelperRunningError, startHelper, type Helper, type HelperOptions } from '../../src/helper/server.js';
+import { decodeReply, encodeRequest, FrameReader, Kind, MsgType, Status, WireNetwork, type Reply } from '../../src/protocol.js';
+
+const NET = path.join(import.meta.dirname, '..', 'fixtures', 'net', 'ipv6-only');
+const netSources: NetSources = {
+  ifInet6: path.join(NET, 'if_inet6'),
+  ipv6Route: path.join(NET, 'ipv6_route'),
+  ipv4Route: path.join(NET, 'route'),
+  interfaces: () => ({}),
+};
+
+// v6only.example answers after `slowMs`, so pipelining can be observed.
+let slowMs = 0;
+const dns: DnsTransport = () => ({
+  async query(name, type): Promise<QueryOutcome> {
+    await new Promise((r) => setTimeout(r, slowMs));
+    if (name !== 'v6only.example') return { kind: 'nxdomain' };
+    return type === 'AAAA' ? { kind: 'ok', records: [{ address: '2001:db8::7', ttl: 300 }] } : { kind: 'nodata' };
+  },
+  cancel() {},
+});
+
+const dirs: string[] = [];
+const helpers: Helper[] = [];
+afterEach(async () => {
+  slowMs = 0;
+  await Promise.all(helpers.splice(0).map((h) => h.close()));
+  dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+});
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bia-srv-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function start(options: HelperOptions = {}): Promise<Helper> {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'hosts'), `192.0.2.1 ${'x'.repeat(300)} overlong\n`);
+  fs.writeFileSync(path.join(dir, 'resolv.conf'), 'nameserver 192.0.2.53\n');
+  const helper = await startHelper({
+    socketPath: path.join(dir, 'run', 'helper.sock'),
+    log: createLogger('error', 'test', () => {}),
+    hostsPath: path.join(dir, 'hosts'),
+    resolvConfPath: path.join(dir, 'resolv.conf'),
+    dns,
+    netSources,
+    ...options,
+  });
+  helpers.push(helper);
+  return helper;
+}
+
+/** A raw protocol client: write any bytes, read decoded replies, see when the helper hangs up. */
+class Client {
+  private readonly reader = new FrameReader();
+  private readonly frames: Buffer[] = [];
+  private waiters: (() => void)[] = [];
+  closed = false;
+
+  private constructor(readonly socket: net.Socket) {
+    socket.on('data', (chunk) => {
+      this.frames.push(...this.reader.push(chunk));
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    socket.on('error', () => {});
+  }
+
+  static connect(socketPath: string): Promise<Client> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(socketPath, () => resolve(new Client(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  private wake(): void {
+    this.waiters.splice(0).forEach((w) => w());
+  }
+
+  private async until(ready: () => boolean, timeoutMs = 2000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!ready()) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for the helper');
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  }
+
+  write(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+
+  async nextFrame(): Promise<Buffer> {
+    await this.until(() => this.frames.length > 0 || this.closed);
+    const frame = this.frames.shift();
+    if (!frame) throw new Error('the helper closed the connection');
+    return frame;
+  }
+
+  async next(): Promise<Reply> {
+    return decodeReply(await this.nextFrame());
+  }
+
+  /** True when the helper closed the connection with no reply left unread. */
+  async hangsUp(): Promise<boolean> {
+    await this.until(() => this.closed);
+    return this.frames.length === 0;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+const hello = (id: number) => encodeRequest({ type: MsgType.Hello, id });
+const resolve4 = (id: number, name: string) => encodeRequest({ type: MsgType.Resolve, id, family: 4, name });
+
+describe('startHelper', () => {
+  it('creates a private directory and socket and answers HELLO', async () => {
+    const helper = await start();
+    expect(fs.statSync(path.dirname(helper.socketPath)).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(helper.socketPath).mode & 0o777).toBe(0o600);
+    const client = await Client.connect(helper.socketPath);
+    client.write(hello(7));
+    expect(await client.next()).toEqual({
+      type: MsgType.Hello,
+      id: 7,
+      status: Status.Ok,
+      hello: { network: WireNetwork.Ipv6Only, pool: '198.18.0.0', poolLen: 15, ttl: 5 },
+    });
+    client.close();
+  });
+
+  it('reports a forced network mode and a configured pool', async () => {
+    const helper = await start({ network: 'ipv4-only', pool: '10.64.0.0/16' });
+    const client = await Client.connect(helper.socketPath);
+    client.write(hello(1));
+    expect(await client.next()).toMatchObject({ hello: { network: WireNetwork.Ipv4Only, pool: '10.64.0.0', poolLen: 16 } });
+    client.close();
+  });
+
+  it('resolves, maps both ways, and keeps serving after a refused request', async () => {
+    const helper = await start();
+    const client = await Client.connect(helper.socketPath);
+    client.write(resolve4(1, 'v6only.example'));
+    expect(await client.next()).toEqual({
+      type: MsgType.Resolve,
+      id: 1,
+      status: Status.Ok,
+      resolve: { canon: 'v6only.example', entries: [{ kind: Kind.Pool, v4: '198.18.0.1', v6: '2001:db8::7', ttl: 300 }] },
+    });
+    client.write(encodeRequest({ type: MsgType.Map4, id: 2, v4: '198.18.0.1' }));
+    expect(await client.next()).toMatchObject({ status: Status.Ok, entry: { kind: Kind.Pool, v6: '2001:db8::7' } });
+    client.write(encodeRequest({ type: MsgType.Map6, id: 3, v6: '2001:db8::8' }));
+    expect(await client.next()).toMatchObject({ id: 3, status: Status.Ok, entry: { kind: Kind.Pool, v4: '198.18.0.2' } });
+    client.write(encodeRequest({ type: MsgType.Map4, id: 4, v4: '198.18.0.99' }));
+    expect(await client.next()).toEqual({ type: MsgType.Map4, id: 4, status: Status.NotFound });
+    client.write(resolve4(5, 'nowhere.example'));
+    expect(await client.next()).toEqual({ type: MsgType.Resolve, id: 5, status: Status.NotFound });
+    client.write(encodeRequest({ type: MsgType.Resolve, id: 6, family: 6, name: 'v6only.example' }));
+    expect(await client.next()).toEqual({ type: MsgType.Resolve, id: 6, status: Status.BadRequest });
+    client.write(hello(7));
+    expect(await client.next()).toMatchObject({ id: 7, status: Status.Ok });
+    client.close();
+  });
+
+  it('answers a reply it cannot encode with INTERNAL and carries on', async () => {
+    const helper = await start();
+    const client = await Client.connect(helper.socketPath);
+    client.write(resolve4(1, 'overlong')); // its canonical name in hosts is longer than the wire allows
+    expect(await client.next()).toEqual({ type: MsgType.Resolve, id: 1, status: Status.Internal });
+    client.write(hello(2));
+    expect(await client.next()).toMatchObject({ id: 2, status: Status.Ok });
+    client.close();
+  });
+
+  it('answers pipelined requests in request order', async () => {
+    slowMs = 50;
+    const helper = await start();
+    const client = await Client.connect(helper.socketPath);
+    client.write(Buffer.concat([resolve4(1, 'v6only.example'), hello(2)]));
+    expect((await client.next()).id).toBe(1);
+    expect((await client.next()).id).toBe(2);
+    client.close();
+  });
+
+  it('answers an unknown message type with BAD_REQUEST and hangs up', async () => {
+    const helper = await start();
+    const client = await Client.connect(helper.socketPath);
+    const frame = hello(42);
+    frame.writeUInt8(9, 5);
+    client.write(Buffer.concat([frame, hello(43)]));
+    // decodeReply rejects type 9, so read the header: version, type, status, id.
+    const reply = await client.nextFrame();
+    expect([reply.length, reply[4], reply[5], reply.readUInt16BE(6), reply.readUInt32BE(8)]).toEqual([12, 1, 9, Status.BadRequest, 42]);
+    expect(await client.hangsUp()).toBe(true);
+  });
+
+  it('answers another protocol version with BAD_VERSION in its own version and hangs up', async () => {
+    const helper = await start();
+    const client = await Client.connect(helper.socketPath);
+    const frame = hello(5);
+    frame.writeUInt8(2, 4);
+    client.write(frame);
+    expect(await client.next()).toEqual({ type: MsgType.Hello, id: 5, status: Status.BadVersion });
+    expect(await client.hangsUp()).toBe(true);
+  });
+
+  it('hangs up without a reply when the frame length is out of range', async () => {
+    const helper = await start();
+    const client = await Client.connect(helper.socketPath);
+    const frame = Buffer.alloc(12);
+    frame.writeUInt32BE(5000, 0);
+    client.write(frame);
+    expect(await client.hangsUp()).toBe(true);
+  });
+
+  it('serves one client while others send garbage', async () => {
+    const helper = await start();
+    const good = await Client.connect(helper.socketPath);
+    const garbage = await Client.connect(helper.socketPath);
+    const stalled = await Client.connect(helper.socketPath);
+    stalled.write(Buffer.from([0, 0, 0])); // half a length prefix, then nothing
+    garbage.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    for (let id = 1; id <= 20; id++) {
+      good.write(hello(id));
+      expect((await good.next()).id).toBe(id);
+    }
+    expect(await garbage.hangsUp()).toBe(true);
+    expect(stalled.closed).toBe(false);
+    good.close();
+    stalled.close();
+  });
+
+  it('serves its own user (SO_PEERCRED) and hangs up on anyone else', async () => {
+    const own = await start();
+    const client = await Client.connect(own.socketPath);
+    client.write(hello(1));
+    expect(await client.next()).toMatchObject({ status: Status.Ok });
+    client.close();
+    const other = await start({ uid: process.getuid!() + 1 });
+    const stranger = await Client.connect(other.socketPath);
+    stranger.write(hello(1));
+    expect(await stranger.hangsUp()).toBe(true);
+  });
+
+  it('closes idle connections', async () => {
+    const helper = await start({ idleTimeoutMs: 100 });
+    const client = await Client.connect(helper.socketPath);
+    expect(await client.hangsUp()).toBe(true);
+  });
+
+  it('refuses to start twice on one socket, with an error the CLI can recognise', async () => {
+    const helper = await start();
+    await expect(startHelper({ socketPath: helper.socketPath, log: createLogger('error', 'test', () => {}) })).rejects.toBeInstanceOf(HelperRunningError);
+    const client = await Client.connect(helper.socketPath);
+    client.write(hello(1));
+    expect(await client.next()).toMatchObject({ status: Status.Ok });
+    client.close();
+  });
+
+  it('replaces a stale socket left by a helper that died', async () => {
+    const socketPath = path.join(tempDir(), 'helper.sock');
+    const script = `require('net').createServer().listen(${JSON.stringify(socketPath)}, () => process.kill(process.pid, 'SIGKILL'))`;
+    spawnSync(process.execPath, ['-e', script]);
+    expect(fs.existsSync(socketPath)).toBe(true);
+    const helper = await start({ socketPath });
+    const client = await Client.connect(helper.socketPath);
+    client.write(hello(1));
+    expect(await client.next()).toMatchObject({ status: Status.Ok });
+    client.close();
+  });
+
+  it('refuses a socket directory that others can write to or that belongs to someone else', async () => {
+    const open = tempDir();
+    fs.chmodSync(open, 0o777);
+    await expect(start({ socketPath: path.join(open, 'helper.sock') })).rejects.toThrow(/others can write/);
+    const foreign = tempDir();
+    if (process.getuid!() === 0) {
+      fs.chownSync(foreign, 12345, 12345);
+      await expect(start({ socketPath: path.join(foreign, 'helper.sock') })).rejects.toThrow(/belongs to uid 12345/);
+    }
+  });
+
+  it('removes its socket when closed', async () => {
+    const helper = await start();
+    const client = await Client.connect(helper.socketPath);
+    await helper.close();
+    helpers.splice(helpers.indexOf(helper), 1);
+    expect(fs.existsSync(helper.socketPath)).toBe(false);
+    expect(await client.hangsUp()).toBe(true);
+  });
+});
