@@ -12,10 +12,12 @@ import {
   encodeBadVersion,
   encodeReply,
   FrameReader,
+  Kind,
   MsgType,
   ProtocolError,
   Status,
   WireNetwork,
+  type Entry,
   type Reply,
   type Request,
 } from '../protocol.js';
@@ -98,7 +100,9 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     resolver: new NameResolver({ mapper, resolvConfPath: options.resolvConfPath, hostsPath: options.hostsPath, dns: options.dns, log }),
   };
   const clients = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  // Half-open, so a client that shuts down its sending side after its
+  // requests (nc -U, a script) still gets its replies.
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     clients.add(socket);
     socket.on('close', () => clients.delete(socket));
     serve(socket, ctx, options.idleTimeoutMs ?? 30_000);
@@ -193,13 +197,21 @@ function serve(socket: net.Socket, ctx: Context, idleTimeoutMs: number): void {
   let replies = Promise.resolve();
   let closing = false;
   const send = (reply: Promise<Buffer>) => {
-    replies = replies.then(() => reply).then((buf) => void (socket.destroyed || socket.write(buf)));
+    replies = replies
+      .then(() => reply)
+      .then((buf) => {
+        if (socket.writable) socket.write(buf);
+      });
   };
   const hangUp = (why: string) => {
+    if (closing) return;
     ctx.log.debug(`closing a client connection: ${why}`);
     closing = true;
-    replies = replies.then(() => void socket.end());
+    replies = replies.then(() => {
+      socket.end();
+    });
   };
+  socket.on('end', () => hangUp('the client has no more requests'));
   socket.on('data', (chunk: Buffer) => {
     if (closing) return;
     let frames: Buffer[];
@@ -237,7 +249,7 @@ async function answer(req: Request, ctx: Context): Promise<Buffer> {
   let reply: Reply;
   try {
     reply = await respond(req, ctx);
-    ctx.log.debug(`${describe(req)} -> ${Status[reply.status]}${'resolve' in reply ? ` ${reply.resolve.entries.map((e) => e.v4).join(' ')}` : ''}`);
+    ctx.log.debug(`${describe(req)} -> ${summary(reply)}`);
     return encodeReply(reply);
   } catch (err) {
     ctx.log.error(`${describe(req)} failed: ${(err as Error).stack ?? err}`);
@@ -256,6 +268,14 @@ function describe(req: Request): string {
     case MsgType.Map6:
       return `MAP6 ${req.v6}`;
   }
+}
+
+function summary(reply: Reply): string {
+  const pair = (e: Entry) => `${Kind[e.kind]} ${e.v4}${e.kind === Kind.Native ? '' : `=${e.v6}`}`;
+  if ('resolve' in reply) return `${reply.resolve.canon}: ${reply.resolve.entries.map(pair).join(', ')}`;
+  if ('entry' in reply) return pair(reply.entry);
+  if ('hello' in reply) return `network ${WireNetwork[reply.hello.network]}`;
+  return Status[reply.status];
 }
 
 async function respond(req: Request, ctx: Context): Promise<Reply> {

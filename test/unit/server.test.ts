@@ -199,6 +199,16 @@ describe('startHelper', () => {
     client.close();
   });
 
+  it('still answers a client that shut down its sending side after its requests', async () => {
+    slowMs = 20;
+    const helper = await start();
+    const client = await Client.connect(helper.socketPath);
+    client.socket.end(Buffer.concat([resolve4(1, 'v6only.example'), hello(2)]));
+    expect((await client.next()).id).toBe(1);
+    expect((await client.next()).id).toBe(2);
+    expect(await client.hangsUp()).toBe(true);
+  });
+
   it('answers an unknown message type with BAD_REQUEST and hangs up', async () => {
     const helper = await start();
     const client = await Client.connect(helper.socketPath);
