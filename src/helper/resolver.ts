@@ -42,12 +42,14 @@ export interface ResolverOptions {
   resolvConfPath?: string;
   hostsPath?: string;
   dns?: DnsTransport;
-  /** Give up after this long (the preload waits 8000 ms by default). */
+  /** Give up after this long. Default DEFAULT_DEADLINE_MS. */
   deadlineMs?: number;
   log?: Logger;
   now?: () => number;
 }
 
+/** Under the preload's default wait for a resolve (8000 ms), so it gets TRY_AGAIN rather than silence. */
+export const DEFAULT_DEADLINE_MS = 7500;
 /** Seconds clients may cache an answer from /etc/hosts or a literal. */
 export const LOCAL_TTL = 60;
 const NO_V6 = '::';
@@ -111,8 +113,9 @@ interface DnsAnswer extends Addresses {
   expires: number;
 }
 
-type Lookup = { answer: DnsAnswer } | { status: Status.NotFound | Status.NoData | Status.TryAgain };
-type Walked = { found: Addresses; complete: boolean } | { status: Status.NotFound | Status.NoData | Status.TryAgain };
+type Failure = { status: Status.NotFound | Status.NoData | Status.TryAgain };
+type Lookup = { answer: DnsAnswer } | Failure;
+type Walked = { found: Addresses; complete: boolean } | Failure;
 
 const conclusive = (o: QueryOutcome) => o.kind === 'ok' || o.kind === 'nodata' || o.kind === 'nxdomain';
 
@@ -159,7 +162,7 @@ export class NameResolver {
     this.resolvConf = new WatchedFile(options.resolvConfPath ?? resolvConfPath(), (text) => parseResolvConf(text));
     this.hosts = new HostsFile(options.hostsPath);
     this.dns = options.dns ?? caresTransport();
-    this.deadlineMs = options.deadlineMs ?? 7500;
+    this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     this.now = options.now ?? Date.now;
   }
 

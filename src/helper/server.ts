@@ -107,9 +107,9 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     socket.on('close', () => clients.delete(socket));
     serve(socket, ctx, options.idleTimeoutMs ?? 30_000);
   });
-  server.on('error', (err) => log.error(`server: ${err.message}`));
   prepareDirectory(socketPath);
   await listenOrReplaceStale(server, socketPath, log);
+  server.on('error', (err) => log.error(`server: ${err.message}`));
   fs.chmodSync(socketPath, 0o600);
   log.info(`listening on ${socketPath}; pool ${pool.network}/${pool.prefixLength}; network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}`);
   return {
