@@ -244,12 +244,13 @@ export function encodeBadVersion(type: number, id: number): Buffer {
 export function decodeReply(buf: Buffer): Reply {
   const h = parseHeader(buf);
   if (h.version !== PROTOCOL_VERSION) throw new ProtocolError(`protocol version ${h.version} is not supported`, Status.BadVersion);
-  if (h.type < MsgType.Hello || h.type > MsgType.Map6) throw new ProtocolError(`unknown message type ${h.type}`);
   if (h.status > Status.Internal) throw new ProtocolError(`unknown status ${h.status}`);
+  // An error reply echoes the request's type, even one the helper did not know.
   if (h.status !== Status.Ok) {
     expectBody(h.body, 0, 'error reply');
     return { type: h.type, id: h.id, status: h.status as Exclude<Status, Status.Ok> };
   }
+  if (h.type < MsgType.Hello || h.type > MsgType.Map6) throw new ProtocolError(`unknown message type ${h.type}`);
   switch (h.type as MsgType) {
     case MsgType.Hello: {
       expectBody(h.body, 7, 'HELLO reply');
