@@ -1,0 +1,162 @@
+/*
+ * Reads BIA_* once. An invalid value is ignored with one warning, so a typo
+ * never stops the program. The library stays inert inside the helper (it
+ * would otherwise ask itself), in set-uid/set-gid programs (their
+ * environment is not to be trusted) and when no helper socket is named.
+ */
+#include "config.h"
+
+#include "bia_protocol.h"
+#include "log.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+
+#define MAX_TIMEOUT_MS 600000
+
+static struct bia_config config = {
+    .network = BIA_MODE_AUTO,
+    .timeout_ms = 800,
+    .resolve_timeout_ms = 8000,
+};
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+
+static void read_log_level(void)
+{
+    const char *text = getenv("BIA_LOG");
+    int level;
+
+    if (!text)
+        return;
+    level = bia_log_parse_level(text);
+    if (level < 0)
+        bia_warn("ignoring BIA_LOG=%s: expected error, warn, info, debug or trace", text);
+    else
+        bia_log_set_level(level);
+}
+
+static void read_network(void)
+{
+    static const struct { const char *name; int mode; } modes[] = {
+        {"auto", BIA_MODE_AUTO},
+        {"dual", BIA_NET_DUAL},
+        {"ipv6-only", BIA_NET_IPV6_ONLY},
+        {"ipv4-only", BIA_NET_IPV4_ONLY},
+    };
+    const char *text = getenv("BIA_NETWORK");
+
+    if (!text)
+        return;
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        if (!strcmp(text, modes[i].name)) {
+            config.network = modes[i].mode;
+            return;
+        }
+    }
+    bia_warn("ignoring BIA_NETWORK=%s: expected auto, dual, ipv6-only or ipv4-only", text);
+}
+
+/* Accepts a.b.c.d/len with len 1..32 and no host bits set. */
+static void read_pool(void)
+{
+    const char *text = getenv("BIA_POOL");
+    char addr[INET_ADDRSTRLEN];
+    const char *slash;
+    char *end;
+    struct in_addr pool;
+    long len;
+
+    if (!text)
+        return;
+    slash = strchr(text, '/');
+    if (!slash || (size_t)(slash - text) >= sizeof addr)
+        goto invalid;
+    memcpy(addr, text, (size_t)(slash - text));
+    addr[slash - text] = 0;
+    errno = 0;
+    len = strtol(slash + 1, &end, 10);
+    if (inet_pton(AF_INET, addr, &pool) != 1 || !slash[1] || *end || errno || len < 1 ||
+        len > 32)
+        goto invalid;
+    if (len < 32 && (ntohl(pool.s_addr) & (0xffffffffu >> len)))
+        goto invalid;
+    config.have_pool = true;
+    config.pool = pool;
+    config.pool_len = (unsigned)len;
+    return;
+invalid:
+    bia_warn("ignoring BIA_POOL=%s: expected a network such as 198.18.0.0/15", text);
+}
+
+static void read_timeout(const char *name, int *out)
+{
+    const char *text = getenv(name);
+    char *end;
+    long ms;
+
+    if (!text)
+        return;
+    errno = 0;
+    ms = strtol(text, &end, 10);
+    if (!*text || *end || errno || ms < 1 || ms > MAX_TIMEOUT_MS) {
+        bia_warn("ignoring %s=%s: expected milliseconds, 1..%d", name, text, MAX_TIMEOUT_MS);
+        return;
+    }
+    *out = (int)ms;
+}
+
+/* Returns false (and says why) when no usable helper socket path is set. */
+static bool read_socket(void)
+{
+    const char *text = getenv("BIA_SOCKET");
+
+    if (!text || !*text) {
+        bia_debug("inert: BIA_SOCKET is not set");
+        return false;
+    }
+    if (strlen(text) >= sizeof config.socket_path) {
+        bia_warn("inert: BIA_SOCKET is longer than a Unix socket path may be");
+        return false;
+    }
+    strcpy(config.socket_path, text);
+    return true;
+}
+
+static void read_config(void)
+{
+    const char *inside = getenv("BIA_INSIDE_HELPER");
+
+    /* Inside the helper nothing is read, so nothing is ever logged there. */
+    if (inside && !strcmp(inside, "1"))
+        return;
+    read_log_level();
+    if (getauxval(AT_SECURE)) {
+        bia_debug("inert: secure-execution mode (set-uid or similar)");
+        return;
+    }
+    if (!read_socket())
+        return;
+    read_network();
+    read_pool();
+    read_timeout("BIA_TIMEOUT_MS", &config.timeout_ms);
+    read_timeout("BIA_RESOLVE_TIMEOUT_MS", &config.resolve_timeout_ms);
+    config.active = true;
+}
+
+const struct bia_config *bia_config(void)
+{
+    pthread_once(&config_once, read_config);
+    return &config;
+}
+
+/* Read the environment at load, before the program can change it. */
+__attribute__((constructor)) static void config_at_load(void)
+{
+    bia_config();
+}

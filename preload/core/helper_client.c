@@ -1,0 +1,206 @@
+/*
+ * The socket to the helper is made with the real socket/connect/close, is
+ * close-on-exec, and is closed on every path. Every wait is bounded by one
+ * overall deadline; writes use MSG_NOSIGNAL so a helper that went away
+ * cannot kill the program with SIGPIPE.
+ */
+#include "helper_client.h"
+
+#include "config.h"
+#include "log.h"
+#include "real.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+
+static uint32_t last_id;
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int fail(char *why, const char *what)
+{
+    snprintf(why, BIA_WHY_SIZE, "%s", what);
+    return -1;
+}
+
+static int fail_errno(char *why, const char *what)
+{
+    snprintf(why, BIA_WHY_SIZE, "%s %s: %s", what, bia_config()->socket_path, strerror(errno));
+    return -1;
+}
+
+/* A blocking connect on a Unix socket waits (only) while the helper's
+ * backlog is full; SO_SNDTIMEO bounds that wait. */
+static int connect_helper(int fd, long long deadline, char *why)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    long long left = deadline - now_ms();
+    struct timeval tv;
+
+    if (left < 1)
+        left = 1;   /* a zero timeout would mean "wait forever" */
+    tv.tv_sec = left / 1000;
+    tv.tv_usec = (left % 1000) * 1000;
+
+    strcpy(sun.sun_path, bia_config()->socket_path);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    while (bia_real()->connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
+        if (errno == EINTR && now_ms() < deadline)
+            continue;
+        return errno == EAGAIN ? fail(why, "timed out connecting to the helper")
+                               : fail_errno(why, "connect");
+    }
+    return 0;
+}
+
+/* Waits until fd is ready for events or the deadline passes. */
+static int wait_for(int fd, short events, long long deadline, char *why)
+{
+    struct pollfd p = {.fd = fd, .events = events};
+
+    for (;;) {
+        long long left = deadline - now_ms();
+        int n;
+        if (left <= 0)
+            return fail(why, "timed out waiting for the helper");
+        n = poll(&p, 1, (int)left);
+        if (n > 0)
+            return 0;
+        if (n < 0 && errno != EINTR)
+            return fail_errno(why, "poll");
+    }
+}
+
+static int send_frame(int fd, const uint8_t *buf, size_t len, long long deadline, char *why)
+{
+    while (len) {
+        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            buf += n;
+            len -= (size_t)n;
+        } else if (errno == EAGAIN) {
+            if (wait_for(fd, POLLOUT, deadline, why))
+                return -1;
+        } else if (errno != EINTR) {
+            return fail_errno(why, "send to");
+        }
+    }
+    return 0;
+}
+
+/* Reads exactly one frame; its length field is checked as soon as it arrives. */
+static int recv_frame(int fd, uint8_t *buf, size_t *len, long long deadline, char *why)
+{
+    size_t have = 0, need = 4;
+
+    while (have < need) {
+        ssize_t n = recv(fd, buf + have, need - have, MSG_DONTWAIT);
+        if (n > 0) {
+            have += (size_t)n;
+            if (need == 4 && have == 4 && !(need = bia_frame_size(buf)))
+                return fail(why, "malformed reply: frame length out of range");
+        } else if (n == 0) {
+            return fail(why, "the helper closed the connection without a reply");
+        } else if (errno == EAGAIN) {
+            if (wait_for(fd, POLLIN, deadline, why))
+                return -1;
+        } else if (errno != EINTR) {
+            return fail_errno(why, "recv from");
+        }
+    }
+    *len = have;
+    return 0;
+}
+
+static int exchange(int fd, const uint8_t *req, size_t req_len, long long deadline,
+                    struct bia_reply *reply, char *why)
+{
+    uint8_t buf[BIA_MAX_FRAME];
+    size_t len;
+    const char *reason;
+
+    if (connect_helper(fd, deadline, why) || send_frame(fd, req, req_len, deadline, why) ||
+        recv_frame(fd, buf, &len, deadline, why))
+        return -1;
+    if (bia_decode_reply(buf, len, reply, &reason)) {
+        snprintf(why, BIA_WHY_SIZE, "malformed reply: %s", reason);
+        return -1;
+    }
+    if (reply->type != req[5] || memcmp(&req[8], &buf[8], 4))
+        return fail(why, "malformed reply: type or id does not match the request");
+    return 0;
+}
+
+static int call(const uint8_t *req, size_t req_len, int timeout_ms, struct bia_reply *reply,
+                char *why)
+{
+    int saved = errno, fd, rc;
+    long long start = now_ms();
+
+    fd = bia_real()->socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        rc = fail_errno(why, "socket for");
+    } else {
+        rc = exchange(fd, req, req_len, start + timeout_ms, reply, why);
+        bia_real()->close(fd);
+    }
+    if (rc)
+        bia_debug("helper %s: failed after %lld ms: %s", bia_type_name(req[5]),
+                  now_ms() - start, why);
+    else
+        bia_debug("helper %s id=%u: %s in %lld ms", bia_type_name(req[5]), (unsigned)reply->id,
+                  bia_status_name(reply->status), now_ms() - start);
+    errno = saved;
+    return rc;
+}
+
+static uint32_t next_id(void)
+{
+    return __atomic_add_fetch(&last_id, 1, __ATOMIC_RELAXED);
+}
+
+int bia_helper_hello(struct bia_reply *reply, char why[BIA_WHY_SIZE])
+{
+    uint8_t req[BIA_HEADER_SIZE];
+    size_t len = bia_encode_hello(req, sizeof req, next_id());
+
+    return call(req, len, bia_config()->timeout_ms, reply, why);
+}
+
+int bia_helper_resolve4(const char *name, size_t name_len, struct bia_reply *reply,
+                        char why[BIA_WHY_SIZE])
+{
+    uint8_t req[BIA_HEADER_SIZE + 2 + BIA_MAX_NAME];
+    size_t len = bia_encode_resolve(req, sizeof req, next_id(), BIA_FAMILY_V4, name, name_len);
+
+    if (!len)
+        return fail(why, "the name cannot be sent to the helper");
+    return call(req, len, bia_config()->resolve_timeout_ms, reply, why);
+}
+
+int bia_helper_map4(struct in_addr v4, struct bia_reply *reply, char why[BIA_WHY_SIZE])
+{
+    uint8_t req[BIA_HEADER_SIZE + 4];
+    size_t len = bia_encode_map4(req, sizeof req, next_id(), v4);
+
+    return call(req, len, bia_config()->timeout_ms, reply, why);
+}
+
+int bia_helper_map6(const struct in6_addr *v6, struct bia_reply *reply, char why[BIA_WHY_SIZE])
+{
+    uint8_t req[BIA_HEADER_SIZE + 16];
+    size_t len = bia_encode_map6(req, sizeof req, next_id(), v6);
+
+    return call(req, len, bia_config()->timeout_ms, reply, why);
+}

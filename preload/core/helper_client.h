@@ -1,0 +1,29 @@
+/*
+ * One request, one reply: a fresh connection to the helper per call, so
+ * there is no shared connection to lock, to break in a fork, or to leak
+ * across exec.
+ */
+#ifndef BIA_HELPER_CLIENT_H
+#define BIA_HELPER_CLIENT_H
+
+#include "bia_protocol.h"
+
+#include <stddef.h>
+
+/* Room for a reason such as "connect /run/user/1000/bia.sock: Connection refused". */
+#define BIA_WHY_SIZE 160
+
+/*
+ * Each returns 0 when a well-formed reply of the right type and id arrived
+ * (its status may still be an error), or -1 when the helper could not be
+ * reached, did not answer in time, or answered with a malformed frame; why
+ * then says which. errno is left as it was in both cases.
+ */
+int bia_helper_hello(struct bia_reply *reply, char why[BIA_WHY_SIZE]);
+int bia_helper_resolve4(const char *name, size_t name_len, struct bia_reply *reply,
+                        char why[BIA_WHY_SIZE]);
+int bia_helper_map4(struct in_addr v4, struct bia_reply *reply, char why[BIA_WHY_SIZE]);
+int bia_helper_map6(const struct in6_addr *v6, struct bia_reply *reply,
+                    char why[BIA_WHY_SIZE]);
+
+#endif

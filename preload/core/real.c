@@ -1,0 +1,47 @@
+/* Looks up the real libc symbols behind the hooks (dlsym RTLD_NEXT). */
+#define _GNU_SOURCE
+#include "real.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+
+static struct bia_real real;
+static pthread_once_t real_once = PTHREAD_ONCE_INIT;
+
+/* initial-exec: the library is preloaded, and this must not allocate. */
+static __thread bool inside __attribute__((tls_model("initial-exec")));
+
+#define LOOKUP(name) (real.name = (__typeof__(real.name))dlsym(RTLD_NEXT, #name))
+
+static void lookup_all(void)
+{
+    LOOKUP(socket);
+    LOOKUP(connect);
+    LOOKUP(close);
+    LOOKUP(getpeername);
+    LOOKUP(getsockname);
+    LOOKUP(getaddrinfo);
+    LOOKUP(freeaddrinfo);
+    LOOKUP(gethostbyname);
+    LOOKUP(gethostbyname_r);
+    LOOKUP(write);
+}
+
+const struct bia_real *bia_real(void)
+{
+    pthread_once(&real_once, lookup_all);
+    return &real;
+}
+
+bool bia_guard_enter(void)
+{
+    if (inside)
+        return false;
+    inside = true;
+    return true;
+}
+
+void bia_guard_leave(void)
+{
+    inside = false;
+}
