@@ -1,0 +1,103 @@
+#include "netmode.h"
+
+#include "bia_protocol.h"
+#include "config.h"
+#include "forksafe.h"
+#include "helper_client.h"
+#include "log.h"
+
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <time.h>
+
+/* After a failed HELLO, wait this long before asking again, so that a dead
+ * helper costs one timeout per second at most, not one per connect. */
+#define HELLO_RETRY_MS 1000
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct bia_netmode cached;
+static long long cached_until;    /* monotonic ms; 0: nothing cached */
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint32_t prefix_mask(unsigned len)
+{
+    return len ? 0xffffffffu << (32 - len) : 0;
+}
+
+/* Asks the helper; returns how long (ms) the answer may be kept. */
+static long long ask_helper(struct bia_netmode *out)
+{
+    struct bia_reply reply;
+    char why[BIA_WHY_SIZE];
+
+    out->network = BIA_NET_UNKNOWN;
+    out->have_pool = false;
+    if (bia_helper_hello(&reply, why)) {
+        bia_warn("cannot learn the network from the helper: %s", why);
+        return HELLO_RETRY_MS;
+    }
+    if (reply.status != BIA_S_OK) {
+        bia_warn("the helper answered HELLO with %s", bia_status_name(reply.status));
+        return HELLO_RETRY_MS;
+    }
+    out->network = reply.u.hello.network;
+    /* A /0 pool would claim every IPv4 address; read it as "no pool". */
+    out->have_pool = reply.u.hello.pool_len > 0;
+    out->pool_mask = prefix_mask(reply.u.hello.pool_len);
+    out->pool_net = ntohl(reply.u.hello.pool.s_addr) & out->pool_mask;
+    return reply.u.hello.ttl * 1000LL;
+}
+
+static void from_helper(struct bia_netmode *out)
+{
+    long long now = now_ms(), keep;
+
+    pthread_mutex_lock(&lock);
+    if (now < cached_until) {
+        *out = cached;
+        pthread_mutex_unlock(&lock);
+        return;
+    }
+    pthread_mutex_unlock(&lock);
+    /* No lock during the round trip: threads that miss together each ask. */
+    keep = ask_helper(out);
+    pthread_mutex_lock(&lock);
+    cached = *out;
+    cached_until = now_ms() + keep;
+    pthread_mutex_unlock(&lock);
+}
+
+static void register_lock(void)
+{
+    bia_forksafe_register(&lock);
+}
+
+void bia_netmode_get(struct bia_netmode *out)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    const struct bia_config *c = bia_config();
+
+    if (c->network == BIA_MODE_AUTO || !c->have_pool) {
+        pthread_once(&once, register_lock);
+        from_helper(out);
+    }
+    if (c->network != BIA_MODE_AUTO)
+        out->network = c->network;
+    if (c->have_pool) {
+        out->have_pool = true;
+        out->pool_mask = prefix_mask(c->pool_len);
+        out->pool_net = ntohl(c->pool.s_addr);
+    }
+}
+
+bool bia_netmode_in_pool(const struct bia_netmode *mode, struct in_addr v4)
+{
+    return mode->have_pool && (ntohl(v4.s_addr) & mode->pool_mask) == mode->pool_net;
+}

@@ -1,0 +1,27 @@
+/* What kind of network the host is on, and which IPv4 range is the pool. */
+#ifndef BIA_NETMODE_H
+#define BIA_NETMODE_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define BIA_NET_UNKNOWN (-1)   /* the helper could not tell us */
+
+struct bia_netmode {
+    int network;               /* enum bia_network or BIA_NET_UNKNOWN */
+    bool have_pool;
+    uint32_t pool_net;         /* host byte order */
+    uint32_t pool_mask;        /* host byte order */
+};
+
+/*
+ * BIA_NETWORK / BIA_POOL where set, the rest from the helper's HELLO
+ * reply, which is cached for the ttl it gives. Costs no round trip when
+ * both variables are set.
+ */
+void bia_netmode_get(struct bia_netmode *out);
+
+bool bia_netmode_in_pool(const struct bia_netmode *mode, struct in_addr v4);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * Swap on demand: an AF_INET socket stays a genuine AF_INET socket until
+ * a connect needs an IPv6 peer. Once swapped, the descriptor is in the
+ * fdtable and every later connect on it (a non-blocking connect being
+ * polled, a UDP socket connected elsewhere) is given in IPv6 form.
+ */
+#include "outbound.h"
+
+#include "fdtable.h"
+#include "log.h"
+#include "real.h"
+#include "route.h"
+#include "sockaddr.h"
+#include "swap.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+static int fail(int err)
+{
+    errno = err;
+    return -1;
+}
+
+static bool same_peer(const struct sockaddr_in *a, const struct sockaddr_in *b)
+{
+    return a->sin_addr.s_addr == b->sin_addr.s_addr && a->sin_port == b->sin_port;
+}
+
+/*
+ * First translated connect on fd. Returns 0 once the socket is AF_INET6,
+ * 1 when the connect must go to the kernel as the program gave it, -1
+ * with errno when it must fail.
+ */
+static int prepare_socket(int fd, const struct sockaddr_in *dst, enum bia_route route, int err)
+{
+    char text[BIA_ADDRSTR_SIZE];
+    struct bia_swap_plan plan;
+
+    switch (bia_swap_check(fd, &plan)) {
+    case BIA_SWAP_NOT_INET:
+        return 1;
+    case BIA_SWAP_KEEP:
+        bia_warn("connect %s: fd %d is bound to an IPv4 address or already in use; "
+                 "left untranslated", bia_sin_str(dst, text), fd);
+        return 1;
+    case BIA_SWAP_OK:
+        break;
+    }
+    if (route == BIA_ROUTE_FAIL)
+        return fail(err);
+    if (bia_swap(fd, &plan)) {
+        err = errno;
+        bia_warn("connect %s: cannot swap fd %d to IPv6: %s", bia_sin_str(dst, text), fd,
+                 strerror(err));
+        return fail(err);
+    }
+    return 0;
+}
+
+/* Where the connect goes, in IPv6 form; or 1 / -1 as prepare_socket(). */
+static int target(int fd, const struct sockaddr_in *dst, struct sockaddr_in6 *to, bool *translated)
+{
+    struct bia_fdinfo info;
+    struct in6_addr v6;
+    bool swapped = bia_fdtable_get(fd, &info);
+    enum bia_route route;
+    int err = 0, rc;
+
+    *translated = false;
+    if (swapped && same_peer(dst, &info.v4peer)) {
+        *to = info.v6peer;      /* the same connect again: no new decision */
+        return 0;
+    }
+    route = bia_route_v4(dst->sin_addr, &v6, &err);
+    if (!swapped) {
+        if (route == BIA_ROUTE_NATIVE)
+            return 1;
+        rc = prepare_socket(fd, dst, route, err);
+        if (rc)
+            return rc;
+    } else if (route == BIA_ROUTE_FAIL) {
+        return fail(err);
+    }
+    *translated = route == BIA_ROUTE_V6;
+    if (*translated)
+        bia_sin6_make(to, &v6, dst->sin_port);
+    else
+        bia_sin6_mapped(to, dst->sin_addr, dst->sin_port);
+    return 0;
+}
+
+int bia_connect4(int fd, const struct sockaddr_in *dst, socklen_t len)
+{
+    char from[BIA_ADDRSTR_SIZE], to_text[BIA_ADDRSTR_SIZE];
+    struct bia_fdinfo info;
+    bool translated;
+    int rc = target(fd, dst, &info.v6peer, &translated);
+
+    if (rc < 0)
+        return -1;
+    if (rc > 0)
+        return bia_real()->connect(fd, (const struct sockaddr *)dst, len);
+    info.v4peer = *dst;
+    if (!bia_fdtable_set(fd, &info))
+        bia_warn("fd %d: cannot remember its translation; getpeername will show IPv6", fd);
+    if (translated)
+        bia_info("connect %s -> %s", bia_sin_str(dst, from), bia_sin6_str(&info.v6peer, to_text));
+    return bia_real()->connect(fd, (const struct sockaddr *)&info.v6peer, sizeof info.v6peer);
+}

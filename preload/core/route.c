@@ -1,0 +1,82 @@
+#include "route.h"
+
+#include "bia_protocol.h"
+#include "helper_client.h"
+#include "log.h"
+#include "mapcache.h"
+#include "netmode.h"
+#include "sockaddr.h"
+#include "status.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+
+static bool has_partner(const struct bia_entry *e)
+{
+    return e->kind == BIA_K_PAIRED || e->kind == BIA_K_POOL;
+}
+
+static enum bia_route fail(int *err, int value)
+{
+    *err = value;
+    return BIA_ROUTE_FAIL;
+}
+
+/* Asks MAP4; a pool address the helper does not know cannot be reached. */
+static enum bia_route ask_helper(struct in_addr v4, bool in_pool, struct in6_addr *v6, int *err)
+{
+    char text[INET_ADDRSTRLEN], why[BIA_WHY_SIZE];
+    struct bia_reply reply;
+
+    inet_ntop(AF_INET, &v4, text, sizeof text);
+    if (bia_helper_map4(v4, &reply, why)) {
+        bia_warn("connect to %s: cannot reach the helper: %s", text, why);
+        return fail(err, EHOSTUNREACH);
+    }
+    if (reply.status == BIA_S_OK && reply.u.entry.v4.s_addr != v4.s_addr) {
+        bia_warn("connect to %s: the helper answered MAP4 for another address", text);
+        return fail(err, EHOSTUNREACH);
+    }
+    if (reply.status == BIA_S_OK && has_partner(&reply.u.entry)) {
+        bia_mapcache_put(&reply.u.entry);
+        *v6 = reply.u.entry.v6;
+        return BIA_ROUTE_V6;
+    }
+    if (reply.status == BIA_S_OK || reply.status == BIA_S_NOT_FOUND) {
+        if (in_pool) {
+            bia_warn("connect to %s: this pool address is unknown to the helper", text);
+            return fail(err, EHOSTUNREACH);
+        }
+        bia_mapcache_put_native(v4);
+        return BIA_ROUTE_NATIVE;
+    }
+    bia_warn("connect to %s: the helper answered MAP4 with %s", text,
+             bia_status_name(reply.status));
+    return fail(err, bia_status_to_errno(reply.status));
+}
+
+enum bia_route bia_route_v4(struct in_addr v4, struct in6_addr *v6, int *err)
+{
+    struct bia_netmode mode;
+    struct bia_entry e;
+    bool in_pool;
+
+    if (bia_v4_is_special(v4))
+        return BIA_ROUTE_NATIVE;
+    bia_netmode_get(&mode);
+    in_pool = bia_netmode_in_pool(&mode, v4);
+    if (!in_pool && mode.network != BIA_NET_IPV6_ONLY)
+        return BIA_ROUTE_NATIVE;
+    if (bia_mapcache_find_v4(v4, &e)) {
+        if (has_partner(&e)) {
+            *v6 = e.v6;
+            return BIA_ROUTE_V6;
+        }
+        /* A remembered "no partner" settles a real address; a pool
+         * address must have one, so ask again. */
+        if (!in_pool)
+            return BIA_ROUTE_NATIVE;
+    }
+    return ask_helper(v4, in_pool, v6, err);
+}

@@ -1,0 +1,197 @@
+/*
+ * The new socket is prepared completely (options, flags) before dup3()
+ * puts it on the program's descriptor in one atomic step, so no other
+ * thread ever sees a half-made socket. What cannot be copied (multicast
+ * memberships, filters, epoll registrations of the old socket) is lost;
+ * that is why only sockets that have not been used yet are swapped.
+ */
+#define _GNU_SOURCE
+#include "swap.h"
+
+#include "log.h"
+#include "real.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Which options carry over, and where they go on an AF_INET6 socket. */
+struct option {
+    int level, name;            /* on the AF_INET socket */
+    int level6, name6;          /* on the AF_INET6 socket */
+    unsigned char stream_only;  /* a TCP option */
+    unsigned char halve;        /* SO_*BUF: the kernel reports twice what was set */
+};
+
+static const struct option options[] = {
+    {SOL_SOCKET, SO_REUSEADDR, SOL_SOCKET, SO_REUSEADDR, 0, 0},
+    {SOL_SOCKET, SO_REUSEPORT, SOL_SOCKET, SO_REUSEPORT, 0, 0},
+    {SOL_SOCKET, SO_KEEPALIVE, SOL_SOCKET, SO_KEEPALIVE, 0, 0},
+    {SOL_SOCKET, SO_RCVBUF, SOL_SOCKET, SO_RCVBUF, 0, 1},
+    {SOL_SOCKET, SO_SNDBUF, SOL_SOCKET, SO_SNDBUF, 0, 1},
+    {SOL_SOCKET, SO_LINGER, SOL_SOCKET, SO_LINGER, 0, 0},
+    {SOL_SOCKET, SO_RCVTIMEO, SOL_SOCKET, SO_RCVTIMEO, 0, 0},
+    {SOL_SOCKET, SO_SNDTIMEO, SOL_SOCKET, SO_SNDTIMEO, 0, 0},
+    {SOL_SOCKET, SO_BROADCAST, SOL_SOCKET, SO_BROADCAST, 0, 0},
+    {SOL_SOCKET, SO_OOBINLINE, SOL_SOCKET, SO_OOBINLINE, 0, 0},
+    {SOL_SOCKET, SO_BINDTODEVICE, SOL_SOCKET, SO_BINDTODEVICE, 0, 0},
+    /* IPv4 options also stay as they are: they apply to v4-mapped peers. */
+    {IPPROTO_IP, IP_TOS, IPPROTO_IP, IP_TOS, 0, 0},
+    {IPPROTO_IP, IP_TOS, IPPROTO_IPV6, IPV6_TCLASS, 0, 0},
+    {IPPROTO_IP, IP_TTL, IPPROTO_IP, IP_TTL, 0, 0},
+    {IPPROTO_IP, IP_TTL, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 0, 0},
+    /* After IP_TOS, which also sets the priority on an IPv4 socket. */
+    {SOL_SOCKET, SO_PRIORITY, SOL_SOCKET, SO_PRIORITY, 0, 0},
+    {IPPROTO_TCP, TCP_NODELAY, IPPROTO_TCP, TCP_NODELAY, 1, 0},
+    {IPPROTO_TCP, TCP_KEEPIDLE, IPPROTO_TCP, TCP_KEEPIDLE, 1, 0},
+    {IPPROTO_TCP, TCP_KEEPINTVL, IPPROTO_TCP, TCP_KEEPINTVL, 1, 0},
+    {IPPROTO_TCP, TCP_KEEPCNT, IPPROTO_TCP, TCP_KEEPCNT, 1, 0},
+    {IPPROTO_TCP, TCP_USER_TIMEOUT, IPPROTO_TCP, TCP_USER_TIMEOUT, 1, 0},
+};
+
+static int get_int(int fd, int level, int name, int *value)
+{
+    socklen_t len = sizeof *value;
+
+    return getsockopt(fd, level, name, value, &len);
+}
+
+static enum bia_swap_check inspect(int fd, struct bia_swap_plan *old)
+{
+    struct sockaddr_in local;
+    socklen_t len = sizeof local;
+    int domain;
+
+    if (get_int(fd, SOL_SOCKET, SO_DOMAIN, &domain) || domain != AF_INET ||
+        get_int(fd, SOL_SOCKET, SO_TYPE, &old->type) ||
+        get_int(fd, SOL_SOCKET, SO_PROTOCOL, &old->protocol))
+        return BIA_SWAP_NOT_INET;
+    if (!(old->type == SOCK_STREAM && old->protocol == IPPROTO_TCP) &&
+        !(old->type == SOCK_DGRAM && old->protocol == IPPROTO_UDP))
+        return BIA_SWAP_NOT_INET;
+    if (old->type == SOCK_STREAM) {
+        struct tcp_info info;
+        socklen_t info_len = sizeof info;
+        /* Connecting, connected or listening: a new socket would lose that. */
+        if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &info_len) || info.tcpi_state != TCP_CLOSE)
+            return BIA_SWAP_KEEP;
+    }
+    if (bia_real()->getsockname(fd, (struct sockaddr *)&local, &len) || local.sin_family != AF_INET)
+        return BIA_SWAP_NOT_INET;
+    /* Bound to one IPv4 address: an IPv6 socket cannot stand for that. */
+    if (local.sin_addr.s_addr != htonl(INADDR_ANY))
+        return BIA_SWAP_KEEP;
+    old->port = local.sin_port;
+    return BIA_SWAP_OK;
+}
+
+/* Copies one option if the program changed it from the default; a
+ * failure only skips the option. */
+static void copy_option(int from, int to, const struct option *o)
+{
+    char have[IFNAMSIZ + 16] = {0}, want[IFNAMSIZ + 16] = {0};
+    socklen_t have_len = sizeof have, want_len = sizeof want;
+
+    if (getsockopt(from, o->level, o->name, want, &want_len) ||
+        getsockopt(to, o->level6, o->name6, have, &have_len))
+        return;
+    if (want_len == have_len && !memcmp(want, have, want_len))
+        return;
+    if (o->halve) {
+        int value;
+        memcpy(&value, want, sizeof value);
+        value /= 2;
+        memcpy(want, &value, sizeof value);
+    }
+    if (setsockopt(to, o->level6, o->name6, want, want_len))
+        bia_debug("swap: option %d/%d not carried over: %s", o->level6, o->name6, strerror(errno));
+}
+
+static void copy_options(int from, int to, int type)
+{
+    for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
+        if (!options[i].stream_only || type == SOCK_STREAM)
+            copy_option(from, to, &options[i]);
+}
+
+/* File status flags (O_NONBLOCK, O_ASYNC and its signal owner). */
+static void copy_file_flags(int from, int to)
+{
+    int flags = fcntl(from, F_GETFL);
+
+    if (flags < 0)
+        return;
+    if (flags & O_ASYNC) {
+        struct f_owner_ex owner;
+        int sig = fcntl(from, F_GETSIG);
+        if (fcntl(from, F_GETOWN_EX, &owner) == 0)
+            fcntl(to, F_SETOWN_EX, &owner);
+        if (sig > 0)
+            fcntl(to, F_SETSIG, sig);
+    }
+    fcntl(to, F_SETFL, flags);
+}
+
+/* Makes the AF_INET6 socket that will replace the one on fd. */
+static int make_replacement(int fd, const struct bia_swap_plan *old)
+{
+    int off = 0;
+    int s = bia_real()->socket(AF_INET6, old->type | SOCK_CLOEXEC, old->protocol);
+
+    if (s < 0)
+        return -1;
+    if (setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off)) {
+        int err = errno;
+        bia_real()->close(s);
+        errno = err;
+        return -1;
+    }
+    copy_options(fd, s, old->type);
+    copy_file_flags(fd, s);
+    return s;
+}
+
+static int bind_any(int fd, in_port_t port)
+{
+    struct sockaddr_in6 any = {.sin6_family = AF_INET6, .sin6_port = port};
+
+    return bind(fd, (struct sockaddr *)&any, sizeof any);
+}
+
+enum bia_swap_check bia_swap_check(int fd, struct bia_swap_plan *plan)
+{
+    int saved = errno;
+    enum bia_swap_check r = inspect(fd, plan);
+
+    errno = saved;
+    return r;
+}
+
+int bia_swap(int fd, const struct bia_swap_plan *plan)
+{
+    int saved = errno, fd_flags, s, rc;
+
+    fd_flags = fcntl(fd, F_GETFD);
+    s = make_replacement(fd, plan);
+    if (s < 0)
+        return -1;
+    rc = dup3(s, fd, fd_flags > 0 && (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0);
+    if (rc < 0) {
+        int err = errno;
+        bia_real()->close(s);
+        errno = err;
+        return -1;
+    }
+    bia_real()->close(s);
+    /* The old socket is gone now, so its port is free for the new one. */
+    if (plan->port && bind_any(fd, plan->port))
+        return -1;
+    bia_debug("fd %d: now an AF_INET6 socket%s", fd, plan->port ? ", bound to its old port" : "");
+    errno = saved;
+    return 0;
+}

@@ -1,0 +1,32 @@
+/*
+ * Replaces the AF_INET socket behind a descriptor by an AF_INET6 one
+ * (IPV6_V6ONLY off), keeping the descriptor number and the state the
+ * program gave the socket, so that it can reach an IPv6 peer.
+ */
+#ifndef BIA_SWAP_H
+#define BIA_SWAP_H
+
+#include <netinet/in.h>
+
+enum bia_swap_check {
+    BIA_SWAP_OK,        /* can be swapped */
+    BIA_SWAP_NOT_INET,  /* not an AF_INET TCP or UDP socket (or not a socket at all) */
+    BIA_SWAP_KEEP,      /* an AF_INET socket whose state a new socket cannot take over:
+                           bound to a specific address, or TCP not in CLOSE state */
+};
+
+/* What bia_swap() needs to know about the old socket. */
+struct bia_swap_plan {
+    int type;
+    int protocol;
+    in_port_t port;     /* bound port (network order), 0 if unbound */
+};
+
+/* Looks at the socket on fd; changes neither it nor errno. */
+enum bia_swap_check bia_swap_check(int fd, struct bia_swap_plan *plan);
+
+/* Swaps the socket that bia_swap_check() accepted. Returns 0, or -1 with
+ * errno (fd may then hold either socket). errno is unchanged on success. */
+int bia_swap(int fd, const struct bia_swap_plan *plan);
+
+#endif
