@@ -1,0 +1,165 @@
+/*
+ * Lists are built the way glibc builds its own: one allocation per node
+ * holding the addrinfo and its sockaddr_in, ai_canonname allocated
+ * separately. The heads handed out are kept in a small registry so that
+ * freeaddrinfo() knows them; a list that does not fit in the registry (a
+ * program holding many at once) or is freed from a later node is still
+ * freed correctly by glibc's freeaddrinfo because of that layout.
+ */
+#include "addrinfo.h"
+
+#include "forksafe.h"
+#include "log.h"
+#include "names.h"
+#include "real.h"
+#include "sockaddr.h"
+#include "status.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REGISTRY_SIZE 64
+
+static struct addrinfo *registry[REGISTRY_SIZE];
+static unsigned registered;       /* read without the lock for the fast path */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void register_lock(void)
+{
+    bia_forksafe_register(&lock);
+}
+
+static void remember_head(struct addrinfo *head)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, register_lock);
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < REGISTRY_SIZE; i++) {
+        if (!registry[i]) {
+            registry[i] = head;
+            __atomic_add_fetch(&registered, 1, __ATOMIC_RELEASE);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+static bool forget_head(struct addrinfo *head)
+{
+    bool found = false;
+
+    if (!__atomic_load_n(&registered, __ATOMIC_ACQUIRE))
+        return false;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < REGISTRY_SIZE && !found; i++) {
+        if (registry[i] == head) {
+            registry[i] = NULL;
+            __atomic_sub_fetch(&registered, 1, __ATOMIC_RELEASE);
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return found;
+}
+
+static void free_list(struct addrinfo *ai)
+{
+    while (ai) {
+        struct addrinfo *next = ai->ai_next;
+        free(ai->ai_canonname);
+        free(ai);
+        ai = next;
+    }
+}
+
+bool bia_addrinfo_release(struct addrinfo *ai)
+{
+    if (!ai || !forget_head(ai))
+        return false;
+    free_list(ai);
+    return true;
+}
+
+/* One node: template's socket type, protocol and port, address v4. */
+static struct addrinfo *make_node(const struct addrinfo *template, struct in_addr v4, int flags)
+{
+    struct addrinfo *ai = malloc(sizeof *ai + sizeof(struct sockaddr_in));
+    struct sockaddr_in *sin;
+
+    if (!ai)
+        return NULL;
+    sin = (struct sockaddr_in *)(ai + 1);
+    bia_sin_make(sin, v4, ((const struct sockaddr_in *)template->ai_addr)->sin_port);
+    *ai = (struct addrinfo){
+        .ai_flags = flags,
+        .ai_family = AF_INET,
+        .ai_socktype = template->ai_socktype,
+        .ai_protocol = template->ai_protocol,
+        .ai_addrlen = sizeof *sin,
+        .ai_addr = (struct sockaddr *)sin,
+    };
+    return ai;
+}
+
+/* Every address of the reply, in its order, times every template. */
+static int build(const struct bia_resolve *r, const struct addrinfo *templates,
+                 const struct addrinfo *hints, struct addrinfo **res)
+{
+    struct addrinfo *head = NULL, **tail = &head;
+
+    for (unsigned i = 0; i < r->count; i++) {
+        for (const struct addrinfo *t = templates; t; t = t->ai_next) {
+            if (!(*tail = make_node(t, r->entries[i].v4, hints->ai_flags)))
+                goto nomem;
+            tail = &(*tail)->ai_next;
+        }
+    }
+    if (head && (hints->ai_flags & AI_CANONNAME) && !(head->ai_canonname = strdup(r->canon)))
+        goto nomem;
+    remember_head(head);
+    *res = head;
+    return 0;
+nomem:
+    free_list(head);
+    return EAI_MEMORY;
+}
+
+/* Asks libc for the socket type / protocol / port combinations of the
+ * request, with a numeric address so that no name is looked up. */
+static int templates_for(const char *service, const struct addrinfo *hints,
+                         struct addrinfo **templates)
+{
+    struct addrinfo probe = {
+        .ai_flags = (hints->ai_flags & ~(AI_CANONNAME | AI_ADDRCONFIG | AI_V4MAPPED | AI_ALL)) |
+                    AI_NUMERICHOST,
+        .ai_family = AF_INET,
+        .ai_socktype = hints->ai_socktype,
+        .ai_protocol = hints->ai_protocol,
+    };
+
+    return bia_real()->getaddrinfo("0.0.0.0", service, &probe, templates);
+}
+
+int bia_getaddrinfo4(const char *node, const char *service, const struct addrinfo *hints,
+                     struct addrinfo **res)
+{
+    struct addrinfo *templates;
+    struct bia_reply reply;
+    int rc = templates_for(service, hints, &templates);
+
+    if (rc)
+        return rc;
+    if (bia_resolve4(node, &reply))
+        rc = EAI_AGAIN;
+    else if (reply.status != BIA_S_OK)
+        rc = bia_status_to_eai(reply.status);
+    else
+        rc = build(&reply.u.resolve, templates, hints, res);
+    bia_real()->freeaddrinfo(templates);
+    if (rc == EAI_SYSTEM)
+        errno = EIO;        /* BAD_REQUEST, BAD_VERSION: the helper spoke another language */
+    return rc;
+}

@@ -1,0 +1,95 @@
+/*
+ * The buffer holds, pointer-aligned: h_addr_list (one pointer per address
+ * and a NULL), h_aliases (just the NULL: the helper reports no aliases),
+ * the addresses, and h_name.
+ */
+#include "hostent.h"
+
+#include "bia_protocol.h"
+#include "names.h"
+#include "status.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Enough for the largest reply: BIA_MAX_ENTRIES addresses and a full name. */
+#define STATIC_BUFFER_SIZE                                                                   \
+    (sizeof(char *) - 1 + (BIA_MAX_ENTRIES + 2) * sizeof(char *) + BIA_MAX_ENTRIES * 4 +     \
+     BIA_MAX_NAME + 1)
+
+static int fill(const struct bia_resolve *r, struct hostent *ret, char *buf, size_t buflen)
+{
+    size_t pad = (sizeof(char *) - (uintptr_t)buf % sizeof(char *)) % sizeof(char *);
+    size_t need = pad + (r->count + 2u) * sizeof(char *) + r->count * 4u + r->canon_len + 1u;
+    char **addr_list, **aliases, *addrs, *canon;
+
+    if (buflen < need)
+        return ERANGE;
+    addr_list = (char **)(buf + pad);
+    aliases = addr_list + r->count + 1;
+    addrs = (char *)(aliases + 1);
+    canon = addrs + r->count * 4u;
+    for (unsigned i = 0; i < r->count; i++) {
+        memcpy(addrs + 4 * i, &r->entries[i].v4, 4);
+        addr_list[i] = addrs + 4 * i;
+    }
+    addr_list[r->count] = NULL;
+    aliases[0] = NULL;
+    memcpy(canon, r->canon, r->canon_len + 1u);
+    *ret = (struct hostent){
+        .h_name = canon,
+        .h_aliases = aliases,
+        .h_addrtype = AF_INET,
+        .h_length = 4,
+        .h_addr_list = addr_list,
+    };
+    return 0;
+}
+
+/* Sets the results of a failed lookup; returns what gethostbyname_r returns. */
+static int failed(int herr, int rc, struct hostent **result, int *h_errnop)
+{
+    *result = NULL;
+    *h_errnop = herr;
+    errno = rc;
+    return rc;
+}
+
+int bia_gethostbyname4_r(const char *name, struct hostent *ret, char *buf, size_t buflen,
+                         struct hostent **result, int *h_errnop)
+{
+    struct bia_reply reply;
+
+    if (bia_resolve4(name, &reply))
+        return failed(TRY_AGAIN, EAGAIN, result, h_errnop);
+    switch (reply.status) {
+    case BIA_S_OK:
+        break;
+    case BIA_S_NOT_FOUND:
+    case BIA_S_NO_DATA:
+        return failed(bia_status_to_herrno(reply.status), 0, result, h_errnop);
+    case BIA_S_TRY_AGAIN:
+        return failed(TRY_AGAIN, EAGAIN, result, h_errnop);
+    default:
+        return failed(bia_status_to_herrno(reply.status), EIO, result, h_errnop);
+    }
+    if (fill(&reply.u.resolve, ret, buf, buflen))
+        return failed(NETDB_INTERNAL, ERANGE, result, h_errnop);
+    *result = ret;
+    errno = 0;
+    return 0;
+}
+
+struct hostent *bia_gethostbyname4(const char *name)
+{
+    static __thread struct hostent host;
+    static __thread char buf[STATIC_BUFFER_SIZE];
+    struct hostent *result;
+    int herr;
+
+    bia_gethostbyname4_r(name, &host, buf, sizeof buf, &result, &herr);
+    if (!result)
+        h_errno = herr;
+    return result;
+}

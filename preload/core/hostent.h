@@ -1,0 +1,22 @@
+/* gethostbyname()/gethostbyname_r() for names the helper resolves. */
+#ifndef BIA_HOSTENT_H
+#define BIA_HOSTENT_H
+
+#include <netdb.h>
+#include <stddef.h>
+
+/*
+ * gethostbyname_r() for a name bia_name_is_ours() accepts, with glibc's
+ * results: 0 and *result = ret on success; 0, *result = NULL and
+ * *h_errnop HOST_NOT_FOUND or NO_DATA when there is no address; ERANGE
+ * (h_errno NETDB_INTERNAL) when buf is too small; EAGAIN with TRY_AGAIN
+ * when the helper is unreachable or DNS failed for now; EIO with
+ * NO_RECOVERY otherwise. errno is set to the return value, as glibc does.
+ */
+int bia_gethostbyname4_r(const char *name, struct hostent *ret, char *buf, size_t buflen,
+                         struct hostent **result, int *h_errnop);
+
+/* gethostbyname(): the same, into storage of the calling thread. */
+struct hostent *bia_gethostbyname4(const char *name);
+
+#endif

@@ -1,0 +1,45 @@
+#include "names.h"
+
+#include "helper_client.h"
+#include "log.h"
+#include "mapcache.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+bool bia_name_is_ours(const char *name)
+{
+    struct in_addr ignored;
+    size_t len = strlen(name);
+
+    return len > 0 && len <= BIA_MAX_NAME && !strchr(name, ':') && !inet_aton(name, &ignored);
+}
+
+static void remember(const char *name, const struct bia_resolve *r)
+{
+    char v4[INET_ADDRSTRLEN], v6[INET6_ADDRSTRLEN];
+
+    for (unsigned i = 0; i < r->count; i++) {
+        const struct bia_entry *e = &r->entries[i];
+        bia_mapcache_put(e);
+        inet_ntop(AF_INET, &e->v4, v4, sizeof v4);
+        inet_ntop(AF_INET6, &e->v6, v6, sizeof v6);
+        bia_log(e->kind == BIA_K_NATIVE ? BIA_LOG_DEBUG : BIA_LOG_INFO, "resolve %s: %s (%s %s)",
+                name, v4, bia_kind_name(e->kind), v6);
+    }
+}
+
+int bia_resolve4(const char *name, struct bia_reply *reply)
+{
+    char why[BIA_WHY_SIZE];
+
+    if (bia_helper_resolve4(name, strlen(name), reply, why)) {
+        bia_warn("resolve %s: cannot reach the helper: %s", name, why);
+        return -1;
+    }
+    if (reply->status == BIA_S_OK)
+        remember(name, &reply->u.resolve);
+    else
+        bia_debug("resolve %s: %s", name, bia_status_name(reply->status));
+    return 0;
+}
