@@ -1,0 +1,13 @@
+/* close(): forgets the descriptor's translation before it can be reused. */
+#include "config.h"
+#include "fdtable.h"
+#include "real.h"
+
+#include <unistd.h>
+
+BIA_EXPORT int close(int fd)
+{
+    if (bia_active())
+        bia_fdtable_drop(fd);
+    return bia_real()->close(fd);
+}

@@ -1,0 +1,15 @@
+/* getpeername(): a socket the library swapped to IPv6 still reports IPv4. */
+#include "config.h"
+#include "real.h"
+#include "sockname.h"
+
+BIA_EXPORT int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+    int rc;
+
+    if (!bia_active() || !bia_guard_enter())
+        return bia_real()->getpeername(fd, addr, len);
+    rc = bia_sockname(fd, addr, len, true);
+    bia_guard_leave();
+    return rc;
+}

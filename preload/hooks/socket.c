@@ -1,0 +1,11 @@
+/*
+ * socket(): passes straight through. Sockets are created as the program
+ * asks (AF_INET stays AF_INET) and only swapped when a connect needs IPv6
+ * (see core/outbound.c); the hook is the place for per-socket state later.
+ */
+#include "real.h"
+
+BIA_EXPORT int socket(int domain, int type, int protocol)
+{
+    return bia_real()->socket(domain, type, protocol);
+}
