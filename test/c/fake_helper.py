@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""A stand-in for the bia helper, for trying the preload library by hand.
+
+    fake_helper.py SOCKET [--network ipv6-only] [--pool 198.18.0.0/15] [--ttl 5]
+                   [--name NAME=KIND,V4,V6[,TTL]]...
+
+Answers HELLO, RESOLVE (family 4), MAP4 and MAP6 per docs/protocol.md from
+the --name table (KIND: NATIVE, PAIRED or POOL; one --name per entry, in
+order). Unknown names get NOT_FOUND, unknown IPv4 addresses NOT_FOUND, and
+unknown IPv6 addresses a fresh pool address. Two names misbehave on
+purpose: "slow.test" is never answered, "garbage.test" gets a malformed
+frame. Every request is logged on stderr.
+"""
+import argparse
+import ipaddress
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+
+KINDS = {"NATIVE": 1, "PAIRED": 2, "POOL": 3}
+NETWORKS = {"none": 0, "dual": 1, "ipv6-only": 2, "ipv4-only": 3}
+HELLO, RESOLVE, MAP4, MAP6 = 1, 2, 3, 4
+OK, NOT_FOUND, POOL_EXHAUSTED = 0, 1, 4
+
+
+def frame(type_, status, id_, body=b""):
+    return struct.pack("!IBBHI", 8 + len(body), 1, type_, status, id_) + body
+
+
+def entry(kind, v4, v6, ttl):
+    return struct.pack("!B4s16sI", kind, v4.packed, v6.packed, ttl)
+
+
+class Helper:
+    def __init__(self, args):
+        self.args = args
+        self.pool = ipaddress.ip_network(args.pool)
+        self.names = {}
+        self.entries = []
+        for spec in args.name:
+            name, rest = spec.split("=", 1)
+            parts = rest.split(",")
+            e = (KINDS[parts[0]], ipaddress.ip_address(parts[1]), ipaddress.ip_address(parts[2]),
+                 int(parts[3]) if len(parts) > 3 else 300)
+            self.names.setdefault(name, []).append(e)
+            self.entries.append(e)
+        self.next_pool = self.pool.network_address + 100
+        self.lock = threading.Lock()
+
+    def answer(self, type_, id_, body):
+        if type_ == HELLO:
+            return frame(HELLO, OK, id_, struct.pack("!B4sBB", NETWORKS[self.args.network],
+                                                     self.pool.network_address.packed,
+                                                     self.pool.prefixlen, self.args.ttl))
+        if type_ == RESOLVE:
+            name = body[2:2 + body[1]].decode("latin1")
+            log(f"RESOLVE {name}")
+            if name == "slow.test":
+                time.sleep(3600)
+            if name == "garbage.test":
+                return frame(RESOLVE, OK, id_, b"\x00")  # count 0: malformed
+            found = self.names.get(name)
+            if not found:
+                return frame(RESOLVE, NOT_FOUND, id_)
+            canon = name.encode()
+            return frame(RESOLVE, OK, id_, bytes([len(found), len(canon)]) + canon +
+                         b"".join(entry(*e) for e in found))
+        if type_ == MAP4:
+            v4 = ipaddress.ip_address(body)
+            log(f"MAP4 {v4}")
+            for e in self.entries:
+                if e[1] == v4 and e[0] != KINDS["NATIVE"]:
+                    return frame(MAP4, OK, id_, entry(*e))
+            return frame(MAP4, NOT_FOUND, id_)
+        if type_ == MAP6:
+            v6 = ipaddress.ip_address(body)
+            log(f"MAP6 {v6}")
+            with self.lock:
+                for e in self.entries:
+                    if e[2] == v6 and e[0] != KINDS["NATIVE"]:
+                        return frame(MAP6, OK, id_, entry(*e))
+                if self.next_pool not in self.pool:
+                    return frame(MAP6, POOL_EXHAUSTED, id_)
+                e = (KINDS["POOL"], self.next_pool, v6, 300)
+                self.next_pool += 1
+                self.entries.append(e)
+            return frame(MAP6, OK, id_, entry(*e))
+        return frame(type_, 5, id_)
+
+    def serve(self, conn):
+        with conn:
+            while True:
+                head = recv_exact(conn, 12)
+                if not head:
+                    return
+                length, _version, type_, _status, id_ = struct.unpack("!IBBHI", head)
+                body = recv_exact(conn, length - 8)
+                conn.sendall(self.answer(type_, id_, body))
+
+
+def recv_exact(conn, n):
+    data = b""
+    while len(data) < n:
+        chunk = conn.recv(n - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
+def log(text):
+    print(f"fake-helper: {text}", file=sys.stderr, flush=True)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("socket")
+    p.add_argument("--network", default="ipv6-only", choices=NETWORKS)
+    p.add_argument("--pool", default="198.18.0.0/15")
+    p.add_argument("--ttl", type=int, default=5)
+    p.add_argument("--name", action="append", default=[])
+    args = p.parse_args()
+    helper = Helper(args)
+    if os.path.exists(args.socket):
+        os.unlink(args.socket)
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(args.socket)
+    srv.listen(16)
+    log(f"listening on {args.socket}")
+    while True:
+        conn, _ = srv.accept()
+        threading.Thread(target=helper.serve, args=(conn,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,385 @@
+/*
+ * Exercises the preload library's hooks from C, where errno, address
+ * lengths and descriptor state can be checked exactly. Run by
+ * test/c/smoke.sh, inside a network namespace that has only loopback, with
+ * test/c/fake_helper.py answering and an IPv6 server on [::1]:8080.
+ * Prints one line per check and "N passed, N failed" at the end.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int passed, failed;
+
+static void check(int ok, const char *what)
+{
+    printf("%s %s\n", ok ? "ok  " : "FAIL", what);
+    if (ok)
+        passed++;
+    else
+        failed++;
+}
+
+static struct sockaddr_in v4(const char *addr, int port)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
+
+    inet_pton(AF_INET, addr, &sin.sin_addr);
+    return sin;
+}
+
+static int tcp_connect(const char *addr, int port)
+{
+    struct sockaddr_in sin = v4(addr, port);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), err;
+
+    if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0)
+        return fd;
+    err = errno;
+    close(fd);
+    return -err;
+}
+
+static int domain_of(int fd)
+{
+    int d = -1;
+    socklen_t len = sizeof d;
+
+    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &d, &len);
+    return d;
+}
+
+static int open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+static const char *ip(const struct sockaddr_in *sin, char *buf)
+{
+    return inet_ntop(AF_INET, &sin->sin_addr, buf, INET_ADDRSTRLEN);
+}
+
+static void test_getaddrinfo(void)
+{
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_CANONNAME};
+    struct addrinfo *res, *ai;
+    char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+    int n = 0, rc;
+
+    rc = getaddrinfo("v6only.test", "http", &hints, &res);
+    check(rc == 0, "getaddrinfo AF_INET v6only.test http");
+    if (rc)
+        return;
+    for (ai = res; ai; ai = ai->ai_next)
+        n++;
+    check(n == 2 && res->ai_canonname && !strcmp(res->ai_canonname, "v6only.test") &&
+              !res->ai_next->ai_canonname,
+          "  two entries, canonname on the first only");
+    check(res->ai_socktype == SOCK_STREAM && res->ai_protocol == IPPROTO_TCP &&
+              res->ai_addrlen == sizeof(struct sockaddr_in) &&
+              ((struct sockaddr_in *)res->ai_addr)->sin_port == htons(80),
+          "  SOCK_STREAM/TCP, port 80");
+    check(!strcmp(ip((struct sockaddr_in *)res->ai_addr, a), "198.18.0.1") &&
+              !strcmp(ip((struct sockaddr_in *)res->ai_next->ai_addr, b), "198.18.0.2"),
+          "  198.18.0.1 then 198.18.0.2");
+    freeaddrinfo(res);
+
+    hints = (struct addrinfo){.ai_family = AF_INET};
+    rc = getaddrinfo("v6only.test", NULL, &hints, &res);
+    n = 0;
+    for (ai = rc ? NULL : res; ai; ai = ai->ai_next)
+        n++;
+    check(rc == 0 && n == 6, "getaddrinfo without socktype: 2 addresses x 3 socket types");
+    if (!rc)
+        freeaddrinfo(res);
+
+    check(getaddrinfo("v6only.test", "no-such-service", &hints, &res) == EAI_SERVICE,
+          "unknown service: EAI_SERVICE, as glibc");
+    hints.ai_flags = 0x10000;
+    check(getaddrinfo("v6only.test", "80", &hints, &res) == EAI_BADFLAGS,
+          "bad flags: EAI_BADFLAGS, as glibc");
+    hints.ai_flags = 0;
+    check(getaddrinfo("nosuch.test", "80", &hints, &res) == EAI_NONAME, "NOT_FOUND: EAI_NONAME");
+    check(getaddrinfo("garbage.test", "80", &hints, &res) == EAI_AGAIN,
+          "malformed helper reply: EAI_AGAIN");
+    rc = getaddrinfo("127.0.0.1", "80", &hints, &res);
+    check(rc == 0, "numeric host goes to libc");
+    if (!rc)
+        freeaddrinfo(res);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_flags = AI_NUMERICHOST;
+    check(getaddrinfo("v6only.test", "80", &hints, &res) == EAI_NONAME,
+          "AF_UNSPEC + AI_NUMERICHOST on a name goes to libc (EAI_NONAME)");
+}
+
+static void test_gethostbyname(void)
+{
+    struct hostent *h = gethostbyname("v6only.test"), ret, *result;
+    char a[INET_ADDRSTRLEN], small[40], big[1024];
+    int herr = 0, rc;
+
+    check(h && !strcmp(h->h_name, "v6only.test") && h->h_addrtype == AF_INET &&
+              h->h_length == 4 && h->h_aliases && !h->h_aliases[0] && h->h_addr_list[0] &&
+              h->h_addr_list[1] && !h->h_addr_list[2] &&
+              !strcmp(inet_ntop(AF_INET, h->h_addr_list[1], a, sizeof a), "198.18.0.2"),
+          "gethostbyname v6only.test: both pool addresses");
+    h = gethostbyname("nosuch.test");
+    check(!h && h_errno == HOST_NOT_FOUND, "gethostbyname NOT_FOUND: HOST_NOT_FOUND");
+    rc = gethostbyname_r("v6only.test", &ret, small, sizeof small, &result, &herr);
+    check(rc == ERANGE && !result && herr == NETDB_INTERNAL, "gethostbyname_r small buffer: ERANGE");
+    rc = gethostbyname_r("v6only.test", &ret, big + 1, sizeof big - 1, &result, &herr);
+    check(rc == 0 && result == &ret && ret.h_addr_list[0] &&
+              ((uintptr_t)ret.h_addr_list % sizeof(char *)) == 0,
+          "gethostbyname_r unaligned buffer: aligned result");
+    rc = gethostbyname_r("nosuch.test", &ret, big, sizeof big, &result, &herr);
+    check(rc == 0 && !result && herr == HOST_NOT_FOUND, "gethostbyname_r NOT_FOUND: 0, HOST_NOT_FOUND");
+}
+
+static void test_blocking_connect(void)
+{
+    struct sockaddr_in peer, local;
+    socklen_t len = sizeof peer;
+    char a[INET_ADDRSTRLEN], greeting[100] = {0};
+    int fd = tcp_connect("198.18.0.1", 8080);
+
+    check(fd >= 0, "blocking connect to pool address 198.18.0.1:8080");
+    if (fd < 0)
+        return;
+    check(domain_of(fd) == AF_INET6, "  the descriptor now holds an AF_INET6 socket");
+    check(getpeername(fd, (struct sockaddr *)&peer, &len) == 0 && len == sizeof peer &&
+              peer.sin_family == AF_INET && !strcmp(ip(&peer, a), "198.18.0.1") &&
+              peer.sin_port == htons(8080),
+          "  getpeername: 198.18.0.1:8080 as sockaddr_in");
+    len = sizeof local;
+    check(getsockname(fd, (struct sockaddr *)&local, &len) == 0 && local.sin_family == AF_INET &&
+              len == sizeof local && local.sin_port != 0,
+          "  getsockname: an AF_INET address");
+    len = 4;
+    memset(&peer, 0xee, sizeof peer);
+    check(getpeername(fd, (struct sockaddr *)&peer, &len) == 0 && len == sizeof peer &&
+              peer.sin_family == AF_INET && ((unsigned char *)&peer)[4] == 0xee,
+          "  getpeername with addrlen 4: truncated copy, full length reported");
+    check(getpeername(fd, (struct sockaddr *)&peer, NULL) < 0 && errno == EFAULT,
+          "  getpeername with NULL addrlen: EFAULT");
+    check(read(fd, greeting, sizeof greeting - 1) > 0 && strstr(greeting, "hello"),
+          "  reads the IPv6 server's greeting");
+    close(fd);
+}
+
+static void test_nonblocking_connect(void)
+{
+    struct sockaddr_in sin = v4("198.18.0.1", 8080);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), err = -1, rc;
+    socklen_t len = sizeof err;
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+
+    rc = connect(fd, (struct sockaddr *)&sin, sizeof sin);
+    check(rc == 0 || errno == EINPROGRESS, "non-blocking connect: EINPROGRESS (or 0)");
+    poll(&p, 1, 3000);
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    check(err == 0, "  SO_ERROR 0 once writable");
+    /* Linux: the first connect after completion returns 0, later ones EISCONN. */
+    rc = connect(fd, (struct sockaddr *)&sin, sizeof sin);
+    check(rc == 0, "  connect again: 0, as the kernel answers");
+    rc = connect(fd, (struct sockaddr *)&sin, sizeof sin);
+    check(rc < 0 && errno == EISCONN, "  and once more: EISCONN");
+    check(fcntl(fd, F_GETFL) & O_NONBLOCK, "  still non-blocking");
+    close(fd);
+}
+
+static void test_errors(void)
+{
+    struct sockaddr_in sin = v4("198.18.0.1", 8080);
+    int fd;
+
+    check(tcp_connect("198.18.0.1", 9) == -ECONNREFUSED, "refused port: ECONNREFUSED");
+    check(tcp_connect("198.18.0.99", 80) == -EHOSTUNREACH, "pool address unknown to the helper: EHOSTUNREACH");
+    check(tcp_connect("192.0.2.20", 8080) == -ENETUNREACH, "real IPv4 without partner: kernel's ENETUNREACH");
+    fd = tcp_connect("192.0.2.10", 8080);
+    check(fd >= 0, "IPv4 half of an A/AAAA pair: connected over IPv6");
+    if (fd >= 0)
+        close(fd);
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    check(connect(fd, NULL, sizeof sin) < 0 && errno == EFAULT, "connect NULL address: EFAULT");
+    check(connect(fd, (struct sockaddr *)&sin, 8) < 0 && errno == EINVAL, "connect short length: EINVAL");
+    check(connect(-1, (struct sockaddr *)&sin, sizeof sin) < 0 && errno == EBADF,
+          "connect on a bad descriptor to a pool address: EBADF");
+    check(connect(0, (struct sockaddr *)&sin, sizeof sin) < 0 && errno == ENOTSOCK,
+          "connect on a non-socket to a pool address: ENOTSOCK");
+    close(fd);
+}
+
+static void test_native(void)
+{
+    struct sockaddr_in sin = v4("127.0.0.1", 0), peer;
+    socklen_t len = sizeof sin;
+    int srv = socket(AF_INET, SOCK_STREAM, 0), fd;
+
+    bind(srv, (struct sockaddr *)&sin, sizeof sin);
+    listen(srv, 4);
+    getsockname(srv, (struct sockaddr *)&sin, &len);
+    fd = tcp_connect("127.0.0.1", ntohs(sin.sin_port));
+    check(fd >= 0 && domain_of(fd) == AF_INET, "loopback connect stays a native AF_INET socket");
+    len = sizeof peer;
+    check(fd >= 0 && getpeername(fd, (struct sockaddr *)&peer, &len) == 0 &&
+              peer.sin_port == sin.sin_port,
+          "  getpeername untouched");
+    close(fd);
+    close(srv);
+}
+
+static int get_int(int fd, int level, int name)
+{
+    int v = -1;
+    socklen_t len = sizeof v;
+
+    getsockopt(fd, level, name, &v, &len);
+    return v;
+}
+
+static void test_options(void)
+{
+    struct sockaddr_in sin = v4("198.18.0.1", 8080), any = v4("0.0.0.0", 0), local;
+    socklen_t len = sizeof any;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, buf = 65536, tos = 0x20;
+    int rcvbuf, port;
+
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+    setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof tos);
+    rcvbuf = get_int(fd, SOL_SOCKET, SO_RCVBUF);
+    bind(fd, (struct sockaddr *)&any, sizeof any);
+    getsockname(fd, (struct sockaddr *)&any, &len);
+    port = ntohs(any.sin_port);
+    check(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0 && domain_of(fd) == AF_INET6,
+          "connect after setsockopt and bind to 0.0.0.0:port");
+    check(get_int(fd, IPPROTO_TCP, TCP_NODELAY) == 1 && get_int(fd, SOL_SOCKET, SO_KEEPALIVE) == 1 &&
+              get_int(fd, SOL_SOCKET, SO_REUSEADDR) == 1,
+          "  TCP_NODELAY, SO_KEEPALIVE, SO_REUSEADDR carried over");
+    check(get_int(fd, SOL_SOCKET, SO_RCVBUF) == rcvbuf, "  SO_RCVBUF carried over exactly");
+    check(get_int(fd, IPPROTO_IPV6, IPV6_TCLASS) == tos, "  IP_TOS became IPV6_TCLASS");
+    check(fcntl(fd, F_GETFD) & FD_CLOEXEC, "  FD_CLOEXEC kept");
+    len = sizeof local;
+    check(getsockname(fd, (struct sockaddr *)&local, &len) == 0 && ntohs(local.sin_port) == port,
+          "  still on the port it was bound to");
+    close(fd);
+
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    any = v4("127.0.0.1", 0);
+    bind(fd, (struct sockaddr *)&any, sizeof any);
+    check(connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0 && errno == ENETUNREACH &&
+              domain_of(fd) == AF_INET,
+          "socket bound to 127.0.0.1: left native, the kernel answers");
+    close(fd);
+}
+
+static void test_udp(void)
+{
+    struct sockaddr_in sin = v4("198.18.0.1", 5353), lo = v4("127.0.0.1", 5353), peer;
+    socklen_t len = sizeof peer;
+    char a[INET_ADDRSTRLEN];
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+    check(connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0 && domain_of(fd) == AF_INET6,
+          "UDP connect to a pool address: swapped");
+    check(getpeername(fd, (struct sockaddr *)&peer, &len) == 0 && !strcmp(ip(&peer, a), "198.18.0.1"),
+          "  getpeername 198.18.0.1");
+    check(send(fd, "x", 1, 0) == 1, "  send works");
+    check(connect(fd, (struct sockaddr *)&lo, sizeof lo) == 0, "  reconnect to 127.0.0.1 (v4-mapped)");
+    len = sizeof peer;
+    check(getpeername(fd, (struct sockaddr *)&peer, &len) == 0 && !strcmp(ip(&peer, a), "127.0.0.1") &&
+              peer.sin_family == AF_INET,
+          "  getpeername 127.0.0.1");
+    close(fd);
+}
+
+static void test_stale(void)
+{
+    int fd = tcp_connect("198.18.0.1", 8080), other, again;
+    struct sockaddr_in peer;
+    socklen_t len = sizeof peer;
+
+    close(fd);
+    again = socket(AF_INET, SOCK_STREAM, 0);
+    check(again == fd && getpeername(again, (struct sockaddr *)&peer, &len) < 0 && errno == ENOTCONN,
+          "closed and reused descriptor: no stale translation");
+    close(again);
+    fd = tcp_connect("198.18.0.1", 8080);
+    other = socket(AF_INET, SOCK_STREAM, 0);
+    dup2(other, fd);    /* behind the library's back */
+    len = sizeof peer;
+    check(getpeername(fd, (struct sockaddr *)&peer, &len) < 0 && errno == ENOTCONN,
+          "descriptor replaced by dup2: stale entry detected by inode");
+    close(other);
+    close(fd);
+}
+
+static void *connect_many(void *arg)
+{
+    long ok = 0;
+
+    (void)arg;
+    for (int i = 0; i < 20; i++) {
+        int fd = tcp_connect(i % 2 ? "198.18.0.1" : "198.18.0.2", 8080);
+        if (fd >= 0) {
+            ok++;
+            close(fd);
+        }
+    }
+    return (void *)ok;
+}
+
+static void test_threads(void)
+{
+    pthread_t t[8];
+    long total = 0;
+
+    for (int i = 0; i < 8; i++)
+        pthread_create(&t[i], NULL, connect_many, NULL);
+    for (int i = 0; i < 8; i++) {
+        void *ok;
+        pthread_join(t[i], &ok);
+        total += (long)ok;
+    }
+    check(total == 160, "8 threads x 20 translated connects");
+}
+
+int main(void)
+{
+    int fds = open_fds();
+
+    test_getaddrinfo();
+    test_gethostbyname();
+    test_blocking_connect();
+    test_nonblocking_connect();
+    test_errors();
+    test_native();
+    test_options();
+    test_udp();
+    test_stale();
+    test_threads();
+    check(open_fds() == fds, "no descriptor leaked");
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed != 0;
+}
