@@ -134,7 +134,8 @@ static void copy_file_flags(int from, int to)
         if (sig > 0)
             fcntl(to, F_SETSIG, sig);
     }
-    fcntl(to, F_SETFL, flags);
+    if (flags & ~O_ACCMODE)
+        fcntl(to, F_SETFL, flags);
 }
 
 /* Makes the AF_INET6 socket that will replace the one on fd. */
