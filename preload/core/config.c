@@ -2,7 +2,8 @@
  * Reads BIA_* once. An invalid value is ignored with one warning, so a typo
  * never stops the program. The library stays inert inside the helper (it
  * would otherwise ask itself), in set-uid/set-gid programs (their
- * environment is not to be trusted) and when no helper socket is named.
+ * environment is not to be trusted) and when no helper socket is named;
+ * in the first two cases it does not even log.
  */
 #include "config.h"
 
@@ -135,11 +136,10 @@ static void read_config(void)
     /* Inside the helper nothing is read, so nothing is ever logged there. */
     if (inside && !strcmp(inside, "1"))
         return;
-    read_log_level();
-    if (getauxval(AT_SECURE)) {
-        bia_debug("inert: secure-execution mode (set-uid or similar)");
+    /* Not even BIA_LOG: a set-uid program's environment is the caller's. */
+    if (getauxval(AT_SECURE))
         return;
-    }
+    read_log_level();
     if (!read_socket())
         return;
     read_network();

@@ -52,7 +52,6 @@ static int connect_helper(int fd, long long deadline, char *why)
         left = 1;   /* a zero timeout would mean "wait forever" */
     tv.tv_sec = left / 1000;
     tv.tv_usec = (left % 1000) * 1000;
-
     strcpy(sun.sun_path, bia_config()->socket_path);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     while (bia_real()->connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
