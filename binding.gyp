@@ -10,6 +10,7 @@
       "target_name": "bia_preload",
       "type": "shared_library",
       "product_name": "bia",
+      "product_prefix": "lib",
       "include_dirs": ["preload/include", "preload/core"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-fvisibility=hidden"],
       "libraries": ["-ldl", "-lpthread"],

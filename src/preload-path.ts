@@ -6,7 +6,6 @@ import { packageRoot } from './lab/lab.js';
 
 const CANDIDATES = [
   ['prebuilds', `${process.platform}-${process.arch}`, 'libbia.so'],
-  ['build', 'Release', 'lib.target', 'libbia.so'],
   ['build', 'Release', 'libbia.so'],
 ];
 

@@ -7,21 +7,21 @@ import { CliError, EXIT_HELPER_UNAVAILABLE, EXIT_USAGE } from './exit-codes.js';
 
 const DEMO = String.raw`
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
-show() { printf '$ %s\n' "$*"; "$@"; }
+show() { printf '$ %s\n' "$1"; eval "$1"; }
 peer_serve_tcp 8080
 say "A sandbox with an IPv6-only network: this host has $LAB_HOST6 and no IPv4 route."
 say "The peer v6only.test has only an AAAA record ($LAB_PEER6) and serves TCP port 8080."
 say "1. The IPv4-only program alone:"
-show nc.traditional -w 2 v6only.test 8080; plain_nc=$?
-show python3 -c 'import socket; s = socket.socket(socket.AF_INET); s.settimeout(2); s.connect((socket.gethostbyname("v6only.test"), 8080)); print(s.recv(200).decode().strip())' 2>&1 | tail -1
-plain_py=$?
+PY_PLAIN='python3 -c "import socket; print(socket.gethostbyname(\"v6only.test\"))"'
+PY_BIA='python3 -c "import socket; a = socket.gethostbyname(\"v6only.test\"); s = socket.create_connection((a, 8080)); print(a, \"->\", s.recv(200).decode().strip())"'
+show 'nc.traditional -w 2 v6only.test 8080'; plain_nc=$?
+show "$PY_PLAIN 2>&1 | tail -1; (exit \${PIPESTATUS[0]})"; plain_py=$?
 say "2. The same programs through bia:"
-show bia run -- nc.traditional -w 2 v6only.test 8080; bia_nc=$?
-show bia run -- python3 -c 'import socket; a = socket.gethostbyname("v6only.test"); s = socket.socket(socket.AF_INET); s.settimeout(2); s.connect((a, 8080)); print("connected to", a, "as", s.getsockname()[0], "->", s.recv(200).decode().strip())'
-bia_py=$?
+show 'bia run -- nc.traditional -w 2 v6only.test 8080'; bia_nc=$?
+show "bia run -- $PY_BIA"; bia_py=$?
 say "3. A dual-stack name whose IPv4 address is unreachable here (dual.test, A 192.0.2.10):"
-show nc.traditional -w 2 dual.test 8080; plain_dual=$?
-show bia run -- nc.traditional -w 2 dual.test 8080; bia_dual=$?
+show 'nc.traditional -w 2 dual.test 8080'; plain_dual=$?
+show 'bia run -- nc.traditional -w 2 dual.test 8080'; bia_dual=$?
 if [ $plain_nc -ne 0 ] && [ $plain_py -ne 0 ] && [ $plain_dual -ne 0 ] && [ $bia_nc -eq 0 ] && [ $bia_py -eq 0 ] && [ $bia_dual -eq 0 ]; then
   say "Without bia the IPv4-only programs failed; with bia they reached the IPv6-only peer."
   exit 0

@@ -52,13 +52,14 @@ lab_link() {
 
 lab_dns() {
   peer dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
-    --user=root --group=root --pid-file="$LAB_DIR/dnsmasq.pid" \
-    --listen-address="$LAB_PEER6" --bind-interfaces --log-facility=- --quiet-dhcp \
+    --user=root --group= --pid-file="$LAB_DIR/dnsmasq.pid" \
+    --listen-address="$LAB_PEER6" --bind-interfaces --log-facility=- --local=/test/ \
     --host-record=v6only.test,"$LAB_PEER6" \
     --host-record=multi.test,"$LAB_PEER6" --host-record=multi.test,"$LAB_PEER6_B" \
     --host-record=dual.test,192.0.2.10,"$LAB_PEER6" \
     --host-record=v4only.test,192.0.2.20 \
     2>"$LAB_DIR/dnsmasq.log" &
+  LAB_DNS_PID=$!
   # The host sees only the lab's resolver and a minimal hosts file.
   printf 'nameserver %s\nsearch test\noptions timeout:2 attempts:2\n' "$LAB_PEER6" >"$LAB_DIR/resolv.conf"
   printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$LAB_DIR/hosts"
@@ -69,12 +70,22 @@ lab_dns() {
   lab_wait "the lab's DNS server" lab_dns_ready
 }
 
-lab_dns_ready() { getent ahostsv6 v6only.test >/dev/null 2>&1; }
+lab_dns_ready() {
+  kill -0 "$LAB_DNS_PID" 2>/dev/null || return 2
+  getent ahostsv6 v6only.test >/dev/null 2>&1
+}
 
-# lab_wait WHAT CMD...: retry CMD for up to 5 s.
+# lab_wait WHAT CMD...: retry CMD for up to 5 s; CMD returning 2 means it
+# will never succeed.
 lab_wait() {
-  local what=$1; shift
-  for _ in $(seq 1 250); do "$@" && return 0; sleep 0.02; done
+  local what=$1 rc; shift
+  local end=$((SECONDS + 5))
+  while [ $SECONDS -le $end ]; do
+    "$@" && return 0
+    rc=$?
+    [ $rc -ne 2 ] || break
+    sleep 0.02
+  done
   echo "lab: $what did not come up" >&2
   [ ! -s "$LAB_DIR/dnsmasq.log" ] || cat "$LAB_DIR/dnsmasq.log" >&2
   return 1
