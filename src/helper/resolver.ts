@@ -202,9 +202,14 @@ export class NameResolver {
     return { status: Status.Ok, canon, entries };
   }
 
+  /**
+   * A pool mapping outlives the record it was made for (the mapper keeps it
+   * at least its own ttl), so clients may cache it for the longer of the two:
+   * a TTL-0 AAAA record must not cost a MAP4 round trip on every connect.
+   */
   private poolEntry(v6: string, ttl: number): Entry[] {
     const entry = this.mapper.mapV6(v6);
-    return entry ? [withTtl(entry, ttl)] : [];
+    return entry ? [withTtl(entry, Math.max(ttl, entry.ttl))] : [];
   }
 
   // ---- DNS with cache and coalescing --------------------------------------

@@ -105,6 +105,12 @@ describe('NameResolver.resolve4', () => {
     expect(again.status === Status.Ok && again.entries.map((e) => e.v4)).toEqual(['198.18.0.1', '198.18.0.2']);
   });
 
+  it('lets clients cache a pool entry for the mapping lifetime even when the AAAA record has TTL 0', async () => {
+    const { resolver } = setup({ 'zero.example.com': { AAAA: ok(0, '2001:db8::1') } });
+    const result = await resolver.resolve4('zero.example.com');
+    expect(result.status === Status.Ok && result.entries[0].ttl).toBe(60);
+  });
+
   it('reports pool exhaustion when no AAAA address can be mapped', async () => {
     const { resolver } = setup({ 'v6.example.com': { AAAA: ok(120, '2001:db8::1') } }, { pool: '10.0.0.0/32' });
     expect(await resolver.resolve4('v6.example.com')).toEqual({ status: Status.PoolExhausted });

@@ -1,0 +1,50 @@
+// `bia run` as a launcher: one helper per user, started on demand and
+// reused; CMD's exit status passed through; untranslated calls and mappings
+// the process already knows cost no helper round trip.
+import { describe, expect, it } from 'vitest';
+import { labUnavailable, runInLab } from '../../src/lab/lab.js';
+
+const why = labUnavailable();
+
+describe.skipIf(why)('bia run', () => {
+  it("exits with CMD's status, 128+N for a signal, 127 for a missing command", async () => {
+    const r = await runInLab(`bia run -- sh -c 'exit 7'; echo "status $?"
+bia run -- sh -c 'kill -TERM $$'; echo "status $?"
+bia run -- /no/such/program; echo "status $?"
+bia run; echo "status $?"
+bia --version`);
+    expect(r.stdout.match(/^status \d+$/gm)).toEqual(['status 7', 'status 143', 'status 127', 'status 64']);
+    expect(r.stderr).toContain('bia: /no/such/program: command not found');
+    expect(r.stdout).toMatch(/^bia \d+\.\d+\.\d+$/m);
+  });
+
+  it('starts one helper for the user and reuses it', async () => {
+    const r = await runInLab(`bia run -- true; bia run -- true
+echo "helpers $(pgrep -fc '[m]ain.js helper')"
+ls -ld "$XDG_RUNTIME_DIR/bia" | cut -c1-10`);
+    expect(r.stdout).toContain('helpers 1');
+    expect(r.stdout).toContain('drwx------');
+  });
+
+  it('asks the helper only what it must: no round trip for loopback or for a mapping the process already knows', async () => {
+    const r = await runInLab(String.raw`peer_serve_tcp 8080
+socat TCP4-LISTEN:7070,bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo local' &
+lab_wait "a loopback service" sh -c 'ss -Htln "sport = :7070" | grep -q .'
+bia run --log-level debug -- python3 - <<'PY'
+import socket
+for _ in range(3):
+    socket.create_connection(("127.0.0.1", 7070), timeout=3).close()
+addr = socket.gethostbyname("v6only.test")
+for _ in range(3):
+    s = socket.socket(socket.AF_INET)
+    s.connect((addr, 8080))
+    s.close()
+print("done", addr)
+PY
+echo "RESOLVE $(grep -c 'RESOLVE4 v6only.test' "$XDG_STATE_HOME/bia/helper.log")"
+echo "MAP $(grep -c 'MAP[46]' "$XDG_STATE_HOME/bia/helper.log")"`);
+    expect(r.stdout, r.stderr).toMatch(/^done 198\.1[89]\./m);
+    expect(r.stdout).toContain('RESOLVE 1');
+    expect(r.stdout).toContain('MAP 0');
+  });
+});
