@@ -8,5 +8,6 @@ export default defineConfig({
     // End-to-end tests build network namespaces and start helpers; running
     // files one after another keeps them from competing for two cores.
     fileParallelism: false,
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

@@ -3,15 +3,18 @@
 # under LD_PRELOAD in a fresh network namespace that has only loopback, with
 # test/c/fake_helper.py as the helper and an IPv6 server on [::1]:8080.
 # Nothing leaves the machine. Needs root (or unshare -r) and a built
-# library: sh test/c/smoke.sh [path/to/bia.so]
+# library: sh test/c/smoke.sh [path/to/libbia.so]
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
-lib=${1:-$root/build/Release/bia.so}
+lib=${1:-$root/build/Release/libbia.so}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cc -std=gnu11 -Wall -Wextra -pthread "$root/test/c/hook_smoke.c" -o "$work/hook_smoke"
 
-unshare -n sh -c '
+# Root needs only a network namespace; anyone else needs a user namespace too.
+ns="unshare -n"
+[ "$(id -u)" -eq 0 ] || ns="unshare -rn"
+$ns sh -c '
 set -eu
 root=$1 lib=$2 work=$3
 ip link set lo up

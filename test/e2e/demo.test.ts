@@ -4,9 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { labUnavailable, packageRoot } from '../../src/lab/lab.js';
+import { labMissing } from '../support/lab.js';
+import { packageRoot } from '../../src/lab/lab.js';
 
-const why = labUnavailable();
 const cli = join(packageRoot, 'dist', 'cli', 'main.js');
 
 function demo(env: NodeJS.ProcessEnv): { status: number | null; out: string } {
@@ -14,7 +14,7 @@ function demo(env: NodeJS.ProcessEnv): { status: number | null; out: string } {
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
-describe.skipIf(why)('bia demo', () => {
+describe.skipIf(labMissing)('bia demo', () => {
   it('shows IPv4-only programs failing alone and succeeding through bia', () => {
     const r = demo({});
     expect(r.status, r.out).toBe(0);

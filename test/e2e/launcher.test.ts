@@ -2,11 +2,11 @@
 // reused; CMD's exit status passed through; untranslated calls and mappings
 // the process already knows cost no helper round trip.
 import { describe, expect, it } from 'vitest';
-import { labUnavailable, runInLab } from '../../src/lab/lab.js';
+import { labMissing } from '../support/lab.js';
+import { runInLab } from '../../src/lab/lab.js';
 
-const why = labUnavailable();
 
-describe.skipIf(why)('bia run', () => {
+describe.skipIf(labMissing)('bia run', () => {
   it("exits with CMD's status, 128+N for a signal, 127 for a missing command", async () => {
     const r = await runInLab(`bia run -- sh -c 'exit 7'; echo "status $?"
 bia run -- sh -c 'kill -TERM $$'; echo "status $?"
