@@ -1,6 +1,7 @@
 // The IPv4 addresses the address mapper hands out for IPv6 peers (draft 2.3,
 // 6.3, 6.4).
 import { Address4 } from 'ip-address';
+import { MinHeap } from './heap.js';
 import { hostIPv4, type HostIPv4 } from './netdetect.js';
 
 /**
@@ -12,6 +13,17 @@ import { hostIPv4, type HostIPv4 } from './netdetect.js';
  * (clash, sing-box, ...) use this range for the same reasons.
  */
 export const DEFAULT_POOL = '198.18.0.0/15';
+
+// Free addresses the host blocks (a route, an own address) are set aside and
+// re-checked later; an allocation looks at no more of them than this, so its
+// cost stays bounded when a VPN covers much of the pool.
+const MAX_RECHECKS = 16;
+
+/** An address released to the pool, not to be handed out before `until` (ms). */
+export interface Quarantined {
+  v4: string;
+  until: number;
+}
 
 // Routes shorter than this are default-route splits (OpenVPN's "def1" adds
 // 0.0.0.0/1 and 128.0.0.0/1), not networks whose addresses are in use.
@@ -29,15 +41,28 @@ function maskOf(prefixLength: number): number {
   return prefixLength === 0 ? 0 : (~0 << (32 - prefixLength)) >>> 0;
 }
 
+/**
+ * Addresses are handed out in three stages, each O(1) amortised (the
+ * quarantine O(log n)): never-used addresses in order (one pass of a cursor),
+ * then released addresses whose quarantine is over, oldest release first, so
+ * a released address is reused as late as possible (clients may still cache
+ * it, virtual-ipv6-connectivity section 7).
+ */
 export class Pool {
   readonly network: string;
   readonly prefixLength: number;
   private readonly base: number;
   private readonly size: number;
+  // Handed out or quarantined.
   private readonly used = new Set<number>();
-  // Allocation walks the pool in order and wraps around, so a released
-  // address is reused as late as possible (clients may still cache it).
+  private readonly quarantine = new MinHeap<{ n: number; until: number }>((q) => q.until);
+  // Past quarantine, in release order (Set insertion order).
+  private readonly free = new Set<number>();
+  // Offsets below the cursor have been offered once; the rest are fresh.
   private cursor = 0;
+  // Nothing is handed out before this time: set after a state file was lost,
+  // when any address may still be cached by some program.
+  private embargoUntil = 0;
 
   constructor(
     cidr: string = DEFAULT_POOL,
@@ -51,26 +76,76 @@ export class Pool {
     this.size = 2 ** (32 - this.prefixLength);
   }
 
-  /** The next free address, or undefined when every usable one is taken. */
-  allocate(): string | undefined {
+  /** A free address, or undefined when every usable one is taken, quarantined or blocked by the host. */
+  allocate(now: number = Date.now()): string | undefined {
+    if (now < this.embargoUntil) return undefined;
+    this.endQuarantines(now);
     const blocked = this.blockedByHost();
-    for (let i = 0; i < this.size; i++) {
-      const offset = (this.cursor + i) % this.size;
-      const n = this.base + offset;
-      if (this.used.has(n) || this.reserved(offset, n) || blocked(n)) continue;
-      this.used.add(n);
-      this.cursor = (offset + 1) % this.size;
-      return toText(n);
-    }
-    return undefined;
+    const n = this.fresh(blocked) ?? this.recycled(blocked);
+    if (n === undefined) return undefined;
+    this.used.add(n);
+    return toText(n);
   }
 
-  release(v4: string): void {
-    if (this.contains(v4)) this.used.delete(toInt(v4));
+  /** Gives `v4` back; it is not handed out again before `until` (ms since the epoch). */
+  release(v4: string, until = 0): void {
+    if (!this.contains(v4)) return;
+    const n = toInt(v4);
+    if (!this.used.has(n)) return;
+    this.quarantine.push({ n, until });
+  }
+
+  /** Marks `v4` as handed out (recovery from the state file). */
+  claim(v4: string): void {
+    if (this.contains(v4)) this.used.add(toInt(v4));
+  }
+
+  /** Nothing is handed out before `until`: after a lost state file, any address may be cached somewhere. */
+  embargo(until: number): void {
+    this.embargoUntil = Math.max(this.embargoUntil, until);
+  }
+
+  /** Released addresses still in quarantine (for the state file). */
+  quarantined(): Quarantined[] {
+    return this.quarantine.values().map(({ n, until }) => ({ v4: toText(n), until }));
   }
 
   contains(v4: string): boolean {
     return ((toInt(v4) & maskOf(this.prefixLength)) >>> 0) === this.base;
+  }
+
+  private endQuarantines(now: number): void {
+    for (let top = this.quarantine.peek(); top && top.until <= now; top = this.quarantine.peek()) {
+      this.quarantine.pop();
+      this.used.delete(top.n);
+      this.free.add(top.n);
+    }
+  }
+
+  // A fresh address the host blocks is set aside with the released ones, to
+  // be re-checked once the fresh ones are gone.
+  private fresh(blocked: (n: number) => boolean): number | undefined {
+    while (this.cursor < this.size) {
+      const offset = this.cursor++;
+      const n = this.base + offset;
+      if (this.used.has(n) || this.reserved(offset, n)) continue;
+      if (!blocked(n)) return n;
+      this.free.add(n);
+    }
+    return undefined;
+  }
+
+  // Oldest first; one still blocked by the host goes to the back of the line.
+  private recycled(blocked: (n: number) => boolean): number | undefined {
+    for (let i = 0; i < MAX_RECHECKS; i++) {
+      const next = this.free.values().next();
+      if (next.done) return undefined;
+      const n = next.value;
+      this.free.delete(n);
+      if (!blocked(n)) return n;
+      this.free.add(n);
+    }
+    return undefined;
   }
 
   // The pool's network and broadcast addresses, and any x.x.x.0 or x.x.x.255,

@@ -206,9 +206,10 @@ export class NameResolver {
    * A pool mapping outlives the record it was made for (the mapper keeps it
    * at least its own ttl), so clients may cache it for the longer of the two:
    * a TTL-0 AAAA record must not cost a MAP4 round trip on every connect.
+   * The mapper is told the ttl so that it keeps the mapping that long.
    */
   private poolEntry(v6: string, ttl: number): Entry[] {
-    const entry = this.mapper.mapV6(v6);
+    const entry = this.mapper.mapV6(v6, ttl);
     return entry ? [withTtl(entry, Math.max(ttl, entry.ttl))] : [];
   }
 
