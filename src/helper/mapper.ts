@@ -159,6 +159,11 @@ export class AddressMapper {
     return expired;
   }
 
+  /** Whether `v4` is mapped, without counting as a use. */
+  has(v4: string): boolean {
+    return this.byV4.has(key4(v4));
+  }
+
   /** Every entry, for the state file. */
   entries(): IterableIterator<MapperEntry> {
     return this.byV4.values();

@@ -55,7 +55,8 @@ export class Pool {
   private readonly size: number;
   // Handed out or quarantined.
   private readonly used = new Set<number>();
-  private readonly quarantine = new MinHeap<{ n: number; until: number }>((q) => q.until);
+  // Released, in quarantine: the soonest free first.
+  private readonly waiting = new MinHeap<{ n: number; until: number }>((q) => q.until);
   // Past quarantine, in release order (Set insertion order).
   private readonly free = new Set<number>();
   // Offsets below the cursor have been offered once; the rest are fresh.
@@ -92,12 +93,22 @@ export class Pool {
     if (!this.contains(v4)) return;
     const n = toInt(v4);
     if (!this.used.has(n)) return;
-    this.quarantine.push({ n, until });
+    this.waiting.push({ n, until });
   }
 
   /** Marks `v4` as handed out (recovery from the state file). */
   claim(v4: string): void {
     if (this.contains(v4)) this.used.add(toInt(v4));
+  }
+
+  /** Marks `v4` as released but quarantined until `until` (recovery from the state file). */
+  quarantine(v4: string, until: number): void {
+    this.claim(v4);
+    this.release(v4, until);
+  }
+
+  get embargoedUntil(): number {
+    return this.embargoUntil;
   }
 
   /** Nothing is handed out before `until`: after a lost state file, any address may be cached somewhere. */
@@ -107,7 +118,7 @@ export class Pool {
 
   /** Released addresses still in quarantine (for the state file). */
   quarantined(): Quarantined[] {
-    return this.quarantine.values().map(({ n, until }) => ({ v4: toText(n), until }));
+    return this.waiting.values().map(({ n, until }) => ({ v4: toText(n), until }));
   }
 
   contains(v4: string): boolean {
@@ -115,8 +126,8 @@ export class Pool {
   }
 
   private endQuarantines(now: number): void {
-    for (let top = this.quarantine.peek(); top && top.until <= now; top = this.quarantine.peek()) {
-      this.quarantine.pop();
+    for (let top = this.waiting.peek(); top && top.until <= now; top = this.waiting.peek()) {
+      this.waiting.pop();
       this.used.delete(top.n);
       this.free.add(top.n);
     }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { request } from '../client.js';
 import { createLogger, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
 import { peerCredentials, loadNative } from '../native.js';
-import { socketPath as defaultSocketPath } from '../paths.js';
+import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
 import {
   decodeRequest,
   encodeBadVersion,
@@ -21,10 +21,11 @@ import {
   type Reply,
   type Request,
 } from '../protocol.js';
-import { AddressMapper } from './mapper.js';
+import { AddressMapper, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_QUARANTINE_MS } from './mapper.js';
 import { hostIPv4, NetworkDetector, PROC_SOURCES, type Network, type NetworkMode, type NetSources } from './netdetect.js';
 import { DEFAULT_POOL, Pool } from './pool.js';
 import { NameResolver, type DnsTransport } from './resolver.js';
+import { applyState, StateStore } from './statestore.js';
 
 export interface HelperOptions {
   /** Default: paths.socketPath(). */
@@ -47,6 +48,15 @@ export interface HelperOptions {
   netSources?: NetSources;
   /** The user served. Default: the helper's own uid. */
   uid?: number;
+  /** A mapping unused this long expires. Default DEFAULT_IDLE_TIMEOUT_MS (docs/mapping-lifecycle.md). */
+  mappingIdleMs?: number;
+  /** A pool address waits this long after its last use before it stands for another peer. Default DEFAULT_QUARANTINE_MS. */
+  quarantineMs?: number;
+  /** Where mappings are kept across restarts. Default: paths.stateDir(). */
+  stateDir?: string;
+  /** How often expired mappings are swept and the journal compacted. Default 30 s. */
+  sweepIntervalMs?: number;
+  now?: () => number;
 }
 
 export interface Helper {
@@ -82,6 +92,7 @@ interface Context {
   pool: Pool;
   mapper: AddressMapper;
   resolver: NameResolver;
+  store: StateStore;
 }
 
 export async function startHelper(options: HelperOptions = {}): Promise<Helper> {
@@ -90,7 +101,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   loadNative();
   const sources = options.netSources ?? PROC_SOURCES;
   const pool = new Pool(options.pool ?? DEFAULT_POOL, () => hostIPv4(sources));
-  const mapper = new AddressMapper(pool, { log });
+  const { store, mapper } = await openMappings(pool, options, log);
   const ctx: Context = {
     log,
     uid: options.uid ?? process.getuid!(),
@@ -98,6 +109,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     pool,
     mapper,
     resolver: new NameResolver({ mapper, resolvConfPath: options.resolvConfPath, hostsPath: options.hostsPath, dns: options.dns, log }),
+    store,
   };
   const clients = new Set<net.Socket>();
   // Half-open, so a client that shuts down its sending side after its
@@ -111,12 +123,45 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   await listenOrReplaceStale(server, socketPath, log);
   server.on('error', (err) => log.error(`server: ${err.message}`));
   fs.chmodSync(socketPath, 0o600);
-  log.info(`listening on ${socketPath}; pool ${pool.network}/${pool.prefixLength}; network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}`);
+  log.info(`listening on ${socketPath}; pool ${pool.network}/${pool.prefixLength} (${mapper.size} mapping(s) kept in ${store.dir}); network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}`);
+  const sweeper = setInterval(() => maintain(ctx), options.sweepIntervalMs ?? 30_000).unref();
   return {
     socketPath,
     mapper,
-    close: () => closeServer(server, clients, socketPath),
+    close: async () => {
+      clearInterval(sweeper);
+      await closeServer(server, clients, socketPath);
+      await store.close();
+    },
   };
+}
+
+// ---- the mappings ---------------------------------------------------------
+
+// Reads back the mappings of the previous helper and starts a clean journal
+// after them, before the first request can be answered.
+async function openMappings(pool: Pool, options: HelperOptions, log: Logger): Promise<{ store: StateStore; mapper: AddressMapper }> {
+  const now = options.now ?? Date.now;
+  const quarantineMs = options.quarantineMs ?? DEFAULT_QUARANTINE_MS;
+  const store = new StateStore(options.stateDir ?? defaultStateDir(), log);
+  const mapper = new AddressMapper(pool, {
+    idleTimeoutMs: options.mappingIdleMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    quarantineMs,
+    onRecord: (entry) => store.append(entry),
+    log,
+    now,
+  });
+  applyState(mapper, store.recover(), quarantineMs, now());
+  await store.compact(mapper);
+  return { store, mapper };
+}
+
+// Bounded work per tick: expiry is mostly lazy (on access), the sweep only
+// returns the addresses of mappings nobody asks about any more.
+function maintain(ctx: Context): void {
+  const expired = ctx.mapper.sweep();
+  if (expired > 0) ctx.log.debug(`swept ${expired} expired mapping(s)`);
+  void ctx.store.compactIfDue(ctx.mapper);
 }
 
 // ---- the socket ----------------------------------------------------------
@@ -249,6 +294,8 @@ async function answer(req: Request, ctx: Context): Promise<Buffer> {
   let reply: Reply;
   try {
     reply = await respond(req, ctx);
+    // A mapping a reply hands out is on disk before the reply is sent.
+    await ctx.store.flush();
     ctx.log.debug(`${describe(req)} -> ${summary(reply)}`);
     return encodeReply(reply);
   } catch (err) {

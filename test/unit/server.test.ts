@@ -49,6 +49,7 @@ async function start(options: HelperOptions = {}): Promise<Helper> {
   fs.writeFileSync(path.join(dir, 'resolv.conf'), 'nameserver 192.0.2.53\n');
   const helper = await startHelper({
     socketPath: path.join(dir, 'run', 'helper.sock'),
+    stateDir: path.join(dir, 'state'),
     log: createLogger('error', 'test', () => {}),
     hostsPath: path.join(dir, 'hosts'),
     resolvConfPath: path.join(dir, 'resolv.conf'),

@@ -1,0 +1,100 @@
+// The text format of the helper's state files (docs/mapping-lifecycle.md,
+// Persistence): one record per line, each with its own CRC-32, so a torn or
+// damaged line is recognised and the lines around it still count.
+import { crc32 } from 'node:zlib';
+import { Address4, Address6 } from 'ip-address';
+import { Kind } from '../protocol.js';
+import type { EntryRecord } from './mapper.js';
+
+/** The format this helper writes and reads. */
+export const STATE_FORMAT = 1;
+
+export type StateRecord =
+  | ({ t: 'entry' } & EntryRecord)
+  /** A released pool address not to be handed out before `until`. */
+  | { t: 'quarantine'; v4: string; until: number }
+  /** No pool address is handed out before `until` (a state file was lost). */
+  | { t: 'embargo'; until: number };
+
+/** The first line of a file; `gen` pairs a journal with the snapshot it continues. */
+export interface Header {
+  t: 'header';
+  format: number;
+  gen: number;
+}
+
+export interface ParsedFile {
+  header: Header | undefined;
+  records: StateRecord[];
+  /** The last line was cut short (a write the crash interrupted): dropped. */
+  truncated: boolean;
+  /** Why lines were rejected, at most a few, for the log. */
+  problems: string[];
+  /** Lines rejected (bad checksum, bad record, bad header). */
+  corrupt: number;
+}
+
+const hex = (line: string) => crc32(line).toString(16).padStart(8, '0');
+
+export function encodeLine(record: StateRecord | Header): string {
+  const json = JSON.stringify(record);
+  return `${hex(json)} ${json}\n`;
+}
+
+export function parseFile(text: string): ParsedFile {
+  const lines = text.split('\n');
+  const tail = lines.pop();
+  const parsed: ParsedFile = { header: undefined, records: [], truncated: tail !== '', problems: [], corrupt: 0 };
+  lines.forEach((line, i) => {
+    const result = decodeLine(line);
+    if (typeof result === 'string') return reject(parsed, i + 1, result);
+    if (i === 0) {
+      if (!isHeader(result)) return reject(parsed, 1, 'the first line is not a header');
+      if (result.format !== STATE_FORMAT) return reject(parsed, 1, `format ${result.format} is not format ${STATE_FORMAT}`);
+      parsed.header = result;
+    } else if (isRecord(result)) parsed.records.push(result);
+    else reject(parsed, i + 1, 'not a known record');
+  });
+  return parsed;
+}
+
+function reject(parsed: ParsedFile, lineNo: number, why: string): void {
+  parsed.corrupt++;
+  if (parsed.problems.length < 3) parsed.problems.push(`line ${lineNo}: ${why}`);
+}
+
+function decodeLine(line: string): unknown {
+  const match = /^([0-9a-f]{8}) (.*)$/.exec(line);
+  if (!match) return 'not a checksummed line';
+  if (hex(match[2]) !== match[1]) return 'checksum mismatch';
+  try {
+    return JSON.parse(match[2]);
+  } catch {
+    return 'not JSON';
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isTime = (v: unknown) => Number.isFinite(v) && (v as number) >= 0;
+const isV4 = (v: unknown) => typeof v === 'string' && !v.includes('/') && Address4.isValid(v);
+const isV6 = (v: unknown) => typeof v === 'string' && !v.includes('/') && Address6.isValid(v);
+
+function isHeader(v: unknown): v is Header {
+  return isObject(v) && v.t === 'header' && Number.isInteger(v.format) && Number.isInteger(v.gen);
+}
+
+// A checksum only proves the line is what was written; this proves that what
+// was written is something the mapper can take.
+function isRecord(v: unknown): v is StateRecord {
+  if (!isObject(v)) return false;
+  switch (v.t) {
+    case 'entry':
+      return (v.kind === Kind.Pool || v.kind === Kind.Paired) && isV4(v.v4) && isV6(v.v6) && isTime(v.ttl) && isTime(v.lastUsed) && isTime(v.cachedUntil);
+    case 'quarantine':
+      return isV4(v.v4) && isTime(v.until);
+    case 'embargo':
+      return isTime(v.until);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,199 @@
+// Durable mappings (docs/mapping-lifecycle.md, Persistence): a snapshot plus
+// an append-only journal under the state directory. A new mapping is
+// appended and fsynced before the reply that hands it out is sent, so a
+// `kill -9` of the helper loses nothing a program was told; appends that
+// arrive together share one fsync. The journal is folded into a new snapshot
+// now and then.
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Logger } from '../log.js';
+import type { AddressMapper, MapperEntry } from './mapper.js';
+import { encodeLine, parseFile, STATE_FORMAT, type ParsedFile, type StateRecord } from './stateformat.js';
+
+const write = promisify(fs.write);
+const fdatasync = promisify(fs.fdatasync);
+
+export const SNAPSHOT_FILE = 'mappings.snapshot';
+export const JOURNAL_FILE = 'mappings.journal';
+// Folding costs a rewrite of the whole table, so it waits until the journal
+// holds at least this many records and more records than the table.
+const COMPACT_MIN_RECORDS = 1000;
+
+/** What was read back at start-up. */
+export interface RecoveredState {
+  records: StateRecord[];
+  /** Some state could not be read: any pool address may have been handed out. */
+  lost: boolean;
+}
+
+const entryRecord = ({ kind, v4, v6, ttl, lastUsed, cachedUntil }: MapperEntry): StateRecord => ({ t: 'entry', kind, v4, v6, ttl, lastUsed, cachedUntil });
+
+export class StateStore {
+  private gen = 0;
+  private fd: number | undefined;
+  private pending: string[] = [];
+  private journalRecords = 0;
+  // Writes, fsyncs and compactions run one after another.
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly dir: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Reads the state back; damaged files are moved aside with a log line. */
+  recover(): RecoveredState {
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const snapshot = this.read(SNAPSHOT_FILE);
+    const journal = this.read(JOURNAL_FILE);
+    this.gen = Math.max(snapshot?.header?.gen ?? 0, journal?.header?.gen ?? 0);
+    const records = [...(snapshot?.records ?? [])];
+    // A journal older than the snapshot was already folded into it (a crash
+    // between writing the two); one without a readable header is not trusted.
+    const journalCurrent = journal?.header !== undefined && journal.header.gen >= (snapshot?.header?.gen ?? 0);
+    if (journal && journalCurrent) records.push(...journal.records);
+    const lost = [snapshot, journal].some((f) => f !== undefined && f.corrupt > 0);
+    return { records, lost };
+  }
+
+  /** Queues the record of a new or extended mapping; `flush` makes it durable. */
+  append(entry: MapperEntry): void {
+    this.pending.push(encodeLine(entryRecord(entry)));
+  }
+
+  /** Resolves once everything appended so far is on disk. */
+  flush(): Promise<void> {
+    if (this.pending.length > 0) this.chain = this.chain.then(() => this.writePending());
+    return this.chain;
+  }
+
+  /** Writes a new snapshot of the mapper and starts an empty journal after it. */
+  compact(mapper: AddressMapper): Promise<void> {
+    this.chain = this.chain.then(() => this.compactNow(mapper));
+    return this.chain;
+  }
+
+  compactIfDue(mapper: AddressMapper): Promise<void> {
+    if (this.journalRecords + this.pending.length < Math.max(COMPACT_MIN_RECORDS, mapper.size)) return this.chain;
+    return this.compact(mapper);
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private read(name: string): ParsedFile | undefined {
+    const file = path.join(this.dir, name);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    const parsed = parseFile(text);
+    if (parsed.truncated) this.log.info(`${file}: dropped an incomplete last record (a write cut short by a crash; it was never acknowledged)`);
+    if (parsed.header === undefined && parsed.corrupt === 0 && text.length > 0) parsed.corrupt = 1;
+    if (parsed.corrupt > 0) this.moveAside(file, parsed);
+    return parsed;
+  }
+
+  private moveAside(file: string, parsed: ParsedFile): void {
+    const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    fs.renameSync(file, aside);
+    this.log.error(
+      `${file} is damaged (${parsed.corrupt} bad line(s): ${parsed.problems.join('; ') || 'no header'}); moved to ${aside}; ` +
+        `kept ${parsed.records.length} good record(s); no pool address is handed out until the quarantine has passed`,
+    );
+  }
+
+  private async writePending(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const data = this.pending.join('');
+    const count = this.pending.length;
+    this.pending = [];
+    try {
+      const fd = this.journalFd();
+      await write(fd, data);
+      await fdatasync(fd);
+      this.journalRecords += count;
+    } catch (err) {
+      this.log.error(`cannot write ${path.join(this.dir, JOURNAL_FILE)}: ${(err as Error).message}; ${count} mapping(s) would not survive a helper restart`);
+    }
+  }
+
+  private journalFd(): number {
+    this.fd ??= fs.openSync(path.join(this.dir, JOURNAL_FILE), 'a', 0o600);
+    return this.fd;
+  }
+
+  // Snapshot first, then the journal, each written aside and renamed into
+  // place: a crash at any point leaves a snapshot and a journal that
+  // together hold every mapping (recover() skips a journal older than the
+  // snapshot). Synchronous, so the table does not change while it is read.
+  private compactNow(mapper: AddressMapper): void {
+    const gen = this.gen + 1;
+    try {
+      const header = encodeLine({ t: 'header', format: STATE_FORMAT, gen });
+      this.replace(SNAPSHOT_FILE, header + stateOf(mapper).map(encodeLine).join(''));
+      this.replace(JOURNAL_FILE, header);
+      if (this.fd !== undefined) fs.closeSync(this.fd);
+      this.fd = undefined;
+      syncDir(this.dir);
+      this.gen = gen;
+      this.journalRecords = 0;
+    } catch (err) {
+      this.log.error(`cannot compact the state in ${this.dir}: ${(err as Error).message}; the journal keeps growing`);
+    }
+  }
+
+  private replace(name: string, text: string): void {
+    const file = path.join(this.dir, name);
+    const tmp = `${file}.tmp`;
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    try {
+      fs.writeFileSync(fd, text);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  }
+}
+
+function syncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Everything a restarted helper needs: the table, the quarantine and any embargo. */
+function stateOf(mapper: AddressMapper): StateRecord[] {
+  const records: StateRecord[] = [...mapper.entries()].map(entryRecord);
+  for (const { v4, until } of mapper.pool.quarantined()) records.push({ t: 'quarantine', v4, until });
+  if (mapper.pool.embargoedUntil > Date.now()) records.push({ t: 'embargo', until: mapper.pool.embargoedUntil });
+  return records;
+}
+
+/**
+ * Loads recovered records into the mapper. After a loss, any pool address
+ * may still be cached by a program, so none is handed out for a quarantine.
+ */
+export function applyState(mapper: AddressMapper, state: RecoveredState, quarantineMs: number, now: number): void {
+  const quarantined: { v4: string; until: number }[] = [];
+  for (const record of state.records) {
+    if (record.t === 'entry') mapper.restore(record);
+    else if (record.t === 'quarantine') quarantined.push(record);
+    else mapper.pool.embargo(record.until);
+  }
+  // An address the journal shows handed out again after the snapshot is
+  // mapped, not waiting.
+  for (const { v4, until } of quarantined) if (!mapper.has(v4)) mapper.pool.quarantine(v4, until);
+  if (state.lost) mapper.pool.embargo(now + quarantineMs);
+}
