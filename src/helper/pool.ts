@@ -80,6 +80,7 @@ export class Pool {
   /** A free address, or undefined when every usable one is taken, quarantined or blocked by the host. */
   allocate(now: number = Date.now()): string | undefined {
     if (now < this.embargoUntil) return undefined;
+    this.embargoUntil = 0; // over: not written to the next snapshot
     this.endQuarantines(now);
     const blocked = this.blockedByHost();
     const n = this.fresh(blocked) ?? this.recycled(blocked);

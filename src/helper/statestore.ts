@@ -36,6 +36,8 @@ export class StateStore {
   private journalRecords = 0;
   // Writes, fsyncs and compactions run one after another.
   private chain: Promise<void> = Promise.resolve();
+  // A write queued but not started yet: later appends ride along with it.
+  private queued = false;
 
   constructor(
     readonly dir: string,
@@ -64,7 +66,12 @@ export class StateStore {
 
   /** Resolves once everything appended so far is on disk. */
   flush(): Promise<void> {
-    if (this.pending.length > 0) this.chain = this.chain.then(() => this.writePending());
+    if (this.pending.length === 0 || this.queued) return this.chain;
+    this.queued = true;
+    this.chain = this.chain.then(() => {
+      this.queued = false;
+      return this.writePending();
+    });
     return this.chain;
   }
 
@@ -145,6 +152,9 @@ export class StateStore {
       syncDir(this.dir);
       this.gen = gen;
       this.journalRecords = 0;
+      // The snapshot holds them; written again they would revive mappings
+      // that expired since.
+      this.pending = [];
     } catch (err) {
       this.log.error(`cannot compact the state in ${this.dir}: ${(err as Error).message}; the journal keeps growing`);
     }
@@ -177,7 +187,7 @@ function syncDir(dir: string): void {
 function stateOf(mapper: AddressMapper): StateRecord[] {
   const records: StateRecord[] = [...mapper.entries()].map(entryRecord);
   for (const { v4, until } of mapper.pool.quarantined()) records.push({ t: 'quarantine', v4, until });
-  if (mapper.pool.embargoedUntil > Date.now()) records.push({ t: 'embargo', until: mapper.pool.embargoedUntil });
+  if (mapper.pool.embargoedUntil > 0) records.push({ t: 'embargo', until: mapper.pool.embargoedUntil });
   return records;
 }
 

@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { AddressMapper } from '../../src/helper/mapper.js';
+import { Pool } from '../../src/helper/pool.js';
+import { encodeLine, parseFile, STATE_FORMAT } from '../../src/helper/stateformat.js';
+import { applyState, JOURNAL_FILE, SNAPSHOT_FILE, StateStore } from '../../src/helper/statestore.js';
+import { Kind } from '../../src/protocol.js';
+
+const MIN = 60_000;
+const QUARANTINE = 5 * MIN;
+const dirs: string[] = [];
+
+afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bia-state-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const clock = { now: 1_700_000_000_000 };
+
+/** A helper's mapper and store as startHelper opens them; `lines` collects the log. */
+async function open(dir: string, cidr = '10.0.0.0/29', idleTimeoutMs = 10 * MIN) {
+  const lines: string[] = [];
+  const log = createLogger('info', 'test', (l) => lines.push(l));
+  const store = new StateStore(dir, log);
+  const pool = new Pool(cidr, () => ({ addresses: [], routes: [] }));
+  const mapper = new AddressMapper(pool, { idleTimeoutMs, quarantineMs: QUARANTINE, onRecord: (e) => store.append(e), now: () => clock.now });
+  applyState(mapper, store.recover(), QUARANTINE, clock.now);
+  await store.compact(mapper);
+  return { store, mapper, pool, lines };
+}
+
+const journal = (dir: string) => path.join(dir, JOURNAL_FILE);
+
+describe('state file format', () => {
+  it('checksums every line and tells a torn last line from a damaged one', () => {
+    const header = encodeLine({ t: 'header', format: STATE_FORMAT, gen: 1 });
+    const rec = encodeLine({ t: 'embargo', until: 5 });
+    expect(parseFile(header + rec)).toMatchObject({ header: { gen: 1 }, records: [{ t: 'embargo', until: 5 }], truncated: false, corrupt: 0 });
+    expect(parseFile(header + rec.slice(0, 10))).toMatchObject({ records: [], truncated: true, corrupt: 0 });
+    const flipped = rec.replace('5', '6');
+    expect(parseFile(header + flipped + rec)).toMatchObject({ records: [{ until: 5 }], corrupt: 1, problems: ['line 2: checksum mismatch'] });
+  });
+
+  it('rejects records that are well formed but not something the mapper can take', () => {
+    const header = encodeLine({ t: 'header', format: STATE_FORMAT, gen: 1 });
+    const bad = encodeLine({ t: 'quarantine', v4: 'not-an-address', until: 1 } as never);
+    expect(parseFile(header + bad)).toMatchObject({ records: [], corrupt: 1 });
+  });
+
+  it('does not read a format it does not know', () => {
+    const header = encodeLine({ t: 'header', format: STATE_FORMAT + 1, gen: 1 });
+    expect(parseFile(header)).toMatchObject({ header: undefined, corrupt: 1 });
+  });
+});
+
+describe('StateStore', () => {
+  it('brings back every mapping and quarantined address after a restart', async () => {
+    const dir = tempDir();
+    // An idle timeout shorter than the quarantine, so an expired address waits.
+    const first = await open(dir, '10.0.0.0/29', 2 * MIN);
+    const a = first.mapper.mapV6('2001:db8::a')!;
+    const b = first.mapper.mapV6('2001:db8::b')!;
+    const pair = first.mapper.recordPair('192.0.2.1', '2001:db8::c', 300);
+    clock.now += 1.5 * MIN;
+    first.mapper.lookupV4(a.v4);
+    first.mapper.lookupV4(pair.v4);
+    clock.now += 1.5 * MIN;
+    expect(first.mapper.lookupV4(b.v4)).toBeUndefined(); // expired: b's address goes into quarantine
+    await first.store.compact(first.mapper);
+    await first.store.close();
+
+    const second = await open(dir, '10.0.0.0/29', 2 * MIN);
+    expect(second.mapper.lookupV4(a.v4)).toMatchObject({ kind: Kind.Pool, v6: '2001:db8::a' });
+    expect(second.mapper.lookupV4(pair.v4)).toMatchObject({ kind: Kind.Paired, v6: '2001:db8::c' });
+    expect(second.mapper.lookupV4(b.v4)).toBeUndefined();
+    const handedOut = [1, 2, 3, 4].map((i) => second.mapper.mapV6(`2001:db8::1:${i}`)?.v4);
+    expect(handedOut).not.toContain(a.v4);
+    expect(handedOut).not.toContain(b.v4); // still in quarantine after the restart
+    await second.store.close();
+  });
+
+  it('loses no flushed mapping when the helper dies without closing (kill -9)', async () => {
+    const dir = tempDir();
+    const first = await open(dir);
+    const entries = [1, 2, 3].map((i) => first.mapper.mapV6(`2001:db8::${i}`)!);
+    await first.store.flush(); // what the server awaits before replying; no close, no compaction
+
+    const second = await open(dir);
+    for (const e of entries) expect(second.mapper.lookupV4(e.v4)?.v6).toBe(e.v6);
+    expect(second.mapper.mapV6('2001:db8::4')?.v4).not.toBe(entries[0].v4);
+    expect(second.lines.join('\n')).not.toMatch(/damaged/);
+    await second.store.close();
+  });
+
+  it('shares one write and one fsync among mappings that arrive together', async () => {
+    const dir = tempDir();
+    const { store, mapper } = await open(dir, '10.0.0.0/24');
+    const size = () => fs.statSync(journal(dir)).size;
+    const before = size();
+    const flushes = [1, 2, 3].map((i) => {
+      mapper.mapV6(`2001:db8::${i}`);
+      return store.flush();
+    });
+    expect(new Set(flushes).size).toBe(1); // one write, queued until the current tick ends
+    await Promise.all(flushes);
+    expect(size()).toBeGreaterThan(before);
+    await store.close();
+  });
+
+  it('drops a record cut short by a crash and keeps the rest, without quarantining the pool', async () => {
+    const dir = tempDir();
+    const first = await open(dir);
+    const a = first.mapper.mapV6('2001:db8::a')!;
+    await first.store.flush();
+    fs.appendFileSync(journal(dir), encodeLine({ t: 'embargo', until: clock.now + 99 * MIN }).slice(0, 20));
+
+    const second = await open(dir);
+    expect(second.mapper.lookupV4(a.v4)?.v6).toBe('2001:db8::a');
+    expect(second.lines.join('\n')).toMatch(/dropped an incomplete last record/);
+    expect(second.mapper.mapV6('2001:db8::b')).toBeDefined();
+    await second.store.close();
+  });
+
+  it('moves a damaged file aside, keeps its good records and hands out no pool address for a quarantine', async () => {
+    const dir = tempDir();
+    const first = await open(dir);
+    const a = first.mapper.mapV6('2001:db8::a')!;
+    first.mapper.mapV6('2001:db8::b');
+    first.mapper.mapV6('2001:db8::c');
+    await first.store.flush();
+    // Damage the middle record: which address it held is unknown now.
+    const lines = fs.readFileSync(journal(dir), 'utf8').split('\n');
+    lines[2] = lines[2].replace('2001:db8::b', '2001:db8::f');
+    fs.writeFileSync(journal(dir), lines.join('\n'));
+
+    const second = await open(dir);
+    expect(second.lines.join('\n')).toMatch(/mappings\.journal is damaged \(1 bad line\(s\): line 3: checksum mismatch\); moved to .*corrupt-/);
+    expect(fs.readdirSync(dir).some((f) => f.startsWith(`${JOURNAL_FILE}.corrupt-`))).toBe(true);
+    expect(second.mapper.lookupV4(a.v4)?.v6).toBe('2001:db8::a');
+    expect(second.mapper.lookupV4('10.0.0.3')?.v6).toBe('2001:db8::c');
+    expect(second.mapper.mapV6('2001:db8::d')).toBeUndefined();
+    await second.store.close();
+
+    // The embargo itself survives another restart.
+    const third = await open(dir);
+    expect(third.mapper.mapV6('2001:db8::d')).toBeUndefined();
+    clock.now += QUARANTINE;
+    expect(third.mapper.mapV6('2001:db8::d')?.v4).toBe('10.0.0.2'); // the lost record's address is free again
+    await third.store.close();
+  });
+
+  it('ignores a journal that was already folded into the snapshot (a crash between the two renames)', async () => {
+    const dir = tempDir();
+    const first = await open(dir);
+    first.mapper.mapV6('2001:db8::a');
+    await first.store.flush();
+    const oldJournal = fs.readFileSync(journal(dir));
+    await first.store.compact(first.mapper);
+    clock.now += 11 * MIN;
+    first.mapper.sweep(); // a's address waits in quarantine
+    first.mapper.recordPair('10.0.0.1', '2001:db8::9', 60); // and then a DNS answer claims it
+    await first.store.compact(first.mapper);
+    fs.writeFileSync(journal(dir), oldJournal); // as if the journal rename had not happened
+
+    const second = await open(dir);
+    expect(second.mapper.lookupV4('10.0.0.1')).toMatchObject({ kind: Kind.Paired, v6: '2001:db8::9' });
+    expect(second.lines.join('\n')).not.toMatch(/damaged/);
+    await second.store.close();
+  });
+
+  it('keeps its files private', async () => {
+    const dir = tempDir();
+    const { store } = await open(path.join(dir, 'bia'));
+    expect(fs.statSync(path.join(dir, 'bia')).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(dir, 'bia', SNAPSHOT_FILE)).mode & 0o777).toBe(0o600);
+    await store.close();
+  });
+});
