@@ -306,6 +306,26 @@ describe('startHelper', () => {
     }
   });
 
+  it('has a new mapping on disk before it replies, and a restarted helper answers for it', async () => {
+    const stateDir = path.join(tempDir(), 'state');
+    const first = await start({ stateDir });
+    const client = await Client.connect(first.socketPath);
+    client.write(encodeRequest({ type: MsgType.Map6, id: 1, v6: '2001:db8::8' }));
+    expect(await client.next()).toMatchObject({ status: Status.Ok, entry: { v4: '198.18.0.1' } });
+    expect(fs.readFileSync(path.join(stateDir, 'mappings.journal'), 'utf8')).toContain('"v6":"2001:db8::8"');
+    client.close();
+    await first.close();
+    helpers.splice(helpers.indexOf(first), 1);
+
+    const second = await start({ stateDir });
+    const again = await Client.connect(second.socketPath);
+    again.write(encodeRequest({ type: MsgType.Map4, id: 2, v4: '198.18.0.1' }));
+    expect(await again.next()).toMatchObject({ status: Status.Ok, entry: { kind: Kind.Pool, v6: '2001:db8::8' } });
+    again.write(encodeRequest({ type: MsgType.Map6, id: 3, v6: '2001:db8::9' }));
+    expect(await again.next()).toMatchObject({ status: Status.Ok, entry: { v4: '198.18.0.2' } });
+    again.close();
+  });
+
   it('removes its socket when closed', async () => {
     const helper = await start();
     const client = await Client.connect(helper.socketPath);
