@@ -48,6 +48,8 @@ export interface HelperOptions {
   netSources?: NetSources;
   /** The user served. Default: the helper's own uid. */
   uid?: number;
+  /** Seconds clients may cache a pool address. Default DEFAULT_POOL_TTL; a pool address is never reused sooner. */
+  poolTtl?: number;
   /** A mapping unused this long expires. Default DEFAULT_IDLE_TIMEOUT_MS (docs/mapping-lifecycle.md). */
   mappingIdleMs?: number;
   /** A pool address waits this long after its last use before it stands for another peer. Default DEFAULT_QUARANTINE_MS. */
@@ -145,6 +147,7 @@ async function openMappings(pool: Pool, options: HelperOptions, log: Logger): Pr
   const quarantineMs = options.quarantineMs ?? DEFAULT_QUARANTINE_MS;
   const store = new StateStore(options.stateDir ?? defaultStateDir(), log);
   const mapper = new AddressMapper(pool, {
+    poolTtl: options.poolTtl,
     idleTimeoutMs: options.mappingIdleMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     quarantineMs,
     onRecord: (entry) => store.append(entry),
