@@ -172,11 +172,12 @@ export class AddressMapper {
   /**
    * Puts back an entry from the state file. Its uses since the last record
    * are unknown, so it counts as used now: it may live up to one idle timeout
-   * longer than it would have, but never shorter.
+   * longer than it would have, but never shorter. Unrecorded answers promised
+   * at most a quarantine from then (see use()), so that is assumed promised.
    */
   restore(record: EntryRecord): void {
     const entry = this.fresh(record.kind, key4(record.v4), key6(record.v6), record.ttl);
-    entry.cachedUntil = record.cachedUntil;
+    entry.cachedUntil = Math.max(record.cachedUntil, this.now() + this.quarantineMs);
     this.insert(entry);
     this.use(entry, 0);
     if (entry.kind === Kind.Pool) this.pool.claim(entry.v4);

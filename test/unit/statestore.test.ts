@@ -98,6 +98,18 @@ describe('StateStore', () => {
     await second.store.close();
   });
 
+  it('keeps a restored mapping at least one quarantine: unrecorded answers may have promised that long', async () => {
+    const dir = tempDir();
+    const first = await open(dir, '10.0.0.0/29', MIN);
+    const a = first.mapper.mapV6('2001:db8::a')!;
+    await first.store.flush();
+
+    const second = await open(dir, '10.0.0.0/29', MIN);
+    clock.now += QUARANTINE - 1;
+    expect(second.mapper.lookupV4(a.v4)?.v6).toBe('2001:db8::a');
+    await second.store.close();
+  });
+
   it('shares one write and one fsync among mappings that arrive together', async () => {
     const dir = tempDir();
     const { store, mapper } = await open(dir, '10.0.0.0/24');
