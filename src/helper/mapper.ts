@@ -65,8 +65,10 @@ export class AddressMapper {
   // address) once DNS taught us one, else its POOL entry.
   private readonly byV6 = new Map<string, MapperEntry>();
   // Entries nobody holds (inUse 0), least recently used first: Map keeps
-  // insertion order and a use moves an entry to the end.
+  // insertion order and a use moves an entry to the end. The pool's own are
+  // listed again apart, so that reuse does not wade through PAIRED entries.
   private readonly idle = new Map<string, MapperEntry>();
+  private readonly idlePool = new Map<string, MapperEntry>();
   // Where the periodic sweep goes on; Map iterators survive deletions.
   private sweepCursor: Iterator<MapperEntry> | undefined;
   private readonly poolTtl: number;
@@ -130,7 +132,7 @@ export class AddressMapper {
     const found = this.byV4.get(key4(v4));
     if (!found) return undefined;
     found.inUse++;
-    this.idle.delete(found.v4);
+    this.unpark(found);
     return found;
   }
 
@@ -225,11 +227,20 @@ export class AddressMapper {
     entry.lastUsed = now;
     entry.cachedUntil = Math.max(entry.cachedUntil, promised);
     entry.uses++;
-    if (entry.inUse === 0) {
-      this.idle.delete(entry.v4);
-      this.idle.set(entry.v4, entry);
-    }
+    if (entry.inUse === 0) this.park(entry);
     return outgrown;
+  }
+
+  // To the young end of the idle lists.
+  private park(entry: MapperEntry): void {
+    this.unpark(entry);
+    this.idle.set(entry.v4, entry);
+    if (entry.kind === Kind.Pool) this.idlePool.set(entry.v4, entry);
+  }
+
+  private unpark(entry: MapperEntry): void {
+    this.idle.delete(entry.v4);
+    this.idlePool.delete(entry.v4);
   }
 
   // Never before the ttl told to clients has run out.
@@ -250,7 +261,7 @@ export class AddressMapper {
 
   private forget(entry: MapperEntry): void {
     this.byV4.delete(entry.v4);
-    this.idle.delete(entry.v4);
+    this.unpark(entry);
     if (this.byV6.get(entry.v6) === entry) this.byV6.delete(entry.v6);
   }
 
@@ -259,9 +270,9 @@ export class AddressMapper {
   private reclaim(): string | undefined {
     const now = this.now();
     let looked = 0;
-    for (const entry of this.idle.values()) {
+    for (const entry of this.idlePool.values()) {
       if (looked++ >= MAX_STEAL_CANDIDATES) break;
-      if (entry.kind !== Kind.Pool || this.reusableAt(entry) > now) continue;
+      if (this.reusableAt(entry) > now) continue;
       this.forget(entry);
       this.options.log?.info(`pool full: reusing ${entry.v4}, idle since ${new Date(entry.lastUsed).toISOString()}, no longer stands for ${entry.v6}`);
       return entry.v4;

@@ -154,7 +154,7 @@ async function openMappings(pool: Pool, options: HelperOptions, log: Logger): Pr
     log,
     now,
   });
-  applyState(mapper, store.recover(), quarantineMs, now());
+  applyState(mapper, store.recover(), quarantineMs, now(), log);
   await store.compact(mapper);
   return { store, mapper };
 }

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '../log.js';
+import { Kind } from '../protocol.js';
 import type { AddressMapper, MapperEntry } from './mapper.js';
 import { encodeLine, parseFile, STATE_FORMAT, type ParsedFile, type StateRecord } from './stateformat.js';
 
@@ -99,7 +100,7 @@ export class StateStore {
       text = fs.readFileSync(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
+      throw new Error(`cannot read the saved mappings in ${file}: ${(err as Error).message}`);
     }
     const parsed = parseFile(text);
     if (parsed.truncated) this.log.info(`${file}: dropped an incomplete last record (a write cut short by a crash; it was never acknowledged)`);
@@ -195,13 +196,19 @@ function stateOf(mapper: AddressMapper): StateRecord[] {
  * Loads recovered records into the mapper. After a loss, any pool address
  * may still be cached by a program, so none is handed out for a quarantine.
  */
-export function applyState(mapper: AddressMapper, state: RecoveredState, quarantineMs: number, now: number): void {
+export function applyState(mapper: AddressMapper, state: RecoveredState, quarantineMs: number, now: number, log: Logger): void {
   const quarantined: { v4: string; until: number }[] = [];
+  let foreign = 0;
   for (const record of state.records) {
-    if (record.t === 'entry') mapper.restore(record);
-    else if (record.t === 'quarantine') quarantined.push(record);
+    if (record.t === 'entry') {
+      // Made from another pool (the pool setting changed): programs only
+      // treat the current pool's addresses as pool addresses.
+      if (record.kind === Kind.Pool && !mapper.pool.contains(record.v4)) foreign++;
+      else mapper.restore(record);
+    } else if (record.t === 'quarantine') quarantined.push(record);
     else mapper.pool.embargo(record.until);
   }
+  if (foreign > 0) log.warn(`dropped ${foreign} saved mapping(s) outside the pool ${mapper.pool.network}/${mapper.pool.prefixLength}: the pool setting changed`);
   // An address the journal shows handed out again after the snapshot is
   // mapped, not waiting.
   for (const { v4, until } of quarantined) if (!mapper.has(v4)) mapper.pool.quarantine(v4, until);

@@ -91,6 +91,15 @@ describe('AddressMapper lifecycle', () => {
     expect(mapper.mapV6('2001:db8::c')).toBeDefined();
   });
 
+  it('finds a reusable pool mapping behind many older DNS pairs', () => {
+    const { mapper, advance } = setup();
+    for (let i = 1; i <= 40; i++) mapper.recordPair(`192.0.2.${i}`, `2001:db8:2::${i}`, 1);
+    mapper.mapV6('2001:db8::a');
+    mapper.mapV6('2001:db8::b');
+    advance(6 * MIN);
+    expect(mapper.mapV6('2001:db8::c')?.v4).toBe('10.0.0.5');
+  });
+
   it('does not reuse an idle mapping whose clients may still cache it', () => {
     const { mapper, advance } = setup();
     mapper.mapV6('2001:db8::a', 3600);

@@ -30,7 +30,7 @@ async function open(dir: string, cidr = '10.0.0.0/29', idleTimeoutMs = 10 * MIN)
   const store = new StateStore(dir, log);
   const pool = new Pool(cidr, () => ({ addresses: [], routes: [] }));
   const mapper = new AddressMapper(pool, { idleTimeoutMs, quarantineMs: QUARANTINE, onRecord: (e) => store.append(e), now: () => clock.now });
-  applyState(mapper, store.recover(), QUARANTINE, clock.now);
+  applyState(mapper, store.recover(), QUARANTINE, clock.now, log);
   await store.compact(mapper);
   return { store, mapper, pool, lines };
 }
@@ -183,6 +183,20 @@ describe('StateStore', () => {
     const second = await open(dir);
     expect(second.mapper.lookupV4('10.0.0.1')).toMatchObject({ kind: Kind.Paired, v6: '2001:db8::9' });
     expect(second.lines.join('\n')).not.toMatch(/damaged/);
+    await second.store.close();
+  });
+
+  it('drops saved pool mappings that a changed pool setting no longer covers, and says so', async () => {
+    const dir = tempDir();
+    const first = await open(dir, '10.0.0.0/29');
+    first.mapper.mapV6('2001:db8::a');
+    first.mapper.recordPair('192.0.2.1', '2001:db8::b', 60);
+    await first.store.close();
+
+    const second = await open(dir, '10.9.0.0/29');
+    expect(second.mapper.has('10.0.0.1')).toBe(false);
+    expect(second.mapper.has('192.0.2.1')).toBe(true);
+    expect(second.lines.join('\n')).toMatch(/dropped 1 saved mapping\(s\) outside the pool 10\.9\.0\.0\/29/);
     await second.store.close();
   });
 
