@@ -200,6 +200,22 @@ describe('StateStore', () => {
     await second.store.close();
   });
 
+  it('folds a long journal into the snapshot when the sweep finds it due', async () => {
+    const dir = tempDir();
+    const { store, mapper } = await open(dir, '10.0.0.0/16');
+    for (let i = 1; i <= 999; i++) mapper.mapV6(`2001:db8::${i.toString(16)}`);
+    await store.flush();
+    const header = fs.readFileSync(journal(dir), 'utf8').split('\n')[0];
+    await store.compactIfDue(mapper);
+    expect(fs.readFileSync(journal(dir), 'utf8').split('\n')).toHaveLength(1001); // not yet
+    mapper.mapV6('2001:db8::ffff');
+    await store.compactIfDue(mapper);
+    expect(fs.readFileSync(journal(dir), 'utf8')).toMatch(/^[0-9a-f]{8} \{"t":"header","format":1,"gen":\d+\}\n$/);
+    expect(fs.readFileSync(journal(dir), 'utf8')).not.toBe(`${header}\n`); // a new generation
+    expect(fs.readFileSync(path.join(dir, SNAPSHOT_FILE), 'utf8').split('\n')).toHaveLength(1002);
+    await store.close();
+  });
+
   it('keeps its files private', async () => {
     const dir = tempDir();
     const { store } = await open(path.join(dir, 'bia'));
