@@ -7,10 +7,6 @@ export class MinHeap<T> {
 
   constructor(private readonly key: (item: T) => number) {}
 
-  get size(): number {
-    return this.items.length;
-  }
-
   peek(): T | undefined {
     return this.items[0];
   }
