@@ -86,6 +86,38 @@ describe('Pool', () => {
     expect(new Pool(DEFAULT_POOL, () => ({ addresses: [], routes })).allocate()).toBe('198.18.0.1');
   });
 
+  it('keeps a released address until its quarantine ends, the soonest first', () => {
+    const pool = new Pool('10.0.0.4/30', bareHost);
+    expect(drain(pool)).toEqual(['10.0.0.5', '10.0.0.6']);
+    pool.release('10.0.0.5', 2000);
+    pool.release('10.0.0.6', 1000);
+    expect(pool.quarantined()).toHaveLength(2);
+    expect(pool.allocate(999)).toBeUndefined();
+    expect(pool.allocate(1000)).toBe('10.0.0.6');
+    expect(pool.allocate(1999)).toBeUndefined();
+    expect(pool.allocate(2000)).toBe('10.0.0.5');
+  });
+
+  it('skips claimed addresses and hands out nothing during an embargo', () => {
+    const pool = new Pool('10.0.0.0/29', bareHost);
+    pool.claim('10.0.0.1');
+    pool.quarantine('10.0.0.2', 500);
+    pool.embargo(100);
+    expect(pool.allocate(99)).toBeUndefined();
+    expect(pool.embargoedUntil).toBe(100);
+    expect(pool.allocate(100)).toBe('10.0.0.3');
+    expect(pool.embargoedUntil).toBe(0); // over, so not saved again
+  });
+
+  it('re-checks a blocked address once the host stops using it', () => {
+    const host: HostIPv4 = { addresses: ['10.0.0.5'], routes: [] };
+    const pool = new Pool('10.0.0.4/30', () => host);
+    expect(pool.allocate()).toBe('10.0.0.6');
+    expect(pool.allocate()).toBeUndefined();
+    host.addresses = [];
+    expect(pool.allocate()).toBe('10.0.0.5');
+  });
+
   it('is exhausted when a route covers all of it', () => {
     const routes = [{ network: '10.0.0.0', prefixLength: 8, iface: 'tun0' }];
     expect(new Pool('10.1.0.0/24', () => ({ addresses: [], routes })).allocate()).toBeUndefined();
