@@ -1,7 +1,7 @@
 // The text format of the helper's state files (docs/mapping-lifecycle.md,
-// Persistence): one record per line, each with its own CRC-32, so a torn or
-// damaged line is recognised and the lines around it still count.
-import { crc32 } from 'node:zlib';
+// Persistence): one record per line, each with its own checksum, so a torn
+// or damaged line is recognised and the lines around it still count.
+import { createHash } from 'node:crypto';
 import { Address4, Address6 } from 'ip-address';
 import { Kind } from '../protocol.js';
 import type { EntryRecord } from './mapper.js';
@@ -34,7 +34,9 @@ export interface ParsedFile {
   corrupt: number;
 }
 
-const hex = (line: string) => crc32(line).toString(16).padStart(8, '0');
+// The first 32 bits of SHA-256: zlib.crc32 would do, but Node 20 has it
+// only from 20.15 and the package supports every Node 20.
+const hex = (line: string) => createHash('sha256').update(line).digest('hex').slice(0, 8);
 
 export function encodeLine(record: StateRecord | Header): string {
   const json = JSON.stringify(record);
