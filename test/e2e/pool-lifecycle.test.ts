@@ -29,6 +29,9 @@ const program = process.argv[2];
 const show = (what, r) => console.log(what, r.entry ? r.entry.v4 + '=' + r.entry.v6 : Status[r.status]);
 const map6 = async (i) => show('map ' + i, await request(socket, { type: MsgType.Map6, id: i, v6: '2001:db8:99::' + i }));
 const map4 = async (v4) => show('lookup ' + v4, await request(socket, { type: MsgType.Map4, id: 0, v4 }));
+// The program's mapping is used again first, so that the time node takes
+// to start on a busy machine cannot age it past its quarantine.
+await map4(program);
 for (let i = 1; i <= 6; i++) await map6(i);
 await new Promise((done) => setTimeout(done, ${QUARANTINE_MS} + 300));
 await map4(program);
@@ -49,7 +52,7 @@ cat "$LAB_DIR/helper.log" >&2`);
     // After the quarantine the least recently used idle mappings give way;
     // the program's, used again just before, does not.
     expect([7, 8, 9].map((i) => line(`map ${i}`)), out).toEqual(['198.18.0.2=2001:db8:99::7', '198.18.0.3=2001:db8:99::8', '198.18.0.4=2001:db8:99::9']);
-    expect(r.stdout.match(/^lookup .*$/gm), out).toEqual(Array(2).fill('lookup 198.18.0.1 198.18.0.1=2001:db8:1::2'));
+    expect(r.stdout.match(/^lookup .*$/gm), out).toEqual(Array(3).fill('lookup 198.18.0.1 198.18.0.1=2001:db8:1::2'));
     expect(r.stdout, out).toMatch(/^RESULT connect 0$/m);
     expect(r.stdout).toContain('greeting hello from the IPv6-only peer');
     expect(r.stderr).toMatch(/pool full: reusing 198\.18\.0\.2/);
