@@ -103,7 +103,31 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   loadNative();
   const sources = options.netSources ?? PROC_SOURCES;
   const pool = new Pool(options.pool ?? DEFAULT_POOL, () => hostIPv4(sources));
-  const { store, mapper } = await openMappings(pool, options, log);
+  const clients = new Set<net.Socket>();
+  let setReady!: (ctx: Context) => void;
+  const ready = new Promise<Context>((resolve) => (setReady = resolve));
+  // Half-open, so a client that shuts down its sending side after its
+  // requests (nc -U, a script) still gets its replies. A client accepted
+  // before the saved mappings are read back waits (its data stays buffered).
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    clients.add(socket);
+    socket.on('close', () => clients.delete(socket));
+    void ready.then((ctx) => serve(socket, ctx, options.idleTimeoutMs ?? 30_000));
+  });
+  prepareDirectory(socketPath);
+  await listenOrReplaceStale(server, socketPath, log);
+  server.on('error', (err) => log.error(`server: ${err.message}`));
+  fs.chmodSync(socketPath, 0o600);
+  // Only the helper that owns the socket touches the saved mappings: one
+  // that lost a start-up race must not rewrite the files under the winner.
+  let opened: { store: StateStore; mapper: AddressMapper };
+  try {
+    opened = await openMappings(pool, options, log);
+  } catch (err) {
+    await closeServer(server, clients, socketPath);
+    throw err;
+  }
+  const { store, mapper } = opened;
   const ctx: Context = {
     log,
     uid: options.uid ?? process.getuid!(),
@@ -113,18 +137,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     resolver: new NameResolver({ mapper, resolvConfPath: options.resolvConfPath, hostsPath: options.hostsPath, dns: options.dns, log }),
     store,
   };
-  const clients = new Set<net.Socket>();
-  // Half-open, so a client that shuts down its sending side after its
-  // requests (nc -U, a script) still gets its replies.
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-    clients.add(socket);
-    socket.on('close', () => clients.delete(socket));
-    serve(socket, ctx, options.idleTimeoutMs ?? 30_000);
-  });
-  prepareDirectory(socketPath);
-  await listenOrReplaceStale(server, socketPath, log);
-  server.on('error', (err) => log.error(`server: ${err.message}`));
-  fs.chmodSync(socketPath, 0o600);
+  setReady(ctx);
   log.info(`listening on ${socketPath}; pool ${pool.network}/${pool.prefixLength} (${mapper.size} mapping(s) kept in ${store.dir}); network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}`);
   const sweeper = setInterval(() => maintain(ctx), options.sweepIntervalMs ?? 30_000).unref();
   return {

@@ -274,13 +274,26 @@ describe('startHelper', () => {
     expect(await client.hangsUp()).toBe(true);
   });
 
-  it('refuses to start twice on one socket, with an error the CLI can recognise', async () => {
-    const helper = await start();
-    await expect(startHelper({ socketPath: helper.socketPath, log: createLogger('error', 'test', () => {}) })).rejects.toBeInstanceOf(HelperRunningError);
+  it('refuses to start twice on one socket, with an error the CLI can recognise, and leaves the saved mappings alone', async () => {
+    const stateDir = path.join(tempDir(), 'state');
+    const helper = await start({ stateDir });
+    const journal = path.join(stateDir, 'mappings.journal');
+    const inode = fs.statSync(journal).ino;
+    await expect(startHelper({ socketPath: helper.socketPath, stateDir, log: createLogger('error', 'test', () => {}) })).rejects.toBeInstanceOf(HelperRunningError);
+    expect(fs.statSync(journal).ino).toBe(inode); // not rewritten under the running helper
     const client = await Client.connect(helper.socketPath);
     client.write(hello(1));
     expect(await client.next()).toMatchObject({ status: Status.Ok });
+    client.write(encodeRequest({ type: MsgType.Map6, id: 2, v6: '2001:db8::8' }));
+    expect(await client.next()).toMatchObject({ status: Status.Ok });
+    expect(fs.readFileSync(journal, 'utf8')).toContain('"v6":"2001:db8::8"');
     client.close();
+  });
+
+  it('does not start when the saved mappings cannot be read, and says where they are', async () => {
+    const stateDir = path.join(tempDir(), 'state');
+    fs.mkdirSync(path.join(stateDir, 'mappings.journal'), { recursive: true }); // a directory: EISDIR
+    await expect(start({ stateDir })).rejects.toThrow(/cannot read the saved mappings in .*mappings\.journal/);
   });
 
   it('replaces a stale socket left by a helper that died', async () => {
