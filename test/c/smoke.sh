@@ -28,11 +28,13 @@ import socket, threading
 s = socket.socket(socket.AF_INET6)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((\"::1\", 8080)); s.listen(64)
+open(\"$work/server.ready\", \"w\").close()
 while True:
     c, a = s.accept(); c.sendall(b\"hello from [%s]\n\" % a[0].encode()); c.close()
 " &
 server=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$work/helper.sock" ] && break; sleep 0.2; done
+# The tests need both the helper and the server from their first line.
+for _ in $(seq 1 50); do [ -S "$work/helper.sock" ] && [ -e "$work/server.ready" ] && break; sleep 0.1; done
 rc=0
 BIA_SOCKET=$work/helper.sock LD_PRELOAD=$lib "$work/hook_smoke" || rc=$?
 kill "$helper" "$server"
