@@ -25,6 +25,12 @@ static void lookup_all(void)
     LOOKUP(gethostbyname);
     LOOKUP(gethostbyname_r);
     LOOKUP(write);
+    LOOKUP(dup);
+    LOOKUP(dup2);
+    LOOKUP(dup3);
+    LOOKUP(fcntl);
+    LOOKUP(fcntl64);
+    LOOKUP(close_range);
 }
 
 const struct bia_real *bia_real(void)

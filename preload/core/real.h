@@ -25,6 +25,12 @@ struct bia_real {
     int (*gethostbyname_r)(const char *, struct hostent *, char *, size_t,
                            struct hostent **, int *);
     ssize_t (*write)(int, const void *, size_t);
+    int (*dup)(int);
+    int (*dup2)(int, int);
+    int (*dup3)(int, int, int);
+    int (*fcntl)(int, int, ...);
+    int (*fcntl64)(int, int, ...);
+    int (*close_range)(unsigned, unsigned, int);
 };
 
 /*
