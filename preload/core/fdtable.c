@@ -15,6 +15,7 @@
  */
 #include "fdtable.h"
 
+#include "fdinherit.h"
 #include "log.h"
 
 #include <errno.h>
@@ -208,8 +209,12 @@ bool bia_fdtable_get(int fd, struct bia_fdinfo *out)
     struct entry e;
     unsigned long state;
 
-    if (table_empty() || !(s = slot_of(fd, false)) || !read_entry(s, &e, &state))
-        return false;
+    if (table_empty() || !(s = slot_of(fd, false)) || !read_entry(s, &e, &state)) {
+        if (!bia_fdinherit_find(fd, out))
+            return false;
+        bia_fdtable_set(fd, out);   /* a cache: fine if it cannot */
+        return true;
+    }
     if (!current(fd, &e)) {
         bia_debug("fd %d: forgetting a translation whose socket is gone", fd);
         if (own_table())
@@ -256,4 +261,19 @@ void bia_fdtable_copy(int oldfd, int newfd)
     else
         bia_fdtable_drop(newfd);
     errno = saved;
+}
+
+void bia_fdtable_each(bia_fdtable_fn *fn, void *arg)
+{
+    struct entry e;
+    unsigned long state;
+
+    for (int p = 0; p < MAX_PAGES && !table_empty(); p++) {
+        struct slot *page = __atomic_load_n(&pages[p], __ATOMIC_ACQUIRE);
+        for (int i = 0; page && i < PAGE_SLOTS; i++) {
+            if (read_entry(&page[i], &e, &state) && current(p * PAGE_SLOTS + i, &e) &&
+                !fn(e.dev, e.ino, &e.info, arg))
+                return;
+        }
+    }
 }

@@ -29,8 +29,9 @@ struct bia_fdinfo {
  * another thread writing the same entry, called in a vfork child). */
 bool bia_fdtable_set(int fd, const struct bia_fdinfo *info);
 
-/* Finds a current entry for fd. Costs no system call when the process has
- * no translated socket. */
+/* Finds a current entry for fd, or one inherited across exec (see
+ * fdinherit.h). Costs no system call when the process has no translated
+ * socket and inherited none. */
 bool bia_fdtable_get(int fd, struct bia_fdinfo *out);
 
 /* Forgets fd (it is being closed). No system call if fd has no entry. */
@@ -42,5 +43,11 @@ void bia_fdtable_drop_range(unsigned first, unsigned last);
 /* newfd is now a duplicate of oldfd: it gets oldfd's entry, or loses its
  * own if oldfd has none. Leaves errno alone. */
 void bia_fdtable_copy(int oldfd, int newfd);
+
+/* Calls fn for each current entry, with the socket's device and inode;
+ * stops when fn returns false. For the exec hooks (fdinherit.c). */
+typedef bool bia_fdtable_fn(unsigned long dev, unsigned long ino,
+                            const struct bia_fdinfo *info, void *arg);
+void bia_fdtable_each(bia_fdtable_fn *fn, void *arg);
 
 #endif

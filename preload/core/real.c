@@ -31,6 +31,13 @@ static void lookup_all(void)
     LOOKUP(fcntl);
     LOOKUP(fcntl64);
     LOOKUP(close_range);
+    LOOKUP(execve);
+    LOOKUP(execvpe);
+    LOOKUP(fexecve);
+    LOOKUP(posix_spawn);
+    LOOKUP(posix_spawnp);
+    LOOKUP(system);
+    LOOKUP(popen);
 }
 
 const struct bia_real *bia_real(void)

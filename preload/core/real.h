@@ -6,7 +6,9 @@
 #define BIA_REAL_H
 
 #include <netdb.h>
+#include <spawn.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 /* Exported hooks: the build hides every other symbol. */
@@ -31,6 +33,15 @@ struct bia_real {
     int (*fcntl)(int, int, ...);
     int (*fcntl64)(int, int, ...);
     int (*close_range)(unsigned, unsigned, int);
+    int (*execve)(const char *, char *const[], char *const[]);
+    int (*execvpe)(const char *, char *const[], char *const[]);
+    int (*fexecve)(int, char *const[], char *const[]);
+    int (*posix_spawn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+                       const posix_spawnattr_t *, char *const[], char *const[]);
+    int (*posix_spawnp)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+                        const posix_spawnattr_t *, char *const[], char *const[]);
+    int (*system)(const char *);
+    FILE *(*popen)(const char *, const char *);
 };
 
 /*

@@ -1,0 +1,13 @@
+/* execvp(): execvpe() with the program's environment. */
+#define _GNU_SOURCE
+#include "execenv.h"
+#include "real.h"
+
+#include <unistd.h>
+
+BIA_EXPORT int execvp(const char *file, char *const argv[])
+{
+    BIA_EXECENV(env, environ);
+
+    return bia_real()->execvpe(file, argv, env);
+}
