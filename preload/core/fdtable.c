@@ -64,12 +64,12 @@ static void count(long delta)
 /* A fork child owns its copy; registered with the first entry. */
 static void after_fork_child(void)
 {
-    owner = getpid();
+    __atomic_store_n(&owner, getpid(), __ATOMIC_RELAXED);
 }
 
 static void register_fork(void)
 {
-    owner = getpid();
+    after_fork_child();
     pthread_atfork(NULL, NULL, after_fork_child);
 }
 
