@@ -320,8 +320,10 @@ static void test_signals(void)
 
 static int child(int argc, char **argv)
 {
-    if (argc == 4 && !strcmp(argv[1], "child"))
-        return !is(atoi(argv[2]), argv[3]);
+    if (argc == 4 && !strcmp(argv[1], "child")) {
+        int fd = atoi(argv[2]);
+        return !(is(fd, argv[3]) && (strcmp(argv[3], "v4") || local_is_v4(fd)));
+    }
     if (argc == 3 && !strcmp(argv[1], "reuse")) {
         int want = atoi(argv[2]), fd = -1;
         /* Fill the numbers below want, so that the new socket gets it. */
