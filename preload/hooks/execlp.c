@@ -1,10 +1,11 @@
 /* execlp(): the arguments gathered on the stack, then as execvp(). */
-#define _GNU_SOURCE
 #include "execenv.h"
 #include "real.h"
 
 #include <stdarg.h>
 #include <unistd.h>
+
+extern char **environ;
 
 BIA_EXPORT int execlp(const char *file, const char *arg, ...)
 {

@@ -1,9 +1,10 @@
 /* execvp(): execvpe() with the program's environment. */
-#define _GNU_SOURCE
 #include "execenv.h"
 #include "real.h"
 
 #include <unistd.h>
+
+extern char **environ;
 
 BIA_EXPORT int execvp(const char *file, char *const argv[])
 {

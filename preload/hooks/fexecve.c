@@ -1,5 +1,4 @@
 /* fexecve(): as execve(). */
-#define _GNU_SOURCE
 #include "execenv.h"
 #include "real.h"
 

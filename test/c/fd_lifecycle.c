@@ -127,6 +127,49 @@ static int exec_child(int fd, const char *expect)
     return exit_ok(pid);
 }
 
+/* The other exec functions, each in a fork child, on fd (not CLOEXEC). */
+static void test_exec_variants(int fd)
+{
+    static const char *const names[] = {"execv", "execvp", "execvpe", "execle", "execlp",
+                                         "fexecve", "posix_spawnp"};
+    char num[16], what[64];
+
+    snprintf(num, sizeof num, "%d", fd);
+    fcntl(fd, F_SETFD, 0);
+    for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++) {
+        char *argv[] = {self, "child", num, "v4", NULL};
+        pid_t pid;
+
+        if (i == 6) {
+            check(posix_spawnp(&pid, self, NULL, NULL, argv, environ) == 0 && exit_ok(pid),
+                  "posix_spawnp: IPv4");
+            continue;
+        }
+        pid = fork();
+        if (pid == 0) {
+            switch (i) {
+            case 0: execv(self, argv); break;
+            case 1: execvp(self, argv); break;
+            case 2: execvpe(self, argv, environ); break;
+            case 3: execle(self, self, "child", num, "v4", (char *)NULL, environ); break;
+            case 4: execlp(self, self, "child", num, "v4", (char *)NULL); break;
+            case 5: fexecve(open(self, O_RDONLY | O_CLOEXEC), argv, environ); break;
+            }
+            _exit(127);
+        }
+        snprintf(what, sizeof what, "%s: IPv4", names[i]);
+        check(exit_ok(pid), what);
+    }
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    {
+        char *argv[] = {"nothing", NULL};
+        errno = 0;
+        check(execv("/nonexistent/program", argv) < 0 && errno == ENOENT &&
+                  execvp("nonexistent-program", argv) < 0 && errno == ENOENT,
+              "exec of a missing program: -1 ENOENT, as libc");
+    }
+}
+
 static void test_copies(void)
 {
     int fd = connect_v4(), a, b, c, d, e;
@@ -227,6 +270,7 @@ static void test_exec(void)
     char *argv[] = {self, "child", "0", "v4", NULL};
 
     check(exec_child(fd, "v4"), "exec'd program (execl) inheriting the socket: IPv4");
+    test_exec_variants(fd);
     dup2(fd, 403);
     check(exec_child(403, "v4"), "exec'd program inheriting a dup2 copy: IPv4");
     close(403);
