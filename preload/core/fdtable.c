@@ -1,117 +1,279 @@
 /*
- * Entries live in pages of PAGE_SLOTS descriptors, allocated when the
- * first socket in their range is translated, so a process that translates
+ * Entries live in pages of PAGE_SLOTS descriptors, mapped when the first
+ * socket in their range is translated, so a process that translates
  * nothing allocates nothing, and one that does pays for the descriptor
- * numbers it uses.
+ * numbers it uses. Pages come from mmap, not malloc, because a dup2 in a
+ * signal handler may need one.
+ *
+ * Each slot is a small seqlock without waiting: a writer claims the slot
+ * by setting BUSY with a compare-and-swap (and gives up if someone else
+ * holds it: two writers on one descriptor number are racing anyway), a
+ * reader retries a few times while the generation moves, and a drop on a
+ * slot being written marks it DROPPED so that the writer discards its
+ * entry. Nobody ever waits for another thread, so a signal handler cannot
+ * deadlock against the thread it interrupted.
  */
 #include "fdtable.h"
 
-#include "forksafe.h"
+#include "fdinherit.h"
 #include "log.h"
 
+#include <errno.h>
 #include <pthread.h>
-#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define PAGE_SLOTS 256
 #define MAX_PAGES 4096            /* descriptors 0 .. 1048575 */
+#define READ_TRIES 8
 
-struct slot {
-    bool used;
-    dev_t dev;
-    ino_t ino;
+#define BUSY 1ul                  /* a writer owns the slot */
+#define USED 2ul                  /* the slot holds an entry */
+#define DROPPED 4ul               /* dropped while BUSY: the writer discards */
+#define FLAGS 7ul
+#define GEN 8ul                   /* the generation, above the flags */
+
+struct entry {
+    unsigned long dev, ino;
     struct bia_fdinfo info;
 };
 
+#define WORDS ((sizeof(struct entry) + sizeof(unsigned long) - 1) / sizeof(unsigned long))
+
+struct slot {
+    unsigned long state;
+    unsigned long words[WORDS];   /* a struct entry, copied word by word */
+};
+
 static struct slot *pages[MAX_PAGES];
-static unsigned used_count;       /* read without the lock for the fast paths */
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long active;      /* slots USED or BUSY: the fast path's test */
+static pid_t owner;               /* the process the table belongs to */
 
 static bool table_empty(void)
 {
-    return __atomic_load_n(&used_count, __ATOMIC_ACQUIRE) == 0;
+    return __atomic_load_n(&active, __ATOMIC_ACQUIRE) == 0;
 }
 
-/* The slot of fd, or NULL; allocates its page if asked to. Lock held. */
+static void count(long delta)
+{
+    __atomic_add_fetch(&active, delta, __ATOMIC_RELEASE);
+}
+
+/* A fork child owns its copy; registered with the first entry. */
+static void after_fork_child(void)
+{
+    __atomic_store_n(&owner, getpid(), __ATOMIC_RELAXED);
+}
+
+static void register_fork(void)
+{
+    after_fork_child();
+    pthread_atfork(NULL, NULL, after_fork_child);
+}
+
+/*
+ * False in a vfork child (or a raw clone sharing memory): it shares this
+ * table with its parent but has its own descriptors, so what it closes or
+ * dups must not change the parent's entries. System call only when an
+ * entry is about to change.
+ */
+static bool own_table(void)
+{
+    return __atomic_load_n(&owner, __ATOMIC_RELAXED) == getpid();
+}
+
+/* The slot of fd, or NULL; maps its page if asked to. */
 static struct slot *slot_of(int fd, bool allocate)
 {
-    struct slot **page;
+    struct slot **page, *fresh, *none = NULL;
 
     if (fd < 0 || fd / PAGE_SLOTS >= MAX_PAGES)
         return NULL;
     page = &pages[fd / PAGE_SLOTS];
-    if (!*page && allocate)
-        *page = calloc(PAGE_SLOTS, sizeof **page);
-    return *page ? &(*page)[fd % PAGE_SLOTS] : NULL;
+    if (!__atomic_load_n(page, __ATOMIC_ACQUIRE) && allocate) {
+        fresh = mmap(NULL, PAGE_SLOTS * sizeof *fresh, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (fresh == MAP_FAILED)
+            return NULL;
+        if (!__atomic_compare_exchange_n(page, &none, fresh, false, __ATOMIC_ACQ_REL,
+                                         __ATOMIC_ACQUIRE))
+            munmap(fresh, PAGE_SLOTS * sizeof *fresh);
+    }
+    fresh = __atomic_load_n(page, __ATOMIC_ACQUIRE);
+    return fresh ? &fresh[fd % PAGE_SLOTS] : NULL;
 }
 
-static void clear(struct slot *s)
+static bool claim(struct slot *s, unsigned long from, unsigned long to)
 {
-    if (s && s->used) {
-        s->used = false;
-        __atomic_sub_fetch(&used_count, 1, __ATOMIC_RELEASE);
+    return __atomic_compare_exchange_n(&s->state, &from, to, false, __ATOMIC_ACQ_REL,
+                                       __ATOMIC_RELAXED);
+}
+
+static void write_entry(struct slot *s, const struct entry *e)
+{
+    unsigned long words[WORDS] = {0};
+
+    memcpy(words, e, sizeof *e);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    for (size_t i = 0; i < WORDS; i++)
+        __atomic_store_n(&s->words[i], words[i], __ATOMIC_RELAXED);
+}
+
+/* Stores e in s; false if another writer holds the slot. */
+static bool put(struct slot *s, const struct entry *e)
+{
+    unsigned long old = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+    unsigned long busy = ((old & ~FLAGS) + GEN) | BUSY;
+
+    if ((old & BUSY) || !claim(s, old, busy))
+        return false;
+    if (!(old & USED))
+        count(1);
+    write_entry(s, e);
+    if (claim(s, busy, ((busy & ~FLAGS) + GEN) | USED))
+        return true;
+    /* Dropped meanwhile (the descriptor was closed): the entry goes. */
+    __atomic_store_n(&s->state, (busy & ~FLAGS) + GEN, __ATOMIC_RELEASE);
+    count(-1);
+    return false;
+}
+
+/* Forgets what s holds; if expect is not 0, only while s still is expect. */
+static void clear(struct slot *s, unsigned long expect)
+{
+    unsigned long old = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+
+    while ((old & (USED | BUSY)) && !(old & DROPPED) && (!expect || old == expect)) {
+        unsigned long to = (old & BUSY) ? old | DROPPED : (old & ~FLAGS) + GEN;
+        if (__atomic_compare_exchange_n(&s->state, &old, to, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE)) {
+            if (!(old & BUSY))
+                count(-1);
+            return;
+        }
     }
 }
 
-static void register_lock(void)
+/* Copies the entry in s; false if there is none or it keeps changing. */
+static bool read_entry(struct slot *s, struct entry *e, unsigned long *state)
 {
-    bia_forksafe_register(&lock);
+    unsigned long words[WORDS];
+
+    for (int tries = 0; tries < READ_TRIES; tries++) {
+        unsigned long before = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+        if (!(before & (USED | BUSY)))
+            return false;
+        for (size_t i = 0; i < WORDS; i++)
+            words[i] = __atomic_load_n(&s->words[i], __ATOMIC_RELAXED);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if ((before & USED) && __atomic_load_n(&s->state, __ATOMIC_RELAXED) == before) {
+            memcpy(e, words, sizeof *e);
+            *state = before;
+            return true;
+        }
+    }
+    return false;
 }
 
 bool bia_fdtable_set(int fd, const struct bia_fdinfo *info)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
+    struct entry e = {.info = *info};
     struct stat st;
     struct slot *s;
 
     if (fstat(fd, &st) < 0)
         return false;
-    pthread_once(&once, register_lock);
-    pthread_mutex_lock(&lock);
+    pthread_once(&once, register_fork);
+    if (!own_table())
+        return false;
+    e.dev = st.st_dev;
+    e.ino = st.st_ino;
     s = slot_of(fd, true);
-    if (s) {
-        if (!s->used)
-            __atomic_add_fetch(&used_count, 1, __ATOMIC_RELEASE);
-        *s = (struct slot){.used = true, .dev = st.st_dev, .ino = st.st_ino, .info = *info};
-    }
-    pthread_mutex_unlock(&lock);
-    return s != NULL;
+    return s && put(s, &e);
+}
+
+/* Whether e's socket is still the one on fd. */
+static bool current(int fd, const struct entry *e)
+{
+    struct stat st;
+
+    return fstat(fd, &st) == 0 && st.st_dev == e->dev && st.st_ino == e->ino;
 }
 
 bool bia_fdtable_get(int fd, struct bia_fdinfo *out)
 {
-    struct slot *s, copy = {0};
-    struct stat st;
-    bool current;
+    struct slot *s;
+    struct entry e;
+    unsigned long state;
 
-    if (table_empty())
-        return false;
-    pthread_mutex_lock(&lock);
-    s = slot_of(fd, false);
-    if (s)
-        copy = *s;
-    pthread_mutex_unlock(&lock);
-    if (!copy.used)
-        return false;
-    current = fstat(fd, &st) == 0 && st.st_dev == copy.dev && st.st_ino == copy.ino;
-    if (!current) {
+    if (table_empty() || !(s = slot_of(fd, false)) || !read_entry(s, &e, &state)) {
+        if (!bia_fdinherit_find(fd, out))
+            return false;
+        bia_fdtable_set(fd, out);   /* a cache: fine if it cannot */
+        return true;
+    }
+    if (!current(fd, &e)) {
         bia_debug("fd %d: forgetting a translation whose socket is gone", fd);
-        pthread_mutex_lock(&lock);
-        s = slot_of(fd, false);
-        if (s->used && s->dev == copy.dev && s->ino == copy.ino)
-            clear(s);
-        pthread_mutex_unlock(&lock);
+        if (own_table())
+            clear(s, state);
         return false;
     }
-    *out = copy.info;
+    *out = e.info;
     return true;
 }
 
 void bia_fdtable_drop(int fd)
 {
-    if (table_empty())
+    struct slot *s;
+
+    if (table_empty() || !(s = slot_of(fd, false)))
         return;
-    pthread_mutex_lock(&lock);
-    clear(slot_of(fd, false));
-    pthread_mutex_unlock(&lock);
+    if ((__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) & (USED | BUSY)) && own_table())
+        clear(s, 0);
+}
+
+void bia_fdtable_drop_range(unsigned first, unsigned last)
+{
+    unsigned end = MAX_PAGES * PAGE_SLOTS - 1;
+
+    if (last > end)
+        last = end;
+    for (unsigned fd = first; fd <= last && !table_empty(); fd++) {
+        if (!__atomic_load_n(&pages[fd / PAGE_SLOTS], __ATOMIC_ACQUIRE))
+            fd |= PAGE_SLOTS - 1;           /* no page: skip to the next */
+        else
+            bia_fdtable_drop((int)fd);
+        if (fd == last)
+            break;
+    }
+}
+
+void bia_fdtable_copy(int oldfd, int newfd)
+{
+    struct bia_fdinfo info;
+    int saved = errno;          /* the dup succeeded: errno stays as it was */
+
+    if (bia_fdtable_get(oldfd, &info))
+        bia_fdtable_set(newfd, &info);
+    else
+        bia_fdtable_drop(newfd);
+    errno = saved;
+}
+
+void bia_fdtable_each(bia_fdtable_fn *fn, void *arg)
+{
+    struct entry e;
+    unsigned long state;
+
+    for (int p = 0; p < MAX_PAGES && !table_empty(); p++) {
+        struct slot *page = __atomic_load_n(&pages[p], __ATOMIC_ACQUIRE);
+        for (int i = 0; page && i < PAGE_SLOTS; i++) {
+            if (read_entry(&page[i], &e, &state) && current(p * PAGE_SLOTS + i, &e) &&
+                !fn(e.dev, e.ino, &e.info, arg))
+                return;
+        }
+    }
 }

@@ -1,30 +1,53 @@
 /*
  * Descriptors whose AF_INET socket the library replaced by an AF_INET6
  * one, with the addresses the translation used. Each entry remembers the
- * socket's inode: a descriptor closed behind the library's back (fclose,
- * dup2 onto it, close_range) and reused shows up as a different inode, and
- * its stale entry is dropped instead of being trusted.
+ * socket's inode: a descriptor closed behind the library's back (raw
+ * syscall, posix_spawn file actions) and reused shows up as a different
+ * inode, and its stale entry is dropped instead of being trusted.
+ *
+ * Every function here is lock-free and async-signal-safe, because close,
+ * dup2, dup3 and connect are async-signal-safe in libc and their hooks call
+ * them: a signal handler that closes a descriptor while the interrupted
+ * thread is inside the table must neither deadlock nor corrupt it. The
+ * table is process memory, so a forked child inherits it as it inherits
+ * the descriptors; a vfork child (which shares the parent's memory but not
+ * its descriptors) never changes it.
  */
 #ifndef BIA_FDTABLE_H
 #define BIA_FDTABLE_H
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct bia_fdinfo {
     struct sockaddr_in v4peer;     /* the peer the program asked for */
     struct sockaddr_in6 v6peer;    /* the peer the socket really has */
 };
 
-/* Records (or updates) fd; false if it cannot (fd out of range, no memory). */
+/* Records (or updates) fd; false if it cannot (fd out of range, no memory,
+ * another thread writing the same entry, called in a vfork child). */
 bool bia_fdtable_set(int fd, const struct bia_fdinfo *info);
 
-/* Finds a current entry for fd. Costs no system call when the process has
- * no translated socket. */
+/* Finds a current entry for fd, or one inherited across exec (see
+ * fdinherit.h). Costs no system call when the process has no translated
+ * socket and inherited none. */
 bool bia_fdtable_get(int fd, struct bia_fdinfo *out);
 
-/* Forgets fd (it is being closed). No lock, no system call if the process
- * has no translated socket. */
+/* Forgets fd (it is being closed). No system call if fd has no entry. */
 void bia_fdtable_drop(int fd);
+
+/* Forgets first..last (close_range). */
+void bia_fdtable_drop_range(unsigned first, unsigned last);
+
+/* newfd is now a duplicate of oldfd: it gets oldfd's entry, or loses its
+ * own if oldfd has none. Leaves errno alone. */
+void bia_fdtable_copy(int oldfd, int newfd);
+
+/* Calls fn for each current entry, with the socket's device and inode;
+ * stops when fn returns false. For the exec hooks (fdinherit.c). */
+typedef bool bia_fdtable_fn(unsigned long dev, unsigned long ino,
+                            const struct bia_fdinfo *info, void *arg);
+void bia_fdtable_each(bia_fdtable_fn *fn, void *arg);
 
 #endif

@@ -25,6 +25,19 @@ static void lookup_all(void)
     LOOKUP(gethostbyname);
     LOOKUP(gethostbyname_r);
     LOOKUP(write);
+    LOOKUP(dup);
+    LOOKUP(dup2);
+    LOOKUP(dup3);
+    LOOKUP(fcntl);
+    LOOKUP(fcntl64);
+    LOOKUP(close_range);
+    LOOKUP(execve);
+    LOOKUP(execvpe);
+    LOOKUP(fexecve);
+    LOOKUP(posix_spawn);
+    LOOKUP(posix_spawnp);
+    LOOKUP(system);
+    LOOKUP(popen);
 }
 
 const struct bia_real *bia_real(void)

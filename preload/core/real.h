@@ -6,7 +6,9 @@
 #define BIA_REAL_H
 
 #include <netdb.h>
+#include <spawn.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 /* Exported hooks: the build hides every other symbol. */
@@ -25,6 +27,21 @@ struct bia_real {
     int (*gethostbyname_r)(const char *, struct hostent *, char *, size_t,
                            struct hostent **, int *);
     ssize_t (*write)(int, const void *, size_t);
+    int (*dup)(int);
+    int (*dup2)(int, int);
+    int (*dup3)(int, int, int);
+    int (*fcntl)(int, int, ...);
+    int (*fcntl64)(int, int, ...);
+    int (*close_range)(unsigned, unsigned, int);
+    int (*execve)(const char *, char *const[], char *const[]);
+    int (*execvpe)(const char *, char *const[], char *const[]);
+    int (*fexecve)(int, char *const[], char *const[]);
+    int (*posix_spawn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+                       const posix_spawnattr_t *, char *const[], char *const[]);
+    int (*posix_spawnp)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+                        const posix_spawnattr_t *, char *const[], char *const[]);
+    int (*system)(const char *);
+    FILE *(*popen)(const char *, const char *);
 };
 
 /*

@@ -1,4 +1,7 @@
-/* close(): forgets the descriptor's translation before it can be reused. */
+/*
+ * close(): forgets the descriptor's translation before it can be reused.
+ * Async-signal-safe like libc's: the table takes no lock (fdtable.h).
+ */
 #include "config.h"
 #include "fdtable.h"
 #include "real.h"

@@ -3,13 +3,21 @@
 # under LD_PRELOAD in a fresh network namespace that has only loopback, with
 # test/c/fake_helper.py as the helper and an IPv6 server on [::1]:8080.
 # Nothing leaves the machine. Needs root (or unshare -r) and a built
-# library: sh test/c/smoke.sh [path/to/libbia.so]
+# library: sh test/c/smoke.sh [path/to/libbia.so] [TEST]
+# TEST is another program in test/c (default hook_smoke); SMOKE_CFLAGS adds
+# compiler flags, e.g. -fsanitize=address,undefined (the ASan runtime is
+# then preloaded first, as ASan requires).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 lib=${1:-$root/build/Release/libbia.so}
+prog=${2:-hook_smoke}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cc -std=gnu11 -Wall -Wextra -pthread "$root/test/c/hook_smoke.c" -o "$work/hook_smoke"
+# shellcheck disable=SC2086
+cc -std=gnu11 -Wall -Wextra -pthread ${SMOKE_CFLAGS:-} "$root/test/c/$prog.c" -o "$work/test"
+case ${SMOKE_CFLAGS:-} in
+*-fsanitize=address*) lib="$(cc -print-file-name=libasan.so) $lib" ;;
+esac
 
 # Root needs only a network namespace; anyone else needs a user namespace too.
 ns="unshare -n"
@@ -28,13 +36,15 @@ import socket, threading
 s = socket.socket(socket.AF_INET6)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((\"::1\", 8080)); s.listen(64)
+open(\"$work/server.ready\", \"w\").close()
 while True:
     c, a = s.accept(); c.sendall(b\"hello from [%s]\n\" % a[0].encode()); c.close()
 " &
 server=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$work/helper.sock" ] && break; sleep 0.2; done
+# The tests need both the helper and the server from their first line.
+for _ in $(seq 1 50); do [ -S "$work/helper.sock" ] && [ -e "$work/server.ready" ] && break; sleep 0.1; done
 rc=0
-BIA_SOCKET=$work/helper.sock LD_PRELOAD=$lib "$work/hook_smoke" || rc=$?
+BIA_SOCKET=$work/helper.sock LD_PRELOAD=$lib "$work/test" || rc=$?
 kill "$helper" "$server"
 exit $rc
 ' sh "$root" "$lib" "$work"

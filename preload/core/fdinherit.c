@@ -1,0 +1,186 @@
+/*
+ * A record is the hex of struct record's bytes: the exec'd program runs on
+ * the same machine, so native byte order is fine, and fixed-width hex is
+ * trivial to check. Records are separated by commas.
+ */
+#include "fdinherit.h"
+
+#include "real.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+struct record {
+    uint64_t dev, ino;
+    struct in_addr v4;
+    in_port_t v4port;
+    struct in6_addr v6;
+    in_port_t v6port;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct record) * 2 == BIA_FDINHERIT_RECORD, "record size");
+
+static const char hex[] = "0123456789abcdef";
+
+/* The inherited value, looked up once (NULL: none, the usual case). */
+static const char *inherited(void)
+{
+    static const char *value;
+    static bool looked;
+
+    if (!__atomic_load_n(&looked, __ATOMIC_ACQUIRE)) {
+        __atomic_store_n(&value, getenv(BIA_FDINHERIT_NAME), __ATOMIC_RELAXED);
+        __atomic_store_n(&looked, true, __ATOMIC_RELEASE);
+    }
+    return __atomic_load_n(&value, __ATOMIC_RELAXED);
+}
+
+static int digit(char c)
+{
+    const char *p = c ? strchr(hex, c) : NULL;
+
+    return p ? (int)(p - hex) : -1;
+}
+
+/* Decodes the record at text; false if it is not one. */
+static bool decode(const char *text, struct record *r)
+{
+    unsigned char *bytes = (unsigned char *)r;
+
+    for (size_t i = 0; i < sizeof *r; i++) {
+        int hi = digit(text[2 * i]), lo = digit(text[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        bytes[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return text[BIA_FDINHERIT_RECORD] == ',' || text[BIA_FDINHERIT_RECORD] == '\0';
+}
+
+static char *encode(char *p, const struct record *r)
+{
+    const unsigned char *bytes = (const unsigned char *)r;
+
+    for (size_t i = 0; i < sizeof *r; i++) {
+        *p++ = hex[bytes[i] >> 4];
+        *p++ = hex[bytes[i] & 15];
+    }
+    return p;
+}
+
+/* Calls fn on each well-formed record of value until it returns true. */
+static bool each_record(const char *value, bool (*fn)(const struct record *, void *), void *arg)
+{
+    struct record r;
+
+    while (value && strlen(value) >= BIA_FDINHERIT_RECORD) {
+        if (decode(value, &r) && fn(&r, arg))
+            return true;
+        value = strchr(value, ',');
+        value = value ? value + 1 : NULL;
+    }
+    return false;
+}
+
+struct search {
+    int fd;
+    struct stat st;
+    struct bia_fdinfo *out;
+};
+
+/* The socket on the descriptor is r's socket, still connected to r's peer. */
+static bool matches(const struct record *r, void *arg)
+{
+    struct search *s = arg;
+    struct sockaddr_in6 peer;
+    socklen_t len = sizeof peer;
+
+    if (r->dev != (uint64_t)s->st.st_dev || r->ino != (uint64_t)s->st.st_ino ||
+        bia_real()->getpeername(s->fd, (struct sockaddr *)&peer, &len) || len != sizeof peer ||
+        peer.sin6_family != AF_INET6 || peer.sin6_port != r->v6port ||
+        !IN6_ARE_ADDR_EQUAL(&peer.sin6_addr, &r->v6))
+        return false;
+    *s->out = (struct bia_fdinfo){
+        .v4peer = {.sin_family = AF_INET, .sin_port = r->v4port, .sin_addr = r->v4},
+        .v6peer = peer,
+    };
+    return true;
+}
+
+bool bia_fdinherit_find(int fd, struct bia_fdinfo *out)
+{
+    struct search s = {.fd = fd, .out = out};
+    const char *value = inherited();
+    int saved = errno;
+    bool found;
+
+    if (!value)
+        return false;
+    found = fstat(fd, &s.st) == 0 && S_ISSOCK(s.st.st_mode) && each_record(value, matches, &s);
+    errno = saved;
+    return found;
+}
+
+struct writer {
+    char *p;
+    int count;
+    uint64_t own[BIA_FDINHERIT_MAX][2];   /* this process's sockets */
+    int owned;
+};
+
+static void append(struct writer *w, const struct record *r)
+{
+    if (w->count == BIA_FDINHERIT_MAX)
+        return;
+    if (w->count++)
+        *w->p++ = ',';
+    w->p = encode(w->p, r);
+}
+
+static bool append_own(unsigned long dev, unsigned long ino, const struct bia_fdinfo *info,
+                       void *arg)
+{
+    struct writer *w = arg;
+    struct record r = {
+        .dev = dev, .ino = ino,
+        .v4 = info->v4peer.sin_addr, .v4port = info->v4peer.sin_port,
+        .v6 = info->v6peer.sin6_addr, .v6port = info->v6peer.sin6_port,
+    };
+
+    for (int i = 0; i < w->owned; i++)
+        if (w->own[i][0] == dev && w->own[i][1] == ino)
+            return true;                  /* the same socket on another descriptor */
+    w->own[w->owned][0] = dev;
+    w->own[w->owned][1] = ino;
+    w->owned++;
+    append(w, &r);
+    return w->count < BIA_FDINHERIT_MAX;
+}
+
+static bool append_carried(const struct record *r, void *arg)
+{
+    struct writer *w = arg;
+
+    for (int i = 0; i < w->owned; i++)
+        if (w->own[i][0] == r->dev && w->own[i][1] == r->ino)
+            return false;
+    append(w, r);
+    return w->count == BIA_FDINHERIT_MAX;
+}
+
+bool bia_fdinherit_encode(char *text, const char *carried)
+{
+    struct writer w = {0};
+
+    memcpy(text, BIA_FDINHERIT_NAME "=", sizeof BIA_FDINHERIT_NAME);
+    w.p = text + sizeof BIA_FDINHERIT_NAME;
+    bia_fdtable_each(append_own, &w);
+    if (!w.owned)
+        return false;
+    each_record(carried, append_carried, &w);
+    *w.p = '\0';
+    return true;
+}

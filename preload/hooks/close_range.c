@@ -1,0 +1,23 @@
+/*
+ * close_range(): the closed descriptors' entries go first, as in close(),
+ * so that a number reused by another thread at once cannot lose its new
+ * entry; but only for arguments the kernel accepts, so a call that fails
+ * with EINVAL forgets nothing. CLOSE_RANGE_CLOEXEC closes nothing: the
+ * entries stay (the sockets still are what they were until exec, and
+ * the exec hooks carry them by socket, not by descriptor).
+ */
+#define _GNU_SOURCE
+#include "config.h"
+#include "fdtable.h"
+#include "real.h"
+
+#include <linux/close_range.h>
+#include <unistd.h>
+
+BIA_EXPORT int close_range(unsigned first, unsigned last, int flags)
+{
+    if (bia_active() && first <= last &&
+        !(flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) && !(flags & CLOSE_RANGE_CLOEXEC))
+        bia_fdtable_drop_range(first, last);
+    return bia_real()->close_range(first, last, flags);
+}

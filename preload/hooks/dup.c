@@ -1,0 +1,15 @@
+/* dup(): the copy is the same socket, so it keeps the translation. */
+#include "config.h"
+#include "fdtable.h"
+#include "real.h"
+
+#include <unistd.h>
+
+BIA_EXPORT int dup(int oldfd)
+{
+    int fd = bia_real()->dup(oldfd);
+
+    if (fd >= 0 && bia_active())
+        bia_fdtable_copy(oldfd, fd);
+    return fd;
+}

@@ -1,0 +1,19 @@
+/*
+ * dup2(): newfd becomes oldfd's socket, with its translation; whatever
+ * newfd held is closed, and its entry goes. dup2(fd, fd) changes nothing.
+ * Async-signal-safe like libc's: the table takes no lock (fdtable.h).
+ */
+#include "config.h"
+#include "fdtable.h"
+#include "real.h"
+
+#include <unistd.h>
+
+BIA_EXPORT int dup2(int oldfd, int newfd)
+{
+    int fd = bia_real()->dup2(oldfd, newfd);
+
+    if (fd >= 0 && oldfd != newfd && bia_active())
+        bia_fdtable_copy(oldfd, fd);
+    return fd;
+}

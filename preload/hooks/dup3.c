@@ -1,0 +1,16 @@
+/* dup3(): as dup2() (the kernel refuses oldfd == newfd with EINVAL). */
+#define _GNU_SOURCE
+#include "config.h"
+#include "fdtable.h"
+#include "real.h"
+
+#include <unistd.h>
+
+BIA_EXPORT int dup3(int oldfd, int newfd, int flags)
+{
+    int fd = bia_real()->dup3(oldfd, newfd, flags);
+
+    if (fd >= 0 && bia_active())
+        bia_fdtable_copy(oldfd, fd);
+    return fd;
+}

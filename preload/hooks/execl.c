@@ -1,0 +1,16 @@
+/* execl(): the arguments gathered on the stack, then as execv(). */
+#include "execenv.h"
+#include "real.h"
+
+#include <stdarg.h>
+#include <unistd.h>
+
+extern char **environ;
+
+BIA_EXPORT int execl(const char *path, const char *arg, ...)
+{
+    BIA_EXECARGS(argv, arg);
+    BIA_EXECENV(env, environ);
+
+    return bia_real()->execve(path, argv, env);
+}

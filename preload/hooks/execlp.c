@@ -1,0 +1,16 @@
+/* execlp(): the arguments gathered on the stack, then as execvp(). */
+#include "execenv.h"
+#include "real.h"
+
+#include <stdarg.h>
+#include <unistd.h>
+
+extern char **environ;
+
+BIA_EXPORT int execlp(const char *file, const char *arg, ...)
+{
+    BIA_EXECARGS(argv, arg);
+    BIA_EXECENV(env, environ);
+
+    return bia_real()->execvpe(file, argv, env);
+}

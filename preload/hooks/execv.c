@@ -1,0 +1,15 @@
+/* execv(): glibc's calls its internal execve, which no hook sees; this one
+ * goes through the real execve with the environment execve() would pass. */
+#include "execenv.h"
+#include "real.h"
+
+#include <unistd.h>
+
+extern char **environ;
+
+BIA_EXPORT int execv(const char *path, char *const argv[])
+{
+    BIA_EXECENV(env, environ);
+
+    return bia_real()->execve(path, argv, env);
+}

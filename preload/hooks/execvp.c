@@ -1,0 +1,14 @@
+/* execvp(): execvpe() with the program's environment. */
+#include "execenv.h"
+#include "real.h"
+
+#include <unistd.h>
+
+extern char **environ;
+
+BIA_EXPORT int execvp(const char *file, char *const argv[])
+{
+    BIA_EXECENV(env, environ);
+
+    return bia_real()->execvpe(file, argv, env);
+}

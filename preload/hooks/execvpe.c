@@ -1,0 +1,13 @@
+/* execvpe(): the PATH search stays glibc's; only the environment changes. */
+#define _GNU_SOURCE
+#include "execenv.h"
+#include "real.h"
+
+#include <unistd.h>
+
+BIA_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+    BIA_EXECENV(env, envp);
+
+    return bia_real()->execvpe(file, argv, env);
+}

@@ -1,0 +1,15 @@
+/* popen(): as system(). */
+#include "execenv.h"
+#include "real.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+BIA_EXPORT FILE *popen(const char *command, const char *mode)
+{
+    char *line = bia_execenv_command(command);
+    FILE *f = bia_real()->popen(line ? line : command, mode);
+
+    free(line);
+    return f;
+}

@@ -1,0 +1,13 @@
+/* posix_spawnp(): as posix_spawn(). */
+#include "execenv.h"
+#include "real.h"
+
+#include <spawn.h>
+
+BIA_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
+                            const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    BIA_EXECENV(env, envp);
+
+    return bia_real()->posix_spawnp(pid, file, actions, attr, argv, env);
+}
