@@ -9,6 +9,8 @@ import type { Pool } from './pool.js';
 
 export interface MapperEntry extends Entry {
   lastUsed: number;
+  /** The name the entry was made for (NAME4 answers it); none for a bare MAP6. */
+  name?: string;
 }
 
 export interface MapperOptions {
@@ -41,23 +43,30 @@ export class AddressMapper {
     this.now = options.now ?? Date.now;
   }
 
-  /** The entry for `v6`, allocating a pool address if there is none; undefined when the pool is exhausted. */
-  mapV6(v6: string): MapperEntry | undefined {
+  /**
+   * The entry for `v6`, allocating a pool address if there is none;
+   * undefined when the pool is exhausted. `name` is the name that led to
+   * `v6`: the first one given stays, as reverse lookups should be stable.
+   */
+  mapV6(v6: string, name?: string): MapperEntry | undefined {
     const found = this.byV6.get(key6(v6));
-    if (found) return this.touch(found);
+    if (found) {
+      found.name ??= name;
+      return this.touch(found);
+    }
     const v4 = this.pool.allocate();
     if (!v4) {
       this.options.log?.warn(`pool ${this.pool.network}/${this.pool.prefixLength} exhausted, cannot map ${v6}`);
       return undefined;
     }
-    const entry = this.store({ kind: Kind.Pool, v4, v6: key6(v6), ttl: this.poolTtl, lastUsed: this.now() });
+    const entry = this.store({ kind: Kind.Pool, v4, v6: key6(v6), ttl: this.poolTtl, lastUsed: this.now(), name });
     this.options.log?.info(`pool: ${v4} stands for ${entry.v6}`);
     return entry;
   }
 
-  /** Stores an A/AAAA pair of one name, learned from DNS. */
-  recordPair(v4: string, v6: string, ttl: number): MapperEntry {
-    return this.store({ kind: Kind.Paired, v4: key4(v4), v6: key6(v6), ttl, lastUsed: this.now() });
+  /** Stores an A/AAAA pair of the name `name`, learned from DNS. */
+  recordPair(v4: string, v6: string, ttl: number, name?: string): MapperEntry {
+    return this.store({ kind: Kind.Paired, v4: key4(v4), v6: key6(v6), ttl, lastUsed: this.now(), name });
   }
 
   lookupV4(v4: string): MapperEntry | undefined {

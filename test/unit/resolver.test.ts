@@ -205,16 +205,18 @@ describe('NameResolver.resolve4', () => {
 
   it('answers from /etc/hosts before DNS: IPv4 addresses as they are, IPv6-only ones pool-mapped', async () => {
     const hosts = '192.0.2.5 both.lan\n2001:db8::5 both.lan\n2001:db8::6 v6.lan\n';
-    const { resolver, log } = setup({ 'both.lan': { A: ok(300, '203.0.113.1') } }, { hosts });
+    const { resolver, log, mapper } = setup({ 'both.lan': { A: ok(300, '203.0.113.1') } }, { hosts });
     expect(await resolver.resolve4('Both.LAN')).toEqual({ status: Status.Ok, canon: 'both.lan', entries: [{ kind: Kind.Native, v4: '192.0.2.5', v6: '::', ttl: 60 }] });
     expect(await resolver.resolve4('v6.lan')).toMatchObject({ status: Status.Ok, entries: [{ kind: Kind.Pool, v4: '198.18.0.1', v6: '2001:db8::6' }] });
+    expect(mapper.lookupV4('198.18.0.1')?.name).toBe('v6.lan');
     expect(log.queries).toEqual([]);
   });
 
   it('answers address literals without DNS, pool-mapping IPv6 ones', async () => {
-    const { resolver, log } = setup({});
+    const { resolver, log, mapper } = setup({});
     expect(await resolver.resolve4('192.0.2.9')).toMatchObject({ status: Status.Ok, entries: [{ kind: Kind.Native, v4: '192.0.2.9' }] });
     expect(await resolver.resolve4('2001:db8::9')).toMatchObject({ status: Status.Ok, entries: [{ kind: Kind.Pool, v4: '198.18.0.1', v6: '2001:db8::9' }] });
     expect(log.queries).toEqual([]);
+    expect(mapper.lookupV4('198.18.0.1')?.name).toBeUndefined(); // a literal is no name to answer reverse lookups with
   });
 });
