@@ -19,4 +19,15 @@ int bia_gethostbyname4_r(const char *name, struct hostent *ret, char *buf, size_
 /* gethostbyname(): the same, into storage of the calling thread. */
 struct hostent *bia_gethostbyname4(const char *name);
 
+/*
+ * gethostbyaddr_r() for an IPv4 address bia_reverse_is_ours() accepts:
+ * the name the helper made it for (NAME4), with the results of
+ * bia_gethostbyname4_r(); HOST_NOT_FOUND when it knows no name.
+ */
+int bia_gethostbyaddr4_r(struct in_addr v4, struct hostent *ret, char *buf, size_t buflen,
+                         struct hostent **result, int *h_errnop);
+
+/* gethostbyaddr(): the same, into storage of the calling thread. */
+struct hostent *bia_gethostbyaddr4(struct in_addr v4);
+
 #endif

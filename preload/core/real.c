@@ -24,6 +24,17 @@ static void lookup_all(void)
     LOOKUP(freeaddrinfo);
     LOOKUP(gethostbyname);
     LOOKUP(gethostbyname_r);
+    LOOKUP(gethostbyname2);
+    LOOKUP(gethostbyname2_r);
+    LOOKUP(gethostbyaddr);
+    LOOKUP(gethostbyaddr_r);
+    LOOKUP(getnameinfo);
+    LOOKUP(inet_aton);
+    LOOKUP(inet_addr);
+    LOOKUP(inet_pton);
+    LOOKUP(res_query);
+    LOOKUP(res_search);
+    LOOKUP(res_querydomain);
     LOOKUP(write);
 }
 
