@@ -46,12 +46,13 @@ export class AddressMapper {
   /**
    * The entry for `v6`, allocating a pool address if there is none;
    * undefined when the pool is exhausted. `name` is the name that led to
-   * `v6`: the first one given stays, as reverse lookups should be stable.
+   * `v6`; the latest one given wins, so that a reverse lookup answers the
+   * name a program just resolved to the address.
    */
   mapV6(v6: string, name?: string): MapperEntry | undefined {
     const found = this.byV6.get(key6(v6));
     if (found) {
-      found.name ??= name;
+      if (name) found.name = name;
       return this.touch(found);
     }
     const v4 = this.pool.allocate();

@@ -17,11 +17,12 @@ describe('AddressMapper', () => {
     expect(mapper.size).toBe(2);
   });
 
-  it('remembers the first name an entry was made for', () => {
+  it('remembers the latest name an entry was made for', () => {
     const mapper = new AddressMapper(pool());
     expect(mapper.mapV6('2001:db8::1')?.name).toBeUndefined();
     expect(mapper.mapV6('2001:db8::1', 'a.example')?.name).toBe('a.example');
-    expect(mapper.mapV6('2001:db8::1', 'b.example')?.name).toBe('a.example');
+    expect(mapper.mapV6('2001:db8::1')?.name).toBe('a.example');
+    expect(mapper.mapV6('2001:db8::1', 'b.example')?.name).toBe('b.example');
     expect(mapper.recordPair('192.0.2.1', '2001:db8::a', 300, 'dual.example').name).toBe('dual.example');
     expect(mapper.lookupV4('192.0.2.1')?.name).toBe('dual.example');
   });
