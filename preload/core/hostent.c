@@ -48,11 +48,14 @@ static int fill(const struct bia_resolve *r, struct hostent *ret, char *buf, siz
     return 0;
 }
 
-/* Sets the results of a failed lookup; returns what gethostbyname_r returns. */
+/* Sets the results of a failed lookup; returns what gethostbyname_r returns.
+ * glibc's resolver also leaves the reason in the thread's h_errno, where
+ * programs (Python among them) read it even after the _r forms. */
 static int failed(int herr, int rc, struct hostent **result, int *h_errnop)
 {
     *result = NULL;
     *h_errnop = herr;
+    h_errno = herr;
     errno = rc;
     return rc;
 }
@@ -105,14 +108,8 @@ int bia_gethostbyaddr4_r(struct in_addr v4, struct hostent *ret, char *buf, size
     return answer(asked, &reply, &r, ret, buf, buflen, result, h_errnop);
 }
 
-/* The non-reentrant forms keep their answer in storage of the calling thread. */
-static struct hostent *finish(struct hostent *result, int herr)
-{
-    if (!result)
-        h_errno = herr;
-    return result;
-}
-
+/* The non-reentrant forms keep their answer in storage of the calling
+ * thread; a failure's h_errno is already set. */
 struct hostent *bia_gethostbyname4(const char *name)
 {
     static __thread struct hostent host;
@@ -121,7 +118,7 @@ struct hostent *bia_gethostbyname4(const char *name)
     int herr;
 
     bia_gethostbyname4_r(name, &host, buf, sizeof buf, &result, &herr);
-    return finish(result, herr);
+    return result;
 }
 
 struct hostent *bia_gethostbyaddr4(struct in_addr v4)
@@ -132,5 +129,5 @@ struct hostent *bia_gethostbyaddr4(struct in_addr v4)
     int herr;
 
     bia_gethostbyaddr4_r(v4, &host, buf, sizeof buf, &result, &herr);
-    return finish(result, herr);
+    return result;
 }

@@ -8,7 +8,8 @@
 /*
  * gethostbyname_r() for a name bia_name_is_ours() accepts, with glibc's
  * results: 0 and *result = ret on success; 0, *result = NULL and
- * *h_errnop HOST_NOT_FOUND or NO_DATA when there is no address; ERANGE
+ * *h_errnop (and h_errno, as glibc's resolver) HOST_NOT_FOUND or NO_DATA
+ * when there is no address; ERANGE
  * (h_errno NETDB_INTERNAL) when buf is too small; EAGAIN with TRY_AGAIN
  * when the helper is unreachable or DNS failed for now; EIO with
  * NO_RECOVERY otherwise. errno is set to the return value, as glibc does.
