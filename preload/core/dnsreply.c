@@ -43,7 +43,7 @@ int bia_dns_reply(const char *qname, int rcode, const struct bia_resolve *r,
     unsigned count = r ? r->count : 0;
     int len = res_mkquery(ns_o_query, qname, ns_c_in, ns_t_a, NULL, 0, NULL, buf, sizeof buf);
 
-    if (len < 0 || anslen < NS_HFIXEDSZ)
+    if (len < 0)
         return -1;
     cp = buf + len;
     for (unsigned i = 0; i < count; i++)

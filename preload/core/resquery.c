@@ -5,6 +5,7 @@
 #include "status.h"
 
 #include <arpa/nameser.h>
+#include <errno.h>
 #include <netdb.h>
 #include <resolv.h>
 #include <string.h>
@@ -41,6 +42,10 @@ int bia_resquery_a(const char *name, bool search, unsigned char *answer, int ans
     struct bia_reply reply;
     int len;
 
+    if (anslen < NS_HFIXEDSZ) {     /* what glibc's res_send refuses */
+        errno = EINVAL;
+        return failed(TRY_AGAIN);
+    }
     qualify(name, search, asked);
     if (bia_resolve4(asked, &reply))
         return failed(TRY_AGAIN);

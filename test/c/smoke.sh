@@ -1,15 +1,17 @@
 #!/bin/sh
-# Smoke test of the preload library: builds test/c/hook_smoke.c and runs it
+# Smoke test of the preload library: builds test/c/PROGRAM.c (default
+# hook_smoke) and runs it
 # under LD_PRELOAD in a fresh network namespace that has only loopback, with
 # test/c/fake_helper.py as the helper and an IPv6 server on [::1]:8080.
 # Nothing leaves the machine. Needs root (or unshare -r) and a built
-# library: sh test/c/smoke.sh [path/to/libbia.so]
+# library: sh test/c/smoke.sh [path/to/libbia.so [PROGRAM]]
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 lib=${1:-$root/build/Release/libbia.so}
+prog=${2:-hook_smoke}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cc -std=gnu11 -Wall -Wextra -pthread "$root/test/c/hook_smoke.c" -o "$work/hook_smoke"
+cc -std=gnu11 -Wall -Wextra -pthread "$root/test/c/$prog.c" -o "$work/smoke" -ldl -lresolv
 
 # Root needs only a network namespace; anyone else needs a user namespace too.
 ns="unshare -n"
@@ -34,7 +36,7 @@ while True:
 server=$!
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$work/helper.sock" ] && break; sleep 0.2; done
 rc=0
-BIA_SOCKET=$work/helper.sock LD_PRELOAD=$lib "$work/hook_smoke" || rc=$?
+BIA_SOCKET=$work/helper.sock LD_PRELOAD=$lib "$work/smoke" || rc=$?
 kill "$helper" "$server"
 exit $rc
 ' sh "$root" "$lib" "$work"

@@ -55,6 +55,7 @@ check("unspec", lambda: [(i[0].name, i[4][0]) for i in socket.getaddrinfo("v6onl
 check("unspec-dual", lambda: [(i[0].name, i[4][0]) for i in socket.getaddrinfo("dual.test", 80, 0, socket.SOCK_STREAM)])
 check("aton", lambda: socket.inet_ntoa(socket.inet_aton("2001:db8:1::2")))
 check("pton", lambda: socket.inet_ntop(socket.AF_INET, socket.inet_pton(socket.AF_INET, "2001:db8:1::2")))
+check("byname-literal", lambda: socket.gethostbyname("2001:db8:1::2"))
 check("aton-v4", lambda: socket.inet_ntoa(socket.inet_aton("10.1.2.3")))
 check("aton-bad", lambda: socket.inet_aton("2001:db8:::zz"))
 lit = None
@@ -88,6 +89,7 @@ echo "END bia"; echo "RESULT bia $?"`);
     expect(plain).toMatch(/^unspec \[\('AF_INET6', '2001:db8:1::2'\)\]$/m);
     expect(plain).toMatch(/^aton ERROR/m);
     expect(plain).toMatch(/^pton ERROR/m);
+    expect(plain).toMatch(/^byname-literal ERROR/m);
     // With bia.
     expect(out).toMatch(new RegExp(`^ex \\['${POOL}', '${POOL}'\\]$`, 'm'));
     const pool = out.match(new RegExp(`^pool (${POOL})$`, 'm'))?.[1];
@@ -103,6 +105,7 @@ echo "END bia"; echo "RESULT bia $?"`);
     expect(out).toContain("unspec-dual [('AF_INET6', '2001:db8:1::2'), ('AF_INET', '192.0.2.10')]");
     expect(out).toContain(`aton ${pool}`);
     expect(out).toContain(`pton ${pool}`);
+    expect(out).toContain(`byname-literal ${pool}`);
     expect(out).toContain('aton-v4 10.1.2.3');
     expect(out).toMatch(/^aton-bad ERROR OSError/m);
     // A literal is no name: reverse lookups answer like an address without PTR.
