@@ -212,7 +212,7 @@ static void append4(const char *node, const char *service, const struct addrinfo
     if (!bia_resolve4(node, &reply) && reply.status == BIA_S_OK) {
         while (list->ai_next)
             list = list->ai_next;
-        list->ai_next = nodes(&reply.u.resolve, templates, hints4.ai_flags & ~AI_CANONNAME);
+        list->ai_next = nodes(&reply.u.resolve, templates, hints4.ai_flags);
     }
     bia_real()->freeaddrinfo(templates);
 }

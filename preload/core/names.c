@@ -9,9 +9,19 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+/* Only a peer an IPv4 program could be sent to: "::" (bind to any),
+ * loopback, link-local (needs a scope), multicast (draft section 7) and
+ * IPv4-mapped/compatible forms stay libc's. */
+static bool translatable(const struct in6_addr *a)
+{
+    return !IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_LOOPBACK(a) && !IN6_IS_ADDR_LINKLOCAL(a) &&
+           !IN6_IS_ADDR_MULTICAST(a) && !IN6_IS_ADDR_V4MAPPED(a) && !IN6_IS_ADDR_V4COMPAT(a);
+}
+
 bool bia_v6_literal(const char *text, struct in6_addr *v6)
 {
-    return strchr(text, ':') && bia_real()->inet_pton(AF_INET6, text, v6) == 1;
+    return strchr(text, ':') && bia_real()->inet_pton(AF_INET6, text, v6) == 1 &&
+           translatable(v6);
 }
 
 bool bia_name_is_ours(const char *name)

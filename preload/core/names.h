@@ -17,7 +17,9 @@ bool bia_name_is_ours(const char *name);
 /* The library is active and name (maybe NULL) is one it resolves. */
 bool bia_name_wanted(const char *name);
 
-/* text has a ':' and is an IPv6 address inet_pton accepts; stores it in *v6. */
+/* text has a ':' and is an IPv6 address inet_pton accepts, of a kind an
+ * IPv4 program can reach through bia (not ::, loopback, link-local,
+ * multicast or IPv4-mapped); stores it in *v6. */
 bool bia_v6_literal(const char *text, struct in6_addr *v6);
 
 /*

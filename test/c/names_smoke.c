@@ -177,6 +177,9 @@ static void test_literals(void)
               inet_pton(AF_INET, "2001:db8::zz", &b) == 0, "an invalid literal stays invalid");
     check(inet_aton("1.2.3", &b) == 1 && inet_pton(AF_INET, "1.2.3", &b) == 0 &&
               inet_addr("10.1.2.3") == htonl(0x0a010203), "IPv4 input is libc's");
+    check(inet_aton("::", &b) == 0 && inet_aton("::1", &b) == 0 && inet_aton("fe80::1", &b) == 0 &&
+              inet_aton("ff02::1", &b) == 0 && inet_aton("::ffff:1.2.3.4", &b) == 0,
+          "::, loopback, link-local, multicast and mapped literals are libc's (invalid)");
     check(inet_pton(AF_INET6, "2001:db8::5", &v6) == 1 && v6.s6_addr[15] == 5,
           "inet_pton(AF_INET6) is libc's");
     hints.ai_flags = AI_NUMERICHOST;
