@@ -66,6 +66,27 @@ except Exception:
 check("literal-byaddr", lambda: socket.gethostbyaddr(lit))
 check("literal-namereqd", lambda: socket.getnameinfo((lit, 80), socket.NI_NAMEREQD))
 check("literal-nameinfo", lambda: socket.getnameinfo((lit, 80), socket.NI_NUMERICSERV) == (lit, "80"))
+def null_hints():
+    # getaddrinfo(name, NULL, NULL, &res), which Python cannot spell: the
+    # families of the answer, in order.
+    import ctypes
+    class AI(ctypes.Structure):
+        pass
+    AI._fields_ = [("flags", ctypes.c_int), ("family", ctypes.c_int), ("socktype", ctypes.c_int),
+                   ("protocol", ctypes.c_int), ("addrlen", ctypes.c_uint32), ("addr", ctypes.c_void_p),
+                   ("canonname", ctypes.c_char_p), ("next", ctypes.POINTER(AI))]
+    libc = ctypes.CDLL(None)
+    res = ctypes.POINTER(AI)()
+    rc = libc.getaddrinfo(b"v6only.test", None, None, ctypes.byref(res))
+    if rc:
+        return "rc %d" % rc
+    families, node = [], res
+    while node:
+        families.append({2: "AF_INET", 10: "AF_INET6"}[node.contents.family])
+        node = node.contents.next
+    libc.freeaddrinfo(res)
+    return sorted(set(families), key=families.index)
+check("nullhints", null_hints)
 def via_literal():
     s = socket.create_connection((socket.inet_ntoa(socket.inet_aton("2001:db8:1::3")), 8080), timeout=3)
     return s.recv(200).decode().strip()
@@ -87,6 +108,7 @@ echo "END bia"; echo "RESULT bia $?"`);
     expect(plain).toMatch(/^pool None$/m);
     expect(plain).toMatch(/^addrconfig ERROR/m);
     expect(plain).toMatch(/^unspec \[\('AF_INET6', '2001:db8:1::2'\)\]$/m);
+    expect(plain).toContain("nullhints ['AF_INET6']");
     expect(plain).toMatch(/^aton ERROR/m);
     expect(plain).toMatch(/^pton ERROR/m);
     expect(plain).toMatch(/^byname-literal ERROR/m);
@@ -102,6 +124,7 @@ echo "END bia"; echo "RESULT bia $?"`);
     // Native IPv6 first, the pool address after it (RFC 6724: synthesized last).
     expect(out).toContain(`unspec [('AF_INET6', '2001:db8:1::2'), ('AF_INET', '${pool}')]`);
     // A dual-stack name's AF_UNSPEC answer is libc's own (it has its A record).
+    expect(out).toContain("nullhints ['AF_INET6', 'AF_INET']");
     expect(out).toContain("unspec-dual [('AF_INET6', '2001:db8:1::2'), ('AF_INET', '192.0.2.10')]");
     expect(out).toContain(`aton ${pool}`);
     expect(out).toContain(`pton ${pool}`);
@@ -121,6 +144,7 @@ nc.traditional -w 2 2001:db8:1::2 8080; echo "RESULT ncplain $?"
 bia run -- nc.traditional -w 2 2001:db8:1::2 8080; echo "RESULT nc $?"
 getent ahostsv4 v6only.test; echo "RESULT ahostsplain $?"
 echo "BEGIN ahosts"; bia run -- getent ahostsv4 v6only.test; echo "RESULT ahosts $?"; echo "END ahosts"
+echo "BEGIN ahostsany"; bia run -- getent ahosts v6only.test; echo "END ahostsany"
 POOL=$(bia run -- getent ahostsv4 v6only.test | awk 'NR==1 {print $1}')
 getent hosts "$POOL"; echo "RESULT hostsplain $?"
 echo "BEGIN hosts"; bia run -- sh -c "getent ahostsv4 v6only.test >/dev/null && getent hosts $POOL"; echo "RESULT hosts $?"; echo "END hosts"`);
@@ -131,9 +155,31 @@ echo "BEGIN hosts"; bia run -- sh -c "getent ahostsv4 v6only.test >/dev/null && 
     expect(r.rc('ahostsplain')).not.toBe(0);
     expect(r.rc('ahosts'), r.stderr).toBe(0);
     expect(section(r.stdout, 'ahosts')).toMatch(new RegExp(`^${POOL} +STREAM v6only\\.test$`, 'm'));
+    // AF_UNSPEC: native IPv6 first, the pool address after it.
+    expect(section(r.stdout, 'ahostsany')).toMatch(new RegExp(`^2001:db8:1::2 +STREAM v6only\\.test\n[^]*^${POOL} +STREAM`, 'm'));
     expect(r.rc('hostsplain')).not.toBe(0);
     expect(r.rc('hosts'), r.stderr).toBe(0);
     expect(section(r.stdout, 'hosts')).toMatch(new RegExp(`^${POOL} +v6only\\.test$`, 'm'));
+  });
+
+  it('getnameinfo NI_NOFQDN cuts the local domain off the pool name, as libc does for its own names', async () => {
+    // localhost's canonical name gives glibc the local domain: "test".
+    const r = await lab(String.raw`printf '127.0.0.1 localhost.test localhost
+192.0.2.55 box.test
+' >"$LAB_DIR/hosts.nofqdn"
+mount --bind "$LAB_DIR/hosts.nofqdn" /etc/hosts
+bia run -- python3 - <<'PY'
+import socket
+a = socket.gethostbyname("v6only.test")
+print("pool", socket.getnameinfo((a, 80), socket.NI_NOFQDN)[0])
+print("libc", socket.getnameinfo(("192.0.2.55", 80), socket.NI_NOFQDN)[0])
+print("full", socket.getnameinfo((a, 80), 0)[0])
+PY
+echo "RESULT bia $?"`);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('libc box');
+    expect(r.stdout).toContain('pool v6only\n');
+    expect(r.stdout).toContain('full v6only.test');
   });
 
   describe('a program doing its own DNS lookups with res_query / res_search', () => {
