@@ -35,6 +35,9 @@ static void lookup_all(void)
     LOOKUP(res_query);
     LOOKUP(res_search);
     LOOKUP(res_querydomain);
+    LOOKUP(res_nquery);
+    LOOKUP(res_nsearch);
+    LOOKUP(res_nquerydomain);
     LOOKUP(write);
 }
 

@@ -6,6 +6,7 @@
 #define BIA_REAL_H
 
 #include <netdb.h>
+#include <resolv.h>
 #include <stdbool.h>
 #include <sys/socket.h>
 
@@ -38,6 +39,10 @@ struct bia_real {
     int (*res_query)(const char *, int, int, unsigned char *, int);
     int (*res_search)(const char *, int, int, unsigned char *, int);
     int (*res_querydomain)(const char *, const char *, int, int, unsigned char *, int);
+    int (*res_nquery)(struct __res_state *, const char *, int, int, unsigned char *, int);
+    int (*res_nsearch)(struct __res_state *, const char *, int, int, unsigned char *, int);
+    int (*res_nquerydomain)(struct __res_state *, const char *, const char *, int, int,
+                            unsigned char *, int);
     ssize_t (*write)(int, const void *, size_t);
 };
 

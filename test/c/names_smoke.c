@@ -213,6 +213,27 @@ static void test_res_query(void)
           "res_query unknown name: -1, HOST_NOT_FOUND, an NXDOMAIN response");
     check(res_querydomain("v6only", "test", ns_c_in, ns_t_a, answer, sizeof answer) > 0,
           "res_querydomain joins name and domain");
+    len = res_query("v6only.test", ns_c_in, ns_t_mx, answer, sizeof answer);
+    len2 = LIBC(res_query)("v6only.test", ns_c_in, ns_t_mx, answer, sizeof answer);
+    check(len == len2, "res_query IN MX is libc's");
+}
+
+static void test_res_nquery(void)
+{
+    struct __res_state st = {0};
+    unsigned char answer[512];
+
+    res_ninit(&st);
+    check(res_nquery(&st, "v6only.test", ns_c_in, ns_t_a, answer, sizeof answer) > 0,
+          "res_nquery IN A answers");
+    check(res_nquery(&st, "nowhere.test", ns_c_in, ns_t_a, answer, sizeof answer) == -1 &&
+              st.res_h_errno == HOST_NOT_FOUND && h_errno == HOST_NOT_FOUND,
+          "res_nquery unknown name: HOST_NOT_FOUND in the state and h_errno");
+    check(res_nquerydomain(&st, "v6only", "test", ns_c_in, ns_t_a, answer, sizeof answer) > 0,
+          "res_nquerydomain answers");
+    check(res_nsearch(&st, "v6only.test", ns_c_in, ns_t_a, answer, sizeof answer) > 0,
+          "res_nsearch answers");
+    res_nclose(&st);
 }
 
 int main(void)
@@ -228,6 +249,7 @@ int main(void)
     test_long_names();
     test_literals();
     test_res_query();
+    test_res_nquery();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }
