@@ -90,7 +90,7 @@ describe('NameResolver.resolve4', () => {
       [Kind.Paired, '192.0.2.2', '2001:db8::2', 60],
       [Kind.Paired, '192.0.2.3', '2001:db8::1', 60],
     ]);
-    expect(mapper.lookupV4('192.0.2.2')).toMatchObject({ kind: Kind.Paired, v6: '2001:db8::2' });
+    expect(mapper.lookupV4('192.0.2.2')).toMatchObject({ kind: Kind.Paired, v6: '2001:db8::2', name: 'dual.example.com' });
   });
 
   it('maps every AAAA-only address to a pool address, in order (Appendix A)', async () => {
@@ -101,6 +101,7 @@ describe('NameResolver.resolve4', () => {
       [Kind.Pool, '198.18.0.2', '2001:db8::2', 120],
     ]);
     expect(mapper.lookupV4('198.18.0.2')?.v6).toBe('2001:db8::2');
+    expect(mapper.lookupV4('198.18.0.2')?.name).toBe('v6.example.com'); // for NAME4
     const again = await resolver.resolve4('v6.example.com');
     expect(again.status === Status.Ok && again.entries.map((e) => e.v4)).toEqual(['198.18.0.1', '198.18.0.2']);
   });
