@@ -91,6 +91,8 @@ def via_literal():
     s = socket.create_connection((socket.inet_ntoa(socket.inet_aton("2001:db8:1::3")), 8080), timeout=3)
     return s.recv(200).decode().strip()
 check("connect-literal", via_literal)
+# Last: dual.test pairs its A record with the AAAA v6only.test has too.
+check("byaddr-paired", lambda: socket.gethostbyaddr(socket.gethostbyname("dual.test"))[0])
 PY`;
 
 describe.skipIf(labMissing)('name services for an IPv4-only program on an IPv6-only network', () => {
@@ -136,6 +138,9 @@ echo "END bia"; echo "RESULT bia $?"`);
     expect(out).toMatch(/^literal-namereqd ERROR gaierror \[Errno -2\]/m);
     expect(out).toContain('literal-nameinfo True');
     expect(out).toContain('connect-literal hello from the IPv6-only peer');
+    // A real A address paired with an AAAA answers with its name too (here
+    // the same as its PTR record, which libc finds without bia).
+    expect(out).toContain('byaddr-paired dual.test');
   });
 
   it('nc.traditional takes an IPv6 literal; getent resolves and reverse-resolves through bia', async () => {
