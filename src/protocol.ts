@@ -15,6 +15,7 @@ export enum MsgType {
   Resolve = 2,
   Map4 = 3,
   Map6 = 4,
+  Name4 = 5,
 }
 
 export enum Status {
@@ -55,7 +56,8 @@ export type Request =
   | { type: MsgType.Hello; id: number }
   | { type: MsgType.Resolve; id: number; family: 4 | 6; name: string }
   | { type: MsgType.Map4; id: number; v4: string }
-  | { type: MsgType.Map6; id: number; v6: string };
+  | { type: MsgType.Map6; id: number; v6: string }
+  | { type: MsgType.Name4; id: number; v4: string };
 
 export interface HelloBody {
   network: WireNetwork;
@@ -73,7 +75,8 @@ export type Reply =
   | { type: MsgType; id: number; status: Exclude<Status, Status.Ok> }
   | { type: MsgType.Hello; id: number; status: Status.Ok; hello: HelloBody }
   | { type: MsgType.Resolve; id: number; status: Status.Ok; resolve: ResolveBody }
-  | { type: MsgType.Map4 | MsgType.Map6; id: number; status: Status.Ok; entry: Entry };
+  | { type: MsgType.Map4 | MsgType.Map6; id: number; status: Status.Ok; entry: Entry }
+  | { type: MsgType.Name4; id: number; status: Status.Ok; name: string };
 
 /** Thrown for any frame that does not follow docs/protocol.md. */
 export class ProtocolError extends Error {
@@ -166,6 +169,7 @@ export function encodeRequest(req: Request): Buffer {
       return frame(req.type, Status.Ok, req.id, Buffer.concat([Buffer.from([req.family, nameBytes.length]), nameBytes]));
     }
     case MsgType.Map4:
+    case MsgType.Name4:
       return frame(req.type, Status.Ok, req.id, v4ToBytes(req.v4));
     case MsgType.Map6:
       return frame(req.type, Status.Ok, req.id, v6ToBytes(req.v6));
@@ -194,6 +198,9 @@ export function decodeRequest(buf: Buffer): Request {
     case MsgType.Map6:
       expectBody(h.body, 16, 'MAP6');
       return { type: MsgType.Map6, id: h.id, v6: v6FromBytes(h.body) };
+    case MsgType.Name4:
+      expectBody(h.body, 4, 'NAME4');
+      return { type: MsgType.Name4, id: h.id, v4: v4FromBytes(h.body) };
     default:
       throw new ProtocolError(`unknown message type ${h.type}`);
   }
@@ -233,6 +240,11 @@ export function encodeReply(rep: Reply): Buffer {
     name(canonBytes, 'canonical name');
     return frame(rep.type, Status.Ok, rep.id, Buffer.concat([Buffer.from([entries.length, canonBytes.length]), canonBytes, ...entries.map(encodeEntry)]));
   }
+  if ('name' in rep) {
+    const nameBytes = Buffer.from(rep.name, 'latin1');
+    name(nameBytes, 'name');
+    return frame(rep.type, Status.Ok, rep.id, Buffer.concat([Buffer.from([nameBytes.length]), nameBytes]));
+  }
   return frame(rep.type, Status.Ok, rep.id, encodeEntry(rep.entry));
 }
 
@@ -250,7 +262,7 @@ export function decodeReply(buf: Buffer): Reply {
     expectBody(h.body, 0, 'error reply');
     return { type: h.type, id: h.id, status: h.status as Exclude<Status, Status.Ok> };
   }
-  if (h.type < MsgType.Hello || h.type > MsgType.Map6) throw new ProtocolError(`unknown message type ${h.type}`);
+  if (h.type < MsgType.Hello || h.type > MsgType.Name4) throw new ProtocolError(`unknown message type ${h.type}`);
   switch (h.type as MsgType) {
     case MsgType.Hello: {
       expectBody(h.body, 7, 'HELLO reply');
@@ -278,6 +290,11 @@ export function decodeReply(buf: Buffer): Reply {
         entries.push(decodeEntry(h.body.subarray(at, at + ENTRY_SIZE)));
       }
       return { type: MsgType.Resolve, id: h.id, status: Status.Ok, resolve: { canon, entries } };
+    }
+    case MsgType.Name4: {
+      if (h.body.length < 1) throw new ProtocolError('NAME4 reply too short');
+      expectBody(h.body, 1 + h.body.readUInt8(0), 'NAME4 reply');
+      return { type: MsgType.Name4, id: h.id, status: Status.Ok, name: name(h.body.subarray(1), 'name') };
     }
     default:
       expectBody(h.body, ENTRY_SIZE, 'MAP reply');

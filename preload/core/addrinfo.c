@@ -11,6 +11,7 @@
 #include "forksafe.h"
 #include "log.h"
 #include "names.h"
+#include "netmode.h"
 #include "real.h"
 #include "sockaddr.h"
 #include "status.h"
@@ -104,27 +105,39 @@ static struct addrinfo *make_node(const struct addrinfo *template, struct in_add
     return ai;
 }
 
-/* Every address of the reply, in its order, times every template. */
-static int build(const struct bia_resolve *r, const struct addrinfo *templates,
-                 const struct addrinfo *hints, struct addrinfo **res)
+/* Every address of the reply, in its order, times every template; NULL
+ * when memory ran out. */
+static struct addrinfo *nodes(const struct bia_resolve *r, const struct addrinfo *templates,
+                              int flags)
 {
     struct addrinfo *head = NULL, **tail = &head;
 
     for (unsigned i = 0; i < r->count; i++) {
         for (const struct addrinfo *t = templates; t; t = t->ai_next) {
-            if (!(*tail = make_node(t, r->entries[i].v4, hints->ai_flags)))
-                goto nomem;
+            if (!(*tail = make_node(t, r->entries[i].v4, flags))) {
+                free_list(head);
+                return NULL;
+            }
             tail = &(*tail)->ai_next;
         }
     }
-    if (head && (hints->ai_flags & AI_CANONNAME) && !(head->ai_canonname = strdup(r->canon)))
-        goto nomem;
+    return head;
+}
+
+static int build(const struct bia_resolve *r, const struct addrinfo *templates,
+                 const struct addrinfo *hints, struct addrinfo **res)
+{
+    struct addrinfo *head = nodes(r, templates, hints->ai_flags);
+
+    if (!head)
+        return EAI_MEMORY;
+    if ((hints->ai_flags & AI_CANONNAME) && !(head->ai_canonname = strdup(r->canon))) {
+        free_list(head);
+        return EAI_MEMORY;
+    }
     remember_head(head);
     *res = head;
     return 0;
-nomem:
-    free_list(head);
-    return EAI_MEMORY;
 }
 
 /* Asks libc for the socket type / protocol / port combinations of the
@@ -161,5 +174,55 @@ int bia_getaddrinfo4(const char *node, const char *service, const struct addrinf
     bia_real()->freeaddrinfo(templates);
     if (rc == EAI_SYSTEM)
         errno = EIO;        /* BAD_REQUEST, BAD_VERSION: the helper spoke another language */
+    return rc;
+}
+
+static bool has_inet(const struct addrinfo *ai)
+{
+    for (; ai; ai = ai->ai_next)
+        if (ai->ai_family == AF_INET)
+            return true;
+    return false;
+}
+
+/* IPv4 is reachable through bia only where there is IPv6. */
+static bool network_has_v6(void)
+{
+    struct bia_netmode mode;
+
+    bia_netmode_get(&mode);
+    return mode.network == BIA_NET_DUAL || mode.network == BIA_NET_IPV6_ONLY;
+}
+
+/* Appends the helper's IPv4 addresses for node to the list; on any
+ * failure the list stays as libc gave it. */
+static void append4(const char *node, const char *service, const struct addrinfo *hints,
+                    struct addrinfo *list)
+{
+    struct addrinfo hints4 = {
+        .ai_flags = hints ? hints->ai_flags : 0,
+        .ai_family = AF_INET,
+        .ai_socktype = hints ? hints->ai_socktype : 0,
+        .ai_protocol = hints ? hints->ai_protocol : 0,
+    }, *templates;
+    struct bia_reply reply;
+
+    if (templates_for(service, &hints4, &templates))
+        return;
+    if (!bia_resolve4(node, &reply) && reply.status == BIA_S_OK) {
+        while (list->ai_next)
+            list = list->ai_next;
+        list->ai_next = nodes(&reply.u.resolve, templates, hints4.ai_flags);
+    }
+    bia_real()->freeaddrinfo(templates);
+}
+
+int bia_getaddrinfo_any(const char *node, const char *service, const struct addrinfo *hints,
+                        struct addrinfo **res)
+{
+    int rc = bia_real()->getaddrinfo(node, service, hints, res);
+
+    if (!rc && !has_inet(*res) && network_has_v6())
+        append4(node, service, hints, *res);
     return rc;
 }

@@ -7,6 +7,7 @@
 
 #include "bia_protocol.h"
 #include "names.h"
+#include "reverse.h"
 #include "status.h"
 
 #include <errno.h>
@@ -47,40 +48,68 @@ static int fill(const struct bia_resolve *r, struct hostent *ret, char *buf, siz
     return 0;
 }
 
-/* Sets the results of a failed lookup; returns what gethostbyname_r returns. */
+/* Sets the results of a failed lookup; returns what gethostbyname_r returns.
+ * glibc's resolver also leaves the reason in the thread's h_errno, where
+ * programs (Python among them) read it even after the _r forms. */
 static int failed(int herr, int rc, struct hostent **result, int *h_errnop)
 {
     *result = NULL;
     *h_errnop = herr;
+    h_errno = herr;
     errno = rc;
     return rc;
 }
 
-int bia_gethostbyname4_r(const char *name, struct hostent *ret, char *buf, size_t buflen,
-                         struct hostent **result, int *h_errnop)
+/* The hostent for an answer of the helper (RESOLVE, NAME4 as one entry). */
+static int answer(int asked, const struct bia_reply *reply, const struct bia_resolve *r,
+                  struct hostent *ret, char *buf, size_t buflen, struct hostent **result,
+                  int *h_errnop)
 {
-    struct bia_reply reply;
-
-    if (bia_resolve4(name, &reply))
+    if (asked)
         return failed(TRY_AGAIN, EAGAIN, result, h_errnop);
-    switch (reply.status) {
+    switch (reply->status) {
     case BIA_S_OK:
         break;
     case BIA_S_NOT_FOUND:
     case BIA_S_NO_DATA:
-        return failed(bia_status_to_herrno(reply.status), 0, result, h_errnop);
+        return failed(bia_status_to_herrno(reply->status), 0, result, h_errnop);
     case BIA_S_TRY_AGAIN:
         return failed(TRY_AGAIN, EAGAIN, result, h_errnop);
     default:
-        return failed(bia_status_to_herrno(reply.status), EIO, result, h_errnop);
+        return failed(bia_status_to_herrno(reply->status), EIO, result, h_errnop);
     }
-    if (fill(&reply.u.resolve, ret, buf, buflen))
+    if (fill(r, ret, buf, buflen))
         return failed(NETDB_INTERNAL, ERANGE, result, h_errnop);
     *result = ret;
     errno = 0;
     return 0;
 }
 
+int bia_gethostbyname4_r(const char *name, struct hostent *ret, char *buf, size_t buflen,
+                         struct hostent **result, int *h_errnop)
+{
+    struct bia_reply reply;
+    int asked = bia_resolve4(name, &reply);
+
+    return answer(asked, &reply, &reply.u.resolve, ret, buf, buflen, result, h_errnop);
+}
+
+int bia_gethostbyaddr4_r(struct in_addr v4, struct hostent *ret, char *buf, size_t buflen,
+                         struct hostent **result, int *h_errnop)
+{
+    struct bia_reply reply;
+    struct bia_resolve r = {.count = 1, .entries[0].v4 = v4};
+    int asked = bia_reverse_name4(v4, &reply);
+
+    if (!asked && reply.status == BIA_S_OK) {
+        r.canon_len = reply.u.name.len;
+        memcpy(r.canon, reply.u.name.name, r.canon_len + 1u);
+    }
+    return answer(asked, &reply, &r, ret, buf, buflen, result, h_errnop);
+}
+
+/* The non-reentrant forms keep their answer in storage of the calling
+ * thread; a failure's h_errno is already set. */
 struct hostent *bia_gethostbyname4(const char *name)
 {
     static __thread struct hostent host;
@@ -89,7 +118,16 @@ struct hostent *bia_gethostbyname4(const char *name)
     int herr;
 
     bia_gethostbyname4_r(name, &host, buf, sizeof buf, &result, &herr);
-    if (!result)
-        h_errno = herr;
+    return result;
+}
+
+struct hostent *bia_gethostbyaddr4(struct in_addr v4)
+{
+    static __thread struct hostent host;
+    static __thread char buf[STATIC_BUFFER_SIZE];
+    struct hostent *result;
+    int herr;
+
+    bia_gethostbyaddr4_r(v4, &host, buf, sizeof buf, &result, &herr);
     return result;
 }

@@ -8,7 +8,8 @@
 /*
  * gethostbyname_r() for a name bia_name_is_ours() accepts, with glibc's
  * results: 0 and *result = ret on success; 0, *result = NULL and
- * *h_errnop HOST_NOT_FOUND or NO_DATA when there is no address; ERANGE
+ * *h_errnop (and h_errno, as glibc's resolver) HOST_NOT_FOUND or NO_DATA
+ * when there is no address; ERANGE
  * (h_errno NETDB_INTERNAL) when buf is too small; EAGAIN with TRY_AGAIN
  * when the helper is unreachable or DNS failed for now; EIO with
  * NO_RECOVERY otherwise. errno is set to the return value, as glibc does.
@@ -18,5 +19,16 @@ int bia_gethostbyname4_r(const char *name, struct hostent *ret, char *buf, size_
 
 /* gethostbyname(): the same, into storage of the calling thread. */
 struct hostent *bia_gethostbyname4(const char *name);
+
+/*
+ * gethostbyaddr_r() for an IPv4 address bia_reverse_is_ours() accepts:
+ * the name the helper made it for (NAME4), with the results of
+ * bia_gethostbyname4_r(); HOST_NOT_FOUND when it knows no name.
+ */
+int bia_gethostbyaddr4_r(struct in_addr v4, struct hostent *ret, char *buf, size_t buflen,
+                         struct hostent **result, int *h_errnop);
+
+/* gethostbyaddr(): the same, into storage of the calling thread. */
+struct hostent *bia_gethostbyaddr4(struct in_addr v4);
 
 #endif

@@ -1,18 +1,45 @@
 #include "names.h"
 
+#include "config.h"
 #include "helper_client.h"
 #include "log.h"
 #include "mapcache.h"
+#include "real.h"
 
 #include <arpa/inet.h>
 #include <string.h>
 
+/* Only a peer an IPv4 program could be sent to: "::" (bind to any),
+ * loopback, link-local (needs a scope), multicast (draft section 7) and
+ * IPv4-mapped/compatible forms stay libc's. */
+static bool translatable(const struct in6_addr *a)
+{
+    return !IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_LOOPBACK(a) && !IN6_IS_ADDR_LINKLOCAL(a) &&
+           !IN6_IS_ADDR_MULTICAST(a) && !IN6_IS_ADDR_V4MAPPED(a) && !IN6_IS_ADDR_V4COMPAT(a);
+}
+
+bool bia_v6_literal(const char *text, struct in6_addr *v6)
+{
+    return strchr(text, ':') && bia_real()->inet_pton(AF_INET6, text, v6) == 1 &&
+           translatable(v6);
+}
+
 bool bia_name_is_ours(const char *name)
 {
-    struct in_addr ignored;
+    struct in_addr ignored4;
+    struct in6_addr ignored6;
     size_t len = strlen(name);
 
-    return len > 0 && len <= BIA_MAX_NAME && !strchr(name, ':') && !inet_aton(name, &ignored);
+    if (len < 1 || len > BIA_MAX_NAME)
+        return false;
+    if (strchr(name, ':'))
+        return bia_v6_literal(name, &ignored6);
+    return !bia_real()->inet_aton(name, &ignored4);
+}
+
+bool bia_name_wanted(const char *name)
+{
+    return bia_active() && name && bia_name_is_ours(name);
 }
 
 static void remember(const char *name, const struct bia_resolve *r)

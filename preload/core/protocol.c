@@ -55,13 +55,24 @@ size_t bia_encode_resolve(uint8_t *buf, size_t cap, uint32_t id, uint8_t family,
     return total;
 }
 
-size_t bia_encode_map4(uint8_t *buf, size_t cap, uint32_t id, struct in_addr v4)
+/* MAP4 and NAME4: a request whose body is one IPv4 address. */
+static size_t encode_v4(uint8_t *buf, size_t cap, uint8_t type, uint32_t id, struct in_addr v4)
 {
-    size_t total = put_header(buf, cap, BIA_T_MAP4, id, 4);
+    size_t total = put_header(buf, cap, type, id, 4);
 
     if (total)
         memcpy(buf + BIA_HEADER_SIZE, &v4, 4);
     return total;
+}
+
+size_t bia_encode_map4(uint8_t *buf, size_t cap, uint32_t id, struct in_addr v4)
+{
+    return encode_v4(buf, cap, BIA_T_MAP4, id, v4);
+}
+
+size_t bia_encode_name4(uint8_t *buf, size_t cap, uint32_t id, struct in_addr v4)
+{
+    return encode_v4(buf, cap, BIA_T_NAME4, id, v4);
 }
 
 size_t bia_encode_map6(uint8_t *buf, size_t cap, uint32_t id, const struct in6_addr *v6)
@@ -143,6 +154,18 @@ static int decode_resolve(const uint8_t *body, size_t n, struct bia_resolve *r, 
     return 0;
 }
 
+static int decode_name(const uint8_t *body, size_t n, struct bia_name *out, const char **why)
+{
+    if (n < 1 || body[0] < 1 || n != 1u + body[0])
+        return reject(why, "NAME4 reply name length out of range or not its body");
+    if (memchr(body + 1, 0, body[0]))
+        return reject(why, "NAME4 reply name contains NUL");
+    out->len = body[0];
+    memcpy(out->name, body + 1, body[0]);
+    out->name[body[0]] = 0;
+    return 0;
+}
+
 int bia_decode_reply(const uint8_t *buf, size_t len, struct bia_reply *out, const char **why)
 {
     const uint8_t *body = buf + BIA_HEADER_SIZE;
@@ -156,7 +179,7 @@ int bia_decode_reply(const uint8_t *buf, size_t len, struct bia_reply *out, cons
         return reject(why, "frame length does not match its data");
     if (buf[4] != BIA_PROTO_VERSION)
         return reject(why, "unsupported protocol version");
-    if (buf[5] < BIA_T_HELLO || buf[5] > BIA_T_MAP6)
+    if (buf[5] < BIA_T_HELLO || buf[5] > BIA_T_NAME4)
         return reject(why, "unknown message type");
     out->type = buf[5];
     out->status = (uint16_t)(buf[6] << 8 | buf[7]);
@@ -171,6 +194,8 @@ int bia_decode_reply(const uint8_t *buf, size_t len, struct bia_reply *out, cons
         return decode_hello(body, n, &out->u.hello, why);
     case BIA_T_RESOLVE:
         return decode_resolve(body, n, &out->u.resolve, why);
+    case BIA_T_NAME4:
+        return decode_name(body, n, &out->u.name, why);
     default:
         if (n != BIA_ENTRY_SIZE)
             return reject(why, "MAP reply body has the wrong size");
@@ -187,7 +212,7 @@ static const char *name_of(const char *const *names, size_t count, unsigned i)
 
 const char *bia_type_name(unsigned type)
 {
-    static const char *const names[] = {NULL, "HELLO", "RESOLVE", "MAP4", "MAP6"};
+    static const char *const names[] = {NULL, "HELLO", "RESOLVE", "MAP4", "MAP6", "NAME4"};
     return NAME_OF(names, type);
 }
 

@@ -6,6 +6,7 @@
 #define BIA_REAL_H
 
 #include <netdb.h>
+#include <resolv.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,6 +27,24 @@ struct bia_real {
     struct hostent *(*gethostbyname)(const char *);
     int (*gethostbyname_r)(const char *, struct hostent *, char *, size_t,
                            struct hostent **, int *);
+    struct hostent *(*gethostbyname2)(const char *, int);
+    int (*gethostbyname2_r)(const char *, int, struct hostent *, char *, size_t,
+                            struct hostent **, int *);
+    struct hostent *(*gethostbyaddr)(const void *, socklen_t, int);
+    int (*gethostbyaddr_r)(const void *, socklen_t, int, struct hostent *, char *, size_t,
+                           struct hostent **, int *);
+    int (*getnameinfo)(const struct sockaddr *, socklen_t, char *, socklen_t, char *,
+                       socklen_t, int);
+    int (*inet_aton)(const char *, struct in_addr *);
+    in_addr_t (*inet_addr)(const char *);
+    int (*inet_pton)(int, const char *, void *);
+    int (*res_query)(const char *, int, int, unsigned char *, int);
+    int (*res_search)(const char *, int, int, unsigned char *, int);
+    int (*res_querydomain)(const char *, const char *, int, int, unsigned char *, int);
+    int (*res_nquery)(struct __res_state *, const char *, int, int, unsigned char *, int);
+    int (*res_nsearch)(struct __res_state *, const char *, int, int, unsigned char *, int);
+    int (*res_nquerydomain)(struct __res_state *, const char *, const char *, int, int,
+                            unsigned char *, int);
     ssize_t (*write)(int, const void *, size_t);
     int (*dup)(int);
     int (*dup2)(int, int);

@@ -1,22 +1,33 @@
 /*
  * getaddrinfo(): names asked for as AF_INET go to the helper, which knows
- * the IPv6-only ones; AF_UNSPEC, AF_INET6 and numeric requests go to libc
- * untouched. freeaddrinfo() frees the lists built here itself.
+ * the IPv6-only ones (an IPv6 literal is such a name, even with
+ * AI_NUMERICHOST); AF_UNSPEC answers without IPv4 get the helper's IPv4
+ * addresses appended; AF_INET6 and IPv4 literals go to libc untouched.
+ * freeaddrinfo() frees the lists built here itself.
  */
 #include "addrinfo.h"
 #include "config.h"
 #include "names.h"
 #include "real.h"
 
+#include <string.h>
+
 BIA_EXPORT int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
                            struct addrinfo **res)
 {
+    int family = hints ? hints->ai_family : AF_UNSPEC;
+    bool numeric = hints && (hints->ai_flags & AI_NUMERICHOST);
     int rc;
 
-    if (!bia_active() || !hints || hints->ai_family != AF_INET || !node ||
-        (hints->ai_flags & AI_NUMERICHOST) || !bia_name_is_ours(node) || !bia_guard_enter())
+    if ((family != AF_INET && family != AF_UNSPEC) || !node || !bia_active() ||
+        !bia_name_is_ours(node) || !bia_guard_enter())
         return bia_real()->getaddrinfo(node, service, hints, res);
-    rc = bia_getaddrinfo4(node, service, hints, res);
+    if (family == AF_INET && (!numeric || strchr(node, ':')))
+        rc = bia_getaddrinfo4(node, service, hints, res);
+    else if (family == AF_UNSPEC && !numeric && !strchr(node, ':'))
+        rc = bia_getaddrinfo_any(node, service, hints, res);
+    else
+        rc = bia_real()->getaddrinfo(node, service, hints, res);
     bia_guard_leave();
     return rc;
 }

@@ -1,20 +1,14 @@
 /* gethostbyname(), gethostbyname_r(): host names go to the helper,
  * address literals to libc. */
-#include "config.h"
 #include "hostent.h"
 #include "names.h"
 #include "real.h"
-
-static bool ours(const char *name)
-{
-    return bia_active() && name && bia_name_is_ours(name);
-}
 
 BIA_EXPORT struct hostent *gethostbyname(const char *name)
 {
     struct hostent *h;
 
-    if (!ours(name) || !bia_guard_enter())
+    if (!bia_name_wanted(name) || !bia_guard_enter())
         return bia_real()->gethostbyname(name);
     h = bia_gethostbyname4(name);
     bia_guard_leave();
@@ -26,7 +20,7 @@ BIA_EXPORT int gethostbyname_r(const char *name, struct hostent *ret, char *buf,
 {
     int rc;
 
-    if (!ours(name) || !bia_guard_enter())
+    if (!bia_name_wanted(name) || !bia_guard_enter())
         return bia_real()->gethostbyname_r(name, ret, buf, buflen, result, h_errnop);
     rc = bia_gethostbyname4_r(name, ret, buf, buflen, result, h_errnop);
     bia_guard_leave();

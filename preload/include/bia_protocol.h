@@ -28,6 +28,7 @@ enum bia_type {
     BIA_T_RESOLVE = 2,
     BIA_T_MAP4 = 3,
     BIA_T_MAP6 = 4,
+    BIA_T_NAME4 = 5,
 };
 
 enum bia_status {
@@ -82,6 +83,11 @@ struct bia_resolve {
     struct bia_entry entries[BIA_MAX_ENTRIES];
 };
 
+struct bia_name {
+    uint8_t len;                           /* 1..BIA_MAX_NAME */
+    char name[BIA_MAX_NAME + 1];           /* NUL-terminated copy */
+};
+
 /* A decoded reply. Only the body member matching type is meaningful, and
  * only when status is BIA_S_OK. */
 struct bia_reply {
@@ -92,6 +98,7 @@ struct bia_reply {
         struct bia_hello hello;        /* BIA_T_HELLO */
         struct bia_resolve resolve;    /* BIA_T_RESOLVE */
         struct bia_entry entry;        /* BIA_T_MAP4, BIA_T_MAP6 */
+        struct bia_name name;          /* BIA_T_NAME4 */
     } u;
 };
 
@@ -106,6 +113,7 @@ size_t bia_encode_resolve(uint8_t *buf, size_t cap, uint32_t id, uint8_t family,
                           const char *name, size_t name_len);
 size_t bia_encode_map4(uint8_t *buf, size_t cap, uint32_t id, struct in_addr v4);
 size_t bia_encode_map6(uint8_t *buf, size_t cap, uint32_t id, const struct in6_addr *v6);
+size_t bia_encode_name4(uint8_t *buf, size_t cap, uint32_t id, struct in_addr v4);
 
 /*
  * Reads the length field at the start of a frame (4 bytes) and returns the

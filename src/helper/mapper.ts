@@ -18,10 +18,12 @@ export interface MapperEntry extends Entry {
   uses: number;
   /** Sockets using it now (the preload's use/release reports); never expired or reused while > 0. */
   inUse: number;
+  /** The name the entry was made for (NAME4 answers it); none for a bare MAP6. */
+  name?: string;
 }
 
 /** What the state file keeps of an entry. */
-export type EntryRecord = Pick<MapperEntry, 'kind' | 'v4' | 'v6' | 'ttl' | 'lastUsed' | 'cachedUntil'>;
+export type EntryRecord = Pick<MapperEntry, 'kind' | 'v4' | 'v6' | 'ttl' | 'lastUsed' | 'cachedUntil' | 'name'>;
 
 export interface MapperOptions {
   /** Seconds clients may cache a pool entry made without a DNS TTL. */
@@ -89,31 +91,33 @@ export class AddressMapper {
   /**
    * The entry for `v6`, allocating a pool address if there is none; undefined
    * when the pool is exhausted. `ttl` is what the caller will tell its client
-   * beyond the entry's own ttl (a DNS record's remaining ttl).
+   * beyond the entry's own ttl (a DNS record's remaining ttl). `name` is the
+   * name that led to `v6`; the latest one wins, so that a reverse lookup
+   * answers the name a program just resolved to the address.
    */
-  mapV6(v6: string, ttl = 0): MapperEntry | undefined {
+  mapV6(v6: string, ttl = 0, name?: string): MapperEntry | undefined {
     // A mapping past its expiry that no sweep removed yet is simply renewed:
     // it is still this peer's address.
     const found = this.byV6.get(key6(v6));
-    if (found) return this.touch(found, ttl);
+    if (found) return this.touch(this.rename(found, name), ttl);
     const v4 = this.pool.allocate(this.now()) ?? this.reclaim();
     if (!v4) {
       this.options.log?.warn(`pool ${this.pool.network}/${this.pool.prefixLength} exhausted (every address in use, cached or quarantined), cannot map ${v6}`);
       return undefined;
     }
-    const entry = this.store(this.fresh(Kind.Pool, v4, key6(v6), this.poolTtl), ttl);
+    const entry = this.store(this.fresh(Kind.Pool, v4, key6(v6), this.poolTtl, name), ttl);
     this.options.log?.info(`pool: ${v4} stands for ${entry.v6}`);
     return entry;
   }
 
-  /** Stores an A/AAAA pair of one name, learned from DNS. */
-  recordPair(v4: string, v6: string, ttl: number): MapperEntry {
+  /** Stores an A/AAAA pair of the name `name`, learned from DNS. */
+  recordPair(v4: string, v6: string, ttl: number, name?: string): MapperEntry {
     const known = this.byV4.get(key4(v4));
     if (known && known.kind === Kind.Paired && known.v6 === key6(v6)) {
       known.ttl = ttl;
-      return this.touch(known, ttl);
+      return this.touch(this.rename(known, name), ttl);
     }
-    return this.store(this.fresh(Kind.Paired, key4(v4), key6(v6), ttl), ttl);
+    return this.store(this.fresh(Kind.Paired, key4(v4), key6(v6), ttl, name), ttl);
   }
 
   /** The entry for `v4`; undefined when unknown or expired (a stale address must fail, not be revived). */
@@ -178,7 +182,7 @@ export class AddressMapper {
    * at most a quarantine from then (see use()), so that is assumed promised.
    */
   restore(record: EntryRecord): void {
-    const entry = this.fresh(record.kind, key4(record.v4), key6(record.v6), record.ttl);
+    const entry = this.fresh(record.kind, key4(record.v4), key6(record.v6), record.ttl, record.name);
     entry.cachedUntil = Math.max(record.cachedUntil, this.now() + this.quarantineMs);
     this.insert(entry);
     this.use(entry, 0);
@@ -189,9 +193,18 @@ export class AddressMapper {
     return this.byV4.size;
   }
 
-  private fresh(kind: Kind, v4: string, v6: string, ttl: number): MapperEntry {
+  private fresh(kind: Kind, v4: string, v6: string, ttl: number, name?: string): MapperEntry {
     const now = this.now();
-    return { kind, v4, v6, ttl, lastUsed: now, cachedUntil: now, uses: 0, inUse: 0 };
+    return { kind, v4, v6, ttl, lastUsed: now, cachedUntil: now, uses: 0, inUse: 0, ...(name && { name }) };
+  }
+
+  /** A new name for an entry is recorded like a new entry, so it survives a restart. */
+  private rename(entry: MapperEntry, name: string | undefined): MapperEntry {
+    if (name && entry.name !== name) {
+      entry.name = name;
+      this.options.onRecord?.(entry);
+    }
+    return entry;
   }
 
   private store(entry: MapperEntry, ttl: number): MapperEntry {

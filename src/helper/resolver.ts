@@ -179,9 +179,9 @@ export class NameResolver {
   // Appendix A: literals get entries too, so an IPv6 literal works in an IPv4 program.
   private literal(name: string): ResolveResult | undefined {
     const v4 = plainV4(name);
-    if (v4) return this.entries({ canon: v4, a: [{ address: v4, ttl: LOCAL_TTL }], aaaa: [] }, LOCAL_TTL);
+    if (v4) return this.entries({ canon: v4, a: [{ address: v4, ttl: LOCAL_TTL }], aaaa: [] }, LOCAL_TTL, false);
     const v6 = plainV6(name);
-    return v6 && this.entries({ canon: name, a: [], aaaa: [{ address: v6.address, ttl: LOCAL_TTL }] }, LOCAL_TTL);
+    return v6 && this.entries({ canon: name, a: [], aaaa: [{ address: v6.address, ttl: LOCAL_TTL }] }, LOCAL_TTL, false);
   }
 
   private fromHosts(name: string): ResolveResult | undefined {
@@ -193,11 +193,14 @@ export class NameResolver {
     return this.entries({ canon: host.canon, ...found }, LOCAL_TTL);
   }
 
-  private entries({ canon, a, aaaa }: Addresses, ttl: number): ResolveResult {
+  // `named`: the mappings remember `canon` for reverse lookups (NAME4);
+  // a literal is no name, so its reverse lookup stays numeric.
+  private entries({ canon, a, aaaa }: Addresses, ttl: number, named = true): ResolveResult {
+    const name = named ? canon : undefined;
     let entries: Entry[];
     if (aaaa.length === 0) entries = a.map((r) => ({ kind: Kind.Native, v4: r.address, v6: NO_V6, ttl }));
-    else if (a.length > 0) entries = a.map((r, i) => withTtl(this.mapper.recordPair(r.address, aaaa[i % aaaa.length].address, ttl), ttl));
-    else entries = aaaa.flatMap((r) => this.poolEntry(r.address, ttl));
+    else if (a.length > 0) entries = a.map((r, i) => withTtl(this.mapper.recordPair(r.address, aaaa[i % aaaa.length].address, ttl, name), ttl));
+    else entries = aaaa.flatMap((r) => this.poolEntry(r.address, ttl, name));
     if (entries.length === 0) return { status: Status.PoolExhausted };
     return { status: Status.Ok, canon, entries };
   }
@@ -208,8 +211,8 @@ export class NameResolver {
    * a TTL-0 AAAA record must not cost a MAP4 round trip on every connect.
    * The mapper is told the ttl so that it keeps the mapping that long.
    */
-  private poolEntry(v6: string, ttl: number): Entry[] {
-    const entry = this.mapper.mapV6(v6, ttl);
+  private poolEntry(v6: string, ttl: number, name: string | undefined): Entry[] {
+    const entry = this.mapper.mapV6(v6, ttl, name);
     return entry ? [withTtl(entry, Math.max(ttl, entry.ttl))] : [];
   }
 

@@ -330,6 +330,8 @@ function describe(req: Request): string {
       return `MAP4 ${req.v4}`;
     case MsgType.Map6:
       return `MAP6 ${req.v6}`;
+    case MsgType.Name4:
+      return `NAME4 ${req.v4}`;
   }
 }
 
@@ -338,6 +340,7 @@ function summary(reply: Reply): string {
   if ('resolve' in reply) return `${reply.resolve.canon}: ${reply.resolve.entries.map(pair).join(', ')}`;
   if ('entry' in reply) return pair(reply.entry);
   if ('hello' in reply) return `network ${WireNetwork[reply.hello.network]}`;
+  if ('name' in reply) return reply.name;
   return Status[reply.status];
 }
 
@@ -362,6 +365,10 @@ async function respond(req: Request, ctx: Context): Promise<Reply> {
     case MsgType.Map6: {
       const entry = ctx.mapper.mapV6(req.v6);
       return entry ? { type: MsgType.Map6, id, status: Status.Ok, entry } : { type, id, status: Status.PoolExhausted };
+    }
+    case MsgType.Name4: {
+      const name = ctx.mapper.lookupV4(req.v4)?.name;
+      return name ? { type: MsgType.Name4, id, status: Status.Ok, name } : { type, id, status: Status.NotFound };
     }
   }
 }

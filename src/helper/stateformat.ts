@@ -3,7 +3,7 @@
 // or damaged line is recognised and the lines around it still count.
 import { createHash } from 'node:crypto';
 import { Address4, Address6 } from 'ip-address';
-import { Kind } from '../protocol.js';
+import { Kind, MAX_NAME } from '../protocol.js';
 import type { EntryRecord } from './mapper.js';
 
 /** The format this helper writes and reads. */
@@ -80,6 +80,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isTime = (v: unknown) => Number.isFinite(v) && (v as number) >= 0;
 const isV4 = (v: unknown) => typeof v === 'string' && !v.includes('/') && Address4.isValid(v);
 const isV6 = (v: unknown) => typeof v === 'string' && !v.includes('/') && Address6.isValid(v);
+// The same limits the protocol puts on a name, since NAME4 will answer it.
+const isName = (v: unknown) => typeof v === 'string' && v.length >= 1 && v.length <= MAX_NAME && !v.includes('\0');
 
 function isHeader(v: unknown): v is Header {
   return isObject(v) && v.t === 'header' && Number.isInteger(v.format) && Number.isInteger(v.gen);
@@ -91,7 +93,7 @@ function isRecord(v: unknown): v is StateRecord {
   if (!isObject(v)) return false;
   switch (v.t) {
     case 'entry':
-      return (v.kind === Kind.Pool || v.kind === Kind.Paired) && isV4(v.v4) && isV6(v.v6) && isTime(v.ttl) && isTime(v.lastUsed) && isTime(v.cachedUntil);
+      return (v.kind === Kind.Pool || v.kind === Kind.Paired) && isV4(v.v4) && isV6(v.v6) && isTime(v.ttl) && isTime(v.lastUsed) && isTime(v.cachedUntil) && (v.name === undefined || isName(v.name));
     case 'quarantine':
       return isV4(v.v4) && isTime(v.until);
     case 'embargo':

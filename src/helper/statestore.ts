@@ -28,7 +28,7 @@ export interface RecoveredState {
   lost: boolean;
 }
 
-const entryRecord = ({ kind, v4, v6, ttl, lastUsed, cachedUntil }: MapperEntry): StateRecord => ({ t: 'entry', kind, v4, v6, ttl, lastUsed, cachedUntil });
+const entryRecord = ({ kind, v4, v6, ttl, lastUsed, cachedUntil, name }: MapperEntry): StateRecord => ({ t: 'entry', kind, v4, v6, ttl, lastUsed, cachedUntil, name });
 
 export class StateStore {
   private gen = 0;

@@ -15,6 +15,7 @@
 #   multi.test    AAAA 2001:db8:1::2, 2001:db8:1::3  (two IPv6 addresses)
 #   dual.test     A 192.0.2.10, AAAA 2001:db8:1::2   (A unreachable from here)
 #   v4only.test   A 192.0.2.20                       (no IPv6 at all)
+#   mail.test     MX 10 v6only.test                  (a mail domain served by it)
 
 set -euo pipefail
 
@@ -58,6 +59,7 @@ lab_dns() {
     --host-record=multi.test,"$LAB_PEER6" --host-record=multi.test,"$LAB_PEER6_B" \
     --host-record=dual.test,192.0.2.10,"$LAB_PEER6" \
     --host-record=v4only.test,192.0.2.20 \
+    --mx-host=mail.test,v6only.test,10 \
     2>"$LAB_DIR/dnsmasq.log" &
   LAB_DNS_PID=$!
   # The host sees only the lab's resolver and a minimal hosts file.

@@ -4,9 +4,10 @@
     fake_helper.py SOCKET [--network ipv6-only] [--pool 198.18.0.0/15] [--ttl 5]
                    [--name NAME=KIND,V4,V6[,TTL]]...
 
-Answers HELLO, RESOLVE (family 4), MAP4 and MAP6 per docs/protocol.md from
+Answers HELLO, RESOLVE (family 4), MAP4, MAP6 and NAME4 per docs/protocol.md from
 the --name table (KIND: NATIVE, PAIRED or POOL; one --name per entry, in
-order). Unknown names get NOT_FOUND, unknown IPv4 addresses NOT_FOUND, and
+order; a final dot is ignored, an IPv6 literal is answered as by MAP6, as the
+helper does). Unknown names get NOT_FOUND, unknown IPv4 addresses NOT_FOUND, and
 unknown IPv6 addresses a fresh pool address. Two names misbehave on
 purpose: "slow.test" is never answered, "garbage.test" gets a malformed
 frame. Every request is logged on stderr.
@@ -22,7 +23,7 @@ import time
 
 KINDS = {"NATIVE": 1, "PAIRED": 2, "POOL": 3}
 NETWORKS = {"none": 0, "dual": 1, "ipv6-only": 2, "ipv4-only": 3}
-HELLO, RESOLVE, MAP4, MAP6 = 1, 2, 3, 4
+HELLO, RESOLVE, MAP4, MAP6, NAME4 = 1, 2, 3, 4, 5
 OK, NOT_FOUND, POOL_EXHAUSTED = 0, 1, 4
 
 
@@ -40,6 +41,7 @@ class Helper:
         self.pool = ipaddress.ip_network(args.pool)
         self.names = {}
         self.entries = []
+        self.name_of = {}  # pool and paired IPv4 addresses of --name entries
         for spec in args.name:
             name, rest = spec.split("=", 1)
             parts = rest.split(",")
@@ -47,6 +49,8 @@ class Helper:
                  int(parts[3]) if len(parts) > 3 else 300)
             self.names.setdefault(name, []).append(e)
             self.entries.append(e)
+            if e[0] != KINDS["NATIVE"]:
+                self.name_of.setdefault(e[1], name)
         self.next_pool = self.pool.network_address + 100
         self.lock = threading.Lock()
 
@@ -62,7 +66,9 @@ class Helper:
                 time.sleep(3600)
             if name == "garbage.test":
                 return frame(RESOLVE, OK, id_, b"\x00")  # count 0: malformed
-            found = self.names.get(name)
+            found = self.names.get(name[:-1] if name.endswith(".") else name)
+            if not found and ":" in name:
+                found = [self.map6(ipaddress.ip_address(name))]
             if not found:
                 return frame(RESOLVE, NOT_FOUND, id_)
             canon = name.encode()
@@ -78,17 +84,28 @@ class Helper:
         if type_ == MAP6:
             v6 = ipaddress.ip_address(body)
             log(f"MAP6 {v6}")
-            with self.lock:
-                for e in self.entries:
-                    if e[2] == v6 and e[0] != KINDS["NATIVE"]:
-                        return frame(MAP6, OK, id_, entry(*e))
-                if self.next_pool not in self.pool:
-                    return frame(MAP6, POOL_EXHAUSTED, id_)
-                e = (KINDS["POOL"], self.next_pool, v6, 300)
-                self.next_pool += 1
-                self.entries.append(e)
-            return frame(MAP6, OK, id_, entry(*e))
+            e = self.map6(v6)
+            return frame(MAP6, OK, id_, entry(*e)) if e else frame(MAP6, POOL_EXHAUSTED, id_)
+        if type_ == NAME4:
+            v4 = ipaddress.ip_address(body)
+            log(f"NAME4 {v4}")
+            name = self.name_of.get(v4)
+            if not name:
+                return frame(NAME4, NOT_FOUND, id_)
+            return frame(NAME4, OK, id_, bytes([len(name)]) + name.encode("latin1"))
         return frame(type_, 5, id_)
+
+    def map6(self, v6):
+        with self.lock:
+            for e in self.entries:
+                if e[2] == v6 and e[0] != KINDS["NATIVE"]:
+                    return e
+            if self.next_pool not in self.pool:
+                return None
+            e = (KINDS["POOL"], self.next_pool, v6, 300)
+            self.next_pool += 1
+            self.entries.append(e)
+            return e
 
     def serve(self, conn):
         with conn:

@@ -7,6 +7,7 @@
  *   encode RESOLVE <id> <family> <name>   -> frame as lowercase hex
  *   encode MAP4 <id> <v4>                 -> frame as lowercase hex
  *   encode MAP6 <id> <v6>                 -> frame as lowercase hex
+ *   encode NAME4 <id> <v4>                -> frame as lowercase hex
  *   decode <hex>                          -> the reply's text form
  *
  * Anything rejected prints "ERROR <reason>".
@@ -92,14 +93,14 @@ static void encode(char *args)
             return;
         }
         len = bia_encode_resolve(frame, sizeof frame, id, (uint8_t)family, name, strlen(name));
-    } else if (!strcmp(type, "MAP4")) {
+    } else if (!strcmp(type, "MAP4") || !strcmp(type, "NAME4")) {
         struct in_addr v4;
         char *text = strtok(NULL, " ");
         if (!text || inet_pton(AF_INET, text, &v4) != 1) {
             puts("ERROR not an IPv4 address");
             return;
         }
-        len = bia_encode_map4(frame, sizeof frame, id, v4);
+        len = (type[0] == 'M' ? bia_encode_map4 : bia_encode_name4)(frame, sizeof frame, id, v4);
     } else if (!strcmp(type, "MAP6")) {
         struct in6_addr v6;
         char *text = strtok(NULL, " ");
@@ -144,6 +145,9 @@ static void print_reply(const struct bia_reply *r)
             printf(" canon=%s", r->u.resolve.canon);
             for (unsigned i = 0; i < r->u.resolve.count; i++)
                 print_entry(&r->u.resolve.entries[i]);
+            break;
+        case BIA_T_NAME4:
+            printf(" name=%s", r->u.name.name);
             break;
         default:
             print_entry(&r->u.entry);

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Smoke test of the preload library: builds test/c/hook_smoke.c and runs it
+# Smoke test of the preload library: builds test/c/PROGRAM.c (default
+# hook_smoke) and runs it
 # under LD_PRELOAD in a fresh network namespace that has only loopback, with
 # test/c/fake_helper.py as the helper and an IPv6 server on [::1]:8080.
 # Nothing leaves the machine. Needs root (or unshare -r) and a built
@@ -14,7 +15,7 @@ prog=${2:-hook_smoke}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # shellcheck disable=SC2086
-cc -std=gnu11 -Wall -Wextra -pthread ${SMOKE_CFLAGS:-} "$root/test/c/$prog.c" -o "$work/test"
+cc -std=gnu11 -Wall -Wextra -pthread ${SMOKE_CFLAGS:-} "$root/test/c/$prog.c" -o "$work/test" -ldl -lresolv
 case ${SMOKE_CFLAGS:-} in
 *-fsanitize=address*) lib="$(cc -print-file-name=libasan.so) $lib" ;;
 esac

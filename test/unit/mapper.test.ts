@@ -17,6 +17,16 @@ describe('AddressMapper', () => {
     expect(mapper.size).toBe(2);
   });
 
+  it('remembers the latest name an entry was made for', () => {
+    const mapper = new AddressMapper(pool());
+    expect(mapper.mapV6('2001:db8::1')?.name).toBeUndefined();
+    expect(mapper.mapV6('2001:db8::1', 0, 'a.example')?.name).toBe('a.example');
+    expect(mapper.mapV6('2001:db8::1')?.name).toBe('a.example');
+    expect(mapper.mapV6('2001:db8::1', 0, 'b.example')?.name).toBe('b.example');
+    expect(mapper.recordPair('192.0.2.1', '2001:db8::a', 300, 'dual.example').name).toBe('dual.example');
+    expect(mapper.lookupV4('192.0.2.1')?.name).toBe('dual.example');
+  });
+
   it('answers undefined when the pool is exhausted', () => {
     const mapper = new AddressMapper(pool('10.0.0.4/30'), { poolTtl: 7 });
     expect(mapper.mapV6('2001:db8::1')?.ttl).toBe(7);

@@ -6,13 +6,13 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { preloadLibrary } from '../../src/preload-path.js';
 
-describe('preload hooks (test/c/hook_smoke.c)', () => {
+describe.each(['hook_smoke', 'names_smoke'])('preload hooks (test/c/%s.c)', (program) => {
   it('pass every smoke case', () => {
     const lib = preloadLibrary();
     expect(lib, 'libbia.so is not built').toBeDefined();
     let out: string;
     try {
-      out = execFileSync('sh', [new URL('../c/smoke.sh', import.meta.url).pathname, lib!], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      out = execFileSync('sh', [new URL('../c/smoke.sh', import.meta.url).pathname, lib!, program], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string };
       throw new Error(`smoke.sh failed:\n${e.stdout}\n${e.stderr}`);

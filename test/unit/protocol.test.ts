@@ -65,6 +65,7 @@ describe('C codec', () => {
       case MsgType.Hello: return `encode HELLO ${m.id}`;
       case MsgType.Resolve: return `encode RESOLVE ${m.id} ${m.family} ${m.name}`;
       case MsgType.Map4: return `encode MAP4 ${m.id} ${m.v4}`;
+      case MsgType.Name4: return `encode NAME4 ${m.id} ${m.v4}`;
       default: return `encode MAP6 ${m.id} ${m.v6}`;
     }
   };

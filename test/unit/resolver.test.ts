@@ -90,7 +90,7 @@ describe('NameResolver.resolve4', () => {
       [Kind.Paired, '192.0.2.2', '2001:db8::2', 60],
       [Kind.Paired, '192.0.2.3', '2001:db8::1', 60],
     ]);
-    expect(mapper.lookupV4('192.0.2.2')).toMatchObject({ kind: Kind.Paired, v6: '2001:db8::2' });
+    expect(mapper.lookupV4('192.0.2.2')).toMatchObject({ kind: Kind.Paired, v6: '2001:db8::2', name: 'dual.example.com' });
   });
 
   it('maps every AAAA-only address to a pool address, in order (Appendix A)', async () => {
@@ -101,6 +101,7 @@ describe('NameResolver.resolve4', () => {
       [Kind.Pool, '198.18.0.2', '2001:db8::2', 120],
     ]);
     expect(mapper.lookupV4('198.18.0.2')?.v6).toBe('2001:db8::2');
+    expect(mapper.lookupV4('198.18.0.2')?.name).toBe('v6.example.com'); // for NAME4
     const again = await resolver.resolve4('v6.example.com');
     expect(again.status === Status.Ok && again.entries.map((e) => e.v4)).toEqual(['198.18.0.1', '198.18.0.2']);
   });
@@ -205,16 +206,18 @@ describe('NameResolver.resolve4', () => {
 
   it('answers from /etc/hosts before DNS: IPv4 addresses as they are, IPv6-only ones pool-mapped', async () => {
     const hosts = '192.0.2.5 both.lan\n2001:db8::5 both.lan\n2001:db8::6 v6.lan\n';
-    const { resolver, log } = setup({ 'both.lan': { A: ok(300, '203.0.113.1') } }, { hosts });
+    const { resolver, log, mapper } = setup({ 'both.lan': { A: ok(300, '203.0.113.1') } }, { hosts });
     expect(await resolver.resolve4('Both.LAN')).toEqual({ status: Status.Ok, canon: 'both.lan', entries: [{ kind: Kind.Native, v4: '192.0.2.5', v6: '::', ttl: 60 }] });
     expect(await resolver.resolve4('v6.lan')).toMatchObject({ status: Status.Ok, entries: [{ kind: Kind.Pool, v4: '198.18.0.1', v6: '2001:db8::6' }] });
+    expect(mapper.lookupV4('198.18.0.1')?.name).toBe('v6.lan');
     expect(log.queries).toEqual([]);
   });
 
   it('answers address literals without DNS, pool-mapping IPv6 ones', async () => {
-    const { resolver, log } = setup({});
+    const { resolver, log, mapper } = setup({});
     expect(await resolver.resolve4('192.0.2.9')).toMatchObject({ status: Status.Ok, entries: [{ kind: Kind.Native, v4: '192.0.2.9' }] });
     expect(await resolver.resolve4('2001:db8::9')).toMatchObject({ status: Status.Ok, entries: [{ kind: Kind.Pool, v4: '198.18.0.1', v6: '2001:db8::9' }] });
     expect(log.queries).toEqual([]);
+    expect(mapper.lookupV4('198.18.0.1')?.name).toBeUndefined(); // a literal is no name to answer reverse lookups with
   });
 });

@@ -180,6 +180,22 @@ describe('startHelper', () => {
     client.close();
   });
 
+  it('answers NAME4 with the name a pool address was made for, NOT_FOUND without one', async () => {
+    const helper = await start();
+    const client = await Client.connect(helper.socketPath);
+    client.write(resolve4(1, 'v6only.example'));
+    await client.next();
+    client.write(encodeRequest({ type: MsgType.Name4, id: 2, v4: '198.18.0.1' }));
+    expect(await client.next()).toEqual({ type: MsgType.Name4, id: 2, status: Status.Ok, name: 'v6only.example' });
+    client.write(encodeRequest({ type: MsgType.Map6, id: 3, v6: '2001:db8::8' }));
+    await client.next();
+    client.write(encodeRequest({ type: MsgType.Name4, id: 4, v4: '198.18.0.2' }));
+    expect(await client.next()).toEqual({ type: MsgType.Name4, id: 4, status: Status.NotFound });
+    client.write(encodeRequest({ type: MsgType.Name4, id: 5, v4: '192.0.2.99' }));
+    expect(await client.next()).toEqual({ type: MsgType.Name4, id: 5, status: Status.NotFound });
+    client.close();
+  });
+
   it('answers a reply it cannot encode with INTERNAL and carries on', async () => {
     const helper = await start();
     const client = await Client.connect(helper.socketPath);

@@ -1,0 +1,28 @@
+/* gethostbyname2(), gethostbyname2_r(): AF_INET is gethostbyname's
+ * translation; other families go to libc. */
+#include "hostent.h"
+#include "names.h"
+#include "real.h"
+
+BIA_EXPORT struct hostent *gethostbyname2(const char *name, int af)
+{
+    struct hostent *h;
+
+    if (af != AF_INET || !bia_name_wanted(name) || !bia_guard_enter())
+        return bia_real()->gethostbyname2(name, af);
+    h = bia_gethostbyname4(name);
+    bia_guard_leave();
+    return h;
+}
+
+BIA_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *ret, char *buf,
+                                size_t buflen, struct hostent **result, int *h_errnop)
+{
+    int rc;
+
+    if (af != AF_INET || !bia_name_wanted(name) || !bia_guard_enter())
+        return bia_real()->gethostbyname2_r(name, af, ret, buf, buflen, result, h_errnop);
+    rc = bia_gethostbyname4_r(name, ret, buf, buflen, result, h_errnop);
+    bia_guard_leave();
+    return rc;
+}
