@@ -85,6 +85,19 @@ describe('StateStore', () => {
     await second.store.close();
   });
 
+  it('keeps the name a mapping was made for, and a later rename, across a restart', async () => {
+    const dir = tempDir();
+    const first = await open(dir);
+    const a = first.mapper.mapV6('2001:db8::a', 0, 'old.example')!;
+    first.mapper.mapV6('2001:db8::a', 0, 'new.example');
+    first.mapper.recordPair('192.0.2.1', '2001:db8::c', 300, 'pair.example');
+    await first.store.flush();
+    const second = await open(dir);
+    expect(second.mapper.lookupV4(a.v4)?.name).toBe('new.example');
+    expect(second.mapper.lookupV4('192.0.2.1')?.name).toBe('pair.example');
+    await Promise.all([first.store.close(), second.store.close()]);
+  });
+
   it('loses no flushed mapping when the helper dies without closing (kill -9)', async () => {
     const dir = tempDir();
     const first = await open(dir);
