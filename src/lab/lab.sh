@@ -77,11 +77,12 @@ lab_dns_ready() {
   getent ahostsv6 v6only.test >/dev/null 2>&1
 }
 
-# lab_wait WHAT CMD...: retry CMD for up to 5 s; CMD returning 2 means it
+# lab_wait WHAT CMD...: retry CMD for up to 10 s (a loaded CI machine can be
+# slow to start dnsmasq); CMD returning 2 means it
 # will never succeed.
 lab_wait() {
   local what=$1 rc; shift
-  local end=$((SECONDS + 5))
+  local end=$((SECONDS + 10))
   while [ $SECONDS -le $end ]; do
     "$@" && return 0
     rc=$?
