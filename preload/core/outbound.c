@@ -13,6 +13,7 @@
 #include "sockaddr.h"
 #include "swap.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -56,11 +57,24 @@ static int prepare_socket(int fd, const struct sockaddr_in *dst, enum bia_route 
                  strerror(err));
         return fail(err);
     }
+    /* No peer yet: a sendto swaps without connecting. */
+    if (!bia_fdtable_set(fd, &(struct bia_fdinfo){0}))
+        bia_warn("fd %d: cannot remember its translation", fd);
     return 0;
 }
 
+/* IPv4 multicast has no IPv6 counterpart here (draft section 7). */
+static int refuse_multicast(int fd, const struct sockaddr_in *dst)
+{
+    char text[BIA_ADDRSTR_SIZE];
+
+    bia_warn("fd %d: %s is IPv4 multicast, which a translated socket cannot reach (%s)", fd,
+             bia_sin_str(dst, text), strerror(ENETUNREACH));
+    return fail(ENETUNREACH);
+}
+
 /* Where the connect goes, in IPv6 form; or 1 / -1 as prepare_socket(). */
-static int target(int fd, const struct sockaddr_in *dst, struct sockaddr_in6 *to, bool *translated)
+int bia_outbound_target(int fd, const struct sockaddr_in *dst, struct sockaddr_in6 *to, bool *translated)
 {
     struct bia_fdinfo info;
     struct in6_addr v6;
@@ -69,7 +83,9 @@ static int target(int fd, const struct sockaddr_in *dst, struct sockaddr_in6 *to
     int err = 0, rc;
 
     *translated = false;
-    if (swapped && same_peer(dst, &info.v4peer)) {
+    if (swapped && IN_MULTICAST(ntohl(dst->sin_addr.s_addr)))
+        return refuse_multicast(fd, dst);
+    if (swapped && info.v6peer.sin6_family == AF_INET6 && same_peer(dst, &info.v4peer)) {
         *to = info.v6peer;      /* the same connect again: no new decision */
         return 0;
     }
@@ -96,7 +112,7 @@ int bia_connect4(int fd, const struct sockaddr_in *dst, socklen_t len)
     char from[BIA_ADDRSTR_SIZE], to_text[BIA_ADDRSTR_SIZE];
     struct bia_fdinfo info;
     bool translated;
-    int rc = target(fd, dst, &info.v6peer, &translated);
+    int rc = bia_outbound_target(fd, dst, &info.v6peer, &translated);
 
     if (rc < 0)
         return -1;

@@ -25,6 +25,16 @@ static void lookup_all(void)
     LOOKUP(gethostbyname);
     LOOKUP(gethostbyname_r);
     LOOKUP(write);
+    LOOKUP(bind);
+    LOOKUP(accept4);
+    LOOKUP(sendto);
+    LOOKUP(sendmsg);
+    LOOKUP(sendmmsg);
+    LOOKUP(recvfrom);
+    LOOKUP(recvmsg);
+    LOOKUP(recvmmsg);
+    LOOKUP(getsockopt);
+    LOOKUP(setsockopt);
 }
 
 const struct bia_real *bia_real(void)

@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
+struct mmsghdr;      /* declared by <sys/socket.h> only with _GNU_SOURCE */
+struct timespec;
+
 /* Exported hooks: the build hides every other symbol. */
 #define BIA_EXPORT __attribute__((visibility("default")))
 
@@ -25,6 +28,16 @@ struct bia_real {
     int (*gethostbyname_r)(const char *, struct hostent *, char *, size_t,
                            struct hostent **, int *);
     ssize_t (*write)(int, const void *, size_t);
+    int (*bind)(int, const struct sockaddr *, socklen_t);
+    int (*accept4)(int, struct sockaddr *, socklen_t *, int);
+    ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+    ssize_t (*sendmsg)(int, const struct msghdr *, int);
+    int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
+    ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+    ssize_t (*recvmsg)(int, struct msghdr *, int);
+    int (*recvmmsg)(int, struct mmsghdr *, unsigned int, int, struct timespec *);
+    int (*getsockopt)(int, int, int, void *, socklen_t *);
+    int (*setsockopt)(int, int, int, const void *, socklen_t);
 };
 
 /*

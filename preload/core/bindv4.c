@@ -1,0 +1,79 @@
+/*
+ * A socket already swapped (by an earlier bind or a sendto) takes every
+ * IPv4 address in IPv6 form. An unswapped one is swapped only while it is
+ * unbound and unused, as bia_swap_check() allows; otherwise the kernel
+ * answers the bind as it would have.
+ */
+#include "bindv4.h"
+
+#include "fdtable.h"
+#include "log.h"
+#include "real.h"
+#include "route.h"
+#include "sockaddr.h"
+#include "swap.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+static int native(int fd, const struct sockaddr_in *addr, socklen_t len)
+{
+    return bia_real()->bind(fd, (const struct sockaddr *)addr, len);
+}
+
+/* The IPv6 form of addr, or 1 if it must be bound natively on an unswapped socket. */
+static int local_v6(const struct sockaddr_in *addr, struct sockaddr_in6 *out, bool swapped)
+{
+    struct in6_addr v6;
+    int err;
+
+    if (addr->sin_addr.s_addr == htonl(INADDR_ANY)) {
+        bia_sin6_make(out, &in6addr_any, addr->sin_port);
+        return 0;
+    }
+    if (bia_route_v4(addr->sin_addr, &v6, &err) == BIA_ROUTE_V6) {
+        bia_sin6_make(out, &v6, addr->sin_port);
+        return 0;
+    }
+    if (!swapped)
+        return 1;
+    bia_sin6_mapped(out, addr->sin_addr, addr->sin_port);
+    return 0;
+}
+
+/* Swaps fd for the bind; false (errno untouched) if the bind must stay native. */
+static bool swap_for_bind(int fd, const struct sockaddr_in *addr)
+{
+    char text[BIA_ADDRSTR_SIZE];
+    struct bia_swap_plan plan;
+    int saved = errno;
+
+    if (bia_swap_check(fd, &plan) != BIA_SWAP_OK || plan.port)
+        return false;
+    if (bia_swap(fd, &plan)) {
+        bia_log(errno == EAFNOSUPPORT ? BIA_LOG_DEBUG : BIA_LOG_WARN,
+                "bind %s: fd %d stays IPv4: %s", bia_sin_str(addr, text), fd, strerror(errno));
+        errno = saved;
+        return false;
+    }
+    if (!bia_fdtable_set(fd, &(struct bia_fdinfo){0}))
+        bia_warn("fd %d: cannot remember its translation", fd);
+    return true;
+}
+
+int bia_bind4(int fd, const struct sockaddr_in *addr, socklen_t len)
+{
+    char from[BIA_ADDRSTR_SIZE], to[BIA_ADDRSTR_SIZE];
+    struct bia_fdinfo info;
+    struct sockaddr_in6 v6;
+    bool swapped = bia_fdtable_get(fd, &info);
+
+    if (local_v6(addr, &v6, swapped))
+        return native(fd, addr, len);
+    if (!swapped && !swap_for_bind(fd, addr))
+        return native(fd, addr, len);
+    bia_debug("bind %s -> %s", bia_sin_str(addr, from), bia_sin6_str(&v6, to));
+    return bia_real()->bind(fd, (const struct sockaddr *)&v6, sizeof v6);
+}
