@@ -8,6 +8,7 @@
 
 #include "fdtable.h"
 #include "log.h"
+#include "outbound.h"
 #include "real.h"
 #include "route.h"
 #include "sockaddr.h"
@@ -17,11 +18,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
-
-static int native(int fd, const struct sockaddr_in *addr, socklen_t len)
-{
-    return bia_real()->bind(fd, (const struct sockaddr *)addr, len);
-}
 
 /* The IPv6 form of addr, or 1 if it must be bound natively on an unswapped socket. */
 static int local_v6(const struct sockaddr_in *addr, struct sockaddr_in6 *out, bool swapped)
@@ -63,17 +59,20 @@ static bool swap_for_bind(int fd, const struct sockaddr_in *addr)
     return true;
 }
 
-int bia_bind4(int fd, const struct sockaddr_in *addr, socklen_t len)
+int bia_bind(int fd, const struct sockaddr *given, socklen_t len)
 {
     char from[BIA_ADDRSTR_SIZE], to[BIA_ADDRSTR_SIZE];
-    struct bia_fdinfo info;
+    struct sockaddr_in addr;
     struct sockaddr_in6 v6;
-    bool swapped = bia_fdtable_get(fd, &info);
+    struct bia_fdinfo info;
+    bool swapped;
 
-    if (local_v6(addr, &v6, swapped))
-        return native(fd, addr, len);
-    if (!swapped && !swap_for_bind(fd, addr))
-        return native(fd, addr, len);
-    bia_debug("bind %s -> %s", bia_sin_str(addr, from), bia_sin6_str(&v6, to));
+    if (given->sa_family != AF_INET)
+        return bia_outbound_wrong_family(fd, given, len) ? -1 : bia_real()->bind(fd, given, len);
+    memcpy(&addr, given, sizeof addr);     /* the program's buffer may be unaligned */
+    swapped = bia_fdtable_get(fd, &info);
+    if (local_v6(&addr, &v6, swapped) || (!swapped && !swap_for_bind(fd, &addr)))
+        return bia_real()->bind(fd, given, len);
+    bia_debug("bind %s -> %s", bia_sin_str(&addr, from), bia_sin6_str(&v6, to));
     return bia_real()->bind(fd, (const struct sockaddr *)&v6, sizeof v6);
 }

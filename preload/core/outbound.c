@@ -125,3 +125,14 @@ int bia_connect4(int fd, const struct sockaddr_in *dst, socklen_t len)
         bia_info("connect %s -> %s", bia_sin_str(dst, from), bia_sin6_str(&info.v6peer, to_text));
     return bia_real()->connect(fd, (const struct sockaddr *)&info.v6peer, sizeof info.v6peer);
 }
+
+bool bia_outbound_wrong_family(int fd, const struct sockaddr *addr, socklen_t len)
+{
+    struct bia_fdinfo info;
+
+    if (!addr || len < sizeof(struct sockaddr_in) || addr->sa_family == AF_INET ||
+        addr->sa_family == AF_UNSPEC || !bia_fdtable_get(fd, &info))
+        return false;
+    errno = EAFNOSUPPORT;
+    return true;
+}

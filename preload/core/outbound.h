@@ -4,6 +4,7 @@
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 
 /*
  * For a connect whose address the program gave as a complete sockaddr_in
@@ -21,5 +22,12 @@ int bia_connect4(int fd, const struct sockaddr_in *dst, socklen_t len);
  */
 int bia_outbound_target(int fd, const struct sockaddr_in *dst, struct sockaddr_in6 *to,
                         bool *translated);
+
+/*
+ * True, with errno EAFNOSUPPORT, when fd is a swapped socket and addr
+ * (len bytes, long enough for a sockaddr_in) has a family an AF_INET
+ * socket refuses but its AF_INET6 replacement would take.
+ */
+bool bia_outbound_wrong_family(int fd, const struct sockaddr *addr, socklen_t len);
 
 #endif

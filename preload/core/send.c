@@ -30,7 +30,7 @@ static int destination(int fd, const void *name, socklen_t len, struct sockaddr_
         return 1;
     memcpy(&dst, name, sizeof dst);     /* the program's buffer may be unaligned */
     if (dst.sin_family != AF_INET)
-        return 1;
+        return bia_outbound_wrong_family(fd, name, len) ? -1 : 1;
     return bia_outbound_target(fd, &dst, to, translated);
 }
 
