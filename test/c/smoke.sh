@@ -32,7 +32,11 @@ while True:
     c, a = s.accept(); c.sendall(b\"hello from [%s]\n\" % a[0].encode()); c.close()
 " &
 server=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$work/helper.sock" ] && break; sleep 0.2; done
+# Both the helper and the [::1]:8080 server (port 1F90, state 0A: listening).
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25; do
+    [ -S "$work/helper.sock" ] && grep -q ":1F90 0\{32\}:0000 0A" /proc/net/tcp6 && break
+    sleep 0.2
+done
 rc=0
 BIA_SOCKET=$work/helper.sock LD_PRELOAD=$lib "$work/hook_smoke" || rc=$?
 kill "$helper" "$server"
