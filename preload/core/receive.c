@@ -109,10 +109,12 @@ int bia_recvmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags, struct
         ;
     r = lent ? bia_real()->recvmmsg(fd, v, lent, flags, tmo) : -1;
     err = errno;
-    for (i = 0; i < lent; i++)
-        if (return_name(&v[i].msg_hdr, &s[i], &info, r >= 0 && i < (unsigned)r) == 0 &&
-            r >= 0 && i < (unsigned)r)
+    for (i = 0; i < lent; i++) {
+        bool received = r >= 0 && i < (unsigned)r;
+        /* A name that cannot be written is left unwritten: the batch stands. */
+        if (return_name(&v[i].msg_hdr, &s[i], &info, received) == 0 && received)
             bia_cmsg_to_v4(&v[i].msg_hdr);
+    }
     free(s);
     errno = err;
     return r;

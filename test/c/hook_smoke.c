@@ -540,6 +540,48 @@ static void test_listener(void)
     close(l2);
 }
 
+/* Control messages sent to an IPv6 peer, IP_MTU, binds to stand-in addresses. */
+static void test_send_control(void)
+{
+    int port, srv = v6_udp(&port), fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1, ttl = 5, hops = -1;
+    struct sockaddr_in dst = v4("198.18.0.1", port), local;
+    char control[CMSG_SPACE(sizeof(int))] __attribute__((aligned(8))) = {0}, in[64], buf[8];
+    struct iovec iov = {"ttl", 3};
+    struct msghdr msg = {.msg_name = &dst, .msg_namelen = sizeof dst, .msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = control, .msg_controllen = sizeof control};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    socklen_t len = sizeof local;
+    int paired = socket(AF_INET, SOCK_STREAM, 0), pool = socket(AF_INET, SOCK_STREAM, 0);
+
+    setsockopt(srv, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof one);
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_TTL;
+    c->cmsg_len = CMSG_LEN(sizeof ttl);
+    memcpy(CMSG_DATA(c), &ttl, sizeof ttl);
+    check(sendmsg(fd, &msg, 0) == 3, "sendmsg with an IP_TTL control message to a pool address");
+    iov = (struct iovec){buf, sizeof buf};
+    msg = (struct msghdr){.msg_iov = &iov, .msg_iovlen = 1, .msg_control = in, .msg_controllen = sizeof in};
+    if (recvmsg(srv, &msg, MSG_DONTWAIT) == 3)
+        for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+            if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)
+                memcpy(&hops, CMSG_DATA(c), sizeof hops);
+    check(hops == 5, "  arrived with hop limit 5 (IPV6_HOPLIMIT)");
+    connect(fd, (struct sockaddr *)&dst, sizeof dst);
+    check(get_int(fd, IPPROTO_IP, IP_MTU) > 0, "  IP_MTU on the connected swapped socket");
+    close(fd);
+    close(srv);
+
+    dst = v4("192.0.2.10", 0);
+    check(bind(paired, (struct sockaddr *)&dst, sizeof dst) == 0 && domain_of(paired) == AF_INET6 &&
+              getsockname(paired, (struct sockaddr *)&local, &len) == 0 && stands_for_v6(&local),
+          "bind a PAIRED address: bound to its IPv6 partner, getsockname in IPv4 form");
+    dst = v4("198.18.0.1", 0);
+    check(bind(pool, (struct sockaddr *)&dst, sizeof dst) == 0 && domain_of(pool) == AF_INET6,
+          "bind a pool address: bound to the IPv6 address it stands for");
+    close(paired);
+    close(pool);
+}
+
 int main(void)
 {
     int fds = open_fds();
@@ -555,6 +597,7 @@ int main(void)
     test_udp_unconnected();
     test_recverr();
     test_listener();
+    test_send_control();
     test_stale();
     test_threads();
     check(open_fds() == fds, "no descriptor leaked");
