@@ -1,6 +1,7 @@
 /*
  * Swap on demand: an AF_INET socket stays a genuine AF_INET socket until
- * a connect needs an IPv6 peer. Once swapped, the descriptor is in the
+ * a connect (or a sendto, core/send.c) needs an IPv6 peer, or a bind makes
+ * it a server (core/bindv4.c). Once swapped, the descriptor is in the
  * fdtable and every later connect on it (a non-blocking connect being
  * polled, a UDP socket connected elsewhere) is given in IPv6 form.
  */

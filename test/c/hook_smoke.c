@@ -436,6 +436,8 @@ static void test_udp_unconnected(void)
           "  sendto an AF_INET6 address: EAFNOSUPPORT, as on an AF_INET socket");
     check(bind(fd, (struct sockaddr *)&six, sizeof six) < 0 && errno == EAFNOSUPPORT,
           "  bind an AF_INET6 address: EAFNOSUPPORT");
+    check(connect(fd, (struct sockaddr *)&six, sizeof six) < 0 && errno == EAFNOSUPPORT,
+          "  connect to an AF_INET6 address: EAFNOSUPPORT");
     dst = v4("239.1.2.3", port);
     check(sendto(fd, "x", 1, 0, (struct sockaddr *)&dst, sizeof dst) < 0 && errno == ENETUNREACH,
           "  sendto IPv4 multicast: ENETUNREACH");
