@@ -497,6 +497,15 @@ static void test_recverr(void)
     check(ok && stands_for_v6(&name) && ntohs(name.sin_port) == port,
           "IP_RECVERR: ICMP port unreachable, offender and destination in IPv4 form");
     close(fd);
+
+    fd = socket(AF_INET, SOCK_DGRAM, 0);
+    connect(fd, (struct sockaddr *)&dst, sizeof dst);
+    send(fd, "x", 1, 0);
+    p.fd = fd;
+    poll(&p, 1, 2000);
+    check(recv(fd, buf, sizeof buf, MSG_DONTWAIT) < 0 && errno == ECONNREFUSED,
+          "connected UDP to a closed port: ECONNREFUSED, as for IPv4");
+    close(fd);
 }
 
 /* A listener bound to 0.0.0.0 takes IPv6 and IPv4 clients. */

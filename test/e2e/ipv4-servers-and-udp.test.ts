@@ -20,14 +20,16 @@ async function lab(body: string): Promise<LabResult & { rc: (name: string) => nu
 const HOST = '[2001:db8:1::1]';
 const POOL = /198\.1[89]\.\d+\.\d+/;
 
-// Helpers for the lab body: wait for a host listener; a UDP echo on the
-// peer that marks its replies with traffic class 0x20. It is bound to the
-// address v6only.test has, so that its replies come from that address
-// (the peer also has multi.test's second one).
-const PRELUDE = String.raw`host_tcp() { ss -Htln "sport = :$1" | grep -q .; }
+// Helpers for the lab body: wait for a host or peer listener.
+const WAITS = String.raw`host_tcp() { ss -Htln "sport = :$1" | grep -q .; }
 host_udp() { ss -Huln "sport = :$1" | grep -q .; }
 peer_udp() { peer ss -Huln "sport = :$1" | grep -q .; }
-peer python3 -c '
+`;
+
+// A UDP echo on the peer that marks its replies with traffic class 0x20. It
+// is bound to the address v6only.test has, so that its replies come from
+// that address (the peer also has multi.test's second one).
+const PEER_UDP_ECHO = String.raw`peer python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
@@ -42,7 +44,7 @@ lab_wait "the peer's UDP echo" peer_udp 9000
 
 describe.skipIf(labMissing)('IPv4-only servers and UDP programs on an IPv6-only network', () => {
   it('python3 http.server, socat TCP4-LISTEN, nc -l and socat UDP4-RECVFROM accept IPv6 clients, seen as pool addresses', async () => {
-    const r = await lab(String.raw`${PRELUDE}
+    const r = await lab(String.raw`${WAITS}
 python3 -m http.server --bind 0.0.0.0 8010 --directory /usr/share/doc/curl >/dev/null 2>&1 &
 lab_wait "plain http.server" host_tcp 8010
 peer curl -6 -sS -m 2 -o /dev/null 'http://${HOST}:8010/copyright'; echo "RESULT plain-http $?"
@@ -59,6 +61,9 @@ bia run -- socat TCP4-LISTEN:8001,reuseaddr SYSTEM:'echo "socat-tcp you are $SOC
 lab_wait "socat" host_tcp 8001
 peer socat -T 2 - 'TCP6:${HOST}:8001' </dev/null; echo "RESULT bia-socat $?"
 
+(echo plain; sleep 1) | nc.traditional -l -p 8013 &
+lab_wait "plain nc -l" host_tcp 8013
+peer socat -T 2 - 'TCP6:${HOST}:8013' </dev/null; echo "RESULT plain-nc $?"
 (echo nc-greeting; sleep 1) | bia run -- nc.traditional -l -p 8003 &
 lab_wait "nc -l" host_tcp 8003
 peer socat -T 2 - 'TCP6:${HOST}:8003' </dev/null; echo "RESULT bia-nc $?"
@@ -82,6 +87,7 @@ echo hi | peer socat -T 2 - 'UDP6:${HOST}:8004'; echo "RESULT bia-udp $?"
     expect(r.rc('bia-socat'), r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^socat-tcp you are ${POOL.source}$`, 'm'));
 
+    expect(r.rc('plain-nc')).not.toBe(0);
     expect(r.rc('bia-nc'), r.stderr).toBe(0);
     expect(r.stdout).toContain('nc-greeting');
 
@@ -91,7 +97,7 @@ echo hi | peer socat -T 2 - 'UDP6:${HOST}:8004'; echo "RESULT bia-udp $?"
   });
 
   it('socat UDP4 and nc -u reach an IPv6-only UDP peer by name; python3 sees IPv4 addresses, options and control messages', async () => {
-    const r = await lab(String.raw`${PRELUDE}
+    const r = await lab(String.raw`${WAITS}${PEER_UDP_ECHO}peer_serve_tcp 8080
 echo socat-echo | socat -T 1 - UDP4:v6only.test:9000; echo "RESULT plain-socat $?"
 echo socat-echo | bia run -- socat -T 2 - UDP4:v6only.test:9000; echo "RESULT bia-socat $?"
 echo nc-echo | nc.traditional -u -w 1 v6only.test 9000; echo "RESULT plain-nc $?"
@@ -157,7 +163,7 @@ except OSError as e:
     print("second bind", errno.errorcode[e.errno])
 PY
 echo "RESULT bia-python $?"
-`.replace('lab_wait "the peer\'s UDP echo" peer_udp 9000', 'lab_wait "the peer\'s UDP echo" peer_udp 9000\npeer_serve_tcp 8080'));
+`);
     expect(r.rc('plain-socat')).not.toBe(0);
     expect(r.rc('bia-socat'), r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^socat-echo$/m);
