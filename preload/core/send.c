@@ -8,6 +8,7 @@
 #include "send.h"
 
 #include "cmsg.h"
+#include "fdtable.h"
 #include "outbound.h"
 #include "real.h"
 
@@ -48,22 +49,35 @@ ssize_t bia_sendto(int fd, const void *buf, size_t n, int flags, const struct so
     return bia_real()->sendto(fd, buf, n, flags, (const struct sockaddr *)&to, sizeof to);
 }
 
+/* A socket connected, through the library, to a real IPv6 peer. */
+static bool connected_to_v6(int fd)
+{
+    struct bia_fdinfo info;
+
+    return bia_fdtable_get(fd, &info) && info.v6peer.sin6_family == AF_INET6 &&
+           !IN6_IS_ADDR_V4MAPPED(&info.v6peer.sin6_addr);
+}
+
 ssize_t bia_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
     unsigned char control[CONTROL_MAX] __attribute__((aligned(8)));
     struct sockaddr_in6 to;
     struct msghdr m;
-    bool translated;
+    bool translated = false;
     long clen;
     int rc = msg ? destination(fd, msg->msg_name, msg->msg_namelen, &to, &translated) : 1;
 
     if (rc < 0)
         return -1;
-    if (rc > 0)
+    if (rc > 0 && !(msg && !msg->msg_name && msg->msg_controllen && connected_to_v6(fd)))
         return bia_real()->sendmsg(fd, msg, flags);
     m = *msg;
-    m.msg_name = &to;
-    m.msg_namelen = sizeof to;
+    if (rc == 0) {
+        m.msg_name = &to;
+        m.msg_namelen = sizeof to;
+    } else {
+        translated = true;      /* no name: to the IPv6 peer it is connected to */
+    }
     /* IPv4-level messages still work towards a v4-mapped peer. */
     if (translated && m.msg_control && m.msg_controllen &&
         (clen = bia_cmsg_to_v6(msg, control, sizeof control)) >= 0) {

@@ -551,12 +551,28 @@ static void test_listener(void)
     close(l2);
 }
 
+/* The hop limit of the next datagram waiting on srv (IPV6_RECVHOPLIMIT), or -1. */
+static int hop_limit(int srv)
+{
+    char in[64], buf[8];
+    struct iovec iov = {buf, sizeof buf};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = in, .msg_controllen = sizeof in};
+    int hops = -1;
+
+    if (recvmsg(srv, &msg, MSG_DONTWAIT) < 0)
+        return -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)
+            memcpy(&hops, CMSG_DATA(c), sizeof hops);
+    return hops;
+}
+
 /* Control messages sent to an IPv6 peer, IP_MTU, binds to stand-in addresses. */
 static void test_send_control(void)
 {
-    int port, srv = v6_udp(&port), fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1, ttl = 5, hops = -1;
+    int port, srv = v6_udp(&port), fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1, ttl = 5;
     struct sockaddr_in dst = v4("198.18.0.1", port), local;
-    char control[CMSG_SPACE(sizeof(int))] __attribute__((aligned(8))) = {0}, in[64], buf[8];
+    char control[CMSG_SPACE(sizeof(int))] __attribute__((aligned(8))) = {0};
     struct iovec iov = {"ttl", 3};
     struct msghdr msg = {.msg_name = &dst, .msg_namelen = sizeof dst, .msg_iov = &iov, .msg_iovlen = 1,
                          .msg_control = control, .msg_controllen = sizeof control};
@@ -570,14 +586,17 @@ static void test_send_control(void)
     c->cmsg_len = CMSG_LEN(sizeof ttl);
     memcpy(CMSG_DATA(c), &ttl, sizeof ttl);
     check(sendmsg(fd, &msg, 0) == 3, "sendmsg with an IP_TTL control message to a pool address");
-    iov = (struct iovec){buf, sizeof buf};
-    msg = (struct msghdr){.msg_iov = &iov, .msg_iovlen = 1, .msg_control = in, .msg_controllen = sizeof in};
-    if (recvmsg(srv, &msg, MSG_DONTWAIT) == 3)
-        for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-            if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)
-                memcpy(&hops, CMSG_DATA(c), sizeof hops);
-    check(hops == 5, "  arrived with hop limit 5 (IPV6_HOPLIMIT)");
+    check(hop_limit(srv) == 5, "  arrived with hop limit 5 (IPV6_HOPLIMIT)");
     connect(fd, (struct sockaddr *)&dst, sizeof dst);
+    ttl = 6;
+    iov = (struct iovec){"ttl", 3};
+    msg = (struct msghdr){.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                          .msg_controllen = sizeof control};
+    c = CMSG_FIRSTHDR(&msg);
+    *c = (struct cmsghdr){.cmsg_len = CMSG_LEN(sizeof ttl), .cmsg_level = IPPROTO_IP, .cmsg_type = IP_TTL};
+    memcpy(CMSG_DATA(c), &ttl, sizeof ttl);
+    check(sendmsg(fd, &msg, 0) == 3, "  connected: sendmsg with IP_TTL and no name");
+    check(hop_limit(srv) == 6, "  arrived with hop limit 6");
     check(get_int(fd, IPPROTO_IP, IP_MTU) > 0, "  IP_MTU on the connected swapped socket");
     close(fd);
     close(srv);
