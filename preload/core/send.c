@@ -89,7 +89,7 @@ ssize_t bia_sendmsg(int fd, const struct msghdr *msg, int flags)
 
 int bia_sendmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags)
 {
-    struct sockaddr_in6 *to;
+    struct sockaddr_in6 *to, to6;
     struct mmsghdr *copy;
     unsigned int i, n;
     bool translated;
@@ -99,6 +99,13 @@ int bia_sendmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags)
         return bia_real()->sendmmsg(fd, v, vlen, flags);
     if (vlen > UIO_MAXIOV)
         vlen = UIO_MAXIOV;   /* the kernel's own limit */
+    /* A batch with nothing to translate (a resolver's queries on a connected
+     * socket) goes out as it is, without allocating. */
+    for (n = 0; n < vlen; n++)
+        if (destination(fd, v[n].msg_hdr.msg_name, v[n].msg_hdr.msg_namelen, &to6, &translated) <= 0)
+            break;
+    if (n == vlen)
+        return bia_real()->sendmmsg(fd, v, vlen, flags);
     copy = malloc(vlen * (sizeof *copy + sizeof *to));
     if (!copy) {
         errno = ENOMEM;

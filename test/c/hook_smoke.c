@@ -462,6 +462,11 @@ static void test_udp_unconnected(void)
     check(recv(srv, buf, sizeof buf, MSG_DONTWAIT) == 2 && recv(srv, buf, sizeof buf, MSG_DONTWAIT) == 2,
           "  both arrived over IPv6");
     close(fd);
+    fd = socket(AF_INET, SOCK_DGRAM, 0);
+    dst = v4("127.0.0.1", 9);
+    check(sendmmsg(fd, m, 2, 0) == 2 && domain_of(fd) == AF_INET,
+          "sendmmsg to 127.0.0.1: native, both sent");
+    close(fd);
     close(srv);
 }
 
