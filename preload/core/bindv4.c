@@ -1,8 +1,9 @@
 /*
  * A socket already swapped (by an earlier bind or a sendto) takes every
  * IPv4 address in IPv6 form. An unswapped one is swapped only while it is
- * unbound and unused, as bia_swap_check() allows; otherwise the kernel
- * answers the bind as it would have.
+ * unbound and unused, as bia_swap_check() allows, and only if its
+ * replacement can bind; otherwise the kernel answers the bind as it would
+ * have (EADDRINUSE, EADDRNOTAVAIL, ...).
  */
 #include "bindv4.h"
 
@@ -39,8 +40,13 @@ static int local_v6(const struct sockaddr_in *addr, struct sockaddr_in6 *out, bo
     return 0;
 }
 
-/* Swaps fd for the bind; false (errno untouched) if the bind must stay native. */
-static bool swap_for_bind(int fd, const struct sockaddr_in *addr)
+/*
+ * Swaps fd onto a replacement already bound to v6; false (errno untouched)
+ * if the bind must stay native. A replacement that cannot bind (the port
+ * is taken on the IPv6 side, e.g. by the program's own IPv6-only socket
+ * on the same port) leaves the AF_INET socket as it was.
+ */
+static bool swap_for_bind(int fd, const struct sockaddr_in *addr, const struct sockaddr_in6 *v6)
 {
     char text[BIA_ADDRSTR_SIZE];
     struct bia_swap_plan plan;
@@ -48,9 +54,11 @@ static bool swap_for_bind(int fd, const struct sockaddr_in *addr)
 
     if (bia_swap_check(fd, &plan) != BIA_SWAP_OK || plan.port)
         return false;
+    plan.bind_to = v6;
     if (bia_swap(fd, &plan)) {
-        bia_log(errno == EAFNOSUPPORT ? BIA_LOG_DEBUG : BIA_LOG_WARN,
-                "bind %s: fd %d stays IPv4: %s", bia_sin_str(addr, text), fd, strerror(errno));
+        bool expected = errno == EADDRINUSE || errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT;
+        bia_log(expected ? BIA_LOG_DEBUG : BIA_LOG_WARN, "bind %s: fd %d stays IPv4: %s",
+                bia_sin_str(addr, text), fd, strerror(errno));
         errno = saved;
         return false;
     }
@@ -71,8 +79,10 @@ int bia_bind(int fd, const struct sockaddr *given, socklen_t len)
         return bia_outbound_wrong_family(fd, given, len) ? -1 : bia_real()->bind(fd, given, len);
     memcpy(&addr, given, sizeof addr);     /* the program's buffer may be unaligned */
     swapped = bia_fdtable_get(fd, &info);
-    if (local_v6(&addr, &v6, swapped) || (!swapped && !swap_for_bind(fd, &addr)))
+    if (local_v6(&addr, &v6, swapped))
         return bia_real()->bind(fd, given, len);
     bia_debug("bind %s -> %s", bia_sin_str(&addr, from), bia_sin6_str(&v6, to));
-    return bia_real()->bind(fd, (const struct sockaddr *)&v6, sizeof v6);
+    if (swapped)
+        return bia_real()->bind(fd, (const struct sockaddr *)&v6, sizeof v6);
+    return swap_for_bind(fd, &addr, &v6) ? 0 : bia_real()->bind(fd, given, len);
 }

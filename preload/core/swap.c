@@ -178,7 +178,10 @@ static int bind_any(int fd, in_port_t port)
 enum bia_swap_check bia_swap_check(int fd, struct bia_swap_plan *plan)
 {
     int saved = errno;
-    enum bia_swap_check r = inspect(fd, plan);
+    enum bia_swap_check r;
+
+    plan->bind_to = NULL;
+    r = inspect(fd, plan);
 
     errno = saved;
     return r;
@@ -192,6 +195,13 @@ int bia_swap(int fd, const struct bia_swap_plan *plan)
     s = make_replacement(fd, plan);
     if (s < 0)
         return -1;
+    /* Before dup3: if the address is taken, the program keeps its socket. */
+    if (plan->bind_to && bind(s, (const struct sockaddr *)plan->bind_to, sizeof *plan->bind_to)) {
+        int err = errno;
+        bia_real()->close(s);
+        errno = err;
+        return -1;
+    }
     rc = dup3(s, fd, fd_flags > 0 && (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0);
     if (rc < 0) {
         int err = errno;

@@ -554,6 +554,21 @@ static void test_listener(void)
     close(c6);
     close(l);
     close(l2);
+
+    /* A server that listens on IPv6 itself, IPv6-only, and on 0.0.0.0. */
+    l = socket(AF_INET6, SOCK_STREAM, 0);
+    l2 = socket(AF_INET, SOCK_STREAM, 0);
+    to.sin6_addr = in6addr_any;
+    to.sin6_port = 0;
+    len = sizeof to;
+    setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &(int){1}, sizeof(int));
+    bind(l, (struct sockaddr *)&to, sizeof to);
+    getsockname(l, (struct sockaddr *)&to, &len);
+    any = v4("0.0.0.0", ntohs(to.sin6_port));
+    check(bind(l2, (struct sockaddr *)&any, sizeof any) == 0 && domain_of(l2) == AF_INET,
+          "bind 0.0.0.0 next to the program's own IPv6-only socket on the port: native");
+    close(l);
+    close(l2);
 }
 
 /* The hop limit of the next datagram waiting on srv (IPV6_RECVHOPLIMIT), or -1. */
