@@ -1,6 +1,7 @@
 /*
  * Swap on demand: an AF_INET socket stays a genuine AF_INET socket until
- * a connect needs an IPv6 peer. Once swapped, the descriptor is in the
+ * a connect (or a sendto, core/send.c) needs an IPv6 peer, or a bind makes
+ * it a server (core/bindv4.c). Once swapped, the descriptor is in the
  * fdtable and every later connect on it (a non-blocking connect being
  * polled, a UDP socket connected elsewhere) is given in IPv6 form.
  */
@@ -13,6 +14,7 @@
 #include "sockaddr.h"
 #include "swap.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -56,11 +58,24 @@ static int prepare_socket(int fd, const struct sockaddr_in *dst, enum bia_route 
                  strerror(err));
         return fail(err);
     }
+    /* No peer yet: a sendto swaps without connecting. */
+    if (!bia_fdtable_set(fd, &(struct bia_fdinfo){0}))
+        bia_warn("fd %d: cannot remember its translation", fd);
     return 0;
 }
 
+/* IPv4 multicast has no IPv6 counterpart here (draft section 7). */
+static int refuse_multicast(int fd, const struct sockaddr_in *dst)
+{
+    char text[BIA_ADDRSTR_SIZE];
+
+    bia_warn("fd %d: %s is IPv4 multicast, which a translated socket cannot reach (%s)", fd,
+             bia_sin_str(dst, text), strerror(ENETUNREACH));
+    return fail(ENETUNREACH);
+}
+
 /* Where the connect goes, in IPv6 form; or 1 / -1 as prepare_socket(). */
-static int target(int fd, const struct sockaddr_in *dst, struct sockaddr_in6 *to, bool *translated)
+int bia_outbound_target(int fd, const struct sockaddr_in *dst, struct sockaddr_in6 *to, bool *translated)
 {
     struct bia_fdinfo info;
     struct in6_addr v6;
@@ -69,7 +84,9 @@ static int target(int fd, const struct sockaddr_in *dst, struct sockaddr_in6 *to
     int err = 0, rc;
 
     *translated = false;
-    if (swapped && same_peer(dst, &info.v4peer)) {
+    if (swapped && IN_MULTICAST(ntohl(dst->sin_addr.s_addr)))
+        return refuse_multicast(fd, dst);
+    if (swapped && info.v6peer.sin6_family == AF_INET6 && same_peer(dst, &info.v4peer)) {
         *to = info.v6peer;      /* the same connect again: no new decision */
         return 0;
     }
@@ -96,7 +113,7 @@ int bia_connect4(int fd, const struct sockaddr_in *dst, socklen_t len)
     char from[BIA_ADDRSTR_SIZE], to_text[BIA_ADDRSTR_SIZE];
     struct bia_fdinfo info;
     bool translated;
-    int rc = target(fd, dst, &info.v6peer, &translated);
+    int rc = bia_outbound_target(fd, dst, &info.v6peer, &translated);
 
     if (rc < 0)
         return -1;
@@ -108,4 +125,15 @@ int bia_connect4(int fd, const struct sockaddr_in *dst, socklen_t len)
     if (translated)
         bia_info("connect %s -> %s", bia_sin_str(dst, from), bia_sin6_str(&info.v6peer, to_text));
     return bia_real()->connect(fd, (const struct sockaddr *)&info.v6peer, sizeof info.v6peer);
+}
+
+bool bia_outbound_wrong_family(int fd, const struct sockaddr *addr, socklen_t len)
+{
+    struct bia_fdinfo info;
+
+    if (!addr || len < sizeof(struct sockaddr_in) || addr->sa_family == AF_INET ||
+        addr->sa_family == AF_UNSPEC || !bia_fdtable_get(fd, &info))
+        return false;
+    errno = EAFNOSUPPORT;
+    return true;
 }

@@ -52,6 +52,16 @@ static void lookup_all(void)
     LOOKUP(posix_spawnp);
     LOOKUP(system);
     LOOKUP(popen);
+    LOOKUP(bind);
+    LOOKUP(accept4);
+    LOOKUP(sendto);
+    LOOKUP(sendmsg);
+    LOOKUP(sendmmsg);
+    LOOKUP(recvfrom);
+    LOOKUP(recvmsg);
+    LOOKUP(recvmmsg);
+    LOOKUP(getsockopt);
+    LOOKUP(setsockopt);
 }
 
 const struct bia_real *bia_real(void)

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+struct mmsghdr;      /* declared by <sys/socket.h> only with _GNU_SOURCE */
+struct timespec;
+
 /* Exported hooks: the build hides every other symbol. */
 #define BIA_EXPORT __attribute__((visibility("default")))
 
@@ -61,6 +64,16 @@ struct bia_real {
                         const posix_spawnattr_t *, char *const[], char *const[]);
     int (*system)(const char *);
     FILE *(*popen)(const char *, const char *);
+    int (*bind)(int, const struct sockaddr *, socklen_t);
+    int (*accept4)(int, struct sockaddr *, socklen_t *, int);
+    ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+    ssize_t (*sendmsg)(int, const struct msghdr *, int);
+    int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
+    ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+    ssize_t (*recvmsg)(int, struct msghdr *, int);
+    int (*recvmmsg)(int, struct mmsghdr *, unsigned int, int, struct timespec *);
+    int (*getsockopt)(int, int, int, void *, socklen_t *);
+    int (*setsockopt)(int, int, int, const void *, socklen_t);
 };
 
 /*

@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "real.h"
+#include "sockopt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,11 +41,15 @@ static const struct option options[] = {
     {SOL_SOCKET, SO_BROADCAST, SOL_SOCKET, SO_BROADCAST, 0, 0},
     {SOL_SOCKET, SO_OOBINLINE, SOL_SOCKET, SO_OOBINLINE, 0, 0},
     {SOL_SOCKET, SO_BINDTODEVICE, SOL_SOCKET, SO_BINDTODEVICE, 0, 0},
-    /* IPv4 options also stay as they are: they apply to v4-mapped peers. */
+    /* IPv4 options stay as they are (they apply to v4-mapped peers) and
+     * also go to their IPv6 twin (bia_sockopt_v6_twin). */
     {IPPROTO_IP, IP_TOS, IPPROTO_IP, IP_TOS, 0, 0},
-    {IPPROTO_IP, IP_TOS, IPPROTO_IPV6, IPV6_TCLASS, 0, 0},
     {IPPROTO_IP, IP_TTL, IPPROTO_IP, IP_TTL, 0, 0},
-    {IPPROTO_IP, IP_TTL, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 0, 0},
+    {IPPROTO_IP, IP_PKTINFO, IPPROTO_IP, IP_PKTINFO, 0, 0},
+    {IPPROTO_IP, IP_RECVTOS, IPPROTO_IP, IP_RECVTOS, 0, 0},
+    {IPPROTO_IP, IP_RECVTTL, IPPROTO_IP, IP_RECVTTL, 0, 0},
+    {IPPROTO_IP, IP_RECVERR, IPPROTO_IP, IP_RECVERR, 0, 0},
+    {IPPROTO_IP, IP_MTU_DISCOVER, IPPROTO_IP, IP_MTU_DISCOVER, 0, 0},
     /* After IP_TOS, which also sets the priority on an IPv4 socket. */
     {SOL_SOCKET, SO_PRIORITY, SOL_SOCKET, SO_PRIORITY, 0, 0},
     {IPPROTO_TCP, TCP_NODELAY, IPPROTO_TCP, TCP_NODELAY, 1, 0},
@@ -114,9 +119,15 @@ static void copy_option(int from, int to, const struct option *o)
 
 static void copy_options(int from, int to, int type)
 {
-    for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
-        if (!options[i].stream_only || type == SOCK_STREAM)
-            copy_option(from, to, &options[i]);
+    for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
+        const struct option *o = &options[i];
+        int name6;
+        if (o->stream_only && type != SOCK_STREAM)
+            continue;
+        copy_option(from, to, o);
+        if (o->level == IPPROTO_IP && bia_sockopt_v6_twin(o->name, &name6))
+            copy_option(from, to, &(struct option){IPPROTO_IP, o->name, IPPROTO_IPV6, name6, 0, 0});
+    }
 }
 
 /* File status flags (O_NONBLOCK, O_ASYNC and its signal owner). */
@@ -167,7 +178,10 @@ static int bind_any(int fd, in_port_t port)
 enum bia_swap_check bia_swap_check(int fd, struct bia_swap_plan *plan)
 {
     int saved = errno;
-    enum bia_swap_check r = inspect(fd, plan);
+    enum bia_swap_check r;
+
+    plan->bind_to = NULL;
+    r = inspect(fd, plan);
 
     errno = saved;
     return r;
@@ -181,6 +195,13 @@ int bia_swap(int fd, const struct bia_swap_plan *plan)
     s = make_replacement(fd, plan);
     if (s < 0)
         return -1;
+    /* Before dup3: if the address is taken, the program keeps its socket. */
+    if (plan->bind_to && bind(s, (const struct sockaddr *)plan->bind_to, sizeof *plan->bind_to)) {
+        int err = errno;
+        bia_real()->close(s);
+        errno = err;
+        return -1;
+    }
     rc = dup3(s, fd, fd_flags > 0 && (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0);
     if (rc < 0) {
         int err = errno;

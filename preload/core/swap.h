@@ -20,13 +20,17 @@ struct bia_swap_plan {
     int type;
     int protocol;
     in_port_t port;     /* bound port (network order), 0 if unbound */
+    /* Set by the caller (bia_swap_check() clears it): the address an unbound
+     * socket's replacement is bound to before it takes the descriptor. */
+    const struct sockaddr_in6 *bind_to;
 };
 
 /* Looks at the socket on fd; changes neither it nor errno. */
 enum bia_swap_check bia_swap_check(int fd, struct bia_swap_plan *plan);
 
 /* Swaps the socket that bia_swap_check() accepted. Returns 0, or -1 with
- * errno (fd may then hold either socket). errno is unchanged on success. */
+ * errno (fd may then hold either socket; it still holds the old one if
+ * the bind_to bind failed). errno is unchanged on success. */
 int bia_swap(int fd, const struct bia_swap_plan *plan);
 
 #endif

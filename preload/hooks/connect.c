@@ -1,7 +1,8 @@
 /*
- * connect(): translated only for a complete sockaddr_in. Anything else
- * (NULL, short length, AF_UNSPEC, other families) goes to the kernel as
- * it is, which answers with exactly its own errno.
+ * connect(): translated only for a complete sockaddr_in. Anything shorter
+ * (or NULL) goes to the kernel as it is, which answers with exactly its
+ * own errno; another family does too, except on a swapped socket, where it
+ * fails with EAFNOSUPPORT as on the AF_INET socket the program believes in.
  */
 #include "config.h"
 #include "outbound.h"
@@ -16,10 +17,13 @@ BIA_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
     int rc;
 
     if (!bia_active() || !addr || len < sizeof dst || len > sizeof(struct sockaddr_storage) ||
-        addr->sa_family != AF_INET || !bia_guard_enter())
+        !bia_guard_enter())
         return bia_real()->connect(fd, addr, len);
     memcpy(&dst, addr, sizeof dst);     /* the program's buffer may be unaligned */
-    rc = bia_connect4(fd, &dst, len);
+    if (dst.sin_family == AF_INET)
+        rc = bia_connect4(fd, &dst, len);
+    else
+        rc = bia_outbound_wrong_family(fd, addr, len) ? -1 : bia_real()->connect(fd, addr, len);
     bia_guard_leave();
     return rc;
 }

@@ -1,7 +1,9 @@
 /*
  * socket(): passes straight through. Sockets are created as the program
- * asks (AF_INET stays AF_INET) and only swapped when a connect needs IPv6
- * (see core/outbound.c); the hook is the place for per-socket state later.
+ * asks (AF_INET stays AF_INET) and only swapped when a connect or sendto
+ * needs IPv6 (core/outbound.c) or a bind to 0.0.0.0 or to a stand-in
+ * address makes it a server (core/bindv4.c); the hook is the place for
+ * per-socket state later.
  */
 #include "real.h"
 

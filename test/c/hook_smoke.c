@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/errqueue.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -19,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static int passed, failed;
@@ -52,12 +55,14 @@ static int tcp_connect(const char *addr, int port)
     return -err;
 }
 
+/* The kernel's answer, past the getsockopt hook (which says AF_INET for a
+ * swapped socket). */
 static int domain_of(int fd)
 {
     int d = -1;
     socklen_t len = sizeof d;
 
-    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &d, &len);
+    syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, &d, &len);
     return d;
 }
 
@@ -365,6 +370,268 @@ static void test_threads(void)
     check(total == 160, "8 threads x 20 translated connects");
 }
 
+/* An IPv4 address that stands for ::1: fake_helper.py knows it as a pool
+ * address of v6only.test and as the partner of dual.test's 192.0.2.10. */
+static int stands_for_v6(const struct sockaddr_in *a)
+{
+    uint32_t h = ntohl(a->sin_addr.s_addr);
+
+    return a->sin_family == AF_INET && ((h & 0xfffe0000) == 0xc6120000 || h == 0xc000020a);
+}
+
+/* A native IPv6 UDP socket on [::1]: the far end of the translated ones. */
+static int v6_udp(int *port)
+{
+    struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+
+    bind(fd, (struct sockaddr *)&a, sizeof a);
+    getsockname(fd, (struct sockaddr *)&a, &len);
+    *port = ntohs(a.sin6_port);
+    return fd;
+}
+
+static void test_udp_unconnected(void)
+{
+    int port, srv = v6_udp(&port), fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1;
+    struct sockaddr_in dst = v4("198.18.0.1", port), from, names[2];
+    struct sockaddr_in6 cli, six = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    struct mmsghdr m[2];
+    struct iovec iov[2];
+    char buf[16], b2[2][8];
+    socklen_t len = sizeof cli;
+
+    check(sendto(fd, "a", 1, 0, (struct sockaddr *)&dst, sizeof dst) == 1 && domain_of(fd) == AF_INET6,
+          "UDP sendto a pool address: swapped, sent");
+    recvfrom(srv, buf, sizeof buf, 0, (struct sockaddr *)&cli, &len);
+    for (int i = 0; i < 4; i++)
+        sendto(srv, "b", 1, 0, (struct sockaddr *)&cli, len);
+    len = sizeof from;
+    check(recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &len) == 1 && len == sizeof from &&
+              stands_for_v6(&from) && ntohs(from.sin_port) == port,
+          "  recvfrom: the source as the IPv4 address standing for it, and its port");
+    memset(&from, 0xee, sizeof from);
+    len = 4;
+    check(recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &len) == 1 && len == sizeof from &&
+              from.sin_family == AF_INET && ((unsigned char *)&from)[4] == 0xee,
+          "  recvfrom addrlen 4: 4 bytes copied, 16 reported");
+    len = (socklen_t)-1;
+    check(recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &len) < 0 && errno == EINVAL,
+          "  recvfrom addrlen -1: EINVAL");
+    sendto(srv, "c", 1, 0, (struct sockaddr *)&cli, sizeof cli);
+    memset(m, 0, sizeof m);
+    for (int i = 0; i < 2; i++) {
+        iov[i] = (struct iovec){b2[i], sizeof b2[i]};
+        m[i].msg_hdr = (struct msghdr){.msg_name = &names[i], .msg_namelen = i ? 4 : sizeof names[i],
+                                       .msg_iov = &iov[i], .msg_iovlen = 1};
+    }
+    check(recvmmsg(fd, m, 2, MSG_DONTWAIT, NULL) == 2 && stands_for_v6(&names[0]) &&
+              m[0].msg_hdr.msg_namelen == sizeof names[0] && m[1].msg_hdr.msg_namelen == sizeof names[1] &&
+              names[1].sin_family == AF_INET,
+          "  recvmmsg: sources in IPv4 form, a short msg_namelen truncated");
+    check(sendto(fd, "x", 1, 0, (struct sockaddr *)&dst, 8) < 0 && errno == EINVAL,
+          "  sendto with an 8-byte address: EINVAL");
+    check(sendto(fd, "x", 1, 0, (struct sockaddr *)&six, sizeof six) < 0 && errno == EAFNOSUPPORT,
+          "  sendto an AF_INET6 address: EAFNOSUPPORT, as on an AF_INET socket");
+    check(bind(fd, (struct sockaddr *)&six, sizeof six) < 0 && errno == EAFNOSUPPORT,
+          "  bind an AF_INET6 address: EAFNOSUPPORT");
+    check(connect(fd, (struct sockaddr *)&six, sizeof six) < 0 && errno == EAFNOSUPPORT,
+          "  connect to an AF_INET6 address: EAFNOSUPPORT");
+    dst = v4("239.1.2.3", port);
+    check(sendto(fd, "x", 1, 0, (struct sockaddr *)&dst, sizeof dst) < 0 && errno == ENETUNREACH,
+          "  sendto IPv4 multicast: ENETUNREACH");
+    check(setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &one, sizeof one) < 0 && errno == ENOPROTOOPT,
+          "  IP_MULTICAST_TTL: ENOPROTOOPT");
+    check(setsockopt(fd, IPPROTO_IP, IP_TTL, &(int){7}, sizeof(int)) == 0 &&
+              get_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS) == 7 && get_int(fd, IPPROTO_IP, IP_TTL) == 7,
+          "  IP_TTL also sets IPV6_UNICAST_HOPS");
+    check(get_int(fd, SOL_SOCKET, SO_DOMAIN) == AF_INET, "  getsockopt SO_DOMAIN: AF_INET");
+    close(fd);
+
+    fd = socket(AF_INET, SOCK_DGRAM, 0);
+    dst = v4("198.18.0.1", port);
+    memset(m, 0, sizeof m);
+    for (int i = 0; i < 2; i++) {
+        iov[i] = (struct iovec){"mm", 2};
+        m[i].msg_hdr = (struct msghdr){.msg_name = &dst, .msg_namelen = sizeof dst,
+                                       .msg_iov = &iov[i], .msg_iovlen = 1};
+    }
+    check(sendmmsg(fd, m, 2, 0) == 2 && m[0].msg_len == 2 && m[1].msg_len == 2 && domain_of(fd) == AF_INET6,
+          "sendmmsg to a pool address: swapped, both sent");
+    check(recv(srv, buf, sizeof buf, MSG_DONTWAIT) == 2 && recv(srv, buf, sizeof buf, MSG_DONTWAIT) == 2,
+          "  both arrived over IPv6");
+    close(fd);
+    fd = socket(AF_INET, SOCK_DGRAM, 0);
+    dst = v4("127.0.0.1", 9);
+    check(sendmmsg(fd, m, 2, 0) == 2 && domain_of(fd) == AF_INET,
+          "sendmmsg to 127.0.0.1: native, both sent");
+    close(fd);
+    close(srv);
+}
+
+/* IP_RECVERR set before the swap: the ICMPv6 error comes back as ICMP with
+ * the offender as a pool address. */
+static void test_recverr(void)
+{
+    int port, srv = v6_udp(&port), fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1, ok = 0;
+    struct sockaddr_in dst, name;
+    char control[256], buf[8];
+    struct iovec iov = {buf, sizeof buf};
+    struct msghdr msg = {.msg_name = &name, .msg_namelen = sizeof name, .msg_iov = &iov,
+                         .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+    struct pollfd p = {.fd = fd};
+
+    close(srv);     /* the port is now closed: ICMPv6 port unreachable */
+    dst = v4("198.18.0.1", port);
+    setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof one);
+    sendto(fd, "x", 1, 0, (struct sockaddr *)&dst, sizeof dst);
+    poll(&p, 1, 2000);
+    if (recvmsg(fd, &msg, MSG_ERRQUEUE) >= 0) {
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+            struct sock_extended_err ee;
+            struct sockaddr_in off;
+            if (c->cmsg_level != IPPROTO_IP || c->cmsg_type != IP_RECVERR)
+                continue;
+            memcpy(&ee, CMSG_DATA(c), sizeof ee);
+            memcpy(&off, CMSG_DATA(c) + sizeof ee, sizeof off);
+            ok = c->cmsg_len == CMSG_LEN(sizeof ee + sizeof off) && ee.ee_errno == ECONNREFUSED &&
+                 ee.ee_origin == SO_EE_ORIGIN_ICMP && ee.ee_type == 3 && ee.ee_code == 3 && stands_for_v6(&off);
+        }
+    }
+    check(ok && stands_for_v6(&name) && ntohs(name.sin_port) == port,
+          "IP_RECVERR: ICMP port unreachable, offender and destination in IPv4 form");
+    close(fd);
+
+    fd = socket(AF_INET, SOCK_DGRAM, 0);
+    connect(fd, (struct sockaddr *)&dst, sizeof dst);
+    send(fd, "x", 1, 0);
+    p.fd = fd;
+    poll(&p, 1, 2000);
+    check(recv(fd, buf, sizeof buf, MSG_DONTWAIT) < 0 && errno == ECONNREFUSED,
+          "connected UDP to a closed port: ECONNREFUSED, as for IPv4");
+    close(fd);
+}
+
+/* A listener bound to 0.0.0.0 takes IPv6 and IPv4 clients. */
+static void test_listener(void)
+{
+    struct sockaddr_in any = v4("0.0.0.0", 0), peer, lo;
+    struct sockaddr_in6 to = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    socklen_t len = sizeof any;
+    int l = socket(AF_INET, SOCK_STREAM, 0), c6 = socket(AF_INET6, SOCK_STREAM, 0), c4, a;
+    int l2 = socket(AF_INET, SOCK_STREAM, 0);
+    char t[INET_ADDRSTRLEN];
+
+    check(bind(l, (struct sockaddr *)&any, 8) < 0 && errno == EINVAL, "bind with an 8-byte address: EINVAL");
+    check(bind(l, (struct sockaddr *)&any, sizeof any) == 0 && listen(l, 4) == 0 && domain_of(l) == AF_INET6,
+          "bind 0.0.0.0: a dual-stack AF_INET6 listener");
+    getsockname(l, (struct sockaddr *)&any, &len);
+    check(any.sin_family == AF_INET && any.sin_addr.s_addr == 0 && any.sin_port != 0,
+          "  getsockname: 0.0.0.0 and the port");
+    check(bind(l2, (struct sockaddr *)&any, sizeof any) < 0 && errno == EADDRINUSE,
+          "  a second bind to the port: EADDRINUSE");
+    to.sin6_port = any.sin_port;
+    connect(c6, (struct sockaddr *)&to, sizeof to);
+    check(accept4(l, (struct sockaddr *)&peer, &len, 0x7fff0000) < 0 && errno == EINVAL,
+          "  accept4 with unknown flags: EINVAL");
+    len = sizeof peer;
+    a = accept4(l, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    check(a >= 0 && stands_for_v6(&peer) && (fcntl(a, F_GETFL) & O_NONBLOCK) && (fcntl(a, F_GETFD) & FD_CLOEXEC),
+          "  accept4: an IPv6 client in IPv4 form, flags applied");
+    len = sizeof lo;
+    check(getpeername(a, (struct sockaddr *)&lo, &len) == 0 && lo.sin_addr.s_addr == peer.sin_addr.s_addr &&
+              get_int(a, SOL_SOCKET, SO_DOMAIN) == AF_INET,
+          "  the accepted socket: getpeername the same address, SO_DOMAIN AF_INET");
+    check(shutdown(a, SHUT_WR) == 0 && read(c6, t, 1) == 0, "  shutdown works on it");
+    close(a);
+    c4 = tcp_connect("127.0.0.1", ntohs(any.sin_port));
+    len = sizeof peer;
+    a = accept(l, (struct sockaddr *)&peer, &len);
+    check(a >= 0 && !strcmp(ip(&peer, t), "127.0.0.1"), "  accept: an IPv4 client as itself");
+    close(a);
+    close(c4);
+    close(c6);
+    close(l);
+    close(l2);
+
+    /* A server that listens on IPv6 itself, IPv6-only, and on 0.0.0.0. */
+    l = socket(AF_INET6, SOCK_STREAM, 0);
+    l2 = socket(AF_INET, SOCK_STREAM, 0);
+    to.sin6_addr = in6addr_any;
+    to.sin6_port = 0;
+    len = sizeof to;
+    setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &(int){1}, sizeof(int));
+    bind(l, (struct sockaddr *)&to, sizeof to);
+    getsockname(l, (struct sockaddr *)&to, &len);
+    any = v4("0.0.0.0", ntohs(to.sin6_port));
+    check(bind(l2, (struct sockaddr *)&any, sizeof any) == 0 && domain_of(l2) == AF_INET,
+          "bind 0.0.0.0 next to the program's own IPv6-only socket on the port: native");
+    close(l);
+    close(l2);
+}
+
+/* The hop limit of the next datagram waiting on srv (IPV6_RECVHOPLIMIT), or -1. */
+static int hop_limit(int srv)
+{
+    char in[64], buf[8];
+    struct iovec iov = {buf, sizeof buf};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = in, .msg_controllen = sizeof in};
+    int hops = -1;
+
+    if (recvmsg(srv, &msg, MSG_DONTWAIT) < 0)
+        return -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)
+            memcpy(&hops, CMSG_DATA(c), sizeof hops);
+    return hops;
+}
+
+/* Control messages sent to an IPv6 peer, IP_MTU, binds to stand-in addresses. */
+static void test_send_control(void)
+{
+    int port, srv = v6_udp(&port), fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1, ttl = 5;
+    struct sockaddr_in dst = v4("198.18.0.1", port), local;
+    char control[CMSG_SPACE(sizeof(int))] __attribute__((aligned(8))) = {0};
+    struct iovec iov = {"ttl", 3};
+    struct msghdr msg = {.msg_name = &dst, .msg_namelen = sizeof dst, .msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = control, .msg_controllen = sizeof control};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    socklen_t len = sizeof local;
+    int paired = socket(AF_INET, SOCK_STREAM, 0), pool = socket(AF_INET, SOCK_STREAM, 0);
+
+    setsockopt(srv, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof one);
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_TTL;
+    c->cmsg_len = CMSG_LEN(sizeof ttl);
+    memcpy(CMSG_DATA(c), &ttl, sizeof ttl);
+    check(sendmsg(fd, &msg, 0) == 3, "sendmsg with an IP_TTL control message to a pool address");
+    check(hop_limit(srv) == 5, "  arrived with hop limit 5 (IPV6_HOPLIMIT)");
+    connect(fd, (struct sockaddr *)&dst, sizeof dst);
+    ttl = 6;
+    iov = (struct iovec){"ttl", 3};
+    msg = (struct msghdr){.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                          .msg_controllen = sizeof control};
+    c = CMSG_FIRSTHDR(&msg);
+    *c = (struct cmsghdr){.cmsg_len = CMSG_LEN(sizeof ttl), .cmsg_level = IPPROTO_IP, .cmsg_type = IP_TTL};
+    memcpy(CMSG_DATA(c), &ttl, sizeof ttl);
+    check(sendmsg(fd, &msg, 0) == 3, "  connected: sendmsg with IP_TTL and no name");
+    check(hop_limit(srv) == 6, "  arrived with hop limit 6");
+    check(get_int(fd, IPPROTO_IP, IP_MTU) > 0, "  IP_MTU on the connected swapped socket");
+    close(fd);
+    close(srv);
+
+    dst = v4("192.0.2.10", 0);
+    check(bind(paired, (struct sockaddr *)&dst, sizeof dst) == 0 && domain_of(paired) == AF_INET6 &&
+              getsockname(paired, (struct sockaddr *)&local, &len) == 0 && stands_for_v6(&local),
+          "bind a PAIRED address: bound to its IPv6 partner, getsockname in IPv4 form");
+    dst = v4("198.18.0.1", 0);
+    check(bind(pool, (struct sockaddr *)&dst, sizeof dst) == 0 && domain_of(pool) == AF_INET6,
+          "bind a pool address: bound to the IPv6 address it stands for");
+    close(paired);
+    close(pool);
+}
+
 int main(void)
 {
     int fds = open_fds();
@@ -377,6 +644,10 @@ int main(void)
     test_native();
     test_options();
     test_udp();
+    test_udp_unconnected();
+    test_recverr();
+    test_listener();
+    test_send_control();
     test_stale();
     test_threads();
     check(open_fds() == fds, "no descriptor leaked");

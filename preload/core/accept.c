@@ -1,0 +1,58 @@
+/*
+ * The kernel is always asked for the peer (into a local buffer): the
+ * fdtable needs it. The program's addr/len are then filled as the kernel
+ * would; if that fails (EFAULT, EINVAL) the connection is closed, as the
+ * kernel does when it cannot write the address.
+ */
+#include "accept.h"
+
+#include "fdtable.h"
+#include "inbound.h"
+#include "log.h"
+#include "real.h"
+#include "sockaddr.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Records the accepted socket; returns its peer as the program sees it. */
+static struct sockaddr_in remember(int fd, const struct sockaddr_in6 *peer)
+{
+    struct bia_fdinfo info = {.v6peer = *peer};
+
+    bia_sin_make(&info.v4peer, bia_inbound_v4(&peer->sin6_addr), peer->sin6_port);
+    if (!IN6_IS_ADDR_V4MAPPED(&peer->sin6_addr)) {
+        char from[BIA_ADDRSTR_SIZE], as[BIA_ADDRSTR_SIZE];
+        bia_info("accept %s as %s", bia_sin6_str(peer, from), bia_sin_str(&info.v4peer, as));
+    }
+    if (!bia_fdtable_set(fd, &info))
+        bia_warn("fd %d: cannot remember its translation; getpeername will show IPv6", fd);
+    return info.v4peer;
+}
+
+int bia_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags)
+{
+    struct sockaddr_storage peer;
+    socklen_t peer_len = sizeof peer;
+    struct bia_fdinfo listener;
+    struct sockaddr_in v4;
+    int c, err;
+
+    if (!bia_fdtable_get(fd, &listener))
+        return bia_real()->accept4(fd, addr, len, flags);
+    c = bia_real()->accept4(fd, (struct sockaddr *)&peer, &peer_len, flags);
+    if (c < 0)
+        return -1;
+    if (peer.ss_family == AF_INET6 && peer_len >= sizeof(struct sockaddr_in6)) {
+        v4 = remember(c, (const struct sockaddr_in6 *)&peer);
+        memcpy(&peer, &v4, sizeof v4);
+        peer_len = sizeof v4;
+    }
+    if (!addr || bia_sockaddr_copy_out(&peer, peer_len, addr, len) == 0)
+        return c;
+    err = errno;
+    bia_fdtable_drop(c);
+    bia_real()->close(c);
+    errno = err;
+    return -1;
+}

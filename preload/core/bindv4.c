@@ -1,0 +1,88 @@
+/*
+ * A socket already swapped (by an earlier bind or a sendto) takes every
+ * IPv4 address in IPv6 form. An unswapped one is swapped only while it is
+ * unbound and unused, as bia_swap_check() allows, and only if its
+ * replacement can bind; otherwise the kernel answers the bind as it would
+ * have (EADDRINUSE, EADDRNOTAVAIL, ...).
+ */
+#include "bindv4.h"
+
+#include "fdtable.h"
+#include "log.h"
+#include "outbound.h"
+#include "real.h"
+#include "route.h"
+#include "sockaddr.h"
+#include "swap.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+/* The IPv6 form of addr, or 1 if it must be bound natively on an unswapped socket. */
+static int local_v6(const struct sockaddr_in *addr, struct sockaddr_in6 *out, bool swapped)
+{
+    struct in6_addr v6;
+    int err;
+
+    if (addr->sin_addr.s_addr == htonl(INADDR_ANY)) {
+        bia_sin6_make(out, &in6addr_any, addr->sin_port);
+        return 0;
+    }
+    if (bia_route_v4(addr->sin_addr, &v6, &err) == BIA_ROUTE_V6) {
+        bia_sin6_make(out, &v6, addr->sin_port);
+        return 0;
+    }
+    if (!swapped)
+        return 1;
+    bia_sin6_mapped(out, addr->sin_addr, addr->sin_port);
+    return 0;
+}
+
+/*
+ * Swaps fd onto a replacement already bound to v6; false (errno untouched)
+ * if the bind must stay native. A replacement that cannot bind (the port
+ * is taken on the IPv6 side, e.g. by the program's own IPv6-only socket
+ * on the same port) leaves the AF_INET socket as it was.
+ */
+static bool swap_for_bind(int fd, const struct sockaddr_in *addr, const struct sockaddr_in6 *v6)
+{
+    char text[BIA_ADDRSTR_SIZE];
+    struct bia_swap_plan plan;
+    int saved = errno;
+
+    if (bia_swap_check(fd, &plan) != BIA_SWAP_OK || plan.port)
+        return false;
+    plan.bind_to = v6;
+    if (bia_swap(fd, &plan)) {
+        bool expected = errno == EADDRINUSE || errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT;
+        bia_log(expected ? BIA_LOG_DEBUG : BIA_LOG_WARN, "bind %s: fd %d stays IPv4: %s",
+                bia_sin_str(addr, text), fd, strerror(errno));
+        errno = saved;
+        return false;
+    }
+    if (!bia_fdtable_set(fd, &(struct bia_fdinfo){0}))
+        bia_warn("fd %d: cannot remember its translation", fd);
+    return true;
+}
+
+int bia_bind(int fd, const struct sockaddr *given, socklen_t len)
+{
+    char from[BIA_ADDRSTR_SIZE], to[BIA_ADDRSTR_SIZE];
+    struct sockaddr_in addr;
+    struct sockaddr_in6 v6;
+    struct bia_fdinfo info;
+    bool swapped;
+
+    if (given->sa_family != AF_INET)
+        return bia_outbound_wrong_family(fd, given, len) ? -1 : bia_real()->bind(fd, given, len);
+    memcpy(&addr, given, sizeof addr);     /* the program's buffer may be unaligned */
+    swapped = bia_fdtable_get(fd, &info);
+    if (local_v6(&addr, &v6, swapped))
+        return bia_real()->bind(fd, given, len);
+    bia_debug("bind %s -> %s", bia_sin_str(&addr, from), bia_sin6_str(&v6, to));
+    if (swapped)
+        return bia_real()->bind(fd, (const struct sockaddr *)&v6, sizeof v6);
+    return swap_for_bind(fd, &addr, &v6) ? 0 : bia_real()->bind(fd, given, len);
+}

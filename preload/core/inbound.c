@@ -1,0 +1,70 @@
+#include "inbound.h"
+
+#include "bia_protocol.h"
+#include "helper_client.h"
+#include "log.h"
+#include "mapcache.h"
+#include "sockaddr.h"
+
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <string.h>
+
+/* MAP6 for an address the cache does not know. */
+static struct in_addr ask_helper(const struct in6_addr *v6)
+{
+    char text[INET6_ADDRSTRLEN], why[BIA_WHY_SIZE];
+    struct bia_reply reply;
+    struct in_addr none = {htonl(INADDR_ANY)};
+
+    inet_ntop(AF_INET6, v6, text, sizeof text);
+    if (bia_helper_map6(v6, &reply, why)) {
+        bia_warn("no IPv4 address for %s: cannot reach the helper: %s", text, why);
+        return none;
+    }
+    if (reply.status != BIA_S_OK) {
+        bia_warn("no IPv4 address for %s: the helper answered %s", text,
+                 bia_status_name(reply.status));
+        return none;
+    }
+    if (memcmp(&reply.u.entry.v6, v6, sizeof *v6) ||
+        (reply.u.entry.kind != BIA_K_POOL && reply.u.entry.kind != BIA_K_PAIRED)) {
+        bia_warn("no IPv4 address for %s: the helper's MAP6 answer does not fit", text);
+        return none;
+    }
+    bia_mapcache_put(&reply.u.entry);
+    return reply.u.entry.v4;
+}
+
+struct in_addr bia_inbound_v4(const struct in6_addr *a)
+{
+    struct in_addr v4 = {htonl(INADDR_ANY)};
+    struct bia_entry e;
+
+    if (bia_v6_is_mapped(a, &v4) || IN6_IS_ADDR_UNSPECIFIED(a))
+        return v4;
+    if (bia_mapcache_find_v6(a, &e))
+        return e.v4;
+    return ask_helper(a);
+}
+
+static bool is_connected_peer(const struct in6_addr *a, const struct bia_fdinfo *info)
+{
+    return info && info->v6peer.sin6_family == AF_INET6 &&
+           IN6_ARE_ADDR_EQUAL(a, &info->v6peer.sin6_addr);
+}
+
+int bia_inbound_copy_out(const struct sockaddr_storage *kernel, socklen_t kernel_len,
+                         const struct bia_fdinfo *info, struct sockaddr *dst, socklen_t *len)
+{
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)kernel;
+    struct sockaddr_in v4;
+
+    if (kernel_len < sizeof *in6 || kernel->ss_family != AF_INET6)
+        return bia_sockaddr_copy_out(kernel, kernel_len, dst, len);
+    if (is_connected_peer(&in6->sin6_addr, info))
+        bia_sin_make(&v4, info->v4peer.sin_addr, in6->sin6_port);
+    else
+        bia_sin_make(&v4, bia_inbound_v4(&in6->sin6_addr), in6->sin6_port);
+    return bia_sockaddr_copy_out(&v4, sizeof v4, dst, len);
+}

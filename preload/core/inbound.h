@@ -1,0 +1,34 @@
+/*
+ * Addresses coming from the kernel of a swapped (AF_INET6) socket, shown to
+ * the program as IPv4: accept, recvfrom, recvmsg, recvmmsg, getpeername,
+ * getsockname and the addresses inside control messages.
+ */
+#ifndef BIA_INBOUND_H
+#define BIA_INBOUND_H
+
+#include "fdtable.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+/*
+ * The IPv4 address that stands for a: itself if v4-mapped, 0.0.0.0 for ::,
+ * else the pool or paired address from the mapping cache or, failing that,
+ * from MAP6 at the helper (which allocates one on the spot, draft 2.3).
+ * 0.0.0.0 if the helper cannot say (logged).
+ */
+struct in_addr bia_inbound_v4(const struct in6_addr *a);
+
+/*
+ * Converts what the kernel reported (kernel_len bytes at kernel) into the
+ * program's buffer the way the kernel itself would: at most *len bytes
+ * copied, *len set to the full size (0 when the kernel reported nothing).
+ * An address that is not AF_INET6 goes out unchanged. The peer a socket
+ * was connected to shows as the address the program connected to (info,
+ * may be NULL). Returns 0, or -1 with EFAULT/EINVAL as
+ * bia_sockaddr_copy_out.
+ */
+int bia_inbound_copy_out(const struct sockaddr_storage *kernel, socklen_t kernel_len,
+                         const struct bia_fdinfo *info, struct sockaddr *dst, socklen_t *len);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * The kernel writes the source into a local buffer, which is then handed
+ * to the program as bia_inbound_copy_out() says (truncated to the
+ * program's length, which is then set to the full size, as the kernel
+ * does). A receive that asks for no source and no control messages, or on
+ * a socket the library did not swap, goes straight to the kernel.
+ */
+#define _GNU_SOURCE
+#include "receive.h"
+
+#include "cmsg.h"
+#include "fdtable.h"
+#include "inbound.h"
+#include "real.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+ssize_t bia_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *addr,
+                     socklen_t *len)
+{
+    struct sockaddr_storage from;
+    socklen_t from_len = sizeof from;
+    struct bia_fdinfo info;
+    ssize_t r;
+
+    if (!addr || !bia_fdtable_get(fd, &info))
+        return bia_real()->recvfrom(fd, buf, n, flags, addr, len);
+    r = bia_real()->recvfrom(fd, buf, n, flags, (struct sockaddr *)&from, &from_len);
+    if (r < 0 || bia_inbound_copy_out(&from, from_len, &info, addr, len))
+        return -1;
+    return r;
+}
+
+/* The program's name buffer while the kernel fills a local one. */
+struct name_swap {
+    void *name;
+    socklen_t len;
+    struct sockaddr_storage from;
+};
+
+/* Points msg at a local buffer; false (EINVAL) for a negative length, as
+ * the kernel checks before receiving. */
+static bool lend_name(struct msghdr *msg, struct name_swap *s)
+{
+    s->name = msg->msg_name;
+    s->len = msg->msg_namelen;
+    if (!s->name)
+        return true;
+    if ((int)s->len < 0) {
+        errno = EINVAL;
+        return false;
+    }
+    msg->msg_name = &s->from;
+    msg->msg_namelen = sizeof s->from;
+    return true;
+}
+
+/* Gives the program back its buffer, filled; -1 with errno if it cannot be. */
+static int return_name(struct msghdr *msg, struct name_swap *s, const struct bia_fdinfo *info,
+                       bool received)
+{
+    socklen_t got = msg->msg_namelen;
+
+    msg->msg_name = s->name;
+    msg->msg_namelen = s->len;
+    if (!s->name || !received)
+        return 0;
+    return bia_inbound_copy_out(&s->from, got, info, s->name, &msg->msg_namelen);
+}
+
+ssize_t bia_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+    struct bia_fdinfo info;
+    struct name_swap s;
+    ssize_t r;
+
+    if (!msg || (!msg->msg_name && !msg->msg_control) || !bia_fdtable_get(fd, &info))
+        return bia_real()->recvmsg(fd, msg, flags);
+    if (!lend_name(msg, &s))
+        return -1;
+    r = bia_real()->recvmsg(fd, msg, flags);
+    if (return_name(msg, &s, &info, r >= 0) || r < 0)
+        return -1;
+    bia_cmsg_to_v4(msg);
+    return r;
+}
+
+int bia_recvmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags, struct timespec *tmo)
+{
+    struct bia_fdinfo info;
+    struct name_swap *s;
+    unsigned int i, lent;
+    int r, err;
+
+    if (!v || !vlen || !bia_fdtable_get(fd, &info))
+        return bia_real()->recvmmsg(fd, v, vlen, flags, tmo);
+    if (vlen > UIO_MAXIOV)
+        vlen = UIO_MAXIOV;   /* the kernel's own limit */
+    s = malloc(vlen * sizeof *s);
+    if (!s) {
+        errno = ENOMEM;
+        return -1;
+    }
+    /* A bad length stops the batch before that message, as in the kernel. */
+    for (lent = 0; lent < vlen && lend_name(&v[lent].msg_hdr, &s[lent]); lent++)
+        ;
+    r = lent ? bia_real()->recvmmsg(fd, v, lent, flags, tmo) : -1;
+    err = errno;
+    for (i = 0; i < lent; i++) {
+        bool received = r >= 0 && i < (unsigned)r;
+        /* A name that cannot be written is left unwritten: the batch stands. */
+        if (return_name(&v[i].msg_hdr, &s[i], &info, received) == 0 && received)
+            bia_cmsg_to_v4(&v[i].msg_hdr);
+    }
+    free(s);
+    errno = err;
+    return r;
+}

@@ -1,0 +1,133 @@
+/*
+ * Only a complete sockaddr_in destination is looked at; anything else goes
+ * to the kernel as given, which answers with its own errno. The first
+ * datagram to an IPv6-only peer swaps an unbound or any-bound socket, as a
+ * connect would; later ones on the swapped socket go out in IPv6 form.
+ */
+#define _GNU_SOURCE
+#include "send.h"
+
+#include "cmsg.h"
+#include "fdtable.h"
+#include "outbound.h"
+#include "real.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+/* Room for translated control messages; larger ones go out as given. */
+#define CONTROL_MAX 1024
+
+/* 0 with *to set, 1 to send as given, -1 with errno (see bia_outbound_target). */
+static int destination(int fd, const void *name, socklen_t len, struct sockaddr_in6 *to,
+                       bool *translated)
+{
+    struct sockaddr_in dst;
+
+    if (!name || len < sizeof dst || len > sizeof(struct sockaddr_storage))
+        return 1;
+    memcpy(&dst, name, sizeof dst);     /* the program's buffer may be unaligned */
+    if (dst.sin_family != AF_INET)
+        return bia_outbound_wrong_family(fd, name, len) ? -1 : 1;
+    return bia_outbound_target(fd, &dst, to, translated);
+}
+
+ssize_t bia_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr,
+                   socklen_t len)
+{
+    struct sockaddr_in6 to;
+    bool translated;
+    int rc = destination(fd, addr, len, &to, &translated);
+
+    if (rc < 0)
+        return -1;
+    if (rc > 0)
+        return bia_real()->sendto(fd, buf, n, flags, addr, len);
+    return bia_real()->sendto(fd, buf, n, flags, (const struct sockaddr *)&to, sizeof to);
+}
+
+/* A socket connected, through the library, to a real IPv6 peer. */
+static bool connected_to_v6(int fd)
+{
+    struct bia_fdinfo info;
+
+    return bia_fdtable_get(fd, &info) && info.v6peer.sin6_family == AF_INET6 &&
+           !IN6_IS_ADDR_V4MAPPED(&info.v6peer.sin6_addr);
+}
+
+ssize_t bia_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+    unsigned char control[CONTROL_MAX] __attribute__((aligned(8)));
+    struct sockaddr_in6 to;
+    struct msghdr m;
+    bool translated = false;
+    long clen;
+    int rc = msg ? destination(fd, msg->msg_name, msg->msg_namelen, &to, &translated) : 1;
+
+    if (rc < 0)
+        return -1;
+    if (rc > 0 && !(msg && !msg->msg_name && msg->msg_controllen && connected_to_v6(fd)))
+        return bia_real()->sendmsg(fd, msg, flags);
+    m = *msg;
+    if (rc == 0) {
+        m.msg_name = &to;
+        m.msg_namelen = sizeof to;
+    } else {
+        translated = true;      /* no name: to the IPv6 peer it is connected to */
+    }
+    /* IPv4-level messages still work towards a v4-mapped peer. */
+    if (translated && m.msg_control && m.msg_controllen &&
+        (clen = bia_cmsg_to_v6(msg, control, sizeof control)) >= 0) {
+        m.msg_control = control;
+        m.msg_controllen = (size_t)clen;
+    }
+    return bia_real()->sendmsg(fd, &m, flags);
+}
+
+int bia_sendmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags)
+{
+    struct sockaddr_in6 *to, to6;
+    struct mmsghdr *copy;
+    unsigned int i, n;
+    bool translated;
+    int r, rc, err;
+
+    if (!v || !vlen)
+        return bia_real()->sendmmsg(fd, v, vlen, flags);
+    if (vlen > UIO_MAXIOV)
+        vlen = UIO_MAXIOV;   /* the kernel's own limit */
+    /* A batch with nothing to translate (a resolver's queries on a connected
+     * socket) goes out as it is, without allocating. */
+    for (n = 0; n < vlen; n++)
+        if (destination(fd, v[n].msg_hdr.msg_name, v[n].msg_hdr.msg_namelen, &to6, &translated) <= 0)
+            break;
+    if (n == vlen)
+        return bia_real()->sendmmsg(fd, v, vlen, flags);
+    copy = malloc(vlen * (sizeof *copy + sizeof *to));
+    if (!copy) {
+        errno = ENOMEM;
+        return -1;
+    }
+    to = (struct sockaddr_in6 *)(copy + vlen);
+    /* A destination that must fail ends the batch before it, as an error would. */
+    for (n = 0; n < vlen; n++) {
+        copy[n] = v[n];
+        rc = destination(fd, v[n].msg_hdr.msg_name, v[n].msg_hdr.msg_namelen, &to[n], &translated);
+        if (rc < 0)
+            break;
+        if (rc == 0) {
+            copy[n].msg_hdr.msg_name = &to[n];
+            copy[n].msg_hdr.msg_namelen = sizeof to[n];
+        }
+    }
+    r = n ? bia_real()->sendmmsg(fd, copy, n, flags) : -1;
+    for (i = 0; r > 0 && i < (unsigned)r; i++)
+        v[i].msg_len = copy[i].msg_len;
+    err = errno;
+    free(copy);
+    errno = err;
+    return r;
+}

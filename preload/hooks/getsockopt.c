@@ -1,0 +1,15 @@
+/* getsockopt(): a swapped socket still says it is AF_INET. */
+#include "config.h"
+#include "real.h"
+#include "sockopt.h"
+
+BIA_EXPORT int getsockopt(int fd, int level, int name, void *value, socklen_t *len)
+{
+    int rc;
+
+    if (!bia_active() || !bia_guard_enter())
+        return bia_real()->getsockopt(fd, level, name, value, len);
+    rc = bia_getsockopt(fd, level, name, value, len);
+    bia_guard_leave();
+    return rc;
+}

@@ -1,0 +1,17 @@
+/* recvmmsg(): recvmsg() for a batch. */
+#define _GNU_SOURCE
+#include "config.h"
+#include "real.h"
+#include "receive.h"
+
+BIA_EXPORT int recvmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags,
+                        struct timespec *tmo)
+{
+    int rc;
+
+    if (!bia_active() || !bia_guard_enter())
+        return bia_real()->recvmmsg(fd, v, vlen, flags, tmo);
+    rc = bia_recvmmsg(fd, v, vlen, flags, tmo);
+    bia_guard_leave();
+    return rc;
+}

@@ -1,0 +1,15 @@
+/* recvmsg(): a swapped socket reports sources and control messages as IPv4. */
+#include "config.h"
+#include "real.h"
+#include "receive.h"
+
+BIA_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+    ssize_t rc;
+
+    if (!bia_active() || !bia_guard_enter())
+        return bia_real()->recvmsg(fd, msg, flags);
+    rc = bia_recvmsg(fd, msg, flags);
+    bia_guard_leave();
+    return rc;
+}

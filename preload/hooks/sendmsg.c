@@ -1,0 +1,15 @@
+/* sendmsg(): sendto() with control messages, which follow the destination. */
+#include "config.h"
+#include "real.h"
+#include "send.h"
+
+BIA_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+    ssize_t rc;
+
+    if (!bia_active() || !bia_guard_enter())
+        return bia_real()->sendmsg(fd, msg, flags);
+    rc = bia_sendmsg(fd, msg, flags);
+    bia_guard_leave();
+    return rc;
+}

@@ -1,0 +1,16 @@
+/* sendto(): a datagram to an IPv6-only peer goes out over IPv6. */
+#include "config.h"
+#include "real.h"
+#include "send.h"
+
+BIA_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
+                          const struct sockaddr *addr, socklen_t len)
+{
+    ssize_t rc;
+
+    if (!bia_active() || !addr || !bia_guard_enter())
+        return bia_real()->sendto(fd, buf, n, flags, addr, len);
+    rc = bia_sendto(fd, buf, n, flags, addr, len);
+    bia_guard_leave();
+    return rc;
+}

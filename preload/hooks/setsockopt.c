@@ -1,0 +1,15 @@
+/* setsockopt(): IPPROTO_IP options on a swapped socket also set their IPv6 twin. */
+#include "config.h"
+#include "real.h"
+#include "sockopt.h"
+
+BIA_EXPORT int setsockopt(int fd, int level, int name, const void *value, socklen_t len)
+{
+    int rc;
+
+    if (!bia_active() || !bia_guard_enter())
+        return bia_real()->setsockopt(fd, level, name, value, len);
+    rc = bia_setsockopt(fd, level, name, value, len);
+    bia_guard_leave();
+    return rc;
+}
