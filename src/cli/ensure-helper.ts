@@ -7,6 +7,8 @@ import { dirname } from 'node:path';
 import { request } from '../client.js';
 import { MsgType, Status, type HelloBody } from '../protocol.js';
 import { CliError, EXIT_HELPER_UNAVAILABLE } from './exit-codes.js';
+import type { PreloadSettings } from './preload-env.js';
+import { helperLogPath } from '../paths.js';
 
 const START_TIMEOUT_MS = 5000;
 const POLL_MS = 20;
@@ -17,6 +19,11 @@ export interface HelperTarget {
   logPath: string;
   /** Extra arguments for `bia helper` (e.g. --log-level). */
   helperArgs: string[];
+}
+
+/** The helper that serves programs started with SETTINGS, logging where helpers started by bia log. */
+export function helperTarget(settings: PreloadSettings): HelperTarget {
+  return { socketPath: settings.socket, logPath: helperLogPath(), helperArgs: settings.logLevel ? ['--log-level', settings.logLevel] : [] };
 }
 
 export async function hello(socketPath: string, timeoutMs = 500): Promise<HelloBody> {

@@ -3,6 +3,8 @@
 export const EXIT_USAGE = 64;
 export const EXIT_HELPER_UNAVAILABLE = 69;
 export const EXIT_INTERNAL = 70;
+/** A temporary failure: the helper did not stop in time (EX_TEMPFAIL). */
+export const EXIT_HELPER_STUCK = 75;
 export const EXIT_CANNOT_EXECUTE = 126;
 export const EXIT_NOT_FOUND = 127;
 

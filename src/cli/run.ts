@@ -2,11 +2,11 @@
 // this user's helper, and bia exits the way CMD did.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { preloadLibrary } from '../preload-path.js';
 import { logLevelOption, networkOption, parseArgs, stringOption } from './args.js';
-import { CliError, EXIT_CANNOT_EXECUTE, EXIT_INTERNAL, EXIT_NOT_FOUND, EXIT_USAGE } from './exit-codes.js';
-import { ensureHelper } from './ensure-helper.js';
-import { helperLogPath, socketPath } from '../paths.js';
+import { CliError, EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, EXIT_USAGE } from './exit-codes.js';
+import { preloadVariables, requireLibrary } from './preload-env.js';
+import { ensureHelper, helperTarget } from './ensure-helper.js';
+import { socketPath } from '../paths.js';
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
@@ -17,18 +17,10 @@ export async function run(argv: string[]): Promise<number> {
   const logLevel = logLevelOption(options.get('--log-level'));
   const socket = stringOption(options.get('--socket')) ?? socketPath();
 
-  const library = preloadLibrary();
-  if (!library) throw new CliError('the preload library is not built: run `npm install` (or `npm run build`) in the bia package', EXIT_INTERNAL);
-  const hello = await ensureHelper({ socketPath: socket, logPath: helperLogPath(), helperArgs: logLevel ? ['--log-level', logLevel] : [] });
-
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    LD_PRELOAD: [library, process.env.LD_PRELOAD].filter(Boolean).join(' '),
-    BIA_SOCKET: socket,
-    BIA_POOL: `${hello.pool}/${hello.poolLen}`,
-  };
-  if (network && network !== 'auto') env.BIA_NETWORK = network;
-  if (logLevel) env.BIA_LOG = logLevel;
+  const settings = { socket, network, logLevel };
+  const library = requireLibrary();
+  const hello = await ensureHelper(helperTarget(settings));
+  const env = { ...process.env, ...preloadVariables(library, settings, hello, process.env.LD_PRELOAD) };
   return runChild(rest, env);
 }
 

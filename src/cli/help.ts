@@ -1,0 +1,46 @@
+// `bia --help`: every command with an example, in the order people need them.
+export const HELP = `bia - run IPv4-only programs on IPv6-only networks (Bump-in-the-API)
+
+bia translates a program's IPv4 socket calls to IPv6 at the socket API:
+names that only have IPv6 addresses resolve to stand-in IPv4 addresses
+(from a private pool, default 198.18.0.0/15), and connecting to one of those
+opens a real IPv6 connection. Data flows through the kernel untouched.
+
+Usage:
+  bia run [OPTIONS] [--] CMD [ARGS...]   run CMD with bia
+  bia env [OPTIONS] [--off]              print shell commands that turn bia
+                                         on (off) for the current shell
+  bia stop [--socket PATH]               stop your helper
+  bia helper [OPTIONS]                   run the helper in the foreground
+  bia demo                               show bia at work in a sandbox
+  bia --help | --version
+
+Options of run and env:
+  --network MODE     auto (default), dual, ipv6-only or ipv4-only: what the
+                     network offers, when detection guesses wrong
+  --log-level LEVEL  error, warn (default), info, debug or trace; info shows
+                     every translated call
+  --socket PATH      the helper's socket (default: $BIA_SOCKET, else
+                     $XDG_RUNTIME_DIR/bia/helper.sock)
+
+Options of helper: --socket, --network, --log-level as above, and
+  --pool CIDR        the IPv4 pool for IPv6-only peers (default 198.18.0.0/15)
+
+Examples:
+  bia run -- curl -4 http://v6only.example/    an IPv4-only client, any peer
+  bia run --log-level info -- nc.traditional v6only.example 80
+  eval "$(bia env)"                            bia for every program started
+  eval "$(bia env --off)"                      from this shell, and back
+  bia stop                                     end the helper (bia run and
+                                               bia env start it again)
+  bia helper --log-level debug                 watch the helper work
+  bia demo                                     no network or root needed
+
+One helper serves all your programs; bia run and bia env start it when none
+is running (it logs to $XDG_STATE_HOME/bia/helper.log).
+
+Exit status: bia run exits with CMD's status (128+N when CMD dies of signal
+N; signals bia receives are passed on to CMD). bia's own failures exit 64
+(usage), 69 (helper unavailable), 70 (internal), 75 (helper did not stop in
+time), 126/127 (CMD not executable/not found).
+`;

@@ -1,0 +1,48 @@
+// The everyday commands around `bia run`: env, stop, signals, trace,
+// status. Few lab runs, each telling a whole story, to keep this file fast.
+import { describe, expect, it } from 'vitest';
+import { labMissing } from '../support/lab.js';
+import { runInLab } from '../../src/lab/lab.js';
+
+describe.skipIf(labMissing)('bia CLI', () => {
+  it('env turns bia on for a shell and off again; stop ends the helper; signals reach CMD', async () => {
+    const r = await runInLab(String.raw`peer_serve_tcp 8080
+export LD_PRELOAD=/lib/other\'s.so
+eval "$(bia env)"; echo "env $?"
+echo "preload $LD_PRELOAD"
+echo "pool $BIA_POOL"
+nc.traditional -w 2 v6only.test 8080 </dev/null
+eval "$(bia env)"; echo "twice $LD_PRELOAD"
+eval "$(bia env --off)"
+echo "off [$LD_PRELOAD] [$BIA_SOCKET] [$BIA_POOL]"
+nc.traditional -w 2 v6only.test 8080 </dev/null; echo "plain $?"
+bia stop; echo "stop $?"
+echo "helpers $(pgrep -fc '[m]ain.js helper')"
+test -e "$XDG_RUNTIME_DIR/bia/helper.sock" && echo "socket left" || echo "socket gone"
+bia stop; echo "stop again $?"
+bia run -- sleep 100 & job=$!
+lab_wait "sleep under bia" pgrep -f "^sleep 100"
+kill -TERM "$(pgrep -f '^node .*main.js run -- sleep 100')"; wait $job; echo "term $?"
+echo "sleeps $(pgrep -fc "^sleep 100")"
+bia env --bogus; echo "bad flag $?"
+bia run --help | head -1`);
+    expect(r.stdout, r.stderr).toContain('env 0');
+    expect(r.stdout).toMatch(/^preload \/\S+\/libbia\.so \/lib\/other's\.so$/m);
+    expect(r.stdout).toMatch(/^pool 198\.18\.0\.0\/15$/m);
+    expect(r.stdout).toContain('hello from the IPv6-only peer');
+    expect(r.stdout).toMatch(/^twice \/\S+\/libbia\.so \/lib\/other's\.so$/m);
+    expect(r.stdout).toContain("off [/lib/other's.so] [] []");
+    expect(r.stdout).toMatch(/^plain [1-9]/m);
+    expect(r.stdout).toContain('stop 0');
+    expect(r.stderr).toMatch(/bia: stopped the helper \(pid \d+\)/);
+    expect(r.stdout).toContain('helpers 0');
+    expect(r.stdout).toContain('socket gone');
+    expect(r.stdout).toContain('stop again 0');
+    expect(r.stderr).toContain('bia: no helper running at');
+    expect(r.stdout).toContain('term 143');
+    expect(r.stdout).toContain('sleeps 0');
+    expect(r.stdout).toContain('bad flag 64');
+    expect(r.stderr).toContain('bia: unknown option --bogus');
+    expect(r.stdout).toContain('bia - run IPv4-only programs');
+  });
+});
