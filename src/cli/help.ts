@@ -18,17 +18,23 @@ Usage:
 Options of run and env:
   --network MODE     auto (default), dual, ipv6-only or ipv4-only: what the
                      network offers, when detection guesses wrong
-  --log-level LEVEL  error, warn (default), info, debug or trace; info shows
-                     every translated call
+  --log-level LEVEL  error, warn (default), info, debug or trace ($BIA_LOG)
   --socket PATH      the helper's socket (default: $BIA_SOCKET, else
                      $XDG_RUNTIME_DIR/bia/helper.sock)
+
+Options of run only:
+  --trace            print each translated call on stderr, e.g.
+                     bia[42]: connect 198.18.0.5:80 -> [2001:db8::6]:80
+  --trace-file PATH  append those lines (and bia's warnings) to PATH
+                     instead (BIA_LOG_FILE); CMD's stderr stays clean
 
 Options of helper: --socket, --network, --log-level as above, and
   --pool CIDR        the IPv4 pool for IPv6-only peers (default 198.18.0.0/15)
 
 Examples:
   bia run -- curl -4 http://v6only.example/    an IPv4-only client, any peer
-  bia run --log-level info -- nc.traditional v6only.example 80
+  bia run --trace -- nc.traditional v6only.example 80
+  bia run --trace-file /tmp/bia.trace -- ./legacy-daemon
   eval "$(bia env)"                            bia for every program started
   eval "$(bia env --off)"                      from this shell, and back
   bia stop                                     end the helper (bia run and

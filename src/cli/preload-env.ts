@@ -11,6 +11,8 @@ export interface PreloadSettings {
   socket: string;
   network?: NetworkMode;
   logLevel?: LogLevel;
+  /** Where the preload writes its log lines instead of stderr (absolute). */
+  logFile?: string;
 }
 
 export function requireLibrary(): string {
@@ -44,8 +46,9 @@ export function preloadVariables(library: string, settings: PreloadSettings, hel
   };
   if (settings.network && settings.network !== 'auto') vars.BIA_NETWORK = settings.network;
   if (settings.logLevel) vars.BIA_LOG = settings.logLevel;
+  if (settings.logFile) vars.BIA_LOG_FILE = settings.logFile;
   return vars;
 }
 
 /** What `bia env --off` unsets besides LD_PRELOAD: every variable preloadVariables may set. */
-export const PRELOAD_SETTING_NAMES = ['BIA_SOCKET', 'BIA_POOL', 'BIA_NETWORK', 'BIA_LOG'];
+export const PRELOAD_SETTING_NAMES = ['BIA_SOCKET', 'BIA_POOL', 'BIA_NETWORK', 'BIA_LOG', 'BIA_LOG_FILE'];

@@ -45,4 +45,25 @@ bia run --help | head -1`);
     expect(r.stderr).toContain('bia: unknown option --bogus');
     expect(r.stdout).toContain('bia - run IPv4-only programs');
   });
+
+  it('--trace shows each translated call on stderr or in a file, for the program and its children', async () => {
+    const r = await runInLab(String.raw`peer_serve_tcp 8080
+cd "$(mktemp -d)"
+bia run --trace -- nc.traditional -w 2 v6only.test 8080 </dev/null 2>trace.err >/dev/null; echo "trace $?"
+cat trace.err
+bia run --trace-file rel.log -- sh -c 'nc.traditional -w 2 v6only.test 8080; nc.traditional -w 2 dual.test 8080' </dev/null 2>file.err >/dev/null; echo "file $?"
+echo "in file $(grep -c '^bia\[[0-9]*\]: connect ' rel.log)"
+echo "on stderr $(grep -c 'connect' file.err)"
+bia run --trace-file /no/such/dir/t.log -- true; echo "bad file $?"
+BIA_LOG_FILE=relative.log BIA_LOG=info bia run -- true 2>&1 | grep -c 'ignoring BIA_LOG_FILE'`);
+    expect(r.stdout, r.stderr).toContain('trace 0');
+    expect(r.stdout).toMatch(/^bia\[\d+\]: connect 198\.18\.\d+\.\d+:8080 -> \[2001:db8:1::2\]:8080$/m);
+    expect(r.stdout).toContain('file 0');
+    expect(r.stdout).toContain('in file 2');
+    expect(r.stdout).toMatch(/^bia\[\d+\]: resolve v6only\.test: 198\.18\.\d+\.\d+ \(POOL 2001:db8:1::2\)$/m);
+    expect(r.stdout).toContain('on stderr 0');
+    expect(r.stdout).toContain('bad file 64');
+    expect(r.stderr).toContain('bia: cannot write the trace file /no/such/dir/t.log');
+    expect(r.stdout).toMatch(/^1$/m);
+  });
 });
