@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { request } from '../client.js';
 import { MsgType, Status, type HelloBody } from '../protocol.js';
 import { CliError, EXIT_HELPER_UNAVAILABLE } from './exit-codes.js';
-import type { PreloadSettings } from './preload-env.js';
+import type { Config } from '../config/schema.js';
 import { helperLogPath } from '../paths.js';
 
 const START_TIMEOUT_MS = 5000;
@@ -21,9 +21,10 @@ export interface HelperTarget {
   helperArgs: string[];
 }
 
-/** The helper that serves programs started with SETTINGS, logging where helpers started by bia log. */
-export function helperTarget(settings: PreloadSettings): HelperTarget {
-  return { socketPath: settings.socket, logPath: helperLogPath(), helperArgs: settings.logLevel ? ['--log-level', settings.logLevel] : [] };
+/** The helper CONFIG asks for, logging where helpers started by bia log. */
+export function helperTarget(config: Config): HelperTarget {
+  const helperArgs = ['--network', config.network, '--pool', config.pool, ...(config.logLevel ? ['--log-level', config.logLevel] : [])];
+  return { socketPath: config.socket, logPath: helperLogPath(), helperArgs };
 }
 
 export async function hello(socketPath: string, timeoutMs = 500): Promise<HelloBody> {

@@ -1,15 +1,16 @@
 // `bia env`: shell commands that turn bia on (or, with --off, off) for the
 // current shell and everything started from it, ssh-agent style:
 //   eval "$(bia env)"     eval "$(bia env --off)"
-import { logLevelOption, networkOption, parseArgs, stringOption } from './args.js';
+import { parseArgs } from './args.js';
+import { effectiveConfig } from '../config/effective.js';
+import { CONFIG_FLAGS } from '../config/schema.js';
 import { ensureHelper, helperTarget } from './ensure-helper.js';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 import { PRELOAD_SETTING_NAMES, preloadVariables, requireLibrary, withoutLibrary } from './preload-env.js';
 import { shellQuote } from './shell-quote.js';
-import { socketPath } from '../paths.js';
 
 export async function env(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: ['--network', '--log-level', '--socket'], flags: ['--off'] });
+  const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: ['--off'] });
   if (rest.length) throw new CliError(`bia env takes no command (got ${rest[0]}); to run one program use bia run`, EXIT_USAGE);
   const library = requireLibrary();
   const lines = options.has('--off') ? offLines(library) : await onLines(library, options);
@@ -19,11 +20,7 @@ export async function env(argv: string[]): Promise<number> {
 }
 
 async function onLines(library: string, options: Map<string, string | true>): Promise<string[]> {
-  const settings = {
-    socket: stringOption(options.get('--socket')) ?? socketPath(),
-    network: networkOption(options.get('--network')),
-    logLevel: logLevelOption(options.get('--log-level')),
-  };
+  const settings = effectiveConfig(options).config;
   const hello = await ensureHelper(helperTarget(settings));
   const vars = preloadVariables(library, settings, hello, process.env.LD_PRELOAD);
   return Object.entries(vars).map(([name, value]) => `export ${name}=${shellQuote(value)};`);

@@ -5,6 +5,8 @@ export const EXIT_HELPER_UNAVAILABLE = 69;
 export const EXIT_INTERNAL = 70;
 /** A temporary failure: the helper did not stop in time (EX_TEMPFAIL). */
 export const EXIT_HELPER_STUCK = 75;
+/** The config file, a BIA_* variable or a config flag is invalid (EX_CONFIG). */
+export const EXIT_CONFIG = 78;
 export const EXIT_CANNOT_EXECUTE = 126;
 export const EXIT_NOT_FOUND = 127;
 

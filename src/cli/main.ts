@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../lab/lab.js';
-import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
+import { ConfigError } from '../config/file.js';
+import { CliError, EXIT_CONFIG, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import { demo } from './demo.js';
 import { env } from './env.js';
 import { HELP } from './help.js';
@@ -50,9 +51,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof CliError) {
+    if (err instanceof CliError || err instanceof ConfigError) {
       process.stderr.write(`bia: ${err.message}\n`);
-      process.exit(err.code);
+      process.exit(err instanceof CliError ? err.code : EXIT_CONFIG);
     }
     process.stderr.write(`bia: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(EXIT_INTERNAL);

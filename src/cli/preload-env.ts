@@ -1,16 +1,12 @@
 // The environment that turns bia on for a program: the preload library in
 // LD_PRELOAD and the BIA_* settings it reads (preload/core/config.c). Shared
 // by `bia run` (a child's environment) and `bia env` (the user's shell).
-import type { NetworkMode } from '../helper/netdetect.js';
-import type { LogLevel } from '../log.js';
+import { DEFAULTS, type Config } from '../config/schema.js';
 import type { HelloBody } from '../protocol.js';
 import { preloadLibrary } from '../preload-path.js';
 import { CliError, EXIT_INTERNAL } from './exit-codes.js';
 
-export interface PreloadSettings {
-  socket: string;
-  network?: NetworkMode;
-  logLevel?: LogLevel;
+export interface PreloadSettings extends Config {
   /** Where the preload writes its log lines instead of stderr (absolute). */
   logFile?: string;
 }
@@ -44,11 +40,13 @@ export function preloadVariables(library: string, settings: PreloadSettings, hel
     BIA_SOCKET: settings.socket,
     BIA_POOL: `${hello.pool}/${hello.poolLen}`,
   };
-  if (settings.network && settings.network !== 'auto') vars.BIA_NETWORK = settings.network;
+  if (settings.network !== DEFAULTS.network) vars.BIA_NETWORK = settings.network;
   if (settings.logLevel) vars.BIA_LOG = settings.logLevel;
   if (settings.logFile) vars.BIA_LOG_FILE = settings.logFile;
+  if (settings.timeoutMs !== DEFAULTS.timeoutMs) vars.BIA_TIMEOUT_MS = String(settings.timeoutMs);
+  if (settings.resolveTimeoutMs !== DEFAULTS.resolveTimeoutMs) vars.BIA_RESOLVE_TIMEOUT_MS = String(settings.resolveTimeoutMs);
   return vars;
 }
 
 /** What `bia env --off` unsets besides LD_PRELOAD: every variable preloadVariables may set. */
-export const PRELOAD_SETTING_NAMES = ['BIA_SOCKET', 'BIA_POOL', 'BIA_NETWORK', 'BIA_LOG', 'BIA_LOG_FILE'];
+export const PRELOAD_SETTING_NAMES = ['BIA_SOCKET', 'BIA_POOL', 'BIA_NETWORK', 'BIA_LOG', 'BIA_LOG_FILE', 'BIA_TIMEOUT_MS', 'BIA_RESOLVE_TIMEOUT_MS'];

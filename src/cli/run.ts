@@ -5,22 +5,20 @@ import { constants } from 'node:os';
 import { closeSync, openSync } from 'node:fs';
 import { resolve as absolutePath } from 'node:path';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
-import { logLevelOption, networkOption, parseArgs, stringOption } from './args.js';
+import { parseArgs, stringOption } from './args.js';
+import { effectiveConfig } from '../config/effective.js';
+import { CONFIG_FLAGS } from '../config/schema.js';
 import { CliError, EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, EXIT_USAGE } from './exit-codes.js';
 import { preloadVariables, requireLibrary } from './preload-env.js';
 import { ensureHelper, helperTarget } from './ensure-helper.js';
-import { socketPath } from '../paths.js';
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
 export async function run(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: ['--network', '--log-level', '--socket', '--trace-file'], flags: ['--trace'] });
+  const { options, rest } = parseArgs(argv, { values: [...CONFIG_FLAGS, '--trace-file'], flags: ['--trace'] });
   if (rest.length === 0) throw new CliError("bia run needs a command: bia run [OPTIONS] -- CMD [ARGS...]", EXIT_USAGE);
-  const network = networkOption(options.get('--network'));
-  const logLevel = logLevelOption(options.get('--log-level'));
-  const socket = stringOption(options.get('--socket')) ?? socketPath();
-
-  const settings = { socket, network, ...traceSettings(logLevel, options) };
+  const { config } = effectiveConfig(options);
+  const settings = { ...config, ...traceSettings(config.logLevel, options) };
   const library = requireLibrary();
   const hello = await ensureHelper(helperTarget(settings));
   const env = { ...process.env, ...preloadVariables(library, settings, hello, process.env.LD_PRELOAD) };

@@ -1,10 +1,10 @@
 // `bia stop`: ends this user's helper the way SIGTERM does (it closes its
 // clients and removes its socket), and waits until it is gone.
 import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs, stringOption } from './args.js';
+import { parseArgs } from './args.js';
+import { effectiveConfig } from '../config/effective.js';
 import { CliError, EXIT_HELPER_STUCK, EXIT_USAGE } from './exit-codes.js';
 import { helperPeer } from './helper-peer.js';
-import { socketPath } from '../paths.js';
 
 const STOP_TIMEOUT_MS = 5000;
 const POLL_MS = 20;
@@ -12,7 +12,7 @@ const POLL_MS = 20;
 export async function stop(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, { values: ['--socket'], flags: [] });
   if (rest.length) throw new CliError(`bia stop takes no arguments (got ${rest[0]})`, EXIT_USAGE);
-  const socket = stringOption(options.get('--socket')) ?? socketPath();
+  const socket = effectiveConfig(options).config.socket;
   const peer = await helperPeer(socket);
   if (!peer) {
     process.stderr.write(`bia: no helper running at ${socket}\n`);

@@ -48,7 +48,7 @@ bia run --help | head -1`);
 
   it('--trace shows each translated call on stderr or in a file, for the program and its children', async () => {
     const r = await runInLab(String.raw`peer_serve_tcp 8080
-cd "$(mktemp -d)"
+cd "$LAB_DIR"
 bia run --trace -- nc.traditional -w 2 v6only.test 8080 </dev/null 2>trace.err >/dev/null; echo "trace $?"
 cat trace.err
 bia run --trace-file rel.log -- sh -c 'nc.traditional -w 2 v6only.test 8080; nc.traditional -w 2 dual.test 8080' </dev/null 2>file.err >/dev/null; echo "file $?"
@@ -66,4 +66,5 @@ BIA_LOG_FILE=relative.log BIA_LOG=info bia run -- true 2>&1 | grep -c 'ignoring 
     expect(r.stderr).toContain('bia: cannot write the trace file /no/such/dir/t.log');
     expect(r.stdout).toMatch(/^1$/m);
   });
+
 });
