@@ -9,6 +9,8 @@ export const EXIT_HELPER_STUCK = 75;
 export const EXIT_CONFIG = 78;
 export const EXIT_CANNOT_EXECUTE = 126;
 export const EXIT_NOT_FOUND = 127;
+/** bia status: no helper runs (as LSB and systemctl status say it). */
+export const EXIT_NOT_RUNNING = 3;
 
 /** An error whose message is for the user and which ends bia with CODE. */
 export class CliError extends Error {

@@ -10,6 +10,7 @@ import { env } from './env.js';
 import { HELP } from './help.js';
 import { helper } from './helper.js';
 import { run } from './run.js';
+import { status } from './status.js';
 import { stop } from './stop.js';
 
 function version(): string {
@@ -27,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
       return helper(rest);
     case 'env':
       return env(rest);
+    case 'status':
+      return status(rest);
     case 'stop':
       return stop(rest);
     case 'demo':

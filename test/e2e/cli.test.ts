@@ -67,4 +67,49 @@ BIA_LOG_FILE=relative.log BIA_LOG=info bia run -- true 2>&1 | grep -c 'ignoring 
     expect(r.stdout).toMatch(/^1$/m);
   });
 
+  it('the config file, BIA_* and flags set the helper and the programs; status shows what is in force and why', async () => {
+    const r = await runInLab(String.raw`cd "$LAB_DIR"; mkdir -p "$XDG_CONFIG_HOME/bia"
+printf '{
+  "pool": "10.77.0.0/16",
+  "network": "ipv5"
+}
+' > "$XDG_CONFIG_HOME/bia/config.json"
+bia run -- true; echo "bad config $?"
+printf '{
+  "pool": "10.77.0.0/16",
+  "timeoutMs": 700
+}
+' > "$XDG_CONFIG_HOME/bia/config.json"
+bia status >/dev/null; echo "before $?"
+BIA_TIMEOUT_MS=900 bia run --log-level info -- python3 -c 'import socket; print("addr", socket.gethostbyname("v6only.test"))'
+BIA_TIMEOUT_MS=900 bia status --network ipv6-only; echo "status $?"
+bia status --json > status.json; echo "json $?"
+python3 - <<'PY'
+import json
+s = json.load(open("status.json"))
+h, c = s["helper"], s["config"]["values"]
+print("json-helper", h["running"], h["pool"], h["network"], h["pid"] > 0)
+print("json-config", c["pool"], c["network"], c["timeoutMs"])
+PY
+bia env --resolve-timeout-ms 3000 | grep TIMEOUT
+BIA_POOL=nonsense bia status; echo "bad env $?"`);
+    expect(r.stdout, r.stderr).toContain('bad config 78');
+    expect(r.stderr).toMatch(/bia: \/\S+\/bia\/config\.json:3: "network" must be one of auto, dual, ipv6-only, ipv4-only \(got "ipv5"\)/);
+    expect(r.stdout).toContain('before 3');
+    expect(r.stdout).toMatch(/^addr 10\.77\.\d+\.\d+$/m);
+    expect(r.stdout).toMatch(/^helper: +running, pid \d+$/m);
+    expect(r.stdout).toMatch(/^network: ipv6-only \(as the helper sees it\)$/m);
+    expect(r.stdout).toMatch(/^pool: +10\.77\.0\.0\/16$/m);
+    expect(r.stdout).toMatch(/^ +network +ipv6-only +from --network$/m);
+    expect(r.stdout).toMatch(/^ +pool +10\.77\.0\.0\/16 +from the config file$/m);
+    expect(r.stdout).toMatch(/^ +timeoutMs +900 +from \$BIA_TIMEOUT_MS$/m);
+    expect(r.stdout).toMatch(/^ +resolveTimeoutMs +8000 +default$/m);
+    expect(r.stdout).toContain('status 0');
+    expect(r.stdout).toContain('json 0');
+    expect(r.stdout).toContain("json-helper True 10.77.0.0/16 ipv6-only True");
+    expect(r.stdout).toContain("json-config {'value': '10.77.0.0/16', 'source': 'file'} {'value': 'auto', 'source': 'default'} {'value': 700, 'source': 'file'}");
+    expect(r.stdout).toContain("export BIA_TIMEOUT_MS='700';\nexport BIA_RESOLVE_TIMEOUT_MS='3000';");
+    expect(r.stdout).toContain('bad env 78');
+    expect(r.stderr).toContain('bia: BIA_POOL=nonsense: expected an IPv4 network such as 198.18.0.0/15');
+  });
 });
