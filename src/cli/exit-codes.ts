@@ -11,6 +11,8 @@ export const EXIT_CANNOT_EXECUTE = 126;
 export const EXIT_NOT_FOUND = 127;
 /** bia status: no helper runs (as LSB and systemctl status say it). */
 export const EXIT_NOT_RUNNING = 3;
+/** bia doctor: something will not work. */
+export const EXIT_PROBLEMS = 1;
 
 /** An error whose message is for the user and which ends bia with CODE. */
 export class CliError extends Error {

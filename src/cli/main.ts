@@ -6,6 +6,7 @@ import { packageRoot } from '../lab/lab.js';
 import { ConfigError } from '../config/file.js';
 import { CliError, EXIT_CONFIG, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import { demo } from './demo.js';
+import { doctor } from './doctor.js';
 import { env } from './env.js';
 import { HELP } from './help.js';
 import { helper } from './helper.js';
@@ -30,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
       return env(rest);
     case 'status':
       return status(rest);
+    case 'doctor':
+      return doctor(rest);
     case 'stop':
       return stop(rest);
     case 'demo':

@@ -112,4 +112,33 @@ BIA_POOL=nonsense bia status; echo "bad env $?"`);
     expect(r.stdout).toContain('bad env 78');
     expect(r.stderr).toContain('bia: BIA_POOL=nonsense: expected an IPv4 network such as 198.18.0.0/15');
   });
+
+  it('doctor tells which programs bia can reach, and why not, with a fix', async () => {
+    const r = await runInLab(String.raw`cd "$LAB_DIR"
+printf 'int main(void){return 0;}\n' > t.c
+cc -static -o static t.c
+printf 'const char b[] __attribute__((section(".go.buildinfo"))) = "Go buildinf:";\nint main(void){return b[0];}\n' > g.c
+cc -o gofake g.c
+cc -Wl,--dynamic-linker=/lib/ld-musl-x86_64.so.1 -o muslfake t.c
+cp /bin/true captrue; setcap cap_net_raw+ep captrue
+printf '#!/usr/bin/env true\n' > script; chmod +x script
+bia doctor; echo "no helper $?"
+bia run -- true
+for p in ./static ./gofake ./muslfake ./captrue /usr/bin/passwd ./script; do bia doctor $p; echo "$p $?"; done
+mkdir -m 777 open; bia doctor --socket "$PWD/open/h.sock"; echo "open dir $?"`);
+    const out = r.stdout;
+    expect(out, r.stderr).toMatch(/^ok +helper: not running; bia run or bia env will start it/m);
+    expect(out).toContain('no helper 0');
+    expect(out).toMatch(/^ok +helper: running, pid \d+, pool 198\.18\.0\.0\/15$/m);
+    expect(out).toMatch(/^ok +network: IPv6 only/m);
+    expect(out).toMatch(/^PROBLEM \.\/static is statically linked.*\n +fix: use a dynamically linked build/m);
+    expect(out).toMatch(/^PROBLEM \.\/gofake is a Go program.*\n +fix: /m);
+    expect(out).toMatch(/^PROBLEM \.\/muslfake uses musl \(loader \/lib\/ld-musl-x86_64\.so\.1\), but bia's library was built for glibc\n +fix: build bia on a musl system/m);
+    expect(out).toMatch(/^PROBLEM \.\/captrue has file capabilities \(cap_net_raw=ep\)/m);
+    expect(out).toMatch(/^PROBLEM \/usr\/bin\/passwd is set-uid: bia cannot reach it\n +fix: the loader ignores LD_PRELOAD/m);
+    expect(out).toMatch(/^note +\.\/script is a script run by true.*\nok +\/usr\/bin\/true: dynamically linked against glibc; bia can reach it$/m);
+    expect(out.match(/^\S+ [01]$/gm)).toEqual(['./static 1', './gofake 1', './muslfake 1', './captrue 1', '/usr/bin/passwd 1', './script 0']);
+    expect(out).toMatch(/^PROBLEM socket directory \S+\/open is writable by others \(mode 777\)\n +fix: chmod go-w /m);
+    expect(out).toContain('open dir 1');
+  });
 });
