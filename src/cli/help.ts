@@ -10,26 +10,37 @@ Usage:
   bia run [OPTIONS] [--] CMD [ARGS...]   run CMD with bia
   bia env [OPTIONS] [--off]              print shell commands that turn bia
                                          on (off) for the current shell
+  bia status [OPTIONS] [--json]          the helper, the network it sees, and
+                                         the settings in force and their origin
+  bia doctor [OPTIONS] [CMD]             what will work here; whether bia can
+                                         reach CMD, and what to do if not
   bia stop [--socket PATH]               stop your helper
   bia helper [OPTIONS]                   run the helper in the foreground
   bia demo                               show bia at work in a sandbox
   bia --help | --version
 
-Options of run and env:
-  --network MODE     auto (default), dual, ipv6-only or ipv4-only: what the
-                     network offers, when detection guesses wrong
-  --log-level LEVEL  error, warn (default), info, debug or trace ($BIA_LOG)
-  --socket PATH      the helper's socket (default: $BIA_SOCKET, else
-                     $XDG_RUNTIME_DIR/bia/helper.sock)
+Settings (every command takes these; each also has a variable and a key in
+$XDG_CONFIG_HOME/bia/config.json; a flag beats the variable, which beats the
+file, which beats the default; see docs/configuration.md):
+  --network MODE          auto (default), dual, ipv6-only or ipv4-only: what
+                          the network offers, when detection guesses wrong
+                          ($BIA_NETWORK, "network")
+  --pool CIDR             the IPv4 pool for IPv6-only peers, default
+                          198.18.0.0/15 ($BIA_POOL, "pool")
+  --log-level LEVEL       error, warn, info, debug or trace; programs default
+                          to warn, the helper to info ($BIA_LOG, "logLevel")
+  --socket PATH           the helper's socket, default
+                          $XDG_RUNTIME_DIR/bia/helper.sock ($BIA_SOCKET, "socket")
+  --timeout-ms MS         how long a program waits for the helper, default 800
+                          ($BIA_TIMEOUT_MS, "timeoutMs")
+  --resolve-timeout-ms MS how long a name lookup may take, default 8000
+                          ($BIA_RESOLVE_TIMEOUT_MS, "resolveTimeoutMs")
 
 Options of run only:
-  --trace            print each translated call on stderr, e.g.
-                     bia[42]: connect 198.18.0.5:80 -> [2001:db8::6]:80
-  --trace-file PATH  append those lines (and bia's warnings) to PATH
-                     instead (BIA_LOG_FILE); CMD's stderr stays clean
-
-Options of helper: --socket, --network, --log-level as above, and
-  --pool CIDR        the IPv4 pool for IPv6-only peers (default 198.18.0.0/15)
+  --trace                 print each translated call on stderr, e.g.
+                          bia[42]: connect 198.18.0.5:80 -> [2001:db8::6]:80
+  --trace-file PATH       append those lines (and bia's warnings) to PATH
+                          instead (BIA_LOG_FILE); CMD's stderr stays clean
 
 Examples:
   bia run -- curl -4 http://v6only.example/    an IPv4-only client, any peer
@@ -37,6 +48,9 @@ Examples:
   bia run --trace-file /tmp/bia.trace -- ./legacy-daemon
   eval "$(bia env)"                            bia for every program started
   eval "$(bia env --off)"                      from this shell, and back
+  bia status                                   is it running, with what
+  bia status --json | jq .helper.pid
+  bia doctor ./legacy-client                   can bia reach this program?
   bia stop                                     end the helper (bia run and
                                                bia env start it again)
   bia helper --log-level debug                 watch the helper work
@@ -46,7 +60,8 @@ One helper serves all your programs; bia run and bia env start it when none
 is running (it logs to $XDG_STATE_HOME/bia/helper.log).
 
 Exit status: bia run exits with CMD's status (128+N when CMD dies of signal
-N; signals bia receives are passed on to CMD). bia's own failures exit 64
-(usage), 69 (helper unavailable), 70 (internal), 75 (helper did not stop in
-time), 126/127 (CMD not executable/not found).
+N; signals bia receives are passed on to CMD). bia status exits 3 when no
+helper runs; bia doctor exits 1 when something will not work. bia's own
+failures exit 64 (usage), 69 (helper unavailable), 70 (internal), 75 (helper
+did not stop in time), 78 (bad setting), 126/127 (CMD not executable/found).
 `;

@@ -25,7 +25,8 @@ lab_wait "sleep under bia" pgrep -f "^sleep 100"
 kill -TERM "$(pgrep -f '^node .*main.js run -- sleep 100')"; wait $job; echo "term $?"
 echo "sleeps $(pgrep -fc "^sleep 100")"
 bia env --bogus; echo "bad flag $?"
-bia run --help | head -1`);
+bia run --help | head -1
+echo HELP-START; bia --help; echo HELP-END`);
     expect(r.stdout, r.stderr).toContain('env 0');
     expect(r.stdout).toMatch(/^preload \/\S+\/libbia\.so \/lib\/other's\.so$/m);
     expect(r.stdout).toMatch(/^pool 198\.18\.0\.0\/15$/m);
@@ -44,6 +45,11 @@ bia run --help | head -1`);
     expect(r.stdout).toContain('bad flag 64');
     expect(r.stderr).toContain('bia: unknown option --bogus');
     expect(r.stdout).toContain('bia - run IPv4-only programs');
+    // --help teaches every command: a usage line and at least one example.
+    const help = r.stdout.slice(r.stdout.indexOf('HELP-START'), r.stdout.indexOf('HELP-END'));
+    for (const command of ['run', 'env', 'status', 'doctor', 'stop', 'helper', 'demo']) {
+      expect(help.match(new RegExp(`^  (eval "\\$\\()?bia ${command}\\b`, 'gm'))?.length, command).toBeGreaterThanOrEqual(2);
+    }
   });
 
   it('--trace shows each translated call on stderr or in a file, for the program and its children', async () => {
