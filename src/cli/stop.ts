@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from './args.js';
 import { effectiveConfig } from '../config/effective.js';
-import { CliError, EXIT_HELPER_STUCK, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_HELPER_STUCK, EXIT_HELPER_UNAVAILABLE, EXIT_USAGE } from './exit-codes.js';
 import { helperPeer } from './helper-peer.js';
 
 const STOP_TIMEOUT_MS = 5000;
@@ -13,7 +13,9 @@ export async function stop(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, { values: ['--socket'], flags: [] });
   if (rest.length) throw new CliError(`bia stop takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const socket = effectiveConfig(options).config.socket;
-  const peer = await helperPeer(socket);
+  const peer = await helperPeer(socket).catch((err: Error) => {
+    throw new CliError(`cannot reach ${socket}: ${err.message}`, EXIT_HELPER_UNAVAILABLE);
+  });
   if (!peer) {
     process.stderr.write(`bia: no helper running at ${socket}\n`);
     return 0;
