@@ -35,7 +35,8 @@ export function checkProgram(cmd: string, library: LibraryInfo): Finding[] {
   if (script) return [{ level: 'note', what: `${file} is a script run by ${script}; that is the program bia must reach` }, ...checkProgram(script, library)];
   const elf = readElf(file);
   if (!elf) return [{ level: 'problem', what: `${file}: not an ELF program bia knows how to inspect` }];
-  const problem = privileged(file) ?? foreign(file, elf, library) ?? goProgram(file, elf);
+  // Go first: a static Go program needs Go's fix, not a dynamic build.
+  const problem = privileged(file) ?? goProgram(file, elf) ?? foreign(file, elf, library);
   return [problem ?? { level: 'ok', what: `${file}: dynamically linked against ${libcOf(elf.interpreter!)}; bia can reach it` }];
 }
 

@@ -124,7 +124,7 @@ BIA_POOL=nonsense bia status; echo "bad env $?"`);
 printf 'int main(void){return 0;}\n' > t.c
 cc -static -o static t.c
 printf 'const char b[] __attribute__((section(".go.buildinfo"))) = "Go buildinf:";\nint main(void){return b[0];}\n' > g.c
-cc -o gofake g.c
+cc -static -o gofake g.c
 cc -Wl,--dynamic-linker=/lib/ld-musl-x86_64.so.1 -o muslfake t.c
 cp /bin/true captrue; setcap cap_net_raw+ep captrue
 printf '#!/usr/bin/env true\n' > script; chmod +x script
