@@ -21,7 +21,9 @@ export function readElf(file: string): ElfInfo | undefined {
   const bits = buf[4] === 2 ? 64 : 32;
   const word = (at: number): number => (bits === 64 ? Number(buf.readBigUInt64LE(at)) : buf.readUInt32LE(at));
   const h = bits === 64 ? { phoff: 32, shoff: 40, phentsize: 54 } : { phoff: 28, shoff: 32, phentsize: 42 };
-  const header = { phoff: word(h.phoff), shoff: word(h.shoff), phentsize: buf.readUInt16LE(h.phentsize), phnum: buf.readUInt16LE(h.phentsize + 2), shentsize: buf.readUInt16LE(h.phentsize + 4), shnum: buf.readUInt16LE(h.phentsize + 6), shstrndx: buf.readUInt16LE(h.phentsize + 8) };
+  // e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx follow each other.
+  const half = (i: number): number => buf.readUInt16LE(h.phentsize + 2 * i);
+  const header = { phoff: word(h.phoff), shoff: word(h.shoff), phentsize: half(0), phnum: half(1), shentsize: half(2), shnum: half(3), shstrndx: half(4) };
   return { bits, machine: buf.readUInt16LE(18), interpreter: interpreter(buf, bits, word, header), sections: sectionNames(buf, bits, word, header) };
 }
 
@@ -50,11 +52,8 @@ function interpreter(buf: Buffer, bits: number, word: Word, h: Header): string |
 // means the Go check cannot tell.
 function sectionNames(buf: Buffer, bits: number, word: Word, h: Header): string[] {
   if (!h.shoff || h.shstrndx >= h.shnum || h.shoff + h.shnum * h.shentsize > buf.length) return [];
-  const offsetOf = (i: number): [number, number] => {
-    const sh = h.shoff + i * h.shentsize;
-    return bits === 64 ? [word(sh + 24), word(sh + 32)] : [word(sh + 16), word(sh + 20)];
-  };
-  const [strOff] = offsetOf(h.shstrndx);
+  const strtab = h.shoff + h.shstrndx * h.shentsize;
+  const strOff = word(strtab + (bits === 64 ? 24 : 16)); // sh_offset of the section-name table
   const names: string[] = [];
   for (let i = 0; i < h.shnum; i++) {
     const start = strOff + buf.readUInt32LE(h.shoff + i * h.shentsize);
