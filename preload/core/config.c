@@ -42,6 +42,15 @@ static void read_log_level(void)
         bia_log_set_level(level);
 }
 
+/* Read before anything can warn, so that warnings land there too. */
+static void read_log_file(void)
+{
+    const char *path = getenv("BIA_LOG_FILE");
+
+    if (path && *path && !bia_log_set_file(path))
+        bia_warn("ignoring BIA_LOG_FILE: expected an absolute path to a file this program may append to");
+}
+
 static void read_network(void)
 {
     static const struct { const char *name; int mode; } modes[] = {
@@ -139,6 +148,7 @@ static void read_config(void)
     /* Not even BIA_LOG: a set-uid program's environment is the caller's. */
     if (getauxval(AT_SECURE))
         return;
+    read_log_file();
     read_log_level();
     if (!read_socket())
         return;

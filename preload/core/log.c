@@ -1,16 +1,23 @@
-/* Log lines go to fd 2 through the real write(), in one call each so that
- * lines from several threads or processes do not interleave. */
+/* Log lines go to fd 2 (or to BIA_LOG_FILE) through the real write(), in
+ * one call each so that lines from several threads or processes do not
+ * interleave. The file is opened for each line and closed again: a
+ * descriptor kept open could be closed or reused by the program, and bia
+ * would then write into the program's own file or socket. */
 #include "log.h"
 
 #include "real.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 static int current_level = BIA_LOG_WARN;
+
+static char log_path[PATH_MAX];   /* empty: stderr; set once at load */
 
 static const char *const level_names[] = {"error", "warn", "info", "debug", "trace"};
 
@@ -32,12 +39,31 @@ bool bia_log_enabled(int level)
     return level <= __atomic_load_n(&current_level, __ATOMIC_RELAXED);
 }
 
-static void write_all(const char *buf, size_t len)
+static int open_log(const char *path)
+{
+    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+}
+
+bool bia_log_set_file(const char *path)
+{
+    int fd;
+
+    if (path[0] != '/' || strlen(path) >= sizeof log_path)
+        return false;
+    fd = open_log(path);
+    if (fd < 0)
+        return false;
+    bia_real()->close(fd);
+    strcpy(log_path, path);
+    return true;
+}
+
+static void write_all(int fd, const char *buf, size_t len)
 {
     ssize_t (*real_write)(int, const void *, size_t) = bia_real()->write;
 
     while (len) {
-        ssize_t n = real_write(2, buf, len);
+        ssize_t n = real_write(fd, buf, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -45,6 +71,21 @@ static void write_all(const char *buf, size_t len)
         buf += n;
         len -= (size_t)n;
     }
+}
+
+static void write_line(const char *line, size_t len)
+{
+    int fd;
+
+    if (!log_path[0]) {
+        write_all(2, line, len);
+        return;
+    }
+    fd = open_log(log_path);
+    if (fd < 0)
+        return;
+    write_all(fd, line, len);
+    bia_real()->close(fd);
 }
 
 void bia_log(int level, const char *fmt, ...)
@@ -64,6 +105,6 @@ void bia_log(int level, const char *fmt, ...)
     if ((size_t)(head + body) > sizeof line - 2)
         body = (int)(sizeof line - 2) - head;   /* truncated: keep the newline */
     line[head + body] = '\n';
-    write_all(line, (size_t)(head + body + 1));
+    write_line(line, (size_t)(head + body + 1));
     errno = saved;
 }

@@ -1,4 +1,4 @@
-/* Diagnostics on stderr: "bia[pid]: message". */
+/* Diagnostics on stderr, or in a file: "bia[pid]: message". */
 #ifndef BIA_LOG_H
 #define BIA_LOG_H
 
@@ -16,6 +16,10 @@ enum bia_log_level {
 int bia_log_parse_level(const char *text);
 void bia_log_set_level(int level);
 bool bia_log_enabled(int level);
+
+/* Sends log lines to PATH instead of stderr. Returns false (and changes
+ * nothing) unless PATH is absolute and can be opened for appending. */
+bool bia_log_set_file(const char *path);
 
 /* Writes one line if level is enabled. Never changes errno. */
 void bia_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,8 +1,6 @@
 // Command-line options in the conventional shape: options first, then
 // either `--` or the first non-option word starts the command to run.
 import { CliError, EXIT_USAGE } from './exit-codes.js';
-import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log.js';
-import { NETWORK_MODES, type NetworkMode } from '../helper/netdetect.js';
 
 export interface OptionSpec {
   /** Options that take a value (`--name VALUE` or `--name=VALUE`). */
@@ -41,18 +39,6 @@ export function parseArgs(argv: string[], spec: OptionSpec): ParsedArgs {
 function splitOption(arg: string): [string, string | undefined] {
   const eq = arg.indexOf('=');
   return eq < 0 ? [arg, undefined] : [arg.slice(0, eq), arg.slice(eq + 1)];
-}
-
-export function networkOption(value: string | true | undefined): NetworkMode | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string' && (NETWORK_MODES as readonly string[]).includes(value)) return value as NetworkMode;
-  throw new CliError(`--network must be one of ${NETWORK_MODES.join(', ')}`, EXIT_USAGE);
-}
-
-export function logLevelOption(value: string | true | undefined): LogLevel | undefined {
-  if (value === undefined) return undefined;
-  if (isLogLevel(value)) return value;
-  throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`, EXIT_USAGE);
 }
 
 /** The value of an option that takes one, or undefined. */

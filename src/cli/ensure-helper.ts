@@ -7,6 +7,8 @@ import { dirname } from 'node:path';
 import { request } from '../client.js';
 import { MsgType, Status, type HelloBody } from '../protocol.js';
 import { CliError, EXIT_HELPER_UNAVAILABLE } from './exit-codes.js';
+import type { Config } from '../config/schema.js';
+import { helperLogPath } from '../paths.js';
 
 const START_TIMEOUT_MS = 5000;
 const POLL_MS = 20;
@@ -17,6 +19,12 @@ export interface HelperTarget {
   logPath: string;
   /** Extra arguments for `bia helper` (e.g. --log-level). */
   helperArgs: string[];
+}
+
+/** The helper CONFIG asks for, logging where helpers started by bia log. */
+export function helperTarget(config: Config): HelperTarget {
+  const helperArgs = ['--network', config.network, '--pool', config.pool, ...(config.logLevel ? ['--log-level', config.logLevel] : [])];
+  return { socketPath: config.socket, logPath: helperLogPath(), helperArgs };
 }
 
 export async function hello(socketPath: string, timeoutMs = 500): Promise<HelloBody> {

@@ -3,8 +3,16 @@
 export const EXIT_USAGE = 64;
 export const EXIT_HELPER_UNAVAILABLE = 69;
 export const EXIT_INTERNAL = 70;
+/** A temporary failure: the helper did not stop in time (EX_TEMPFAIL). */
+export const EXIT_HELPER_STUCK = 75;
+/** The config file, a BIA_* variable or a config flag is invalid (EX_CONFIG). */
+export const EXIT_CONFIG = 78;
 export const EXIT_CANNOT_EXECUTE = 126;
 export const EXIT_NOT_FOUND = 127;
+/** bia status: no helper runs (as LSB and systemctl status say it). */
+export const EXIT_NOT_RUNNING = 3;
+/** bia doctor: something will not work. */
+export const EXIT_PROBLEMS = 1;
 
 /** An error whose message is for the user and which ends bia with CODE. */
 export class CliError extends Error {

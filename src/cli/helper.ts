@@ -1,21 +1,18 @@
 // `bia helper`: the address mapper and extension name resolver, in the
 // foreground, until SIGINT or SIGTERM.
-import { logLevelOption, networkOption, parseArgs, stringOption } from './args.js';
+import { parseArgs } from './args.js';
+import { effectiveConfig } from '../config/effective.js';
+import { CONFIG_FLAGS } from '../config/schema.js';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
-import { socketPath } from '../paths.js';
 import { startHelper, HelperRunningError } from '../helper/server.js';
 
 export async function helper(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: ['--socket', '--network', '--pool', '--log-level'], flags: [] });
+  const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: [] });
   if (rest.length) throw new CliError(`bia helper takes no arguments (got ${rest[0]})`, EXIT_USAGE);
+  const { config } = effectiveConfig(options);
   let running;
   try {
-    running = await startHelper({
-      socketPath: stringOption(options.get('--socket')) ?? socketPath(),
-      network: networkOption(options.get('--network')) ?? 'auto',
-      pool: stringOption(options.get('--pool')),
-      logLevel: logLevelOption(options.get('--log-level')),
-    });
+    running = await startHelper({ socketPath: config.socket, network: config.network, pool: config.pool, logLevel: config.logLevel });
   } catch (err) {
     if (err instanceof HelperRunningError) {
       process.stderr.write(`bia: ${err.message}\n`);

@@ -1,46 +1,18 @@
 #!/usr/bin/env node
-// The bia command line: run, helper, demo.
+// The bia command line: dispatches to one file per command.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../lab/lab.js';
-import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
+import { ConfigError } from '../config/file.js';
+import { CliError, EXIT_CONFIG, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 import { demo } from './demo.js';
+import { doctor } from './doctor.js';
+import { env } from './env.js';
+import { HELP } from './help.js';
 import { helper } from './helper.js';
 import { run } from './run.js';
-
-const HELP = `bia - run IPv4-only programs on IPv6-only networks (Bump-in-the-API)
-
-bia translates a program's IPv4 socket calls to IPv6 at the socket API:
-names that only have IPv6 addresses resolve to stand-in IPv4 addresses
-(from a private pool, default 198.18.0.0/15), and connecting to one of those
-opens a real IPv6 connection. Data flows through the kernel untouched.
-
-Usage:
-  bia run [OPTIONS] [--] CMD [ARGS...]   run CMD with bia
-  bia helper [OPTIONS]                   run the helper in the foreground
-  bia demo                               show bia at work in a sandbox
-  bia --help | --version
-
-Options of run:
-  --network MODE     auto (default), dual, ipv6-only or ipv4-only: what the
-                     network offers, when detection guesses wrong
-  --log-level LEVEL  error, warn (default), info, debug or trace; info shows
-                     every translated call
-  --socket PATH      the helper's socket (default: $BIA_SOCKET, else
-                     $XDG_RUNTIME_DIR/bia/helper.sock)
-
-Options of helper: --socket, --network, --log-level as above, and
-  --pool CIDR        the IPv4 pool for IPv6-only peers (default 198.18.0.0/15)
-
-Examples:
-  bia run -- curl -4 http://v6only.example/    an IPv4-only client, any peer
-  bia run --log-level info -- nc.traditional v6only.example 80
-  bia demo                                      no network or root needed
-
-bia run starts this user's helper when none is running and exits with CMD's
-status (128+N when CMD dies of signal N). Its own failures exit 64 (usage),
-69 (helper unavailable), 70 (internal), 126/127 (CMD not executable/found).
-`;
+import { status } from './status.js';
+import { stop } from './stop.js';
 
 function version(): string {
   return JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
@@ -48,11 +20,21 @@ function version(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `bia run --help` is a question about bia, not a command to run.
+  if (rest[0] === '--help' || rest[0] === '-h') return main(['--help']);
   switch (command) {
     case 'run':
       return run(rest);
     case 'helper':
       return helper(rest);
+    case 'env':
+      return env(rest);
+    case 'status':
+      return status(rest);
+    case 'doctor':
+      return doctor(rest);
+    case 'stop':
+      return stop(rest);
     case 'demo':
       return demo(rest);
     case '--version':
@@ -75,9 +57,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof CliError) {
+    if (err instanceof CliError || err instanceof ConfigError) {
       process.stderr.write(`bia: ${err.message}\n`);
-      process.exit(err.code);
+      process.exit(err instanceof CliError ? err.code : EXIT_CONFIG);
     }
     process.stderr.write(`bia: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(EXIT_INTERNAL);

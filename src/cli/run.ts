@@ -2,34 +2,46 @@
 // this user's helper, and bia exits the way CMD did.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { preloadLibrary } from '../preload-path.js';
-import { logLevelOption, networkOption, parseArgs, stringOption } from './args.js';
-import { CliError, EXIT_CANNOT_EXECUTE, EXIT_INTERNAL, EXIT_NOT_FOUND, EXIT_USAGE } from './exit-codes.js';
-import { ensureHelper } from './ensure-helper.js';
-import { helperLogPath, socketPath } from '../paths.js';
+import { closeSync, openSync } from 'node:fs';
+import { resolve as absolutePath } from 'node:path';
+import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { parseArgs, stringOption } from './args.js';
+import { effectiveConfig } from '../config/effective.js';
+import { CONFIG_FLAGS } from '../config/schema.js';
+import { CliError, EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, EXIT_USAGE } from './exit-codes.js';
+import { preloadVariables, requireLibrary } from './preload-env.js';
+import { ensureHelper, helperTarget } from './ensure-helper.js';
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
 export async function run(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: ['--network', '--log-level', '--socket'], flags: [] });
+  const { options, rest } = parseArgs(argv, { values: [...CONFIG_FLAGS, '--trace-file'], flags: ['--trace'] });
   if (rest.length === 0) throw new CliError("bia run needs a command: bia run [OPTIONS] -- CMD [ARGS...]", EXIT_USAGE);
-  const network = networkOption(options.get('--network'));
-  const logLevel = logLevelOption(options.get('--log-level'));
-  const socket = stringOption(options.get('--socket')) ?? socketPath();
-
-  const library = preloadLibrary();
-  if (!library) throw new CliError('the preload library is not built: run `npm install` (or `npm run build`) in the bia package', EXIT_INTERNAL);
-  const hello = await ensureHelper({ socketPath: socket, logPath: helperLogPath(), helperArgs: logLevel ? ['--log-level', logLevel] : [] });
-
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    LD_PRELOAD: [library, process.env.LD_PRELOAD].filter(Boolean).join(' '),
-    BIA_SOCKET: socket,
-    BIA_POOL: `${hello.pool}/${hello.poolLen}`,
-  };
-  if (network && network !== 'auto') env.BIA_NETWORK = network;
-  if (logLevel) env.BIA_LOG = logLevel;
+  const { config } = effectiveConfig(options);
+  const settings = { ...config, ...traceSettings(config.logLevel, options) };
+  const library = requireLibrary();
+  const hello = await ensureHelper(helperTarget(settings));
+  const env = { ...process.env, ...preloadVariables(library, settings, hello, process.env.LD_PRELOAD) };
   return runChild(rest, env);
+}
+
+// The preload logs each translated call at info level; tracing shows those
+// lines, and more when a chattier level was asked for.
+function traceSettings(logLevel: LogLevel | undefined, options: Map<string, string | true>): { logLevel?: LogLevel; logFile?: string } {
+  const file = stringOption(options.get('--trace-file'));
+  if (!file && !options.has('--trace')) return { logLevel };
+  const chatty = logLevel && LOG_LEVELS.indexOf(logLevel) > LOG_LEVELS.indexOf('info');
+  return { logLevel: chatty ? logLevel : 'info', logFile: file && writableFile(absolutePath(file)) };
+}
+
+// The preload would only warn about a file it cannot write; say it now.
+function writableFile(file: string): string {
+  try {
+    closeSync(openSync(file, 'a', 0o600));
+  } catch (err) {
+    throw new CliError(`cannot write the trace file ${file}: ${(err as Error).message}`, EXIT_USAGE);
+  }
+  return file;
 }
 
 /** Spawns CMD, forwards signals to it, and resolves with its exit status. */

@@ -106,9 +106,9 @@ peer_listening() { peer ss -Htln "sport = :$1" | grep -q .; }
 
 lab_up() {
   LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/bia-lab.XXXXXX")
-  export XDG_RUNTIME_DIR="$LAB_DIR/run" XDG_STATE_HOME="$LAB_DIR/state"
+  export XDG_RUNTIME_DIR="$LAB_DIR/run" XDG_STATE_HOME="$LAB_DIR/state" XDG_CONFIG_HOME="$LAB_DIR/config"
   mkdir -m 0700 "$XDG_RUNTIME_DIR"
-  unset BIA_SOCKET LD_PRELOAD
+  unset LD_PRELOAD BIA_SOCKET BIA_POOL BIA_NETWORK BIA_LOG BIA_LOG_FILE BIA_TIMEOUT_MS BIA_RESOLVE_TIMEOUT_MS
   trap 'rm -rf "$LAB_DIR"' EXIT
   lab_start_peer
   lab_link

@@ -1,0 +1,38 @@
+// `bia doctor [CMD]`: what will and will not work here, and for CMD, each
+// problem with a plain fix. Exits 1 when something will not work.
+import { parseArgs } from './args.js';
+import { effectiveConfig } from '../config/effective.js';
+import { CONFIG_FLAGS } from '../config/schema.js';
+import type { Finding } from '../doctor/finding.js';
+import { checkProgram, type LibraryInfo } from '../doctor/program.js';
+import { helperFindings, libraryInfo, socketDirFinding } from '../doctor/system.js';
+import { EXIT_PROBLEMS } from './exit-codes.js';
+import { helperState } from './helper-state.js';
+import { preloadLibrary } from '../preload-path.js';
+
+const MARK: Record<Finding['level'], string> = { ok: 'ok     ', note: 'note   ', problem: 'PROBLEM' };
+
+export async function doctor(argv: string[]): Promise<number> {
+  const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: [] });
+  const { socket } = effectiveConfig(options).config;
+  const library = preloadLibrary();
+  const info = library ? libraryInfo(library) : undefined;
+  const findings: Finding[] = [
+    libraryFinding(library, info),
+    ...helperFindings(await helperState(socket), socket),
+    socketDirFinding(socket),
+  ];
+  if (rest.length && info) findings.push(...checkProgram(rest[0], info));
+  process.stdout.write(findings.map(line).join(''));
+  return findings.some((f) => f.level === 'problem') ? EXIT_PROBLEMS : 0;
+}
+
+function libraryFinding(library: string | undefined, info: LibraryInfo | undefined): Finding {
+  if (!library) return { level: 'problem', what: 'preload library: not built', fix: 'run npm install (or npm run build) in the bia package; it needs a C compiler' };
+  if (!info) return { level: 'problem', what: `preload library ${library} is not a readable ELF file`, fix: 'rebuild it: npm run build in the bia package' };
+  return { level: 'ok', what: `preload library: ${library} (${info.elf.bits}-bit, ${info.libc})` };
+}
+
+function line(f: Finding): string {
+  return `${MARK[f.level]} ${f.what}\n${f.fix ? `        fix: ${f.fix}\n` : ''}`;
+}

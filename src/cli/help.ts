@@ -1,0 +1,67 @@
+// `bia --help`: every command with an example, in the order people need them.
+export const HELP = `bia - run IPv4-only programs on IPv6-only networks (Bump-in-the-API)
+
+bia translates a program's IPv4 socket calls to IPv6 at the socket API:
+names that only have IPv6 addresses resolve to stand-in IPv4 addresses
+(from a private pool, default 198.18.0.0/15), and connecting to one of those
+opens a real IPv6 connection. Data flows through the kernel untouched.
+
+Usage:
+  bia run [OPTIONS] [--] CMD [ARGS...]   run CMD with bia
+  bia env [OPTIONS] [--off]              print shell commands that turn bia
+                                         on (off) for the current shell
+  bia status [OPTIONS] [--json]          the helper, the network it sees, and
+                                         the settings in force and their origin
+  bia doctor [OPTIONS] [CMD]             what will work here; whether bia can
+                                         reach CMD, and what to do if not
+  bia stop [--socket PATH]               stop your helper
+  bia helper [OPTIONS]                   run the helper in the foreground
+  bia demo                               show bia at work in a sandbox
+  bia --help | --version
+
+Settings (every command takes these; each also has a variable and a key in
+$XDG_CONFIG_HOME/bia/config.json; a flag beats the variable, which beats the
+file, which beats the default; see docs/configuration.md):
+  --network MODE          auto (default), dual, ipv6-only or ipv4-only: what
+                          the network offers, when detection guesses wrong
+                          ($BIA_NETWORK, "network")
+  --pool CIDR             the IPv4 pool for IPv6-only peers, default
+                          198.18.0.0/15 ($BIA_POOL, "pool")
+  --log-level LEVEL       error, warn, info, debug or trace; programs default
+                          to warn, the helper to info ($BIA_LOG, "logLevel")
+  --socket PATH           the helper's socket, default
+                          $XDG_RUNTIME_DIR/bia/helper.sock ($BIA_SOCKET, "socket")
+  --timeout-ms MS         how long a program waits for the helper, default 800
+                          ($BIA_TIMEOUT_MS, "timeoutMs")
+  --resolve-timeout-ms MS how long a name lookup may take, default 8000
+                          ($BIA_RESOLVE_TIMEOUT_MS, "resolveTimeoutMs")
+
+Options of run only:
+  --trace                 print each translated call on stderr, e.g.
+                          bia[42]: connect 198.18.0.5:80 -> [2001:db8::6]:80
+  --trace-file PATH       append those lines (and bia's warnings) to PATH
+                          instead (BIA_LOG_FILE); CMD's stderr stays clean
+
+Examples:
+  bia run -- curl -4 http://v6only.example/    an IPv4-only client, any peer
+  bia run --trace -- nc.traditional v6only.example 80
+  bia run --trace-file /tmp/bia.trace -- ./legacy-daemon
+  eval "$(bia env)"                            bia for every program started
+  eval "$(bia env --off)"                      from this shell, and back
+  bia status                                   is it running, with what
+  bia status --json | jq .helper.pid
+  bia doctor ./legacy-client                   can bia reach this program?
+  bia stop                                     end the helper (bia run and
+                                               bia env start it again)
+  bia helper --log-level debug                 watch the helper work
+  bia demo                                     no network or root needed
+
+One helper serves all your programs; bia run and bia env start it when none
+is running (it logs to $XDG_STATE_HOME/bia/helper.log).
+
+Exit status: bia run exits with CMD's status (128+N when CMD dies of signal
+N; signals bia receives are passed on to CMD). bia status exits 3 when no
+helper runs; bia doctor exits 1 when something will not work. bia's own
+failures exit 64 (usage), 69 (helper unavailable), 70 (internal), 75 (helper
+did not stop in time), 78 (bad setting), 126/127 (CMD not executable/found).
+`;

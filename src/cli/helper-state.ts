@@ -1,0 +1,33 @@
+// What the running helper says about itself: who it is (SO_PEERCRED) and
+// what it sees (HELLO). Shared by bia status and bia doctor.
+import type { PeerCredentials } from '../native.js';
+import { WireNetwork, type HelloBody } from '../protocol.js';
+import { hello } from './ensure-helper.js';
+import { helperPeer } from './helper-peer.js';
+
+export type HelperState =
+  | { running: false; why: string }
+  | { running: true; peer: PeerCredentials; hello: HelloBody; network: string; pool: string };
+
+const NETWORK_NAMES: Record<WireNetwork, string> = {
+  [WireNetwork.None]: 'none',
+  [WireNetwork.Dual]: 'dual',
+  [WireNetwork.Ipv6Only]: 'ipv6-only',
+  [WireNetwork.Ipv4Only]: 'ipv4-only',
+};
+
+export async function helperState(socket: string): Promise<HelperState> {
+  let peer: PeerCredentials | undefined;
+  try {
+    peer = await helperPeer(socket);
+  } catch (err) {
+    return { running: false, why: `cannot connect to ${socket}: ${(err as Error).message}` };
+  }
+  if (!peer) return { running: false, why: `nothing listens on ${socket}` };
+  try {
+    const h = await hello(socket);
+    return { running: true, peer, hello: h, network: NETWORK_NAMES[h.network] ?? `unknown (${h.network})`, pool: `${h.pool}/${h.poolLen}` };
+  } catch (err) {
+    return { running: false, why: `pid ${peer.pid} listens on ${socket} but does not answer as a bia helper: ${(err as Error).message}` };
+  }
+}

@@ -1,0 +1,49 @@
+// `bia status`: is the helper up, what does it see, and which settings are
+// in force and why. --json gives the same for scripts.
+// (The helper's mapping table is not shown: the protocol has no message
+// that lists it yet.)
+import { existsSync } from 'node:fs';
+import { parseArgs } from './args.js';
+import { effectiveConfig, type Effective } from '../config/effective.js';
+import { CONFIG_FLAGS, KEY_NAMES, KEYS } from '../config/schema.js';
+import { CliError, EXIT_NOT_RUNNING, EXIT_USAGE } from './exit-codes.js';
+import { helperState, type HelperState } from './helper-state.js';
+import { helperLogPath } from '../paths.js';
+
+export async function status(argv: string[]): Promise<number> {
+  const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: ['--json'] });
+  if (rest.length) throw new CliError(`bia status takes no arguments (got ${rest[0]})`, EXIT_USAGE);
+  const effective = effectiveConfig(options);
+  const helper = await helperState(effective.config.socket);
+  const report = { helper: helperJson(helper, effective.config.socket), config: configJson(effective) };
+  process.stdout.write(options.has('--json') ? JSON.stringify(report, null, 2) + '\n' : text(helper, effective));
+  return helper.running ? 0 : EXIT_NOT_RUNNING;
+}
+
+function helperJson(helper: HelperState, socket: string): object {
+  const common = { socket, log: helperLogPath() };
+  if (!helper.running) return { running: false, why: helper.why, ...common };
+  return { running: true, pid: helper.peer.pid, uid: helper.peer.uid, network: helper.network, pool: helper.pool, ...common };
+}
+
+function configJson(e: Effective): object {
+  const values = Object.fromEntries(KEY_NAMES.map((k) => [k, { value: e.config[k] ?? null, source: e.sources[k] }]));
+  return { file: e.file, fileExists: existsSync(e.file), values };
+}
+
+function text(helper: HelperState, e: Effective): string {
+  const lines = helper.running
+    ? [`helper:  running, pid ${helper.peer.pid}`, `network: ${helper.network} (as the helper sees it)`, `pool:    ${helper.pool}`]
+    : [`helper:  not running (${helper.why}); bia run or bia env starts it`];
+  lines.push(`socket:  ${e.config.socket}`, `log:     ${helperLogPath()}`, '', `config (file ${e.file}${existsSync(e.file) ? '' : ', not present'}):`);
+  const values = KEY_NAMES.map((key) => String(e.config[key] ?? '(unset)'));
+  const width = Math.max(...values.map((v) => v.length)) + 2;
+  KEY_NAMES.forEach((key, i) => lines.push(`  ${key.padEnd(18)}${values[i].padEnd(width)}${sourceText(e, key)}`));
+  if (!e.config.logLevel) lines.push('  (logLevel unset: programs log warnings, the helper info)');
+  return lines.join('\n') + '\n';
+}
+
+function sourceText(e: Effective, key: (typeof KEY_NAMES)[number]): string {
+  const spec = KEYS[key];
+  return { flag: `from ${spec.flag}`, env: `from $${spec.env}`, file: 'from the config file', default: 'default' }[e.sources[key]];
+}

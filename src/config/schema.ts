@@ -1,0 +1,77 @@
+// bia's settings: their names in the config file, the environment and on
+// the command line, their defaults, and what a valid value is. One table,
+// so the three ways to set a key can never disagree.
+import { NETWORK_MODES, type NetworkMode } from '../helper/netdetect.js';
+import { DEFAULT_POOL, Pool } from '../helper/pool.js';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log.js';
+
+export interface Config {
+  network: NetworkMode;
+  pool: string;
+  /** Unset: each part uses its own default (programs warn, the helper info). */
+  logLevel?: LogLevel;
+  socket: string;
+  timeoutMs: number;
+  resolveTimeoutMs: number;
+}
+
+export type Key = keyof Config;
+
+export interface KeySpec {
+  env: string;
+  flag: string;
+  /** What a valid value is, for error messages. */
+  expected: string;
+  /** The value, or undefined when VALUE is not valid. Strings come from env and flags. */
+  parse(value: unknown): Config[Key] | undefined;
+}
+
+// Matches MAX_TIMEOUT_MS in preload/core/config.c.
+const MAX_TIMEOUT_MS = 600_000;
+
+function milliseconds(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_TIMEOUT_MS ? n : undefined;
+}
+
+function pool(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    new Pool(value);
+    return value;
+  } catch {
+    return undefined;
+  }
+}
+
+export const KEYS: Record<Key, KeySpec> = {
+  network: {
+    env: 'BIA_NETWORK',
+    flag: '--network',
+    expected: `one of ${NETWORK_MODES.join(', ')}`,
+    parse: (v) => ((NETWORK_MODES as readonly unknown[]).includes(v) ? (v as NetworkMode) : undefined),
+  },
+  pool: { env: 'BIA_POOL', flag: '--pool', expected: `an IPv4 network such as ${DEFAULT_POOL}`, parse: pool },
+  logLevel: { env: 'BIA_LOG', flag: '--log-level', expected: `one of ${LOG_LEVELS.join(', ')}`, parse: (v) => (isLogLevel(v) ? v : undefined) },
+  socket: {
+    env: 'BIA_SOCKET',
+    flag: '--socket',
+    expected: 'an absolute path',
+    parse: (v) => (typeof v === 'string' && v.startsWith('/') ? v : undefined),
+  },
+  timeoutMs: { env: 'BIA_TIMEOUT_MS', flag: '--timeout-ms', expected: `whole milliseconds, 1..${MAX_TIMEOUT_MS}`, parse: milliseconds },
+  resolveTimeoutMs: {
+    env: 'BIA_RESOLVE_TIMEOUT_MS',
+    flag: '--resolve-timeout-ms',
+    expected: `whole milliseconds, 1..${MAX_TIMEOUT_MS}`,
+    parse: milliseconds,
+  },
+};
+
+export const KEY_NAMES = Object.keys(KEYS) as Key[];
+
+/** The command-line options that set config keys, for parseArgs. */
+export const CONFIG_FLAGS = KEY_NAMES.map((k) => KEYS[k].flag);
+
+/** Defaults that need no environment; the socket's depends on XDG_RUNTIME_DIR (paths.ts). */
+export const DEFAULTS = { network: 'auto', pool: DEFAULT_POOL, timeoutMs: 800, resolveTimeoutMs: 8000 } as const;

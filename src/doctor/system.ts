@@ -1,0 +1,51 @@
+// The machine side of `bia doctor`: bia's own library, the helper and what
+// it sees of the network, and the directory that holds the helper socket.
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import type { HelperState } from '../cli/helper-state.js';
+import type { Finding } from './finding.js';
+import { readElf } from './elf.js';
+import type { LibraryInfo } from './program.js';
+
+/** The preload library as built here; its libc is the one Node runs on. */
+export function libraryInfo(file: string): LibraryInfo | undefined {
+  const elf = readElf(file);
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  const header = report?.header;
+  return elf && { elf, libc: header?.glibcVersionRuntime ? 'glibc' : 'musl' };
+}
+
+const NETWORK_MEANING: Record<string, Finding> = {
+  'ipv6-only': { level: 'ok', what: 'network: IPv6 only; IPv4-only programs reach peers by name through bia' },
+  dual: { level: 'ok', what: 'network: IPv4 and IPv6; bia translates only where IPv4 cannot reach (IPv6-only peers)' },
+  'ipv4-only': { level: 'note', what: 'network: IPv4 only; IPv4 programs work natively (IPv6-only programs on it need a later version of bia)' },
+  none: { level: 'problem', what: 'network: no usable address or default route', fix: 'connect to a network; bia translates between IP versions, it cannot make a connection' },
+};
+
+export function helperFindings(helper: HelperState, socket: string): Finding[] {
+  if (!helper.running) {
+    if (helper.why.startsWith('nothing listens')) return [{ level: 'ok', what: `helper: not running; bia run or bia env will start it on ${socket}` }];
+    return [{ level: 'problem', what: `helper: ${helper.why}`, fix: `bia stop, then try again; the helper's log may say more` }];
+  }
+  const network = NETWORK_MEANING[helper.network] ?? { level: 'note', what: `network: ${helper.network}` };
+  return [
+    { level: 'ok', what: `helper: running, pid ${helper.peer.pid}, pool ${helper.pool}` },
+    network,
+    { level: 'note', what: 'NAT64: not detected by this version of bia (IPv4 literals without a name cannot be translated)' },
+  ];
+}
+
+/** The helper refuses a directory others can write to; say so before it does. */
+export function socketDirFinding(socket: string): Finding {
+  const dir = path.dirname(socket);
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    return { level: 'ok', what: `socket directory ${dir}: not there yet; the helper creates it (mode 700)` };
+  }
+  const mode = (st.mode & 0o777).toString(8);
+  if (st.uid !== process.getuid!()) return { level: 'problem', what: `socket directory ${dir} belongs to uid ${st.uid}, not to you`, fix: 'set BIA_SOCKET (or "socket" in the config file) to a path in a directory of your own' };
+  if (st.mode & 0o022) return { level: 'problem', what: `socket directory ${dir} is writable by others (mode ${mode})`, fix: `chmod go-w ${dir}` };
+  return { level: 'ok', what: `socket directory ${dir}: yours, mode ${mode}` };
+}

@@ -1,0 +1,55 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { effectiveConfig } from '../../src/config/effective.js';
+import { configPath, parseConfig } from '../../src/config/file.js';
+
+function envWithConfig(text: string): NodeJS.ProcessEnv {
+  const env = { XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'bia-config-')), XDG_RUNTIME_DIR: '/run/user/1000' };
+  mkdirSync(dirname(configPath(env)));
+  writeFileSync(configPath(env), text);
+  return env;
+}
+
+describe('config file', () => {
+  it('reads every key', () => {
+    const text = '{"network": "ipv6-only", "pool": "10.64.0.0/16", "logLevel": "debug", "socket": "/tmp/b.sock", "timeoutMs": 500, "resolveTimeoutMs": 3000}';
+    expect(parseConfig(text, 'c.json')).toEqual({ network: 'ipv6-only', pool: '10.64.0.0/16', logLevel: 'debug', socket: '/tmp/b.sock', timeoutMs: 500, resolveTimeoutMs: 3000 });
+  });
+
+  it('names the file, line and key of a bad value', () => {
+    expect(() => parseConfig('{\n  "pool": "198.18.0.0/15",\n  "network": "ipv5"\n}', 'c.json')).toThrow('c.json:3: "network" must be one of auto, dual, ipv6-only, ipv4-only (got "ipv5")');
+    expect(() => parseConfig('{\n  "timeoutMs": "fast"\n}', 'c.json')).toThrow(/^c\.json:2: "timeoutMs" must be whole milliseconds/);
+    expect(() => parseConfig('{\n  "socket": "relative.sock"\n}', 'c.json')).toThrow(/c\.json:2: "socket" must be an absolute path/);
+  });
+
+  it('rejects unknown keys (typos) and says which ones exist', () => {
+    expect(() => parseConfig('{\n\n  "netwrok": "dual"\n}', 'c.json')).toThrow(/^c\.json:3: unknown key "netwrok" \(known keys: network, pool/);
+  });
+
+  it('reports broken JSON with its line', () => {
+    expect(() => parseConfig('{\n  "network": "dual",\n  oops\n}', 'c.json')).toThrow(/^c\.json:3: not valid JSON/);
+    expect(() => parseConfig('["dual"]', 'c.json')).toThrow(/c\.json:1: expected a JSON object/);
+  });
+});
+
+describe('effective config', () => {
+  it('takes flag over env over file over default, and says where each value came from', () => {
+    const env = { ...envWithConfig('{"network": "dual", "pool": "10.64.0.0/16", "timeoutMs": 500}'), BIA_NETWORK: 'ipv4-only', BIA_POOL: '10.99.0.0/16' };
+    const e = effectiveConfig(new Map([['--network', 'ipv6-only']]), env);
+    expect(e.config).toEqual({ network: 'ipv6-only', pool: '10.99.0.0/16', timeoutMs: 500, resolveTimeoutMs: 8000, socket: '/run/user/1000/bia/helper.sock', logLevel: undefined });
+    expect(e.sources).toEqual({ network: 'flag', pool: 'env', timeoutMs: 'file', resolveTimeoutMs: 'default', socket: 'default', logLevel: 'default' });
+  });
+
+  it('has sensible defaults with no file at all', () => {
+    const e = effectiveConfig(new Map(), { XDG_CONFIG_HOME: '/nonexistent', XDG_RUNTIME_DIR: '/run/user/7' });
+    expect(e.config).toMatchObject({ network: 'auto', pool: '198.18.0.0/15', socket: '/run/user/7/bia/helper.sock' });
+    expect(e.file).toBe('/nonexistent/bia/config.json');
+  });
+
+  it('names the variable or flag whose value is bad', () => {
+    expect(() => effectiveConfig(new Map(), { XDG_CONFIG_HOME: '/nonexistent', BIA_TIMEOUT_MS: '0' })).toThrow('BIA_TIMEOUT_MS=0: expected whole milliseconds, 1..600000');
+    expect(() => effectiveConfig(new Map([['--pool', 'ten']]), { XDG_CONFIG_HOME: '/nonexistent' })).toThrow(/--pool=ten: expected an IPv4 network/);
+  });
+});
