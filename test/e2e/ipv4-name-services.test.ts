@@ -8,19 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { labMissing } from '../support/lab.js';
-import { packageRoot, runInLab, type LabResult } from '../../src/lab/lab.js';
-
-// Prints "RESULT <name> <exit code>" after each command (see the other e2e file).
-async function lab(body: string): Promise<LabResult & { rc: (name: string) => number }> {
-  const r = await runInLab(body);
-  const rc = (name: string): number => {
-    const m = r.stdout.match(new RegExp(`^RESULT ${name} (\\d+)$`, 'm'));
-    if (!m) throw new Error(`no result for ${name}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
-    return Number(m[1]);
-  };
-  return Object.assign(r, { rc });
-}
+import { lab, labMissing } from '../support/lab.js';
+import { packageRoot } from '../../src/lab/lab.js';
 
 /** The lines of one run that start with `tag `, from the block between "BEGIN run" and "END run". */
 function section(stdout: string, run: string): string {

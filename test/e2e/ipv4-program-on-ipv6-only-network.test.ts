@@ -3,21 +3,7 @@
 // through `bia run`. Every case also runs its control: the same command
 // without bia fails.
 import { describe, expect, it } from 'vitest';
-import { labMissing } from '../support/lab.js';
-import { runInLab, type LabResult } from '../../src/lab/lab.js';
-
-
-// Prints "RESULT <name> <exit code>" after each command, so one lab run can
-// answer several questions.
-async function lab(body: string): Promise<LabResult & { rc: (name: string) => number }> {
-  const r = await runInLab(body);
-  const rc = (name: string): number => {
-    const m = r.stdout.match(new RegExp(`^RESULT ${name} (\\d+)$`, 'm'));
-    if (!m) throw new Error(`no result for ${name}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
-    return Number(m[1]);
-  };
-  return Object.assign(r, { rc });
-}
+import { lab, labMissing } from '../support/lab.js';
 
 const PY_CONNECT = (name: string, port: number): string => String.raw`python3 - <<'PY'
 import socket

@@ -4,18 +4,7 @@
 // socket options and control messages of a translated socket still speak
 // IPv4. Every case also runs its control: the same program without bia.
 import { describe, expect, it } from 'vitest';
-import { labMissing } from '../support/lab.js';
-import { runInLab, type LabResult } from '../../src/lab/lab.js';
-
-async function lab(body: string): Promise<LabResult & { rc: (name: string) => number }> {
-  const r = await runInLab(body);
-  const rc = (name: string): number => {
-    const m = r.stdout.match(new RegExp(`^RESULT ${name} (\\d+)$`, 'm'));
-    if (!m) throw new Error(`no result for ${name}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
-    return Number(m[1]);
-  };
-  return Object.assign(r, { rc });
-}
+import { lab, labMissing } from '../support/lab.js';
 
 const HOST = '[2001:db8:1::1]';
 const POOL = /198\.1[89]\.\d+\.\d+/;
@@ -177,7 +166,7 @@ echo "RESULT bia-python $?"
     expect(r.stdout).toContain(`recvfrom ${pool} 9000 one`);
     expect(r.stdout).toContain('udp-domain True');
     expect(r.stdout).toContain('udp-tos 0x28');
-    expect(r.stdout).toMatch(new RegExp(`^recvmsg ${pool.replace(/\./g, '\\.')} two $`, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^recvmsg ${pool!.replace(/\./g, '\\.')} two $`, 'm'));
     expect(r.stdout).toMatch(/^cmsg IP_PKTINFO 198\.1[89]\.\d+\.\d+$/m);
     expect(r.stdout).toMatch(/^cmsg IP_TTL \d+$/m);
     expect(r.stdout).toContain('cmsg IP_TOS 0x20');

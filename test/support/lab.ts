@@ -1,6 +1,21 @@
 // Whether this machine can build the namespace lab. Outside CI a developer
 // without the tools gets skipped e2e tests and the reason; CI must run them.
-import { labUnavailable } from '../../src/lab/lab.js';
+import { labUnavailable, runInLab, type LabResult } from '../../src/lab/lab.js';
 
 export const labMissing = labUnavailable();
 if (labMissing && process.env.CI) throw new Error(`CI must run the e2e tests, but: ${labMissing}`);
+
+/**
+ * Runs BODY in a fresh lab. Bodies print "RESULT <name> <exit code>" after
+ * each command they want to check, so one lab run can answer several
+ * questions: `rc(name)` reads them back.
+ */
+export async function lab(body: string): Promise<LabResult & { rc: (name: string) => number }> {
+  const r = await runInLab(body);
+  const rc = (name: string): number => {
+    const m = r.stdout.match(new RegExp(`^RESULT ${name} (\\d+)$`, 'm'));
+    if (!m) throw new Error(`no result for ${name}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+    return Number(m[1]);
+  };
+  return Object.assign(r, { rc });
+}
