@@ -88,6 +88,7 @@ int bia_outbound_target(int fd, const struct sockaddr_in *dst, struct sockaddr_i
         return refuse_multicast(fd, dst);
     if (swapped && info.v6peer.sin6_family == AF_INET6 && same_peer(dst, &info.v4peer)) {
         *to = info.v6peer;      /* the same connect again: no new decision */
+        *translated = !IN6_IS_ADDR_V4MAPPED(&to->sin6_addr);
         return 0;
     }
     route = bia_route_v4(dst->sin_addr, &v6, &err);

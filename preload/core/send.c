@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -49,6 +50,28 @@ ssize_t bia_sendto(int fd, const void *buf, size_t n, int flags, const struct so
     return bia_real()->sendto(fd, buf, n, flags, (const struct sockaddr *)&to, sizeof to);
 }
 
+/*
+ * Towards an IPv6 destination, m's IPv4 control messages become their IPv6
+ * twins in buf. They stay as they are when they do not fit: IPv4-level
+ * messages still work towards a v4-mapped peer.
+ */
+static void control_to_v6(struct msghdr *m, void *buf, size_t size)
+{
+    long len;
+
+    if (!m->msg_control || !m->msg_controllen || (len = bia_cmsg_to_v6(m, buf, size)) < 0)
+        return;
+    m->msg_control = buf;
+    m->msg_controllen = (size_t)len;
+}
+
+/* Room for the IPv6 form of n bytes of IPv4 control messages: each IPv6
+ * message is less than twice the size of its IPv4 twin. */
+static size_t control_room(size_t n)
+{
+    return n > CONTROL_MAX / 2 ? 0 : (2 * n + 7) & ~(size_t)7;
+}
+
 /* A socket connected, through the library, to a real IPv6 peer. */
 static bool connected_to_v6(int fd)
 {
@@ -64,7 +87,6 @@ ssize_t bia_sendmsg(int fd, const struct msghdr *msg, int flags)
     struct sockaddr_in6 to;
     struct msghdr m;
     bool translated = false;
-    long clen;
     int rc = msg ? destination(fd, msg->msg_name, msg->msg_namelen, &to, &translated) : 1;
 
     if (rc < 0)
@@ -78,12 +100,8 @@ ssize_t bia_sendmsg(int fd, const struct msghdr *msg, int flags)
     } else {
         translated = true;      /* no name: to the IPv6 peer it is connected to */
     }
-    /* IPv4-level messages still work towards a v4-mapped peer. */
-    if (translated && m.msg_control && m.msg_controllen &&
-        (clen = bia_cmsg_to_v6(msg, control, sizeof control)) >= 0) {
-        m.msg_control = control;
-        m.msg_controllen = (size_t)clen;
-    }
+    if (translated)
+        control_to_v6(&m, control, sizeof control);
     return bia_real()->sendmsg(fd, &m, flags);
 }
 
@@ -91,7 +109,9 @@ int bia_sendmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags)
 {
     struct sockaddr_in6 *to, to6;
     struct mmsghdr *copy;
+    unsigned char *control;
     unsigned int i, n;
+    size_t room = 0;
     bool translated;
     int r, rc, err;
 
@@ -106,12 +126,15 @@ int bia_sendmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags)
             break;
     if (n == vlen)
         return bia_real()->sendmmsg(fd, v, vlen, flags);
-    copy = malloc(vlen * (sizeof *copy + sizeof *to));
+    for (n = 0; n < vlen; n++)
+        room += control_room(v[n].msg_hdr.msg_controllen);
+    copy = malloc(vlen * (sizeof *copy + sizeof *to) + 8 + room);
     if (!copy) {
         errno = ENOMEM;
         return -1;
     }
     to = (struct sockaddr_in6 *)(copy + vlen);
+    control = (unsigned char *)(((uintptr_t)(to + vlen) + 7) & ~(uintptr_t)7);   /* cmsg alignment */
     /* A destination that must fail ends the batch before it, as an error would. */
     for (n = 0; n < vlen; n++) {
         copy[n] = v[n];
@@ -122,6 +145,9 @@ int bia_sendmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags)
             copy[n].msg_hdr.msg_name = &to[n];
             copy[n].msg_hdr.msg_namelen = sizeof to[n];
         }
+        if (rc == 0 ? translated : !v[n].msg_hdr.msg_name && connected_to_v6(fd))
+            control_to_v6(&copy[n].msg_hdr, control, control_room(v[n].msg_hdr.msg_controllen));
+        control += control_room(v[n].msg_hdr.msg_controllen);
     }
     r = n ? bia_real()->sendmmsg(fd, copy, n, flags) : -1;
     for (i = 0; r > 0 && i < (unsigned)r; i++)

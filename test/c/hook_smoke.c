@@ -587,6 +587,27 @@ static int hop_limit(int srv)
     return hops;
 }
 
+/* Two datagrams in one sendmmsg to dst, with IP_TTL 7 and 8 control messages. */
+static int send_ttl_batch(int fd, struct sockaddr_in *dst)
+{
+    char control[2][CMSG_SPACE(sizeof(int))] __attribute__((aligned(8)));
+    struct iovec iov[2] = {{"one", 3}, {"two", 3}};
+    struct mmsghdr m[2];
+
+    memset(control, 0, sizeof control);
+    memset(m, 0, sizeof m);
+    for (int i = 0; i < 2; i++) {
+        struct msghdr *h = &m[i].msg_hdr;
+        int ttl = 7 + i;
+        *h = (struct msghdr){.msg_name = dst, .msg_namelen = sizeof *dst, .msg_iov = &iov[i],
+                             .msg_iovlen = 1, .msg_control = control[i], .msg_controllen = sizeof control[i]};
+        struct cmsghdr *c = CMSG_FIRSTHDR(h);
+        *c = (struct cmsghdr){.cmsg_len = CMSG_LEN(sizeof ttl), .cmsg_level = IPPROTO_IP, .cmsg_type = IP_TTL};
+        memcpy(CMSG_DATA(c), &ttl, sizeof ttl);
+    }
+    return sendmmsg(fd, m, 2, 0);
+}
+
 /* Control messages sent to an IPv6 peer, IP_MTU, binds to stand-in addresses. */
 static void test_send_control(void)
 {
@@ -618,6 +639,8 @@ static void test_send_control(void)
     check(sendmsg(fd, &msg, 0) == 3, "  connected: sendmsg with IP_TTL and no name");
     check(hop_limit(srv) == 6, "  arrived with hop limit 6");
     check(get_int(fd, IPPROTO_IP, IP_MTU) > 0, "  IP_MTU on the connected swapped socket");
+    check(send_ttl_batch(fd, &dst) == 2 && hop_limit(srv) == 7 && hop_limit(srv) == 8,
+          "  sendmmsg with IP_TTL control messages to the connected peer: hop limits 7 and 8");
     close(fd);
     close(srv);
 
