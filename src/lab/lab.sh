@@ -72,17 +72,19 @@ lab_dns() {
   lab_wait "the lab's DNS server" lab_dns_ready
 }
 
+# Cheap checks first (dnsmasq alive and listening), so that the one real
+# query is not spent waiting out the resolver's timeout.
 lab_dns_ready() {
   kill -0 "$LAB_DNS_PID" 2>/dev/null || return 2
+  peer ss -Huln "sport = :53" | grep -q . || return 1
   getent ahostsv6 v6only.test >/dev/null 2>&1
 }
 
-# lab_wait WHAT CMD...: retry CMD for up to 10 s (a loaded CI machine can be
-# slow to start dnsmasq); CMD returning 2 means it
-# will never succeed.
+# lab_wait WHAT CMD...: retry CMD for up to 20 s (a loaded machine can be
+# slow to start dnsmasq); CMD returning 2 means it will never succeed.
 lab_wait() {
   local what=$1 rc; shift
-  local end=$((SECONDS + 10))
+  local end=$((SECONDS + 20))
   while [ $SECONDS -le $end ]; do
     "$@" && return 0
     rc=$?
