@@ -7,7 +7,7 @@
 #
 # Inputs (environment): BIA_ROOT, BENCH_BIN (compiled C programs), BENCH_OUT,
 # BENCH_RUNS, BENCH_IPERF_SECS, BENCH_CONNECT_N, BENCH_COLD_K,
-# BENCH_RESOLVE_N, BENCH_HF_RUNS, BENCH_CAP_SECS, BENCH_MEM_COUNTS,
+# BENCH_RESOLVE_N, BENCH_RTT_N, BENCH_HF_RUNS, BENCH_CAP_SECS, BENCH_MEM_COUNTS,
 # BENCH_MEM_DEADLINE.
 
 set -uo pipefail
@@ -106,6 +106,21 @@ for r in $(seq 1 "$BENCH_RUNS"); do
     esac
     [ -n "$cold" ] && emit resolve_cold "$m" "$r" "$cold"
     [ -n "$warm" ] && emit resolve_warm "$m" "$r" "$warm"
+  done
+done
+
+# One helper round trip as the preload makes it (new connection, HELLO),
+# against a trivial C server on the same kind of socket: the floor.
+"$BENCH_BIN/uds_rtt" --serve "$LAB_DIR/echo.sock" &
+lab_wait "the echo server" test -S "$LAB_DIR/echo.sock"
+for r in $(seq 1 "$BENCH_RUNS"); do
+  step "helper round trip round $r"
+  for m in $(order "$r" native bia); do
+    case $m in
+      native) out=$("$BENCH_BIN/uds_rtt" "$LAB_DIR/echo.sock" "$BENCH_RTT_N") ;;
+      bia) out=$("$BENCH_BIN/uds_rtt" "$SOCK" "$BENCH_RTT_N") ;;
+    esac
+    [ -n "$out" ] && emit roundtrip "$m" "$r" "$out"
   done
 done
 
