@@ -91,7 +91,8 @@ function main() {
     const missingRows = report.rows.filter((r) => r.bia === undefined || Number.isNaN(r.bia)).map((r) => r.metric);
     if (code !== 0) die(`the lab exited with status ${code}`);
     if (missingRows.length) die(`no samples for: ${missingRows.join(', ')}`);
-    if (!smoke) rmSync(work, { recursive: true, force: true });
+    // A smoke run without --out leaves its table in the work directory.
+    if (outDir !== work) rmSync(work, { recursive: true, force: true });
   });
 }
 
