@@ -1,0 +1,192 @@
+# The measurements of `npm run bench`, sourced by bench/run.mjs inside a
+# fresh lab (src/lab/lab.sh, after lab_up). Every figure is taken for native
+# and for bia in the same run, interleaved (the order alternates per round),
+# BENCH_RUNS rounds. Each sample is appended to $BENCH_OUT as one line:
+#   METRIC MODE ROUND JSON
+# bench/run.mjs turns them into medians, spreads and ratios.
+#
+# Inputs (environment): BIA_ROOT, BENCH_BIN (compiled C programs), BENCH_OUT,
+# BENCH_RUNS, BENCH_IPERF_SECS, BENCH_CONNECT_N, BENCH_COLD_K,
+# BENCH_RESOLVE_N, BENCH_RTT_N, BENCH_HF_RUNS, BENCH_CAP_SECS, BENCH_MEM_COUNTS,
+# BENCH_MEM_DEADLINE.
+
+set -uo pipefail
+
+emit() { printf '%s %s %s %s\n' "$1" "$2" "$3" "$4" >>"$BENCH_OUT"; }
+step() { printf 'bench: %s\n' "$*" >&2; }
+json_bps() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);if(j.error){console.error("iperf3: "+j.error);process.exit(1)}console.log(JSON.stringify({bps:j.end.sum_received.bits_per_second}))})'; }
+order() { if [ $(($1 % 2)) -eq 1 ]; then echo "$2 $3"; else echo "$3 $2"; fi; }
+
+BIA_MAIN="$BIA_ROOT/dist/cli/main.js"
+LIB="$BIA_ROOT/build/Release/libbia.so"
+SOCK="$XDG_RUNTIME_DIR/bia/helper.sock"
+POOL=198.18.0.0/15
+PORT_SINK=9000
+# What `bia run` puts in the environment, for runs that skip the launcher.
+preload() { env LD_PRELOAD="$LIB" BIA_SOCKET="${BENCH_SOCK:-$SOCK}" BIA_POOL="$POOL" "$@"; }
+pchains() { proxychains4 -q -f "$LAB_DIR/proxychains.conf" "$@"; }
+
+# Thousands of connects in a few seconds: allow enough ports and reuse of
+# TIME_WAIT ones (this namespace's own settings).
+sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tcp_tw_reuse=1 2>/dev/null || true
+peer sysctl -qw net.ipv4.tcp_tw_reuse=1 2>/dev/null || true
+
+# --- services ---------------------------------------------------------------
+
+peer iperf3 -s -D
+peer "$BENCH_BIN/sink_server" $PORT_SINK &
+lab_wait "iperf3 on the peer" peer_listening 5201
+lab_wait "the connect sink on the peer" peer_listening $PORT_SINK
+
+# The user's helper, as `bia run` would find it (default log level).
+mkdir -p "$XDG_STATE_HOME/bia"
+node "$BIA_MAIN" helper 2>"$XDG_STATE_HOME/bia/helper.log" &
+lab_wait "the bia helper" test -S "$SOCK"
+
+# The alternative: proxychains4 through a local SOCKS5 proxy doing the DNS.
+microsocks -i 127.0.0.1 -p 1080 >/dev/null 2>&1 &
+printf 'strict_chain\nproxy_dns\nremote_dns_subnet 224\ntcp_read_time_out 15000\ntcp_connect_time_out 8000\n[ProxyList]\nsocks5 127.0.0.1 1080\n' >"$LAB_DIR/proxychains.conf"
+lab_wait "microsocks" sh -c 'ss -Htln "sport = :1080" | grep -q .'
+
+# --- 1. bulk throughput -------------------------------------------------------
+for r in $(seq 1 "$BENCH_RUNS"); do
+  for m in $(order "$r" native bia) proxychains; do
+    step "throughput round $r $m"
+    case $m in
+      native) out=$(iperf3 -6 -c v6only.test -t "$BENCH_IPERF_SECS" -J | json_bps) ;;
+      bia) out=$(bia run -- iperf3 -4 -c v6only.test -t "$BENCH_IPERF_SECS" -J | json_bps) ;;
+      proxychains) out=$(pchains iperf3 -4 -c v6only.test -t "$BENCH_IPERF_SECS" -J | json_bps) ;;
+    esac
+    [ -n "$out" ] && emit throughput "$m" "$r" "$out"
+  done
+done
+
+# --- 2. connect latency -------------------------------------------------------
+for r in $(seq 1 "$BENCH_RUNS"); do
+  for m in $(order "$r" native bia) proxychains; do
+    step "connect round $r $m"
+    case $m in
+      native) out=$("$BENCH_BIN/connect_bench" -6 2001:db8:1::2 $PORT_SINK "$BENCH_CONNECT_N") ;;
+      bia) out=$(bia run -- "$BENCH_BIN/connect_bench" -4 v6only.test $PORT_SINK "$BENCH_CONNECT_N") ;;
+      proxychains) out=$(pchains "$BENCH_BIN/connect_bench" -4 v6only.test $PORT_SINK $(( (BENCH_CONNECT_N + 4) / 5 ))) ;;
+    esac
+    [ -n "$out" ] && emit connect_warm "$m" "$r" "$out"
+    [ "$m" = bia ] && POOL_ADDR=$(sed -n 's/.*"peer":"\([0-9.]*\)".*/\1/p' <<<"$out")
+  done
+done
+
+# Cold: the first connect of a fresh process. Under bia the program is given
+# the pool address as a literal, so the preload must ask the helper (MAP4).
+for r in $(seq 1 "$BENCH_RUNS"); do
+  step "cold connect round $r"
+  for _ in $(seq 1 "$BENCH_COLD_K"); do
+    for m in $(order "$r" native bia); do
+      case $m in
+        native) out=$("$BENCH_BIN/connect_bench" -6 2001:db8:1::2 $PORT_SINK 1) ;;
+        bia) out=$(preload "$BENCH_BIN/connect_bench" -4 "$POOL_ADDR" $PORT_SINK 1) ;;
+      esac
+      [ -n "$out" ] && emit connect_cold "$m" "$r" "$out"
+    done
+  done
+done
+
+# --- 3. name resolution -------------------------------------------------------
+# Names n<i>.<round><mode>.bench.test are AAAA-only, from the generated hosts
+# file dnsmasq serves: each one is new to the helper (cold).
+for r in $(seq 1 "$BENCH_RUNS"); do
+  for m in $(order "$r" native bia); do
+    step "resolve round $r $m"
+    case $m in
+      native)
+        cold=$("$BENCH_BIN/resolve_bench" 6 "$BENCH_RESOLVE_N" "n%d.r${r}native.bench.test" warm.bench.test)
+        warm=$("$BENCH_BIN/resolve_bench" 6 "$BENCH_RESOLVE_N" warm.bench.test warm.bench.test) ;;
+      bia)
+        cold=$(preload "$BENCH_BIN/resolve_bench" 4 "$BENCH_RESOLVE_N" "n%d.r${r}bia.bench.test" warm.bench.test)
+        warm=$(preload "$BENCH_BIN/resolve_bench" 4 "$BENCH_RESOLVE_N" warm.bench.test warm.bench.test) ;;
+    esac
+    [ -n "$cold" ] && emit resolve_cold "$m" "$r" "$cold"
+    [ -n "$warm" ] && emit resolve_warm "$m" "$r" "$warm"
+  done
+done
+
+# One helper round trip as the preload makes it (new connection, HELLO),
+# against a trivial C server on the same kind of socket: the floor.
+"$BENCH_BIN/uds_rtt" --serve "$LAB_DIR/echo.sock" &
+lab_wait "the echo server" test -S "$LAB_DIR/echo.sock"
+for r in $(seq 1 "$BENCH_RUNS"); do
+  step "helper round trip round $r"
+  for m in $(order "$r" native bia); do
+    case $m in
+      native) out=$("$BENCH_BIN/uds_rtt" "$LAB_DIR/echo.sock" "$BENCH_RTT_N") ;;
+      bia) out=$("$BENCH_BIN/uds_rtt" "$SOCK" "$BENCH_RTT_N") ;;
+    esac
+    [ -n "$out" ] && emit roundtrip "$m" "$r" "$out"
+  done
+done
+
+# --- 5. process start ---------------------------------------------------------
+for r in $(seq 1 "$BENCH_RUNS"); do
+  step "process start round $r"
+  hf="$LAB_DIR/hyperfine.json"
+  if hyperfine -N --style none --warmup 3 --runs "$BENCH_HF_RUNS" --export-json "$hf" \
+      "env /bin/true" "env LD_PRELOAD=$LIB BIA_SOCKET=$SOCK BIA_POOL=$POOL /bin/true" >/dev/null 2>&1; then
+    emit start_preload all "$r" "$(node -e 'const j=require(process.argv[1]);console.log(JSON.stringify(j.results.map(x=>x.times)))' "$hf")"
+  fi
+  if hyperfine -N --style none --warmup 1 --runs $(( (BENCH_HF_RUNS + 9) / 10 )) --export-json "$hf" \
+      "/bin/true" "node $BIA_MAIN run -- /bin/true" "node -e 0" >/dev/null 2>&1; then
+    emit start_run all "$r" "$(node -e 'const j=require(process.argv[1]);console.log(JSON.stringify(j.results.map(x=>x.times)))' "$hf")"
+  fi
+done
+
+# The same in CPU time (perf stat task-clock), which the machine's load
+# disturbs far less than wall-clock time; skipped where perf cannot count.
+for r in $(seq 1 "$BENCH_RUNS"); do
+  command -v perf >/dev/null || break
+  step "process start CPU time round $r"
+  for m in $(order "$r" native bia); do
+    case $m in
+      native) out=$(perf stat -r "$BENCH_HF_RUNS" -x, -e task-clock env /bin/true 2>&1 >/dev/null | grep task-clock) ;;
+      bia) out=$(perf stat -r "$BENCH_HF_RUNS" -x, -e task-clock env LD_PRELOAD="$LIB" BIA_SOCKET="$SOCK" BIA_POOL="$POOL" /bin/true 2>&1 >/dev/null | grep task-clock) ;;
+    esac
+    ms=${out%%,*}
+    [[ $ms =~ ^[0-9.]+$ ]] && emit start_cpu "$m" "$r" "{\"ms\":$ms}"
+  done
+done
+
+# Helper round trips of programs that do no networking: a helper at debug
+# level logs every request; count them.
+step "round trips of programs without networking"
+DBG="$LAB_DIR/debug.sock"
+node "$BIA_MAIN" helper --socket "$DBG" --log-level debug 2>"$LAB_DIR/debug.log" &
+lab_wait "the debug helper" test -S "$DBG"
+requests() { grep -cE '(HELLO|RESOLVE[46]|MAP[46]) .*->' "$LAB_DIR/debug.log"; }
+before=$(requests)
+for _ in $(seq 1 10); do
+  BENCH_SOCK=$DBG preload /bin/true
+  BENCH_SOCK=$DBG preload sh -c 'ls / >/dev/null; cat /etc/hostname >/dev/null 2>&1; date >/dev/null'
+done
+after=$(requests)
+emit roundtrips preload 1 "{\"processes\":20,\"requests\":$((after - before))}"
+before=$after
+for _ in $(seq 1 5); do node "$BIA_MAIN" run --socket "$DBG" -- /bin/true; done
+after=$(requests)
+emit roundtrips run 1 "{\"processes\":5,\"requests\":$((after - before))}"
+
+# --- 4. helper capacity and memory --------------------------------------------
+step "helper capacity (8 clients)"
+CAP="$LAB_DIR/capacity.sock"
+node "$BIA_MAIN" helper --socket "$CAP" --pool 10.0.0.0/8 2>/dev/null &
+CAP_PID=$!
+lab_wait "the capacity helper" test -S "$CAP"
+node "$BIA_ROOT/bench/capacity.mjs" rate "$CAP" "$BENCH_CAP_SECS" | while read -r line; do emit capacity helper 1 "$line"; done
+kill "$CAP_PID"
+
+step "helper memory at $BENCH_MEM_COUNTS mappings (stops after ${BENCH_MEM_DEADLINE}s)"
+MEM="$LAB_DIR/memory.sock"
+node "$BIA_MAIN" helper --socket "$MEM" --pool 10.0.0.0/8 --log-level warn 2>/dev/null &
+MEM_PID=$!
+lab_wait "the memory helper" test -S "$MEM"
+# shellcheck disable=SC2086
+node "$BIA_ROOT/bench/capacity.mjs" memory "$MEM" "$MEM_PID" "$BENCH_MEM_DEADLINE" $BENCH_MEM_COUNTS | while read -r line; do emit memory helper 1 "$line"; done
+kill "$MEM_PID"
+step "done"

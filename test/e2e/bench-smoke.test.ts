@@ -1,0 +1,32 @@
+// `npm run bench:smoke`: the benchmark suite with tiny iteration counts, so
+// that it cannot rot between full runs. Only that it runs and produces every
+// figure is checked here, not the figures (CI machines are too noisy).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { labMissing } from '../support/lab.js';
+import { packageRoot } from '../../src/lab/lab.js';
+
+const benchTools = ['cc', 'iperf3', 'hyperfine', 'proxychains4', 'microsocks'].filter(
+  (t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0,
+);
+
+if (benchTools.length && process.env.CI) throw new Error(`CI must run the benchmark smoke test, but these are missing: ${benchTools.join(', ')}`);
+
+describe.skipIf(labMissing || benchTools.length > 0)('npm run bench:smoke', () => {
+  const out = mkdtempSync(join(tmpdir(), 'bia-bench-smoke-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('measures every figure side by side and writes the table and the plot', () => {
+    const r = spawnSync('node', [join(packageRoot, 'bench', 'run.mjs'), '--smoke', '--out', out], { encoding: 'utf8', timeout: 90_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const md = readFileSync(join(out, 'results.md'), 'utf8');
+    for (const metric of ['TCP bulk throughput', 'connect(), mapping known', 'first in a fresh process', 'getaddrinfo, cold', 'getaddrinfo, warm', 'process start', 'bia run -- /bin/true', 'helper requests/s', 'helper RSS per mapping', 'proxychains']) {
+      expect(md).toContain(metric);
+    }
+    expect(md).toMatch(/\| \d+\.\d\dx \| >= 0\.98x/); // throughput ratio is a number, not "-"
+    expect(readFileSync(join(out, 'bench.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+  }, 100_000);
+});
