@@ -94,6 +94,21 @@ export function hostIPv4(sources: NetSources = PROC_SOURCES): HostIPv4 {
   return { addresses: addresses4(sources).map((i) => i.address), routes: routes4(sources) };
 }
 
+/**
+ * hostIPv4, read again at most every `intervalMs`: the pool consults it for
+ * every allocation, and reading the interfaces and the route table each time
+ * was most of the cost of a new mapping. A route that appears is respected
+ * within the same delay as a change of network (roaming).
+ */
+export function cachedHostIPv4(sources: NetSources = PROC_SOURCES, intervalMs = 2000, now: () => number = Date.now): () => HostIPv4 {
+  let cached: { host: HostIPv4; at: number } | undefined;
+  return () => {
+    const t = now();
+    if (!cached || t - cached.at >= intervalMs) cached = { host: hostIPv4(sources), at: t };
+    return cached.host;
+  };
+}
+
 function ipv4Usable(sources: NetSources): boolean {
   const hasAddress = addresses4(sources).some((i) => {
     const a = new Address4(i.address);

@@ -22,7 +22,7 @@ import {
   type Request,
 } from '../protocol.js';
 import { AddressMapper, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_QUARANTINE_MS } from './mapper.js';
-import { hostIPv4, NetworkDetector, PROC_SOURCES, type Network, type NetworkMode, type NetSources } from './netdetect.js';
+import { cachedHostIPv4, NetworkDetector, PROC_SOURCES, type Network, type NetworkMode, type NetSources } from './netdetect.js';
 import { DEFAULT_POOL, Pool } from './pool.js';
 import { NameResolver, type DnsTransport } from './resolver.js';
 import { applyState, StateStore } from './statestore.js';
@@ -102,7 +102,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   const log = options.log ?? createLogger(resolveLogLevel(options.logLevel, 'info'), 'bia-helper');
   loadNative();
   const sources = options.netSources ?? PROC_SOURCES;
-  const pool = new Pool(options.pool ?? DEFAULT_POOL, () => hostIPv4(sources));
+  const pool = new Pool(options.pool ?? DEFAULT_POOL, cachedHostIPv4(sources));
   const clients = new Set<net.Socket>();
   let setReady!: (ctx: Context) => void;
   const ready = new Promise<Context>((resolve) => (setReady = resolve));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectNetwork, hostIPv4, NetworkDetector, type NetSources } from '../../src/helper/netdetect.js';
+import { cachedHostIPv4, detectNetwork, hostIPv4, NetworkDetector, type NetSources } from '../../src/helper/netdetect.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'net');
 
@@ -71,6 +71,22 @@ describe('hostIPv4', () => {
         { network: '192.168.1.0', prefixLength: 24, iface: 'wlp2s0' },
       ],
     });
+  });
+});
+
+describe('cachedHostIPv4', () => {
+  it('reads the host again only after the interval', () => {
+    let now = 0;
+    let reads = 0;
+    const counted: NetSources = { ...sources('dual'), interfaces: () => (reads++, LAN()) };
+    const host = cachedHostIPv4(counted, 2000, () => now);
+    host();
+    now = 1999;
+    host();
+    expect(reads).toBe(1);
+    now = 2000;
+    expect(host().addresses).toContain('192.168.1.23');
+    expect(reads).toBe(2);
   });
 });
 
