@@ -1,23 +1,37 @@
 // The preload's hooks against a scripted helper (test/c/fake_helper.py), in
-// a network namespace with only loopback: the C-level cases the e2e tests
-// cannot reach directly (errnos, options carried across a swap, stale
-// descriptors, threads, getaddrinfo/gethostbyname_r corner cases).
+// a network namespace with only loopback (test/c/smoke.sh): one C program
+// per call family, for what no packaged program exercises (errnos, options
+// carried across a swap, control messages, mmsg calls, stale descriptors,
+// dup/fork/exec, threads and signal handlers, resolver corner cases). Each
+// program is built with AddressSanitizer and UBSan.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { preloadLibrary } from '../../src/preload-path.js';
 
-describe.each(['hook_smoke', 'names_smoke'])('preload hooks (test/c/%s.c)', (program) => {
-  it('pass every smoke case', () => {
+const SANITIZERS = '-fsanitize=address,undefined -fno-sanitize-recover=all -g';
+const PROGRAMS = [
+  ['hook_smoke', 'sockets: connect, bind, accept, send/recv families, options, control messages'],
+  ['names_smoke', 'name services: getaddrinfo, gethostby*, getnameinfo, res_query, literals'],
+  ['fd_lifecycle', 'descriptor lifecycle: dup family, close_range, fork, vfork, exec, spawn'],
+];
+
+describe.each(PROGRAMS)('preload C tests: test/c/%s.c', (program, what) => {
+  it(`passes every case (${what})`, () => {
     const lib = preloadLibrary();
     expect(lib, 'libbia.so is not built').toBeDefined();
     let out: string;
     try {
-      out = execFileSync('sh', [new URL('../c/smoke.sh', import.meta.url).pathname, lib!, program], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      out = execFileSync('sh', [new URL('../c/smoke.sh', import.meta.url).pathname, lib!, program], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, SMOKE_CFLAGS: SANITIZERS },
+        timeout: 60_000,
+      });
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string };
-      throw new Error(`smoke.sh failed:\n${e.stdout}\n${e.stderr}`);
+      throw new Error(`smoke.sh ${program} failed:\n${e.stdout}\n${e.stderr}`);
     }
     expect(out).toMatch(/^\d+ passed, 0 failed$/m);
     expect(out).not.toMatch(/^FAIL /m);
-  });
+  }, 90_000);
 });
