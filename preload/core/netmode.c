@@ -101,3 +101,11 @@ bool bia_netmode_in_pool(const struct bia_netmode *mode, struct in_addr v4)
 {
     return mode->have_pool && (ntohl(v4.s_addr) & mode->pool_mask) == mode->pool_net;
 }
+
+bool bia_netmode_in_env_pool(struct in_addr v4)
+{
+    const struct bia_config *c = bia_config();
+    uint32_t mask = prefix_mask(c->pool_len);
+
+    return c->have_pool && (ntohl(v4.s_addr) & mask) == (ntohl(c->pool.s_addr) & mask);
+}

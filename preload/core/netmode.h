@@ -24,4 +24,8 @@ void bia_netmode_get(struct bia_netmode *out);
 
 bool bia_netmode_in_pool(const struct bia_netmode *mode, struct in_addr v4);
 
+/* Whether v4 is in the pool BIA_POOL names (false when it is unset):
+ * answered from the environment alone, without HELLO. */
+bool bia_netmode_in_env_pool(struct in_addr v4);
+
 #endif

@@ -64,12 +64,15 @@ enum bia_route bia_route_v4(struct in_addr v4, struct in6_addr *v6, int *err)
 
     if (bia_v4_is_special(v4))
         return BIA_ROUTE_NATIVE;
-    /* A pool address the process already knows goes to IPv6 whatever the
-     * network: no need to learn the mode first. */
+    /* A pool address goes to IPv6 whatever the network, so it needs no
+     * HELLO: the process may know it already, and bia run puts the pool in
+     * the environment. */
     if (bia_mapcache_find_v4(v4, &e) && e.kind == BIA_K_POOL) {
         *v6 = e.v6;
         return BIA_ROUTE_V6;
     }
+    if (bia_netmode_in_env_pool(v4))
+        return ask_helper(v4, true, v6, err);
     bia_netmode_get(&mode);
     in_pool = bia_netmode_in_pool(&mode, v4);
     if (!in_pool && mode.network != BIA_NET_IPV6_ONLY)
