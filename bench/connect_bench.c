@@ -17,19 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
+#include "timing.h"
 #include <unistd.h>
 
-static long long now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-  long long x = *(const long long *)a, y = *(const long long *)b;
-  return x < y ? -1 : x > y;
-}
 
 int main(int argc, char **argv) {
   if (argc != 5 || (strcmp(argv[1], "-6") && strcmp(argv[1], "-4"))) {
@@ -73,7 +63,7 @@ int main(int argc, char **argv) {
   long long first = t[0];
   int m = n > 1 ? n - 1 : 1;
   long long *w = n > 1 ? t + 1 : t;
-  qsort(w, m, sizeof *w, cmp);
+  qsort(w, m, sizeof *w, cmp_ns);
   char peer[64];
   if (v6) snprintf(peer, sizeof peer, "%s", argv[2]);
   else inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, peer, sizeof peer);

@@ -12,19 +12,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
+#include "timing.h"
 #include <unistd.h>
 
-static long long now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-  long long x = *(const long long *)a, y = *(const long long *)b;
-  return x < y ? -1 : x > y;
-}
 
 static int read_frame(int fd, unsigned char *buf) {
   size_t have = 0, need = 4;
@@ -71,7 +61,7 @@ int main(int argc, char **argv) {
     close(fd);
     t[i] = now_ns() - t0;
   }
-  qsort(t, n, sizeof *t, cmp);
+  qsort(t, n, sizeof *t, cmp_ns);
   printf("{\"n\":%d,\"min_ns\":%lld,\"p50_ns\":%lld,\"p99_ns\":%lld,\"max_ns\":%lld}\n", n, t[0], t[n / 2],
          t[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], t[n - 1]);
   return 0;
