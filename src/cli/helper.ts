@@ -5,11 +5,13 @@ import { effectiveConfig } from '../config/effective.js';
 import { CONFIG_FLAGS } from '../config/schema.js';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 import { startHelper, HelperRunningError } from '../helper/server.js';
+import { needsExemption, rerunExempt } from './exempt.js';
 
 export async function helper(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: [] });
   if (rest.length) throw new CliError(`bia helper takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const { config } = effectiveConfig(options);
+  if (needsExemption()) return rerunExempt();
   let running;
   try {
     running = await startHelper({ socketPath: config.socket, network: config.network, pool: config.pool, logLevel: config.logLevel });
