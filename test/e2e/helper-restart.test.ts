@@ -29,6 +29,7 @@ PROGRAM_PID=$!
 lab_wait "the program's name lookup" grep -q '^resolved' "$OUT"
 OLD=$(pgrep -f '[m]ain.js helper')
 echo "old helper $OLD"
+ps -eo pid,args >&2
 kill -9 "$OLD"
 while kill -0 "$OLD" 2>/dev/null; do sleep 0.05; done
 bia run -- true
@@ -47,8 +48,8 @@ cat "$XDG_STATE_HOME/bia/helper.log" >&2`);
     const resolved = r.stdout.match(/^resolved (198\.1[89]\.\d+\.\d+)$/m)?.[1];
     expect(resolved, `${r.stdout}\n${r.stderr}`).toBeDefined();
     const [oldPid, newPid] = [/^old helper (\d+)$/m, /^new helper (\d+)$/m].map((re) => r.stdout.match(re)?.[1]);
-    expect(oldPid).toBeDefined();
-    expect(newPid, r.stderr).toBeDefined();
+    expect(oldPid, `${r.stdout}\n${r.stderr}`).toBeDefined();
+    expect(newPid, `${r.stdout}\n${r.stderr}`).toBeDefined();
     expect(newPid).not.toBe(oldPid);
     expect(r.stdout).toMatch(/^stranger 198\.1[89]\.\d+\.\d+$/m);
     expect(r.stdout).not.toContain(`stranger ${resolved}`);
