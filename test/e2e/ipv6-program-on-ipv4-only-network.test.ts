@@ -68,4 +68,25 @@ echo "RESULT bia $?"`,
     expect(r.stdout).toContain('peername ::ffff:198.51.100.2');
     expect(r.stdout).toContain('greeting hello from the IPv4-only peer, you are 198.51.100.1');
   });
+
+  it('getent: getaddrinfo(AF_INET6, AI_ADDRCONFIG) and gethostbyname2(AF_INET6) answer synthesized addresses', async () => {
+    const r = await lab(
+      `getent ahostsv6 v4only.test; echo "RESULT plain_ahostsv6 $?"
+bia run -- getent ahostsv6 v4only.test; echo "RESULT ahostsv6 $?"
+getent hosts v4only.test | sed 's/^/plain /'
+bia run -- getent hosts v4only.test; echo "RESULT hosts $?"
+bia run -- getent hosts nowhere.test; echo "RESULT nowhere $?"`,
+      FOUR,
+    );
+    // Without bia, AI_ADDRCONFIG on a host without IPv6 finds nothing.
+    expect(r.rc('plain_ahostsv6')).toBe(2);
+    expect(r.rc('ahostsv6'), r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^::ffff:198\.51\.100\.2 +STREAM v4only\.test$/m);
+    // getent hosts asks gethostbyname2(AF_INET6) first; without bia that
+    // fails and it falls back to AF_INET.
+    expect(r.stdout).toMatch(/^plain 198\.51\.100\.2 +v4only\.test$/m);
+    expect(r.rc('hosts'), r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^::ffff:198\.51\.100\.2 +v4only\.test$/m);
+    expect(r.rc('nowhere')).toBe(2);
+  });
 });
