@@ -1,11 +1,12 @@
 /*
  * Lists are built the way glibc builds its own: one allocation per node
- * holding the addrinfo and its sockaddr_in, ai_canonname allocated
+ * holding the addrinfo and its sockaddr, ai_canonname allocated
  * separately. The heads handed out are kept in a small registry so that
  * freeaddrinfo() knows them; a list that does not fit in the registry (a
  * program holding many at once) or is freed from a later node is still
  * freed correctly by glibc's freeaddrinfo because of that layout.
  */
+#define _GNU_SOURCE /* EAI_NODATA, EAI_ADDRFAMILY */
 #include "addrinfo.h"
 
 #include "forksafe.h"
@@ -84,37 +85,43 @@ bool bia_addrinfo_release(struct addrinfo *ai)
     return true;
 }
 
-/* One node: template's socket type, protocol and port, address v4. */
-static struct addrinfo *make_node(const struct addrinfo *template, struct in_addr v4, int flags)
+/* One node: template's socket type, protocol and port, and e's address of
+ * the family asked for (AF_INET: v4, AF_INET6: v6). */
+static struct addrinfo *make_node(const struct addrinfo *template, const struct bia_entry *e,
+                                  int family, int flags)
 {
-    struct addrinfo *ai = malloc(sizeof *ai + sizeof(struct sockaddr_in));
-    struct sockaddr_in *sin;
+    struct addrinfo *ai = malloc(sizeof *ai + sizeof(struct sockaddr_in6));
+    in_port_t port = ((const struct sockaddr_in *)template->ai_addr)->sin_port;
 
     if (!ai)
         return NULL;
-    sin = (struct sockaddr_in *)(ai + 1);
-    bia_sin_make(sin, v4, ((const struct sockaddr_in *)template->ai_addr)->sin_port);
     *ai = (struct addrinfo){
         .ai_flags = flags,
-        .ai_family = AF_INET,
+        .ai_family = family,
         .ai_socktype = template->ai_socktype,
         .ai_protocol = template->ai_protocol,
-        .ai_addrlen = sizeof *sin,
-        .ai_addr = (struct sockaddr *)sin,
+        .ai_addr = (struct sockaddr *)(ai + 1),
     };
+    if (family == AF_INET6) {
+        bia_sin6_make((struct sockaddr_in6 *)ai->ai_addr, &e->v6, port);
+        ai->ai_addrlen = sizeof(struct sockaddr_in6);
+    } else {
+        bia_sin_make((struct sockaddr_in *)ai->ai_addr, e->v4, port);
+        ai->ai_addrlen = sizeof(struct sockaddr_in);
+    }
     return ai;
 }
 
 /* Every address of the reply, in its order, times every template; NULL
  * when memory ran out. */
 static struct addrinfo *nodes(const struct bia_resolve *r, const struct addrinfo *templates,
-                              int flags)
+                              int family, int flags)
 {
     struct addrinfo *head = NULL, **tail = &head;
 
     for (unsigned i = 0; i < r->count; i++) {
         for (const struct addrinfo *t = templates; t; t = t->ai_next) {
-            if (!(*tail = make_node(t, r->entries[i].v4, flags))) {
+            if (!(*tail = make_node(t, &r->entries[i], family, flags))) {
                 free_list(head);
                 return NULL;
             }
@@ -127,7 +134,7 @@ static struct addrinfo *nodes(const struct bia_resolve *r, const struct addrinfo
 static int build(const struct bia_resolve *r, const struct addrinfo *templates,
                  const struct addrinfo *hints, struct addrinfo **res)
 {
-    struct addrinfo *head = nodes(r, templates, hints->ai_flags);
+    struct addrinfo *head = nodes(r, templates, hints->ai_family, hints->ai_flags);
 
     if (!head)
         return EAI_MEMORY;
@@ -156,8 +163,9 @@ static int templates_for(const char *service, const struct addrinfo *hints,
     return bia_real()->getaddrinfo("0.0.0.0", service, &probe, templates);
 }
 
-int bia_getaddrinfo4(const char *node, const char *service, const struct addrinfo *hints,
-                     struct addrinfo **res)
+/* The helper's answer for node, as a list of hints->ai_family addresses. */
+static int from_helper(const char *node, const char *service, const struct addrinfo *hints,
+                       struct addrinfo **res)
 {
     struct addrinfo *templates;
     struct bia_reply reply;
@@ -165,7 +173,7 @@ int bia_getaddrinfo4(const char *node, const char *service, const struct addrinf
 
     if (rc)
         return rc;
-    if (bia_resolve4(node, &reply))
+    if ((hints->ai_family == AF_INET6 ? bia_resolve6 : bia_resolve4)(node, &reply))
         rc = EAI_AGAIN;
     else if (reply.status != BIA_S_OK)
         rc = bia_status_to_eai(reply.status);
@@ -177,21 +185,52 @@ int bia_getaddrinfo4(const char *node, const char *service, const struct addrinf
     return rc;
 }
 
-static bool has_inet(const struct addrinfo *ai)
+int bia_getaddrinfo4(const char *node, const char *service, const struct addrinfo *hints,
+                     struct addrinfo **res)
+{
+    return from_helper(node, service, hints, res);
+}
+
+static bool has_family(const struct addrinfo *ai, int family)
 {
     for (; ai; ai = ai->ai_next)
-        if (ai->ai_family == AF_INET)
+        if (ai->ai_family == family)
             return true;
     return false;
 }
 
-/* IPv4 is reachable through bia only where there is IPv6. */
-static bool network_has_v6(void)
+/* Whether the network has IP version `family` (AF_INET or AF_INET6). */
+static bool network_has(int family)
 {
     struct bia_netmode mode;
 
     bia_netmode_get(&mode);
-    return mode.network == BIA_NET_DUAL || mode.network == BIA_NET_IPV6_ONLY;
+    return mode.network == BIA_NET_DUAL ||
+           mode.network == (family == AF_INET6 ? BIA_NET_IPV6_ONLY : BIA_NET_IPV4_ONLY);
+}
+
+/* Appends a synthesized IPv6 node for each IPv4 one of the list. The
+ * format, ::ffff:a.b.c.d, is a function of the IPv4 address alone (what
+ * the helper's RESOLVE family 6 answers too), so this costs no round
+ * trip; on any failure the list stays as it was. */
+static void append_synthesized6(struct addrinfo *list)
+{
+    struct addrinfo *added = NULL, **tail = &added, *last = list;
+    struct sockaddr_in6 mapped;
+
+    for (struct addrinfo *ai = list; ai; ai = ai->ai_next) {
+        last = ai;
+        if (ai->ai_family != AF_INET)
+            continue;
+        bia_sin6_mapped(&mapped, ((const struct sockaddr_in *)ai->ai_addr)->sin_addr, 0);
+        struct bia_entry e = {.kind = BIA_K_SYNTHETIC, .v6 = mapped.sin6_addr};
+        if (!(*tail = make_node(ai, &e, AF_INET6, ai->ai_flags))) {
+            free_list(added);
+            return;
+        }
+        tail = &(*tail)->ai_next;
+    }
+    last->ai_next = added;
 }
 
 /* Appends the helper's IPv4 addresses for node to the list; on any
@@ -212,9 +251,31 @@ static void append4(const char *node, const char *service, const struct addrinfo
     if (!bia_resolve4(node, &reply) && reply.status == BIA_S_OK) {
         while (list->ai_next)
             list = list->ai_next;
-        list->ai_next = nodes(&reply.u.resolve, templates, hints4.ai_flags);
+        list->ai_next = nodes(&reply.u.resolve, templates, AF_INET, hints4.ai_flags);
     }
     bia_real()->freeaddrinfo(templates);
+}
+
+/* libc finds no IPv6 address where the name has none, or where the host
+ * has none and the program asked for AI_ADDRCONFIG. */
+static bool libc_found_no_v6(int rc)
+{
+    return rc == EAI_NONAME || rc == EAI_NODATA || rc == EAI_ADDRFAMILY;
+}
+
+int bia_getaddrinfo6(const char *node, const char *service, const struct addrinfo *hints,
+                     struct addrinfo **res)
+{
+    struct bia_netmode mode;
+    int rc;
+
+    bia_netmode_get(&mode);
+    if (mode.network == BIA_NET_IPV4_ONLY)
+        return from_helper(node, service, hints, res);
+    rc = bia_real()->getaddrinfo(node, service, hints, res);
+    if (mode.network == BIA_NET_DUAL && libc_found_no_v6(rc) && !from_helper(node, service, hints, res))
+        return 0;
+    return rc;
 }
 
 int bia_getaddrinfo_any(const char *node, const char *service, const struct addrinfo *hints,
@@ -222,7 +283,9 @@ int bia_getaddrinfo_any(const char *node, const char *service, const struct addr
 {
     int rc = bia_real()->getaddrinfo(node, service, hints, res);
 
-    if (!rc && !has_inet(*res) && network_has_v6())
+    if (!rc && !has_family(*res, AF_INET) && network_has(AF_INET6))
         append4(node, service, hints, *res);
+    else if (!rc && !has_family(*res, AF_INET6) && network_has(AF_INET))
+        append_synthesized6(*res);
     return rc;
 }

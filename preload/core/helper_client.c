@@ -177,11 +177,11 @@ int bia_helper_hello(struct bia_reply *reply, char why[BIA_WHY_SIZE])
     return call(req, len, bia_config()->timeout_ms, reply, why);
 }
 
-int bia_helper_resolve4(const char *name, size_t name_len, struct bia_reply *reply,
-                        char why[BIA_WHY_SIZE])
+int bia_helper_resolve(uint8_t family, const char *name, size_t name_len, struct bia_reply *reply,
+                       char why[BIA_WHY_SIZE])
 {
     uint8_t req[BIA_HEADER_SIZE + 2 + BIA_MAX_NAME];
-    size_t len = bia_encode_resolve(req, sizeof req, next_id(), BIA_FAMILY_V4, name, name_len);
+    size_t len = bia_encode_resolve(req, sizeof req, next_id(), family, name, name_len);
 
     if (!len)
         return fail(why, "the name cannot be sent to the helper");

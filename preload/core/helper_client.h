@@ -20,8 +20,9 @@
  * then says which. errno is left as it was in both cases.
  */
 int bia_helper_hello(struct bia_reply *reply, char why[BIA_WHY_SIZE]);
-int bia_helper_resolve4(const char *name, size_t name_len, struct bia_reply *reply,
-                        char why[BIA_WHY_SIZE]);
+/* family: BIA_FAMILY_V4 or BIA_FAMILY_V6, the program's. */
+int bia_helper_resolve(uint8_t family, const char *name, size_t name_len, struct bia_reply *reply,
+                       char why[BIA_WHY_SIZE]);
 int bia_helper_map4(struct in_addr v4, struct bia_reply *reply, char why[BIA_WHY_SIZE]);
 int bia_helper_map6(const struct in6_addr *v6, struct bia_reply *reply,
                     char why[BIA_WHY_SIZE]);

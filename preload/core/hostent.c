@@ -7,6 +7,8 @@
 
 #include "bia_protocol.h"
 #include "names.h"
+#include "netmode.h"
+#include "real.h"
 #include "reverse.h"
 #include "status.h"
 
@@ -14,15 +16,18 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Enough for the largest reply: BIA_MAX_ENTRIES addresses and a full name. */
+/* Enough for the largest reply: BIA_MAX_ENTRIES IPv6 addresses and a full name. */
 #define STATIC_BUFFER_SIZE                                                                   \
-    (sizeof(char *) - 1 + (BIA_MAX_ENTRIES + 2) * sizeof(char *) + BIA_MAX_ENTRIES * 4 +     \
+    (sizeof(char *) - 1 + (BIA_MAX_ENTRIES + 2) * sizeof(char *) + BIA_MAX_ENTRIES * 16 +    \
      BIA_MAX_NAME + 1)
 
-static int fill(const struct bia_resolve *r, struct hostent *ret, char *buf, size_t buflen)
+/* The entries' addresses of family af (AF_INET: v4, AF_INET6: v6). */
+static int fill(const struct bia_resolve *r, int af, struct hostent *ret, char *buf,
+                size_t buflen)
 {
+    size_t size = af == AF_INET6 ? 16u : 4u;
     size_t pad = (sizeof(char *) - (uintptr_t)buf % sizeof(char *)) % sizeof(char *);
-    size_t need = pad + (r->count + 2u) * sizeof(char *) + r->count * 4u + r->canon_len + 1u;
+    size_t need = pad + (r->count + 2u) * sizeof(char *) + r->count * size + r->canon_len + 1u;
     char **addr_list, **aliases, *addrs, *canon;
 
     if (buflen < need)
@@ -30,10 +35,11 @@ static int fill(const struct bia_resolve *r, struct hostent *ret, char *buf, siz
     addr_list = (char **)(buf + pad);
     aliases = addr_list + r->count + 1;
     addrs = (char *)(aliases + 1);
-    canon = addrs + r->count * 4u;
+    canon = addrs + r->count * size;
     for (unsigned i = 0; i < r->count; i++) {
-        memcpy(addrs + 4 * i, &r->entries[i].v4, 4);
-        addr_list[i] = addrs + 4 * i;
+        const struct bia_entry *e = &r->entries[i];
+        memcpy(addrs + size * i, af == AF_INET6 ? (const void *)&e->v6 : (const void *)&e->v4, size);
+        addr_list[i] = addrs + size * i;
     }
     addr_list[r->count] = NULL;
     aliases[0] = NULL;
@@ -41,8 +47,8 @@ static int fill(const struct bia_resolve *r, struct hostent *ret, char *buf, siz
     *ret = (struct hostent){
         .h_name = canon,
         .h_aliases = aliases,
-        .h_addrtype = AF_INET,
-        .h_length = 4,
+        .h_addrtype = af,
+        .h_length = (int)size,
         .h_addr_list = addr_list,
     };
     return 0;
@@ -61,7 +67,7 @@ static int failed(int herr, int rc, struct hostent **result, int *h_errnop)
 }
 
 /* The hostent for an answer of the helper (RESOLVE, NAME4 as one entry). */
-static int answer(int asked, const struct bia_reply *reply, const struct bia_resolve *r,
+static int answer(int asked, const struct bia_reply *reply, const struct bia_resolve *r, int af,
                   struct hostent *ret, char *buf, size_t buflen, struct hostent **result,
                   int *h_errnop)
 {
@@ -78,7 +84,7 @@ static int answer(int asked, const struct bia_reply *reply, const struct bia_res
     default:
         return failed(bia_status_to_herrno(reply->status), EIO, result, h_errnop);
     }
-    if (fill(r, ret, buf, buflen))
+    if (fill(r, af, ret, buf, buflen))
         return failed(NETDB_INTERNAL, ERANGE, result, h_errnop);
     *result = ret;
     errno = 0;
@@ -91,7 +97,27 @@ int bia_gethostbyname4_r(const char *name, struct hostent *ret, char *buf, size_
     struct bia_reply reply;
     int asked = bia_resolve4(name, &reply);
 
-    return answer(asked, &reply, &reply.u.resolve, ret, buf, buflen, result, h_errnop);
+    return answer(asked, &reply, &reply.u.resolve, AF_INET, ret, buf, buflen, result, h_errnop);
+}
+
+static bool ipv4_only(void)
+{
+    struct bia_netmode mode;
+
+    bia_netmode_get(&mode);
+    return mode.network == BIA_NET_IPV4_ONLY;
+}
+
+int bia_gethostbyname6_r(const char *name, struct hostent *ret, char *buf, size_t buflen,
+                         struct hostent **result, int *h_errnop)
+{
+    struct bia_reply reply;
+    int asked;
+
+    if (!ipv4_only())
+        return bia_real()->gethostbyname2_r(name, AF_INET6, ret, buf, buflen, result, h_errnop);
+    asked = bia_resolve6(name, &reply);
+    return answer(asked, &reply, &reply.u.resolve, AF_INET6, ret, buf, buflen, result, h_errnop);
 }
 
 int bia_gethostbyaddr4_r(struct in_addr v4, struct hostent *ret, char *buf, size_t buflen,
@@ -105,7 +131,7 @@ int bia_gethostbyaddr4_r(struct in_addr v4, struct hostent *ret, char *buf, size
         r.canon_len = reply.u.name.len;
         memcpy(r.canon, reply.u.name.name, r.canon_len + 1u);
     }
-    return answer(asked, &reply, &r, ret, buf, buflen, result, h_errnop);
+    return answer(asked, &reply, &r, AF_INET, ret, buf, buflen, result, h_errnop);
 }
 
 /* The non-reentrant forms keep their answer in storage of the calling
@@ -118,6 +144,19 @@ struct hostent *bia_gethostbyname4(const char *name)
     int herr;
 
     bia_gethostbyname4_r(name, &host, buf, sizeof buf, &result, &herr);
+    return result;
+}
+
+struct hostent *bia_gethostbyname6(const char *name)
+{
+    static __thread struct hostent host;
+    static __thread char buf[STATIC_BUFFER_SIZE];
+    struct hostent *result;
+    int herr;
+
+    if (!ipv4_only())
+        return bia_real()->gethostbyname2(name, AF_INET6);
+    bia_gethostbyname6_r(name, &host, buf, sizeof buf, &result, &herr);
     return result;
 }
 

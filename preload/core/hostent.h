@@ -21,6 +21,18 @@ int bia_gethostbyname4_r(const char *name, struct hostent *ret, char *buf, size_
 struct hostent *bia_gethostbyname4(const char *name);
 
 /*
+ * gethostbyname2_r(name, AF_INET6) for a name bia_name_is_ours() accepts:
+ * on an IPv4-only network the helper's IPv6 answer (RESOLVE family 6:
+ * synthesized ::ffff:a.b.c.d addresses for A-only names), with the results
+ * of bia_gethostbyname4_r(); on any other network libc's.
+ */
+int bia_gethostbyname6_r(const char *name, struct hostent *ret, char *buf, size_t buflen,
+                         struct hostent **result, int *h_errnop);
+
+/* gethostbyname2(name, AF_INET6): the same, into storage of the calling thread. */
+struct hostent *bia_gethostbyname6(const char *name);
+
+/*
  * gethostbyaddr_r() for an IPv4 address bia_reverse_is_ours() accepts:
  * the name the helper made it for (NAME4), with the results of
  * bia_gethostbyname4_r(); HOST_NOT_FOUND when it knows no name.

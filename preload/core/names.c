@@ -48,7 +48,9 @@ static void remember(const char *name, const struct bia_resolve *r)
 
     for (unsigned i = 0; i < r->count; i++) {
         const struct bia_entry *e = &r->entries[i];
-        bia_mapcache_put(e);
+        /* SYNTHETIC and IPv6 NATIVE entries need no translation table. */
+        if (e->kind != BIA_K_SYNTHETIC && e->v4.s_addr)
+            bia_mapcache_put(e);
         inet_ntop(AF_INET, &e->v4, v4, sizeof v4);
         inet_ntop(AF_INET6, &e->v6, v6, sizeof v6);
         bia_log(e->kind == BIA_K_NATIVE ? BIA_LOG_DEBUG : BIA_LOG_INFO, "resolve %s: %s (%s %s)",
@@ -56,11 +58,11 @@ static void remember(const char *name, const struct bia_resolve *r)
     }
 }
 
-int bia_resolve4(const char *name, struct bia_reply *reply)
+static int resolve(uint8_t family, const char *name, struct bia_reply *reply)
 {
     char why[BIA_WHY_SIZE];
 
-    if (bia_helper_resolve4(name, strlen(name), reply, why)) {
+    if (bia_helper_resolve(family, name, strlen(name), reply, why)) {
         bia_warn("resolve %s: cannot reach the helper: %s", name, why);
         return -1;
     }
@@ -69,4 +71,14 @@ int bia_resolve4(const char *name, struct bia_reply *reply)
     else
         bia_debug("resolve %s: %s", name, bia_status_name(reply->status));
     return 0;
+}
+
+int bia_resolve4(const char *name, struct bia_reply *reply)
+{
+    return resolve(BIA_FAMILY_V4, name, reply);
+}
+
+int bia_resolve6(const char *name, struct bia_reply *reply)
+{
+    return resolve(BIA_FAMILY_V6, name, reply);
 }

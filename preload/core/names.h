@@ -1,4 +1,4 @@
-/* Host names the helper resolves for IPv4 programs (RESOLVE, family 4). */
+/* Host names the helper resolves for programs (RESOLVE, family 4 or 6). */
 #ifndef BIA_NAMES_H
 #define BIA_NAMES_H
 
@@ -29,5 +29,9 @@ bool bia_v6_literal(const char *text, struct in6_addr *v6);
  * addresses needs no further round trip.
  */
 int bia_resolve4(const char *name, struct bia_reply *reply);
+
+/* The same for an IPv6 program (RESOLVE family 6): NATIVE entries carry an
+ * IPv6 address, SYNTHETIC ones an IPv4-mapped address (::ffff:0:0/96). */
+int bia_resolve6(const char *name, struct bia_reply *reply);
 
 #endif

@@ -3,6 +3,7 @@
 #include "fdtable.h"
 #include "log.h"
 #include "real.h"
+#include "v6only.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -84,6 +85,8 @@ int bia_getsockopt(int fd, int level, int name, void *value, socklen_t *len)
     int domain = AF_INET;
     bool is_domain = level == SOL_SOCKET && name == SO_DOMAIN;
 
+    if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY)
+        return bia_v6only_getsockopt(fd, value, len);
     if ((!is_domain && !(level == IPPROTO_IP && name == IP_MTU)) || !bia_fdtable_get(fd, &info))
         return bia_real()->getsockopt(fd, level, name, value, len);
     if (!is_domain)

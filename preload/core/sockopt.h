@@ -19,7 +19,8 @@ bool bia_sockopt_v6_twin(int name, int *name6);
  */
 int bia_setsockopt(int fd, int level, int name, const void *value, socklen_t len);
 
-/* SO_DOMAIN answers AF_INET; IP_MTU answers IPV6_MTU. */
+/* SO_DOMAIN answers AF_INET; IP_MTU answers IPV6_MTU (on a swapped socket);
+ * IPV6_V6ONLY answers what the program set (v6only.h). */
 int bia_getsockopt(int fd, int level, int name, void *value, socklen_t *len);
 
 #endif

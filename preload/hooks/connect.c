@@ -3,10 +3,13 @@
  * (or NULL) goes to the kernel as it is, which answers with exactly its
  * own errno; another family does too, except on a swapped socket, where it
  * fails with EAFNOSUPPORT as on the AF_INET socket the program believes in.
+ * An IPv4-mapped destination (a synthesized address) gets IPV6_V6ONLY
+ * lifted, so that the kernel carries it over IPv4.
  */
 #include "config.h"
 #include "outbound.h"
 #include "real.h"
+#include "v6only.h"
 
 #include <netinet/in.h>
 #include <string.h>
@@ -22,8 +25,12 @@ BIA_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
     memcpy(&dst, addr, sizeof dst);     /* the program's buffer may be unaligned */
     if (dst.sin_family == AF_INET)
         rc = bia_connect4(fd, &dst, len);
-    else
-        rc = bia_outbound_wrong_family(fd, addr, len) ? -1 : bia_real()->connect(fd, addr, len);
+    else if (bia_outbound_wrong_family(fd, addr, len))
+        rc = -1;
+    else {
+        bia_v6only_before_connect(fd, addr, len);
+        rc = bia_real()->connect(fd, addr, len);
+    }
     bia_guard_leave();
     return rc;
 }

@@ -2,7 +2,9 @@
  * getaddrinfo(): names asked for as AF_INET go to the helper, which knows
  * the IPv6-only ones (an IPv6 literal is such a name, even with
  * AI_NUMERICHOST); AF_UNSPEC answers without IPv4 get the helper's IPv4
- * addresses appended; AF_INET6 and IPv4 literals go to libc untouched.
+ * addresses appended; AF_INET6 names go to the helper where the network
+ * lacks IPv6 for them (synthesized addresses); IPv4 literals, and IPv6
+ * ones asked for as AF_INET6, go to libc untouched.
  * freeaddrinfo() frees the lists built here itself.
  */
 #include "addrinfo.h"
@@ -19,11 +21,13 @@ BIA_EXPORT int getaddrinfo(const char *node, const char *service, const struct a
     bool numeric = hints && (hints->ai_flags & AI_NUMERICHOST);
     int rc;
 
-    if ((family != AF_INET && family != AF_UNSPEC) || !node || !bia_active() ||
+    if ((family != AF_INET && family != AF_INET6 && family != AF_UNSPEC) || !node || !bia_active() ||
         !bia_name_is_ours(node) || !bia_guard_enter())
         return bia_real()->getaddrinfo(node, service, hints, res);
     if (family == AF_INET && (!numeric || strchr(node, ':')))
         rc = bia_getaddrinfo4(node, service, hints, res);
+    else if (family == AF_INET6 && !numeric && !strchr(node, ':'))
+        rc = bia_getaddrinfo6(node, service, hints, res);
     else if (family == AF_UNSPEC && !numeric && !strchr(node, ':'))
         rc = bia_getaddrinfo_any(node, service, hints, res);
     else

@@ -1,5 +1,6 @@
 /* gethostbyname2(), gethostbyname2_r(): AF_INET is gethostbyname's
- * translation; other families go to libc. */
+ * translation; AF_INET6 gets synthesized addresses on an IPv4-only
+ * network; other families go to libc. */
 #include "hostent.h"
 #include "names.h"
 #include "real.h"
@@ -8,9 +9,9 @@ BIA_EXPORT struct hostent *gethostbyname2(const char *name, int af)
 {
     struct hostent *h;
 
-    if (af != AF_INET || !bia_name_wanted(name) || !bia_guard_enter())
+    if ((af != AF_INET && af != AF_INET6) || !bia_name_wanted(name) || !bia_guard_enter())
         return bia_real()->gethostbyname2(name, af);
-    h = bia_gethostbyname4(name);
+    h = af == AF_INET ? bia_gethostbyname4(name) : bia_gethostbyname6(name);
     bia_guard_leave();
     return h;
 }
@@ -20,9 +21,10 @@ BIA_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *ret, c
 {
     int rc;
 
-    if (af != AF_INET || !bia_name_wanted(name) || !bia_guard_enter())
+    if ((af != AF_INET && af != AF_INET6) || !bia_name_wanted(name) || !bia_guard_enter())
         return bia_real()->gethostbyname2_r(name, af, ret, buf, buflen, result, h_errnop);
-    rc = bia_gethostbyname4_r(name, ret, buf, buflen, result, h_errnop);
+    rc = af == AF_INET ? bia_gethostbyname4_r(name, ret, buf, buflen, result, h_errnop)
+                       : bia_gethostbyname6_r(name, ret, buf, buflen, result, h_errnop);
     bia_guard_leave();
     return rc;
 }

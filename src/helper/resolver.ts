@@ -8,6 +8,7 @@ import { plainV4, plainV6 } from './addr.js';
 import { WatchedFile } from './filecache.js';
 import { HostsFile } from './hosts.js';
 import type { AddressMapper } from './mapper.js';
+import { synthesizeV6 } from './synth.js';
 import { parseResolvConf, resolvConfPath, type Nameserver, type ResolvConf } from './resolvconf.js';
 
 export type RecordType = 'A' | 'AAAA';
@@ -53,6 +54,7 @@ export const DEFAULT_DEADLINE_MS = 7500;
 /** Seconds clients may cache an answer from /etc/hosts or a literal. */
 export const LOCAL_TTL = 60;
 const NO_V6 = '::';
+const NO_V4 = '0.0.0.0';
 const CACHE_LIMIT = 1024;
 
 // ---- c-ares --------------------------------------------------------------
@@ -144,6 +146,8 @@ async function walk(session: DnsSession, names: string[]): Promise<Walked> {
 // A reply entry: the mapping, valid for as long as the DNS answer it came with.
 const withTtl = ({ kind, v4, v6 }: Entry, ttl: number): Entry => ({ kind, v4, v6, ttl });
 
+const localRecords = (addresses: string[]): DnsRecord[] => addresses.slice(0, MAX_ENTRIES).map((address) => ({ address, ttl: LOCAL_TTL }));
+
 const minTtl = ({ a, aaaa }: Addresses) => Math.min(...a.map((r) => r.ttl), ...aaaa.map((r) => r.ttl));
 
 export class NameResolver {
@@ -176,6 +180,32 @@ export class NameResolver {
     return this.entries(lookup.answer, ttl);
   }
 
+  /**
+   * Addresses for an IPv6 program asking for `name` (draft 5.1): AAAA only,
+   * NATIVE entries (`v4` all zero); A and AAAA, PAIRED entries answering the
+   * AAAA; A only, SYNTHETIC entries. Literals stay libc's.
+   */
+  async resolve6(name: string): Promise<ResolveResult> {
+    const host = this.hosts.lookup(name);
+    if (host) {
+      // As for IPv4 programs, the addresses the program asked for win.
+      const found = host.v6.length ? { a: [], aaaa: localRecords(host.v6) } : { a: localRecords(host.v4), aaaa: [] };
+      return this.entries6({ canon: host.canon, ...found }, LOCAL_TTL);
+    }
+    const lookup = await this.lookup(name);
+    if ('status' in lookup) return lookup;
+    return this.entries6(lookup.answer, Math.max(0, Math.ceil((lookup.answer.expires - this.now()) / 1000)));
+  }
+
+  // Native (and paired) entries come first, synthesized ones after them (RFC 6724, shanti 7 item 4.1).
+  private entries6({ canon, a, aaaa }: Addresses, ttl: number): ResolveResult {
+    const native = a.length
+      ? aaaa.map((r, i) => withTtl(this.mapper.recordPair(a[i % a.length].address, r.address, ttl, canon), ttl))
+      : aaaa.map((r) => ({ kind: Kind.Native, v4: NO_V4, v6: r.address, ttl }));
+    const synthesized = aaaa.length ? [] : a.map((r) => ({ kind: Kind.Synthetic, v4: r.address, v6: synthesizeV6(r.address), ttl }));
+    return { status: Status.Ok, canon, entries: [...native, ...synthesized].slice(0, MAX_ENTRIES) };
+  }
+
   // Appendix A: literals get entries too, so an IPv6 literal works in an IPv4 program.
   private literal(name: string): ResolveResult | undefined {
     const v4 = plainV4(name);
@@ -187,9 +217,8 @@ export class NameResolver {
   private fromHosts(name: string): ResolveResult | undefined {
     const host = this.hosts.lookup(name);
     if (!host) return undefined;
-    const records = (addresses: string[]) => addresses.slice(0, MAX_ENTRIES).map((address) => ({ address, ttl: LOCAL_TTL }));
     // The addresses the program asked for win: with IPv4 ones, the IPv6 ones are not paired.
-    const found = host.v4.length ? { a: records(host.v4), aaaa: [] } : { a: [], aaaa: records(host.v6) };
+    const found = host.v4.length ? { a: localRecords(host.v4), aaaa: [] } : { a: [], aaaa: localRecords(host.v6) };
     return this.entries({ canon: host.canon, ...found }, LOCAL_TTL);
   }
 

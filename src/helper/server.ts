@@ -25,6 +25,7 @@ import { AddressMapper, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_QUARANTINE_MS } from '.
 import { cachedHostIPv4, NetworkDetector, PROC_SOURCES, type Network, type NetworkMode, type NetSources } from './netdetect.js';
 import { DEFAULT_POOL, Pool } from './pool.js';
 import { NameResolver, type DnsTransport } from './resolver.js';
+import { synthesizedV4 } from './synth.js';
 import { applyState, StateStore } from './statestore.js';
 
 export interface HelperOptions {
@@ -77,6 +78,8 @@ export class HelperRunningError extends Error {
 
 /** Seconds the preload may cache the HELLO answer: short, so roaming is noticed. */
 const HELLO_TTL = 5;
+/** A synthesized address is a pure function of its IPv4 address: it never goes stale. */
+const SYNTHETIC_TTL = 86400;
 // sun_path holds 108 bytes including the terminating NUL.
 const MAX_SOCKET_PATH = 107;
 
@@ -352,9 +355,7 @@ async function respond(req: Request, ctx: Context): Promise<Reply> {
       return { type: MsgType.Hello, id, status: Status.Ok, hello };
     }
     case MsgType.Resolve: {
-      // IPv6 programs (draft 2.2, second half) are not served yet.
-      if (req.family !== 4) return { type, id, status: Status.BadRequest };
-      const result = await ctx.resolver.resolve4(req.name);
+      const result = await (req.family === 4 ? ctx.resolver.resolve4(req.name) : ctx.resolver.resolve6(req.name));
       if (result.status !== Status.Ok) return { type, id, status: result.status };
       return { type: MsgType.Resolve, id, status: Status.Ok, resolve: { canon: result.canon, entries: result.entries } };
     }
@@ -363,6 +364,8 @@ async function respond(req: Request, ctx: Context): Promise<Reply> {
       return entry ? { type: MsgType.Map4, id, status: Status.Ok, entry } : { type, id, status: Status.NotFound };
     }
     case MsgType.Map6: {
+      const v4 = synthesizedV4(req.v6);
+      if (v4) return { type: MsgType.Map6, id, status: Status.Ok, entry: { kind: Kind.Synthetic, v4, v6: req.v6, ttl: SYNTHETIC_TTL } };
       const entry = ctx.mapper.mapV6(req.v6);
       return entry ? { type: MsgType.Map6, id, status: Status.Ok, entry } : { type, id, status: Status.PoolExhausted };
     }

@@ -16,12 +16,20 @@
 #   dual.test     A 192.0.2.10, AAAA 2001:db8:1::2   (A unreachable from here)
 #   v4only.test   A 192.0.2.20                       (no IPv6 at all)
 #   mail.test     MX 10 v6only.test                  (a mail domain served by it)
+#
+# lab_up4 builds the mirror image instead, for IPv6 programs: an IPv4-only
+# host (198.51.100.1/24 on bia0, IPv6 disabled there; lo keeps ::1) and an
+# IPv4-only peer 198.51.100.2 (TEST-NET-2) whose DNS serves:
+#   v4only.test   A 198.51.100.2                     (the peer)
+#   dual4.test    A 198.51.100.2, AAAA 2001:db8:9::2 (AAAA unreachable from here)
 
 set -euo pipefail
 
 LAB_HOST6=2001:db8:1::1
 LAB_PEER6=2001:db8:1::2
 LAB_PEER6_B=2001:db8:1::3
+LAB_HOST4=198.51.100.1
+LAB_PEER4=198.51.100.2
 
 lab_log() { [ -n "${LAB_QUIET:-}" ] || printf 'lab: %s\n' "$*" >&2; }
 
@@ -51,19 +59,45 @@ lab_link() {
   peer ip link set eth0 up
 }
 
+# The IPv4-only variant: no IPv6 on the link at all, on either side.
+lab_link4() {
+  ip link set lo up
+  ip link add bia0 type veth peer name eth0 netns "$LAB_PEER_PID"
+  echo 1 >/proc/sys/net/ipv6/conf/bia0/disable_ipv6
+  ip addr add "$LAB_HOST4/24" dev bia0
+  ip link set bia0 up
+  peer ip link set lo up
+  peer sh -c 'echo 1 >/proc/sys/net/ipv6/conf/eth0/disable_ipv6'
+  peer ip addr add "$LAB_PEER4/24" dev eth0
+  peer ip link set eth0 up
+}
+
 lab_dns() {
-  peer dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
-    --user=root --group= --pid-file="$LAB_DIR/dnsmasq.pid" \
-    --listen-address="$LAB_PEER6" --bind-interfaces --log-facility=- --local=/test/ \
+  lab_dnsmasq "$LAB_PEER6" "getent ahostsv6 v6only.test" \
     --host-record=v6only.test,"$LAB_PEER6" \
     --host-record=multi.test,"$LAB_PEER6" --host-record=multi.test,"$LAB_PEER6_B" \
     --host-record=dual.test,192.0.2.10,"$LAB_PEER6" \
     --host-record=v4only.test,192.0.2.20 \
-    --mx-host=mail.test,v6only.test,10 \
-    2>"$LAB_DIR/dnsmasq.log" &
+    --mx-host=mail.test,v6only.test,10
+}
+
+lab_dns4() {
+  lab_dnsmasq "$LAB_PEER4" "getent ahostsv4 v4only.test" \
+    --host-record=v4only.test,"$LAB_PEER4" \
+    --host-record=dual4.test,"$LAB_PEER4",2001:db8:9::2
+}
+
+# lab_dnsmasq LISTEN PROBE RECORD-OPTIONS...: the peer's DNS server, and
+# the host pointed at it; PROBE is a query that works once it is up.
+lab_dnsmasq() {
+  local listen=$1; LAB_DNS_PROBE=$2; shift 2
+  peer dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+    --user=root --group= --pid-file="$LAB_DIR/dnsmasq.pid" \
+    --listen-address="$listen" --bind-interfaces --log-facility=- --local=/test/ \
+    "$@" 2>"$LAB_DIR/dnsmasq.log" &
   LAB_DNS_PID=$!
   # The host sees only the lab's resolver and a minimal hosts file.
-  printf 'nameserver %s\nsearch test\noptions timeout:2 attempts:2\n' "$LAB_PEER6" >"$LAB_DIR/resolv.conf"
+  printf 'nameserver %s\nsearch test\noptions timeout:2 attempts:2\n' "$listen" >"$LAB_DIR/resolv.conf"
   printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$LAB_DIR/hosts"
   printf 'hosts: files dns\n' >"$LAB_DIR/nsswitch.conf"
   mount --bind "$LAB_DIR/resolv.conf" /etc/resolv.conf
@@ -77,7 +111,7 @@ lab_dns() {
 lab_dns_ready() {
   kill -0 "$LAB_DNS_PID" 2>/dev/null || return 2
   peer ss -Huln "sport = :53" | grep -q . || return 1
-  getent ahostsv6 v6only.test >/dev/null 2>&1
+  $LAB_DNS_PROBE >/dev/null 2>&1
 }
 
 # lab_wait WHAT CMD...: retry CMD for up to 20 s (a loaded machine can be
@@ -104,18 +138,36 @@ peer_serve_tcp() {
   lab_wait "the peer's TCP service on port $1" peer_listening "$1"
 }
 
+# peer_serve_tcp4 PORT: the same greeting from the IPv4-only lab's peer.
+peer_serve_tcp4() {
+  peer socat "TCP4-LISTEN:$1,bind=$LAB_PEER4,reuseaddr,fork" \
+    SYSTEM:'echo "hello from the IPv4-only peer, you are $SOCAT_PEERADDR"' &
+  lab_wait "the peer's TCP service on port $1" peer_listening "$1"
+}
+
 peer_listening() { peer ss -Htln "sport = :$1" | grep -q .; }
 
 lab_up() {
+  lab_prepare
+  lab_link
+  lab_dns
+  lab_log "IPv6-only host $LAB_HOST6, peer $LAB_PEER6 (dns) ready"
+}
+
+lab_up4() {
+  lab_prepare
+  lab_link4
+  lab_dns4
+  lab_log "IPv4-only host $LAB_HOST4, peer $LAB_PEER4 (dns) ready"
+}
+
+lab_prepare() {
   LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/bia-lab.XXXXXX")
   export XDG_RUNTIME_DIR="$LAB_DIR/run" XDG_STATE_HOME="$LAB_DIR/state" XDG_CONFIG_HOME="$LAB_DIR/config"
   mkdir -m 0700 "$XDG_RUNTIME_DIR"
   unset LD_PRELOAD BIA_SOCKET BIA_POOL BIA_NETWORK BIA_LOG BIA_LOG_FILE BIA_TIMEOUT_MS BIA_RESOLVE_TIMEOUT_MS
   trap 'rm -rf "$LAB_DIR"' EXIT
   lab_start_peer
-  lab_link
-  lab_dns
-  lab_log "IPv6-only host $LAB_HOST6, peer $LAB_PEER6 (dns) ready"
 }
 
 # The bia launcher as a user runs it.

@@ -23,14 +23,17 @@ function unshareArgs(): string[] {
   return root ? ns : ['--user', '--map-root-user', ...ns];
 }
 
-function bashArgs(body: string): string[] {
-  return ['bash', '-c', `source "${labScript}"\nlab_up\nset +eu\n${body}`];
+/** The only IP version the lab's network has: 6 (the default, for IPv4 programs) or 4 (for IPv6 programs). */
+export type LabFamily = 4 | 6;
+
+function bashArgs(body: string, family: LabFamily = 6): string[] {
+  return ['bash', '-c', `source "${labScript}"\n${family === 4 ? 'lab_up4' : 'lab_up'}\nset +eu\n${body}`];
 }
 
 /** Runs BODY in a fresh lab and collects its output. */
-export function runInLab(body: string, timeoutMs = 60_000): Promise<LabResult> {
+export function runInLab(body: string, timeoutMs = 60_000, family: LabFamily = 6): Promise<LabResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('unshare', [...unshareArgs(), ...bashArgs(body)], {
+    const child = spawn('unshare', [...unshareArgs(), ...bashArgs(body, family)], {
       env: { ...process.env, BIA_ROOT: packageRoot, LAB_QUIET: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -655,6 +655,44 @@ static void test_send_control(void)
     close(pool);
 }
 
+static int v6only_of(int fd)
+{
+    int on = -1;
+    socklen_t len = sizeof on;
+
+    return getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, &len) ? -errno : on;
+}
+
+/* An IPv6 program connecting to a synthesized (IPv4-mapped) address with
+ * IPV6_V6ONLY set: bia lifts the option so the kernel carries it over
+ * IPv4, and the program still reads back what it set. */
+static void test_v6only_mapped(void)
+{
+    struct sockaddr_in lsin = v4("127.0.0.1", 0);
+    struct sockaddr_in6 dst = {.sin6_family = AF_INET6};
+    socklen_t len = sizeof lsin;
+    int one = 1, l = socket(AF_INET, SOCK_STREAM, 0), fd, again;
+
+    bind(l, (struct sockaddr *)&lsin, sizeof lsin);
+    listen(l, 4);
+    getsockname(l, (struct sockaddr *)&lsin, &len);
+    inet_pton(AF_INET6, "::ffff:127.0.0.1", &dst.sin6_addr);
+    dst.sin6_port = lsin.sin_port;
+
+    fd = socket(AF_INET6, SOCK_STREAM, 0);
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    check(connect(fd, (struct sockaddr *)&dst, sizeof dst) == 0, "V6ONLY socket connects to a v4-mapped address");
+    check(v6only_of(fd) == 1, "getsockopt(IPV6_V6ONLY) still answers what the program set");
+    check(v6only_of(-1) == -EBADF, "getsockopt(IPV6_V6ONLY) on a bad descriptor: EBADF");
+    close(fd);
+    again = socket(AF_INET6, SOCK_STREAM, 0);
+    check(again == fd && v6only_of(again) == 0, "a reused descriptor does not inherit the lifted option");
+    check(connect(again, (struct sockaddr *)&dst, 20) == -1 && errno == EINVAL,
+          "a v4-mapped sockaddr_in6 cut short is the kernel's EINVAL");
+    close(again);
+    close(l);
+}
+
 int main(void)
 {
     int fds = open_fds();
@@ -673,6 +711,7 @@ int main(void)
     test_send_control();
     test_stale();
     test_threads();
+    test_v6only_mapped();
     check(open_fds() == fds, "no descriptor leaked");
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;

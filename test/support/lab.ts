@@ -1,6 +1,6 @@
 // Whether this machine can build the namespace lab. Outside CI a developer
 // without the tools gets skipped e2e tests and the reason; CI must run them.
-import { labUnavailable, runInLab, type LabResult } from '../../src/lab/lab.js';
+import { labUnavailable, runInLab, type LabFamily, type LabResult } from '../../src/lab/lab.js';
 
 export const labMissing = labUnavailable();
 if (labMissing && process.env.CI) throw new Error(`CI must run the e2e tests, but: ${labMissing}`);
@@ -8,10 +8,11 @@ if (labMissing && process.env.CI) throw new Error(`CI must run the e2e tests, bu
 /**
  * Runs BODY in a fresh lab. Bodies print "RESULT <name> <exit code>" after
  * each command they want to check, so one lab run can answer several
- * questions: `rc(name)` reads them back.
+ * questions: `rc(name)` reads them back. `family: 4` gives the IPv4-only
+ * lab (lab_up4 in src/lab/lab.sh) instead of the IPv6-only one.
  */
-export async function lab(body: string): Promise<LabResult & { rc: (name: string) => number }> {
-  const r = await runInLab(body);
+export async function lab(body: string, options: { family?: LabFamily } = {}): Promise<LabResult & { rc: (name: string) => number }> {
+  const r = await runInLab(body, undefined, options.family);
   const rc = (name: string): number => {
     const m = r.stdout.match(new RegExp(`^RESULT ${name} (\\d+)$`, 'm'));
     if (!m) throw new Error(`no result for ${name}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);

@@ -221,3 +221,52 @@ describe('NameResolver.resolve4', () => {
     expect(mapper.lookupV4('198.18.0.1')?.name).toBeUndefined(); // a literal is no name to answer reverse lookups with
   });
 });
+
+describe('NameResolver.resolve6 (IPv6 programs)', () => {
+  it('synthesizes an IPv4-mapped address for an A-only name', async () => {
+    const { resolver } = setup({ 'v4.example.com': { A: ok(300, '198.51.100.2', '198.51.100.3') } });
+    expect(await resolver.resolve6('v4.example.com')).toEqual({
+      status: Status.Ok,
+      canon: 'v4.example.com',
+      entries: [
+        { kind: Kind.Synthetic, v4: '198.51.100.2', v6: '::ffff:c633:6402', ttl: 300 },
+        { kind: Kind.Synthetic, v4: '198.51.100.3', v6: '::ffff:c633:6403', ttl: 300 },
+      ],
+    });
+  });
+
+  it('answers the AAAA of an A+AAAA name, paired with its A so that it can be translated', async () => {
+    const { resolver, mapper } = setup({ 'dual.example.com': { A: ok(60, '198.51.100.2'), AAAA: ok(60, '2001:db8:9::2', '2001:db8:9::3') } });
+    const r = await resolver.resolve6('dual.example.com');
+    expect(r).toMatchObject({
+      status: Status.Ok,
+      entries: [
+        { kind: Kind.Paired, v4: '198.51.100.2', v6: '2001:db8:9::2', ttl: 60 },
+        { kind: Kind.Paired, v4: '198.51.100.2', v6: '2001:db8:9::3', ttl: 60 },
+      ],
+    });
+    expect(mapper.lookupV4('198.51.100.2')).toMatchObject({ kind: Kind.Paired });
+  });
+
+  it('answers an AAAA-only name natively, without touching the pool', async () => {
+    const { resolver, mapper } = setup({ 'v6.example.com': { AAAA: ok(30, '2001:db8::7') } });
+    expect(await resolver.resolve6('v6.example.com')).toEqual({
+      status: Status.Ok,
+      canon: 'v6.example.com',
+      entries: [{ kind: Kind.Native, v4: '0.0.0.0', v6: '2001:db8::7', ttl: 30 }],
+    });
+    expect(mapper.lookupV4('198.18.0.1')).toBeUndefined();
+  });
+
+  it('answers from /etc/hosts, IPv6 addresses winning over IPv4 ones', async () => {
+    const { resolver, log } = setup({}, { hosts: '198.51.100.9 printer\n198.51.100.8 both\n2001:db8::8 both\n' });
+    expect(await resolver.resolve6('printer')).toMatchObject({ entries: [{ kind: Kind.Synthetic, v6: '::ffff:c633:6409' }] });
+    expect(await resolver.resolve6('both')).toMatchObject({ entries: [{ kind: Kind.Native, v6: '2001:db8::8' }] });
+    expect(log.queries).toEqual([]);
+  });
+
+  it('passes DNS failures through', async () => {
+    const { resolver } = setup({});
+    expect(await resolver.resolve6('nowhere')).toEqual({ status: Status.NotFound });
+  });
+});

@@ -173,10 +173,23 @@ describe('startHelper', () => {
     expect(await client.next()).toEqual({ type: MsgType.Map4, id: 4, status: Status.NotFound });
     client.write(resolve4(5, 'nowhere.example'));
     expect(await client.next()).toEqual({ type: MsgType.Resolve, id: 5, status: Status.NotFound });
-    client.write(encodeRequest({ type: MsgType.Resolve, id: 6, family: 6, name: 'v6only.example' }));
-    expect(await client.next()).toEqual({ type: MsgType.Resolve, id: 6, status: Status.BadRequest });
     client.write(hello(7));
     expect(await client.next()).toMatchObject({ id: 7, status: Status.Ok });
+    client.close();
+  });
+
+  it('serves IPv6 programs: RESOLVE family 6, and MAP6 of a synthesized address without the pool', async () => {
+    const helper = await start();
+    const client = await Client.connect(helper.socketPath);
+    client.write(encodeRequest({ type: MsgType.Resolve, id: 1, family: 6, name: 'v6only.example' }));
+    expect(await client.next()).toMatchObject({ status: Status.Ok, resolve: { entries: [{ kind: Kind.Native, v4: '0.0.0.0', v6: '2001:db8::7' }] } });
+    client.write(encodeRequest({ type: MsgType.Map6, id: 2, v6: '::ffff:198.51.100.2' }));
+    expect(await client.next()).toEqual({
+      type: MsgType.Map6,
+      id: 2,
+      status: Status.Ok,
+      entry: { kind: Kind.Synthetic, v4: '198.51.100.2', v6: '::ffff:c633:6402', ttl: 86400 },
+    });
     client.close();
   });
 

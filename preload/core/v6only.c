@@ -1,0 +1,70 @@
+/*
+ * The lifted sockets are remembered by inode, per descriptor: a descriptor
+ * closed and reused holds another socket, so a stale slot is simply not
+ * believed (no close hook needed). Descriptors past the table's end, and
+ * duplicates of a lifted one, answer what the kernel says (0).
+ */
+#include "v6only.h"
+
+#include "real.h"
+#include "sockaddr.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SLOTS 4096
+
+static unsigned long lifted[SLOTS];     /* socket inode, 0 when none */
+
+static unsigned long inode_of(int fd)
+{
+    struct stat st;
+
+    return fstat(fd, &st) ? 0 : (unsigned long)st.st_ino;
+}
+
+static bool is_mapped(const struct sockaddr *addr, socklen_t len)
+{
+    struct sockaddr_in6 dst;
+    struct in_addr ignored;
+
+    if (len < sizeof dst)
+        return false;
+    memcpy(&dst, addr, sizeof dst);     /* the program's buffer may be unaligned */
+    return dst.sin6_family == AF_INET6 && bia_v6_is_mapped(&dst.sin6_addr, &ignored);
+}
+
+void bia_v6only_before_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+    int on = 0, off = 0, saved = errno;
+    socklen_t optlen = sizeof on;
+
+    if (fd >= 0 && fd < SLOTS && is_mapped(addr, len) &&
+        !bia_real()->getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, &optlen) && on &&
+        !bia_real()->setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off))
+        __atomic_store_n(&lifted[fd], inode_of(fd), __ATOMIC_RELEASE);
+    errno = saved;
+}
+
+static bool was_lifted(int fd)
+{
+    unsigned long ino;
+
+    if (fd < 0 || fd >= SLOTS || !(ino = __atomic_load_n(&lifted[fd], __ATOMIC_ACQUIRE)))
+        return false;
+    return ino == inode_of(fd);
+}
+
+int bia_v6only_getsockopt(int fd, void *value, socklen_t *len)
+{
+    int one = 1;
+
+    /* The kernel checks the buffer and sets *len; only the value differs. */
+    if (bia_real()->getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, value, len))
+        return -1;
+    if (was_lifted(fd))
+        memcpy(value, &one, *len < sizeof one ? *len : sizeof one);
+    return 0;
+}
