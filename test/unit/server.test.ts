@@ -505,3 +505,62 @@ describe('startHelper under hostile clients', () => {
     client.close();
   }, 30_000);
 });
+
+// A second, real uid (nobody, through setpriv) against a helper of this
+// test's user: the socket directory keeps it out, and should the socket ever
+// be reachable, SO_PEERCRED does.
+const asNobody = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
+describe.skipIf(!asNobody)('startHelper and another user', () => {
+  const NOBODY = 65534;
+
+  /** Runs a Python client as uid/gid 65534 that sends `request` and prints what it got back. */
+  function otherUser(socketPath: string, request: Buffer): Promise<string> {
+    const code = `import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1])
+except OSError as e:
+    print("connect", e.errno); sys.exit()
+s.settimeout(3)
+try:
+    s.sendall(bytes.fromhex(sys.argv[2])); data = s.recv(4096)
+except (BrokenPipeError, ConnectionResetError):
+    data = b""  # closed before or while the request was sent
+print("reply", data.hex() or "none (closed)")`;
+    return new Promise((resolve) => {
+      const args = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '/usr/bin/python3', '-c', code, socketPath, request.toString('hex')];
+      const child = spawn('setpriv', args);
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('close', () => resolve(out.trim()));
+    });
+  }
+
+  it('cannot reach the socket, and when it can, is refused by uid and changes no mapping', async () => {
+    const lines: string[] = [];
+    const helper = await start({ log: createLogger('warn', 'test', (l) => lines.push(l)) });
+    const runDir = path.dirname(helper.socketPath);
+    fs.chmodSync(path.dirname(runDir), 0o711); // only the socket directory itself stands in the way
+    expect(fs.statSync(runDir).mode & 0o777).toBe(0o700);
+    const own = await Client.connect(helper.socketPath);
+    own.write(resolve4(1, 'v6only.example'));
+    expect(await own.next()).toMatchObject({ resolve: { entries: [{ v4: '198.18.0.1' }] } });
+    const size = helper.mapper.size;
+
+    expect(await otherUser(helper.socketPath, hello(1))).toBe('connect 13'); // EACCES
+
+    // Opened up by mistake: the helper itself still refuses the stranger.
+    fs.chmodSync(runDir, 0o711);
+    fs.chmodSync(helper.socketPath, 0o666);
+    const poison = encodeRequest({ type: MsgType.Map6, id: 2, v6: '2001:db8::66' });
+    const peek = encodeRequest({ type: MsgType.Name4, id: 3, v4: '198.18.0.1' });
+    expect(await otherUser(helper.socketPath, poison)).toBe('reply none (closed)');
+    expect(await otherUser(helper.socketPath, peek)).toBe('reply none (closed)');
+    expect(lines.filter((l) => l.includes(`refused a client of uid ${NOBODY}`))).toHaveLength(2);
+    expect(helper.mapper.size).toBe(size);
+    own.write(encodeRequest({ type: MsgType.Map4, id: 4, v4: '198.18.0.1' }));
+    expect(await own.next()).toMatchObject({ status: Status.Ok, entry: { v6: '2001:db8::7' } });
+    own.close();
+  });
+});
