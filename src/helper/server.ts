@@ -43,6 +43,10 @@ export interface HelperOptions {
   hostsPath?: string;
   /** Connections silent this long are closed. Default 30 s. */
   idleTimeoutMs?: number;
+  /** A frame begun must be complete this soon (slow-loris clients). Default 5 s. */
+  frameTimeoutMs?: number;
+  /** Connections one process (SO_PEERCRED pid) may hold open at once. Default 256. */
+  maxConnectionsPerPeer?: number;
   /** DNS transport (tests); default c-ares with the servers of resolv.conf. */
   dns?: DnsTransport;
   /** Where the host's addresses and routes are read (tests). */
@@ -83,6 +87,16 @@ const SYNTHETIC_TTL = 86400;
 // sun_path holds 108 bytes including the terminating NUL.
 const MAX_SOCKET_PATH = 107;
 
+// Requests of one connection answered but not yet written out: past this,
+// the helper stops reading from it until the client reads its replies.
+const MAX_IN_FLIGHT = 64;
+
+interface Limits {
+  idleTimeoutMs: number;
+  frameTimeoutMs: number;
+  maxConnectionsPerPeer: number;
+}
+
 const WIRE_NETWORK: Record<Network, WireNetwork> = {
   dual: WireNetwork.Dual,
   'ipv6-only': WireNetwork.Ipv6Only,
@@ -93,6 +107,9 @@ const WIRE_NETWORK: Record<Network, WireNetwork> = {
 interface Context {
   log: Logger;
   uid: number;
+  limits: Limits;
+  /** Open connections per client pid, to cap what one process can hold. */
+  peers: Map<number, number>;
   detector: NetworkDetector;
   pool: Pool;
   mapper: AddressMapper;
@@ -115,7 +132,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     clients.add(socket);
     socket.on('close', () => clients.delete(socket));
-    void ready.then((ctx) => serve(socket, ctx, options.idleTimeoutMs ?? 30_000));
+    void ready.then((ctx) => serve(socket, ctx));
   });
   prepareDirectory(socketPath);
   await listenOrReplaceStale(server, socketPath, log);
@@ -134,6 +151,12 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   const ctx: Context = {
     log,
     uid: options.uid ?? process.getuid!(),
+    limits: {
+      idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
+      frameTimeoutMs: options.frameTimeoutMs ?? 5_000,
+      maxConnectionsPerPeer: options.maxConnectionsPerPeer ?? 256,
+    },
+    peers: new Map(),
     detector: new NetworkDetector(options.network ?? 'auto', sources),
     pool,
     mapper,
@@ -236,35 +259,60 @@ async function closeServer(server: net.Server, clients: Set<net.Socket>, socketP
 
 // ---- one client ----------------------------------------------------------
 
-function peerAllowed(socket: net.Socket, ctx: Context): boolean {
+// Whether to serve a client: the helper's own user, within its process's share of connections.
+function admit(socket: net.Socket, ctx: Context): boolean {
+  let peer;
   try {
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
     if (fd === undefined || fd < 0) throw new Error('no file descriptor');
-    const peer = peerCredentials(fd);
-    if (peer.uid === ctx.uid) return true;
-    ctx.log.warn(`refused a client of uid ${peer.uid} (pid ${peer.pid}): this helper serves uid ${ctx.uid}`);
+    peer = peerCredentials(fd);
   } catch (err) {
     ctx.log.warn(`refused a client whose credentials cannot be read: ${(err as Error).message}`);
+    return false;
   }
-  return false;
+  if (peer.uid !== ctx.uid) {
+    ctx.log.warn(`refused a client of uid ${peer.uid} (pid ${peer.pid}): this helper serves uid ${ctx.uid}`);
+    return false;
+  }
+  const open = ctx.peers.get(peer.pid) ?? 0;
+  if (open >= ctx.limits.maxConnectionsPerPeer) {
+    ctx.log.warn(`refused a connection from pid ${peer.pid}: it already holds ${open}, the most one process may`);
+    return false;
+  }
+  ctx.peers.set(peer.pid, open + 1);
+  socket.once('close', () => release(ctx.peers, peer.pid));
+  return true;
 }
 
-function serve(socket: net.Socket, ctx: Context, idleTimeoutMs: number): void {
+function release(peers: Map<number, number>, pid: number): void {
+  const open = peers.get(pid)! - 1;
+  if (open > 0) peers.set(pid, open);
+  else peers.delete(pid);
+}
+
+function serve(socket: net.Socket, ctx: Context): void {
   socket.on('error', (err) => ctx.log.debug(`client: ${err.message}`));
-  if (!peerAllowed(socket, ctx)) {
+  if (!admit(socket, ctx)) {
     socket.destroy();
     return;
   }
-  socket.setTimeout(idleTimeoutMs, () => socket.destroy());
+  socket.setTimeout(ctx.limits.idleTimeoutMs, () => socket.destroy());
   const reader = new FrameReader();
+  const frameDeadline = deadline(ctx.limits.frameTimeoutMs, () => {
+    ctx.log.debug('closing a client connection: a frame was not completed in time');
+    socket.destroy();
+  });
+  socket.on('close', () => frameDeadline.stop());
   // Requests are answered concurrently but their replies are written in order.
   let replies = Promise.resolve();
+  let inFlight = 0;
   let closing = false;
   const send = (reply: Promise<Buffer>) => {
+    if (++inFlight >= MAX_IN_FLIGHT) socket.pause();
     replies = replies
       .then(() => reply)
       .then((buf) => {
-        if (socket.writable) socket.write(buf);
+        if (socket.writable) socket.write(buf, () => --inFlight < MAX_IN_FLIGHT && !closing && socket.resume());
       });
   };
   const hangUp = (why: string) => {
@@ -284,6 +332,8 @@ function serve(socket: net.Socket, ctx: Context, idleTimeoutMs: number): void {
     } catch (err) {
       return hangUp((err as Error).message); // no frame boundary left to answer at
     }
+    if (reader.buffered > 0) frameDeadline.start();
+    else frameDeadline.stop();
     for (const frame of frames) {
       const decoded = decode(frame);
       if ('error' in decoded) {
@@ -293,6 +343,18 @@ function serve(socket: net.Socket, ctx: Context, idleTimeoutMs: number): void {
       send(answer(decoded.request, ctx));
     }
   });
+}
+
+// One timer that start() arms only if it is not running yet.
+function deadline(ms: number, expire: () => void): { start(): void; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    start: () => void (timer ??= setTimeout(expire, ms)),
+    stop: () => {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
 }
 
 type Decoded = { request: Request } | { error: Buffer; why: string };

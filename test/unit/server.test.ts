@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -375,5 +375,205 @@ describe('startHelper', () => {
     helpers.splice(helpers.indexOf(helper), 1);
     expect(fs.existsSync(helper.socketPath)).toBe(false);
     expect(await client.hangsUp()).toBe(true);
+  });
+});
+
+// Hostile input: whatever one client sends, the helper keeps answering a
+// well-behaved one promptly and gives back what the hostile one held.
+describe('startHelper under hostile clients', () => {
+  const BOUND_MS = 500;
+
+  /** mulberry32: a seeded PRNG, so a failing run can be replayed. */
+  function prng(seed: number): () => number {
+    return () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  /** One HELLO round trip on the good client, checked and timed. */
+  async function probe(good: Client, id: number): Promise<void> {
+    const start = Date.now();
+    good.write(hello(id));
+    expect(await good.next()).toMatchObject({ id, status: Status.Ok });
+    expect(Date.now() - start).toBeLessThan(BOUND_MS);
+  }
+
+  const openFds = () => fs.readdirSync('/proc/self/fd').length;
+
+  it('survives thousands of random frames and gives back every descriptor', async () => {
+    const helper = await start();
+    const good = await Client.connect(helper.socketPath);
+    await probe(good, 1);
+    const fdsBefore = openFds();
+    const random = prng(0xb1a);
+    const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
+    // Half raw noise, half frames with a plausible length and header and a random rest.
+    const frame = (i: number): Buffer => {
+      if (i % 2) return bytes(1 + Math.floor(random() * 64));
+      const body = bytes(Math.floor(random() * 40));
+      const head = Buffer.from([0, 0, 0, 0, random() < 0.8 ? 1 : 2, 1 + Math.floor(random() * 6), 0, 0, 0, 0, 0, i & 0xff]);
+      head.writeUInt32BE(8 + body.length, 0);
+      return Buffer.concat([head, body]);
+    };
+    for (let round = 0; round < 30; round++) {
+      const hostile = await Promise.all(Array.from({ length: 10 }, () => Client.connect(helper.socketPath)));
+      hostile.forEach((c, n) => c.write(Buffer.concat(Array.from({ length: 10 }, (_, k) => frame(round * 100 + n * 10 + k)))));
+      await probe(good, 100 + round);
+      hostile.forEach((c) => c.close());
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect(openFds()).toBeLessThanOrEqual(fdsBefore + 2);
+    await probe(good, 2);
+    good.close();
+  });
+
+  it('hangs up on every out-of-range length without a reply', async () => {
+    const helper = await start();
+    for (const length of [0, 7, 4093, 65536, 0x7fffffff, 0xffffffff]) {
+      const client = await Client.connect(helper.socketPath);
+      const frame = hello(1);
+      frame.writeUInt32BE(length, 0);
+      client.write(frame);
+      expect(await client.hangsUp(), `length ${length}`).toBe(true);
+    }
+  });
+
+  it('cuts off a slow-loris client that never finishes a frame, but serves a slow one that does', async () => {
+    const helper = await start({ frameTimeoutMs: 1000 });
+    const good = await Client.connect(helper.socketPath);
+    const loris = await Client.connect(helper.socketPath);
+    const slow = await Client.connect(helper.socketPath);
+    const endless = Buffer.alloc(4096);
+    endless.writeUInt32BE(4092, 0);
+    const request = hello(9);
+    const started = Date.now();
+    for (let i = 0; !loris.closed && i < 60; i++) {
+      loris.write(endless.subarray(i, i + 1));
+      if (i < request.length) slow.write(request.subarray(i, i + 1));
+      if (i % 5 === 0) await probe(good, 1000 + i);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await loris.hangsUp()).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(await slow.next()).toMatchObject({ id: 9, status: Status.Ok });
+    good.close();
+    slow.close();
+  });
+
+  it('caps the connections one process holds, with a log line, and keeps serving others', async () => {
+    const lines: string[] = [];
+    const helper = await start({ maxConnectionsPerPeer: 100, log: createLogger('warn', 'test', (l) => lines.push(l)) });
+    const good = await Client.connect(helper.socketPath);
+    const fdsBefore = openFds();
+    // In batches with a pause, so the helper (in this same event loop) gets to
+    // accept: unaccepted, they would overflow the listen backlog (EAGAIN).
+    const idle: Client[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      idle.push(...(await Promise.all(Array.from({ length: 100 }, () => Client.connect(helper.socketPath)))));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await probe(good, 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(idle.filter((c) => c.closed).length).toBe(901); // the good client holds one of the 100
+    expect(lines.some((l) => l.includes(`refused a connection from pid ${process.pid}: it already holds 100`))).toBe(true);
+    // Another process is not affected by this one's share.
+    const child = await new Promise<string>((resolve) => {
+      const script = `const s=require('net').connect(${JSON.stringify(helper.socketPath)},()=>s.write(Buffer.from('${hello(5).toString('hex')}','hex')));s.on('data',d=>{console.log(d.toString('hex'));s.destroy()})`;
+      const p = spawn(process.execPath, ['-e', script]);
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.on('close', () => resolve(out.trim()));
+    });
+    expect(decodeReply(Buffer.from(child, 'hex'))).toMatchObject({ id: 5, status: Status.Ok });
+    idle.forEach((c) => c.close());
+    await new Promise((r) => setTimeout(r, 200));
+    expect(openFds()).toBeLessThanOrEqual(fdsBefore + 2);
+    // The slots are given back: the process may connect again.
+    const again = await Client.connect(helper.socketPath);
+    await probe(again, 2);
+    again.close();
+    good.close();
+  });
+
+  it('stops reading from a client that does not read its replies, then answers them all', async () => {
+    const helper = await start();
+    const client = await Client.connect(helper.socketPath);
+    client.socket.pause();
+    const count = 100_000;
+    client.write(Buffer.concat(Array.from({ length: count }, (_, i) => hello(i))));
+    // Wait until the helper takes no more: with its replies unread, it must
+    // stop reading rather than queue replies without bound.
+    let unsent = -1;
+    for (let still = 0; still < 5; ) {
+      await new Promise((r) => setTimeout(r, 100));
+      still = client.socket.writableLength === unsent ? still + 1 : 0;
+      unsent = client.socket.writableLength;
+    }
+    expect(unsent).toBeGreaterThan(0);
+    client.socket.resume();
+    for (let i = 0; i < count; i++) expect((await client.nextFrame()).readUInt32BE(8)).toBe(i);
+    client.close();
+  }, 30_000);
+});
+
+// A second, real uid (nobody, through setpriv) against a helper of this
+// test's user: the socket directory keeps it out, and should the socket ever
+// be reachable, SO_PEERCRED does.
+const asNobody = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
+describe.skipIf(!asNobody)('startHelper and another user', () => {
+  const NOBODY = 65534;
+
+  /** Runs a Python client as uid/gid 65534 that sends `request` and prints what it got back. */
+  function otherUser(socketPath: string, request: Buffer): Promise<string> {
+    const code = `import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1])
+except OSError as e:
+    print("connect", e.errno); sys.exit()
+s.settimeout(3)
+try:
+    s.sendall(bytes.fromhex(sys.argv[2])); data = s.recv(4096)
+except (BrokenPipeError, ConnectionResetError):
+    data = b""  # closed before or while the request was sent
+print("reply", data.hex() or "none (closed)")`;
+    return new Promise((resolve) => {
+      const args = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '/usr/bin/python3', '-c', code, socketPath, request.toString('hex')];
+      const child = spawn('setpriv', args);
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('close', () => resolve(out.trim()));
+    });
+  }
+
+  it('cannot reach the socket, and when it can, is refused by uid and changes no mapping', async () => {
+    const lines: string[] = [];
+    const helper = await start({ log: createLogger('warn', 'test', (l) => lines.push(l)) });
+    const runDir = path.dirname(helper.socketPath);
+    fs.chmodSync(path.dirname(runDir), 0o711); // only the socket directory itself stands in the way
+    expect(fs.statSync(runDir).mode & 0o777).toBe(0o700);
+    const own = await Client.connect(helper.socketPath);
+    own.write(resolve4(1, 'v6only.example'));
+    expect(await own.next()).toMatchObject({ resolve: { entries: [{ v4: '198.18.0.1' }] } });
+    const size = helper.mapper.size;
+
+    expect(await otherUser(helper.socketPath, hello(1))).toBe('connect 13'); // EACCES
+
+    // Opened up by mistake: the helper itself still refuses the stranger.
+    fs.chmodSync(runDir, 0o711);
+    fs.chmodSync(helper.socketPath, 0o666);
+    const poison = encodeRequest({ type: MsgType.Map6, id: 2, v6: '2001:db8::66' });
+    const peek = encodeRequest({ type: MsgType.Name4, id: 3, v4: '198.18.0.1' });
+    expect(await otherUser(helper.socketPath, poison)).toBe('reply none (closed)');
+    expect(await otherUser(helper.socketPath, peek)).toBe('reply none (closed)');
+    expect(lines.filter((l) => l.includes(`refused a client of uid ${NOBODY}`))).toHaveLength(2);
+    expect(helper.mapper.size).toBe(size);
+    own.write(encodeRequest({ type: MsgType.Map4, id: 4, v4: '198.18.0.1' }));
+    expect(await own.next()).toMatchObject({ status: Status.Ok, entry: { v6: '2001:db8::7' } });
+    own.close();
   });
 });
