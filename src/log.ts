@@ -17,11 +17,20 @@ export function resolveLogLevel(level: LogLevel | undefined, fallback: LogLevel,
   return isLogLevel(env.BIA_LOG) ? env.BIA_LOG : fallback;
 }
 
+// What a level that is off does; `logs` tells it apart, so that callers can
+// skip building a message nobody will read.
+const silent = (): void => {};
+
+/** Whether `log` writes messages of `level` (a logger not made here always does). */
+export function logs(log: Logger, level: LogLevel): boolean {
+  return log[level] !== silent;
+}
+
 export function createLogger(level: LogLevel, tag = 'bia', write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
   const limit = LOG_LEVELS.indexOf(level);
   const logger = {} as Logger;
   for (const [rank, name] of LOG_LEVELS.entries()) {
-    logger[name] = rank > limit ? () => {} : (message) => write(`${new Date().toISOString()} ${tag}[${process.pid}] ${name}: ${message}\n`);
+    logger[name] = rank > limit ? silent : (message) => write(`${new Date().toISOString()} ${tag}[${process.pid}] ${name}: ${message}\n`);
   }
   return logger;
 }

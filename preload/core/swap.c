@@ -17,6 +17,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -95,39 +96,123 @@ static enum bia_swap_check inspect(int fd, struct bia_swap_plan *old)
     return BIA_SWAP_OK;
 }
 
+/*
+ * Why the option copy reads only the old socket: the replacement is fresh,
+ * so what it holds before the copy is the kernel's default for an AF_INET6
+ * socket of that type. Those defaults are read once per process and type
+ * (the first swap reads them off its own replacement) and every swap
+ * compares the old socket's values with them: ~25 getsockopt per swap
+ * instead of ~50, and a setsockopt only for what the program changed. This
+ * keeps every option the program set, whatever descriptor it set it
+ * through (dup, inheritance across exec), which skipping untouched sockets
+ * by a per-fd "setsockopt seen" mark could not without tracking both.
+ * Exception: an option an earlier copy can change on the new socket
+ * (SO_PRIORITY, which IP_TOS also sets) is compared with the new socket.
+ * A default that changes during the process (a sysctl) only costs an
+ * unneeded setsockopt of the old socket's value.
+ */
+#define N_SLOTS (2 * sizeof options / sizeof options[0])   /* each option, then its IPv6 twin */
+#define VALUE_MAX (IFNAMSIZ + 16)
+
+struct value {
+    socklen_t len;              /* 0: the option could not be read */
+    unsigned char bytes[VALUE_MAX];
+};
+
+/* Per type (0: SOCK_STREAM, 1: SOCK_DGRAM): state 0 empty, 1 being
+ * filled, 2 ready (then defaults[] never changes again). A thread or
+ * signal handler that finds it being filled reads its own copy. */
+static struct {
+    int state;
+    struct value values[N_SLOTS];
+} defaults[2];
+
+static void read_value(int fd, int level, int name, struct value *v)
+{
+    v->len = sizeof v->bytes;
+    memset(v->bytes, 0, sizeof v->bytes);
+    if (getsockopt(fd, level, name, v->bytes, &v->len))
+        v->len = 0;
+}
+
+/* The option on slot `slot` as the AF_INET6 socket sees it. */
+static bool slot_option(size_t slot, struct option *o)
+{
+    const struct option *base = &options[slot / 2];
+    int name6;
+
+    if (slot % 2 == 0) {
+        *o = *base;
+        return true;
+    }
+    if (base->level != IPPROTO_IP || !bia_sockopt_v6_twin(base->name, &name6))
+        return false;
+    *o = (struct option){IPPROTO_IP, base->name, IPPROTO_IPV6, name6, 0, 0};
+    return true;
+}
+
+static void read_defaults(int fresh, struct value *values)
+{
+    struct option o;
+
+    for (size_t slot = 0; slot < N_SLOTS; slot++)
+        if (slot_option(slot, &o))
+            read_value(fresh, o.level6, o.name6, &values[slot]);
+}
+
+/* The defaults for the replacement `fresh` (not yet changed) of a socket of `type`. */
+static const struct value *defaults_for(int fresh, int type, struct value *scratch)
+{
+    int i = type == SOCK_STREAM ? 0 : 1, empty = 0;
+
+    if (__atomic_load_n(&defaults[i].state, __ATOMIC_ACQUIRE) == 2)
+        return defaults[i].values;
+    if (!__atomic_compare_exchange_n(&defaults[i].state, &empty, 1, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        read_defaults(fresh, scratch);
+        return scratch;
+    }
+    read_defaults(fresh, defaults[i].values);
+    __atomic_store_n(&defaults[i].state, 2, __ATOMIC_RELEASE);
+    return defaults[i].values;
+}
+
 /* Copies one option if the program changed it from the default; a
  * failure only skips the option. */
-static void copy_option(int from, int to, const struct option *o)
+static void copy_option(int from, int to, const struct option *o, const struct value *dflt)
 {
-    char have[IFNAMSIZ + 16] = {0}, want[IFNAMSIZ + 16] = {0};
-    socklen_t have_len = sizeof have, want_len = sizeof want;
+    struct value want, have;
 
-    if (getsockopt(from, o->level, o->name, want, &want_len) ||
-        getsockopt(to, o->level6, o->name6, have, &have_len))
+    if (!dflt->len)
         return;
-    if (want_len == have_len && !memcmp(want, have, want_len))
+    read_value(from, o->level, o->name, &want);
+    if (!want.len)
+        return;
+    if (o->level6 == SOL_SOCKET && o->name6 == SO_PRIORITY) {
+        read_value(to, o->level6, o->name6, &have);
+        dflt = &have;
+    }
+    if (want.len == dflt->len && !memcmp(want.bytes, dflt->bytes, want.len))
         return;
     if (o->halve) {
         int value;
-        memcpy(&value, want, sizeof value);
+        memcpy(&value, want.bytes, sizeof value);
         value /= 2;
-        memcpy(want, &value, sizeof value);
+        memcpy(want.bytes, &value, sizeof value);
     }
-    if (setsockopt(to, o->level6, o->name6, want, want_len))
+    if (setsockopt(to, o->level6, o->name6, want.bytes, want.len))
         bia_debug("swap: option %d/%d not carried over: %s", o->level6, o->name6, strerror(errno));
 }
 
 static void copy_options(int from, int to, int type)
 {
-    for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
-        const struct option *o = &options[i];
-        int name6;
-        if (o->stream_only && type != SOCK_STREAM)
-            continue;
-        copy_option(from, to, o);
-        if (o->level == IPPROTO_IP && bia_sockopt_v6_twin(o->name, &name6))
-            copy_option(from, to, &(struct option){IPPROTO_IP, o->name, IPPROTO_IPV6, name6, 0, 0});
-    }
+    struct value scratch[N_SLOTS];
+    const struct value *dflt = defaults_for(to, type, scratch);
+    struct option o;
+
+    for (size_t slot = 0; slot < N_SLOTS; slot++)
+        if (slot_option(slot, &o) && !(o.stream_only && type != SOCK_STREAM))
+            copy_option(from, to, &o, &dflt[slot]);
 }
 
 /* File status flags (O_NONBLOCK, O_ASYNC and its signal owner). */

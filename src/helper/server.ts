@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { request } from '../client.js';
-import { createLogger, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
+import { createLogger, logs, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
 import { peerCredentials, loadNative } from '../native.js';
 import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
 import {
@@ -377,7 +377,7 @@ async function answer(req: Request, ctx: Context): Promise<Buffer> {
     reply = await respond(req, ctx);
     // A mapping a reply hands out is on disk before the reply is sent.
     await ctx.store.flush();
-    ctx.log.debug(`${describe(req)} -> ${summary(reply)}`);
+    if (logs(ctx.log, 'debug')) ctx.log.debug(`${describe(req)} -> ${summary(reply)}`);
     return encodeReply(reply);
   } catch (err) {
     ctx.log.error(`${describe(req)} failed: ${(err as Error).stack ?? err}`);

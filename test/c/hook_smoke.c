@@ -266,10 +266,13 @@ static void test_options(void)
     struct sockaddr_in sin = v4("198.18.0.1", 8080), any = v4("0.0.0.0", 0), local;
     socklen_t len = sizeof any;
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, buf = 65536, tos = 0x20;
-    int rcvbuf, port;
+    int rcvbuf, port, dup_fd;
 
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    /* Through a duplicate: options belong to the socket, not the descriptor. */
+    dup_fd = dup(fd);
+    setsockopt(dup_fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    close(dup_fd);
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
     setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof tos);
