@@ -1,8 +1,7 @@
 // The helper protocol, version 1: the TypeScript half of docs/protocol.md.
 // The C half is preload/include/bia_protocol.h; both are tested against
 // test/vectors/protocol.json.
-import { isIPv4 } from 'node:net';
-import { Address6 } from 'ip-address';
+import { Address4, Address6 } from 'ip-address';
 
 export const PROTOCOL_VERSION = 1;
 export const HEADER_SIZE = 12;
@@ -93,10 +92,8 @@ export class ProtocolError extends Error {
 // ---- addresses -------------------------------------------------------------
 
 export function v4ToBytes(text: string): Buffer {
-  // net.isIPv4 takes only the dotted quad, so the split is safe; this is on
-  // every reply, and parsing with ip-address was a tenth of the helper's CPU.
-  if (!isIPv4(text)) throw new ProtocolError(`not an IPv4 address: ${text}`);
-  return Buffer.from(text.split('.').map(Number));
+  if (!Address4.isValid(text)) throw new ProtocolError(`not an IPv4 address: ${text}`);
+  return Buffer.from(new Address4(text).toArray());
 }
 
 export function v4FromBytes(buf: Buffer): string {
