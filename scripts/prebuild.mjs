@@ -3,7 +3,8 @@
 // prebuilds/<platform>-<arch>/: prebuildify compiles the whole binding.gyp
 // (addon and preload library) but packages only .node files, so the preload
 // library is copied next to the addon here. The names are the ones
-// node-gyp-build and src/preload-path.ts look for.
+// node-gyp-build and src/preload-path.ts look for. Run it through npm
+// (`npm run build:prebuilds`), which puts node-gyp on PATH.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,7 +14,10 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const prebuildify = join(dirname(createRequire(import.meta.url).resolve('prebuildify/package.json')), 'bin.js');
 
-const r = spawnSync(process.execPath, [prebuildify, '--napi', '--strip'], { cwd: root, stdio: 'inherit' });
+// N-API: one addon for every Node version; built against the running Node's
+// headers rather than the newest release's, so that no header download is needed.
+const args = [prebuildify, '--napi', '--strip', '-t', `node@${process.versions.node}`];
+const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 if (r.status !== 0) process.exit(r.status ?? 1);
 
 const target = join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'libbia.so');
