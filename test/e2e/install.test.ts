@@ -87,5 +87,9 @@ describe('npm install -g into a user prefix, without a compiler', () => {
     expect(preload.trim()).toBe(join(installed, 'prebuilds', `${process.platform}-${process.arch}`, 'libbia.so'));
     check(bare(bia, ['run', '--', 'true']), 'bia run -- true');
     check(bare(bia, ['stop']), 'bia stop');
+
+    check(bare(bia, ['install', '--user']), 'bia install --user');
+    const unit = readFileSync(join(work, 'home', '.config', 'systemd', 'user', 'bia-helper.service'), 'utf8');
+    expect(unit).toContain(`ExecStart="${process.execPath}" "${bia}" "helper"`);
   });
 });
