@@ -2,9 +2,10 @@
 // no compiler: the prebuilt addon and preload library must be enough. The
 // package is staged in a temporary copy so that building its prebuilds does
 // not rebuild the worktree's build/ under the other tests. Dependencies come
-// from the local npm cache (--offline).
+// from a copy of the local npm cache (--offline). Run as root, the install
+// and bia run as nobody, in directories nobody owns.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +15,12 @@ const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) 
 const work = mkdtempSync(join(tmpdir(), 'bia-install-'));
 const stage = join(work, 'stage');
 const noCompiler = join(work, 'bin');
-const prefix = join(work, 'prefix');
-const npmCache = spawnSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).stdout.trim();
+const user = join(work, 'user');
+const home = join(user, 'home');
+const prefix = join(user, 'prefix');
+const cache = join(user, 'npm-cache');
+const NOBODY = 65534;
+const dropRoot = process.getuid!() === 0;
 let tarball = '';
 
 function check(r: SpawnSyncReturns<string>, what: string): string {
@@ -32,28 +37,38 @@ function stagePackage(): void {
 }
 
 /** A PATH with node, npm, sh and true only: no cc, make or python3 for node-gyp. */
-function binWithoutCompiler(): void {
-  mkdirSync(noCompiler);
-  for (const tool of ['node', 'npm', 'sh', 'true']) {
-    const found = (process.env.PATH ?? '').split(':').map((d) => join(d, tool)).find((p) => existsSync(p));
-    if (!found) throw new Error(`${tool} is not on PATH`);
-    symlinkSync(realpathSync(found), join(noCompiler, tool));
-  }
+function which(tool: string): string {
+  const found = (process.env.PATH ?? '').split(':').map((d) => join(d, tool)).find((p) => existsSync(p));
+  if (!found) throw new Error(`${tool} is not on PATH`);
+  return realpathSync(found);
 }
 
-/** Runs with the stripped PATH, a fresh HOME and runtime directory. */
-function bare(cmd: string, args: string[], extra: Record<string, string> = {}): SpawnSyncReturns<string> {
-  const home = join(work, 'home');
-  const runtime = join(work, 'run');
+function binWithoutCompiler(): void {
+  mkdirSync(noCompiler);
+  for (const tool of ['node', 'npm', 'sh', 'true']) symlinkSync(which(tool), join(noCompiler, tool));
+}
+
+/** The user's HOME, runtime directory, install prefix and npm cache (a copy: the real one may be root's). */
+function userDirs(): void {
   mkdirSync(home, { recursive: true });
-  mkdirSync(runtime, { recursive: true, mode: 0o700 });
-  const env = { HOME: home, XDG_RUNTIME_DIR: runtime, PATH: noCompiler, ...extra };
-  return spawnSync(cmd, args, { env, encoding: 'utf8', timeout: 60_000 });
+  mkdirSync(join(user, 'run'), { mode: 0o700 });
+  const npmCache = spawnSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).stdout.trim();
+  cpSync(join(npmCache, '_cacache'), join(cache, '_cacache'), { recursive: true });
+  if (!dropRoot) return;
+  chmodSync(work, 0o755);
+  check(spawnSync('chown', ['-R', `${NOBODY}:${NOBODY}`, user], { encoding: 'utf8' }), 'chown');
+}
+
+/** Runs as the user (nobody when the tests run as root), with the stripped PATH. */
+function bare(cmd: string, args: string[], extra: Record<string, string> = {}): SpawnSyncReturns<string> {
+  const env = { HOME: home, XDG_RUNTIME_DIR: join(user, 'run'), PATH: noCompiler, ...extra };
+  const [file, argv] = dropRoot ? [which('setpriv'), [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', cmd, ...args]] : [cmd, args];
+  return spawnSync(file, argv, { env, encoding: 'utf8', timeout: 60_000 });
 }
 
 function npmInstall(extra: Record<string, string> = {}): SpawnSyncReturns<string> {
   rmSync(prefix, { recursive: true, force: true });
-  const args = ['install', '-g', '--prefix', prefix, '--offline', '--cache', npmCache, '--no-audit', '--no-fund', tarball];
+  const args = ['install', '-g', '--prefix', prefix, '--offline', '--cache', cache, '--no-audit', '--no-fund', tarball];
   return bare(join(noCompiler, 'npm'), args, extra);
 }
 
@@ -63,6 +78,7 @@ beforeAll(() => {
   const packed = check(spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: stage, encoding: 'utf8' }), 'npm pack');
   tarball = join(work, packed.trim().split('\n').pop()!);
   binWithoutCompiler();
+  userDirs();
 }, 180_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -70,6 +86,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('npm install -g into a user prefix, without a compiler', () => {
   it('cannot compile here: building from source fails (the control)', () => {
     expect(bare('sh', ['-c', 'command -v cc gcc g++ make python3']).status).not.toBe(0);
+    if (dropRoot) expect(bare(join(noCompiler, 'node'), ['-p', 'process.getuid()']).stdout.trim()).toBe(String(NOBODY));
     const r = npmInstall({ npm_config_build_from_source: 'true' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('gyp');
@@ -89,7 +106,7 @@ describe('npm install -g into a user prefix, without a compiler', () => {
     check(bare(bia, ['stop']), 'bia stop');
 
     check(bare(bia, ['install', '--user']), 'bia install --user');
-    const unit = readFileSync(join(work, 'home', '.config', 'systemd', 'user', 'bia-helper.service'), 'utf8');
+    const unit = readFileSync(join(home, '.config', 'systemd', 'user', 'bia-helper.service'), 'utf8');
     expect(unit).toContain(`ExecStart="${process.execPath}" "${bia}" "helper"`);
   });
 });
