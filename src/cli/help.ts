@@ -17,6 +17,9 @@ Usage:
   bia stop [--socket PATH]               stop your helper
   bia helper [OPTIONS]                   run the helper in the foreground
   bia demo                               show bia at work in a sandbox
+  bia install --user                     write a systemd user unit that runs
+                                         your helper from login on
+  bia uninstall --user                   remove it
   bia --help | --version
 
 Settings (every command takes these; each also has a variable and a key in
@@ -55,6 +58,10 @@ Examples:
                                                bia env start it again)
   bia helper --log-level debug                 watch the helper work
   bia demo                                     no network or root needed
+  bia install --user                           then: systemctl --user enable
+                                               --now bia-helper
+  bia uninstall --user                         then: systemctl --user stop
+                                               bia-helper
 
 One helper serves all your programs; bia run and bia env start it when none
 is running (it logs to $XDG_STATE_HOME/bia/helper.log).

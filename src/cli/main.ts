@@ -13,6 +13,7 @@ import { helper } from './helper.js';
 import { run } from './run.js';
 import { status } from './status.js';
 import { stop } from './stop.js';
+import { install, uninstall } from './user-unit.js';
 
 function version(): string {
   return JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
@@ -37,6 +38,10 @@ async function main(argv: string[]): Promise<number> {
       return stop(rest);
     case 'demo':
       return demo(rest);
+    case 'install':
+      return install(rest);
+    case 'uninstall':
+      return uninstall(rest);
     case '--version':
     case '-V':
       process.stdout.write(`bia ${version()}\n`);

@@ -13,10 +13,14 @@ export class ConfigError extends Error {
   }
 }
 
+/** $XDG_CONFIG_HOME, else ~/.config (a relative value is ignored, as the XDG spec says). */
+export function configHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config');
+}
+
 /** $XDG_CONFIG_HOME/bia/config.json, else ~/.config/bia/config.json. */
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config');
-  return path.join(base, 'bia', 'config.json');
+  return path.join(configHome(env), 'bia', 'config.json');
 }
 
 /** The keys FILE sets; none when it does not exist. */

@@ -1,0 +1,112 @@
+// Installing the packed tarball into a fresh user prefix on a machine with
+// no compiler: the prebuilt addon and preload library must be enough. The
+// package is staged in a temporary copy so that building its prebuilds does
+// not rebuild the worktree's build/ under the other tests. Dependencies come
+// from a copy of the local npm cache (--offline). Run as root, the install
+// and bia run as nobody, in directories nobody owns.
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/lab/lab.js';
+
+const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string; files: string[] };
+const work = mkdtempSync(join(tmpdir(), 'bia-install-'));
+const stage = join(work, 'stage');
+const noCompiler = join(work, 'bin');
+const user = join(work, 'user');
+const home = join(user, 'home');
+const prefix = join(user, 'prefix');
+const cache = join(user, 'npm-cache');
+const NOBODY = 65534;
+const dropRoot = process.getuid!() === 0;
+let tarball = '';
+
+function check(r: SpawnSyncReturns<string>, what: string): string {
+  if (r.status !== 0) throw new Error(`${what} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** The package's own files (not the worktree's prebuilds), with the worktree's node_modules for building. */
+function stagePackage(): void {
+  mkdirSync(stage);
+  const entries = [...pkg.files.filter((f) => f !== 'prebuilds'), 'scripts', 'package.json', 'README.md'];
+  for (const e of entries) cpSync(join(packageRoot, e), join(stage, e), { recursive: true });
+  symlinkSync(join(packageRoot, 'node_modules'), join(stage, 'node_modules'));
+}
+
+/** A PATH with node, npm, sh and true only: no cc, make or python3 for node-gyp. */
+function which(tool: string): string {
+  const found = (process.env.PATH ?? '').split(':').map((d) => join(d, tool)).find((p) => existsSync(p));
+  if (!found) throw new Error(`${tool} is not on PATH`);
+  return realpathSync(found);
+}
+
+function binWithoutCompiler(): void {
+  mkdirSync(noCompiler);
+  for (const tool of ['node', 'npm', 'sh', 'true']) symlinkSync(which(tool), join(noCompiler, tool));
+}
+
+/** The user's HOME, runtime directory, install prefix and npm cache (a copy: the real one may be root's). */
+function userDirs(): void {
+  mkdirSync(home, { recursive: true });
+  mkdirSync(join(user, 'run'), { mode: 0o700 });
+  const npmCache = spawnSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).stdout.trim();
+  cpSync(join(npmCache, '_cacache'), join(cache, '_cacache'), { recursive: true });
+  if (!dropRoot) return;
+  chmodSync(work, 0o755);
+  check(spawnSync('chown', ['-R', `${NOBODY}:${NOBODY}`, user], { encoding: 'utf8' }), 'chown');
+}
+
+/** Runs as the user (nobody when the tests run as root), with the stripped PATH. */
+function bare(cmd: string, args: string[], extra: Record<string, string> = {}): SpawnSyncReturns<string> {
+  const env = { HOME: home, XDG_RUNTIME_DIR: join(user, 'run'), PATH: noCompiler, ...extra };
+  const [file, argv] = dropRoot ? [which('setpriv'), [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', cmd, ...args]] : [cmd, args];
+  return spawnSync(file, argv, { env, encoding: 'utf8', timeout: 60_000 });
+}
+
+function npmInstall(extra: Record<string, string> = {}): SpawnSyncReturns<string> {
+  rmSync(prefix, { recursive: true, force: true });
+  const args = ['install', '-g', '--prefix', prefix, '--offline', '--cache', cache, '--no-audit', '--no-fund', tarball];
+  return bare(join(noCompiler, 'npm'), args, extra);
+}
+
+beforeAll(() => {
+  stagePackage();
+  check(spawnSync('npm', ['run', 'build:prebuilds'], { cwd: stage, encoding: 'utf8' }), 'npm run build:prebuilds');
+  const packed = check(spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: stage, encoding: 'utf8' }), 'npm pack');
+  tarball = join(work, packed.trim().split('\n').pop()!);
+  binWithoutCompiler();
+  userDirs();
+}, 180_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('npm install -g into a user prefix, without a compiler', () => {
+  it('cannot compile here: building from source fails (the control)', () => {
+    expect(bare('sh', ['-c', 'command -v cc gcc g++ make python3']).status).not.toBe(0);
+    if (dropRoot) expect(bare(join(noCompiler, 'node'), ['-p', 'process.getuid()']).stdout.trim()).toBe(String(NOBODY));
+    const r = npmInstall({ npm_config_build_from_source: 'true' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('gyp');
+  });
+
+  it('installs from the prebuilt binaries and runs a program through bia', () => {
+    check(npmInstall(), 'npm install -g');
+    const installed = join(prefix, 'lib', 'node_modules', 'bia');
+    expect(existsSync(join(installed, 'build')), 'nothing was compiled').toBe(false);
+    expect(existsSync(join(installed, 'test')), 'tests are not shipped').toBe(false);
+
+    const bia = join(prefix, 'bin', 'bia');
+    expect(check(bare(bia, ['--version']), 'bia --version').trim()).toBe(`bia ${pkg.version}`);
+    const preload = check(bare(bia, ['run', '--', 'sh', '-c', 'echo "$LD_PRELOAD"']), 'bia run');
+    expect(preload.trim()).toBe(join(installed, 'prebuilds', `${process.platform}-${process.arch}`, 'libbia.so'));
+    check(bare(bia, ['run', '--', 'true']), 'bia run -- true');
+    check(bare(bia, ['stop']), 'bia stop');
+
+    check(bare(bia, ['install', '--user']), 'bia install --user');
+    const unit = readFileSync(join(home, '.config', 'systemd', 'user', 'bia-helper.service'), 'utf8');
+    expect(unit).toContain(`ExecStart="${process.execPath}" "${bia}" "helper"`);
+  });
+});
