@@ -42,7 +42,7 @@ echo HELP-START; bia --help; echo HELP-END`);
     expect(r.stderr).toContain('bia: no helper running at');
     expect(r.stdout).toContain('term 143');
     expect(r.stdout).toContain('sleeps 0');
-    expect(r.stdout).toContain('bad flag 64');
+    expect(r.stdout).toContain('bad flag 2');
     expect(r.stderr).toContain('bia: unknown option --bogus');
     expect(r.stdout).toContain('bia - run IPv4-only programs');
     // --help teaches every command: a usage line and at least one example.
@@ -68,7 +68,7 @@ BIA_LOG_FILE=relative.log BIA_LOG=info bia run -- true 2>&1 | grep -c 'ignoring 
     expect(r.stdout).toContain('in file 2');
     expect(r.stdout).toMatch(/^bia\[\d+\]: resolve v6only\.test: 198\.18\.\d+\.\d+ \(POOL 2001:db8:1::2\)$/m);
     expect(r.stdout).toContain('on stderr 0');
-    expect(r.stdout).toContain('bad file 64');
+    expect(r.stdout).toContain('bad file 2');
     expect(r.stderr).toContain('bia: cannot write the trace file /no/such/dir/t.log');
     expect(r.stdout).toMatch(/^1$/m);
   });

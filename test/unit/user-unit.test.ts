@@ -46,12 +46,12 @@ describe('bia install --user / uninstall --user', () => {
     expect(existsSync(join(home, '.config', 'systemd', 'user', 'bia-helper.service'))).toBe(true);
   });
 
-  it('needs --user and takes no arguments: usage error 64', () => {
+  it('needs --user and takes no arguments: usage error 2', () => {
     const home = mkdtempSync(join(tmpdir(), 'bia-home-'));
     expect(bia({ HOME: home }, 'install').stderr).toContain('needs --user');
-    expect(bia({ HOME: home }, 'install').status).toBe(64);
-    expect(bia({ HOME: home }, 'uninstall', '--user', 'extra').status).toBe(64);
-    expect(bia({ HOME: home }, 'install', '--system').status).toBe(64);
+    expect(bia({ HOME: home }, 'install').status).toBe(2);
+    expect(bia({ HOME: home }, 'uninstall', '--user', 'extra').status).toBe(2);
+    expect(bia({ HOME: home }, 'install', '--system').status).toBe(2);
     expect(existsSync(join(home, '.config'))).toBe(false);
   });
 
