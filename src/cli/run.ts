@@ -19,7 +19,9 @@ export async function run(argv: string[]): Promise<number> {
   const library = requireLibrary();
   const hello = await ensureHelper(helperTarget(settings));
   const env = { ...process.env, ...preloadVariables(library, settings, hello, process.env.LD_PRELOAD) };
-  return runChild(rest, env);
+  // The program asks for SIGTERM should bia run be killed outright
+  // (preload/core/launcher.c), so it never outlives its launcher as an orphan.
+  return runChild(rest, { ...env, BIA_LAUNCHER_PID: String(process.pid) });
 }
 
 // The preload logs each translated call at info level; tracing shows those

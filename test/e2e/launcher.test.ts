@@ -18,6 +18,21 @@ bia --version`);
     expect(r.stdout).toMatch(/^bia \d+\.\d+\.\d+$/m);
   });
 
+  it('leaves no orphan when bia run itself is killed outright', async () => {
+    const r = await runInLab(String.raw`node "$BIA_ROOT/dist/cli/main.js" run -- sleep 300 &
+launcher=$!
+lab_wait "the program" pgrep -f '^sleep 300$'
+kill -9 "$launcher"
+for _ in $(seq 1 50); do pgrep -f '^sleep 300$' >/dev/null || break; sleep 0.1; done
+echo "sleep left: $(pgrep -fc '^sleep 300$')"
+# A program's own children are not tied to bia run.
+bia run -- sh -c 'sleep 301 & echo "grandchild $!"'
+sleep 0.3
+echo "grandchild left: $(pgrep -fc '^sleep 301$')"`);
+    expect(r.stdout, r.stderr).toContain('sleep left: 0');
+    expect(r.stdout).toContain('grandchild left: 1');
+  });
+
   it('starts one helper for the user and reuses it', async () => {
     const r = await runInLab(`bia run -- true; bia run -- true
 echo "helpers $(pgrep -fc '[m]ain.js helper')"
