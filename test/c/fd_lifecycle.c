@@ -25,21 +25,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check.h"
+
 #define POOL "198.18.0.1"
 
 extern char **environ;
-static int passed, failed;
 static char self[4096];
 
-static void check(int ok, const char *what)
-{
-    printf("%s %s\n", ok ? "ok  " : "FAIL", what);
-    fflush(stdout);
-    if (ok)
-        passed++;
-    else
-        failed++;
-}
 
 /* What getpeername says about fd: "v4" (198.18.0.1:8080), "v6" ([::1]:8080),
  * "none" (ENOTCONN), or "other". */
@@ -393,6 +385,5 @@ int main(int argc, char **argv)
     test_fork();
     test_exec();
     test_signals();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return report();
 }

@@ -24,16 +24,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-static int passed, failed;
+#include "check.h"
 
-static void check(int ok, const char *what)
-{
-    printf("%s %s\n", ok ? "ok  " : "FAIL", what);
-    if (ok)
-        passed++;
-    else
-        failed++;
-}
+
 
 static struct sockaddr_in v4(const char *addr, int port)
 {
@@ -716,6 +709,5 @@ int main(void)
     test_threads();
     test_v6only_mapped();
     check(open_fds() == fds, "no descriptor leaked");
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return report();
 }

@@ -19,17 +19,10 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-static int passed, failed;
+#include "check.h"
+
 static void *libc;
 
-static void check(int ok, const char *what)
-{
-    printf("%s %s\n", ok ? "ok  " : "FAIL", what);
-    if (ok)
-        passed++;
-    else
-        failed++;
-}
 
 #define LIBC(name) ((__typeof__(&name))dlsym(libc, #name))
 
@@ -250,6 +243,5 @@ int main(void)
     test_literals();
     test_res_query();
     test_res_nquery();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return report();
 }
