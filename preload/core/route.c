@@ -60,14 +60,15 @@ enum bia_route bia_route_v4(struct in_addr v4, struct in6_addr *v6, int *err)
 {
     struct bia_netmode mode;
     struct bia_entry e;
-    bool in_pool;
+    bool in_pool, known;
 
     if (bia_v4_is_special(v4))
         return BIA_ROUTE_NATIVE;
     /* A pool address goes to IPv6 whatever the network, so it needs no
      * HELLO: the process may know it already, and bia run puts the pool in
      * the environment. */
-    if (bia_mapcache_find_v4(v4, &e) && e.kind == BIA_K_POOL) {
+    known = bia_mapcache_find_v4(v4, &e);
+    if (known && e.kind == BIA_K_POOL) {
         *v6 = e.v6;
         return BIA_ROUTE_V6;
     }
@@ -77,7 +78,7 @@ enum bia_route bia_route_v4(struct in_addr v4, struct in6_addr *v6, int *err)
     in_pool = bia_netmode_in_pool(&mode, v4);
     if (!in_pool && mode.network != BIA_NET_IPV6_ONLY)
         return BIA_ROUTE_NATIVE;
-    if (bia_mapcache_find_v4(v4, &e)) {
+    if (known) {
         if (has_partner(&e)) {
             *v6 = e.v6;
             return BIA_ROUTE_V6;
