@@ -11,6 +11,7 @@
 #include "log.h"
 #include "real.h"
 #include "sockaddr.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <string.h>
@@ -21,10 +22,8 @@ static struct sockaddr_in remember(int fd, const struct sockaddr_in6 *peer)
     struct bia_fdinfo info = {.v6peer = *peer};
 
     bia_sin_make(&info.v4peer, bia_inbound_v4(&peer->sin6_addr), peer->sin6_port);
-    if (!IN6_IS_ADDR_V4MAPPED(&peer->sin6_addr)) {
-        char from[BIA_ADDRSTR_SIZE], as[BIA_ADDRSTR_SIZE];
-        bia_info("accept %s as %s", bia_sin6_str(peer, from), bia_sin_str(&info.v4peer, as));
-    }
+    if (!IN6_IS_ADDR_V4MAPPED(&peer->sin6_addr))
+        bia_trace_in("accept", peer, &info.v4peer);
     if (!bia_fdtable_set(fd, &info))
         bia_warn("fd %d: cannot remember its translation; getpeername will show IPv6", fd);
     return info.v4peer;

@@ -14,6 +14,7 @@
 #include "route.h"
 #include "sockaddr.h"
 #include "swap.h"
+#include "trace.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -69,11 +70,11 @@ static bool swap_for_bind(int fd, const struct sockaddr_in *addr, const struct s
 
 int bia_bind(int fd, const struct sockaddr *given, socklen_t len)
 {
-    char from[BIA_ADDRSTR_SIZE], to[BIA_ADDRSTR_SIZE];
     struct sockaddr_in addr;
     struct sockaddr_in6 v6;
     struct bia_fdinfo info;
     bool swapped;
+    int rc;
 
     if (given->sa_family != AF_INET)
         return bia_outbound_wrong_family(fd, given, len) ? -1 : bia_real()->bind(fd, given, len);
@@ -81,8 +82,13 @@ int bia_bind(int fd, const struct sockaddr *given, socklen_t len)
     swapped = bia_fdtable_get(fd, &info);
     if (local_v6(&addr, &v6, swapped))
         return bia_real()->bind(fd, given, len);
-    bia_debug("bind %s -> %s", bia_sin_str(&addr, from), bia_sin6_str(&v6, to));
     if (swapped)
-        return bia_real()->bind(fd, (const struct sockaddr *)&v6, sizeof v6);
-    return swap_for_bind(fd, &addr, &v6) ? 0 : bia_real()->bind(fd, given, len);
+        rc = bia_real()->bind(fd, (const struct sockaddr *)&v6, sizeof v6);
+    else if (swap_for_bind(fd, &addr, &v6))
+        rc = 0;
+    else
+        return bia_real()->bind(fd, given, len);
+    if (rc == 0)
+        bia_trace_out("bind", &addr, &v6);
+    return rc;
 }

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "mapcache.h"
 #include "sockaddr.h"
+#include "trace.h"
 
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -54,8 +55,9 @@ static bool is_connected_peer(const struct in6_addr *a, const struct bia_fdinfo 
            IN6_ARE_ADDR_EQUAL(a, &info->v6peer.sin6_addr);
 }
 
-int bia_inbound_copy_out(const struct sockaddr_storage *kernel, socklen_t kernel_len,
-                         const struct bia_fdinfo *info, struct sockaddr *dst, socklen_t *len)
+int bia_inbound_copy_out(const char *call, const struct sockaddr_storage *kernel,
+                         socklen_t kernel_len, const struct bia_fdinfo *info, struct sockaddr *dst,
+                         socklen_t *len)
 {
     const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)kernel;
     struct sockaddr_in v4;
@@ -66,5 +68,7 @@ int bia_inbound_copy_out(const struct sockaddr_storage *kernel, socklen_t kernel
         bia_sin_make(&v4, info->v4peer.sin_addr, in6->sin6_port);
     else
         bia_sin_make(&v4, bia_inbound_v4(&in6->sin6_addr), in6->sin6_port);
+    if (call && !IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+        bia_trace_in(call, in6, &v4);
     return bia_sockaddr_copy_out(&v4, sizeof v4, dst, len);
 }

@@ -25,10 +25,12 @@ struct in_addr bia_inbound_v4(const struct in6_addr *a);
  * copied, *len set to the full size (0 when the kernel reported nothing).
  * An address that is not AF_INET6 goes out unchanged. The peer a socket
  * was connected to shows as the address the program connected to (info,
- * may be NULL). Returns 0, or -1 with EFAULT/EINVAL as
+ * may be NULL). A translated address is traced as call (core/trace.h)
+ * unless call is NULL. Returns 0, or -1 with EFAULT/EINVAL as
  * bia_sockaddr_copy_out.
  */
-int bia_inbound_copy_out(const struct sockaddr_storage *kernel, socklen_t kernel_len,
-                         const struct bia_fdinfo *info, struct sockaddr *dst, socklen_t *len);
+int bia_inbound_copy_out(const char *call, const struct sockaddr_storage *kernel,
+                         socklen_t kernel_len, const struct bia_fdinfo *info, struct sockaddr *dst,
+                         socklen_t *len);
 
 #endif

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "mapcache.h"
 #include "real.h"
+#include "tracename.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -51,6 +52,8 @@ static void remember(const char *name, const struct bia_resolve *r)
         /* SYNTHETIC and IPv6 NATIVE entries need no translation table. */
         if (e->kind != BIA_K_SYNTHETIC && e->v4.s_addr)
             bia_mapcache_put(e);
+        if (e->kind == BIA_K_POOL || e->kind == BIA_K_PAIRED)
+            bia_tracename_put(e->v4, name, e->ttl);
         inet_ntop(AF_INET, &e->v4, v4, sizeof v4);
         inet_ntop(AF_INET6, &e->v6, v6, sizeof v6);
         bia_log(e->kind == BIA_K_NATIVE ? BIA_LOG_DEBUG : BIA_LOG_INFO, "resolve %s: %s (%s %s)",

@@ -13,6 +13,7 @@
 #include "route.h"
 #include "sockaddr.h"
 #include "swap.h"
+#include "trace.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -111,7 +112,6 @@ int bia_outbound_target(int fd, const struct sockaddr_in *dst, struct sockaddr_i
 
 int bia_connect4(int fd, const struct sockaddr_in *dst, socklen_t len)
 {
-    char from[BIA_ADDRSTR_SIZE], to_text[BIA_ADDRSTR_SIZE];
     struct bia_fdinfo info;
     bool translated;
     int rc = bia_outbound_target(fd, dst, &info.v6peer, &translated);
@@ -124,7 +124,7 @@ int bia_connect4(int fd, const struct sockaddr_in *dst, socklen_t len)
     if (!bia_fdtable_set(fd, &info))
         bia_warn("fd %d: cannot remember its translation; getpeername will show IPv6", fd);
     if (translated)
-        bia_info("connect %s -> %s", bia_sin_str(dst, from), bia_sin6_str(&info.v6peer, to_text));
+        bia_trace_out("connect", dst, &info.v6peer);
     return bia_real()->connect(fd, (const struct sockaddr *)&info.v6peer, sizeof info.v6peer);
 }
 

@@ -29,7 +29,7 @@ ssize_t bia_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *ad
     if (!addr || !bia_fdtable_get(fd, &info))
         return bia_real()->recvfrom(fd, buf, n, flags, addr, len);
     r = bia_real()->recvfrom(fd, buf, n, flags, (struct sockaddr *)&from, &from_len);
-    if (r < 0 || bia_inbound_copy_out(&from, from_len, &info, addr, len))
+    if (r < 0 || bia_inbound_copy_out("recvfrom", &from, from_len, &info, addr, len))
         return -1;
     return r;
 }
@@ -58,9 +58,10 @@ static bool lend_name(struct msghdr *msg, struct name_swap *s)
     return true;
 }
 
-/* Gives the program back its buffer, filled; -1 with errno if it cannot be. */
-static int return_name(struct msghdr *msg, struct name_swap *s, const struct bia_fdinfo *info,
-                       bool received)
+/* Gives the program back its buffer, filled; -1 with errno if it cannot be.
+ * call names the receive for the trace. */
+static int return_name(const char *call, struct msghdr *msg, struct name_swap *s,
+                       const struct bia_fdinfo *info, bool received)
 {
     socklen_t got = msg->msg_namelen;
 
@@ -68,7 +69,7 @@ static int return_name(struct msghdr *msg, struct name_swap *s, const struct bia
     msg->msg_namelen = s->len;
     if (!s->name || !received)
         return 0;
-    return bia_inbound_copy_out(&s->from, got, info, s->name, &msg->msg_namelen);
+    return bia_inbound_copy_out(call, &s->from, got, info, s->name, &msg->msg_namelen);
 }
 
 ssize_t bia_recvmsg(int fd, struct msghdr *msg, int flags)
@@ -82,7 +83,7 @@ ssize_t bia_recvmsg(int fd, struct msghdr *msg, int flags)
     if (!lend_name(msg, &s))
         return -1;
     r = bia_real()->recvmsg(fd, msg, flags);
-    if (return_name(msg, &s, &info, r >= 0) || r < 0)
+    if (return_name("recvmsg", msg, &s, &info, r >= 0) || r < 0)
         return -1;
     bia_cmsg_to_v4(msg);
     return r;
@@ -112,7 +113,7 @@ int bia_recvmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags, struct
     for (i = 0; i < lent; i++) {
         bool received = r >= 0 && i < (unsigned)r;
         /* A name that cannot be written is left unwritten: the batch stands. */
-        if (return_name(&v[i].msg_hdr, &s[i], &info, received) == 0 && received)
+        if (return_name("recvmmsg", &v[i].msg_hdr, &s[i], &info, received) == 0 && received)
             bia_cmsg_to_v4(&v[i].msg_hdr);
     }
     free(s);

@@ -11,6 +11,7 @@
 #include "fdtable.h"
 #include "outbound.h"
 #include "real.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -22,18 +23,26 @@
 /* Room for translated control messages; larger ones go out as given. */
 #define CONTROL_MAX 1024
 
-/* 0 with *to set, 1 to send as given, -1 with errno (see bia_outbound_target). */
-static int destination(int fd, const void *name, socklen_t len, struct sockaddr_in6 *to,
-                       bool *translated)
+/*
+ * 0 with *to set, 1 to send as given, -1 with errno (see
+ * bia_outbound_target). A translated destination is traced as call, unless
+ * call is NULL (a look ahead, not the send itself).
+ */
+static int destination(const char *call, int fd, const void *name, socklen_t len,
+                       struct sockaddr_in6 *to, bool *translated)
 {
     struct sockaddr_in dst;
+    int rc;
 
     if (!name || len < sizeof dst || len > sizeof(struct sockaddr_storage))
         return 1;
     memcpy(&dst, name, sizeof dst);     /* the program's buffer may be unaligned */
     if (dst.sin_family != AF_INET)
         return bia_outbound_wrong_family(fd, name, len) ? -1 : 1;
-    return bia_outbound_target(fd, &dst, to, translated);
+    rc = bia_outbound_target(fd, &dst, to, translated);
+    if (rc == 0 && *translated && call)
+        bia_trace_out(call, &dst, to);
+    return rc;
 }
 
 ssize_t bia_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr,
@@ -41,7 +50,7 @@ ssize_t bia_sendto(int fd, const void *buf, size_t n, int flags, const struct so
 {
     struct sockaddr_in6 to;
     bool translated;
-    int rc = destination(fd, addr, len, &to, &translated);
+    int rc = destination("sendto", fd, addr, len, &to, &translated);
 
     if (rc < 0)
         return -1;
@@ -87,7 +96,7 @@ ssize_t bia_sendmsg(int fd, const struct msghdr *msg, int flags)
     struct sockaddr_in6 to;
     struct msghdr m;
     bool translated = false;
-    int rc = msg ? destination(fd, msg->msg_name, msg->msg_namelen, &to, &translated) : 1;
+    int rc = msg ? destination("sendmsg", fd, msg->msg_name, msg->msg_namelen, &to, &translated) : 1;
 
     if (rc < 0)
         return -1;
@@ -122,7 +131,7 @@ int bia_sendmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags)
     /* A batch with nothing to translate (a resolver's queries on a connected
      * socket) goes out as it is, without allocating. */
     for (n = 0; n < vlen; n++)
-        if (destination(fd, v[n].msg_hdr.msg_name, v[n].msg_hdr.msg_namelen, &to6, &translated) <= 0)
+        if (destination(NULL, fd, v[n].msg_hdr.msg_name, v[n].msg_hdr.msg_namelen, &to6, &translated) <= 0)
             break;
     if (n == vlen)
         return bia_real()->sendmmsg(fd, v, vlen, flags);
@@ -138,7 +147,8 @@ int bia_sendmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags)
     /* A destination that must fail ends the batch before it, as an error would. */
     for (n = 0; n < vlen; n++) {
         copy[n] = v[n];
-        rc = destination(fd, v[n].msg_hdr.msg_name, v[n].msg_hdr.msg_namelen, &to[n], &translated);
+        rc = destination("sendmmsg", fd, v[n].msg_hdr.msg_name, v[n].msg_hdr.msg_namelen, &to[n],
+                         &translated);
         if (rc < 0)
             break;
         if (rc == 0) {

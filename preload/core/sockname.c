@@ -24,5 +24,5 @@ int bia_sockname(int fd, struct sockaddr *addr, socklen_t *len, bool peer)
         return real(fd, addr, len);
     if (real(fd, (struct sockaddr *)&kernel, &kernel_len))
         return -1;
-    return bia_inbound_copy_out(&kernel, kernel_len, peer ? &info : NULL, addr, len);
+    return bia_inbound_copy_out(NULL, &kernel, kernel_len, peer ? &info : NULL, addr, len);
 }

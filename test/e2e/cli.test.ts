@@ -63,7 +63,7 @@ echo "on stderr $(grep -c 'connect' file.err)"
 bia run --trace-file /no/such/dir/t.log -- true; echo "bad file $?"
 BIA_LOG_FILE=relative.log BIA_LOG=info bia run -- true 2>&1 | grep -c 'ignoring BIA_LOG_FILE'`);
     expect(r.stdout, r.stderr).toContain('trace 0');
-    expect(r.stdout).toMatch(/^bia\[\d+\]: connect 198\.18\.\d+\.\d+:8080 -> \[2001:db8:1::2\]:8080$/m);
+    expect(r.stdout).toMatch(/^bia\[\d+\]: connect 198\.18\.\d+\.\d+:8080 -> \[2001:db8:1::2\]:8080 \(v6only\.test\)$/m);
     expect(r.stdout).toContain('file 0');
     expect(r.stdout).toContain('in file 2');
     expect(r.stdout).toMatch(/^bia\[\d+\]: resolve v6only\.test: 198\.18\.\d+\.\d+ \(POOL 2001:db8:1::2\)$/m);
