@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 // Produces the prebuilt binaries shipped in the npm package, under
-// prebuilds/<platform>-<arch>/: prebuildify compiles the whole binding.gyp
-// (addon and preload library) but packages only .node files, so the preload
-// library is copied next to the addon here. The names are the ones
-// node-gyp-build and src/preload-path.ts look for. Run it through npm
-// (`npm run build:prebuilds`), which puts node-gyp on PATH.
+// prebuilds/linux-<arch>/: the addon (bia.node) and the preload library
+// (libbia.so, which prebuildify copies and strips along with the addon, as
+// it does any shared library node-gyp leaves in build/Release). The names
+// are the ones node-gyp-build and src/preload-path.ts look for.
+//
+//   node scripts/prebuild.mjs [--arch x64,arm64]     (default: both)
+//
+// An architecture other than this machine's is cross-compiled with Debian's
+// cross toolchain (gcc-aarch64-linux-gnu g++-aarch64-linux-gnu, or
+// gcc-x86-64-linux-gnu g++-x86-64-linux-gnu on an arm64 machine). Run it
+// through npm (`npm run build:prebuilds`), which puts node-gyp on PATH.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,12 +20,49 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const prebuildify = join(dirname(createRequire(import.meta.url).resolve('prebuildify/package.json')), 'bin.js');
 
+// Node's arch name -> the GNU triplet prefix of its Debian cross tools.
+const TRIPLETS = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' };
+
+function fail(message) {
+  console.error(`bia: ${message}`);
+  process.exit(1);
+}
+
+function requestedArchs(argv) {
+  const i = argv.indexOf('--arch');
+  if (i >= 0 && !argv[i + 1]) fail('--arch needs a value, e.g. --arch arm64');
+  const archs = i >= 0 ? argv[i + 1].split(',') : Object.keys(TRIPLETS);
+  for (const arch of archs) if (!TRIPLETS[arch]) fail(`cannot build for ${arch}: only ${Object.keys(TRIPLETS).join(', ')}`);
+  // This machine's own last, so that build/Release ends up loadable here.
+  return archs.sort((a, b) => (a === process.arch) - (b === process.arch));
+}
+
+function onPath(command) {
+  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command]).status === 0;
+}
+
+// The compilers for arch, and the strip that understands its binaries.
+function toolchain(arch) {
+  if (arch === process.arch) return { env: {}, strip: 'strip' };
+  const t = TRIPLETS[arch];
+  if (!onPath(`${t}-gcc`) || !onPath(`${t}-g++`)) {
+    const pkg = t.replace(/_/g, '-');
+    fail(`cannot cross-compile for linux-${arch}: ${t}-gcc or ${t}-g++ is missing (apt-get install gcc-${pkg} g++-${pkg})`);
+  }
+  return { env: { CC: `${t}-gcc`, CXX: `${t}-g++`, AR: `${t}-ar` }, strip: `${t}-strip` };
+}
+
 // N-API: one addon for every Node version; built against the running Node's
 // headers rather than the newest release's, so that no header download is needed.
-const args = [prebuildify, '--napi', '--strip', '-t', `node@${process.versions.node}`];
-const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-if (r.status !== 0) process.exit(r.status ?? 1);
+function build(arch) {
+  const { env, strip } = toolchain(arch);
+  const args = [prebuildify, '--napi', '--strip', '--strip-bin', strip, '--arch', arch, '-t', `node@${process.versions.node}`];
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  if (r.status !== 0) fail(`prebuildify for linux-${arch} failed`);
+  const dir = join(root, 'prebuilds', `linux-${arch}`);
+  for (const file of ['bia.node', 'libbia.so']) if (!existsSync(join(dir, file))) fail(`prebuildify left no ${file} in ${dir}`);
+  console.log(`bia: prebuilt binaries in ${dir}`);
+}
 
-const target = join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'libbia.so');
-copyFileSync(join(root, 'build', 'Release', 'libbia.so'), target);
-console.log(`bia: prebuilt binaries in ${dirname(target)}`);
+if (process.platform !== 'linux') fail('prebuilt binaries are made on Linux only');
+for (const arch of requestedArchs(process.argv.slice(2))) build(arch);

@@ -74,7 +74,7 @@ function npmInstall(extra: Record<string, string> = {}): SpawnSyncReturns<string
 
 beforeAll(() => {
   stagePackage();
-  check(spawnSync('npm', ['run', 'build:prebuilds'], { cwd: stage, encoding: 'utf8' }), 'npm run build:prebuilds');
+  check(spawnSync('npm', ['run', 'build:prebuilds', '--', '--arch', process.arch], { cwd: stage, encoding: 'utf8' }), 'npm run build:prebuilds');
   const packed = check(spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: stage, encoding: 'utf8' }), 'npm pack');
   tarball = join(work, packed.trim().split('\n').pop()!);
   binWithoutCompiler();
