@@ -17,9 +17,9 @@ Usage:
   bia stop [--socket PATH]               stop your helper
   bia helper [OPTIONS]                   run the helper in the foreground
   bia demo                               show bia at work in a sandbox
-  bia install --user                     write a systemd user unit that runs
-                                         your helper from login on
-  bia uninstall --user                   remove it
+  bia install --user                     write systemd user units that start
+                                         your helper when a program needs it
+  bia uninstall --user                   remove them
   bia --help | --version
 
 Settings (every command takes these; each also has a variable and a key in
@@ -59,9 +59,9 @@ Examples:
   bia helper --log-level debug                 watch the helper work
   bia demo                                     no network or root needed
   bia install --user                           then: systemctl --user enable
-                                               --now bia-helper
+                                               --now bia-helper.socket
   bia uninstall --user                         then: systemctl --user stop
-                                               bia-helper
+                                               bia-helper.socket bia-helper
 
 One helper serves all your programs; bia run and bia env start it when none
 is running (it logs to $XDG_STATE_HOME/bia/helper.log).

@@ -1,13 +1,48 @@
 // Who answers on the helper socket: the kernel says (SO_PEERCRED), so bia
-// never trusts a pid file that may be stale or forged.
+// never trusts a pid file that may be stale or forged. A socket systemd
+// made (bia-helper.socket) reports the last process that called listen()
+// on it: the helper once it runs (Node listens again on the fd it is
+// given), systemd until then; the helper is then the other process holding
+// that listening socket, which systemd starts for this very connection.
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { peerCredentials, type PeerCredentials } from '../native.js';
+import { listenerHolders } from '../unix-sockets.js';
+
+export interface HelperPeer extends PeerCredentials {
+  /** The socket is systemd's: it stays when the helper ends. */
+  activated: boolean;
+}
+
+const POLL_MS = 20;
 
 /**
- * The credentials of the process listening on SOCKETPATH, or undefined when
+ * The credentials of the helper listening on SOCKETPATH, or undefined when
  * nothing listens there (no socket file, or a stale one).
  */
-export function helperPeer(socketPath: string, timeoutMs = 1000): Promise<PeerCredentials | undefined> {
+export async function helperPeer(socketPath: string, timeoutMs = 1000): Promise<HelperPeer | undefined> {
+  const listener = await listenerCredentials(socketPath, timeoutMs);
+  if (!listener) return undefined;
+  if (isHelper(listener.pid)) return { ...listener, activated: listenerHolders(socketPath).some((p) => p !== listener.pid) };
+  const deadline = Date.now() + timeoutMs;
+  do {
+    const pid = listenerHolders(socketPath).find((p) => p !== listener.pid && isHelper(p));
+    if (pid !== undefined) return { ...listener, pid, activated: true };
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  } while (Date.now() < deadline);
+  throw new Error(`pid ${listener.pid} listens on ${socketPath}, is not a bia helper and started none within ${timeoutMs} ms`);
+}
+
+/** `bia helper` however it was started: node .../main.js helper, or bia helper. */
+function isHelper(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(1, 4).includes('helper');
+  } catch {
+    return false;
+  }
+}
+
+function listenerCredentials(socketPath: string, timeoutMs: number): Promise<PeerCredentials | undefined> {
   return new Promise((resolve, reject) => {
     const sock = connect(socketPath);
     sock.setTimeout(timeoutMs, () => {

@@ -3,18 +3,20 @@
 import { parseArgs } from './args.js';
 import { effectiveConfig } from '../config/effective.js';
 import { CONFIG_FLAGS } from '../config/schema.js';
-import { CliError, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_CONFIG, EXIT_USAGE } from './exit-codes.js';
 import { startHelper, HelperRunningError } from '../helper/server.js';
 import { needsExemption, rerunExempt } from './exempt.js';
+import { inheritedListener, ListenFdsError } from '../helper/listen-fds.js';
 
 export async function helper(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: [] });
   if (rest.length) throw new CliError(`bia helper takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const { config } = effectiveConfig(options);
   if (needsExemption()) return rerunExempt();
+  const listenFd = systemdSocket();
   let running;
   try {
-    running = await startHelper({ socketPath: config.socket, network: config.network, pool: config.pool, logLevel: config.logLevel });
+    running = await startHelper({ socketPath: config.socket, listenFd, network: config.network, pool: config.pool, logLevel: config.logLevel });
   } catch (err) {
     if (err instanceof HelperRunningError) {
       process.stderr.write(`bia: ${err.message}\n`);
@@ -28,4 +30,14 @@ export async function helper(argv: string[]): Promise<number> {
   });
   await running.close();
   return 0;
+}
+
+// A bad LISTEN_FDS is a setting gone wrong (the .socket unit), not a crash.
+function systemdSocket(): number | undefined {
+  try {
+    return inheritedListener();
+  } catch (err) {
+    if (err instanceof ListenFdsError) throw new CliError(err.message, EXIT_CONFIG);
+    throw err;
+  }
 }

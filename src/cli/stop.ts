@@ -23,18 +23,19 @@ export async function stop(argv: string[]): Promise<number> {
   // Never signal someone else's process, whatever listens on the path.
   if (peer.uid !== process.getuid!()) throw new CliError(`the process listening on ${socket} (pid ${peer.pid}) belongs to uid ${peer.uid}, not to you; not stopping it`, EXIT_USAGE);
   process.kill(peer.pid, 'SIGTERM');
-  if (!(await gone(peer.pid, socket))) {
+  if (!(await gone(peer.pid, peer.activated ? undefined : socket))) {
     throw new CliError(`the helper (pid ${peer.pid}) did not stop within ${STOP_TIMEOUT_MS} ms; 'kill -KILL ${peer.pid}' ends it (its socket ${socket} is then stale, and the next helper replaces it)`, EXIT_HELPER_STUCK);
   }
-  process.stderr.write(`bia: stopped the helper (pid ${peer.pid})\n`);
+  const again = peer.activated ? '; systemd starts it again for the next program (systemctl --user stop bia-helper.socket to stop that too)' : '';
+  process.stderr.write(`bia: stopped the helper (pid ${peer.pid})${again}\n`);
   return 0;
 }
 
-/** Waits until PID has exited and its socket is removed; false on timeout. */
-async function gone(pid: number, socket: string): Promise<boolean> {
+/** Waits until PID has exited and its socket (if it is the helper's own) is removed; false on timeout. */
+async function gone(pid: number, socket: string | undefined): Promise<boolean> {
   const deadline = Date.now() + STOP_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (!alive(pid) && !existsSync(socket)) return true;
+    if (!alive(pid) && !(socket && existsSync(socket))) return true;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
   return false;

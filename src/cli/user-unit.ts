@@ -1,37 +1,80 @@
-// `bia install --user` / `bia uninstall --user`: a systemd user unit that
-// runs this user's helper from login on, so the first `bia run` finds it up.
-// bia writes and removes the file only; starting it is left to systemctl,
-// whose commands bia prints: the user decides, and systemd may not run here.
+// `bia install --user` / `bia uninstall --user`: systemd user units for
+// this user's helper, socket-activated: systemd listens on the helper's
+// socket from login on (bia-helper.socket) and starts the helper
+// (bia-helper.service) on the first connection, handing it the socket
+// (src/helper/listen-fds.ts). bia writes and removes the files only;
+// starting them is left to systemctl, whose commands bia prints: the user
+// decides, and systemd may not run here.
 import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configHome } from '../config/file.js';
+import { effectiveConfig } from '../config/effective.js';
 import { parseArgs } from './args.js';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 
 const SERVICE = 'bia-helper';
 
-/** Where systemd looks for this user's units, and the unit's enable link. */
-export function unitPaths(env: NodeJS.ProcessEnv = process.env): { unit: string; wants: string } {
+/** Where systemd looks for this user's units, and the links `systemctl --user enable` makes. */
+export function unitPaths(env: NodeJS.ProcessEnv = process.env): { service: string; socket: string; links: string[] } {
   const dir = join(configHome(env), 'systemd', 'user');
-  return { unit: join(dir, `${SERVICE}.service`), wants: join(dir, 'default.target.wants', `${SERVICE}.service`) };
+  return {
+    service: join(dir, `${SERVICE}.service`),
+    socket: join(dir, `${SERVICE}.socket`),
+    links: [join(dir, 'sockets.target.wants', `${SERVICE}.socket`), join(dir, 'default.target.wants', `${SERVICE}.service`)],
+  };
 }
 
-/** One word of ExecStart=: quoted, with systemd's % specifiers and $ variables taken literally. */
+/** Text taken literally by systemd: its % specifiers escaped. */
+function literal(text: string): string {
+  return text.replace(/%/g, '%%');
+}
+
+/** One quoted word of Environment=: backslashes, quotes and % specifiers taken literally. */
+function envWord(word: string): string {
+  return `"${literal(word.replace(/[\\"]/g, '\\$&'))}"`;
+}
+
+/** One word of ExecStart=: as envWord, and $ variables (expanded there) taken literally too. */
 function execWord(word: string): string {
-  return `"${word.replace(/[\\"]/g, '\\$&').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"`;
+  return envWord(word).replace(/\$/g, '$$$$');
 }
 
-/** The unit: `bia helper` run by this Node and this bia, restarted if it fails. */
-export function unitText(node: string, biaMain: string): string {
+/**
+ * The service: `bia helper` run by this Node and this bia, restarted if it
+ * fails. BIA_INSIDE_HELPER keeps a preload loaded into every process
+ * (/etc/ld.so.preload) inert in the helper, so that it needs no exempt
+ * re-run, which would lose the socket systemd passed. socket: a socket
+ * path other than the default, which the helper must be told too.
+ */
+export function serviceText(node: string, biaMain: string, socket?: string): string {
+  const env = ['BIA_INSIDE_HELPER=1', ...(socket ? [`BIA_SOCKET=${socket}`] : [])];
   return `[Unit]
 Description=bia helper: IPv4-only programs on IPv6-only networks (bia run)
+Requires=${SERVICE}.socket
+After=${SERVICE}.socket
 
 [Service]
 ExecStart=${[node, biaMain, 'helper'].map(execWord).join(' ')}
+Environment=${env.map(envWord).join(' ')}
 Restart=on-failure
 
 [Install]
-WantedBy=default.target
+Also=${SERVICE}.socket
+`;
+}
+
+/** The socket, where programs look for the helper: %t is $XDG_RUNTIME_DIR. */
+export function socketText(socket?: string): string {
+  return `[Unit]
+Description=bia helper socket (starts the helper on the first program that needs it)
+
+[Socket]
+ListenStream=${socket ? literal(socket) : '%t/bia/helper.sock'}
+SocketMode=0600
+DirectoryMode=0700
+
+[Install]
+WantedBy=sockets.target
 `;
 }
 
@@ -43,30 +86,34 @@ function userOnly(command: string, argv: string[]): void {
 
 export function install(argv: string[]): number {
   userOnly('install', argv);
-  const { unit } = unitPaths();
-  mkdirSync(join(unit, '..'), { recursive: true });
-  writeFileSync(unit, unitText(process.execPath, process.argv[1]!));
-  process.stdout.write(`bia: wrote ${unit}
-Start the helper now and at every login with:
+  const { config, sources } = effectiveConfig(new Map());
+  const socket = sources.socket === 'default' ? undefined : config.socket;
+  const paths = unitPaths();
+  mkdirSync(join(paths.service, '..'), { recursive: true });
+  writeFileSync(paths.service, serviceText(process.execPath, process.argv[1]!, socket));
+  writeFileSync(paths.socket, socketText(socket));
+  process.stdout.write(`bia: wrote ${paths.socket} and ${paths.service}
+Have systemd start the helper for the first program that needs it, from now on and at every login:
   systemctl --user daemon-reload
-  systemctl --user enable --now ${SERVICE}
+  systemctl --user enable --now ${SERVICE}.socket
 `);
   return 0;
 }
 
 export function uninstall(argv: string[]): number {
   userOnly('uninstall', argv);
-  const { unit, wants } = unitPaths();
-  if (!existsSync(unit)) {
-    process.stderr.write(`bia: no unit at ${unit}; nothing to remove\n`);
+  const paths = unitPaths();
+  const units = [paths.socket, paths.service].filter((f) => existsSync(f));
+  if (!units.length) {
+    process.stderr.write(`bia: no unit at ${paths.service}; nothing to remove\n`);
     return 0;
   }
-  // What `systemctl --user disable` would remove; it refuses once the unit file is gone.
-  if (lstatSync(wants, { throwIfNoEntry: false })?.isSymbolicLink()) rmSync(wants);
-  rmSync(unit);
-  process.stdout.write(`bia: removed ${unit}
-Stop a helper systemd still runs with:
-  systemctl --user stop ${SERVICE}
+  // What `systemctl --user disable` would remove; it refuses once the unit files are gone.
+  for (const link of paths.links) if (lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) rmSync(link);
+  for (const unit of units) rmSync(unit);
+  process.stdout.write(`bia: removed ${units.join(' and ')}
+Stop what systemd still runs with:
+  systemctl --user stop ${SERVICE}.socket ${SERVICE}.service
   systemctl --user daemon-reload
 `);
   return 0;

@@ -27,10 +27,13 @@ import { DEFAULT_POOL, Pool } from './pool.js';
 import { NameResolver, type DnsTransport } from './resolver.js';
 import { synthesizedV4 } from './synth.js';
 import { applyState, StateStore } from './statestore.js';
+import { unixSocketPath } from '../unix-sockets.js';
 
 export interface HelperOptions {
   /** Default: paths.socketPath(). */
   socketPath?: string;
+  /** A listening Unix socket to serve instead of creating socketPath (socket activation, listen-fds.ts). */
+  listenFd?: number;
   /** Overrides network detection. Default: auto. */
   network?: NetworkMode;
   /** IPv4 pool CIDR. Default: DEFAULT_POOL. */
@@ -134,17 +137,20 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     socket.on('close', () => clients.delete(socket));
     void ready.then((ctx) => serve(socket, ctx));
   });
-  prepareDirectory(socketPath);
-  await listenOrReplaceStale(server, socketPath, log);
+  const inherited = options.listenFd !== undefined;
+  if (inherited) await listenOnFd(server, options.listenFd!, socketPath, log);
+  else await listenOnPath(server, socketPath, log);
   server.on('error', (err) => log.error(`server: ${err.message}`));
-  fs.chmodSync(socketPath, 0o600);
+  // The socket file of an inherited socket is systemd's: it stays when the
+  // helper ends, so that the next client starts a helper again.
+  const socketFile = inherited ? undefined : socketPath;
   // Only the helper that owns the socket touches the saved mappings: one
   // that lost a start-up race must not rewrite the files under the winner.
   let opened: { store: StateStore; mapper: AddressMapper };
   try {
     opened = await openMappings(pool, options, log);
   } catch (err) {
-    await closeServer(server, clients, socketPath);
+    await closeServer(server, clients, socketFile);
     throw err;
   }
   const { store, mapper } = opened;
@@ -164,14 +170,14 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     store,
   };
   setReady(ctx);
-  log.info(`listening on ${socketPath}; pool ${pool.network}/${pool.prefixLength} (${mapper.size} mapping(s) kept in ${store.dir}); network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}`);
+  log.info(`listening on ${socketPath}${inherited ? ` (fd ${options.listenFd} from systemd)` : ''}; pool ${pool.network}/${pool.prefixLength} (${mapper.size} mapping(s) kept in ${store.dir}); network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}`);
   const sweeper = setInterval(() => maintain(ctx), options.sweepIntervalMs ?? 30_000).unref();
   return {
     socketPath,
     mapper,
     close: async () => {
       clearInterval(sweeper);
-      await closeServer(server, clients, socketPath);
+      await closeServer(server, clients, socketFile);
       await store.close();
     },
   };
@@ -218,15 +224,34 @@ function prepareDirectory(socketPath: string): void {
   if (st.mode & 0o022) throw new Error(`refusing to put the helper socket in ${dir}: others can write to it (mode ${(st.mode & 0o777).toString(8)}); run 'chmod go-w ${dir}' or choose another BIA_SOCKET`);
 }
 
-function listen(server: net.Server, socketPath: string): Promise<void> {
+function listen(server: net.Server, where: string | { fd: number }): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     server.once('error', onError);
-    server.listen(socketPath, () => {
+    server.listen(where, () => {
       server.off('error', onError);
       resolve();
     });
   });
+}
+
+async function listenOnPath(server: net.Server, socketPath: string, log: Logger): Promise<void> {
+  prepareDirectory(socketPath);
+  await listenOrReplaceStale(server, socketPath, log);
+  fs.chmodSync(socketPath, 0o600);
+}
+
+// Clients look for the helper at socketPath; a socket systemd made elsewhere
+// would serve nobody, so say so.
+async function listenOnFd(server: net.Server, fd: number, socketPath: string, log: Logger): Promise<void> {
+  try {
+    await listen(server, { fd });
+  } catch (err) {
+    throw new Error(`cannot serve the socket systemd passed as fd ${fd}: ${(err as Error).message}`);
+  }
+  const bound = unixSocketPath(fd);
+  if (!bound) throw new Error(`the socket systemd passed as fd ${fd} is not a Unix socket with a path`);
+  if (bound !== socketPath) log.warn(`systemd's socket is ${bound}, but programs look for the helper at ${socketPath}; make ListenStream= in bia-helper.socket and the socket setting agree`);
 }
 
 // A socket file left by a helper that died is stale: nobody accepts on it.
@@ -250,11 +275,11 @@ async function listenOrReplaceStale(server: net.Server, socketPath: string, log:
   throw new HelperRunningError(socketPath);
 }
 
-async function closeServer(server: net.Server, clients: Set<net.Socket>, socketPath: string): Promise<void> {
+async function closeServer(server: net.Server, clients: Set<net.Socket>, socketFile: string | undefined): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   for (const socket of clients) socket.destroy();
   await closed;
-  fs.rmSync(socketPath, { force: true });
+  if (socketFile) fs.rmSync(socketFile, { force: true });
 }
 
 // ---- one client ----------------------------------------------------------

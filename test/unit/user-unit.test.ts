@@ -1,13 +1,15 @@
 // `bia install --user` / `bia uninstall --user`, checked by the files they
 // leave under a temporary XDG_CONFIG_HOME or HOME. systemd does not run here,
-// so nothing is started; systemd-analyze, when installed, checks the unit.
+// so nothing is started (test/e2e/socket-activation.test.ts passes the helper
+// a socket the way systemd would); systemd-analyze, when installed, checks
+// the units.
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/lab/lab.js';
-import { unitText } from '../../src/cli/user-unit.js';
+import { serviceText, socketText } from '../../src/cli/user-unit.js';
 
 const main = join(packageRoot, 'dist', 'cli', 'main.js');
 const hasSystemdAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
@@ -17,33 +19,53 @@ function bia(env: Record<string, string>, ...args: string[]) {
 }
 
 describe('bia install --user / uninstall --user', () => {
-  it('writes the unit under $XDG_CONFIG_HOME, says how to enable it, and removes it with its enable link', () => {
+  it('writes the socket and service units under $XDG_CONFIG_HOME, says how to enable them, and removes them with their enable links', () => {
     const config = mkdtempSync(join(tmpdir(), 'bia-unit-'));
-    const unit = join(config, 'systemd', 'user', 'bia-helper.service');
+    const dir = join(config, 'systemd', 'user');
+    const [service, socket] = [join(dir, 'bia-helper.service'), join(dir, 'bia-helper.socket')];
     const installed = bia({ XDG_CONFIG_HOME: config, HOME: '/nonexistent' }, 'install', '--user');
     expect(installed.status).toBe(0);
-    expect(installed.stdout).toContain('systemctl --user enable --now bia-helper');
-    expect(readFileSync(unit, 'utf8')).toContain(`ExecStart="${process.execPath}" "${main}" "helper"`);
-    if (hasSystemdAnalyze) expect(spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' }).stderr).toBe('');
+    expect(installed.stdout).toContain('systemctl --user enable --now bia-helper.socket');
+    const serviceUnit = readFileSync(service, 'utf8');
+    expect(serviceUnit).toContain(`ExecStart="${process.execPath}" "${main}" "helper"`);
+    expect(serviceUnit).toContain('Environment="BIA_INSIDE_HELPER=1"\n');
+    expect(serviceUnit).toContain('Requires=bia-helper.socket');
+    const socketUnit = readFileSync(socket, 'utf8');
+    expect(socketUnit).toContain('ListenStream=%t/bia/helper.sock\n');
+    expect(socketUnit).toContain('SocketMode=0600');
+    expect(socketUnit).toContain('WantedBy=sockets.target');
+    if (hasSystemdAnalyze) expect(spawnSync('systemd-analyze', ['verify', socket, service], { encoding: 'utf8' }).stderr).toBe('');
 
-    // As `systemctl --user enable` leaves it.
-    mkdirSync(join(config, 'systemd', 'user', 'default.target.wants'));
-    symlinkSync(unit, join(config, 'systemd', 'user', 'default.target.wants', 'bia-helper.service'));
+    // As `systemctl --user enable` leaves them (and an older bia's enabled service).
+    for (const [target, unit] of [['sockets.target.wants', socket], ['default.target.wants', service]] as const) {
+      mkdirSync(join(dir, target));
+      symlinkSync(unit, join(dir, target, unit.slice(dir.length + 1)));
+    }
     const removed = bia({ XDG_CONFIG_HOME: config }, 'uninstall', '--user');
     expect(removed.status).toBe(0);
-    expect(removed.stdout).toContain('systemctl --user stop bia-helper');
-    expect(existsSync(unit)).toBe(false);
-    expect(lstatSync(join(config, 'systemd', 'user', 'default.target.wants', 'bia-helper.service'), { throwIfNoEntry: false })).toBeUndefined();
+    expect(removed.stdout).toContain('systemctl --user stop bia-helper.socket bia-helper.service');
+    for (const f of [service, socket, join(dir, 'sockets.target.wants', 'bia-helper.socket'), join(dir, 'default.target.wants', 'bia-helper.service')]) {
+      expect(lstatSync(f, { throwIfNoEntry: false }), f).toBeUndefined();
+    }
 
     const again = bia({ XDG_CONFIG_HOME: config }, 'uninstall', '--user');
     expect(again.status).toBe(0);
     expect(again.stderr).toContain('nothing to remove');
   });
 
+  it('puts a socket set in the config file or BIA_SOCKET in both units', () => {
+    const config = mkdtempSync(join(tmpdir(), 'bia-unit-'));
+    expect(bia({ XDG_CONFIG_HOME: config, BIA_SOCKET: '/srv/100%/bia.sock' }, 'install', '--user').status).toBe(0);
+    const dir = join(config, 'systemd', 'user');
+    expect(readFileSync(join(dir, 'bia-helper.socket'), 'utf8')).toContain('ListenStream=/srv/100%%/bia.sock\n');
+    expect(readFileSync(join(dir, 'bia-helper.service'), 'utf8')).toContain('Environment="BIA_INSIDE_HELPER=1" "BIA_SOCKET=/srv/100%%/bia.sock"\n');
+  });
+
   it('uses ~/.config without XDG_CONFIG_HOME', () => {
     const home = mkdtempSync(join(tmpdir(), 'bia-home-'));
     expect(bia({ HOME: home }, 'install', '--user').status).toBe(0);
     expect(existsSync(join(home, '.config', 'systemd', 'user', 'bia-helper.service'))).toBe(true);
+    expect(existsSync(join(home, '.config', 'systemd', 'user', 'bia-helper.socket'))).toBe(true);
   });
 
   it('needs --user and takes no arguments: usage error 2', () => {
@@ -56,9 +78,11 @@ describe('bia install --user / uninstall --user', () => {
   });
 
   it('quotes ExecStart so that spaces, quotes, % and $ in paths are taken literally', () => {
-    expect(unitText('/usr/bin/node', '/opt/my "bia"/100%/$HOME\\main.js')).toContain(
+    expect(serviceText('/usr/bin/node', '/opt/my "bia"/100%/$HOME\\main.js')).toContain(
       'ExecStart="/usr/bin/node" "/opt/my \\"bia\\"/100%%/$$HOME\\\\main.js" "helper"',
     );
+    expect(serviceText('/n', '/b', '/run/$x "y"')).toContain('Environment="BIA_INSIDE_HELPER=1" "BIA_SOCKET=/run/$x \\"y\\""');
+    expect(socketText('/run/a%b')).toContain('ListenStream=/run/a%%b\n');
   });
 
   it('is in bia --help with an example', () => {
