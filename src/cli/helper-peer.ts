@@ -1,36 +1,38 @@
 // Who answers on the helper socket: the kernel says (SO_PEERCRED), so bia
 // never trusts a pid file that may be stale or forged. A socket systemd
 // made (bia-helper.socket) reports the last process that called listen()
-// on it: the helper once it runs (Node listens again on the fd it is
-// given), systemd until then; the helper is then the other process holding
-// that listening socket, which systemd starts for this very connection.
+// on it: systemd, until the helper it starts for this very connection
+// listens on the socket again (Node does, on the fd it is given).
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { peerCredentials, type PeerCredentials } from '../native.js';
 import { listenerHolders } from '../unix-sockets.js';
 
 export interface HelperPeer extends PeerCredentials {
-  /** The socket is systemd's: it stays when the helper ends. */
+  /** The socket is systemd's (another process holds it too): it stays when the helper ends. */
   activated: boolean;
 }
 
-const POLL_MS = 20;
+/** As long as bia run waits for a helper it starts itself (ensure-helper.ts). */
+const ACTIVATION_TIMEOUT_MS = 5000;
+const POLL_MS = 50;
 
 /**
  * The credentials of the helper listening on SOCKETPATH, or undefined when
  * nothing listens there (no socket file, or a stale one).
  */
 export async function helperPeer(socketPath: string, timeoutMs = 1000): Promise<HelperPeer | undefined> {
-  const listener = await listenerCredentials(socketPath, timeoutMs);
+  const deadline = Date.now() + ACTIVATION_TIMEOUT_MS;
+  let listener = await listenerCredentials(socketPath, timeoutMs);
   if (!listener) return undefined;
-  if (isHelper(listener.pid)) return { ...listener, activated: listenerHolders(socketPath).some((p) => p !== listener.pid) };
-  const deadline = Date.now() + timeoutMs;
-  do {
-    const pid = listenerHolders(socketPath).find((p) => p !== listener.pid && isHelper(p));
-    if (pid !== undefined) return { ...listener, pid, activated: true };
+  const activator = listener.pid;
+  while (!isHelper(listener.pid)) {
+    if (Date.now() > deadline) throw new Error(`pid ${activator} listens on ${socketPath}, is not a bia helper and started none within ${ACTIVATION_TIMEOUT_MS} ms`);
     await new Promise((r) => setTimeout(r, POLL_MS));
-  } while (Date.now() < deadline);
-  throw new Error(`pid ${listener.pid} listens on ${socketPath}, is not a bia helper and started none within ${timeoutMs} ms`);
+    listener = (await listenerCredentials(socketPath, timeoutMs)) ?? listener;
+  }
+  const helperPid = listener.pid;
+  return { ...listener, activated: listenerHolders(socketPath).some((p) => p !== helperPid) };
 }
 
 /** `bia helper` however it was started: node .../main.js helper, or bia helper. */
