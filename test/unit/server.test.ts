@@ -80,11 +80,20 @@ class Client {
     socket.on('error', () => {});
   }
 
-  static connect(socketPath: string): Promise<Client> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect(socketPath, () => resolve(new Client(socket)));
-      socket.once('error', reject);
-    });
+  /** Retries EAGAIN: on a loaded machine the listen backlog can be full for
+   * a moment while the helper (in this same event loop) catches up. */
+  static async connect(socketPath: string, attempts = 50): Promise<Client> {
+    for (let left = attempts; ; left--) {
+      try {
+        return await new Promise((resolve, reject) => {
+          const socket = net.connect(socketPath, () => resolve(new Client(socket)));
+          socket.once('error', reject);
+        });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || left <= 1) throw err;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
   }
 
   private wake(): void {
