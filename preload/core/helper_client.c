@@ -1,12 +1,12 @@
 /*
- * The socket to the helper is made with the real socket/connect/close, is
- * close-on-exec, and is closed on every path. Every wait is bounded by one
- * overall deadline; writes use MSG_NOSIGNAL so a helper that went away
- * cannot kill the program with SIGPIPE.
+ * One request, one reply, on a connection of helper_conn.c. Every wait is
+ * bounded by one overall deadline; writes use MSG_NOSIGNAL so a helper that
+ * went away cannot kill the program with SIGPIPE.
  */
 #include "helper_client.h"
 
 #include "config.h"
+#include "helper_conn.h"
 #include "log.h"
 #include "real.h"
 
@@ -15,23 +15,24 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
+
+/* The exchange failed because the helper closed the connection before any
+ * of the reply arrived: on a kept connection, it went idle too long or the
+ * helper restarted, and the call is made again on a new one. */
+#define GONE (-2)
 
 static uint32_t last_id;
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int fail(char *why, const char *what)
 {
     snprintf(why, BIA_WHY_SIZE, "%s", what);
     return -1;
+}
+
+static int gone(char *why, const char *what)
+{
+    fail(why, what);
+    return GONE;
 }
 
 static int fail_errno(char *why, const char *what)
@@ -40,36 +41,13 @@ static int fail_errno(char *why, const char *what)
     return -1;
 }
 
-/* A blocking connect on a Unix socket waits (only) while the helper's
- * backlog is full; SO_SNDTIMEO bounds that wait. */
-static int connect_helper(int fd, long long deadline, char *why)
-{
-    struct sockaddr_un sun = {.sun_family = AF_UNIX};
-    long long left = deadline - now_ms();
-    struct timeval tv;
-
-    if (left < 1)
-        left = 1;   /* a zero timeout would mean "wait forever" */
-    tv.tv_sec = left / 1000;
-    tv.tv_usec = (left % 1000) * 1000;
-    strcpy(sun.sun_path, bia_config()->socket_path);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    while (bia_real()->connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
-        if (errno == EINTR && now_ms() < deadline)
-            continue;
-        return errno == EAGAIN ? fail(why, "timed out connecting to the helper")
-                               : fail_errno(why, "connect");
-    }
-    return 0;
-}
-
 /* Waits until fd is ready for events or the deadline passes. */
 static int wait_for(int fd, short events, long long deadline, char *why)
 {
     struct pollfd p = {.fd = fd, .events = events};
 
     for (;;) {
-        long long left = deadline - now_ms();
+        long long left = deadline - bia_conn_now_ms();
         int n;
         if (left <= 0)
             return fail(why, "timed out waiting for the helper");
@@ -83,14 +61,17 @@ static int wait_for(int fd, short events, long long deadline, char *why)
 
 static int send_frame(int fd, const uint8_t *buf, size_t len, long long deadline, char *why)
 {
-    while (len) {
-        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    size_t sent = 0;
+
+    while (sent < len) {
+        ssize_t n = send(fd, buf + sent, len - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n > 0) {
-            buf += n;
-            len -= (size_t)n;
+            sent += (size_t)n;
         } else if (errno == EAGAIN) {
             if (wait_for(fd, POLLOUT, deadline, why))
                 return -1;
+        } else if ((errno == EPIPE || errno == ECONNRESET) && !sent) {
+            return gone(why, "the helper closed the connection");
         } else if (errno != EINTR) {
             return fail_errno(why, "send to");
         }
@@ -109,8 +90,10 @@ static int recv_frame(int fd, uint8_t *buf, size_t *len, long long deadline, cha
             have += (size_t)n;
             if (need == 4 && have == 4 && !(need = bia_frame_size(buf)))
                 return fail(why, "malformed reply: frame length out of range");
+        } else if ((n == 0 || errno == ECONNRESET) && !have) {
+            return gone(why, "the helper closed the connection without a reply");
         } else if (n == 0) {
-            return fail(why, "the helper closed the connection without a reply");
+            return fail(why, "the helper closed the connection in the middle of a reply");
         } else if (errno == EAGAIN) {
             if (wait_for(fd, POLLIN, deadline, why))
                 return -1;
@@ -122,16 +105,18 @@ static int recv_frame(int fd, uint8_t *buf, size_t *len, long long deadline, cha
     return 0;
 }
 
+/* One request and its reply on fd: 0, -1, or GONE. */
 static int exchange(int fd, const uint8_t *req, size_t req_len, long long deadline,
                     struct bia_reply *reply, char *why)
 {
     uint8_t buf[BIA_MAX_FRAME];
     size_t len;
     const char *reason;
+    int rc;
 
-    if (connect_helper(fd, deadline, why) || send_frame(fd, req, req_len, deadline, why) ||
-        recv_frame(fd, buf, &len, deadline, why))
-        return -1;
+    if ((rc = send_frame(fd, req, req_len, deadline, why)) ||
+        (rc = recv_frame(fd, buf, &len, deadline, why)))
+        return rc;
     if (bia_decode_reply(buf, len, reply, &reason)) {
         snprintf(why, BIA_WHY_SIZE, "malformed reply: %s", reason);
         return -1;
@@ -141,25 +126,46 @@ static int exchange(int fd, const uint8_t *req, size_t req_len, long long deadli
     return 0;
 }
 
+/* The exchange on a kept connection if there is one, once more on a new
+ * connection if the helper had closed the kept one. A connection that
+ * failed in any other way may still have a reply on its way: it is closed,
+ * never reused. */
+static int exchange_kept(const uint8_t *req, size_t req_len, long long deadline,
+                         struct bia_reply *reply, char *why)
+{
+    struct bia_conn conn;
+    int rc;
+
+    if (bia_conn_take(&conn, deadline, why))
+        return -1;
+    rc = exchange(conn.fd, req, req_len, deadline, reply, why);
+    if (rc == GONE && conn.reused) {
+        bia_debug("helper connection %d was closed by the helper; connecting again", conn.fd);
+        bia_conn_drop(&conn);
+        if (bia_conn_open(&conn, deadline, why))
+            return -1;
+        rc = exchange(conn.fd, req, req_len, deadline, reply, why);
+    }
+    if (rc)
+        bia_conn_drop(&conn);
+    else
+        bia_conn_put(&conn);
+    return rc ? -1 : 0;
+}
+
 static int call(const uint8_t *req, size_t req_len, int timeout_ms, struct bia_reply *reply,
                 char *why)
 {
-    int saved = errno, fd, rc;
-    long long start = now_ms();
+    int saved = errno, rc;
+    long long start = bia_conn_now_ms();
 
-    fd = bia_real()->socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        rc = fail_errno(why, "socket for");
-    } else {
-        rc = exchange(fd, req, req_len, start + timeout_ms, reply, why);
-        bia_real()->close(fd);
-    }
+    rc = exchange_kept(req, req_len, start + timeout_ms, reply, why);
     if (rc)
         bia_debug("helper %s: failed after %lld ms: %s", bia_type_name(req[5]),
-                  now_ms() - start, why);
+                  bia_conn_now_ms() - start, why);
     else
         bia_debug("helper %s id=%u: %s in %lld ms", bia_type_name(req[5]), (unsigned)reply->id,
-                  bia_status_name(reply->status), now_ms() - start);
+                  bia_status_name(reply->status), bia_conn_now_ms() - start);
     errno = saved;
     return rc;
 }

@@ -1,7 +1,8 @@
 /*
- * One request, one reply: a fresh connection to the helper per call, so
- * there is no shared connection to lock, to break in a fork, or to leak
- * across exec.
+ * One request, one reply, on a connection the process keeps to the helper
+ * (helper_conn.h): the call owns it from request to reply, so threads,
+ * signal handlers and fork children never see each other's frames, and a
+ * reply is matched to its request by type and id.
  */
 #ifndef BIA_HELPER_CLIENT_H
 #define BIA_HELPER_CLIENT_H

@@ -10,7 +10,8 @@ order; a final dot is ignored, an IPv6 literal is answered as by MAP6, as the
 helper does). Unknown names get NOT_FOUND, unknown IPv4 addresses NOT_FOUND, and
 unknown IPv6 addresses a fresh pool address. Two names misbehave on
 purpose: "slow.test" is never answered, "garbage.test" gets a malformed
-frame. Every request is logged on stderr.
+frame; "restart.test" is answered NOT_FOUND, then every client connection is
+closed, as a helper restart would. Every request is logged on stderr.
 """
 import argparse
 import ipaddress
@@ -53,6 +54,7 @@ class Helper:
                 self.name_of.setdefault(e[1], name)
         self.next_pool = self.pool.network_address + 100
         self.lock = threading.Lock()
+        self.conns = set()
 
     def answer(self, type_, id_, body):
         if type_ == HELLO:
@@ -64,6 +66,8 @@ class Helper:
             log(f"RESOLVE {name}")
             if name == "slow.test":
                 time.sleep(3600)
+            if name == "restart.test":
+                return frame(RESOLVE, NOT_FOUND, id_)
             if name == "garbage.test":
                 return frame(RESOLVE, OK, id_, b"\x00")  # count 0: malformed
             found = self.names.get(name[:-1] if name.endswith(".") else name)
@@ -108,14 +112,25 @@ class Helper:
             return e
 
     def serve(self, conn):
+        with self.lock:
+            self.conns.add(conn)
         with conn:
             while True:
                 head = recv_exact(conn, 12)
                 if not head:
-                    return
+                    break
                 length, _version, type_, _status, id_ = struct.unpack("!IBBHI", head)
                 body = recv_exact(conn, length - 8)
                 conn.sendall(self.answer(type_, id_, body))
+                if type_ == RESOLVE and body[2:2 + body[1]] == b"restart.test":
+                    self.hang_up_all()
+        with self.lock:
+            self.conns.discard(conn)
+
+    def hang_up_all(self):
+        with self.lock:
+            for c in self.conns:
+                c.shutdown(socket.SHUT_RDWR)
 
 
 def recv_exact(conn, n):

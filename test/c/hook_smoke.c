@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -59,13 +60,30 @@ static int domain_of(int fd)
     return d;
 }
 
-static int open_fds(void)
+static int is_helper_connection(int fd)
+{
+    struct sockaddr_un sun;
+    socklen_t len = sizeof sun;
+
+    return getpeername(fd, (struct sockaddr *)&sun, &len) == 0 && sun.sun_family == AF_UNIX &&
+           strcmp(sun.sun_path, getenv("BIA_SOCKET")) == 0;
+}
+
+/* Descriptors open, besides the library's connections to the helper, which
+ * it keeps on purpose (at most 4, counted in *helper). */
+static int open_fds(int *helper)
 {
     DIR *d = opendir("/proc/self/fd");
+    struct dirent *de;
     int n = 0;
 
-    while (readdir(d))
-        n++;
+    *helper = 0;
+    while ((de = readdir(d))) {
+        if (is_helper_connection(atoi(de->d_name)) && de->d_name[0] != '.')
+            ++*helper;
+        else
+            n++;
+    }
     closedir(d);
     return n;
 }
@@ -691,7 +709,7 @@ static void test_v6only_mapped(void)
 
 int main(void)
 {
-    int fds = open_fds();
+    int helper, fds = open_fds(&helper);
 
     test_getaddrinfo();
     test_gethostbyname();
@@ -708,6 +726,7 @@ int main(void)
     test_stale();
     test_threads();
     test_v6only_mapped();
-    check(open_fds() == fds, "no descriptor leaked");
+    check(open_fds(&helper) == fds, "no descriptor leaked");
+    check(helper <= 4, "at most 4 connections to the helper kept");
     return report();
 }

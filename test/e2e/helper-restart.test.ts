@@ -7,6 +7,9 @@ import { runInLab } from '../../src/lab/lab.js';
 
 // Resolves, waits for the go-ahead, then connects from a fresh process: the
 // fresh preload has no cache of its own and must ask the new helper (MAP4).
+// Then the program itself resolves a name it has not asked for: the
+// connection its preload kept went to the killed helper, so it must
+// connect again, to the new one, without failing the call.
 const PROGRAM = String.raw`cat >"$LAB_DIR/program.py" <<'PY'
 import os, socket, subprocess, sys, time
 addr = socket.gethostbyname("v6only.test")
@@ -17,6 +20,9 @@ code = "import socket, sys; s = socket.create_connection((sys.argv[1], 8080), ti
 r = subprocess.run([sys.executable, "-c", code, addr], capture_output=True, text=True)
 print(r.stdout.strip(), r.stderr.strip())
 print("connect-rc", r.returncode)
+print("after-restart", socket.gethostbyname("multi.test"))
+s = socket.create_connection(("multi.test", 8080), timeout=3)
+print("own greeting", s.recv(200).decode().strip())
 PY`;
 
 describe.skipIf(labMissing)('a helper restart', () => {
@@ -57,6 +63,8 @@ cat "$XDG_STATE_HOME/bia/helper.log" >&2`);
     expect(r.stdout).toContain(`again ${resolved}`);
     expect(r.stdout, r.stderr).toContain('greeting hello from the IPv6-only peer');
     expect(r.stdout).toMatch(/^connect-rc 0$/m);
+    expect(r.stdout).toMatch(/^after-restart 198\.1[89]\.\d+\.\d+$/m);
+    expect(r.stdout).toMatch(/^own greeting hello from the IPv6-only peer/m);
     expect(r.stdout).toMatch(/^program exit 0$/m);
   });
 });
