@@ -5,6 +5,7 @@
 #include "log.h"
 #include "mapcache.h"
 #include "real.h"
+#include "resolvecache.h"
 #include "tracename.h"
 
 #include <arpa/inet.h>
@@ -43,7 +44,7 @@ bool bia_name_wanted(const char *name)
     return bia_active() && name && bia_name_is_ours(name);
 }
 
-static void remember(const char *name, const struct bia_resolve *r)
+static void remember(const char *name, const struct bia_resolve *r, const char *suffix)
 {
     char v4[INET_ADDRSTRLEN], v6[INET6_ADDRSTRLEN];
 
@@ -56,23 +57,40 @@ static void remember(const char *name, const struct bia_resolve *r)
             bia_tracename_put(e->v4, name, e->ttl);
         inet_ntop(AF_INET, &e->v4, v4, sizeof v4);
         inet_ntop(AF_INET6, &e->v6, v6, sizeof v6);
-        bia_log(e->kind == BIA_K_NATIVE ? BIA_LOG_DEBUG : BIA_LOG_INFO, "resolve %s: %s (%s %s)",
-                name, v4, bia_kind_name(e->kind), v6);
+        bia_log(e->kind == BIA_K_NATIVE ? BIA_LOG_DEBUG : BIA_LOG_INFO,
+                "resolve %s: %s (%s %s)%s", name, v4, bia_kind_name(e->kind), v6, suffix);
     }
+}
+
+/* An answer this process was given before and may still use: no round
+ * trip. Its entries go back into the mapping cache with the ttl left. */
+static bool from_cache(uint8_t family, const char *name, struct bia_reply *reply)
+{
+    if (!bia_resolvecache_get(family, name, &reply->u.resolve))
+        return false;
+    reply->type = BIA_T_RESOLVE;
+    reply->status = BIA_S_OK;
+    reply->id = 0;
+    remember(name, &reply->u.resolve, ", kept by this process");
+    return true;
 }
 
 static int resolve(uint8_t family, const char *name, struct bia_reply *reply)
 {
     char why[BIA_WHY_SIZE];
 
+    if (from_cache(family, name, reply))
+        return 0;
     if (bia_helper_resolve(family, name, strlen(name), reply, why)) {
         bia_warn("resolve %s: cannot reach the helper: %s", name, why);
         return -1;
     }
-    if (reply->status == BIA_S_OK)
-        remember(name, &reply->u.resolve);
-    else
+    if (reply->status == BIA_S_OK) {
+        remember(name, &reply->u.resolve, "");
+        bia_resolvecache_put(family, name, &reply->u.resolve);
+    } else {
         bia_debug("resolve %s: %s", name, bia_status_name(reply->status));
+    }
     return 0;
 }
 

@@ -11,11 +11,15 @@ helper does). Unknown names get NOT_FOUND, unknown IPv4 addresses NOT_FOUND, and
 unknown IPv6 addresses a fresh pool address. Two names misbehave on
 purpose: "slow.test" is never answered, "garbage.test" gets a malformed
 frame; "restart.test" is answered NOT_FOUND, then every client connection is
-closed, as a helper restart would. Every request is logged on stderr.
+closed, as a helper restart would. "countTTL.test" and "countTTL-X.test"
+answer two POOL entries, 198.18.1.N with ttl TTL and 198.18.2.N with ttl
+300, N counting how often that name was asked. Every request is logged on
+stderr.
 """
 import argparse
 import ipaddress
 import os
+import re
 import socket
 import struct
 import sys
@@ -55,6 +59,7 @@ class Helper:
         self.next_pool = self.pool.network_address + 100
         self.lock = threading.Lock()
         self.conns = set()
+        self.asked = {}
 
     def answer(self, type_, id_, body):
         if type_ == HELLO:
@@ -68,6 +73,9 @@ class Helper:
                 time.sleep(3600)
             if name == "restart.test":
                 return frame(RESOLVE, NOT_FOUND, id_)
+            counted = re.fullmatch(r"count(\d+)(-\w+)?\.test", name)
+            if counted:
+                return self.counted(id_, name, int(counted.group(1)))
             if name == "garbage.test":
                 return frame(RESOLVE, OK, id_, b"\x00")  # count 0: malformed
             found = self.names.get(name[:-1] if name.endswith(".") else name)
@@ -98,6 +106,16 @@ class Helper:
                 return frame(NAME4, NOT_FOUND, id_)
             return frame(NAME4, OK, id_, bytes([len(name)]) + name.encode("latin1"))
         return frame(type_, 5, id_)
+
+    def counted(self, id_, name, ttl):
+        with self.lock:
+            n = self.asked[name] = self.asked.get(name, 0) + 1
+        a = entry(KINDS["POOL"], ipaddress.ip_address(f"198.18.1.{n}"),
+                  ipaddress.ip_address(f"2001:db8:c::{n:x}"), ttl)
+        b = entry(KINDS["POOL"], ipaddress.ip_address(f"198.18.2.{n}"),
+                  ipaddress.ip_address(f"2001:db8:d::{n:x}"), 300)
+        canon = name.encode()
+        return frame(RESOLVE, OK, id_, bytes([2, len(canon)]) + canon + a + b)
 
     def map6(self, v6):
         with self.lock:

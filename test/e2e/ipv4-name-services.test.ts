@@ -132,6 +132,27 @@ echo "END bia"; echo "RESULT bia $?"`);
     expect(out).toContain('byaddr-paired dual.test');
   });
 
+  it('a name looked up again within its ttl is answered inside the process, without a helper round trip', async () => {
+    // The helper at debug level logs one line per request it answers.
+    const r = await lab(`peer_serve_tcp 8080
+SOCK="$LAB_DIR/debug.sock"
+bia helper --socket "$SOCK" --log-level debug 2>"$LAB_DIR/debug.log" &
+lab_wait "the debug helper" test -S "$SOCK"
+BIA_SOCKET="$SOCK" bia run -- python3 -c '
+import socket
+addrs = {socket.gethostbyname("v6only.test") for _ in range(50)}
+addrs |= {i[4][0] for _ in range(50) for i in socket.getaddrinfo("v6only.test", 8080, socket.AF_INET, socket.SOCK_STREAM)}
+print("addresses", sorted(addrs))
+s = socket.create_connection(("v6only.test", 8080), timeout=3)
+print("greeting", s.recv(200).decode().strip())'
+echo "RESULT run $?"
+echo "resolves $(grep -c 'RESOLVE4 v6only.test .*->' "$LAB_DIR/debug.log")"`);
+    expect(r.rc('run'), r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^addresses \\['${POOL}'\\]$`, 'm'));
+    expect(r.stdout).toContain('greeting hello from the IPv6-only peer');
+    expect(r.stdout).toMatch(/^resolves 1$/m);
+  });
+
   it('nc.traditional takes an IPv6 literal; getent resolves and reverse-resolves through bia', async () => {
     const r = await lab(`peer_serve_tcp 8080
 nc.traditional -w 2 2001:db8:1::2 8080; echo "RESULT ncplain $?"

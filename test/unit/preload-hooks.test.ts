@@ -13,6 +13,7 @@ const PROGRAMS = [
   ['hook_smoke', 'sockets: connect, bind, accept, send/recv families, options, control messages'],
   ['names_smoke', 'name services: getaddrinfo, gethostby*, getnameinfo, res_query, literals'],
   ['fd_lifecycle', 'descriptor lifecycle: dup family, close_range, fork, vfork, exec, spawn'],
+  ['resolve_cache', 'RESOLVE answers kept in the process for their ttl, bounded'],
   ['helper_conn', 'helper connections: kept across calls, threads, fork, helper hang-up, close_range'],
 ];
 
