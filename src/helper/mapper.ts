@@ -4,8 +4,8 @@
 // after an idle timeout, and its pool address is handed to another peer only
 // after a quarantine, so a program holding a stale address fails cleanly
 // instead of reaching a stranger (virtual-ipv6-connectivity section 7).
-import { Address4, Address6 } from 'ip-address';
-import { Kind, type Entry } from '../protocol.js';
+import { Address4 } from 'ip-address';
+import { canonicalV6, Kind, type Entry } from '../protocol.js';
 import type { Logger } from '../log.js';
 import type { Pool } from './pool.js';
 
@@ -59,7 +59,11 @@ const DEFAULT_SWEEP_LIMIT = 1000;
 
 // Keys are canonical text, whatever form the DNS library or wire decoder used.
 const key4 = (v4: string) => new Address4(v4).correctForm();
-const key6 = (v6: string) => new Address6(v6).correctForm();
+const key6 = (v6: string) => {
+  const canonical = canonicalV6(v6);
+  if (canonical === undefined) throw new Error(`not an IPv6 address: ${v6}`);
+  return canonical;
+};
 
 export class AddressMapper {
   private readonly byV4 = new Map<string, MapperEntry>();

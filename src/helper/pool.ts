@@ -1,5 +1,6 @@
 // The IPv4 addresses the address mapper hands out for IPv6 peers (draft 2.3,
 // 6.3, 6.4).
+import { isIPv4 } from 'node:net';
 import { Address4 } from 'ip-address';
 import { MinHeap } from './heap.js';
 import { hostIPv4, type HostIPv4 } from './netdetect.js';
@@ -29,12 +30,16 @@ export interface Quarantined {
 // 0.0.0.0/1 and 128.0.0.0/1), not networks whose addresses are in use.
 const MIN_NETWORK_PREFIX = 8;
 
+// Every allocation converts: the common strict dotted quad (Node's isIPv4)
+// is split, anything else goes through ip-address.
 function toInt(v4: string): number {
-  return Number(new Address4(v4).bigInt());
+  if (!isIPv4(v4)) return Number(new Address4(v4).bigInt());
+  const [a, b, c, d] = v4.split('.').map(Number);
+  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
 }
 
 function toText(n: number): string {
-  return Address4.fromBigInt(BigInt(n)).correctForm();
+  return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
 }
 
 function maskOf(prefixLength: number): number {
@@ -64,7 +69,9 @@ export class Pool {
   // Nothing is handed out before this time: set after a state file was lost,
   // when any address may still be cached by some program.
   private embargoUntil = 0;
+  private blocked: { host: HostIPv4; test: (n: number) => boolean } | undefined;
 
+  /** `host` answers a new object whenever the host's addresses or routes change (cachedHostIPv4 does). */
   constructor(
     cidr: string = DEFAULT_POOL,
     private readonly host: () => HostIPv4 = hostIPv4,
@@ -167,14 +174,20 @@ export class Pool {
     return edge || (n & 0xff) === 0 || (n & 0xff) === 0xff;
   }
 
-  // Read at every allocation so that an address or route that appeared
-  // since the last one (a VPN, a new LAN) is respected.
+  // Asked at every allocation so that an address or route that appeared
+  // since the last one (a VPN, a new LAN) is respected; the test is rebuilt
+  // only when the host's answer is a new one.
   private blockedByHost(): (n: number) => boolean {
-    const { addresses, routes } = this.host();
-    const own = new Set(addresses.map(toInt));
-    const nets = routes
-      .filter((r) => r.prefixLength >= MIN_NETWORK_PREFIX)
-      .map((r) => ({ net: toInt(r.network), mask: maskOf(r.prefixLength) }));
-    return (n) => own.has(n) || nets.some(({ net, mask }) => ((n & mask) >>> 0) === net);
+    const host = this.host();
+    if (this.blocked?.host !== host) this.blocked = { host, test: blockedBy(host) };
+    return this.blocked.test;
   }
+}
+
+function blockedBy({ addresses, routes }: HostIPv4): (n: number) => boolean {
+  const own = new Set(addresses.map(toInt));
+  const nets = routes
+    .filter((r) => r.prefixLength >= MIN_NETWORK_PREFIX)
+    .map((r) => ({ net: toInt(r.network), mask: maskOf(r.prefixLength) }));
+  return (n) => own.has(n) || nets.some(({ net, mask }) => ((n & mask) >>> 0) === net);
 }

@@ -332,12 +332,25 @@ function serve(socket: net.Socket, ctx: Context): void {
   let replies = Promise.resolve();
   let inFlight = 0;
   let closing = false;
+  // The replies of one turn of the event loop leave in one write.
+  let corked = false;
+  const write = (buf: Buffer) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(buf, () => --inFlight < MAX_IN_FLIGHT && !closing && socket.resume());
+  };
   const send = (reply: Promise<Buffer>) => {
     if (++inFlight >= MAX_IN_FLIGHT) socket.pause();
     replies = replies
       .then(() => reply)
       .then((buf) => {
-        if (socket.writable) socket.write(buf, () => --inFlight < MAX_IN_FLIGHT && !closing && socket.resume());
+        if (socket.writable) write(buf);
       });
   };
   const hangUp = (why: string) => {

@@ -1,9 +1,11 @@
 // Durable mappings (docs/mapping-lifecycle.md, Persistence): a snapshot plus
 // an append-only journal under the state directory. A new mapping is
-// appended and fsynced before the reply that hands it out is sent, so a
-// `kill -9` of the helper loses nothing a program was told; appends that
-// arrive together share one fsync. The journal is folded into a new snapshot
-// now and then.
+// written to the journal before the reply that hands it out is sent, so a
+// `kill -9` of the helper loses nothing a program was told (the kernel has
+// the data once write() returns); appends of one tick share one write. The
+// fdatasync against a crash of the whole machine, which also ends every
+// program that heard of the newest mappings, follows within SYNC_DELAY_MS,
+// off the reply path. The journal is folded into a new snapshot now and then.
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +14,6 @@ import { Kind } from '../protocol.js';
 import type { AddressMapper, MapperEntry } from './mapper.js';
 import { encodeLine, parseFile, STATE_FORMAT, type ParsedFile, type StateRecord } from './stateformat.js';
 
-const write = promisify(fs.write);
 const fdatasync = promisify(fs.fdatasync);
 
 export const SNAPSHOT_FILE = 'mappings.snapshot';
@@ -20,6 +21,8 @@ export const JOURNAL_FILE = 'mappings.journal';
 // Folding costs a rewrite of the whole table, so it waits until the journal
 // holds at least this many records and more records than the table.
 const COMPACT_MIN_RECORDS = 1000;
+// How long a written record may wait for its fdatasync.
+const SYNC_DELAY_MS = 1000;
 
 /** What was read back at start-up. */
 export interface RecoveredState {
@@ -35,10 +38,12 @@ export class StateStore {
   private fd: number | undefined;
   private pending: string[] = [];
   private journalRecords = 0;
-  // Writes, fsyncs and compactions run one after another.
+  // Fsyncs and compactions run one after another.
   private chain: Promise<void> = Promise.resolve();
-  // A write queued but not started yet: later appends ride along with it.
+  // The write of this tick's appends, which later appends of the tick ride along with.
+  private written: Promise<void> = Promise.resolve();
   private queued = false;
+  private syncTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly dir: string,
@@ -65,15 +70,18 @@ export class StateStore {
     this.pending.push(encodeLine(entryRecord(entry)));
   }
 
-  /** Resolves once everything appended so far is on disk. */
+  /** Resolves once everything appended so far is written to the journal (a helper crash cannot lose it). */
   flush(): Promise<void> {
-    if (this.pending.length === 0 || this.queued) return this.chain;
+    if (this.pending.length === 0 || this.queued) return this.written;
     this.queued = true;
-    this.chain = this.chain.then(() => {
-      this.queued = false;
-      return this.writePending();
-    });
-    return this.chain;
+    this.written = new Promise((resolve) =>
+      queueMicrotask(() => {
+        this.queued = false;
+        this.writePending();
+        resolve();
+      }),
+    );
+    return this.written;
   }
 
   /** Writes a new snapshot of the mapper and starts an empty journal after it. */
@@ -89,7 +97,12 @@ export class StateStore {
 
   async close(): Promise<void> {
     await this.flush();
-    if (this.fd !== undefined) fs.closeSync(this.fd);
+    clearTimeout(this.syncTimer);
+    await this.chain;
+    if (this.fd !== undefined) {
+      fs.fdatasyncSync(this.fd);
+      fs.closeSync(this.fd);
+    }
     this.fd = undefined;
   }
 
@@ -118,19 +131,36 @@ export class StateStore {
     );
   }
 
-  private async writePending(): Promise<void> {
+  // Synchronous: a small append to the page cache takes microseconds, and
+  // the reply waits for it anyway.
+  private writePending(): void {
     if (this.pending.length === 0) return;
     const data = this.pending.join('');
     const count = this.pending.length;
     this.pending = [];
     try {
-      const fd = this.journalFd();
-      await write(fd, data);
-      await fdatasync(fd);
+      fs.writeSync(this.journalFd(), data);
       this.journalRecords += count;
+      this.syncSoon();
     } catch (err) {
       this.log.error(`cannot write ${path.join(this.dir, JOURNAL_FILE)}: ${(err as Error).message}; ${count} mapping(s) would not survive a helper restart`);
     }
+  }
+
+  // A compaction in between closes the journal after syncing its own files:
+  // nothing is left to sync then.
+  private syncSoon(): void {
+    this.syncTimer ??= setTimeout(() => {
+      this.syncTimer = undefined;
+      this.chain = this.chain.then(async () => {
+        if (this.fd === undefined) return;
+        try {
+          await fdatasync(this.fd);
+        } catch (err) {
+          this.log.error(`cannot sync ${path.join(this.dir, JOURNAL_FILE)}: ${(err as Error).message}`);
+        }
+      });
+    }, SYNC_DELAY_MS).unref();
   }
 
   private journalFd(): number {

@@ -13,8 +13,14 @@ export function synthesizeV6(v4: string): string {
   return v6FromBytes(Buffer.concat([MAPPED_PREFIX, Buffer.from(new Address4(v4).toArray())]));
 }
 
-/** The IPv4 address a synthesized `v6` stands for, or undefined if it is not one. */
+/**
+ * The IPv4 address a synthesized `v6` stands for, or undefined if it is not
+ * one. `v6` is canonical text (as decoded from the wire), where every
+ * IPv4-mapped address starts with "::ffff:": the rest are turned away
+ * without parsing.
+ */
 export function synthesizedV4(v6: string): string | undefined {
+  if (!v6.startsWith('::ffff:')) return undefined;
   const bytes = v6ToBytes(v6);
   if (!bytes.subarray(0, 12).equals(MAPPED_PREFIX)) return undefined;
   return Array.from(bytes.subarray(12)).join('.');

@@ -70,11 +70,11 @@ describe('Pool', () => {
   });
 
   it('skips the host\'s own addresses and networks it has routes to, checked at each allocation', () => {
-    const host: HostIPv4 = { addresses: ['198.18.0.1'], routes: [{ network: '0.0.0.0', prefixLength: 0, iface: 'eth0' }] };
+    let host: HostIPv4 = { addresses: ['198.18.0.1'], routes: [{ network: '0.0.0.0', prefixLength: 0, iface: 'eth0' }] };
     const pool = new Pool(DEFAULT_POOL, () => host);
     expect(pool.allocate()).toBe('198.18.0.2');
-    // A VPN comes up and routes part of the pool.
-    host.routes.push({ network: '198.18.0.0', prefixLength: 24, iface: 'tun0' });
+    // A VPN comes up and routes part of the pool (the host source answers a new object).
+    host = { ...host, routes: [...host.routes, { network: '198.18.0.0', prefixLength: 24, iface: 'tun0' }] };
     expect(pool.allocate()).toBe('198.18.1.1');
   });
 
@@ -110,11 +110,11 @@ describe('Pool', () => {
   });
 
   it('re-checks a blocked address once the host stops using it', () => {
-    const host: HostIPv4 = { addresses: ['10.0.0.5'], routes: [] };
+    let host: HostIPv4 = { addresses: ['10.0.0.5'], routes: [] };
     const pool = new Pool('10.0.0.4/30', () => host);
     expect(pool.allocate()).toBe('10.0.0.6');
     expect(pool.allocate()).toBeUndefined();
-    host.addresses = [];
+    host = { addresses: [], routes: [] };
     expect(pool.allocate()).toBe('10.0.0.5');
   });
 
