@@ -1,22 +1,18 @@
 #!/usr/bin/env node
 // The bia command line: dispatches to one file per command.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from '../lab/lab.js';
+// Each command's module is loaded only when it runs: `bia run` is on the
+// start path of every program it launches, and loading every command (the
+// lab, the demo, doctor, ...) doubled Node's own start-up time.
 import { ConfigError } from '../config/file.js';
 import { CliError, EXIT_CONFIG, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
-import { demo } from './demo.js';
-import { doctor } from './doctor.js';
-import { env } from './env.js';
-import { HELP } from './help.js';
-import { helper } from './helper.js';
-import { run } from './run.js';
-import { status } from './status.js';
-import { stop } from './stop.js';
-import { install, uninstall } from './user-unit.js';
 
-function version(): string {
+async function version(): Promise<string> {
+  const [{ readFileSync }, { join }, { packageRoot }] = await Promise.all([import('node:fs'), import('node:path'), import('../lab/lab.js')]);
   return JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
+}
+
+async function help(): Promise<string> {
+  return (await import('./help.js')).HELP;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -25,34 +21,34 @@ async function main(argv: string[]): Promise<number> {
   if (rest[0] === '--help' || rest[0] === '-h') return main(['--help']);
   switch (command) {
     case 'run':
-      return run(rest);
+      return (await import('./run.js')).run(rest);
     case 'helper':
-      return helper(rest);
+      return (await import('./helper.js')).helper(rest);
     case 'env':
-      return env(rest);
+      return (await import('./env.js')).env(rest);
     case 'status':
-      return status(rest);
+      return (await import('./status.js')).status(rest);
     case 'doctor':
-      return doctor(rest);
+      return (await import('./doctor.js')).doctor(rest);
     case 'stop':
-      return stop(rest);
+      return (await import('./stop.js')).stop(rest);
     case 'demo':
-      return demo(rest);
+      return (await import('./demo.js')).demo(rest);
     case 'install':
-      return install(rest);
+      return (await import('./user-unit.js')).install(rest);
     case 'uninstall':
-      return uninstall(rest);
+      return (await import('./user-unit.js')).uninstall(rest);
     case '--version':
     case '-V':
-      process.stdout.write(`bia ${version()}\n`);
+      process.stdout.write(`bia ${await version()}\n`);
       return 0;
     case '--help':
     case '-h':
     case 'help':
-      process.stdout.write(HELP);
+      process.stdout.write(await help());
       return 0;
     case undefined:
-      process.stderr.write(HELP);
+      process.stderr.write(await help());
       return EXIT_USAGE;
     default:
       throw new CliError(`unknown command '${command}' (see bia --help)`, EXIT_USAGE);
