@@ -6,8 +6,9 @@
 //
 // rate: 8 connections, each in lockstep (one request in flight, as the
 // preload does), then each with 32 requests pipelined; MAP6 of distinct IPv6
-// addresses (every request allocates a pool address) and RESOLVE of distinct
-// IPv6 literals. Prints one JSON line per phase.
+// addresses (every request allocates a pool address), RESOLVE of distinct
+// IPv6 literals, and MAP6 of addresses already mapped. Prints one JSON line
+// per phase.
 // memory: fills the mapper with distinct MAP6 requests and reads VmRSS of
 // PID from /proc after each count (and once before, the base). Filling stops
 // at DEADLINE_S seconds so that a slow helper cannot stall the suite; the
@@ -22,6 +23,9 @@ let next = 1;
 const v6 = (n) => `2001:db8:${(0x100 + Math.floor(n / 2 ** 32)).toString(16)}::${((n >>> 16) & 0xffff).toString(16)}:${(n & 0xffff).toString(16)}`;
 const makeMap6 = (id) => encodeRequest({ type: MsgType.Map6, id, v6: v6(next++) });
 const makeResolve = (id) => encodeRequest({ type: MsgType.Resolve, id, family: 4, name: v6(next++) });
+// The common case: a peer the helper already maps (every connect after the
+// first to a peer, every accept from a known client). 1000 of them, in turn.
+const makeKnown = (id) => encodeRequest({ type: MsgType.Map6, id, v6: v6(id % 1000) });
 
 class Client {
   constructor(socketPath) {
@@ -80,6 +84,7 @@ async function rate(socketPath, seconds) {
     ['map6', makeMap6, 1],
     ['resolve_literal', makeResolve, 1],
     ['map6_pipelined', makeMap6, 32],
+    ['map6_known', makeKnown, 1],
   ]) {
     const perSecond = await drive(all, make, depth, seconds);
     console.log(JSON.stringify({ phase: name, clients: CLIENTS, depth, per_second: Math.round(perSecond) }));

@@ -233,7 +233,7 @@ function analyse(samples) {
   {
     const cap = pick(samples, 'capacity', 'helper', (d) => d);
     for (const c of cap) {
-      const name = { map6: 'MAP6, new address each, 1 in flight per client', resolve_literal: 'RESOLVE of IPv6 literals, 1 in flight per client', map6_pipelined: `MAP6, ${c.depth} in flight per client` }[c.phase] ?? c.phase;
+      const name = { map6: 'MAP6, new address each, 1 in flight per client', resolve_literal: 'RESOLVE of IPv6 literals, 1 in flight per client', map6_pipelined: `MAP6, ${c.depth} in flight per client`, map6_known: 'MAP6 of addresses already mapped, 1 in flight per client' }[c.phase] ?? c.phase;
       row({ metric: `helper requests/s, 8 clients: ${name}`, native: NaN, bia: c.per_second, ratio: NaN, target: '>= 50000/s', met: c.per_second >= 50000, count: true });
     }
     const mem = pick(samples, 'memory', 'helper', (d) => d);

@@ -59,10 +59,13 @@ const DEFAULT_SWEEP_LIMIT = 1000;
 
 // Keys are canonical text, whatever form the DNS library or wire decoder used.
 const key4 = (v4: string) => new Address4(v4).correctForm();
+// The key is kept as long as the mapping: copied into a flat string of its
+// own, because the canonical text is a slice that would keep the parser's
+// whole string alive (about 40 bytes a mapping).
 const key6 = (v6: string) => {
   const canonical = canonicalV6(v6);
   if (canonical === undefined) throw new Error(`not an IPv6 address: ${v6}`);
-  return canonical;
+  return Buffer.from(canonical, 'latin1').toString('latin1');
 };
 
 export class AddressMapper {
@@ -72,7 +75,8 @@ export class AddressMapper {
   private readonly byV6 = new Map<string, MapperEntry>();
   // Entries nobody holds (inUse 0), least recently used first: Map keeps
   // insertion order and a use moves an entry to the end. The pool's own are
-  // listed again apart, so that reuse does not wade through PAIRED entries.
+  // listed apart, so that reuse does not wade through PAIRED entries; each
+  // entry is in one list only (a Map entry costs about 40 bytes a mapping).
   private readonly idle = new Map<string, MapperEntry>();
   private readonly idlePool = new Map<string, MapperEntry>();
   // Where the periodic sweep goes on; Map iterators survive deletions.
@@ -158,8 +162,8 @@ export class AddressMapper {
     for (let i = 0; i < limit; i++) {
       const next = this.sweepCursor?.next();
       if (!next || next.done) {
-        this.sweepCursor = this.idle.values();
-        if (i > 0 || this.idle.size === 0) break;
+        this.sweepCursor = this.idleEntries();
+        if (i > 0 || this.idle.size + this.idlePool.size === 0) break;
         continue;
       }
       if (!this.expired(next.value)) continue;
@@ -248,16 +252,24 @@ export class AddressMapper {
     return outgrown;
   }
 
-  // To the young end of the idle lists.
+  // To the young end of its idle list.
   private park(entry: MapperEntry): void {
-    this.unpark(entry);
-    this.idle.set(entry.v4, entry);
-    if (entry.kind === Kind.Pool) this.idlePool.set(entry.v4, entry);
+    const list = this.idleList(entry);
+    list.delete(entry.v4);
+    list.set(entry.v4, entry);
   }
 
   private unpark(entry: MapperEntry): void {
-    this.idle.delete(entry.v4);
-    this.idlePool.delete(entry.v4);
+    this.idleList(entry).delete(entry.v4);
+  }
+
+  private idleList(entry: MapperEntry): Map<string, MapperEntry> {
+    return entry.kind === Kind.Pool ? this.idlePool : this.idle;
+  }
+
+  private *idleEntries(): Generator<MapperEntry> {
+    yield* this.idle.values();
+    yield* this.idlePool.values();
   }
 
   // Never before the ttl told to clients has run out.

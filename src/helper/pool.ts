@@ -47,6 +47,35 @@ function maskOf(prefixLength: number): number {
 }
 
 /**
+ * A set of pool addresses as a bitmap over base .. base+size-1, allocated
+ * at the first add (validating a pool setting allocates nothing).
+ */
+class Bits {
+  private bits: Uint8Array | undefined;
+
+  constructor(
+    private readonly size: number,
+    private readonly base: number,
+  ) {}
+
+  has(n: number): boolean {
+    const i = n - this.base;
+    return this.bits !== undefined && (this.bits[i >>> 3] & (1 << (i & 7))) !== 0;
+  }
+
+  add(n: number): void {
+    const i = n - this.base;
+    this.bits ??= new Uint8Array(Math.ceil(this.size / 8));
+    this.bits[i >>> 3] |= 1 << (i & 7);
+  }
+
+  delete(n: number): void {
+    const i = n - this.base;
+    if (this.bits) this.bits[i >>> 3] &= ~(1 << (i & 7));
+  }
+}
+
+/**
  * Addresses are handed out in three stages, each O(1) amortised (the
  * quarantine O(log n)): never-used addresses in order (one pass of a cursor),
  * then released addresses whose quarantine is over, oldest release first, so
@@ -58,8 +87,9 @@ export class Pool {
   readonly prefixLength: number;
   private readonly base: number;
   private readonly size: number;
-  // Handed out or quarantined.
-  private readonly used = new Set<number>();
+  // Handed out or quarantined: one bit per pool address, a fixed cost
+  // (16 KiB for a /15, 2 MiB for a /8) instead of a Set entry per mapping.
+  private readonly used: Bits;
   // Released, in quarantine: the soonest free first.
   private readonly waiting = new MinHeap<{ n: number; until: number }>((q) => q.until);
   // Past quarantine, in release order (Set insertion order).
@@ -82,6 +112,7 @@ export class Pool {
     this.prefixLength = net.subnetMask;
     this.base = toInt(this.network);
     this.size = 2 ** (32 - this.prefixLength);
+    this.used = new Bits(this.size, this.base);
   }
 
   /** A free address, or undefined when every usable one is taken, quarantined or blocked by the host. */
