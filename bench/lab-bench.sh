@@ -175,7 +175,9 @@ emit roundtrips run 1 "{\"processes\":5,\"requests\":$((after - before))}"
 # --- 4. helper capacity and memory --------------------------------------------
 step "helper capacity (8 clients)"
 CAP="$LAB_DIR/capacity.sock"
-node "$BIA_MAIN" helper --socket "$CAP" --pool 10.0.0.0/8 2>/dev/null &
+# Each of these helpers keeps its mappings in a state directory of its own:
+# sharing the user's would make the next one start with this one's table.
+XDG_STATE_HOME="$LAB_DIR/capacity-state" node "$BIA_MAIN" helper --socket "$CAP" --pool 10.0.0.0/8 2>/dev/null &
 CAP_PID=$!
 lab_wait "the capacity helper" test -S "$CAP"
 node "$BIA_ROOT/bench/capacity.mjs" rate "$CAP" "$BENCH_CAP_SECS" | while read -r line; do emit capacity helper 1 "$line"; done
@@ -183,7 +185,7 @@ kill "$CAP_PID"
 
 step "helper memory at $BENCH_MEM_COUNTS mappings (stops after ${BENCH_MEM_DEADLINE}s)"
 MEM="$LAB_DIR/memory.sock"
-node "$BIA_MAIN" helper --socket "$MEM" --pool 10.0.0.0/8 --log-level warn 2>/dev/null &
+XDG_STATE_HOME="$LAB_DIR/memory-state" node "$BIA_MAIN" helper --socket "$MEM" --pool 10.0.0.0/8 --log-level warn 2>/dev/null &
 MEM_PID=$!
 lab_wait "the memory helper" test -S "$MEM"
 # shellcheck disable=SC2086
