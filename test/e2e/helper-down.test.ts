@@ -2,9 +2,10 @@
 // a running program. Its next call that needs the helper fails within the
 // bounded timeout with the code a program handles (EAI_AGAIN for a name
 // lookup), also once the cached HELLO has expired; calls that need no
-// helper (loopback) keep working; after the next `bia run` restarts the
-// helper, the pool address the program resolved before the kill still
-// reaches its peer (docs/mapping-lifecycle.md) and lookups work again.
+// helper (loopback, a name the process resolved within its ttl) keep
+// working; after the next `bia run` restarts the helper, the pool address
+// the program resolved before the kill still reaches its peer
+// (docs/mapping-lifecycle.md) and lookups work again.
 import { describe, expect, it } from 'vitest';
 import { labMissing } from '../support/lab.js';
 import { runInLab } from '../../src/lab/lab.js';
@@ -16,10 +17,10 @@ def wait(flag):
     while not os.path.exists(os.path.join(os.environ["FLAGS"], flag)):
         time.sleep(0.05)
 
-def lookup(label):
+def lookup(label, name="multi.test"):
     start = time.monotonic()
     try:
-        print(label, socket.gethostbyname("multi.test"), end=" ")
+        print(label, socket.gethostbyname(name), end=" ")
     except OSError as e:
         print(label, type(e).__name__, e.errno, end=" ")
     print("ms", int((time.monotonic() - start) * 1000), flush=True)
@@ -42,7 +43,8 @@ print("greeting", s.recv(200).decode().strip())
 lookup("restarted")
 print("waiting again", flush=True)
 wait("stopped")
-lookup("stopped")
+lookup("stopped-kept")  # answered before, within its ttl: the process has it
+lookup("stopped", "dual.test")
 PY`;
 
 const HELPER_PID = `bia status --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["helper"]["pid"])'`;
@@ -82,6 +84,8 @@ cat "$XDG_STATE_HOME/bia/helper.log" >&2`);
     expect(r.stdout, log).toMatch(/^killed-late gaierror -3 ms \d+$/m);
     expect(r.stdout, log).toMatch(/^restarted 198\.1[89]\.\d+\.\d+ ms \d+$/m);
     expect(r.stdout, log).toMatch(/^stopped gaierror -3 ms \d+$/m);
+    expect(r.stdout, log).toMatch(/^stopped-kept 198\.1[89]\.\d+\.\d+ ms \d+$/m);
+    expect(ms('stopped-kept')).toBeLessThan(100);
     expect(ms('killed')).toBeLessThan(1000);
     expect(ms('killed-late')).toBeLessThan(1000);
     expect(ms('stopped')).toBeGreaterThanOrEqual(600); // it waited for the configured bound...
