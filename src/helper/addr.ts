@@ -9,7 +9,9 @@ import { canonicalV6 } from '../protocol.js';
 /** The canonical text of a plain IPv4 address, or undefined. */
 export function plainV4(text: string): string | undefined {
   if (isIPv4(text)) return text; // a strict dotted quad is its own canonical text
-  if (text.includes('/') || !Address4.isValid(text)) return undefined;
+  // ip-address's grammar has only digits and dots besides a CIDR suffix:
+  // host names (every RESOLVE asks) are turned away without its parser.
+  if (!/^[\d.]+$/.test(text) || !Address4.isValid(text)) return undefined;
   return new Address4(text).correctForm();
 }
 
