@@ -16,6 +16,7 @@ export enum MsgType {
   Map4 = 3,
   Map6 = 4,
   Name4 = 5,
+  Synth = 9,
 }
 
 export enum Status {
@@ -44,6 +45,14 @@ export enum WireNetwork {
   Ipv4Only = 3,
 }
 
+/** How the helper synthesizes IPv6 addresses for IPv4-only peers (HELLO reply). */
+export enum SynthFormat {
+  Mapped = 1,
+  Prefix = 2,
+  M46a = 3,
+  Pool = 4,
+}
+
 /** One IPv4 <-> IPv6 correspondence; addresses in their canonical text form. */
 export interface Entry {
   kind: Kind;
@@ -57,14 +66,32 @@ export type Request =
   | { type: MsgType.Resolve; id: number; family: 4 | 6; name: string }
   | { type: MsgType.Map4; id: number; v4: string }
   | { type: MsgType.Map6; id: number; v6: string }
-  | { type: MsgType.Name4; id: number; v4: string };
+  | { type: MsgType.Name4; id: number; v4: string }
+  | { type: MsgType.Synth; id: number; v4: string };
 
 export interface HelloBody {
   network: WireNetwork;
   pool: string;
   poolLen: number;
   ttl: number;
+  synth: SynthParams;
 }
+
+/** The synthesis format and its parameters (docs/protocol.md, HELLO). */
+export interface SynthParams {
+  format: SynthFormat;
+  /** The IPv6 prefix (canonical text): ::ffff:0:0 for Mapped, the M46A prefix without the plane ID for M46a. */
+  prefix: string;
+  prefixLen: number;
+  /** M46A plane ID; 0 for the other formats. */
+  plane: number;
+}
+
+/** What a 7-byte HELLO body (a helper older than the synthesis fields) means. */
+export const MAPPED_SYNTH: SynthParams = { format: SynthFormat.Mapped, prefix: '::ffff:0:0', prefixLen: 96, plane: 0 };
+
+const HELLO_V1_SIZE = 7;
+const HELLO_SIZE = 29;
 
 export interface ResolveBody {
   canon: string;
@@ -75,7 +102,7 @@ export type Reply =
   | { type: MsgType; id: number; status: Exclude<Status, Status.Ok> }
   | { type: MsgType.Hello; id: number; status: Status.Ok; hello: HelloBody }
   | { type: MsgType.Resolve; id: number; status: Status.Ok; resolve: ResolveBody }
-  | { type: MsgType.Map4 | MsgType.Map6; id: number; status: Status.Ok; entry: Entry }
+  | { type: MsgType.Map4 | MsgType.Map6 | MsgType.Synth; id: number; status: Status.Ok; entry: Entry }
   | { type: MsgType.Name4; id: number; status: Status.Ok; name: string };
 
 /** Thrown for any frame that does not follow docs/protocol.md. */
@@ -194,6 +221,7 @@ export function encodeRequest(req: Request): Buffer {
     }
     case MsgType.Map4:
     case MsgType.Name4:
+    case MsgType.Synth:
       return frame(req.type, Status.Ok, req.id, v4ToBytes(req.v4));
     case MsgType.Map6:
       return frame(req.type, Status.Ok, req.id, v6ToBytes(req.v6));
@@ -225,6 +253,9 @@ export function decodeRequest(buf: Buffer): Request {
     case MsgType.Name4:
       expectBody(h.body, 4, 'NAME4');
       return { type: MsgType.Name4, id: h.id, v4: v4FromBytes(h.body) };
+    case MsgType.Synth:
+      expectBody(h.body, 4, 'SYNTH');
+      return { type: MsgType.Synth, id: h.id, v4: v4FromBytes(h.body) };
     default:
       throw new ProtocolError(`unknown message type ${h.type}`);
   }
@@ -250,11 +281,16 @@ function decodeEntry(buf: Buffer): Entry {
 export function encodeReply(rep: Reply): Buffer {
   if (rep.status !== Status.Ok) return frame(rep.type, rep.status, rep.id, Buffer.alloc(0));
   if ('hello' in rep) {
-    const body = Buffer.alloc(7);
-    body.writeUInt8(rep.hello.network, 0);
-    v4ToBytes(rep.hello.pool).copy(body, 1);
-    body.writeUInt8(rep.hello.poolLen, 5);
-    body.writeUInt8(Math.min(255, rep.hello.ttl), 6);
+    const { hello } = rep;
+    const body = Buffer.alloc(HELLO_SIZE);
+    body.writeUInt8(hello.network, 0);
+    v4ToBytes(hello.pool).copy(body, 1);
+    body.writeUInt8(hello.poolLen, 5);
+    body.writeUInt8(Math.min(255, hello.ttl), 6);
+    body.writeUInt8(hello.synth.format, 7);
+    v6ToBytes(hello.synth.prefix).copy(body, 8);
+    body.writeUInt8(hello.synth.prefixLen, 24);
+    body.writeUInt32BE(hello.synth.plane >>> 0, 25);
     return frame(rep.type, Status.Ok, rep.id, body);
   }
   if ('resolve' in rep) {
@@ -286,19 +322,20 @@ export function decodeReply(buf: Buffer): Reply {
     expectBody(h.body, 0, 'error reply');
     return { type: h.type, id: h.id, status: h.status as Exclude<Status, Status.Ok> };
   }
-  if (h.type < MsgType.Hello || h.type > MsgType.Name4) throw new ProtocolError(`unknown message type ${h.type}`);
+  if (!(h.type in MsgType)) throw new ProtocolError(`unknown message type ${h.type}`);
   switch (h.type as MsgType) {
     case MsgType.Hello: {
-      expectBody(h.body, 7, 'HELLO reply');
+      if (h.body.length !== HELLO_V1_SIZE) expectBody(h.body, HELLO_SIZE, 'HELLO reply');
       const network = h.body.readUInt8(0);
       if (network > WireNetwork.Ipv4Only) throw new ProtocolError(`unknown network ${network}`);
       const poolLen = h.body.readUInt8(5);
       if (poolLen > 32) throw new ProtocolError(`pool prefix length ${poolLen} out of range`);
+      const synth = h.body.length === HELLO_V1_SIZE ? MAPPED_SYNTH : decodeSynth(h.body);
       return {
         type: MsgType.Hello,
         id: h.id,
         status: Status.Ok,
-        hello: { network, pool: v4FromBytes(h.body.subarray(1, 5)), poolLen, ttl: h.body.readUInt8(6) },
+        hello: { network, pool: v4FromBytes(h.body.subarray(1, 5)), poolLen, ttl: h.body.readUInt8(6), synth },
       };
     }
     case MsgType.Resolve: {
@@ -322,7 +359,39 @@ export function decodeReply(buf: Buffer): Reply {
     }
     default:
       expectBody(h.body, ENTRY_SIZE, 'MAP reply');
-      return { type: h.type as MsgType.Map4 | MsgType.Map6, id: h.id, status: Status.Ok, entry: decodeEntry(h.body) };
+      return { type: h.type as MsgType.Map4 | MsgType.Map6 | MsgType.Synth, id: h.id, status: Status.Ok, entry: decodeEntry(h.body) };
+  }
+}
+
+/** The synthesis fields of a HELLO body, checked as the C decoder checks them. */
+function decodeSynth(body: Buffer): SynthParams {
+  const format = body.readUInt8(7);
+  const prefixLen = body.readUInt8(24);
+  const plane = body.readUInt32BE(25);
+  const why = synthProblem(format, prefixLen, plane);
+  if (why) throw new ProtocolError(`HELLO reply: ${why}`);
+  return { format, prefix: v6FromBytes(body.subarray(8, 24)), prefixLen, plane };
+}
+
+/**
+ * Why a format and its prefix length and plane ID cannot work together, or
+ * undefined: /96 for the mapped and prefix formats (IPv4 in the last 32
+ * bits), an M46A prefix of at most 96 bits with the plane ID fitting the
+ * bits between it and the IPv4 address, a pool prefix leaving room for at
+ * least 4 addresses.
+ */
+export function synthProblem(format: number, prefixLen: number, plane: number): string | undefined {
+  switch (format) {
+    case SynthFormat.Mapped:
+    case SynthFormat.Prefix:
+      return prefixLen === 96 ? undefined : `the ${SynthFormat[format].toLowerCase()} format needs a /96 prefix, not /${prefixLen}`;
+    case SynthFormat.M46a:
+      if (prefixLen > 96) return `an M46A prefix must be at most /96, not /${prefixLen}`;
+      return prefixLen >= 64 && plane >= 2 ** (96 - prefixLen) ? `plane ID ${plane} does not fit in the ${96 - prefixLen} bits after a /${prefixLen}` : undefined;
+    case SynthFormat.Pool:
+      return prefixLen <= 126 ? undefined : `a pool prefix must be at most /126, not /${prefixLen}`;
+    default:
+      return `unknown synthesis format ${format}`;
   }
 }
 

@@ -12,6 +12,7 @@
 #include "real.h"
 #include "sockaddr.h"
 #include "trace.h"
+#include "v6prog.h"
 
 #include <errno.h>
 #include <string.h>
@@ -29,16 +30,46 @@ static struct sockaddr_in remember(int fd, const struct sockaddr_in6 *peer)
     return info.v4peer;
 }
 
+/* The new connection closed when its address cannot be written, as the kernel does. */
+static int fail_closing(int c)
+{
+    int err = errno;
+
+    bia_fdtable_drop(c);
+    bia_real()->close(c);
+    errno = err;
+    return -1;
+}
+
+/* On a marked listener of an IPv6 program (core/v6prog.h): IPv4 clients in
+ * synthesized form. */
+static int accept_v6prog(int fd, struct sockaddr *addr, socklen_t *len, int flags)
+{
+    struct sockaddr_storage peer;
+    socklen_t peer_len = sizeof peer;
+    struct bia_v6prog none = {0};
+    int c = bia_real()->accept4(fd, (struct sockaddr *)&peer, &peer_len, flags);
+
+    if (c < 0)
+        return -1;
+    bia_v6prog_mark(c);
+    if (!addr || bia_v6prog_copy_out(&peer, peer_len, &none, addr, len) == 0)
+        return c;
+    return fail_closing(c);
+}
+
 int bia_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
     struct sockaddr_storage peer;
     socklen_t peer_len = sizeof peer;
     struct bia_fdinfo listener;
+    struct bia_v6prog prog;
     struct sockaddr_in v4;
-    int c, err;
+    int c;
 
     if (!bia_fdtable_get(fd, &listener))
-        return bia_real()->accept4(fd, addr, len, flags);
+        return bia_v6prog_get(fd, &prog) ? accept_v6prog(fd, addr, len, flags)
+                                          : bia_real()->accept4(fd, addr, len, flags);
     c = bia_real()->accept4(fd, (struct sockaddr *)&peer, &peer_len, flags);
     if (c < 0)
         return -1;
@@ -49,9 +80,5 @@ int bia_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags)
     }
     if (!addr || bia_sockaddr_copy_out(&peer, peer_len, addr, len) == 0)
         return c;
-    err = errno;
-    bia_fdtable_drop(c);
-    bia_real()->close(c);
-    errno = err;
-    return -1;
+    return fail_closing(c);
 }

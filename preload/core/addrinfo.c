@@ -15,6 +15,7 @@
 #include "netmode.h"
 #include "real.h"
 #include "sockaddr.h"
+#include "synth.h"
 #include "status.h"
 
 #include <errno.h>
@@ -209,22 +210,20 @@ static bool network_has(int family)
            mode.network == (family == AF_INET6 ? BIA_NET_IPV6_ONLY : BIA_NET_IPV4_ONLY);
 }
 
-/* Appends a synthesized IPv6 node for each IPv4 one of the list. The
- * format, ::ffff:a.b.c.d, is a function of the IPv4 address alone (what
- * the helper's RESOLVE family 6 answers too), so this costs no round
- * trip; on any failure the list stays as it was. */
+/* Appends a synthesized IPv6 node for each IPv4 one of the list, in the
+ * helper's format (core/synth.h): computed here, without a round trip,
+ * except for the pool format. On any failure the list stays as it was. */
 static void append_synthesized6(struct addrinfo *list)
 {
     struct addrinfo *added = NULL, **tail = &added, *last = list;
-    struct sockaddr_in6 mapped;
 
     for (struct addrinfo *ai = list; ai; ai = ai->ai_next) {
         last = ai;
         if (ai->ai_family != AF_INET)
             continue;
-        bia_sin6_mapped(&mapped, ((const struct sockaddr_in *)ai->ai_addr)->sin_addr, 0);
-        struct bia_entry e = {.kind = BIA_K_SYNTHETIC, .v6 = mapped.sin6_addr};
-        if (!(*tail = make_node(ai, &e, AF_INET6, ai->ai_flags))) {
+        struct bia_entry e = {.kind = BIA_K_SYNTHETIC};
+        if (bia_synth_from_v4(((const struct sockaddr_in *)ai->ai_addr)->sin_addr, &e.v6) ||
+            !(*tail = make_node(ai, &e, AF_INET6, ai->ai_flags))) {
             free_list(added);
             return;
         }

@@ -104,6 +104,61 @@ invalid:
     bia_warn("ignoring BIA_POOL=%s: expected a network such as 198.18.0.0/15", text);
 }
 
+/* a:b::/len with no host bits set; false if text is not one. */
+static bool parse_v6_network(const char *text, struct in6_addr *net, unsigned *len_out)
+{
+    char addr[INET6_ADDRSTRLEN];
+    const char *slash = strchr(text, '/');
+    char *end;
+    long len;
+
+    if (!slash || (size_t)(slash - text) >= sizeof addr || !slash[1])
+        return false;
+    memcpy(addr, text, (size_t)(slash - text));
+    addr[slash - text] = 0;
+    errno = 0;
+    len = strtol(slash + 1, &end, 10);
+    if (inet_pton(AF_INET6, addr, net) != 1 || *end || errno || len < 0 || len > 128)
+        return false;
+    for (long bit = len; bit < 128; bit++)
+        if (net->s6_addr[bit / 8] & (0x80 >> (bit % 8)))
+            return false;
+    *len_out = (unsigned)len;
+    return true;
+}
+
+/* BIA_SYNTH, BIA_SYNTH_PREFIX, BIA_PLANE_ID: taken only all together and
+ * consistent (bia run sets them from the helper's HELLO). */
+static void read_synth(void)
+{
+    static const char *const names[] = {NULL, "mapped", "prefix", "m46a", "pool"};
+    const char *format = getenv("BIA_SYNTH"), *prefix = getenv("BIA_SYNTH_PREFIX");
+    const char *plane = getenv("BIA_PLANE_ID");
+    struct bia_synth_params p = {0};
+    unsigned len = 0;
+    unsigned long id;
+    char *end;
+
+    if (!format)
+        return;
+    for (unsigned i = 1; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(format, names[i]))
+            p.format = (uint8_t)i;
+    errno = 0;
+    id = plane ? strtoul(plane, &end, 10) : 0;
+    if (!p.format || !prefix || !parse_v6_network(prefix, &p.prefix, &len) ||
+        (plane && (!*plane || *end || errno || id > 0xffffffffUL)) ||
+        !bia_synth_params_valid(p.format, len, (uint32_t)id)) {
+        bia_warn("ignoring BIA_SYNTH=%s: expected mapped, prefix, m46a or pool with a fitting "
+                 "BIA_SYNTH_PREFIX (and BIA_PLANE_ID)", format);
+        return;
+    }
+    p.len = (uint8_t)len;
+    p.plane = (uint32_t)id;
+    config.synth = p;
+    config.have_synth = true;
+}
+
 static void read_timeout(const char *name, int *out)
 {
     const char *text = getenv(name);
@@ -154,6 +209,7 @@ static void read_config(void)
         return;
     read_network();
     read_pool();
+    read_synth();
     read_timeout("BIA_TIMEOUT_MS", &config.timeout_ms);
     read_timeout("BIA_RESOLVE_TIMEOUT_MS", &config.resolve_timeout_ms);
     config.active = true;

@@ -3,8 +3,17 @@
 #define BIA_CONFIG_H
 
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <sys/un.h>
+
+/* How synthesized IPv6 addresses look (docs/protocol.md, HELLO). */
+struct bia_synth_params {
+    uint8_t format;               /* enum bia_synth_format */
+    struct in6_addr prefix;
+    uint8_t len;
+    uint32_t plane;               /* M46A plane ID */
+};
 
 /* BIA_NETWORK=auto: ask the helper (HELLO). Other values: enum bia_network. */
 #define BIA_MODE_AUTO (-1)
@@ -16,6 +25,8 @@ struct bia_config {
     bool have_pool;               /* BIA_POOL was given */
     struct in_addr pool;          /* network byte order */
     unsigned pool_len;
+    bool have_synth;              /* BIA_SYNTH was given (with its prefix and plane) */
+    struct bia_synth_params synth;
     int timeout_ms;               /* HELLO, MAP4, MAP6 */
     int resolve_timeout_ms;       /* RESOLVE */
 };

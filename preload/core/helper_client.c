@@ -210,6 +210,14 @@ int bia_helper_name4(struct in_addr v4, struct bia_reply *reply, char why[BIA_WH
     return call(req, len, bia_config()->timeout_ms, reply, why);
 }
 
+int bia_helper_synth(struct in_addr v4, struct bia_reply *reply, char why[BIA_WHY_SIZE])
+{
+    uint8_t req[BIA_HEADER_SIZE + 4];
+    size_t len = bia_encode_synth(req, sizeof req, next_id(), v4);
+
+    return call(req, len, bia_config()->timeout_ms, reply, why);
+}
+
 int bia_helper_map6(const struct in6_addr *v6, struct bia_reply *reply, char why[BIA_WHY_SIZE])
 {
     uint8_t req[BIA_HEADER_SIZE + 16];

@@ -28,5 +28,6 @@ int bia_helper_map4(struct in_addr v4, struct bia_reply *reply, char why[BIA_WHY
 int bia_helper_map6(const struct in6_addr *v6, struct bia_reply *reply,
                     char why[BIA_WHY_SIZE]);
 int bia_helper_name4(struct in_addr v4, struct bia_reply *reply, char why[BIA_WHY_SIZE]);
+int bia_helper_synth(struct in_addr v4, struct bia_reply *reply, char why[BIA_WHY_SIZE]);
 
 #endif

@@ -17,6 +17,7 @@
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct bia_netmode cached;
 static long long cached_until;    /* monotonic ms; 0: nothing cached */
+static struct bia_synth_params last_synth;     /* format 0: no HELLO answer yet */
 
 static long long now_ms(void)
 {
@@ -52,6 +53,10 @@ static long long ask_helper(struct bia_netmode *out)
     out->have_pool = reply.u.hello.pool_len > 0;
     out->pool_mask = prefix_mask(reply.u.hello.pool_len);
     out->pool_net = ntohl(reply.u.hello.pool.s_addr) & out->pool_mask;
+    pthread_mutex_lock(&lock);
+    last_synth = (struct bia_synth_params){reply.u.hello.synth, reply.u.hello.synth_prefix,
+                                           reply.u.hello.synth_len, reply.u.hello.plane};
+    pthread_mutex_unlock(&lock);
     return reply.u.hello.ttl * 1000LL;
 }
 
@@ -108,4 +113,15 @@ bool bia_netmode_in_env_pool(struct in_addr v4)
     uint32_t mask = prefix_mask(c->pool_len);
 
     return c->have_pool && (ntohl(v4.s_addr) & mask) == (ntohl(c->pool.s_addr) & mask);
+}
+
+bool bia_netmode_last_synth(struct bia_synth_params *out)
+{
+    bool known;
+
+    pthread_mutex_lock(&lock);
+    *out = last_synth;
+    known = last_synth.format != 0;
+    pthread_mutex_unlock(&lock);
+    return known;
 }

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
+
 #define BIA_NET_UNKNOWN (-1)   /* the helper could not tell us */
 
 struct bia_netmode {
@@ -23,6 +25,10 @@ struct bia_netmode {
 void bia_netmode_get(struct bia_netmode *out);
 
 bool bia_netmode_in_pool(const struct bia_netmode *mode, struct in_addr v4);
+
+/* The synthesis parameters of the latest HELLO answer this process got,
+ * without asking: false when it got none yet. */
+bool bia_netmode_last_synth(struct bia_synth_params *out);
 
 /* Whether v4 is in the pool BIA_POOL names (false when it is unset):
  * answered from the environment alone, without HELLO. */

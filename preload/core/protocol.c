@@ -75,6 +75,11 @@ size_t bia_encode_name4(uint8_t *buf, size_t cap, uint32_t id, struct in_addr v4
     return encode_v4(buf, cap, BIA_T_NAME4, id, v4);
 }
 
+size_t bia_encode_synth(uint8_t *buf, size_t cap, uint32_t id, struct in_addr v4)
+{
+    return encode_v4(buf, cap, BIA_T_SYNTH, id, v4);
+}
+
 size_t bia_encode_map6(uint8_t *buf, size_t cap, uint32_t id, const struct in6_addr *v6)
 {
     size_t total = put_header(buf, cap, BIA_T_MAP6, id, 16);
@@ -111,9 +116,46 @@ static int decode_entry(const uint8_t *p, struct bia_entry *e, const char **why)
     return 0;
 }
 
+int bia_synth_params_valid(unsigned format, unsigned prefix_len, uint32_t plane)
+{
+    switch (format) {
+    case BIA_SYNTH_MAPPED:
+    case BIA_SYNTH_PREFIX:
+        return prefix_len == 96;
+    case BIA_SYNTH_M46A:
+        /* The plane ID fills the 96 - prefix_len bits before the IPv4 address. */
+        return prefix_len <= 96 && (prefix_len < 64 || (uint64_t)plane >> (96 - prefix_len) == 0);
+    case BIA_SYNTH_POOL:
+        return prefix_len <= 126;
+    default:
+        return 0;
+    }
+}
+
+/* A helper older than the synthesis fields synthesizes ::ffff:0:0/96. */
+static void hello_mapped(struct bia_hello *h)
+{
+    h->synth = BIA_SYNTH_MAPPED;
+    memset(&h->synth_prefix, 0, sizeof h->synth_prefix);
+    h->synth_prefix.s6_addr[10] = h->synth_prefix.s6_addr[11] = 0xff;
+    h->synth_len = 96;
+    h->plane = 0;
+}
+
+static int decode_synth(const uint8_t *body, struct bia_hello *h, const char **why)
+{
+    if (!bia_synth_params_valid(body[7], body[24], get_u32(body + 25)))
+        return reject(why, "HELLO reply with unknown or inconsistent synthesis parameters");
+    h->synth = body[7];
+    memcpy(&h->synth_prefix, body + 8, 16);
+    h->synth_len = body[24];
+    h->plane = get_u32(body + 25);
+    return 0;
+}
+
 static int decode_hello(const uint8_t *body, size_t n, struct bia_hello *h, const char **why)
 {
-    if (n != BIA_HELLO_BODY_SIZE)
+    if (n != BIA_HELLO_BODY_SIZE && n != BIA_HELLO_V1_BODY_SIZE)
         return reject(why, "HELLO reply body has the wrong size");
     if (body[0] > BIA_NET_IPV4_ONLY)
         return reject(why, "HELLO reply with unknown network");
@@ -123,7 +165,11 @@ static int decode_hello(const uint8_t *body, size_t n, struct bia_hello *h, cons
     memcpy(&h->pool, body + 1, 4);
     h->pool_len = body[5];
     h->ttl = body[6];
-    return 0;
+    if (n == BIA_HELLO_V1_BODY_SIZE) {
+        hello_mapped(h);
+        return 0;
+    }
+    return decode_synth(body, h, why);
 }
 
 static int decode_resolve(const uint8_t *body, size_t n, struct bia_resolve *r, const char **why)
@@ -179,7 +225,7 @@ int bia_decode_reply(const uint8_t *buf, size_t len, struct bia_reply *out, cons
         return reject(why, "frame length does not match its data");
     if (buf[4] != BIA_PROTO_VERSION)
         return reject(why, "unsupported protocol version");
-    if (buf[5] < BIA_T_HELLO || buf[5] > BIA_T_NAME4)
+    if (!strcmp(bia_type_name(buf[5]), "?"))
         return reject(why, "unknown message type");
     out->type = buf[5];
     out->status = (uint16_t)(buf[6] << 8 | buf[7]);
@@ -212,7 +258,8 @@ static const char *name_of(const char *const *names, size_t count, unsigned i)
 
 const char *bia_type_name(unsigned type)
 {
-    static const char *const names[] = {NULL, "HELLO", "RESOLVE", "MAP4", "MAP6", "NAME4"};
+    static const char *const names[] = {NULL, "HELLO", "RESOLVE", "MAP4", "MAP6", "NAME4",
+                                        [BIA_T_SYNTH] = "SYNTH"};
     return NAME_OF(names, type);
 }
 
@@ -234,4 +281,10 @@ const char *bia_network_name(unsigned network)
 {
     static const char *const names[] = {"none", "dual", "ipv6-only", "ipv4-only"};
     return NAME_OF(names, network);
+}
+
+const char *bia_synth_name(unsigned format)
+{
+    static const char *const names[] = {NULL, "mapped", "prefix", "m46a", "pool"};
+    return NAME_OF(names, format);
 }

@@ -12,11 +12,25 @@
 #include "fdtable.h"
 #include "inbound.h"
 #include "real.h"
+#include "v6prog.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+
+/* A socket of an IPv6 program whose IPv4 peers are shown in synthesized form. */
+static ssize_t recvfrom_v6prog(int fd, void *buf, size_t n, int flags, struct sockaddr *addr,
+                               socklen_t *len, const struct bia_v6prog *prog)
+{
+    struct sockaddr_storage from;
+    socklen_t from_len = sizeof from;
+    ssize_t r = bia_real()->recvfrom(fd, buf, n, flags, (struct sockaddr *)&from, &from_len);
+
+    if (r < 0 || bia_v6prog_copy_out(&from, from_len, prog, addr, len))
+        return -1;
+    return r;
+}
 
 ssize_t bia_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *addr,
                      socklen_t *len)
@@ -24,8 +38,11 @@ ssize_t bia_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *ad
     struct sockaddr_storage from;
     socklen_t from_len = sizeof from;
     struct bia_fdinfo info;
+    struct bia_v6prog prog;
     ssize_t r;
 
+    if (addr && !bia_fdtable_get(fd, &info) && bia_v6prog_get(fd, &prog))
+        return recvfrom_v6prog(fd, buf, n, flags, addr, len, &prog);
     if (!addr || !bia_fdtable_get(fd, &info))
         return bia_real()->recvfrom(fd, buf, n, flags, addr, len);
     r = bia_real()->recvfrom(fd, buf, n, flags, (struct sockaddr *)&from, &from_len);
@@ -72,12 +89,33 @@ static int return_name(const char *call, struct msghdr *msg, struct name_swap *s
     return bia_inbound_copy_out(call, &s->from, got, info, s->name, &msg->msg_namelen);
 }
 
+/* As recvfrom_v6prog(), for msg_name; control messages are the kernel's. */
+static ssize_t recvmsg_v6prog(int fd, struct msghdr *msg, int flags, const struct bia_v6prog *prog)
+{
+    struct name_swap s;
+    socklen_t got;
+    ssize_t r;
+
+    if (!lend_name(msg, &s))
+        return -1;
+    r = bia_real()->recvmsg(fd, msg, flags);
+    got = msg->msg_namelen;
+    msg->msg_name = s.name;
+    msg->msg_namelen = s.len;
+    if (r < 0 || bia_v6prog_copy_out(&s.from, got, prog, s.name, &msg->msg_namelen))
+        return -1;
+    return r;
+}
+
 ssize_t bia_recvmsg(int fd, struct msghdr *msg, int flags)
 {
     struct bia_fdinfo info;
+    struct bia_v6prog prog;
     struct name_swap s;
     ssize_t r;
 
+    if (msg && msg->msg_name && !bia_fdtable_get(fd, &info) && bia_v6prog_get(fd, &prog))
+        return recvmsg_v6prog(fd, msg, flags, &prog);
     if (!msg || (!msg->msg_name && !msg->msg_control) || !bia_fdtable_get(fd, &info))
         return bia_real()->recvmsg(fd, msg, flags);
     if (!lend_name(msg, &s))

@@ -12,6 +12,7 @@
 #include "outbound.h"
 #include "real.h"
 #include "trace.h"
+#include "v6prog.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -37,8 +38,12 @@ static int destination(const char *call, int fd, const void *name, socklen_t len
     if (!name || len < sizeof dst || len > sizeof(struct sockaddr_storage))
         return 1;
     memcpy(&dst, name, sizeof dst);     /* the program's buffer may be unaligned */
-    if (dst.sin_family != AF_INET)
-        return bia_outbound_wrong_family(fd, name, len) ? -1 : 1;
+    if (dst.sin_family != AF_INET) {
+        if (bia_outbound_wrong_family(fd, name, len))
+            return -1;
+        *translated = false;
+        return bia_v6prog_destination(fd, name, len, to, false);
+    }
     rc = bia_outbound_target(fd, &dst, to, translated);
     if (rc == 0 && *translated && call)
         bia_trace_out(call, &dst, to);

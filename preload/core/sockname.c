@@ -9,6 +9,7 @@
 #include "fdtable.h"
 #include "inbound.h"
 #include "real.h"
+#include "v6prog.h"
 
 #include <stddef.h>
 
@@ -19,9 +20,17 @@ int bia_sockname(int fd, struct sockaddr *addr, socklen_t *len, bool peer)
     struct sockaddr_storage kernel;
     socklen_t kernel_len = sizeof kernel;
     struct bia_fdinfo info;
+    struct bia_v6prog prog;
 
-    if (!bia_fdtable_get(fd, &info))
-        return real(fd, addr, len);
+    if (!bia_fdtable_get(fd, &info)) {
+        if (!bia_v6prog_get(fd, &prog))
+            return real(fd, addr, len);
+        if (!peer)
+            prog.peer.sin6_family = 0;
+        if (real(fd, (struct sockaddr *)&kernel, &kernel_len))
+            return -1;
+        return bia_v6prog_copy_out(&kernel, kernel_len, &prog, addr, len);
+    }
     if (real(fd, (struct sockaddr *)&kernel, &kernel_len))
         return -1;
     return bia_inbound_copy_out(NULL, &kernel, kernel_len, peer ? &info : NULL, addr, len);

@@ -36,16 +36,36 @@ static bool is_mapped(const struct sockaddr *addr, socklen_t len)
     return dst.sin6_family == AF_INET6 && bia_v6_is_mapped(&dst.sin6_addr, &ignored);
 }
 
-void bia_v6only_before_connect(int fd, const struct sockaddr *addr, socklen_t len)
+bool bia_v6only_lift(int fd)
 {
     int on = 0, off = 0, saved = errno;
     socklen_t optlen = sizeof on;
+    bool done = false;
 
-    if (fd >= 0 && fd < SLOTS && is_mapped(addr, len) &&
+    if (fd >= 0 && fd < SLOTS &&
         !bia_real()->getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, &optlen) && on &&
-        !bia_real()->setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off))
+        !bia_real()->setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off)) {
         __atomic_store_n(&lifted[fd], inode_of(fd), __ATOMIC_RELEASE);
+        done = true;
+    }
     errno = saved;
+    return done;
+}
+
+void bia_v6only_restore(int fd)
+{
+    int on = 1, saved = errno;
+
+    bia_real()->setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+    if (fd >= 0 && fd < SLOTS)
+        __atomic_store_n(&lifted[fd], 0, __ATOMIC_RELEASE);
+    errno = saved;
+}
+
+void bia_v6only_before_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+    if (is_mapped(addr, len))
+        bia_v6only_lift(fd);
 }
 
 static bool was_lifted(int fd)

@@ -17,6 +17,14 @@
  * already bound), connect fails as it would without bia. */
 void bia_v6only_before_connect(int fd, const struct sockaddr *addr, socklen_t len);
 
+/* Turns IPV6_V6ONLY off where the program turned it on (remembering that
+ * it did, for getsockopt); false when it was off or the kernel refuses (a
+ * bound socket). Leaves errno alone. */
+bool bia_v6only_lift(int fd);
+
+/* Undoes bia_v6only_lift() (a bind that must go ahead as the program asked). */
+void bia_v6only_restore(int fd);
+
 /* getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, ...), answering 1 where bia
  * lifted the program's setting. */
 int bia_v6only_getsockopt(int fd, void *value, socklen_t *len);

@@ -1,11 +1,14 @@
 /*
  * bind(): looked at only when the address is long enough for a
  * sockaddr_in; anything shorter (or NULL) goes to the kernel, which
- * answers with its own errno.
+ * answers with its own errno. AF_INET goes to core/bindv4.c, AF_INET6 to
+ * core/v6prog.c (an IPv6-only server on an IPv4-only network).
  */
 #include "bindv4.h"
 #include "config.h"
+#include "outbound.h"
 #include "real.h"
+#include "v6prog.h"
 
 #include <netinet/in.h>
 
@@ -16,7 +19,12 @@ BIA_EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
     if (!bia_active() || !addr || len < sizeof(struct sockaddr_in) ||
         len > sizeof(struct sockaddr_storage) || !bia_guard_enter())
         return bia_real()->bind(fd, addr, len);
-    rc = bia_bind(fd, addr, len);
+    if (addr->sa_family != AF_INET6)
+        rc = bia_bind(fd, addr, len);
+    else if (bia_outbound_wrong_family(fd, addr, len))
+        rc = -1;    /* a swapped socket, which the program believes is AF_INET */
+    else
+        rc = bia_v6prog_bind(fd, addr, len);
     bia_guard_leave();
     return rc;
 }

@@ -3,13 +3,14 @@
  * (or NULL) goes to the kernel as it is, which answers with exactly its
  * own errno; another family does too, except on a swapped socket, where it
  * fails with EAFNOSUPPORT as on the AF_INET socket the program believes in.
- * An IPv4-mapped destination (a synthesized address) gets IPV6_V6ONLY
- * lifted, so that the kernel carries it over IPv4.
+ * An IPv6 destination goes to core/v6prog.c: a synthesized address is
+ * given in IPv4-mapped form with IPV6_V6ONLY lifted, so that the kernel
+ * carries it over IPv4.
  */
 #include "config.h"
 #include "outbound.h"
 #include "real.h"
-#include "v6only.h"
+#include "v6prog.h"
 
 #include <netinet/in.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 BIA_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
     struct sockaddr_in dst;
+    struct sockaddr_in6 to;
     int rc;
 
     if (!bia_active() || !addr || len < sizeof dst || len > sizeof(struct sockaddr_storage) ||
@@ -27,10 +29,10 @@ BIA_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
         rc = bia_connect4(fd, &dst, len);
     else if (bia_outbound_wrong_family(fd, addr, len))
         rc = -1;
-    else {
-        bia_v6only_before_connect(fd, addr, len);
+    else if ((rc = bia_v6prog_destination(fd, addr, len, &to, true)) == 0)
+        rc = bia_real()->connect(fd, (const struct sockaddr *)&to, sizeof to);
+    else if (rc > 0)
         rc = bia_real()->connect(fd, addr, len);
-    }
     bia_guard_leave();
     return rc;
 }

@@ -21,7 +21,8 @@
 #define BIA_MAX_NAME 253
 #define BIA_MAX_ENTRIES 32
 #define BIA_ENTRY_SIZE 25
-#define BIA_HELLO_BODY_SIZE 7
+#define BIA_HELLO_V1_BODY_SIZE 7   /* a helper without the synthesis fields */
+#define BIA_HELLO_BODY_SIZE 29
 
 enum bia_type {
     BIA_T_HELLO = 1,
@@ -29,6 +30,7 @@ enum bia_type {
     BIA_T_MAP4 = 3,
     BIA_T_MAP6 = 4,
     BIA_T_NAME4 = 5,
+    BIA_T_SYNTH = 9,
 };
 
 enum bia_status {
@@ -57,6 +59,14 @@ enum bia_network {
     BIA_NET_IPV4_ONLY = 3,
 };
 
+/* How the helper synthesizes IPv6 addresses for IPv4-only peers. */
+enum bia_synth_format {
+    BIA_SYNTH_MAPPED = 1,      /* ::ffff:0:0/96 */
+    BIA_SYNTH_PREFIX = 2,      /* a configured /96, IPv4 in the last 32 bits */
+    BIA_SYNTH_M46A = 3,        /* M46A prefix | plane ID | IPv4 */
+    BIA_SYNTH_POOL = 4,        /* allocated from a configured prefix */
+};
+
 /* RESOLVE request families. */
 #define BIA_FAMILY_V4 4
 #define BIA_FAMILY_V6 6
@@ -74,6 +84,10 @@ struct bia_hello {
     struct in_addr pool;   /* network byte order */
     uint8_t pool_len;      /* 0..32 */
     uint8_t ttl;           /* seconds */
+    uint8_t synth;         /* enum bia_synth_format */
+    struct in6_addr synth_prefix;
+    uint8_t synth_len;     /* its prefix length */
+    uint32_t plane;        /* M46A plane ID, host byte order */
 };
 
 struct bia_resolve {
@@ -97,7 +111,7 @@ struct bia_reply {
     union {
         struct bia_hello hello;        /* BIA_T_HELLO */
         struct bia_resolve resolve;    /* BIA_T_RESOLVE */
-        struct bia_entry entry;        /* BIA_T_MAP4, BIA_T_MAP6 */
+        struct bia_entry entry;        /* BIA_T_MAP4, BIA_T_MAP6, BIA_T_SYNTH */
         struct bia_name name;          /* BIA_T_NAME4 */
     } u;
 };
@@ -114,6 +128,11 @@ size_t bia_encode_resolve(uint8_t *buf, size_t cap, uint32_t id, uint8_t family,
 size_t bia_encode_map4(uint8_t *buf, size_t cap, uint32_t id, struct in_addr v4);
 size_t bia_encode_map6(uint8_t *buf, size_t cap, uint32_t id, const struct in6_addr *v6);
 size_t bia_encode_name4(uint8_t *buf, size_t cap, uint32_t id, struct in_addr v4);
+size_t bia_encode_synth(uint8_t *buf, size_t cap, uint32_t id, struct in_addr v4);
+
+/* Whether a synthesis format, prefix length and plane ID work together
+ * (docs/protocol.md, HELLO): the decoder rejects a reply where they do not. */
+int bia_synth_params_valid(unsigned format, unsigned prefix_len, uint32_t plane);
 
 /*
  * Reads the length field at the start of a frame (4 bytes) and returns the
@@ -134,5 +153,6 @@ const char *bia_type_name(unsigned type);
 const char *bia_status_name(unsigned status);
 const char *bia_kind_name(unsigned kind);
 const char *bia_network_name(unsigned network);
+const char *bia_synth_name(unsigned format);
 
 #endif

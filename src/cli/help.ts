@@ -38,6 +38,13 @@ file, which beats the default; see docs/configuration.md):
                           ($BIA_TIMEOUT_MS, "timeoutMs")
   --resolve-timeout-ms MS how long a name lookup may take, default 8000
                           ($BIA_RESOLVE_TIMEOUT_MS, "resolveTimeoutMs")
+  --synth FORMAT          how IPv6 programs see IPv4-only peers: mapped
+                          (default, ::ffff:a.b.c.d), prefix, m46a or pool
+                          ($BIA_SYNTH, "synth")
+  --synth-prefix CIDR     the IPv6 prefix of prefix/m46a/pool, default
+                          64:ff9b::/96, fd62:6961:46::/64, fd62:6961::/112
+                          ($BIA_SYNTH_PREFIX, "synthPrefix")
+  --plane-id N            the M46A plane ID, default 0 ($BIA_PLANE_ID, "planeId")
 
 Options of run only:
   --trace                 print each translated call on stderr, e.g.

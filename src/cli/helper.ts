@@ -16,7 +16,8 @@ export async function helper(argv: string[]): Promise<number> {
   const listenFd = systemdSocket();
   let running;
   try {
-    running = await startHelper({ socketPath: config.socket, listenFd, network: config.network, pool: config.pool, logLevel: config.logLevel });
+    const synth = { format: config.synth, prefix: config.synthPrefix, plane: config.planeId };
+    running = await startHelper({ socketPath: config.socket, listenFd, network: config.network, pool: config.pool, synth, logLevel: config.logLevel });
   } catch (err) {
     if (err instanceof HelperRunningError) {
       process.stderr.write(`bia: ${err.message}\n`);

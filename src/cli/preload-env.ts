@@ -2,7 +2,7 @@
 // LD_PRELOAD and the BIA_* settings it reads (preload/core/config.c). Shared
 // by `bia run` (a child's environment) and `bia env` (the user's shell).
 import { DEFAULTS, type Config } from '../config/schema.js';
-import type { HelloBody } from '../protocol.js';
+import { SynthFormat, type HelloBody } from '../protocol.js';
 import { preloadLibrary } from '../preload-path.js';
 import { CliError, EXIT_INTERNAL } from './exit-codes.js';
 
@@ -39,6 +39,11 @@ export function preloadVariables(library: string, settings: PreloadSettings, hel
     LD_PRELOAD: withLibrary(library, current),
     BIA_SOCKET: settings.socket,
     BIA_POOL: `${hello.pool}/${hello.poolLen}`,
+    // The helper's synthesis, so that the library recognises synthesized
+    // addresses without asking it (preload/core/synth.c).
+    BIA_SYNTH: SynthFormat[hello.synth.format].toLowerCase(),
+    BIA_SYNTH_PREFIX: `${hello.synth.prefix}/${hello.synth.prefixLen}`,
+    BIA_PLANE_ID: String(hello.synth.plane),
   };
   if (settings.network !== DEFAULTS.network) vars.BIA_NETWORK = settings.network;
   if (settings.logLevel) vars.BIA_LOG = settings.logLevel;
@@ -49,4 +54,4 @@ export function preloadVariables(library: string, settings: PreloadSettings, hel
 }
 
 /** What `bia env --off` unsets besides LD_PRELOAD: every variable preloadVariables may set. */
-export const PRELOAD_SETTING_NAMES = ['BIA_SOCKET', 'BIA_POOL', 'BIA_NETWORK', 'BIA_LOG', 'BIA_LOG_FILE', 'BIA_TIMEOUT_MS', 'BIA_RESOLVE_TIMEOUT_MS'];
+export const PRELOAD_SETTING_NAMES = ['BIA_SOCKET', 'BIA_POOL', 'BIA_NETWORK', 'BIA_LOG', 'BIA_LOG_FILE', 'BIA_TIMEOUT_MS', 'BIA_RESOLVE_TIMEOUT_MS', 'BIA_SYNTH', 'BIA_SYNTH_PREFIX', 'BIA_PLANE_ID'];

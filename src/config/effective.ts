@@ -2,6 +2,7 @@
 // flag > environment (BIA_*) > config file > default.
 import { socketPath } from '../paths.js';
 import { configPath, ConfigError, readConfigFile } from './file.js';
+import { synthParams } from '../helper/synth.js';
 import { DEFAULTS, KEY_NAMES, KEYS, type Config, type Key } from './schema.js';
 
 export type Source = 'flag' | 'env' | 'file' | 'default';
@@ -29,7 +30,18 @@ export function effectiveConfig(flags: Map<string, string | true>, env: NodeJS.P
     (config as Record<Key, unknown>)[key] = layer[key];
     sources[key] = source;
   }
+  checkSynth(config as Config);
   return { config: config as Config, sources, file };
+}
+
+// The synthesis keys are valid one by one but must also fit together (a
+// /96 for prefix, a plane ID that fits after the M46A prefix).
+function checkSynth(config: Config): void {
+  try {
+    synthParams({ format: config.synth, prefix: config.synthPrefix, plane: config.planeId });
+  } catch (err) {
+    throw new ConfigError(`synth ${config.synth}${config.synthPrefix ? ` with synthPrefix ${config.synthPrefix}` : ''}: ${(err as Error).message}`);
+  }
 }
 
 function fromStrings(values: Map<string, string | true | undefined>, name: (k: Key) => string): Partial<Config> {

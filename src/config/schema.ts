@@ -3,7 +3,9 @@
 // so the three ways to set a key can never disagree.
 import { NETWORK_MODES, type NetworkMode } from '../helper/netdetect.js';
 import { DEFAULT_POOL, Pool } from '../helper/pool.js';
+import { SYNTH_FORMATS, type SynthName } from '../helper/synth.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log.js';
+import { Address6 } from 'ip-address';
 
 export interface Config {
   network: NetworkMode;
@@ -13,6 +15,12 @@ export interface Config {
   socket: string;
   timeoutMs: number;
   resolveTimeoutMs: number;
+  /** How IPv6 programs see IPv4-only peers (docs/architecture.md, "Address formats"). */
+  synth: SynthName;
+  /** Unset: the format's own default prefix. */
+  synthPrefix?: string;
+  /** M46A plane ID. */
+  planeId: number;
 }
 
 export type Key = keyof Config;
@@ -32,6 +40,15 @@ const MAX_TIMEOUT_MS = 600_000;
 function milliseconds(value: unknown): number | undefined {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_TIMEOUT_MS ? n : undefined;
+}
+
+function ipv6Network(value: unknown): string | undefined {
+  return typeof value === 'string' && value.includes('/') && Address6.isValid(value) ? value : undefined;
+}
+
+function planeId(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffffffff ? n : undefined;
 }
 
 function pool(value: unknown): string | undefined {
@@ -66,6 +83,14 @@ export const KEYS: Record<Key, KeySpec> = {
     expected: `whole milliseconds, 1..${MAX_TIMEOUT_MS}`,
     parse: milliseconds,
   },
+  synth: {
+    env: 'BIA_SYNTH',
+    flag: '--synth',
+    expected: `one of ${SYNTH_FORMATS.join(', ')}`,
+    parse: (v) => ((SYNTH_FORMATS as readonly unknown[]).includes(v) ? (v as SynthName) : undefined),
+  },
+  synthPrefix: { env: 'BIA_SYNTH_PREFIX', flag: '--synth-prefix', expected: 'an IPv6 network such as 64:ff9b::/96', parse: ipv6Network },
+  planeId: { env: 'BIA_PLANE_ID', flag: '--plane-id', expected: 'a whole number, 0..4294967295', parse: planeId },
 };
 
 export const KEY_NAMES = Object.keys(KEYS) as Key[];
@@ -74,4 +99,4 @@ export const KEY_NAMES = Object.keys(KEYS) as Key[];
 export const CONFIG_FLAGS = KEY_NAMES.map((k) => KEYS[k].flag);
 
 /** Defaults that need no environment; the socket's depends on XDG_RUNTIME_DIR (paths.ts). */
-export const DEFAULTS = { network: 'auto', pool: DEFAULT_POOL, timeoutMs: 800, resolveTimeoutMs: 8000 } as const;
+export const DEFAULTS = { network: 'auto', pool: DEFAULT_POOL, timeoutMs: 800, resolveTimeoutMs: 8000, synth: 'mapped', planeId: 0 } as const;

@@ -8,7 +8,7 @@ import { plainV4, plainV6 } from './addr.js';
 import { WatchedFile } from './filecache.js';
 import { HostsFile } from './hosts.js';
 import type { AddressMapper } from './mapper.js';
-import { synthesizeV6 } from './synth.js';
+import { Synthesizer } from './synth.js';
 import { parseResolvConf, resolvConfPath, type Nameserver, type ResolvConf } from './resolvconf.js';
 
 export type RecordType = 'A' | 'AAAA';
@@ -40,6 +40,8 @@ export type ResolveResult =
 
 export interface ResolverOptions {
   mapper: AddressMapper;
+  /** How A-only names are answered to IPv6 programs. Default: mapped. */
+  synth?: Synthesizer;
   resolvConfPath?: string;
   hostsPath?: string;
   dns?: DnsTransport;
@@ -152,6 +154,7 @@ const minTtl = ({ a, aaaa }: Addresses) => Math.min(...a.map((r) => r.ttl), ...a
 
 export class NameResolver {
   private readonly mapper: AddressMapper;
+  private readonly synth: Synthesizer;
   private readonly resolvConf: WatchedFile<ResolvConf>;
   private readonly hosts: HostsFile;
   private readonly dns: DnsTransport;
@@ -163,6 +166,7 @@ export class NameResolver {
 
   constructor(private readonly options: ResolverOptions) {
     this.mapper = options.mapper;
+    this.synth = options.synth ?? new Synthesizer();
     this.resolvConf = new WatchedFile(options.resolvConfPath ?? resolvConfPath(), (text) => parseResolvConf(text));
     this.hosts = new HostsFile(options.hostsPath);
     this.dns = options.dns ?? caresTransport();
@@ -202,8 +206,16 @@ export class NameResolver {
     const native = a.length
       ? aaaa.map((r, i) => withTtl(this.mapper.recordPair(a[i % a.length].address, r.address, ttl, canon), ttl))
       : aaaa.map((r) => ({ kind: Kind.Native, v4: NO_V4, v6: r.address, ttl }));
-    const synthesized = aaaa.length ? [] : a.map((r) => ({ kind: Kind.Synthetic, v4: r.address, v6: synthesizeV6(r.address), ttl }));
-    return { status: Status.Ok, canon, entries: [...native, ...synthesized].slice(0, MAX_ENTRIES) };
+    const synthesized = aaaa.length ? [] : a.flatMap((r) => this.synthEntry(r.address, ttl));
+    const entries = [...native, ...synthesized].slice(0, MAX_ENTRIES);
+    return entries.length ? { status: Status.Ok, canon, entries } : { status: Status.PoolExhausted };
+  }
+
+  // A pool-format address outlives the record (the helper never reuses it), but
+  // its A record may change: the client caches it no longer than the record.
+  private synthEntry(v4: string, ttl: number): Entry[] {
+    const v6 = this.synth.toV6(v4);
+    return v6 ? [{ kind: Kind.Synthetic, v4, v6, ttl }] : [];
   }
 
   // Appendix A: literals get entries too, so an IPv6 literal works in an IPv4 program.

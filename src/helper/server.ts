@@ -25,7 +25,7 @@ import { AddressMapper, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_QUARANTINE_MS } from '.
 import { cachedHostIPv4, NetworkDetector, PROC_SOURCES, type Network, type NetworkMode, type NetSources } from './netdetect.js';
 import { DEFAULT_POOL, Pool } from './pool.js';
 import { NameResolver, type DnsTransport } from './resolver.js';
-import { synthesizedV4 } from './synth.js';
+import { Synthesizer, type SynthSettings } from './synth.js';
 import { applyState, StateStore } from './statestore.js';
 import { unixSocketPath } from '../unix-sockets.js';
 
@@ -38,6 +38,8 @@ export interface HelperOptions {
   network?: NetworkMode;
   /** IPv4 pool CIDR. Default: DEFAULT_POOL. */
   pool?: string;
+  /** How IPv6 addresses are synthesized for IPv4-only peers. Default: mapped. */
+  synth?: SynthSettings;
   /** Default: $BIA_LOG, else info. Ignored when `log` is given. */
   logLevel?: LogLevel;
   log?: Logger;
@@ -85,7 +87,7 @@ export class HelperRunningError extends Error {
 
 /** Seconds the preload may cache the HELLO answer: short, so roaming is noticed. */
 const HELLO_TTL = 5;
-/** A synthesized address is a pure function of its IPv4 address: it never goes stale. */
+/** A synthesized address never stands for another peer while the helper runs (a pool one is never reused). */
 const SYNTHETIC_TTL = 86400;
 // sun_path holds 108 bytes including the terminating NUL.
 const MAX_SOCKET_PATH = 107;
@@ -117,6 +119,7 @@ interface Context {
   pool: Pool;
   mapper: AddressMapper;
   resolver: NameResolver;
+  synth: Synthesizer;
   store: StateStore;
 }
 
@@ -126,6 +129,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   loadNative();
   const sources = options.netSources ?? PROC_SOURCES;
   const pool = new Pool(options.pool ?? DEFAULT_POOL, cachedHostIPv4(sources));
+  const synth = new Synthesizer(options.synth);
   const clients = new Set<net.Socket>();
   let setReady!: (ctx: Context) => void;
   const ready = new Promise<Context>((resolve) => (setReady = resolve));
@@ -166,7 +170,8 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     detector: new NetworkDetector(options.network ?? 'auto', sources),
     pool,
     mapper,
-    resolver: new NameResolver({ mapper, resolvConfPath: options.resolvConfPath, hostsPath: options.hostsPath, dns: options.dns, log }),
+    resolver: new NameResolver({ mapper, synth, resolvConfPath: options.resolvConfPath, hostsPath: options.hostsPath, dns: options.dns, log }),
+    synth,
     store,
   };
   setReady(ctx);
@@ -435,6 +440,8 @@ function describe(req: Request): string {
       return `MAP6 ${req.v6}`;
     case MsgType.Name4:
       return `NAME4 ${req.v4}`;
+    case MsgType.Synth:
+      return `SYNTH ${req.v4}`;
   }
 }
 
@@ -451,7 +458,7 @@ async function respond(req: Request, ctx: Context): Promise<Reply> {
   const { type, id } = req;
   switch (req.type) {
     case MsgType.Hello: {
-      const hello = { network: WIRE_NETWORK[ctx.detector.current()], pool: ctx.pool.network, poolLen: ctx.pool.prefixLength, ttl: HELLO_TTL };
+      const hello = { network: WIRE_NETWORK[ctx.detector.current()], pool: ctx.pool.network, poolLen: ctx.pool.prefixLength, ttl: HELLO_TTL, synth: ctx.synth.params };
       return { type: MsgType.Hello, id, status: Status.Ok, hello };
     }
     case MsgType.Resolve: {
@@ -464,14 +471,21 @@ async function respond(req: Request, ctx: Context): Promise<Reply> {
       return entry ? { type: MsgType.Map4, id, status: Status.Ok, entry } : { type, id, status: Status.NotFound };
     }
     case MsgType.Map6: {
-      const v4 = synthesizedV4(req.v6);
+      const v4 = ctx.synth.toV4(req.v6);
       if (v4) return { type: MsgType.Map6, id, status: Status.Ok, entry: { kind: Kind.Synthetic, v4, v6: req.v6, ttl: SYNTHETIC_TTL } };
+      // Not one the helper handed out (or one from before a restart): no peer, and no pool address for it.
+      if (ctx.synth.inPool(req.v6)) return { type, id, status: Status.NotFound };
       const entry = ctx.mapper.mapV6(req.v6);
       return entry ? { type: MsgType.Map6, id, status: Status.Ok, entry } : { type, id, status: Status.PoolExhausted };
     }
     case MsgType.Name4: {
       const name = ctx.mapper.lookupV4(req.v4)?.name;
       return name ? { type: MsgType.Name4, id, status: Status.Ok, name } : { type, id, status: Status.NotFound };
+    }
+    case MsgType.Synth: {
+      const v6 = ctx.synth.toV6(req.v4);
+      if (!v6) return { type, id, status: Status.PoolExhausted };
+      return { type: MsgType.Synth, id, status: Status.Ok, entry: { kind: Kind.Synthetic, v4: req.v4, v6, ttl: SYNTHETIC_TTL } };
     }
   }
 }

@@ -1,27 +1,121 @@
 // Synthesized IPv6 addresses for IPv4-only peers of IPv6 programs (draft
-// section 5.1). The format is the IPv4-mapped prefix ::ffff:0:0/96 (shanti
-// section 2): a dual-stack AF_INET6 socket carries it over IPv4 natively, so
-// the preload needs no mapping table and no round trip to connect to one.
-// See docs/architecture.md, "IPv6 programs on IPv4-only networks".
-import { Address4 } from 'ip-address';
-import { v6FromBytes, v6ToBytes } from '../protocol.js';
+// section 5.1), in one of four formats (docs/architecture.md, "Address
+// formats"):
+//   mapped  ::ffff:0:0/96 + IPv4 (shanti section 2), the default: the kernel
+//           carries it over IPv4 itself;
+//   prefix  a configured /96 + IPv4 (virtual-ipv6-connectivity section 3;
+//           RFC 6052's 64:ff9b::/96 by default);
+//   m46a    M46A prefix | plane ID | IPv4 (m46t section 2.1), so that
+//           overlapping private IPv4 planes stay distinct;
+//   pool    an address allocated from a configured prefix per IPv4 address
+//           (BIA draft 2.3), kept in a table.
+// The first three are functions of the IPv4 address; the preload computes
+// and recognises them itself from the HELLO reply's parameters.
+import { Address4, Address6 } from 'ip-address';
+import { MAPPED_SYNTH, synthProblem, SynthFormat, v6FromBytes, v6ToBytes, type SynthParams } from '../protocol.js';
 
-const MAPPED_PREFIX = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]);
+export const SYNTH_FORMATS = ['mapped', 'prefix', 'm46a', 'pool'] as const;
+export type SynthName = (typeof SYNTH_FORMATS)[number];
 
-/** The synthesized IPv6 address (canonical text) standing for `v4`. */
-export function synthesizeV6(v4: string): string {
-  return v6FromBytes(Buffer.concat([MAPPED_PREFIX, Buffer.from(new Address4(v4).toArray())]));
+/** The prefix a format uses when none is configured. */
+export const DEFAULT_SYNTH_PREFIX: Record<SynthName, string> = {
+  mapped: '::ffff:0:0/96',
+  prefix: '64:ff9b::/96',
+  // Unique-local ("bia" in ASCII), never routed: nothing real can be shadowed.
+  m46a: 'fd62:6961:46::/64',
+  pool: 'fd62:6961::/112',
+};
+
+const FORMAT: Record<SynthName, SynthFormat> = {
+  mapped: SynthFormat.Mapped,
+  prefix: SynthFormat.Prefix,
+  m46a: SynthFormat.M46a,
+  pool: SynthFormat.Pool,
+};
+
+export interface SynthSettings {
+  format: SynthName;
+  /** An IPv6 network, a.b::/len; the format's default when undefined. */
+  prefix?: string;
+  plane?: number;
 }
 
+/** The wire parameters for SETTINGS, or an Error saying why they cannot work. */
+export function synthParams(settings: SynthSettings): SynthParams {
+  if (settings.format === 'mapped') return MAPPED_SYNTH;
+  const text = settings.prefix ?? DEFAULT_SYNTH_PREFIX[settings.format];
+  if (!Address6.isValid(text) || !text.includes('/')) throw new Error(`${text}: expected an IPv6 network such as 64:ff9b::/96`);
+  const net = new Address6(text);
+  if (net.startAddress().correctForm() !== net.correctForm()) throw new Error(`${text}: host bits are set`);
+  const params = { format: FORMAT[settings.format], prefix: net.correctForm(), prefixLen: net.subnetMask, plane: settings.plane ?? 0 };
+  const why = synthProblem(params.format, params.prefixLen, params.plane);
+  if (why) throw new Error(why);
+  return params;
+}
+
+const bigOf = (v6: string) => new Address6(v6).bigInt();
+const v4Big = (v4: string) => new Address4(v4).bigInt();
+
 /**
- * The IPv4 address a synthesized `v6` stands for, or undefined if it is not
- * one. `v6` is canonical text (as decoded from the wire), where every
- * IPv4-mapped address starts with "::ffff:": the rest are turned away
- * without parsing.
+ * Turns IPv4 addresses into synthesized IPv6 ones and back. For the pool
+ * format the table lives as long as the helper: addresses are handed out in
+ * order and never reused, so an address a program holds never stands for
+ * another peer; when the prefix is used up, synthesis fails (POOL_EXHAUSTED).
  */
-export function synthesizedV4(v6: string): string | undefined {
-  if (!v6.startsWith('::ffff:')) return undefined;
-  const bytes = v6ToBytes(v6);
-  if (!bytes.subarray(0, 12).equals(MAPPED_PREFIX)) return undefined;
-  return Array.from(bytes.subarray(12)).join('.');
+export class Synthesizer {
+  readonly params: SynthParams;
+  // The /96 (as a number) the stateless formats put the IPv4 address under.
+  private readonly base: bigint;
+  private readonly poolBase: bigint;
+  private readonly poolSize: bigint;
+  private readonly v6ByV4 = new Map<string, string>();
+  private readonly v4ByV6 = new Map<string, string>();
+  private next = 1n; // the prefix's own address (subnet-router anycast) is skipped
+
+  constructor(settings: SynthSettings = { format: 'mapped' }) {
+    this.params = synthParams(settings);
+    const prefix = bigOf(this.params.prefix);
+    const plane = this.params.format === SynthFormat.M46a ? BigInt(this.params.plane) << 32n : 0n;
+    this.base = prefix | plane;
+    this.poolBase = prefix;
+    this.poolSize = 1n << BigInt(128 - this.params.prefixLen);
+  }
+
+  get format(): SynthFormat {
+    return this.params.format;
+  }
+
+  /** The synthesized IPv6 address (canonical text) standing for `v4`; undefined when the pool is used up. */
+  toV6(v4: string): string | undefined {
+    if (this.params.format !== SynthFormat.Pool) return text6(this.base | v4Big(v4));
+    const known = this.v6ByV4.get(v4);
+    if (known || this.next >= this.poolSize - 1n) return known;
+    const v6 = text6(this.poolBase + this.next++);
+    this.v6ByV4.set(v4, v6);
+    this.v4ByV6.set(v6, v4);
+    return v6;
+  }
+
+  /** Whether `v6` is in the pool format's prefix (known to the table or not). */
+  inPool(v6: string): boolean {
+    return this.params.format === SynthFormat.Pool && bigOf(v6) >> BigInt(128 - this.params.prefixLen) === this.poolBase >> BigInt(128 - this.params.prefixLen);
+  }
+
+  /**
+   * The IPv4 address a synthesized `v6` stands for, or undefined if it is not
+   * one. `v6` is canonical text (as decoded from the wire), where every
+   * IPv4-mapped address starts with "::ffff:": in the default format the
+   * rest (every MAP6 of a real IPv6 peer) are turned away without parsing.
+   */
+  toV4(v6: string): string | undefined {
+    if (this.params.format === SynthFormat.Mapped && !v6.startsWith('::ffff:')) return undefined;
+    const bytes = v6ToBytes(v6);
+    if (this.params.format === SynthFormat.Pool) return this.v4ByV6.get(v6FromBytes(bytes));
+    if (bigOf(v6) >> 32n !== this.base >> 32n) return undefined;
+    return Array.from(bytes.subarray(12)).join('.');
+  }
+}
+
+function text6(n: bigint): string {
+  return Address6.fromBigInt(n).correctForm();
 }

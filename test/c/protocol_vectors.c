@@ -4,6 +4,7 @@
  * can check the C codec:
  *
  *   encode HELLO <id>                     -> frame as lowercase hex
+ *   encode SYNTH <id> <v4>
  *   encode RESOLVE <id> <family> <name>   -> frame as lowercase hex
  *   encode MAP4 <id> <v4>                 -> frame as lowercase hex
  *   encode MAP6 <id> <v6>                 -> frame as lowercase hex
@@ -93,14 +94,15 @@ static void encode(char *args)
             return;
         }
         len = bia_encode_resolve(frame, sizeof frame, id, (uint8_t)family, name, strlen(name));
-    } else if (!strcmp(type, "MAP4") || !strcmp(type, "NAME4")) {
+    } else if (!strcmp(type, "MAP4") || !strcmp(type, "NAME4") || !strcmp(type, "SYNTH")) {
         struct in_addr v4;
         char *text = strtok(NULL, " ");
         if (!text || inet_pton(AF_INET, text, &v4) != 1) {
             puts("ERROR not an IPv4 address");
             return;
         }
-        len = (type[0] == 'M' ? bia_encode_map4 : bia_encode_name4)(frame, sizeof frame, id, v4);
+        len = (type[0] == 'M' ? bia_encode_map4 : type[0] == 'N' ? bia_encode_name4 : bia_encode_synth)(
+            frame, sizeof frame, id, v4);
     } else if (!strcmp(type, "MAP6")) {
         struct in6_addr v6;
         char *text = strtok(NULL, " ");
@@ -130,7 +132,7 @@ static void print_entry(const struct bia_entry *e)
 
 static void print_reply(const struct bia_reply *r)
 {
-    char pool[INET_ADDRSTRLEN];
+    char pool[INET_ADDRSTRLEN], prefix[INET6_ADDRSTRLEN];
 
     printf("%s id=%u status=%s", bia_type_name(r->type), (unsigned)r->id,
            bia_status_name(r->status));
@@ -138,8 +140,11 @@ static void print_reply(const struct bia_reply *r)
         switch (r->type) {
         case BIA_T_HELLO:
             inet_ntop(AF_INET, &r->u.hello.pool, pool, sizeof pool);
-            printf(" network=%s pool=%s/%u ttl=%u", bia_network_name(r->u.hello.network), pool,
-                   r->u.hello.pool_len, r->u.hello.ttl);
+            inet_ntop(AF_INET6, &r->u.hello.synth_prefix, prefix, sizeof prefix);
+            printf(" network=%s pool=%s/%u ttl=%u synth=%s prefix=%s/%u plane=%u",
+                   bia_network_name(r->u.hello.network), pool, r->u.hello.pool_len, r->u.hello.ttl,
+                   bia_synth_name(r->u.hello.synth), prefix, r->u.hello.synth_len,
+                   (unsigned)r->u.hello.plane);
             break;
         case BIA_T_RESOLVE:
             printf(" canon=%s", r->u.resolve.canon);

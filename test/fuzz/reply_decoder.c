@@ -22,7 +22,7 @@ static void check(int ok)
 
 static void check_reply(const struct bia_reply *r, size_t len)
 {
-    check(r->type >= BIA_T_HELLO && r->type <= BIA_T_NAME4);
+    check(strcmp(bia_type_name(r->type), "?") != 0);
     check(r->status <= BIA_S_INTERNAL);
     if (r->status != BIA_S_OK) {
         check(len == BIA_HEADER_SIZE);
@@ -31,6 +31,7 @@ static void check_reply(const struct bia_reply *r, size_t len)
     switch (r->type) {
     case BIA_T_HELLO:
         check(r->u.hello.network <= BIA_NET_IPV4_ONLY && r->u.hello.pool_len <= 32);
+        check(bia_synth_params_valid(r->u.hello.synth, r->u.hello.synth_len, r->u.hello.plane));
         break;
     case BIA_T_RESOLVE:
         check(r->u.resolve.count >= 1 && r->u.resolve.count <= BIA_MAX_ENTRIES);

@@ -38,8 +38,18 @@ describe('effective config', () => {
   it('takes flag over env over file over default, and says where each value came from', () => {
     const env = { ...envWithConfig('{"network": "dual", "pool": "10.64.0.0/16", "timeoutMs": 500}'), BIA_NETWORK: 'ipv4-only', BIA_POOL: '10.99.0.0/16' };
     const e = effectiveConfig(new Map([['--network', 'ipv6-only']]), env);
-    expect(e.config).toEqual({ network: 'ipv6-only', pool: '10.99.0.0/16', timeoutMs: 500, resolveTimeoutMs: 8000, socket: '/run/user/1000/bia/helper.sock', logLevel: undefined });
-    expect(e.sources).toEqual({ network: 'flag', pool: 'env', timeoutMs: 'file', resolveTimeoutMs: 'default', socket: 'default', logLevel: 'default' });
+    expect(e.config).toEqual({ network: 'ipv6-only', pool: '10.99.0.0/16', timeoutMs: 500, resolveTimeoutMs: 8000, socket: '/run/user/1000/bia/helper.sock', logLevel: undefined, synth: 'mapped', synthPrefix: undefined, planeId: 0 });
+    expect(e.sources).toEqual({ network: 'flag', pool: 'env', timeoutMs: 'file', resolveTimeoutMs: 'default', socket: 'default', logLevel: 'default', synth: 'default', synthPrefix: 'default', planeId: 'default' });
+  });
+
+  it('takes the synthesis format, prefix and plane ID together, and refuses ones that do not fit', () => {
+    const env = { XDG_CONFIG_HOME: '/nonexistent', BIA_SYNTH: 'm46a', BIA_PLANE_ID: '7' };
+    const e = effectiveConfig(new Map([['--synth-prefix', '2001:db8:46::/64']]), env);
+    expect(e.config).toMatchObject({ synth: 'm46a', synthPrefix: '2001:db8:46::/64', planeId: 7 });
+    expect(e.sources).toMatchObject({ synth: 'env', synthPrefix: 'flag', planeId: 'env' });
+    expect(() => effectiveConfig(new Map([['--synth', 'prefix'], ['--synth-prefix', '64:ff9b::/64']]), env)).toThrow(/synth prefix with synthPrefix 64:ff9b::\/64: the prefix format needs a \/96 prefix/);
+    expect(() => effectiveConfig(new Map([['--synth', 'nat64']]), env)).toThrow(/--synth=nat64: expected one of mapped, prefix, m46a, pool/);
+    expect(() => effectiveConfig(new Map([['--plane-id', '-1']]), env)).toThrow(/--plane-id=-1/);
   });
 
   it('has sensible defaults with no file at all', () => {

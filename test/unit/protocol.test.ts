@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeReply, decodeRequest, encodeReply, encodeRequest, FrameReader, MsgType, ProtocolError } from '../../src/protocol.js';
 
-interface Vector { name: string; hex: string; message: any; text: string }
+// decodeOnly: a frame an older peer sends, which the current encoder no longer makes.
+interface Vector { name: string; hex: string; message: any; text: string; decodeOnly?: boolean }
 const vectors = JSON.parse(readFileSync(new URL('../vectors/protocol.json', import.meta.url), 'utf8')) as {
   requests: Vector[];
   replies: Vector[];
@@ -24,7 +25,7 @@ describe('TypeScript codec', () => {
   it.each(vectors.requests)('encodes request: $name', (v) => {
     expect(encodeRequest(v.message).toString('hex')).toBe(v.hex);
   });
-  it.each(vectors.replies)('encodes reply: $name', (v) => {
+  it.each(vectors.replies.filter((v) => !v.decodeOnly))('encodes reply: $name', (v) => {
     expect(encodeReply(v.message).toString('hex')).toBe(v.hex);
   });
   it.each(vectors.replies)('decodes reply: $name', (v) => {
@@ -66,6 +67,7 @@ describe('C codec', () => {
       case MsgType.Resolve: return `encode RESOLVE ${m.id} ${m.family} ${m.name}`;
       case MsgType.Map4: return `encode MAP4 ${m.id} ${m.v4}`;
       case MsgType.Name4: return `encode NAME4 ${m.id} ${m.v4}`;
+      case MsgType.Synth: return `encode SYNTH ${m.id} ${m.v4}`;
       default: return `encode MAP6 ${m.id} ${m.v6}`;
     }
   };

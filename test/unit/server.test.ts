@@ -8,7 +8,7 @@ import { createLogger } from '../../src/log.js';
 import type { NetSources } from '../../src/helper/netdetect.js';
 import type { DnsTransport, QueryOutcome } from '../../src/helper/resolver.js';
 import { HelperRunningError, startHelper, type Helper, type HelperOptions } from '../../src/helper/server.js';
-import { decodeReply, encodeRequest, FrameReader, Kind, MsgType, Status, WireNetwork, type Reply } from '../../src/protocol.js';
+import { decodeReply, encodeRequest, FrameReader, Kind, MAPPED_SYNTH, MsgType, Status, WireNetwork, type Reply } from '../../src/protocol.js';
 
 const NET = path.join(import.meta.dirname, '..', 'fixtures', 'net', 'ipv6-only');
 const netSources: NetSources = {
@@ -151,7 +151,7 @@ describe('startHelper', () => {
       type: MsgType.Hello,
       id: 7,
       status: Status.Ok,
-      hello: { network: WireNetwork.Ipv6Only, pool: '198.18.0.0', poolLen: 15, ttl: 5 },
+      hello: { network: WireNetwork.Ipv6Only, pool: '198.18.0.0', poolLen: 15, ttl: 5, synth: MAPPED_SYNTH },
     });
     client.close();
   });

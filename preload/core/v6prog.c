@@ -1,0 +1,142 @@
+#include "v6prog.h"
+
+#include "bia_protocol.h"
+#include "log.h"
+#include "netmode.h"
+#include "real.h"
+#include "sockaddr.h"
+#include "synth.h"
+#include "v6only.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SLOTS 4096
+
+struct slot {
+    unsigned long ino;          /* the socket's inode; 0: none */
+    struct bia_v6prog state;
+};
+
+static struct slot slots[SLOTS];
+
+static unsigned long inode_of(int fd)
+{
+    struct stat st;
+
+    return fstat(fd, &st) ? 0 : (unsigned long)st.st_ino;
+}
+
+/* A sendto keeps the peer a connect recorded. */
+static void mark(int fd, const struct bia_v6prog *state)
+{
+    unsigned long ino = inode_of(fd);
+
+    if (fd < 0 || fd >= SLOTS || !ino)
+        return;
+    if (state || slots[fd].ino != ino)
+        slots[fd].state = state ? *state : (struct bia_v6prog){0};
+    __atomic_store_n(&slots[fd].ino, ino, __ATOMIC_RELEASE);
+}
+
+void bia_v6prog_mark(int fd)
+{
+    mark(fd, NULL);
+}
+
+bool bia_v6prog_get(int fd, struct bia_v6prog *out)
+{
+    unsigned long ino;
+
+    if (fd < 0 || fd >= SLOTS || !(ino = __atomic_load_n(&slots[fd].ino, __ATOMIC_ACQUIRE)))
+        return false;
+    if (ino != inode_of(fd))
+        return false;
+    *out = slots[fd].state;
+    return true;
+}
+
+int bia_v6prog_destination(int fd, const struct sockaddr *addr, socklen_t len,
+                           struct sockaddr_in6 *to, bool connecting)
+{
+    char from_text[BIA_ADDRSTR_SIZE], to_text[BIA_ADDRSTR_SIZE];
+    struct bia_v6prog state = {0};
+    struct sockaddr_in6 dst;
+    int rc;
+
+    if (len < sizeof dst)
+        return 1;
+    memcpy(&dst, addr, sizeof dst);     /* the program's buffer may be unaligned */
+    if (dst.sin6_family != AF_INET6)
+        return 1;
+    if (IN6_IS_ADDR_V4MAPPED(&dst.sin6_addr)) {
+        bia_v6only_lift(fd);
+        return 1;
+    }
+    rc = bia_synth_to_v4(&dst.sin6_addr, &state.peer4);
+    if (rc <= 0)
+        return rc < 0 ? -1 : 1;
+    bia_sin6_mapped(to, state.peer4, dst.sin6_port);
+    bia_v6only_lift(fd);
+    if (connecting)
+        state.peer = dst;
+    mark(fd, connecting ? &state : NULL);
+    bia_info("%s %s -> %s", connecting ? "connect" : "send", bia_sin6_str(&dst, from_text),
+             bia_sin6_str(to, to_text));
+    return 0;
+}
+
+static bool v6only_any(int fd, const struct sockaddr_in6 *a)
+{
+    int on = 0;
+    socklen_t len = sizeof on;
+
+    return IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr) &&
+           !bia_real()->getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, &len) && on;
+}
+
+int bia_v6prog_bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+    char text[BIA_ADDRSTR_SIZE];
+    struct bia_netmode mode;
+    struct sockaddr_in6 a;
+
+    if (len < sizeof a || addr->sa_family != AF_INET6)
+        return bia_real()->bind(fd, addr, len);
+    memcpy(&a, addr, sizeof a);     /* the program's buffer may be unaligned */
+    if (!v6only_any(fd, &a))
+        return bia_real()->bind(fd, addr, len);
+    bia_netmode_get(&mode);
+    if (mode.network != BIA_NET_IPV4_ONLY || !bia_v6only_lift(fd))
+        return bia_real()->bind(fd, addr, len);
+    if (bia_real()->bind(fd, addr, len) == 0) {
+        if (!bia_synth_is_mapped())
+            mark(fd, NULL);
+        bia_info("bind %s: IPV6_V6ONLY lifted, so that IPv4 clients reach this IPv6-only server",
+                 bia_sin6_str(&a, text));
+        return 0;
+    }
+    bia_debug("bind %s with IPV6_V6ONLY lifted: %s; binding as asked", bia_sin6_str(&a, text),
+              strerror(errno));
+    bia_v6only_restore(fd);
+    return bia_real()->bind(fd, addr, len);
+}
+
+int bia_v6prog_copy_out(const struct sockaddr_storage *kernel, socklen_t kernel_len,
+                        const struct bia_v6prog *state, struct sockaddr *dst, socklen_t *len)
+{
+    struct sockaddr_in6 a;
+    struct in_addr v4;
+
+    if (kernel_len < sizeof a || kernel->ss_family != AF_INET6)
+        return bia_sockaddr_copy_out(kernel, kernel_len, dst, len);
+    memcpy(&a, kernel, sizeof a);
+    if (bia_v6_is_mapped(&a.sin6_addr, &v4)) {
+        if (state->peer.sin6_family == AF_INET6 && v4.s_addr == state->peer4.s_addr)
+            a.sin6_addr = state->peer.sin6_addr;
+        else
+            bia_synth_from_v4(v4, &a.sin6_addr);    /* left mapped if the helper cannot say */
+    }
+    return bia_sockaddr_copy_out(&a, kernel_len, dst, len);
+}

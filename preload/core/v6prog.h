@@ -1,0 +1,56 @@
+/*
+ * Sockets of IPv6 programs that reach IPv4 peers (draft section 5). With
+ * the mapped format the kernel does all of it: a synthesized ::ffff:a.b.c.d
+ * destination only needs IPV6_V6ONLY lifted (v6only.h). With the other
+ * formats (synth.h) a synthesized destination is rewritten to ::ffff:a.b.c.d
+ * on the program's own AF_INET6 socket, and the socket is marked: from
+ * then on every IPv4-mapped address the kernel reports on it (peer, local
+ * address, datagram sources, accepted clients) is shown in the synthesized
+ * form, so the program only ever sees addresses like the ones it resolved.
+ *
+ * The marks are kept per descriptor with the socket's inode, so a reused
+ * number is not believed; duplicates of a marked descriptor, and
+ * descriptors past 4095, are not marked (they show ::ffff:a.b.c.d).
+ */
+#ifndef BIA_V6PROG_H
+#define BIA_V6PROG_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+struct bia_v6prog {
+    struct sockaddr_in6 peer;   /* the synthesized peer the program connected to; family 0: none */
+    struct in_addr peer4;       /* the IPv4 address it stands for */
+};
+
+/*
+ * For an AF_INET6 destination of connect (connecting true), sendto or
+ * sendmsg on a socket the library did not swap. Returns 1 to use addr as
+ * given (IPV6_V6ONLY lifted first for an IPv4-mapped one), 0 with *to set
+ * to the IPv4-mapped form of a synthesized destination (the option lifted,
+ * the socket marked), or -1 with errno (EHOSTUNREACH: a pool-format
+ * address the helper does not know).
+ */
+int bia_v6prog_destination(int fd, const struct sockaddr *addr, socklen_t len,
+                           struct sockaddr_in6 *to, bool connecting);
+
+/* bind() of an AF_INET6 socket (not a swapped one): an IPv6-only server
+ * ([::] with IPV6_V6ONLY on) on an IPv4-only network gets the option
+ * lifted, so that IPv4 clients reach it (draft 5.2); if that bind fails
+ * (the port is taken on the IPv4 side) it binds as the program asked. */
+int bia_v6prog_bind(int fd, const struct sockaddr *addr, socklen_t len);
+
+/* Whether fd is marked; *out gets its state. */
+bool bia_v6prog_get(int fd, struct bia_v6prog *out);
+
+/* Marks an accepted socket of a marked listener. */
+void bia_v6prog_mark(int fd);
+
+/* Hands the kernel's address to the program (as bia_sockaddr_copy_out())
+ * with an IPv4-mapped address in synthesized form; the connected peer as
+ * the address the program connected to. */
+int bia_v6prog_copy_out(const struct sockaddr_storage *kernel, socklen_t kernel_len,
+                        const struct bia_v6prog *state, struct sockaddr *dst, socklen_t *len);
+
+#endif

@@ -1,0 +1,74 @@
+// End to end: each synthesized-address format (--synth, docs/architecture.md
+// "Address formats") in the IPv4-only lab. An IPv6-only python client
+// (IPV6_V6ONLY=1) and curl -6 resolve an A-only name, connect, and only ever
+// see addresses of the chosen format: the peer's from getaddrinfo and
+// getpeername, their own from getsockname. The peer sees the host's IPv4
+// address. (The mapped default is covered by
+// ipv6-program-on-ipv4-only-network.test.ts.)
+import { describe, expect, it } from 'vitest';
+import { lab, labMissing } from '../support/lab.js';
+
+const FOUR = { family: 4 as const };
+
+const PY_CLIENT = String.raw`import socket
+ai = socket.getaddrinfo("v4only.test", 8080, socket.AF_INET6, socket.SOCK_STREAM)
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s.settimeout(3)
+s.connect(ai[0][4])
+print("resolved", ai[0][4][0])
+print("peername", s.getpeername()[0])
+print("sockname", s.getsockname()[0])
+print("greeting", s.recv(200).decode().strip())`;
+
+function formatRun(args: string): string {
+  return `peer_serve_tcp4 8080
+peer python3 -m http.server 8081 --bind 198.51.100.2 >/dev/null 2>"$LAB_DIR/http.log" &
+lab_wait "the peer's web server" peer_listening 8081
+cat >"$LAB_DIR/client.py" <<'PY'
+${PY_CLIENT}
+PY
+bia run --trace ${args} -- python3 "$LAB_DIR/client.py"; echo "RESULT py $?"
+bia run ${args} -- curl -6 -sS -m 5 -o /dev/null -w 'remote %{remote_ip}\\n' http://v4only.test:8081/; echo "RESULT curl $?"
+cat "$LAB_DIR/http.log"`;
+}
+
+describe.skipIf(labMissing)('synthesized address formats for IPv6-only programs', () => {
+  it.each([
+    ['prefix (RFC 6052 64:ff9b::/96)', '--synth prefix', '64:ff9b::c633:6402', '64:ff9b::c633:6401'],
+    ['prefix (a configured /96)', '--synth prefix --synth-prefix 2001:db8:64::/96', '2001:db8:64::c633:6402', '2001:db8:64::c633:6401'],
+    ['m46a (prefix | plane 7 | IPv4)', '--synth m46a --synth-prefix 2001:db8:46::/64 --plane-id 7', '2001:db8:46::7:c633:6402', '2001:db8:46::7:c633:6401'],
+    ['pool (allocated from fd62:6961::/112)', '--synth pool', 'fd62:6961::1', 'fd62:6961::2'],
+  ])('%s', async (_name, args, peer, self) => {
+    const r = await lab(formatRun(args), FOUR);
+    expect(r.rc('py'), r.stderr).toBe(0);
+    expect(r.stdout).toContain(`resolved ${peer}\n`);
+    expect(r.stdout).toContain(`peername ${peer}\n`);
+    expect(r.stdout).toContain(`sockname ${self}\n`);
+    expect(r.stdout).toContain('greeting hello from the IPv4-only peer, you are 198.51.100.1');
+    // The trace says what was translated: the synthesized address to the mapped one the kernel carries over IPv4.
+    expect(r.stderr).toContain(`connect [${peer}]:8080 -> [::ffff:198.51.100.2]:8080`);
+    expect(r.rc('curl'), r.stderr).toBe(0);
+    expect(r.stdout).toContain(`remote ${peer}\n`);
+    expect(r.stdout).toMatch(/^198\.51\.100\.1 - - .*"GET \/ HTTP\/1\.1" 200/m);
+  });
+
+  it('a synthesized address the pool never handed out fails as unreachable, and a bad setting stops bia run', async () => {
+    const r = await lab(
+      `bia run --synth pool -- python3 -c '
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+try:
+    s.connect(("fd62:6961::99", 8080))
+except OSError as e:
+    print("errno", e.errno)
+'; echo "RESULT stale $?"
+bia run --synth prefix --synth-prefix 64:ff9b::/64 -- true; echo "RESULT bad $?"`,
+      FOUR,
+    );
+    expect(r.rc('stale')).toBe(0);
+    expect(r.stdout).toContain('errno 113'); // EHOSTUNREACH
+    expect(r.rc('bad')).toBe(78);
+    expect(r.stderr).toContain('the prefix format needs a /96 prefix, not /64');
+  });
+});
