@@ -146,6 +146,7 @@ peer_serve_tcp4() {
 }
 
 peer_listening() { peer ss -Htln "sport = :$1" | grep -q .; }
+peer_listening_udp() { peer ss -Huln "sport = :$1" | grep -q .; }
 
 lab_up() {
   lab_prepare
