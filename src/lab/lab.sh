@@ -22,6 +22,14 @@
 # IPv4-only peer 198.51.100.2 (TEST-NET-2) whose DNS serves:
 #   v4only.test   A 198.51.100.2                     (the peer)
 #   dual4.test    A 198.51.100.2, AAAA 2001:db8:9::2 (AAAA unreachable from here)
+#
+# lab_up_dual builds a dual-stack network: the host has 2001:db8:1::1/64 and
+# 198.51.100.1/24 on bia0, the peer 2001:db8:1::2 and 198.51.100.2; which
+# family a service answers is up to the test (peer_serve_tcp: IPv6 only,
+# peer_serve_tcp4: IPv4 only). Its DNS serves:
+#   v6only.test   AAAA 2001:db8:1::2                 (an IPv6-only service)
+#   v4only.test   A 198.51.100.2                     (an IPv4-only service)
+#   dual.test     A 198.51.100.2, AAAA 2001:db8:1::2 (both, native for everyone)
 
 set -euo pipefail
 
@@ -70,6 +78,20 @@ lab_link4() {
   peer sh -c 'echo 1 >/proc/sys/net/ipv6/conf/eth0/disable_ipv6'
   peer ip addr add "$LAB_PEER4/24" dev eth0
   peer ip link set eth0 up
+}
+
+# Both families on the link, on both sides.
+lab_link_dual() {
+  lab_link
+  ip addr add "$LAB_HOST4/24" dev bia0
+  peer ip addr add "$LAB_PEER4/24" dev eth0
+}
+
+lab_dns_dual() {
+  lab_dnsmasq "$LAB_PEER4" "getent ahostsv4 v4only.test" \
+    --host-record=v6only.test,"$LAB_PEER6" \
+    --host-record=v4only.test,"$LAB_PEER4" \
+    --host-record=dual.test,"$LAB_PEER4","$LAB_PEER6"
 }
 
 lab_dns() {
@@ -160,6 +182,13 @@ lab_up4() {
   lab_link4
   lab_dns4
   lab_log "IPv4-only host $LAB_HOST4, peer $LAB_PEER4 (dns) ready"
+}
+
+lab_up_dual() {
+  lab_prepare
+  lab_link_dual
+  lab_dns_dual
+  lab_log "dual-stack host $LAB_HOST6 + $LAB_HOST4, peer $LAB_PEER6 + $LAB_PEER4 (dns) ready"
 }
 
 lab_prepare() {

@@ -23,11 +23,13 @@ function unshareArgs(): string[] {
   return root ? ns : ['--user', '--map-root-user', ...ns];
 }
 
-/** The only IP version the lab's network has: 6 (the default, for IPv4 programs) or 4 (for IPv6 programs). */
-export type LabFamily = 4 | 6;
+/** What the lab's network has: IPv6 only (6, the default, for IPv4 programs), IPv4 only (4, for IPv6 programs), or both. */
+export type LabFamily = 4 | 6 | 'dual';
+
+const LAB_UP: Record<LabFamily, string> = { 6: 'lab_up', 4: 'lab_up4', dual: 'lab_up_dual' };
 
 function bashArgs(body: string, family: LabFamily = 6): string[] {
-  return ['bash', '-c', `source "${labScript}"\n${family === 4 ? 'lab_up4' : 'lab_up'}\nset +eu\n${body}`];
+  return ['bash', '-c', `source "${labScript}"\n${LAB_UP[family]}\nset +eu\n${body}`];
 }
 
 /** Runs BODY in a fresh lab and collects its output. */

@@ -9,7 +9,8 @@ if (labMissing && process.env.CI) throw new Error(`CI must run the e2e tests, bu
  * Runs BODY in a fresh lab. Bodies print "RESULT <name> <exit code>" after
  * each command they want to check, so one lab run can answer several
  * questions: `rc(name)` reads them back. `family: 4` gives the IPv4-only
- * lab (lab_up4 in src/lab/lab.sh) instead of the IPv6-only one.
+ * lab (lab_up4 in src/lab/lab.sh) instead of the IPv6-only one, `'dual'`
+ * the dual-stack one (lab_up_dual).
  */
 export async function lab(body: string, options: { family?: LabFamily } = {}): Promise<LabResult & { rc: (name: string) => number }> {
   const r = await runInLab(body, undefined, options.family);
