@@ -164,6 +164,41 @@ static int templates_for(const char *service, const struct addrinfo *hints,
     return bia_real()->getaddrinfo("0.0.0.0", service, &probe, templates);
 }
 
+static bool has_v4(const struct bia_resolve *r, unsigned count, struct in_addr v4)
+{
+    for (unsigned i = 0; i < count; i++)
+        if (IN6_IS_ADDR_V4MAPPED(&r->entries[i].v6) && r->entries[i].v4.s_addr == v4.s_addr)
+            return true;
+    return false;
+}
+
+/*
+ * AF_INET6 with AI_V4MAPPED (RFC 3493): the program asked for IPv4-mapped
+ * addresses where a name has no IPv6 one, so an A-only name is answered
+ * ::ffff:a.b.c.d whatever the synthesis format; with AI_ALL too, the A
+ * records of a dual-stack name follow its AAAA records in that form. AI_ALL
+ * alone means nothing, as in glibc.
+ */
+static void apply_v4mapped(struct bia_resolve *r, int flags)
+{
+    struct sockaddr_in6 mapped;
+    unsigned n = r->count;
+
+    if (!(flags & AI_V4MAPPED))
+        return;
+    for (unsigned i = 0; i < n; i++) {
+        struct bia_entry *e = &r->entries[i];
+        if (e->kind == BIA_K_SYNTHETIC) {
+            bia_sin6_mapped(&mapped, e->v4, 0);
+            e->v6 = mapped.sin6_addr;
+        } else if ((flags & AI_ALL) && e->kind == BIA_K_PAIRED && r->count < BIA_MAX_ENTRIES &&
+                   !has_v4(r, r->count, e->v4)) {
+            bia_sin6_mapped(&mapped, e->v4, 0);
+            r->entries[r->count++] = (struct bia_entry){BIA_K_SYNTHETIC, e->v4, mapped.sin6_addr, e->ttl};
+        }
+    }
+}
+
 /* The helper's answer for node, as a list of hints->ai_family addresses. */
 static int from_helper(const char *node, const char *service, const struct addrinfo *hints,
                        struct addrinfo **res)
@@ -178,8 +213,11 @@ static int from_helper(const char *node, const char *service, const struct addri
         rc = EAI_AGAIN;
     else if (reply.status != BIA_S_OK)
         rc = bia_status_to_eai(reply.status);
-    else
+    else {
+        if (hints->ai_family == AF_INET6)
+            apply_v4mapped(&reply.u.resolve, hints->ai_flags);
         rc = build(&reply.u.resolve, templates, hints, res);
+    }
     bia_real()->freeaddrinfo(templates);
     if (rc == EAI_SYSTEM)
         errno = EIO;        /* BAD_REQUEST, BAD_VERSION: the helper spoke another language */

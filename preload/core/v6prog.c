@@ -2,6 +2,7 @@
 
 #include "bia_protocol.h"
 #include "log.h"
+#include "mapcache.h"
 #include "netmode.h"
 #include "real.h"
 #include "sockaddr.h"
@@ -57,6 +58,24 @@ bool bia_v6prog_get(int fd, struct bia_v6prog *out)
     return true;
 }
 
+/* The IPv4 partner of an AAAA address this process resolved for a
+ * dual-stack name (a PAIRED entry), on a network without IPv6. Only the
+ * process's mapping cache is asked, so a native IPv6 connect costs nothing
+ * more than a lookup in it. */
+static bool paired_v4(const struct in6_addr *a, struct in_addr *v4)
+{
+    struct bia_netmode mode;
+    struct bia_entry e;
+
+    if (!bia_mapcache_find_v6(a, &e) || e.kind != BIA_K_PAIRED)
+        return false;
+    bia_netmode_get(&mode);
+    if (mode.network != BIA_NET_IPV4_ONLY)
+        return false;
+    *v4 = e.v4;
+    return true;
+}
+
 int bia_v6prog_destination(int fd, const struct sockaddr *addr, socklen_t len,
                            struct sockaddr_in6 *to, bool connecting)
 {
@@ -75,8 +94,10 @@ int bia_v6prog_destination(int fd, const struct sockaddr *addr, socklen_t len,
         return 1;
     }
     rc = bia_synth_to_v4(&dst.sin6_addr, &state.peer4);
-    if (rc <= 0)
-        return rc < 0 ? -1 : 1;
+    if (rc < 0)
+        return -1;
+    if (rc == 0 && !paired_v4(&dst.sin6_addr, &state.peer4))
+        return 1;
     bia_sin6_mapped(to, state.peer4, dst.sin6_port);
     bia_v6only_lift(fd);
     if (connecting)

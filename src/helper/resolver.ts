@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import { plainV4, plainV6 } from './addr.js';
 import { WatchedFile } from './filecache.js';
 import { HostsFile } from './hosts.js';
-import type { AddressMapper } from './mapper.js';
+import { DEFAULT_POOL_TTL, type AddressMapper } from './mapper.js';
 import { Synthesizer } from './synth.js';
 import { parseResolvConf, resolvConfPath, type Nameserver, type ResolvConf } from './resolvconf.js';
 
@@ -202,9 +202,13 @@ export class NameResolver {
   }
 
   // Native (and paired) entries come first, synthesized ones after them (RFC 6724, shanti 7 item 4.1).
+  // A PAIRED entry may be cached at least DEFAULT_POOL_TTL, like a pool
+  // mapping: on a network without IPv6 the preload translates a connect to
+  // the AAAA address through it, and a TTL-0 record must not make that fail.
   private entries6({ canon, a, aaaa }: Addresses, ttl: number): ResolveResult {
+    const pairTtl = Math.max(ttl, DEFAULT_POOL_TTL);
     const native = a.length
-      ? aaaa.map((r, i) => withTtl(this.mapper.recordPair(a[i % a.length].address, r.address, ttl, canon), ttl))
+      ? aaaa.map((r, i) => withTtl(this.mapper.recordPair(a[i % a.length].address, r.address, ttl, canon), pairTtl))
       : aaaa.map((r) => ({ kind: Kind.Native, v4: NO_V4, v6: r.address, ttl }));
     const synthesized = aaaa.length ? [] : a.flatMap((r) => this.synthEntry(r.address, ttl));
     const entries = [...native, ...synthesized].slice(0, MAX_ENTRIES);

@@ -89,4 +89,69 @@ bia run -- getent hosts nowhere.test; echo "RESULT nowhere $?"`,
     expect(r.stdout).toMatch(/^::ffff:198\.51\.100\.2 +v4only\.test$/m);
     expect(r.rc('nowhere')).toBe(2);
   });
+
+  it('nc.openbsd -6 reaches an A-only name over TCP and UDP; without bia it cannot', async () => {
+    const r = await lab(
+      `peer_serve_tcp4 8080
+peer socat UDP4-RECVFROM:9000,bind=198.51.100.2,fork SYSTEM:'read line; echo "echo $line from $SOCAT_PEERADDR"' &
+lab_wait "the peer's UDP echo" peer_listening_udp 9000
+nc.openbsd -6 -w 3 v4only.test 8080 </dev/null; echo "RESULT plain $?"
+bia run -- nc.openbsd -6 -w 3 v4only.test 8080 </dev/null; echo "RESULT tcp $?"
+echo ping | bia run -- nc.openbsd -6 -u -w 2 v4only.test 9000; echo "RESULT udp $?"`,
+      FOUR,
+    );
+    expect(r.rc('plain')).not.toBe(0);
+    expect(r.rc('tcp'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('hello from the IPv4-only peer, you are 198.51.100.1');
+    expect(r.rc('udp'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('echo ping from 198.51.100.1');
+  });
+
+  it('a dual-stack name answers its AAAA, and a connect to it goes over IPv4 to the paired A record', async () => {
+    const r = await lab(
+      `peer_serve_tcp4 8080
+bia run --trace -- nc.openbsd -6 -w 3 dual4.test 8080 </dev/null; echo "RESULT nc $?"
+bia run -- python3 -c '
+import socket
+ai = socket.getaddrinfo("dual4.test", 8080, socket.AF_INET6, socket.SOCK_STREAM)
+s = socket.create_connection(ai[0][4][:2], timeout=3)
+print("resolved", ai[0][4][0], "peername", s.getpeername()[0], "got", s.recv(100).decode().strip())
+'; echo "RESULT py $?"`,
+      FOUR,
+    );
+    expect(r.rc('nc'), r.stderr).toBe(0);
+    expect(r.stderr).toContain('connect [2001:db8:9::2]:8080 -> [::ffff:198.51.100.2]:8080');
+    expect(r.rc('py'), r.stderr).toBe(0);
+    // The program sees only the AAAA address it resolved; the peer an IPv4 client.
+    expect(r.stdout).toContain('resolved 2001:db8:9::2 peername 2001:db8:9::2 got hello from the IPv4-only peer, you are 198.51.100.1');
+  });
+
+  it('getaddrinfo(AF_INET6) with AI_V4MAPPED answers ::ffff:a.b.c.d whatever the format; with AI_ALL the A records follow the AAAA', async () => {
+    const py = `python3 -c '
+import socket, sys
+for host in ("v4only.test", "dual4.test"):
+    for name, flags in (("none", 0), ("v4mapped", socket.AI_V4MAPPED), ("all", socket.AI_V4MAPPED | socket.AI_ALL), ("allonly", socket.AI_ALL)):
+        ai = socket.getaddrinfo(host, 80, socket.AF_INET6, socket.SOCK_STREAM, 0, flags)
+        print(sys.argv[1], host, name, ",".join(a[4][0] for a in ai))
+'`;
+    const r = await lab(
+      `bia run -- ${py} mapped; echo "RESULT mapped $?"
+bia stop >/dev/null
+bia run --synth prefix -- ${py} prefix; echo "RESULT prefix $?"`,
+      FOUR,
+    );
+    expect(r.rc('mapped'), r.stderr).toBe(0);
+    expect(r.rc('prefix'), r.stderr).toBe(0);
+    for (const f of ['mapped', 'prefix']) {
+      // An A-only name: synthesized in the helper's format, but v4-mapped when the program asks for that.
+      expect(r.stdout).toContain(`${f} v4only.test none ${f === 'mapped' ? '::ffff:198.51.100.2' : '64:ff9b::c633:6402'}\n`);
+      expect(r.stdout).toContain(`${f} v4only.test allonly ${f === 'mapped' ? '::ffff:198.51.100.2' : '64:ff9b::c633:6402'}\n`);
+      expect(r.stdout).toContain(`${f} v4only.test v4mapped ::ffff:198.51.100.2\n`);
+      expect(r.stdout).toContain(`${f} v4only.test all ::ffff:198.51.100.2\n`);
+      // A dual-stack name: its AAAA, with AI_ALL followed by its A record, v4-mapped.
+      expect(r.stdout).toContain(`${f} dual4.test none 2001:db8:9::2\n`);
+      expect(r.stdout).toContain(`${f} dual4.test v4mapped 2001:db8:9::2\n`);
+      expect(r.stdout).toContain(`${f} dual4.test all 2001:db8:9::2,::ffff:198.51.100.2\n`);
+    }
+  });
 });
