@@ -89,7 +89,7 @@ void bia_netmode_get(struct bia_netmode *out)
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     const struct bia_config *c = bia_config();
 
-    if (c->network == BIA_MODE_AUTO || !c->have_pool) {
+    if (c->network == BIA_MODE_AUTO || !c->have_pool || !c->have_synth) {
         pthread_once(&once, register_lock);
         from_helper(out);
     }

@@ -20,7 +20,7 @@ struct bia_netmode {
 /*
  * BIA_NETWORK / BIA_POOL where set, the rest from the helper's HELLO
  * reply, which is cached for the ttl it gives. Costs no round trip when
- * both variables are set.
+ * both variables and BIA_SYNTH are set (bia run and bia env set them).
  */
 void bia_netmode_get(struct bia_netmode *out);
 

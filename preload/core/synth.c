@@ -10,13 +10,21 @@
 #include <errno.h>
 #include <string.h>
 
+/* A process not started by bia run (a container's, docs/containers.md)
+ * asks HELLO once to learn the format; if the helper cannot say, mapped. */
 static void current(struct bia_synth_params *p)
 {
     const struct bia_config *c = bia_config();
+    struct bia_netmode mode;
 
-    if (c->have_synth)
+    if (c->have_synth) {
         *p = c->synth;
-    else if (!bia_netmode_last_synth(p))
+        return;
+    }
+    if (bia_netmode_last_synth(p))
+        return;
+    bia_netmode_get(&mode);
+    if (!bia_netmode_last_synth(p))
         p->format = BIA_SYNTH_MAPPED;
 }
 

@@ -3,8 +3,9 @@
  * helper makes them, so the library can recognise one in a connect or
  * sendto and show IPv4 peers in that form. The format comes from
  * BIA_SYNTH/BIA_SYNTH_PREFIX/BIA_PLANE_ID (bia run sets them from the
- * helper's HELLO), else from the latest HELLO answer the process got, else
- * it is ::ffff:0:0/96: recognising one never costs a round trip.
+ * helper's HELLO), else from the latest HELLO answer the process got (one
+ * is asked for when there is none yet), else it is ::ffff:0:0/96. With
+ * BIA_SYNTH set, recognising one never costs a round trip.
  */
 #ifndef BIA_SYNTH_H
 #define BIA_SYNTH_H

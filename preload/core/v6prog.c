@@ -93,6 +93,10 @@ int bia_v6prog_destination(int fd, const struct sockaddr *addr, socklen_t len,
         bia_v6only_lift(fd);
         return 1;
     }
+    /* Never synthesized nor paired: no lookup at all. */
+    if (IN6_IS_ADDR_LOOPBACK(&dst.sin6_addr) || IN6_IS_ADDR_LINKLOCAL(&dst.sin6_addr) ||
+        IN6_IS_ADDR_MULTICAST(&dst.sin6_addr) || IN6_IS_ADDR_UNSPECIFIED(&dst.sin6_addr))
+        return 1;
     rc = bia_synth_to_v4(&dst.sin6_addr, &state.peer4);
     if (rc < 0)
         return -1;

@@ -53,6 +53,20 @@ describe.skipIf(labMissing)('synthesized address formats for IPv6-only programs'
     expect(r.stdout).toMatch(/^198\.51\.100\.1 - - .*"GET \/ HTTP\/1\.1" 200/m);
   });
 
+  it('a program without BIA_SYNTH (not started by bia run) learns the format from HELLO, even for a literal', async () => {
+    const r = await lab(
+      `peer_serve_tcp4 8080
+bia run --synth prefix -- env -u BIA_SYNTH -u BIA_SYNTH_PREFIX -u BIA_PLANE_ID python3 -c '
+import socket
+s = socket.create_connection(("64:ff9b::c633:6402", 8080), timeout=3)
+print("peername", s.getpeername()[0], "got", s.recv(100).decode().strip())
+'; echo "RESULT literal $?"`,
+      FOUR,
+    );
+    expect(r.rc('literal'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('peername 64:ff9b::c633:6402 got hello from the IPv4-only peer, you are 198.51.100.1');
+  });
+
   it('a synthesized address the pool never handed out fails as unreachable, and a bad setting stops bia run', async () => {
     const r = await lab(
       `bia run --synth pool -- python3 -c '
