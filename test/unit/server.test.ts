@@ -202,6 +202,25 @@ describe('startHelper', () => {
     client.close();
   });
 
+  it('pool format: SYNTH allocates, MAP6 answers handed-out addresses and refuses the others without the IPv4 pool', async () => {
+    const helper = await start({ synth: { format: 'pool', prefix: 'fd00:5::/126' } });
+    const client = await Client.connect(helper.socketPath);
+    const synth = (id: number, v4: string) => encodeRequest({ type: MsgType.Synth, id, v4 });
+    client.write(synth(1, '198.51.100.2'));
+    expect(await client.next()).toEqual({ type: MsgType.Synth, id: 1, status: Status.Ok, entry: { kind: Kind.Synthetic, v4: '198.51.100.2', v6: 'fd00:5::1', ttl: 86400 } });
+    client.write(encodeRequest({ type: MsgType.Map6, id: 2, v6: 'fd00:5::1' }));
+    expect(await client.next()).toMatchObject({ status: Status.Ok, entry: { kind: Kind.Synthetic, v4: '198.51.100.2' } });
+    client.write(encodeRequest({ type: MsgType.Map6, id: 3, v6: 'fd00:5::3' }));
+    expect(await client.next()).toEqual({ type: MsgType.Map6, id: 3, status: Status.NotFound });
+    client.write(Buffer.concat([synth(4, '198.51.100.3'), synth(5, '198.51.100.4')]));
+    expect(await client.next()).toMatchObject({ id: 4, status: Status.Ok, entry: { v6: 'fd00:5::2' } });
+    expect(await client.next()).toEqual({ type: MsgType.Synth, id: 5, status: Status.PoolExhausted });
+    client.write(hello(6));
+    expect(await client.next()).toMatchObject({ hello: { synth: { format: 4, prefix: 'fd00:5::', prefixLen: 126, plane: 0 } } });
+    expect(helper.mapper.size).toBe(0); // no IPv4 pool address was made for any of them
+    client.close();
+  });
+
   it('answers NAME4 with the name a pool address was made for, NOT_FOUND without one', async () => {
     const helper = await start();
     const client = await Client.connect(helper.socketPath);
