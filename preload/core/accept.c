@@ -43,17 +43,18 @@ static int fail_closing(int c)
 
 /* On a marked listener of an IPv6 program (core/v6prog.h): IPv4 clients in
  * synthesized form. */
-static int accept_v6prog(int fd, struct sockaddr *addr, socklen_t *len, int flags)
+static int accept_v6prog(int fd, struct sockaddr *addr, socklen_t *len, int flags,
+                         const struct bia_v6prog *listener)
 {
     struct sockaddr_storage peer;
     socklen_t peer_len = sizeof peer;
-    struct bia_v6prog none = {0};
+    struct bia_v6prog client = {.backed = listener->backed};    /* no connected peer to match */
     int c = bia_real()->accept4(fd, (struct sockaddr *)&peer, &peer_len, flags);
 
     if (c < 0)
         return -1;
-    bia_v6prog_mark(c);
-    if (!addr || bia_v6prog_copy_out(&peer, peer_len, &none, addr, len) == 0)
+    bia_v6prog_mark_accepted(c, listener);
+    if (!addr || bia_v6prog_copy_out(&peer, peer_len, &client, addr, len) == 0)
         return c;
     return fail_closing(c);
 }
@@ -68,7 +69,7 @@ int bia_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags)
     int c;
 
     if (!bia_fdtable_get(fd, &listener))
-        return bia_v6prog_get(fd, &prog) ? accept_v6prog(fd, addr, len, flags)
+        return bia_v6prog_get(fd, &prog) ? accept_v6prog(fd, addr, len, flags, &prog)
                                           : bia_real()->accept4(fd, addr, len, flags);
     c = bia_real()->accept4(fd, (struct sockaddr *)&peer, &peer_len, flags);
     if (c < 0)

@@ -9,6 +9,7 @@
 #include "synth.h"
 #include "v6only.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,21 +30,43 @@ static unsigned long inode_of(int fd)
     return fstat(fd, &st) ? 0 : (unsigned long)st.st_ino;
 }
 
-/* A sendto keeps the peer a connect recorded. */
+/* A sendto keeps the peer a connect recorded; neither changes what the
+ * socket is (backed, its IPV6_V6ONLY). */
 static void mark(int fd, const struct bia_v6prog *state)
 {
     unsigned long ino = inode_of(fd);
+    struct bia_v6prog next = {0};
 
     if (fd < 0 || fd >= SLOTS || !ino)
         return;
-    if (state || slots[fd].ino != ino)
-        slots[fd].state = state ? *state : (struct bia_v6prog){0};
+    if (slots[fd].ino == ino)
+        next = slots[fd].state;
+    if (state) {
+        next.peer = state->peer;
+        next.peer4 = state->peer4;
+    }
+    slots[fd].state = next;
     __atomic_store_n(&slots[fd].ino, ino, __ATOMIC_RELEASE);
 }
 
-void bia_v6prog_mark(int fd)
+void bia_v6prog_mark_accepted(int fd, const struct bia_v6prog *listener)
 {
     mark(fd, NULL);
+    if (listener->backed)
+        bia_v6prog_mark_backed(fd);
+}
+
+void bia_v6prog_mark_backed(int fd)
+{
+    mark(fd, NULL);
+    if (fd >= 0 && fd < SLOTS)
+        slots[fd].state.backed = true;
+}
+
+void bia_v6prog_set_v6only(int fd, bool on)
+{
+    if (fd >= 0 && fd < SLOTS && slots[fd].ino)
+        slots[fd].state.v6only = on;
 }
 
 bool bia_v6prog_get(int fd, struct bia_v6prog *out)
@@ -154,9 +177,17 @@ int bia_v6prog_copy_out(const struct sockaddr_storage *kernel, socklen_t kernel_
     struct sockaddr_in6 a;
     struct in_addr v4;
 
-    if (kernel_len < sizeof a || kernel->ss_family != AF_INET6)
+    if (kernel_len >= sizeof(struct sockaddr_in) && kernel->ss_family == AF_INET && state->backed) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)kernel;
+        bia_sin6_mapped(&a, in->sin_addr, in->sin_port);    /* then as if the kernel gave it so */
+        if (in->sin_addr.s_addr == htonl(INADDR_ANY))
+            a.sin6_addr = in6addr_any;
+        kernel_len = sizeof a;
+    } else if (kernel_len < sizeof a || kernel->ss_family != AF_INET6) {
         return bia_sockaddr_copy_out(kernel, kernel_len, dst, len);
-    memcpy(&a, kernel, sizeof a);
+    } else {
+        memcpy(&a, kernel, sizeof a);
+    }
     if (bia_v6_is_mapped(&a.sin6_addr, &v4)) {
         if (state->peer.sin6_family == AF_INET6 && v4.s_addr == state->peer4.s_addr)
             a.sin6_addr = state->peer.sin6_addr;

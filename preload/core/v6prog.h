@@ -22,6 +22,8 @@
 struct bia_v6prog {
     struct sockaddr_in6 peer;   /* the synthesized peer the program connected to; family 0: none */
     struct in_addr peer4;       /* the IPv4 address it stands for */
+    bool backed;                /* an AF_INET socket standing in for AF_INET6 (v4backed.h) */
+    bool v6only;                /* IPV6_V6ONLY as the program set it, on a backed socket */
 };
 
 /*
@@ -44,12 +46,19 @@ int bia_v6prog_bind(int fd, const struct sockaddr *addr, socklen_t len);
 /* Whether fd is marked; *out gets its state. */
 bool bia_v6prog_get(int fd, struct bia_v6prog *out);
 
-/* Marks an accepted socket of a marked listener. */
-void bia_v6prog_mark(int fd);
+/* Marks a socket accepted on a marked listener (backed like it). */
+void bia_v6prog_mark_accepted(int fd, const struct bia_v6prog *listener);
+
+/* Marks an AF_INET socket made for the program's AF_INET6 one (v4backed.h). */
+void bia_v6prog_mark_backed(int fd);
+
+/* Remembers IPV6_V6ONLY on a backed socket. */
+void bia_v6prog_set_v6only(int fd, bool on);
 
 /* Hands the kernel's address to the program (as bia_sockaddr_copy_out())
- * with an IPv4-mapped address in synthesized form; the connected peer as
- * the address the program connected to. */
+ * with an IPv4-mapped address (or, on a backed socket, an IPv4 one) in
+ * synthesized form; the connected peer as the address the program
+ * connected to. */
 int bia_v6prog_copy_out(const struct sockaddr_storage *kernel, socklen_t kernel_len,
                         const struct bia_v6prog *state, struct sockaddr *dst, socklen_t *len);
 

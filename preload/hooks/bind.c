@@ -8,6 +8,7 @@
 #include "config.h"
 #include "outbound.h"
 #include "real.h"
+#include "v4backed.h"
 #include "v6prog.h"
 
 #include <netinet/in.h>
@@ -19,7 +20,9 @@ BIA_EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
     if (!bia_active() || !addr || len < sizeof(struct sockaddr_in) ||
         len > sizeof(struct sockaddr_storage) || !bia_guard_enter())
         return bia_real()->bind(fd, addr, len);
-    if (addr->sa_family != AF_INET6)
+    if (bia_v4backed(fd))
+        rc = bia_v4backed_bind(fd, addr, len);
+    else if (addr->sa_family != AF_INET6)
         rc = bia_bind(fd, addr, len);
     else if (bia_outbound_wrong_family(fd, addr, len))
         rc = -1;    /* a swapped socket, which the program believes is AF_INET */

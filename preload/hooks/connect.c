@@ -10,6 +10,7 @@
 #include "config.h"
 #include "outbound.h"
 #include "real.h"
+#include "v4backed.h"
 #include "v6prog.h"
 
 #include <netinet/in.h>
@@ -25,7 +26,9 @@ BIA_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
         !bia_guard_enter())
         return bia_real()->connect(fd, addr, len);
     memcpy(&dst, addr, sizeof dst);     /* the program's buffer may be unaligned */
-    if (dst.sin_family == AF_INET)
+    if (bia_v4backed(fd))
+        rc = bia_v4backed_connect(fd, addr, len);
+    else if (dst.sin_family == AF_INET)
         rc = bia_connect4(fd, &dst, len);
     else if (bia_outbound_wrong_family(fd, addr, len))
         rc = -1;

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "real.h"
 #include "sockopt.h"
+#include "v4backed.h"
 
 BIA_EXPORT int getsockopt(int fd, int level, int name, void *value, socklen_t *len)
 {
@@ -9,7 +10,8 @@ BIA_EXPORT int getsockopt(int fd, int level, int name, void *value, socklen_t *l
 
     if (!bia_active() || !bia_guard_enter())
         return bia_real()->getsockopt(fd, level, name, value, len);
-    rc = bia_getsockopt(fd, level, name, value, len);
+    rc = bia_v4backed(fd) ? bia_v4backed_getsockopt(fd, level, name, value, len)
+                          : bia_getsockopt(fd, level, name, value, len);
     bia_guard_leave();
     return rc;
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "real.h"
 #include "send.h"
+#include "v4backed.h"
 
 BIA_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
@@ -9,7 +10,7 @@ BIA_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 
     if (!bia_active() || !bia_guard_enter())
         return bia_real()->sendmsg(fd, msg, flags);
-    rc = bia_sendmsg(fd, msg, flags);
+    rc = bia_v4backed(fd) ? bia_v4backed_sendmsg(fd, msg, flags) : bia_sendmsg(fd, msg, flags);
     bia_guard_leave();
     return rc;
 }

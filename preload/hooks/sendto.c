@@ -2,6 +2,7 @@
 #include "config.h"
 #include "real.h"
 #include "send.h"
+#include "v4backed.h"
 
 BIA_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
                           const struct sockaddr *addr, socklen_t len)
@@ -10,7 +11,8 @@ BIA_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 
     if (!bia_active() || !addr || !bia_guard_enter())
         return bia_real()->sendto(fd, buf, n, flags, addr, len);
-    rc = bia_sendto(fd, buf, n, flags, addr, len);
+    rc = bia_v4backed(fd) ? bia_v4backed_sendto(fd, buf, n, flags, addr, len)
+                          : bia_sendto(fd, buf, n, flags, addr, len);
     bia_guard_leave();
     return rc;
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "real.h"
 #include "sockopt.h"
+#include "v4backed.h"
 
 BIA_EXPORT int setsockopt(int fd, int level, int name, const void *value, socklen_t len)
 {
@@ -9,7 +10,8 @@ BIA_EXPORT int setsockopt(int fd, int level, int name, const void *value, sockle
 
     if (!bia_active() || !bia_guard_enter())
         return bia_real()->setsockopt(fd, level, name, value, len);
-    rc = bia_setsockopt(fd, level, name, value, len);
+    rc = bia_v4backed(fd) ? bia_v4backed_setsockopt(fd, level, name, value, len)
+                          : bia_setsockopt(fd, level, name, value, len);
     bia_guard_leave();
     return rc;
 }

@@ -1,13 +1,22 @@
 /*
- * socket(): passes straight through. Sockets are created as the program
- * asks (AF_INET stays AF_INET) and only swapped when a connect or sendto
- * needs IPv6 (core/outbound.c) or a bind to 0.0.0.0 or to a stand-in
- * address makes it a server (core/bindv4.c); the hook is the place for
- * per-socket state later.
+ * socket(): passes straight through, except an AF_INET6 socket the kernel
+ * cannot make (IPv6 disabled: EAFNOSUPPORT), which becomes an AF_INET one
+ * standing in for it (core/v4backed.c). AF_INET sockets are created as the
+ * program asks and only swapped when a connect or sendto needs IPv6
+ * (core/outbound.c) or a bind to 0.0.0.0 or to a stand-in address makes it
+ * a server (core/bindv4.c).
  */
+#include "config.h"
 #include "real.h"
+#include "v4backed.h"
 
 BIA_EXPORT int socket(int domain, int type, int protocol)
 {
-    return bia_real()->socket(domain, type, protocol);
+    int fd;
+
+    if (!bia_active() || domain != AF_INET6 || !bia_guard_enter())
+        return bia_real()->socket(domain, type, protocol);
+    fd = bia_v4backed_socket(domain, type, protocol);
+    bia_guard_leave();
+    return fd;
 }

@@ -81,6 +81,7 @@ PLAIN=$!
 sleep 0.5
 peer socat -T 2 - TCP4:198.51.100.1:7000 </dev/null; echo "RESULT plain $?"
 kill $PLAIN
+: >"$LAB_DIR/server.out"
 bia run ${args} -- python3 "$LAB_DIR/server.py" >"$LAB_DIR/server.out" 2>&1 &
 SERVER=$!
 lab_wait "the IPv6-only server" grep -q listening "$LAB_DIR/server.out"

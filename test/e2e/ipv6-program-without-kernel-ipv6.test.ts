@@ -1,0 +1,88 @@
+// End to end: IPv6-only programs on a host whose kernel has IPv6 disabled,
+// where socket(AF_INET6) fails with EAFNOSUPPORT (test/c/no_ipv6.c makes
+// it so with a seccomp filter, for the command it runs). bia gives the
+// program an AF_INET socket in its place, and the program still sees an
+// AF_INET6 socket: SO_DOMAIN, IPV6_V6ONLY as it set it, and IPv6 addresses
+// (synthesized) from getpeername, getsockname and accept.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { lab, labMissing } from '../support/lab.js';
+
+const FOUR = { family: 4 as const };
+const root = new URL('../..', import.meta.url).pathname;
+
+const PY_CLIENT = String.raw`import socket
+ai = socket.getaddrinfo("v4only.test", 8080, socket.AF_INET6, socket.SOCK_STREAM)
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s.settimeout(3)
+s.connect(ai[0][4])
+print("domain", s.getsockopt(socket.SOL_SOCKET, socket.SO_DOMAIN), "v6only", s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY))
+print("resolved", ai[0][4][0], "peername", s.getpeername()[0], "sockname", s.getsockname()[0])
+print("greeting", s.recv(200).decode().strip())`;
+
+const PY_SERVER = String.raw`import socket
+t = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+t.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+t.bind(("::", 7000))
+t.listen(1)
+print("listening", t.getsockname()[0], flush=True)
+t.settimeout(8)
+c, peer = t.accept()
+print("accepted", peer[0], "peername", c.getpeername()[0], flush=True)
+c.sendall(("hello " + peer[0] + "\n").encode())`;
+
+describe.skipIf(labMissing)('IPv6-only programs on a kernel without IPv6', () => {
+  let noIpv6 = '';
+  beforeAll(() => {
+    noIpv6 = join(mkdtempSync(join(tmpdir(), 'bia-noipv6-')), 'no_ipv6');
+    execFileSync('cc', ['-std=gnu11', '-Wall', '-Werror', join(root, 'test/c/no_ipv6.c'), '-o', noIpv6]);
+  });
+
+  it.each([
+    ['mapped (default)', '', '::ffff:198.51.100.2', '::ffff:198.51.100.1'],
+    ['prefix 64:ff9b::/96', '--synth prefix', '64:ff9b::c633:6402', '64:ff9b::c633:6401'],
+  ])('clients (python with IPV6_V6ONLY, curl -6, socat TCP6:) and an IPv6-only server work over an AF_INET stand-in, %s', async (_name, args, peer, self) => {
+    const r = await lab(
+      `peer_serve_tcp4 8080
+peer python3 -m http.server 8081 --bind 198.51.100.2 >/dev/null 2>&1 &
+lab_wait "the peer's web server" peer_listening 8081
+cat >"$LAB_DIR/client.py" <<'PY'
+${PY_CLIENT}
+PY
+cat >"$LAB_DIR/server.py" <<'PY'
+${PY_SERVER}
+PY
+${noIpv6} python3 -c 'import socket; socket.socket(socket.AF_INET6)' 2>&1 | tail -1
+bia run --trace ${args} -- ${noIpv6} python3 "$LAB_DIR/client.py"; echo "RESULT py $?"
+bia run ${args} -- ${noIpv6} curl -6 -sS -m 5 -o /dev/null -w 'remote %{remote_ip}\\n' http://v4only.test:8081/; echo "RESULT curl $?"
+bia run ${args} -- ${noIpv6} socat -T 3 - TCP6:v4only.test:8080 </dev/null; echo "RESULT socat $?"
+: >"$LAB_DIR/server.out"
+bia run ${args} -- ${noIpv6} python3 "$LAB_DIR/server.py" >"$LAB_DIR/server.out" 2>&1 &
+SERVER=$!
+lab_wait "the IPv6-only server" grep -q listening "$LAB_DIR/server.out"
+peer socat -T 3 - TCP4:198.51.100.1:7000 </dev/null; echo "RESULT client $?"
+wait $SERVER; echo "RESULT server $?"
+cat "$LAB_DIR/server.out"`,
+      FOUR,
+    );
+    // The filter works: without bia, no AF_INET6 socket at all.
+    expect(r.stdout).toContain('OSError: [Errno 97] Address family not supported by protocol');
+    expect(r.rc('py'), r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/socket: the kernel has no IPv6; fd \d+ is an AF_INET socket standing in for AF_INET6/);
+    expect(r.stdout).toContain('domain 10 v6only 1');
+    expect(r.stdout).toContain(`resolved ${peer} peername ${peer} sockname ${self}`);
+    expect(r.stdout).toContain('greeting hello from the IPv4-only peer, you are 198.51.100.1');
+    expect(r.rc('curl'), r.stderr).toBe(0);
+    expect(r.stdout).toContain(`remote ${peer}\n`);
+    expect(r.rc('socat'), r.stderr).toBe(0);
+    expect(r.rc('client'), r.stderr).toBe(0);
+    expect(r.rc('server'), r.stdout).toBe(0);
+    expect(r.stdout).toContain('listening ::');
+    expect(r.stdout).toContain(`accepted ${peer} peername ${peer}`);
+    expect(r.stdout).toContain(`hello ${peer}\n`);
+  });
+});
