@@ -35,6 +35,7 @@ export enum Kind {
   Paired = 2,
   Pool = 3,
   Synthetic = 4,
+  Nat64 = 5,
 }
 
 /** Network modes as they travel on the wire (HELLO reply). */
@@ -274,7 +275,7 @@ function encodeEntry(e: Entry): Buffer {
 
 function decodeEntry(buf: Buffer): Entry {
   const kind = buf.readUInt8(0);
-  if (kind < Kind.Native || kind > Kind.Synthetic) throw new ProtocolError(`unknown entry kind ${kind}`);
+  if (kind < Kind.Native || kind > Kind.Nat64) throw new ProtocolError(`unknown entry kind ${kind}`);
   return { kind, v4: v4FromBytes(buf.subarray(1, 5)), v6: v6FromBytes(buf.subarray(5, 21)), ttl: buf.readUInt32BE(21) };
 }
 

@@ -107,7 +107,7 @@ static int reject(const char **why, const char *reason)
 
 static int decode_entry(const uint8_t *p, struct bia_entry *e, const char **why)
 {
-    if (p[0] < BIA_K_NATIVE || p[0] > BIA_K_SYNTHETIC)
+    if (p[0] < BIA_K_NATIVE || p[0] > BIA_K_NAT64)
         return reject(why, "entry of unknown kind");
     e->kind = p[0];
     memcpy(&e->v4, p + 1, 4);
@@ -273,7 +273,7 @@ const char *bia_status_name(unsigned status)
 
 const char *bia_kind_name(unsigned kind)
 {
-    static const char *const names[] = {NULL, "NATIVE", "PAIRED", "POOL", "SYNTHETIC"};
+    static const char *const names[] = {NULL, "NATIVE", "PAIRED", "POOL", "SYNTHETIC", "NAT64"};
     return NAME_OF(names, kind);
 }
 

@@ -49,6 +49,7 @@ enum bia_kind {
     BIA_K_PAIRED = 2,
     BIA_K_POOL = 3,
     BIA_K_SYNTHETIC = 4,
+    BIA_K_NAT64 = 5,
 };
 
 /* Network modes as they travel in a HELLO reply. */
