@@ -24,7 +24,7 @@ export interface HelperTarget {
 /** The helper CONFIG asks for, logging where helpers started by bia log. */
 export function helperTarget(config: Config): HelperTarget {
   const helperArgs = [
-    ...['--network', config.network, '--pool', config.pool, '--synth', config.synth, '--plane-id', String(config.planeId)],
+    ...['--network', config.network, '--pool', config.pool, '--nat64', config.nat64, '--synth', config.synth, '--plane-id', String(config.planeId)],
     ...(config.synthPrefix ? ['--synth-prefix', config.synthPrefix] : []),
     ...(config.logLevel ? ['--log-level', config.logLevel] : []),
   ];

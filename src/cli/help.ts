@@ -30,6 +30,10 @@ file, which beats the default; see docs/configuration.md):
                           ($BIA_NETWORK, "network")
   --pool CIDR             the IPv4 pool for IPv6-only peers, default
                           198.18.0.0/15 ($BIA_POOL, "pool")
+  --nat64 PREFIX          the NAT64 prefix IPv4-only peers are reached through
+                          on an IPv6-only network: auto (default, RFC 7050
+                          discovery), off, or e.g. 64:ff9b::/96 ($BIA_NAT64,
+                          "nat64")
   --log-level LEVEL       error, warn, info, debug or trace; programs default
                           to warn, the helper to info ($BIA_LOG, "logLevel")
   --socket PATH           the helper's socket, default

@@ -17,7 +17,7 @@ export async function helper(argv: string[]): Promise<number> {
   let running;
   try {
     const synth = { format: config.synth, prefix: config.synthPrefix, plane: config.planeId };
-    running = await startHelper({ socketPath: config.socket, listenFd, network: config.network, pool: config.pool, synth, logLevel: config.logLevel });
+    running = await startHelper({ socketPath: config.socket, listenFd, network: config.network, pool: config.pool, nat64: config.nat64, synth, logLevel: config.logLevel });
   } catch (err) {
     if (err instanceof HelperRunningError) {
       process.stderr.write(`bia: ${err.message}\n`);

@@ -2,6 +2,7 @@
 // the command line, their defaults, and what a valid value is. One table,
 // so the three ways to set a key can never disagree.
 import { NETWORK_MODES, type NetworkMode } from '../helper/netdetect.js';
+import { parsePrefix } from '../helper/nat64.js';
 import { DEFAULT_POOL, Pool } from '../helper/pool.js';
 import { SYNTH_FORMATS, type SynthName } from '../helper/synth.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log.js';
@@ -10,6 +11,8 @@ import { Address6 } from 'ip-address';
 export interface Config {
   network: NetworkMode;
   pool: string;
+  /** "auto" (RFC 7050 discovery), "off", or a NAT64 prefix such as 64:ff9b::/96. */
+  nat64: string;
   /** Unset: each part uses its own default (programs warn, the helper info). */
   logLevel?: LogLevel;
   socket: string;
@@ -69,6 +72,12 @@ export const KEYS: Record<Key, KeySpec> = {
     parse: (v) => ((NETWORK_MODES as readonly unknown[]).includes(v) ? (v as NetworkMode) : undefined),
   },
   pool: { env: 'BIA_POOL', flag: '--pool', expected: `an IPv4 network such as ${DEFAULT_POOL}`, parse: pool },
+  nat64: {
+    env: 'BIA_NAT64',
+    flag: '--nat64',
+    expected: 'auto, off or a NAT64 prefix such as 64:ff9b::/96 (length 32, 40, 48, 56, 64 or 96)',
+    parse: (v) => (v === 'auto' || v === 'off' || (typeof v === 'string' && parsePrefix(v)) ? (v as string) : undefined),
+  },
   logLevel: { env: 'BIA_LOG', flag: '--log-level', expected: `one of ${LOG_LEVELS.join(', ')}`, parse: (v) => (isLogLevel(v) ? v : undefined) },
   socket: {
     env: 'BIA_SOCKET',
@@ -99,4 +108,4 @@ export const KEY_NAMES = Object.keys(KEYS) as Key[];
 export const CONFIG_FLAGS = KEY_NAMES.map((k) => KEYS[k].flag);
 
 /** Defaults that need no environment; the socket's depends on XDG_RUNTIME_DIR (paths.ts). */
-export const DEFAULTS = { network: 'auto', pool: DEFAULT_POOL, timeoutMs: 800, resolveTimeoutMs: 8000, synth: 'mapped', planeId: 0 } as const;
+export const DEFAULTS = { network: 'auto', pool: DEFAULT_POOL, nat64: 'auto', timeoutMs: 800, resolveTimeoutMs: 8000, synth: 'mapped', planeId: 0 } as const;

@@ -1,0 +1,263 @@
+// NAT64 (RFC 6146) as a complement to BIA (draft introduction): on an
+// IPv6-only network with a NAT64, an IPv4-only peer is reached at the IPv6
+// address that embeds its IPv4 address in the network's NAT64 prefix
+// (RFC 6052). The prefix comes from the configuration or is discovered the
+// RFC 7050 way: the AAAA records a DNS64 synthesizes for ipv4only.arpa embed
+// the well-known addresses 192.0.0.170 and 192.0.0.171, and where they sit
+// gives the prefix and its length.
+import { Address4, Address6 } from 'ip-address';
+import { v4ToBytes, v6FromBytes, v6ToBytes } from '../protocol.js';
+import type { Logger } from '../log.js';
+import type { DnsSession, DnsRecord } from './resolver.js';
+
+/** The prefix lengths RFC 6052 section 2.2 allows. */
+export const PREFIX_LENGTHS = [32, 40, 48, 56, 64, 96] as const;
+export type PrefixLength = (typeof PREFIX_LENGTHS)[number];
+
+export interface Nat64Prefix {
+  /** The prefix's network address, canonical text. */
+  network: string;
+  length: PrefixLength;
+}
+
+export const DISCOVERY_NAME = 'ipv4only.arpa';
+const WELL_KNOWN = ['192.0.0.170', '192.0.0.171'];
+// Bits 64..71 of an RFC 6052 address (the "u" octet) are always zero.
+const U_OCTET = 8;
+
+export const prefixText = (p: Nat64Prefix) => `${p.network}/${p.length}`;
+
+// Where the four IPv4 bytes go for a prefix length: the byte offsets, skipping the u octet.
+function v4Offsets(length: PrefixLength): number[] {
+  const offsets: number[] = [];
+  for (let at = length / 8; offsets.length < 4; at++) if (at !== U_OCTET) offsets.push(at);
+  return offsets;
+}
+
+/** The IPv6 address (canonical text) that stands for `v4` behind `prefix` (RFC 6052 2.2). */
+export function embed(prefix: Nat64Prefix, v4: string): string {
+  const out = v6ToBytes(prefix.network);
+  const bytes = v4ToBytes(v4);
+  v4Offsets(prefix.length).forEach((at, i) => (out[at] = bytes[i]));
+  return v6FromBytes(out);
+}
+
+/** The IPv4 address `v6` embeds behind `prefix`, or undefined when `v6` is not one of its addresses. */
+export function extract(prefix: Nat64Prefix, v6: string): string | undefined {
+  const bytes = v6ToBytes(v6);
+  const offsets = v4Offsets(prefix.length);
+  const net = v6ToBytes(prefix.network);
+  for (let i = 0; i < 16; i++) {
+    const inPrefix = i < prefix.length / 8;
+    if (inPrefix ? bytes[i] !== net[i] : !offsets.includes(i) && bytes[i] !== 0) return undefined;
+  }
+  return offsets.map((at) => bytes[at]).join('.');
+}
+
+// The prefix part of `v6` for `length`, everything after it zero.
+function cut(v6: string, length: PrefixLength): Nat64Prefix {
+  const bytes = v6ToBytes(v6);
+  bytes.fill(0, length / 8);
+  return { network: v6FromBytes(bytes), length };
+}
+
+/**
+ * A configured prefix ("64:ff9b::/96"), or undefined when the text is not one:
+ * an IPv6 network of an RFC 6052 length with no bits set past the length and
+ * a zero u octet.
+ */
+export function parsePrefix(text: string): Nat64Prefix | undefined {
+  const m = /^([0-9a-fA-F:.]+)\/(\d+)$/.exec(text);
+  if (!m || !Address6.isValid(m[1])) return undefined;
+  const length = Number(m[2]) as PrefixLength;
+  if (!PREFIX_LENGTHS.includes(length)) return undefined;
+  const bytes = v6ToBytes(m[1]);
+  if (bytes.subarray(length / 8).some((b) => b !== 0) || bytes[U_OCTET] !== 0) return undefined;
+  return { network: v6FromBytes(bytes), length };
+}
+
+/**
+ * The prefixes the ipv4only.arpa answer shows (RFC 7050 section 3): every
+ * position where a well-known address sits. A prefix that happens to
+ * contain 192.0.0.170 at another position is told apart by requiring the
+ * same prefix to hold for both well-known addresses when both are answered.
+ */
+export function prefixesFromAnswer(addresses: string[]): Nat64Prefix[] {
+  const found = new Map<string, { prefix: Nat64Prefix; wkas: Set<string> }>();
+  for (const v6 of addresses) {
+    for (const length of PREFIX_LENGTHS) {
+      const prefix = cut(v6, length);
+      const v4 = extract(prefix, v6);
+      if (!v4 || !WELL_KNOWN.includes(v4)) continue;
+      const key = prefixText(prefix);
+      const seen = found.get(key) ?? { prefix, wkas: new Set() };
+      seen.wkas.add(v4);
+      found.set(key, seen);
+    }
+  }
+  const all = [...found.values()];
+  const both = all.filter((f) => f.wkas.size === WELL_KNOWN.length);
+  return (both.length ? both : all).map((f) => f.prefix);
+}
+
+// RFC 6890's special-purpose IPv4 blocks that are not globally reachable;
+// RFC 6052 section 3.1 forbids putting them behind the well-known prefix.
+const NON_GLOBAL = [
+  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.0.0.0/24',
+  '192.0.2.0/24', '192.168.0.0/16', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24', '224.0.0.0/3',
+].map((net) => new Address4(net));
+// Never reachable through any NAT64: this host, link-local, multicast, broadcast, "this network".
+const NEVER = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/3'].map((net) => new Address4(net));
+const WELL_KNOWN_PREFIX = '64:ff9b::/96';
+
+/** Whether a NAT64 with `prefix` can stand in for `v4` (RFC 6052 section 3.1). */
+export function translatable(prefix: Nat64Prefix, v4: string): boolean {
+  const a = new Address4(v4);
+  const excluded = prefixText(prefix) === WELL_KNOWN_PREFIX ? NON_GLOBAL : NEVER;
+  return !excluded.some((net) => a.isInSubnet(net));
+}
+
+// ---- discovery ------------------------------------------------------------
+
+/** How long a prefix or its absence is believed (seconds), whatever the DNS TTL said. */
+export const MIN_TTL = 60;
+export const MAX_TTL = 86_400;
+/** After no conclusive answer (timeout, SERVFAIL): ask again this soon (seconds). */
+export const RETRY_TTL = 10;
+/** After a conclusive "no NAT64" (NXDOMAIN, no AAAA): ask again after this (seconds). */
+export const ABSENT_TTL = 300;
+
+export type Nat64Setting = 'auto' | 'off' | Nat64Prefix;
+
+export interface Nat64State {
+  prefix: Nat64Prefix | undefined;
+  /** Where it came from, for logs and status. */
+  source: 'config' | 'off' | 'rfc7050' | 'none';
+  /** Until when (ms since the epoch) this holds. */
+  until: number;
+}
+
+export interface Nat64Options {
+  setting: Nat64Setting;
+  /** A DNS session against the host's current servers. */
+  dns: () => DnsSession;
+  /** Changes whenever the host's DNS configuration does: a new one makes the learnt prefix stale. */
+  dnsConfig: () => unknown;
+  log?: Logger;
+  now?: () => number;
+  /** Give up on a discovery after this long (ms). */
+  deadlineMs?: number;
+}
+
+const clampTtl = (ttl: number) => Math.min(MAX_TTL, Math.max(MIN_TTL, ttl));
+
+/**
+ * The network's NAT64 prefix: the configured one, or the one RFC 7050
+ * discovery found, kept for its TTL, learnt again when the network or the
+ * DNS configuration changes (forget()).
+ */
+export class Nat64 {
+  private state: Nat64State | undefined;
+  private pending: Promise<Nat64State> | undefined;
+  private generation = 0;
+  private learntWith: unknown;
+  private readonly now: () => number;
+
+  constructor(private readonly options: Nat64Options) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * The prefix now known. Unknown (at start, after a network change or a
+   * new resolv.conf): learnt first, waiting at most `waitMs`. Past its TTL:
+   * the old answer, while a new one is learnt in the background.
+   */
+  async prefix(waitMs = Infinity): Promise<Nat64State> {
+    const fixed = this.fixed();
+    if (fixed) return fixed;
+    if (this.state && this.learntWith === this.options.dnsConfig()) {
+      if (this.state.until <= this.now()) void this.learn();
+      return this.state;
+    }
+    const learning = this.learn();
+    if (waitMs === Infinity) return learning;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<Nat64State>((resolve) => {
+      timer = setTimeout(() => resolve({ prefix: undefined, source: 'none', until: 0 }), waitMs);
+    });
+    try {
+      return await Promise.race([learning, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The network changed: what was learnt may not hold any more. */
+  forget(): void {
+    this.generation++;
+    this.state = undefined;
+    this.pending = undefined;
+  }
+
+  /** What is known now, without asking (status, logs). */
+  peek(): Nat64State | undefined {
+    return this.fixed() ?? this.state;
+  }
+
+  private fixed(): Nat64State | undefined {
+    const { setting } = this.options;
+    if (setting === 'off') return { prefix: undefined, source: 'off', until: Infinity };
+    if (setting !== 'auto') return { prefix: setting, source: 'config', until: Infinity };
+    return undefined;
+  }
+
+  private learn(): Promise<Nat64State> {
+    if (this.pending) return this.pending;
+    const generation = this.generation;
+    const config = this.options.dnsConfig();
+    const failed = (err: Error): Nat64State => {
+      this.options.log?.warn(`NAT64 discovery failed: ${err.message}`);
+      return { prefix: undefined, source: 'none', until: this.now() + RETRY_TTL * 1000 };
+    };
+    this.pending = this.discover().catch(failed).then((state) => {
+      if (generation === this.generation) {
+        this.report(state);
+        this.state = state;
+        this.learntWith = config;
+        this.pending = undefined;
+      }
+      return state;
+    });
+    return this.pending;
+  }
+
+  private report(state: Nat64State): void {
+    const before = this.state?.prefix;
+    const now = state.prefix;
+    if (before && now && prefixText(before) === prefixText(now)) return;
+    if (now) this.options.log?.info(`NAT64 prefix ${prefixText(now)} (RFC 7050: ${DISCOVERY_NAME})`);
+    else if (before || !this.state) this.options.log?.info(`no NAT64 found (${DISCOVERY_NAME} has no AAAA record): IPv4-only peers are unreachable on an IPv6-only network`);
+  }
+
+  private async discover(): Promise<Nat64State> {
+    const session = this.options.dns();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.options.deadlineMs ?? 5000)));
+    try {
+      const outcome = await Promise.race([session.query(DISCOVERY_NAME, 'AAAA'), deadline]);
+      const at = this.now();
+      if (!outcome || (outcome.kind !== 'ok' && outcome.kind !== 'nxdomain' && outcome.kind !== 'nodata')) {
+        return { prefix: undefined, source: 'none', until: at + RETRY_TTL * 1000 };
+      }
+      const records: DnsRecord[] = outcome.kind === 'ok' ? outcome.records : [];
+      const prefixes = prefixesFromAnswer(records.map((r) => r.address));
+      if (prefixes.length === 0) return { prefix: undefined, source: 'none', until: at + ABSENT_TTL * 1000 };
+      if (prefixes.length > 1) this.options.log?.info(`${DISCOVERY_NAME} shows ${prefixes.length} NAT64 prefixes (${prefixes.map(prefixText).join(', ')}); using the first`);
+      const ttl = clampTtl(Math.min(...records.map((r) => r.ttl)));
+      return { prefix: prefixes[0], source: 'rfc7050', until: at + ttl * 1000 };
+    } finally {
+      clearTimeout(timer);
+      session.cancel();
+    }
+  }
+}
