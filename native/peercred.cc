@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
-static Napi::Value PeerCredentials(const Napi::CallbackInfo &info) {
+Napi::Value PeerCredentials(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsNumber()) {
     Napi::TypeError::New(env, "peerCredentials(fd): fd must be a number").ThrowAsJavaScriptException();
@@ -26,10 +26,3 @@ static Napi::Value PeerCredentials(const Napi::CallbackInfo &info) {
   out.Set("gid", Napi::Number::New(env, cred.gid));
   return out;
 }
-
-static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials));
-  return exports;
-}
-
-NODE_API_MODULE(bia_native, Init)

@@ -1,4 +1,4 @@
-// The native addon (native/peercred.cc): what Node cannot do by itself.
+// The native addon (native/): what Node cannot do by itself.
 // node-gyp-build finds it in build/Release or prebuilds/ under the package
 // root, which is one level above both src/ and dist/.
 import { createRequire } from 'node:module';
@@ -10,8 +10,14 @@ export interface PeerCredentials {
   gid: number;
 }
 
+export interface Closable {
+  close(): void;
+}
+
 interface Addon {
   peerCredentials(fd: number): PeerCredentials;
+  /** Absent from an addon built before it existed. */
+  watchNetwork?(onChange: (err?: Error) => void): Closable;
 }
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -32,4 +38,15 @@ export function loadNative(): void {
 export function peerCredentials(fd: number): PeerCredentials {
   loadNative();
   return addon!.peerCredentials(fd);
+}
+
+/**
+ * Calls `onChange` after the host's addresses or routes changed (netlink,
+ * native/netwatch.cc), with an Error when watching stopped working.
+ * Throws when it cannot watch (no netlink socket allowed, an older addon).
+ */
+export function watchNetwork(onChange: (err?: Error) => void): Closable {
+  loadNative();
+  if (!addon!.watchNetwork) throw new Error('the native addon predates watchNetwork; rebuild it');
+  return addon!.watchNetwork(onChange);
 }

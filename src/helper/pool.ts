@@ -3,7 +3,7 @@
 import { isIPv4 } from 'node:net';
 import { Address4 } from 'ip-address';
 import { MinHeap } from './heap.js';
-import { hostIPv4, type HostIPv4 } from './netdetect.js';
+import { hostIPv4, type HostIPv4, type Route4 } from './netdetect.js';
 
 /**
  * RFC 2544 benchmarking space. It is not routed on the internet and, unlike
@@ -158,6 +158,23 @@ export class Pool {
   /** Released addresses still in quarantine (for the state file). */
   quarantined(): Quarantined[] {
     return this.waiting.values().map(({ n, until }) => ({ v4: toText(n), until }));
+  }
+
+  /**
+   * The host's IPv4 networks that overlap the pool (a LAN or VPN in the same
+   * range): their addresses are not handed out, and `whole` says one covers
+   * every pool address.
+   */
+  overlaps(routes: Route4[]): { route: Route4; whole: boolean }[] {
+    return routes
+      .filter((r) => r.prefixLength >= MIN_NETWORK_PREFIX)
+      .flatMap((route) => {
+        const net = toInt(route.network);
+        const shorter = Math.min(route.prefixLength, this.prefixLength);
+        const mask = maskOf(shorter);
+        if (((net & mask) >>> 0) !== ((this.base & mask) >>> 0)) return [];
+        return [{ route, whole: route.prefixLength <= this.prefixLength }];
+      });
   }
 
   contains(v4: string): boolean {

@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { request } from '../client.js';
 import { createLogger, logs, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
-import { peerCredentials, loadNative } from '../native.js';
+import { peerCredentials, loadNative, watchNetwork } from '../native.js';
 import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
 import {
   decodeRequest,
@@ -22,9 +22,13 @@ import {
   type Request,
 } from '../protocol.js';
 import { AddressMapper, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_QUARANTINE_MS } from './mapper.js';
-import { cachedHostIPv4, NetworkDetector, PROC_SOURCES, type Network, type NetworkMode, type NetSources } from './netdetect.js';
+import { NetworkDetector, PROC_SOURCES, type Network, type NetworkMode, type NetSources, type NetworkView } from './netdetect.js';
+import { WatchedFile } from './filecache.js';
+import { Nat64, parsePrefix, type Nat64Setting } from './nat64.js';
+import { nat64Entries, nat64Map4, nat64Map6 } from './nat64-entries.js';
+import { parseResolvConf, resolvConfPath } from './resolvconf.js';
 import { DEFAULT_POOL, Pool } from './pool.js';
-import { NameResolver, type DnsTransport } from './resolver.js';
+import { caresTransport, NameResolver, type DnsTransport } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
 import { applyState, StateStore } from './statestore.js';
 import { unixSocketPath } from '../unix-sockets.js';
@@ -40,6 +44,10 @@ export interface HelperOptions {
   pool?: string;
   /** How IPv6 addresses are synthesized for IPv4-only peers. Default: mapped. */
   synth?: SynthSettings;
+  /** NAT64 prefix: "auto" (RFC 7050 discovery, the default), "off", or a prefix such as "64:ff9b::/96". */
+  nat64?: string;
+  /** Watch the host's addresses and routes through netlink (default); false: look again at most every 2 s. */
+  watchNetwork?: boolean;
   /** Default: $BIA_LOG, else info. Ignored when `log` is given. */
   logLevel?: LogLevel;
   log?: Logger;
@@ -116,6 +124,7 @@ interface Context {
   /** Open connections per client pid, to cap what one process can hold. */
   peers: Map<number, number>;
   detector: NetworkDetector;
+  nat64: Nat64;
   pool: Pool;
   mapper: AddressMapper;
   resolver: NameResolver;
@@ -128,7 +137,12 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   const log = options.log ?? createLogger(resolveLogLevel(options.logLevel, 'info'), 'bia-helper');
   loadNative();
   const sources = options.netSources ?? PROC_SOURCES;
-  const pool = new Pool(options.pool ?? DEFAULT_POOL, cachedHostIPv4(sources));
+  const nat64Setting = nat64Option(options.nat64);
+  const detector = new NetworkDetector(options.network ?? 'auto', sources, undefined, undefined, {
+    watch: options.watchNetwork === false ? undefined : watchNetwork,
+    log,
+  });
+  const pool = new Pool(options.pool ?? DEFAULT_POOL, () => detector.hostIPv4());
   const synth = new Synthesizer(options.synth);
   const clients = new Set<net.Socket>();
   let setReady!: (ctx: Context) => void;
@@ -154,6 +168,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   try {
     opened = await openMappings(pool, options, log);
   } catch (err) {
+    detector.close();
     await closeServer(server, clients, socketFile);
     throw err;
   }
@@ -167,7 +182,8 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
       maxConnectionsPerPeer: options.maxConnectionsPerPeer ?? 256,
     },
     peers: new Map(),
-    detector: new NetworkDetector(options.network ?? 'auto', sources),
+    detector,
+    nat64: newNat64(nat64Setting, options, log),
     pool,
     mapper,
     resolver: new NameResolver({ mapper, synth, resolvConfPath: options.resolvConfPath, hostsPath: options.hostsPath, dns: options.dns, log }),
@@ -175,13 +191,16 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     store,
   };
   setReady(ctx);
-  log.info(`listening on ${socketPath}${inherited ? ` (fd ${options.listenFd} from systemd)` : ''}; pool ${pool.network}/${pool.prefixLength} (${mapper.size} mapping(s) kept in ${store.dir}); network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}`);
+  log.info(`listening on ${socketPath}${inherited ? ` (fd ${options.listenFd} from systemd)` : ''}; pool ${pool.network}/${pool.prefixLength} (${mapper.size} mapping(s) kept in ${store.dir}); network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}${detector.watched ? '' : ' (polled)'}`);
+  detector.onChange((now, before) => roamed(ctx, now, before));
+  settle(ctx, detector.refresh());
   const sweeper = setInterval(() => maintain(ctx), options.sweepIntervalMs ?? 30_000).unref();
   return {
     socketPath,
     mapper,
     close: async () => {
       clearInterval(sweeper);
+      detector.close();
       await closeServer(server, clients, socketFile);
       await store.close();
     },
@@ -215,6 +234,44 @@ function maintain(ctx: Context): void {
   const expired = ctx.mapper.sweep();
   if (expired > 0) ctx.log.debug(`swept ${expired} expired mapping(s)`);
   void ctx.store.compactIfDue(ctx.mapper);
+}
+
+// ---- the network -----------------------------------------------------------
+
+function nat64Option(text = 'auto'): Nat64Setting {
+  if (text === 'auto' || text === 'off') return text;
+  const prefix = parsePrefix(text);
+  if (!prefix) throw new Error(`invalid NAT64 setting ${text}: expected auto, off or a prefix such as 64:ff9b::/96 (lengths 32, 40, 48, 56, 64, 96)`);
+  return prefix;
+}
+
+// Discovery asks the same servers, with the same transport, as the resolver.
+function newNat64(setting: Nat64Setting, options: HelperOptions, log: Logger): Nat64 {
+  const conf = new WatchedFile(options.resolvConfPath ?? resolvConfPath(), parseResolvConf);
+  const transport = options.dns ?? caresTransport();
+  return new Nat64({ setting, dns: () => transport(conf.get()), dnsConfig: () => conf.get(), log });
+}
+
+// The host moved to another network (or it changed under it): what was
+// learnt about the old one goes. Mappings stay, so that connections made
+// with them keep working; new connections follow the new mode.
+function roamed(ctx: Context, now: NetworkView, before: NetworkView): void {
+  const mode = ctx.detector.mode === 'auto' ? '' : ` (mode forced to ${ctx.detector.mode})`;
+  ctx.log.info(`network changed: ${before.network} -> ${now.network}${mode}; addresses ${now.addresses.join(' ') || 'none'}`);
+  ctx.nat64.forget();
+  settle(ctx, now);
+}
+
+// What a network needs once it is known: its NAT64 prefix learnt before the
+// first program asks, and the pool checked against its IPv4 networks.
+function settle(ctx: Context, view: NetworkView): void {
+  if (ctx.detector.current() === 'ipv6-only') void ctx.nat64.prefix();
+  for (const { route, whole } of ctx.pool.overlaps(view.host.routes)) {
+    const net = `${route.network}/${route.prefixLength} (${route.iface})`;
+    const pool = `${ctx.pool.network}/${ctx.pool.prefixLength}`;
+    if (whole) ctx.log.error(`the host's network ${net} covers the whole pool ${pool}: no new stand-in address can be handed out here; choose another pool (--pool, BIA_POOL)`);
+    else ctx.log.warn(`the host's network ${net} overlaps the pool ${pool}: its addresses are not handed out while it is there`);
+  }
 }
 
 // ---- the socket ----------------------------------------------------------
@@ -464,10 +521,11 @@ async function respond(req: Request, ctx: Context): Promise<Reply> {
     case MsgType.Resolve: {
       const result = await (req.family === 4 ? ctx.resolver.resolve4(req.name) : ctx.resolver.resolve6(req.name));
       if (result.status !== Status.Ok) return { type, id, status: result.status };
-      return { type: MsgType.Resolve, id, status: Status.Ok, resolve: { canon: result.canon, entries: result.entries } };
+      const entries = req.family === 4 ? await nat64Entries(result.entries, ctx) : result.entries;
+      return { type: MsgType.Resolve, id, status: Status.Ok, resolve: { canon: result.canon, entries } };
     }
     case MsgType.Map4: {
-      const entry = ctx.mapper.lookupV4(req.v4);
+      const entry = ctx.mapper.lookupV4(req.v4) ?? (await nat64Map4(req.v4, ctx));
       return entry ? { type: MsgType.Map4, id, status: Status.Ok, entry } : { type, id, status: Status.NotFound };
     }
     case MsgType.Map6: {
@@ -475,7 +533,7 @@ async function respond(req: Request, ctx: Context): Promise<Reply> {
       if (v4) return { type: MsgType.Map6, id, status: Status.Ok, entry: { kind: Kind.Synthetic, v4, v6: req.v6, ttl: SYNTHETIC_TTL } };
       // Not one the helper handed out (or one from before a restart): no peer, and no pool address for it.
       if (ctx.synth.inPool(req.v6)) return { type, id, status: Status.NotFound };
-      const entry = ctx.mapper.mapV6(req.v6);
+      const entry = nat64Map6(req.v6, ctx) ?? ctx.mapper.mapV6(req.v6);
       return entry ? { type: MsgType.Map6, id, status: Status.Ok, entry } : { type, id, status: Status.PoolExhausted };
     }
     case MsgType.Name4: {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cachedHostIPv4, detectNetwork, hostIPv4, NetworkDetector, type NetSources } from '../../src/helper/netdetect.js';
+import { detectNetwork, hostIPv4, NetworkDetector, type NetSources, type NetworkView } from '../../src/helper/netdetect.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'net');
 
@@ -74,22 +74,6 @@ describe('hostIPv4', () => {
   });
 });
 
-describe('cachedHostIPv4', () => {
-  it('reads the host again only after the interval', () => {
-    let now = 0;
-    let reads = 0;
-    const counted: NetSources = { ...sources('dual'), interfaces: () => (reads++, LAN()) };
-    const host = cachedHostIPv4(counted, 2000, () => now);
-    host();
-    now = 1999;
-    host();
-    expect(reads).toBe(1);
-    now = 2000;
-    expect(host().addresses).toContain('192.168.1.23');
-    expect(reads).toBe(2);
-  });
-});
-
 describe('NetworkDetector', () => {
   it('lets an override win over detection', () => {
     expect(new NetworkDetector('ipv6-only', sources('ipv4-only')).current()).toBe('ipv6-only');
@@ -111,5 +95,73 @@ describe('NetworkDetector', () => {
     expect(detector.current()).toBe('dual');
     now = 2000;
     expect(detector.current()).toBe('ipv4-only');
+  });
+
+  // Sources that switch scenario under the detector's feet, counting reads.
+  function roaming(first: string) {
+    const state = { scenario: first, reads: 0 };
+    const live: NetSources = {
+      get ifInet6() { return sources(state.scenario).ifInet6; },
+      get ipv6Route() { return sources(state.scenario).ipv6Route; },
+      get ipv4Route() { return sources(state.scenario).ipv4Route; },
+      interfaces: () => (state.reads++, state.scenario === 'ipv6-only' ? LINK_LOCAL_ONLY() : LAN()),
+    };
+    return { state, live };
+  }
+
+  it('with a watcher, reads the network only after the kernel reported a change, and tells listeners', async () => {
+    const { state, live } = roaming('dual');
+    let notify: (err?: Error) => void = () => {};
+    let closed = false;
+    let now = 0;
+    const detector = new NetworkDetector('auto', live, 2000, () => now, {
+      watch: (cb) => ((notify = cb), { close: () => (closed = true) }),
+      debounceMs: 5,
+    });
+    const changes: [NetworkView, NetworkView][] = [];
+    detector.onChange((after, before) => changes.push([after, before]));
+    expect(detector.watched).toBe(true);
+    expect(detector.current()).toBe('dual');
+    now = 60_000;
+    detector.current();
+    expect(state.reads).toBe(1); // idle: no polling
+    state.scenario = 'ipv6-only';
+    notify();
+    notify(); // a burst is looked at once
+    await new Promise((r) => setTimeout(r, 30));
+    expect(changes.map(([after, before]) => `${before.network} -> ${after.network}`)).toEqual(['dual -> ipv6-only']);
+    expect(changes[0][0].addresses).not.toContain('192.168.1.23');
+    expect(detector.current()).toBe('ipv6-only');
+    expect(state.reads).toBe(2);
+    detector.close();
+    expect(closed).toBe(true);
+  });
+
+  it('a request right after a change sees it before the debounce ends', () => {
+    const { state, live } = roaming('dual');
+    let notify: (err?: Error) => void = () => {};
+    const detector = new NetworkDetector('auto', live, 2000, Date.now, { watch: (cb) => ((notify = cb), { close() {} }), debounceMs: 1000 });
+    detector.current();
+    state.scenario = 'ipv4-only';
+    notify();
+    expect(detector.current()).toBe('ipv4-only');
+    detector.close();
+  });
+
+  it('falls back to polling when it cannot watch, or watching fails', () => {
+    const logged: string[] = [];
+    const log = { warn: (m: string) => logged.push(m) } as unknown as import('../../src/log.js').Logger;
+    const failing = new NetworkDetector('auto', sources('dual'), 2000, Date.now, {
+      watch: () => {
+        throw new Error('netlink socket: Operation not permitted');
+      },
+      log,
+    });
+    expect(failing.watched).toBe(false);
+    let notify: (err?: Error) => void = () => {};
+    const broken = new NetworkDetector('auto', sources('dual'), 2000, Date.now, { watch: (cb) => ((notify = cb), { close() {} }), log });
+    notify(new Error('netlink: broken'));
+    expect(broken.watched).toBe(false);
+    expect(logged).toEqual([expect.stringMatching(/Operation not permitted.*every 2000 ms/), expect.stringMatching(/broken/)]);
   });
 });

@@ -123,3 +123,20 @@ describe('Pool', () => {
     expect(new Pool('10.1.0.0/24', () => ({ addresses: [], routes })).allocate()).toBeUndefined();
   });
 });
+
+describe('Pool.overlaps', () => {
+  const route = (cidr: string, iface = 'wlan0') => ({ network: cidr.split('/')[0], prefixLength: Number(cidr.split('/')[1]), iface });
+
+  it('names the host networks inside the pool, and the one covering all of it', () => {
+    const pool = new Pool('198.18.0.0/15');
+    const routes = [route('198.18.4.0/24'), route('198.0.0.0/8', 'tun0'), route('192.168.1.0/24'), route('0.0.0.0/0'), route('128.0.0.0/1', 'tun0')];
+    expect(pool.overlaps(routes)).toEqual([
+      { route: route('198.18.4.0/24'), whole: false },
+      { route: route('198.0.0.0/8', 'tun0'), whole: true },
+    ]);
+  });
+
+  it('finds nothing on an ordinary LAN', () => {
+    expect(new Pool().overlaps([route('192.168.1.0/24'), route('10.0.0.0/8', 'tun0')])).toEqual([]);
+  });
+});

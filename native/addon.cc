@@ -1,0 +1,13 @@
+// The addon's entry point: what Node cannot do by itself (bia_native).
+#include <napi.h>
+
+Napi::Value PeerCredentials(const Napi::CallbackInfo &info);  // peercred.cc
+Napi::Value WatchNetwork(const Napi::CallbackInfo &info);     // netwatch.cc
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials));
+  exports.Set("watchNetwork", Napi::Function::New(env, WatchNetwork));
+  return exports;
+}
+
+NODE_API_MODULE(bia_native, Init)
