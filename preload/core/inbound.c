@@ -29,7 +29,8 @@ static struct in_addr ask_helper(const struct in6_addr *v6)
         return none;
     }
     if (memcmp(&reply.u.entry.v6, v6, sizeof *v6) ||
-        (reply.u.entry.kind != BIA_K_POOL && reply.u.entry.kind != BIA_K_PAIRED)) {
+        (reply.u.entry.kind != BIA_K_POOL && reply.u.entry.kind != BIA_K_PAIRED &&
+         reply.u.entry.kind != BIA_K_NAT64)) {
         bia_warn("no IPv4 address for %s: the helper's MAP6 answer does not fit", text);
         return none;
     }

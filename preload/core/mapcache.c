@@ -114,6 +114,11 @@ bool bia_mapcache_find_v4(struct in_addr v4, struct bia_entry *out)
     return found;
 }
 
+static bool has_v6_partner(const struct bia_entry *e)
+{
+    return e->kind == BIA_K_PAIRED || e->kind == BIA_K_POOL || e->kind == BIA_K_NAT64;
+}
+
 bool bia_mapcache_find_v6(const struct in6_addr *v6, struct bia_entry *out)
 {
     long long now = now_s();
@@ -122,7 +127,7 @@ bool bia_mapcache_find_v6(const struct in6_addr *v6, struct bia_entry *out)
     lock_table();
     for (int i = 0; i < SETS * WAYS && !found; i++) {
         const struct slot *s = &table[i / WAYS][i % WAYS];
-        if (s->expires > now && (s->entry.kind == BIA_K_PAIRED || s->entry.kind == BIA_K_POOL) &&
+        if (s->expires > now && has_v6_partner(&s->entry) &&
             !memcmp(&s->entry.v6, v6, sizeof *v6)) {
             *out = s->entry;
             found = true;
@@ -130,4 +135,15 @@ bool bia_mapcache_find_v6(const struct in6_addr *v6, struct bia_entry *out)
     }
     pthread_mutex_unlock(&lock);
     return found;
+}
+
+void bia_mapcache_forget_native(void)
+{
+    lock_table();
+    for (int i = 0; i < SETS * WAYS; i++) {
+        struct slot *s = &table[i / WAYS][i % WAYS];
+        if (s->entry.kind == BIA_K_NATIVE)
+            s->expires = 0;
+    }
+    pthread_mutex_unlock(&lock);
 }

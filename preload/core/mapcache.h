@@ -22,7 +22,14 @@ void bia_mapcache_put_native(struct in_addr v4);
 
 bool bia_mapcache_find_v4(struct in_addr v4, struct bia_entry *out);
 
-/* Finds a PAIRED or POOL entry whose IPv6 side is v6. */
+/* Finds a PAIRED, POOL or NAT64 entry whose IPv6 side is v6. */
 bool bia_mapcache_find_v6(const struct in6_addr *v6, struct bia_entry *out);
+
+/*
+ * Forgets every NATIVE entry: "no IPv6 partner" was an answer about the
+ * network the helper saw then, and after a change of network (roaming) the
+ * same address may have one (a NAT64) or need none (IPv4 came back).
+ */
+void bia_mapcache_forget_native(void);
 
 #endif

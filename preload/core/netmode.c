@@ -5,6 +5,7 @@
 #include "forksafe.h"
 #include "helper_client.h"
 #include "log.h"
+#include "mapcache.h"
 
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -15,7 +16,7 @@
 #define HELLO_RETRY_MS 1000
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct bia_netmode cached;
+static struct bia_netmode cached = {.network = BIA_NET_UNKNOWN};
 static long long cached_until;    /* monotonic ms; 0: nothing cached */
 static struct bia_synth_params last_synth;     /* format 0: no HELLO answer yet */
 
@@ -60,23 +61,43 @@ static long long ask_helper(struct bia_netmode *out)
     return reply.u.hello.ttl * 1000LL;
 }
 
-static void from_helper(struct bia_netmode *out)
+/* Keeps a new answer; true when it says another network than the last one. */
+static bool store(const struct bia_netmode *fresh, long long keep)
 {
-    long long now = now_ms(), keep;
+    bool changed;
 
     pthread_mutex_lock(&lock);
-    if (now < cached_until) {
+    changed = fresh->network != BIA_NET_UNKNOWN && cached.network != BIA_NET_UNKNOWN &&
+              fresh->network != cached.network;
+    if (fresh->network != BIA_NET_UNKNOWN || cached.network == BIA_NET_UNKNOWN)
+        cached = *fresh;
+    cached_until = now_ms() + keep;
+    pthread_mutex_unlock(&lock);
+    return changed;
+}
+
+/* True when the helper now reports another network than before. */
+static bool from_helper(struct bia_netmode *out, bool fresh)
+{
+    long long now = now_ms(), keep;
+    int before;
+
+    pthread_mutex_lock(&lock);
+    if (!fresh && now < cached_until) {
         *out = cached;
         pthread_mutex_unlock(&lock);
-        return;
+        return false;
     }
+    before = cached.network;
     pthread_mutex_unlock(&lock);
     /* No lock during the round trip: threads that miss together each ask. */
     keep = ask_helper(out);
-    pthread_mutex_lock(&lock);
-    cached = *out;
-    cached_until = now_ms() + keep;
-    pthread_mutex_unlock(&lock);
+    if (!store(out, keep))
+        return false;
+    /* Answers about the old network's IPv4 addresses do not hold on this one. */
+    bia_mapcache_forget_native();
+    bia_info("the network changed: %s -> %s", bia_network_name(before), bia_network_name(out->network));
+    return true;
 }
 
 static void register_lock(void)
@@ -84,14 +105,15 @@ static void register_lock(void)
     bia_forksafe_register(&lock);
 }
 
-void bia_netmode_get(struct bia_netmode *out)
+static bool get(struct bia_netmode *out, bool fresh)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     const struct bia_config *c = bia_config();
+    bool changed = false;
 
     if (c->network == BIA_MODE_AUTO || !c->have_pool || !c->have_synth) {
         pthread_once(&once, register_lock);
-        from_helper(out);
+        changed = from_helper(out, fresh);
     }
     if (c->network != BIA_MODE_AUTO)
         out->network = c->network;
@@ -100,6 +122,17 @@ void bia_netmode_get(struct bia_netmode *out)
         out->pool_mask = prefix_mask(c->pool_len);
         out->pool_net = ntohl(c->pool.s_addr);
     }
+    return changed && c->network == BIA_MODE_AUTO;
+}
+
+void bia_netmode_get(struct bia_netmode *out)
+{
+    get(out, false);
+}
+
+bool bia_netmode_recheck(struct bia_netmode *out)
+{
+    return get(out, true);
 }
 
 bool bia_netmode_in_pool(const struct bia_netmode *mode, struct in_addr v4)

@@ -24,6 +24,13 @@ struct bia_netmode {
  */
 void bia_netmode_get(struct bia_netmode *out);
 
+/*
+ * bia_netmode_get without the cache: asks the helper now. True when the
+ * network it reports differs from the one cached before (roaming), which
+ * also drops the "no IPv6 partner" answers of the mapping cache.
+ */
+bool bia_netmode_recheck(struct bia_netmode *out);
+
 bool bia_netmode_in_pool(const struct bia_netmode *mode, struct in_addr v4);
 
 /* The synthesis parameters of the latest HELLO answer this process got,

@@ -9,6 +9,7 @@
 
 #include "fdtable.h"
 #include "log.h"
+#include "netmode.h"
 #include "real.h"
 #include "route.h"
 #include "sockaddr.h"
@@ -110,7 +111,32 @@ int bia_outbound_target(int fd, const struct sockaddr_in *dst, struct sockaddr_i
     return 0;
 }
 
-int bia_connect4(int fd, const struct sockaddr_in *dst, socklen_t len)
+static int connect4(int fd, const struct sockaddr_in *dst, socklen_t len, bool retried);
+
+/*
+ * A native connect that finds no IPv4 route may have met a network that
+ * just lost IPv4 (roaming) before the cached network mode noticed: the
+ * helper is asked again and, if the network changed, the connect is routed
+ * again under the new mode (once). The kernel leaves a socket whose connect
+ * failed for lack of a route unconnected and unbound, so it can still be
+ * swapped.
+ */
+static int connect_native(int fd, const struct sockaddr_in *dst, socklen_t len, bool retried)
+{
+    struct bia_netmode mode;
+    int err;
+
+    if (bia_real()->connect(fd, (const struct sockaddr *)dst, len) == 0)
+        return 0;
+    err = errno;
+    if (err == ENETUNREACH && !retried && bia_netmode_recheck(&mode))
+        return connect4(fd, dst, len, true);
+    bia_route_explain(dst, err);
+    errno = err;
+    return -1;
+}
+
+static int connect4(int fd, const struct sockaddr_in *dst, socklen_t len, bool retried)
 {
     struct bia_fdinfo info;
     bool translated;
@@ -119,13 +145,18 @@ int bia_connect4(int fd, const struct sockaddr_in *dst, socklen_t len)
     if (rc < 0)
         return -1;
     if (rc > 0)
-        return bia_real()->connect(fd, (const struct sockaddr *)dst, len);
+        return connect_native(fd, dst, len, retried);
     info.v4peer = *dst;
     if (!bia_fdtable_set(fd, &info))
         bia_warn("fd %d: cannot remember its translation; getpeername will show IPv6", fd);
     if (translated)
         bia_trace_out("connect", dst, &info.v6peer);
     return bia_real()->connect(fd, (const struct sockaddr *)&info.v6peer, sizeof info.v6peer);
+}
+
+int bia_connect4(int fd, const struct sockaddr_in *dst, socklen_t len)
+{
+    return connect4(fd, dst, len, false);
 }
 
 bool bia_outbound_wrong_family(int fd, const struct sockaddr *addr, socklen_t len)

@@ -11,10 +11,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <string.h>
 
+/* NAT64: v6 is the address the network's NAT64 gives the IPv4 address. */
 static bool has_partner(const struct bia_entry *e)
 {
-    return e->kind == BIA_K_PAIRED || e->kind == BIA_K_POOL;
+    return e->kind == BIA_K_PAIRED || e->kind == BIA_K_POOL || e->kind == BIA_K_NAT64;
 }
 
 static enum bia_route fail(int *err, int value)
@@ -89,4 +91,19 @@ enum bia_route bia_route_v4(struct in_addr v4, struct in6_addr *v6, int *err)
             return BIA_ROUTE_NATIVE;
     }
     return ask_helper(v4, in_pool, v6, err);
+}
+
+void bia_route_explain(const struct sockaddr_in *dst, int err)
+{
+    struct bia_netmode mode;
+    char text[BIA_ADDRSTR_SIZE];
+
+    if (err != ENETUNREACH || bia_v4_is_special(dst->sin_addr))
+        return;
+    bia_netmode_get(&mode);
+    if (mode.network != BIA_NET_IPV6_ONLY)
+        return;
+    bia_warn("connect %s: %s: an IPv4-only destination on an IPv6-only network, and the helper "
+             "knows no NAT64 to reach it through (none found by ipv4only.arpa discovery, or "
+             "nat64 is off)", bia_sin_str(dst, text), strerror(err));
 }

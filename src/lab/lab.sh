@@ -16,6 +16,10 @@
 #   dual.test     A 192.0.2.10, AAAA 2001:db8:1::2   (A unreachable from here)
 #   v4only.test   A 192.0.2.20                       (no IPv6 at all)
 #   mail.test     MX 10 v6only.test                  (a mail domain served by it)
+#   ipv4only.arpa nothing (NXDOMAIN): no NAT64, until lab_nat64 adds one
+#
+# lab_nat64 fakes a NAT64 on that network; lab_add_ipv4 / lab_del_ipv4 make
+# it dual-stack and back (roaming).
 #
 # lab_up4 builds the mirror image instead, for IPv6 programs: an IPv4-only
 # host (198.51.100.1/24 on bia0, IPv6 disabled there; lo keeps ::1) and an
@@ -95,7 +99,9 @@ lab_dns_dual() {
 }
 
 lab_dns() {
+  : >"$LAB_DIR/peer-hosts"
   lab_dnsmasq "$LAB_PEER6" "getent ahostsv6 v6only.test" \
+    --local=/ipv4only.arpa/ --addn-hosts="$LAB_DIR/peer-hosts" \
     --host-record=v6only.test,"$LAB_PEER6" \
     --host-record=multi.test,"$LAB_PEER6" --host-record=multi.test,"$LAB_PEER6_B" \
     --host-record=dual.test,192.0.2.10,"$LAB_PEER6" \
@@ -165,6 +171,42 @@ peer_serve_tcp4() {
   peer socat "TCP4-LISTEN:$1,bind=$LAB_PEER4,reuseaddr,fork" \
     SYSTEM:'echo "hello from the IPv4-only peer, you are $SOCAT_PEERADDR"' &
   lab_wait "the peer's TCP service on port $1" peer_listening "$1"
+}
+
+# lab_nat64 [PREFIX/LEN]: a NAT64 on the IPv6-only network, faked: the peer
+# answers for v4only.test's address 192.0.2.20 behind PREFIX (RFC 6052
+# embedding, default 2001:db8:64::/96), the host routes PREFIX to the peer,
+# and the DNS answers ipv4only.arpa AAAA as a DNS64 would (RFC 7050).
+lab_nat64() {
+  local prefix=${1:-2001:db8:64::/96}
+  local addrs; addrs=$(python3 -c '
+import ipaddress, sys
+net = ipaddress.IPv6Network(sys.argv[1])
+def embed(v4):
+    b = bytearray(net.network_address.packed); v = ipaddress.IPv4Address(v4).packed
+    at = [i for i in range(net.prefixlen // 8, 16) if i != 8][:4]
+    for i, x in zip(at, v): b[i] = x
+    return ipaddress.IPv6Address(bytes(b))
+print(embed("192.0.2.20"), embed("192.0.0.170"), embed("192.0.0.171"))' "$prefix")
+  set -- $addrs
+  LAB_NAT64_PEER=$1
+  peer ip addr add "$1/128" dev eth0 nodad
+  ip -6 route add "$prefix" via "$LAB_PEER6"
+  printf '%s ipv4only.arpa\n%s ipv4only.arpa\n' "$2" "$3" >"$LAB_DIR/peer-hosts"
+  kill -HUP "$(cat "$LAB_DIR/dnsmasq.pid")"
+  lab_wait "the NAT64 discovery answer" sh -c "getent ahostsv6 ipv4only.arpa | grep -q ."
+}
+
+# lab_add_ipv4 / lab_del_ipv4: IPv4 on the link (host 192.0.2.1, the peer
+# 192.0.2.10 = dual.test's A record) and a default route: a dual-stack network.
+lab_add_ipv4() {
+  peer ip addr add 192.0.2.10/24 dev eth0
+  ip addr add 192.0.2.1/24 dev bia0
+  ip route add default via 192.0.2.10
+}
+
+lab_del_ipv4() {
+  ip addr del 192.0.2.1/24 dev bia0
 }
 
 peer_listening() { peer ss -Htln "sport = :$1" | grep -q .; }
