@@ -94,7 +94,7 @@ export class HelperRunningError extends Error {
 }
 
 /** Seconds the preload may cache the HELLO answer: short, so roaming is noticed. */
-const HELLO_TTL = 5;
+const HELLO_TTL = 2;
 /** A synthesized address never stands for another peer while the helper runs (a pool one is never reused). */
 const SYNTHETIC_TTL = 86400;
 // sun_path holds 108 bytes including the terminating NUL.
@@ -257,7 +257,8 @@ function newNat64(setting: Nat64Setting, options: HelperOptions, log: Logger): N
 // with them keep working; new connections follow the new mode.
 function roamed(ctx: Context, now: NetworkView, before: NetworkView): void {
   const mode = ctx.detector.mode === 'auto' ? '' : ` (mode forced to ${ctx.detector.mode})`;
-  ctx.log.info(`network changed: ${before.network} -> ${now.network}${mode}; addresses ${now.addresses.join(' ') || 'none'}`);
+  const modes = now.network === before.network ? `still ${now.network}` : `${before.network} -> ${now.network}`;
+  ctx.log.info(`network changed (${modes})${mode}; addresses ${now.addresses.join(' ') || 'none'}`);
   ctx.nat64.forget();
   settle(ctx, now);
 }
