@@ -175,7 +175,8 @@ peer_serve_tcp4() {
 
 # lab_nat64 [PREFIX/LEN]: a NAT64 on the IPv6-only network, faked: the peer
 # answers for v4only.test's address 192.0.2.20 behind PREFIX (RFC 6052
-# embedding, default 2001:db8:64::/96), the host routes PREFIX to the peer,
+# embedding, default 2001:db8:64::/96; that address is in $LAB_NAT64_PEER),
+# the host routes PREFIX to the peer,
 # and the DNS answers ipv4only.arpa AAAA as a DNS64 would (RFC 7050).
 lab_nat64() {
   local prefix=${1:-2001:db8:64::/96}

@@ -77,4 +77,22 @@ cat ${HELPER_LOG}`);
     expect(r.rc('off')).not.toBe(0);
     expect(r.stdout).toMatch(/no NAT64 found \(ipv4only\.arpa has no AAAA record\)/);
   });
+
+  it('carries UDP too: replies come from the IPv4 address the program sent to', async () => {
+    const r = await lab(String.raw`lab_nat64
+# Bound to the NAT64 address, so that replies come from it, as from a translator.
+peer socat "UDP6-RECVFROM:9999,bind=[$LAB_NAT64_PEER],fork" PIPE &
+sleep 0.3
+bia run -- python3 - <<'PY'
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.sendto(b"ping", ("192.0.2.20", 9999))
+data, src = s.recvfrom(100)
+print("udp", data.decode(), src[0], src[1])
+PY
+echo "RESULT udp $?"`);
+    expect(r.rc('udp'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('udp ping 192.0.2.20 9999');
+  });
 });
