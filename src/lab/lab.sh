@@ -18,7 +18,8 @@
 #   mail.test     MX 10 v6only.test                  (a mail domain served by it)
 #   ipv4only.arpa nothing (NXDOMAIN): no NAT64, until lab_nat64 adds one
 #
-# lab_nat64 fakes a NAT64 on that network; lab_add_ipv4 / lab_del_ipv4 make
+# lab_nat64 fakes a NAT64 on that network, lab_tayga runs a real one;
+# lab_add_ipv4 / lab_del_ipv4 make
 # it dual-stack and back (roaming).
 #
 # lab_up4 builds the mirror image instead, for IPv6 programs: an IPv4-only
@@ -195,6 +196,31 @@ print(embed("192.0.2.20"), embed("192.0.0.170"), embed("192.0.0.171"))' "$prefix
   ip -6 route add "$prefix" via "$LAB_PEER6"
   printf '%s ipv4only.arpa\n%s ipv4only.arpa\n' "$2" "$3" >"$LAB_DIR/peer-hosts"
   kill -HUP "$(cat "$LAB_DIR/dnsmasq.pid")"
+  lab_wait "the NAT64 discovery answer" sh -c "getent ahostsv6 ipv4only.arpa | grep -q ."
+}
+
+# lab_tayga: a real NAT64 instead: tayga (a stateless NAT64 in user space,
+# on a TUN device) on the peer, which forwards, for 2001:db8:64::/96, and an
+# IPv4-only service behind it at 192.0.2.20 (v4only.test) that sees its
+# clients as IPv4 addresses of tayga's pool 192.168.255.0/24.
+lab_tayga() {
+  local conf="$LAB_DIR/tayga.conf"
+  printf 'tun-device nat64\nipv4-addr 192.168.255.1\nprefix 2001:db8:64::/96\ndynamic-pool 192.168.255.0/24\ndata-dir %s\n' \
+    "$LAB_DIR/tayga" >"$conf"
+  mkdir -p "$LAB_DIR/tayga"
+  peer sh -c 'echo 1 >/proc/sys/net/ipv6/conf/all/forwarding; echo 1 >/proc/sys/net/ipv4/ip_forward'
+  peer tayga --config "$conf" --mktun >/dev/null
+  peer ip link set nat64 up
+  peer ip route add 192.168.255.0/24 dev nat64
+  peer ip route add 2001:db8:64::/96 dev nat64
+  peer ip addr add 192.0.2.20/32 dev lo
+  peer tayga --config "$conf" --nodetach >"$LAB_DIR/tayga.log" 2>&1 &
+  ip -6 route add 2001:db8:64::/96 via "$LAB_PEER6"
+  printf '2001:db8:64::c000:aa ipv4only.arpa\n2001:db8:64::c000:ab ipv4only.arpa\n' >"$LAB_DIR/peer-hosts"
+  kill -HUP "$(cat "$LAB_DIR/dnsmasq.pid")"
+  peer socat TCP4-LISTEN:8080,bind=192.0.2.20,reuseaddr,fork \
+    SYSTEM:'echo "hello from the IPv4-only peer, you are $SOCAT_PEERADDR"' &
+  lab_wait "the IPv4-only service behind tayga" peer_listening 8080
   lab_wait "the NAT64 discovery answer" sh -c "getent ahostsv6 ipv4only.arpa | grep -q ."
 }
 

@@ -5,7 +5,12 @@
 // literal through it and see only IPv4 addresses. Without one, the connect
 // fails with ENETUNREACH and a line that says why.
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { lab, labMissing } from '../support/lab.js';
+
+// tayga: a real translator (Debian package tayga; .ci/run installs it).
+const taygaMissing = spawnSync('sh', ['-c', 'command -v tayga || test -x /usr/sbin/tayga']).status !== 0;
+if (taygaMissing && process.env.CI) throw new Error('CI must run the NAT64 tests with tayga: apt-get install tayga');
 
 const PY_PEER = (host: string) => String.raw`python3 - <<'PY'
 import socket
@@ -94,5 +99,19 @@ PY
 echo "RESULT udp $?"`);
     expect(r.rc('udp'), r.stderr).toBe(0);
     expect(r.stdout).toContain('udp ping 192.0.2.20 9999');
+  });
+
+  it.skipIf(taygaMissing)('goes through a real translator (tayga): the IPv4-only server sees an IPv4 client', async () => {
+    const r = await lab(String.raw`lab_tayga
+nc.traditional -w 2 v4only.test 8080; echo "RESULT plain $?"
+bia run -- nc.traditional -w 2 v4only.test 8080; echo "RESULT name $?"
+bia run -- ${PY_PEER('192.0.2.20')}
+echo "RESULT literal $?"`);
+    expect(r.rc('plain')).not.toBe(0);
+    expect(r.rc('name'), r.stderr).toBe(0);
+    expect(r.rc('literal'), r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^hello from the IPv4-only peer, you are 192\.168\.255\.\d+$/m);
+    expect(r.stdout).toContain('peername 192.0.2.20');
+    expect(r.stdout).toMatch(/greeting hello from the IPv4-only peer, you are 192\.168\.255\.\d+/);
   });
 });
