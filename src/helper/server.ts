@@ -46,8 +46,6 @@ export interface HelperOptions {
   synth?: SynthSettings;
   /** NAT64 prefix: "auto" (RFC 7050 discovery, the default), "off", or a prefix such as "64:ff9b::/96". */
   nat64?: string;
-  /** Watch the host's addresses and routes through netlink (default); false: look again at most every 2 s. */
-  watchNetwork?: boolean;
   /** Default: $BIA_LOG, else info. Ignored when `log` is given. */
   logLevel?: LogLevel;
   log?: Logger;
@@ -139,7 +137,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   const sources = options.netSources ?? PROC_SOURCES;
   const nat64Setting = nat64Option(options.nat64);
   const detector = new NetworkDetector(options.network ?? 'auto', sources, undefined, undefined, {
-    watch: options.watchNetwork === false ? undefined : watchNetwork,
+    watch: watchNetwork,
     log,
   });
   const pool = new Pool(options.pool ?? DEFAULT_POOL, () => detector.hostIPv4());

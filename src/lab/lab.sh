@@ -19,8 +19,7 @@
 #   ipv4only.arpa nothing (NXDOMAIN): no NAT64, until lab_nat64 adds one
 #
 # lab_nat64 fakes a NAT64 on that network, lab_tayga runs a real one;
-# lab_add_ipv4 / lab_del_ipv4 make
-# it dual-stack and back (roaming).
+# lab_add_ipv4 / lab_del_ipv4 make it dual-stack and back (roaming).
 #
 # lab_up4 builds the mirror image instead, for IPv6 programs: an IPv4-only
 # host (198.51.100.1/24 on bia0, IPv6 disabled there; lo keeps ::1) and an
