@@ -131,7 +131,7 @@ static int connect_native(int fd, const struct sockaddr_in *dst, socklen_t len, 
     err = errno;
     if (err == ENETUNREACH && !retried && bia_netmode_recheck(&mode))
         return connect4(fd, dst, len, true);
-    bia_route_explain(dst, err);
+    bia_route_explain("connect", dst, err);
     errno = err;
     return -1;
 }

@@ -93,7 +93,7 @@ enum bia_route bia_route_v4(struct in_addr v4, struct in6_addr *v6, int *err)
     return ask_helper(v4, in_pool, v6, err);
 }
 
-void bia_route_explain(const struct sockaddr_in *dst, int err)
+void bia_route_explain(const char *call, const struct sockaddr_in *dst, int err)
 {
     struct bia_netmode mode;
     char text[BIA_ADDRSTR_SIZE];
@@ -103,7 +103,7 @@ void bia_route_explain(const struct sockaddr_in *dst, int err)
     bia_netmode_get(&mode);
     if (mode.network != BIA_NET_IPV6_ONLY)
         return;
-    bia_warn("connect %s: %s: an IPv4-only destination on an IPv6-only network, and the helper "
+    bia_warn("%s %s: %s: an IPv4-only destination on an IPv6-only network, and the helper "
              "knows no NAT64 to reach it through (none found by ipv4only.arpa discovery, or "
-             "nat64 is off)", bia_sin_str(dst, text), strerror(err));
+             "nat64 is off)", call, bia_sin_str(dst, text), strerror(err));
 }

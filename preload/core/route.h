@@ -20,10 +20,10 @@ enum bia_route {
 enum bia_route bia_route_v4(struct in_addr v4, struct in6_addr *v6, int *err);
 
 /*
- * Logs why a native connect to dst failed with err when the reason is bia's
+ * Logs why a native connect or sendto (call) to dst failed with err when the reason is bia's
  * business: ENETUNREACH on an IPv6-only network means that the helper has
  * no NAT64 to reach the address through (docs/architecture.md, NAT64).
  */
-void bia_route_explain(const struct sockaddr_in *dst, int err);
+void bia_route_explain(const char *call, const struct sockaddr_in *dst, int err);
 
 #endif

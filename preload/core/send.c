@@ -11,6 +11,7 @@
 #include "fdtable.h"
 #include "outbound.h"
 #include "real.h"
+#include "route.h"
 #include "trace.h"
 #include "v6prog.h"
 
@@ -50,6 +51,23 @@ static int destination(const char *call, int fd, const void *name, socklen_t len
     return rc;
 }
 
+/* As the program asked; an IPv4 destination the network cannot reach is explained. */
+static ssize_t send_native(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr,
+                           socklen_t len)
+{
+    ssize_t sent = bia_real()->sendto(fd, buf, n, flags, addr, len);
+    struct sockaddr_in dst;
+    int err = errno;
+
+    if (sent < 0 && err == ENETUNREACH && addr && len >= sizeof dst) {
+        memcpy(&dst, addr, sizeof dst);
+        if (dst.sin_family == AF_INET)
+            bia_route_explain("sendto", &dst, err);
+        errno = err;
+    }
+    return sent;
+}
+
 ssize_t bia_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr,
                    socklen_t len)
 {
@@ -60,7 +78,7 @@ ssize_t bia_sendto(int fd, const void *buf, size_t n, int flags, const struct so
     if (rc < 0)
         return -1;
     if (rc > 0)
-        return bia_real()->sendto(fd, buf, n, flags, addr, len);
+        return send_native(fd, buf, n, flags, addr, len);
     return bia_real()->sendto(fd, buf, n, flags, (const struct sockaddr *)&to, sizeof to);
 }
 

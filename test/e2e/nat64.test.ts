@@ -69,6 +69,11 @@ import errno, socket
 for host in ("v4only.test", "192.0.2.20"):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     print("connect", host, errno.errorcode.get(s.connect_ex((socket.gethostbyname(host), 8080)), "0"))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    u.sendto(b"x", ("192.0.2.20", 9))
+except OSError as e:
+    print("sendto", errno.errorcode[e.errno])
 PY
 echo "RESULT bia $?"
 bia stop
@@ -79,6 +84,8 @@ cat ${HELPER_LOG}`);
     expect(r.stdout).toContain('connect v4only.test ENETUNREACH');
     expect(r.stdout).toContain('connect 192.0.2.20 ENETUNREACH');
     expect(r.stderr).toMatch(/connect 192\.0\.2\.20:8080: Network is unreachable: an IPv4-only destination on an IPv6-only network, and the helper knows no NAT64/);
+    expect(r.stdout).toContain('sendto ENETUNREACH');
+    expect(r.stderr).toMatch(/sendto 192\.0\.2\.20:9: Network is unreachable: an IPv4-only destination/);
     expect(r.rc('off')).not.toBe(0);
     expect(r.stdout).toMatch(/no NAT64 found \(ipv4only\.arpa has no AAAA record\)/);
   });
