@@ -39,13 +39,13 @@ static void check_reply(const struct bia_reply *r, size_t len)
         check(strlen(r->u.resolve.canon) == r->u.resolve.canon_len);
         for (size_t i = 0; i < r->u.resolve.count; i++)
             check(r->u.resolve.entries[i].kind >= BIA_K_NATIVE &&
-                  r->u.resolve.entries[i].kind <= BIA_K_SYNTHETIC);
+                  r->u.resolve.entries[i].kind <= BIA_K_NAT64);
         break;
     case BIA_T_NAME4:
         check(r->u.name.len >= 1 && strlen(r->u.name.name) == r->u.name.len);
         break;
     default:
-        check(r->u.entry.kind >= BIA_K_NATIVE && r->u.entry.kind <= BIA_K_SYNTHETIC);
+        check(r->u.entry.kind >= BIA_K_NATIVE && r->u.entry.kind <= BIA_K_NAT64);
     }
 }
 

@@ -151,7 +151,7 @@ describe('startHelper', () => {
       type: MsgType.Hello,
       id: 7,
       status: Status.Ok,
-      hello: { network: WireNetwork.Ipv6Only, pool: '198.18.0.0', poolLen: 15, ttl: 5, synth: MAPPED_SYNTH },
+      hello: { network: WireNetwork.Ipv6Only, pool: '198.18.0.0', poolLen: 15, ttl: 2, synth: MAPPED_SYNTH },
     });
     client.close();
   });
