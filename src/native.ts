@@ -48,5 +48,8 @@ export function peerCredentials(fd: number): PeerCredentials {
 export function watchNetwork(onChange: (err?: Error) => void): Closable {
   loadNative();
   if (!addon!.watchNetwork) throw new Error('the native addon predates watchNetwork; rebuild it');
-  return addon!.watchNetwork(onChange);
+  const watch = addon!.watchNetwork(onChange);
+  let open = true;
+  // The native handle is freed once closed: a second close must not reach it.
+  return { close: () => void (open && ((open = false), watch.close())) };
 }
