@@ -44,7 +44,7 @@ export async function nat64Entries(entries: Entry[], ctx: Nat64Context): Promise
   const state = await ctx.nat64.prefix(RESOLVE_WAIT_MS);
   const now = (ctx.now ?? Date.now)();
   return entries.map((e) => {
-    if (e.kind !== Kind.Native) return e;
+    if (e.kind !== Kind.Native || ctx.pool.contains(e.v4)) return e;
     return entryFor(e.v4, state, e.ttl, now) ?? { ...e, ttl: Math.min(e.ttl, UNREACHABLE_TTL) };
   });
 }

@@ -175,6 +175,9 @@ describe('NAT64 entries', () => {
 
   it('turn NATIVE answers into NAT64 ones on an IPv6-only network with a prefix', async () => {
     expect(await nat64Entries([native, pool], ctx('ipv6-only'))).toEqual([{ kind: Kind.Nat64, v4: '192.0.2.20', v6: '2001:db8:64::c000:214', ttl: 3600 }, pool]);
+    // An address inside the pool (an odd /etc/hosts line) always means the pool.
+    const inPool = { ...native, v4: '198.18.3.3' };
+    expect(await nat64Entries([inPool], ctx('ipv6-only'))).toEqual([inPool]);
   });
 
   it('leave them alone on a dual-stack network, and shorten their TTL on an IPv6-only one without NAT64', async () => {
