@@ -63,7 +63,7 @@ ${around(PROGRAM('v6only.test', 'dual.test', '2001'), 'lab_del_ipv4')}`);
     const after = r.stdout.match(/^after (.*) (\S+) ([\d.]+)$/m);
     expect(after?.[1], r.stdout).toMatch(HOST6); // now over IPv6...
     expect(after?.[2]).toBe('192.0.2.10'); // ...with the program still seeing dual.test's IPv4 address
-    expect(Number(after?.[3])).toBeLessThan(1); // the first connect after the change already does
+    expect(Number(after?.[3])).toBeLessThan(1.5); // the first connect after the change, not the 2 s HELLO ttl
     expect(r.stdout).toMatch(/network changed \(dual -> ipv6-only\)/);
   });
 
@@ -75,7 +75,7 @@ ${around(PROGRAM('v6only.test', 'dual.test', '2001'), 'lab_del_ipv4')}`);
     const after = r.stdout.match(/^after (.*) (\S+) ([\d.]+)$/m);
     expect(after?.[1], r.stdout).toContain(V4_CLIENT);
     expect(after?.[2]).toBe('192.0.2.10');
-    expect(Number(after?.[3])).toBeLessThan(4); // the program's cached HELLO (2 s) ran out
+    expect(Number(after?.[3])).toBeLessThan(5); // once the program's cached HELLO (2 s) ran out
     expect(r.stdout).toMatch(/network changed \(ipv6-only -> dual\)/);
   });
 
