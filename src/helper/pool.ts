@@ -101,7 +101,7 @@ export class Pool {
   private embargoUntil = 0;
   private blocked: { host: HostIPv4; test: (n: number) => boolean } | undefined;
 
-  /** `host` answers a new object whenever the host's addresses or routes change (cachedHostIPv4 does). */
+  /** `host` answers a new object whenever the host's addresses or routes change (NetworkDetector.hostIPv4 does: a new view only after a change, or a poll). */
   constructor(
     cidr: string = DEFAULT_POOL,
     private readonly host: () => HostIPv4 = hostIPv4,
