@@ -9,6 +9,11 @@ export const MAX_FRAME = 4096;
 export const MAX_NAME = 253;
 export const MAX_ENTRIES = 32;
 const ENTRY_SIZE = 25;
+/** Addresses one USE or RELEASE carries at most. */
+export const MAX_USES = 255;
+// TABLE reply: pool figures, total, next, count; a row without its name.
+const TABLE_HEAD_SIZE = 21;
+const ROW_SIZE = 38;
 
 export enum MsgType {
   Hello = 1,
@@ -16,6 +21,12 @@ export enum MsgType {
   Map4 = 3,
   Map6 = 4,
   Name4 = 5,
+  /** Notification, no reply: sockets of the sender started using these mappings. */
+  Use = 6,
+  /** Notification, no reply: sockets of the sender stopped using these mappings. */
+  Release = 7,
+  /** A page of the mapping table, for `bia status`. */
+  Table = 8,
   Synth = 9,
 }
 
@@ -28,6 +39,8 @@ export enum Status {
   BadRequest = 5,
   BadVersion = 6,
   Internal = 7,
+  /** The calling process or user reached its allocation quota or rate. */
+  Quota = 8,
 }
 
 export enum Kind {
@@ -68,7 +81,12 @@ export type Request =
   | { type: MsgType.Map4; id: number; v4: string }
   | { type: MsgType.Map6; id: number; v6: string }
   | { type: MsgType.Name4; id: number; v4: string }
-  | { type: MsgType.Synth; id: number; v4: string };
+  | { type: MsgType.Synth; id: number; v4: string }
+  | { type: MsgType.Use | MsgType.Release; id: number; v4s: string[] }
+  | { type: MsgType.Table; id: number; offset: number };
+
+/** Requests the helper answers with nothing (docs/protocol.md, "Notifications"). */
+export const isNotification = (req: Request): boolean => req.type === MsgType.Use || req.type === MsgType.Release;
 
 export interface HelloBody {
   network: WireNetwork;
@@ -99,12 +117,34 @@ export interface ResolveBody {
   entries: Entry[];
 }
 
+/** One row of the mapping table (TABLE reply). Times in seconds. */
+export interface TableRow extends Omit<Entry, 'ttl'> {
+  age: number;
+  idle: number;
+  uses: number;
+  inUse: number;
+  /** Empty when the mapping was made for no name. */
+  name: string;
+}
+
+export interface TableBody {
+  /** Addresses the pool can hand out at all, how many stand for a peer now, how many wait out their quarantine. */
+  poolSize: number;
+  poolUsed: number;
+  poolQuarantined: number;
+  /** Rows in the whole table, and the offset of the page after this one (= total on the last page). */
+  total: number;
+  next: number;
+  rows: TableRow[];
+}
+
 export type Reply =
   | { type: MsgType; id: number; status: Exclude<Status, Status.Ok> }
   | { type: MsgType.Hello; id: number; status: Status.Ok; hello: HelloBody }
   | { type: MsgType.Resolve; id: number; status: Status.Ok; resolve: ResolveBody }
   | { type: MsgType.Map4 | MsgType.Map6 | MsgType.Synth; id: number; status: Status.Ok; entry: Entry }
-  | { type: MsgType.Name4; id: number; status: Status.Ok; name: string };
+  | { type: MsgType.Name4; id: number; status: Status.Ok; name: string }
+  | { type: MsgType.Table; id: number; status: Status.Ok; table: TableBody };
 
 /** Thrown for any frame that does not follow docs/protocol.md. */
 export class ProtocolError extends Error {
@@ -226,6 +266,15 @@ export function encodeRequest(req: Request): Buffer {
       return frame(req.type, Status.Ok, req.id, v4ToBytes(req.v4));
     case MsgType.Map6:
       return frame(req.type, Status.Ok, req.id, v6ToBytes(req.v6));
+    case MsgType.Use:
+    case MsgType.Release:
+      if (req.v4s.length < 1 || req.v4s.length > MAX_USES) throw new ProtocolError(`${MsgType[req.type]} needs 1..${MAX_USES} addresses`);
+      return frame(req.type, Status.Ok, req.id, Buffer.concat([Buffer.from([req.v4s.length]), ...req.v4s.map(v4ToBytes)]));
+    case MsgType.Table: {
+      const body = Buffer.alloc(4);
+      body.writeUInt32BE(req.offset >>> 0);
+      return frame(req.type, Status.Ok, req.id, body);
+    }
   }
 }
 
@@ -257,6 +306,17 @@ export function decodeRequest(buf: Buffer): Request {
     case MsgType.Synth:
       expectBody(h.body, 4, 'SYNTH');
       return { type: MsgType.Synth, id: h.id, v4: v4FromBytes(h.body) };
+    case MsgType.Use:
+    case MsgType.Release: {
+      const count = h.body.length ? h.body.readUInt8(0) : 0;
+      if (count < 1) throw new ProtocolError(`${MsgType[h.type]} with no address`);
+      expectBody(h.body, 1 + 4 * count, MsgType[h.type]);
+      const v4s = Array.from({ length: count }, (_, i) => v4FromBytes(h.body.subarray(1 + 4 * i)));
+      return { type: h.type, id: h.id, v4s };
+    }
+    case MsgType.Table:
+      expectBody(h.body, 4, 'TABLE');
+      return { type: MsgType.Table, id: h.id, offset: h.body.readUInt32BE(0) };
     default:
       throw new ProtocolError(`unknown message type ${h.type}`);
   }
@@ -301,12 +361,59 @@ export function encodeReply(rep: Reply): Buffer {
     name(canonBytes, 'canonical name');
     return frame(rep.type, Status.Ok, rep.id, Buffer.concat([Buffer.from([entries.length, canonBytes.length]), canonBytes, ...entries.map(encodeEntry)]));
   }
+  if ('table' in rep) return frame(rep.type, Status.Ok, rep.id, encodeTable(rep.table));
   if ('name' in rep) {
     const nameBytes = Buffer.from(rep.name, 'latin1');
     name(nameBytes, 'name');
     return frame(rep.type, Status.Ok, rep.id, Buffer.concat([Buffer.from([nameBytes.length]), nameBytes]));
   }
   return frame(rep.type, Status.Ok, rep.id, encodeEntry(rep.entry));
+}
+
+function encodeRow(r: TableRow): Buffer {
+  const nameBytes = Buffer.from(r.name, 'latin1');
+  if (nameBytes.length) name(nameBytes, 'row name');
+  const out = Buffer.alloc(ROW_SIZE + nameBytes.length);
+  out.writeUInt8(r.kind, 0);
+  v4ToBytes(r.v4).copy(out, 1);
+  v6ToBytes(r.v6).copy(out, 5);
+  [r.age, r.idle, r.uses, r.inUse].forEach((n, i) => out.writeUInt32BE(Math.min(0xffffffff, Math.max(0, Math.floor(n))), 21 + 4 * i));
+  out.writeUInt8(nameBytes.length, 37);
+  nameBytes.copy(out, ROW_SIZE);
+  return out;
+}
+
+/** Bytes the row takes in a TABLE reply, so the helper can fill a page. */
+export const tableRowSize = (r: TableRow): number => ROW_SIZE + Buffer.byteLength(r.name, 'latin1');
+/** Room for rows in one TABLE reply. */
+export const TABLE_ROOM = MAX_FRAME - HEADER_SIZE - TABLE_HEAD_SIZE;
+
+function encodeTable(t: TableBody): Buffer {
+  if (t.rows.length > 255) throw new ProtocolError('TABLE reply with more than 255 rows', Status.Internal);
+  const head = Buffer.alloc(TABLE_HEAD_SIZE);
+  [t.poolSize, t.poolUsed, t.poolQuarantined, t.total, t.next].forEach((n, i) => head.writeUInt32BE(n >>> 0, 4 * i));
+  head.writeUInt8(t.rows.length, 20);
+  return Buffer.concat([head, ...t.rows.map(encodeRow)]);
+}
+
+function decodeTable(body: Buffer): TableBody {
+  if (body.length < TABLE_HEAD_SIZE) throw new ProtocolError('TABLE reply too short');
+  const [poolSize, poolUsed, poolQuarantined, total, next] = [0, 1, 2, 3, 4].map((i) => body.readUInt32BE(4 * i));
+  const rows: TableRow[] = [];
+  let at = TABLE_HEAD_SIZE;
+  for (let i = 0; i < body.readUInt8(20); i++) {
+    if (body.length < at + ROW_SIZE) throw new ProtocolError('TABLE reply row cut short');
+    const kind = body.readUInt8(at);
+    if (kind < Kind.Native || kind > Kind.Synthetic) throw new ProtocolError(`unknown entry kind ${kind}`);
+    const nameLen = body.readUInt8(at + 37);
+    if (body.length < at + ROW_SIZE + nameLen) throw new ProtocolError('TABLE reply row name cut short');
+    const [age, idle, uses, inUse] = [0, 1, 2, 3].map((k) => body.readUInt32BE(at + 21 + 4 * k));
+    const rowName = nameLen ? name(body.subarray(at + ROW_SIZE, at + ROW_SIZE + nameLen), 'row name') : '';
+    rows.push({ kind, v4: v4FromBytes(body.subarray(at + 1)), v6: v6FromBytes(body.subarray(at + 5)), age, idle, uses, inUse, name: rowName });
+    at += ROW_SIZE + nameLen;
+  }
+  if (at !== body.length) throw new ProtocolError('TABLE reply longer than its rows');
+  return { poolSize, poolUsed, poolQuarantined, total, next, rows };
 }
 
 /** A reply frame the helper sends when the request's version is not its own. */
@@ -317,13 +424,13 @@ export function encodeBadVersion(type: number, id: number): Buffer {
 export function decodeReply(buf: Buffer): Reply {
   const h = parseHeader(buf);
   if (h.version !== PROTOCOL_VERSION) throw new ProtocolError(`protocol version ${h.version} is not supported`, Status.BadVersion);
-  if (h.status > Status.Internal) throw new ProtocolError(`unknown status ${h.status}`);
+  if (h.status > Status.Quota) throw new ProtocolError(`unknown status ${h.status}`);
   // An error reply echoes the request's type, even one the helper did not know.
   if (h.status !== Status.Ok) {
     expectBody(h.body, 0, 'error reply');
     return { type: h.type, id: h.id, status: h.status as Exclude<Status, Status.Ok> };
   }
-  if (!(h.type in MsgType)) throw new ProtocolError(`unknown message type ${h.type}`);
+  if (!(h.type in MsgType) || h.type === MsgType.Use || h.type === MsgType.Release) throw new ProtocolError(`unknown message type ${h.type}`);
   switch (h.type as MsgType) {
     case MsgType.Hello: {
       if (h.body.length !== HELLO_V1_SIZE) expectBody(h.body, HELLO_SIZE, 'HELLO reply');
@@ -358,6 +465,8 @@ export function decodeReply(buf: Buffer): Reply {
       expectBody(h.body, 1 + h.body.readUInt8(0), 'NAME4 reply');
       return { type: MsgType.Name4, id: h.id, status: Status.Ok, name: name(h.body.subarray(1), 'name') };
     }
+    case MsgType.Table:
+      return { type: MsgType.Table, id: h.id, status: Status.Ok, table: decodeTable(h.body) };
     default:
       expectBody(h.body, ENTRY_SIZE, 'MAP reply');
       return { type: h.type as MsgType.Map4 | MsgType.Map6 | MsgType.Synth, id: h.id, status: Status.Ok, entry: decodeEntry(h.body) };

@@ -80,6 +80,21 @@ size_t bia_encode_synth(uint8_t *buf, size_t cap, uint32_t id, struct in_addr v4
     return encode_v4(buf, cap, BIA_T_SYNTH, id, v4);
 }
 
+size_t bia_encode_uses(uint8_t *buf, size_t cap, uint32_t id, uint8_t type,
+                       const struct in_addr *v4s, size_t count)
+{
+    size_t total;
+
+    if ((type != BIA_T_USE && type != BIA_T_RELEASE) || count < 1 || count > BIA_MAX_USES)
+        return 0;
+    total = put_header(buf, cap, type, id, 1 + 4 * count);
+    if (!total)
+        return 0;
+    buf[BIA_HEADER_SIZE] = (uint8_t)count;
+    memcpy(buf + BIA_HEADER_SIZE + 1, v4s, 4 * count);
+    return total;
+}
+
 size_t bia_encode_map6(uint8_t *buf, size_t cap, uint32_t id, const struct in6_addr *v6)
 {
     size_t total = put_header(buf, cap, BIA_T_MAP6, id, 16);
@@ -227,11 +242,13 @@ int bia_decode_reply(const uint8_t *buf, size_t len, struct bia_reply *out, cons
         return reject(why, "unsupported protocol version");
     if (!strcmp(bia_type_name(buf[5]), "?"))
         return reject(why, "unknown message type");
+    if (buf[5] == BIA_T_USE || buf[5] == BIA_T_RELEASE || buf[5] == BIA_T_TABLE)
+        return reject(why, "a reply of a type the preload never asks for");
     out->type = buf[5];
     out->status = (uint16_t)(buf[6] << 8 | buf[7]);
     out->id = get_u32(buf + 8);
     n = len - BIA_HEADER_SIZE;
-    if (out->status > BIA_S_INTERNAL)
+    if (out->status > BIA_S_QUOTA)
         return reject(why, "unknown status");
     if (out->status != BIA_S_OK)
         return n ? reject(why, "error reply with a body") : 0;
@@ -258,8 +275,8 @@ static const char *name_of(const char *const *names, size_t count, unsigned i)
 
 const char *bia_type_name(unsigned type)
 {
-    static const char *const names[] = {NULL, "HELLO", "RESOLVE", "MAP4", "MAP6", "NAME4",
-                                        [BIA_T_SYNTH] = "SYNTH"};
+    static const char *const names[] = {NULL,    "HELLO", "RESOLVE", "MAP4", "MAP6",
+                                        "NAME4", "USE",   "RELEASE", "TABLE", "SYNTH"};
     return NAME_OF(names, type);
 }
 
@@ -267,7 +284,7 @@ const char *bia_status_name(unsigned status)
 {
     static const char *const names[] = {"OK", "NOT_FOUND", "NO_DATA", "TRY_AGAIN",
                                         "POOL_EXHAUSTED", "BAD_REQUEST", "BAD_VERSION",
-                                        "INTERNAL"};
+                                        "INTERNAL", "QUOTA"};
     return NAME_OF(names, status);
 }
 

@@ -23,6 +23,7 @@
 #define BIA_ENTRY_SIZE 25
 #define BIA_HELLO_V1_BODY_SIZE 7   /* a helper without the synthesis fields */
 #define BIA_HELLO_BODY_SIZE 29
+#define BIA_MAX_USES 255       /* addresses in one USE or RELEASE */
 
 enum bia_type {
     BIA_T_HELLO = 1,
@@ -30,6 +31,9 @@ enum bia_type {
     BIA_T_MAP4 = 3,
     BIA_T_MAP6 = 4,
     BIA_T_NAME4 = 5,
+    BIA_T_USE = 6,         /* notification: no reply */
+    BIA_T_RELEASE = 7,     /* notification: no reply */
+    BIA_T_TABLE = 8,       /* bia status only; the preload never asks */
     BIA_T_SYNTH = 9,
 };
 
@@ -42,6 +46,7 @@ enum bia_status {
     BIA_S_BAD_REQUEST = 5,
     BIA_S_BAD_VERSION = 6,
     BIA_S_INTERNAL = 7,
+    BIA_S_QUOTA = 8,
 };
 
 enum bia_kind {
@@ -134,6 +139,10 @@ size_t bia_encode_synth(uint8_t *buf, size_t cap, uint32_t id, struct in_addr v4
 /* Whether a synthesis format, prefix length and plane ID work together
  * (docs/protocol.md, HELLO): the decoder rejects a reply where they do not. */
 int bia_synth_params_valid(unsigned format, unsigned prefix_len, uint32_t plane);
+
+/* USE or RELEASE (type) of count addresses, 1..BIA_MAX_USES. */
+size_t bia_encode_uses(uint8_t *buf, size_t cap, uint32_t id, uint8_t type,
+                       const struct in_addr *v4s, size_t count);
 
 /*
  * Reads the length field at the start of a frame (4 bytes) and returns the

@@ -9,6 +9,7 @@
  *   encode MAP4 <id> <v4>                 -> frame as lowercase hex
  *   encode MAP6 <id> <v6>                 -> frame as lowercase hex
  *   encode NAME4 <id> <v4>                -> frame as lowercase hex
+ *   encode USE|RELEASE <id> <v4>[,<v4>...] -> frame as lowercase hex
  *   decode <hex>                          -> the reply's text form
  *
  * Anything rejected prints "ERROR <reason>".
@@ -103,6 +104,17 @@ static void encode(char *args)
         }
         len = (type[0] == 'M' ? bia_encode_map4 : type[0] == 'N' ? bia_encode_name4 : bia_encode_synth)(
             frame, sizeof frame, id, v4);
+    } else if (!strcmp(type, "USE") || !strcmp(type, "RELEASE")) {
+        struct in_addr v4s[BIA_MAX_USES];
+        size_t count = 0;
+        for (char *text = strtok(NULL, ","); text; text = strtok(NULL, ",")) {
+            if (count == BIA_MAX_USES || inet_pton(AF_INET, text, &v4s[count++]) != 1) {
+                puts("ERROR not a list of IPv4 addresses");
+                return;
+            }
+        }
+        len = bia_encode_uses(frame, sizeof frame, id, type[0] == 'U' ? BIA_T_USE : BIA_T_RELEASE,
+                              v4s, count);
     } else if (!strcmp(type, "MAP6")) {
         struct in6_addr v6;
         char *text = strtok(NULL, " ");

@@ -15,6 +15,7 @@ const vectors = JSON.parse(readFileSync(new URL('../vectors/protocol.json', impo
   replies: Vector[];
   malformed_requests: { name: string; hex: string }[];
   malformed_replies: { name: string; hex: string }[];
+  status_messages: { requests: Vector[]; replies: Vector[]; malformed_replies: { name: string; hex: string }[] };
 };
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -36,6 +37,24 @@ describe('TypeScript codec', () => {
   });
   it.each(vectors.malformed_replies)('rejects reply: $name', (v) => {
     expect(() => decodeReply(Buffer.from(v.hex, 'hex'))).toThrow(ProtocolError);
+  });
+});
+
+describe('TypeScript codec, TABLE (bia status only)', () => {
+  const t = vectors.status_messages;
+  it.each(t.requests)('round-trips request: $name', (v) => {
+    expect(decodeRequest(Buffer.from(v.hex, 'hex'))).toEqual(v.message);
+    expect(encodeRequest(v.message).toString('hex')).toBe(v.hex);
+  });
+  it.each(t.replies)('round-trips reply: $name', (v) => {
+    expect(decodeReply(Buffer.from(v.hex, 'hex'))).toEqual(v.message);
+    expect(encodeReply(v.message).toString('hex')).toBe(v.hex);
+  });
+  it.each(t.malformed_replies)('rejects reply: $name', (v) => {
+    expect(() => decodeReply(Buffer.from(v.hex, 'hex'))).toThrow(ProtocolError);
+  });
+  it('refuses to encode a USE without addresses', () => {
+    expect(() => encodeRequest({ type: MsgType.Use, id: 0, v4s: [] })).toThrow(ProtocolError);
   });
 });
 
@@ -68,6 +87,8 @@ describe('C codec', () => {
       case MsgType.Map4: return `encode MAP4 ${m.id} ${m.v4}`;
       case MsgType.Name4: return `encode NAME4 ${m.id} ${m.v4}`;
       case MsgType.Synth: return `encode SYNTH ${m.id} ${m.v4}`;
+      case MsgType.Use: return `encode USE ${m.id} ${m.v4s.join(',')}`;
+      case MsgType.Release: return `encode RELEASE ${m.id} ${m.v4s.join(',')}`;
       default: return `encode MAP6 ${m.id} ${m.v6}`;
     }
   };
