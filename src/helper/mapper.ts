@@ -5,9 +5,10 @@
 // after a quarantine, so a program holding a stale address fails cleanly
 // instead of reaching a stranger (virtual-ipv6-connectivity section 7).
 import { Address4 } from 'ip-address';
-import { canonicalV6, Kind, type Entry } from '../protocol.js';
+import { canonicalV6, Kind, Status, type Entry, type TableRow } from '../protocol.js';
 import type { Logger } from '../log.js';
 import type { Pool } from './pool.js';
+import type { Account } from './quota.js';
 
 export interface MapperEntry extends Entry {
   /** When it was last requested or used (ms since the epoch). */
@@ -20,7 +21,23 @@ export interface MapperEntry extends Entry {
   inUse: number;
   /** The name the entry was made for (NAME4 answers it); none for a bare MAP6. */
   name?: string;
+  /** When it was made, or restored after a restart (ms). */
+  created: number;
+  /** Who its pool address is charged to (quota.ts); none for PAIRED and restored entries. */
+  account?: Account;
 }
+
+/** A mapping request: what the answer will promise and whom a new pool address is charged to. */
+export interface MapRequest {
+  /** Seconds the caller will tell its client beyond the entry's own ttl (a DNS record's remaining ttl). */
+  ttl?: number;
+  /** The name that led to the address. */
+  name?: string;
+  account?: Account;
+}
+
+/** Why no mapping was made. */
+export type Refused = Status.PoolExhausted | Status.Quota;
 
 /** What the state file keeps of an entry. */
 export type EntryRecord = Pick<MapperEntry, 'kind' | 'v4' | 'v6' | 'ttl' | 'lastUsed' | 'cachedUntil' | 'name'>;
@@ -85,6 +102,8 @@ export class AddressMapper {
   private readonly idleMs: number;
   private readonly quarantineMs: number;
   private readonly now: () => number;
+  /** Called before an allocation fails for want of an address: a chance to give back the uses of ended processes. */
+  onPressure?: () => void;
 
   constructor(
     readonly pool: Pool,
@@ -104,21 +123,44 @@ export class AddressMapper {
    * answers the name a program just resolved to the address.
    */
   mapV6(v6: string, ttl = 0, name?: string): MapperEntry | undefined {
+    const got = this.request(v6, { ttl, name });
+    return typeof got === 'object' ? got : undefined;
+  }
+
+  /**
+   * mapV6 for a caller: a new pool address is charged to `account`, and
+   * refused (Status.Quota) when the account is over its quota or rate. An
+   * existing mapping is never refused or charged.
+   */
+  request(v6: string, { ttl = 0, name, account }: MapRequest): MapperEntry | Refused {
     // A mapping past its expiry that no sweep removed yet is simply renewed:
     // it is still this peer's address.
     const found = this.byV6.get(key6(v6));
     if (found) return this.touch(this.rename(found, name), ttl);
-    const v4 = this.pool.allocate(this.now()) ?? this.reclaim();
+    if (account?.refusal()) return Status.Quota;
+    const v4 = this.allocate();
     if (!v4) {
       this.options.log?.warn(`pool ${this.pool.network}/${this.pool.prefixLength} exhausted (every address in use, cached or quarantined), cannot map ${v6}`);
-      return undefined;
+      return Status.PoolExhausted;
     }
-    const entry = this.store(this.fresh(Kind.Pool, v4, key6(v6), this.poolTtl, name), ttl);
+    const entry = this.fresh(Kind.Pool, v4, key6(v6), this.poolTtl, name);
+    if (account) {
+      account.charge();
+      entry.account = account;
+    }
+    this.store(entry, ttl);
     this.options.log?.info(`pool: ${v4} stands for ${entry.v6}`);
     return entry;
   }
 
-  /** Stores an A/AAAA pair of the name `name`, learned from DNS. */
+  private allocate(): string | undefined {
+    const v4 = this.pool.allocate(this.now()) ?? this.reclaim();
+    if (v4) return v4;
+    this.onPressure?.();
+    return this.reclaim();
+  }
+
+  /** Stores an A/AAAA pair of the name `name`, learned from DNS. Not charged to anyone: it takes no pool address. */
   recordPair(v4: string, v6: string, ttl: number, name?: string): MapperEntry {
     const known = this.byV4.get(key4(v4));
     if (known && known.kind === Kind.Paired && known.v6 === key6(v6)) {
@@ -173,6 +215,25 @@ export class AddressMapper {
     return expired;
   }
 
+  /** The form of `v4` the table keys it by. */
+  keyOf(v4: string): string {
+    return key4(v4);
+  }
+
+  /** A page of the table for `bia status`: rows from `offset` on while `fits` accepts them. */
+  rows(offset: number, fits: (row: TableRow) => boolean): TableRow[] {
+    const now = this.now();
+    const out: TableRow[] = [];
+    let i = 0;
+    for (const e of this.byV4.values()) {
+      if (i++ < offset) continue;
+      const row = { kind: e.kind, v4: e.v4, v6: e.v6, name: e.name ?? '', age: (now - e.created) / 1000, idle: e.inUse ? 0 : (now - e.lastUsed) / 1000, uses: e.uses, inUse: e.inUse };
+      if (!fits(row)) break;
+      out.push(row);
+    }
+    return out;
+  }
+
   /** Whether `v4` is mapped, without counting as a use. */
   has(v4: string): boolean {
     return this.byV4.has(key4(v4));
@@ -203,7 +264,7 @@ export class AddressMapper {
 
   private fresh(kind: Kind, v4: string, v6: string, ttl: number, name?: string): MapperEntry {
     const now = this.now();
-    return { kind, v4, v6, ttl, lastUsed: now, cachedUntil: now, uses: 0, inUse: 0, ...(name && { name }) };
+    return { kind, v4, v6, ttl, lastUsed: now, cachedUntil: now, uses: 0, inUse: 0, created: now, ...(name && { name }) };
   }
 
   /** A new name for an entry is recorded like a new entry, so it survives a restart. */
@@ -289,6 +350,8 @@ export class AddressMapper {
   }
 
   private forget(entry: MapperEntry): void {
+    entry.account?.refund();
+    entry.account = undefined;
     this.byV4.delete(entry.v4);
     this.unpark(entry);
     if (this.byV6.get(entry.v6) === entry) this.byV6.delete(entry.v6);

@@ -52,6 +52,8 @@ function maskOf(prefixLength: number): number {
  */
 class Bits {
   private bits: Uint8Array | undefined;
+  /** Bits set, for `bia status`. */
+  count = 0;
 
   constructor(
     private readonly size: number,
@@ -66,12 +68,15 @@ class Bits {
   add(n: number): void {
     const i = n - this.base;
     this.bits ??= new Uint8Array(Math.ceil(this.size / 8));
+    if (!this.has(n)) this.count++;
     this.bits[i >>> 3] |= 1 << (i & 7);
   }
 
   delete(n: number): void {
     const i = n - this.base;
-    if (this.bits) this.bits[i >>> 3] &= ~(1 << (i & 7));
+    if (!this.bits || !this.has(n)) return;
+    this.count--;
+    this.bits[i >>> 3] &= ~(1 << (i & 7));
   }
 }
 
@@ -175,6 +180,20 @@ export class Pool {
         if (((net & mask) >>> 0) !== ((this.base & mask) >>> 0)) return [];
         return [{ route, whole: route.prefixLength <= this.prefixLength }];
       });
+  }
+
+  /** Addresses it can hand out at all, handed out now, and waiting out a quarantine (for `bia status`). */
+  stats(): { size: number; used: number; quarantined: number } {
+    const quarantined = this.waiting.values().length;
+    return { size: this.usable(), used: this.used.count - quarantined, quarantined };
+  }
+
+  // Every address but the reserved ones (see reserved()): 254 in each /24.
+  private usable(): number {
+    if (this.size >= 256) return (this.size / 256) * 254;
+    let n = 0;
+    for (let offset = 0; offset < this.size; offset++) if (!this.reserved(offset, this.base + offset)) n++;
+    return n;
   }
 
   contains(v4: string): boolean {

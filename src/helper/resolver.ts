@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import { plainV4, plainV6 } from './addr.js';
 import { WatchedFile } from './filecache.js';
 import { HostsFile } from './hosts.js';
-import { DEFAULT_POOL_TTL, type AddressMapper } from './mapper.js';
+import { DEFAULT_POOL_TTL, type AddressMapper, type MapRequest } from './mapper.js';
 import { Synthesizer } from './synth.js';
 import { parseResolvConf, resolvConfPath, type Nameserver, type ResolvConf } from './resolvconf.js';
 
@@ -28,6 +28,12 @@ export type QueryFailure = 'nxdomain' | 'nodata' | 'servfail' | 'unreachable';
 /** The queries of one resolve4 call, cancelled together when its time is up. */
 export interface DnsSession {
   query(name: string, type: RecordType): Promise<QueryOutcome>;
+  /**
+   * How long a negative answer for `name` may be cached (RFC 2308): the
+   * MINIMUM of the SOA of the zone that answered, in seconds; undefined
+   * when no SOA is found, and the answer is then not cached.
+   */
+  negativeTtl?(name: string): Promise<number | undefined>;
   cancel(): void;
 }
 
@@ -36,7 +42,13 @@ export type DnsTransport = (conf: ResolvConf) => DnsSession;
 
 export type ResolveResult =
   | { status: Status.Ok; canon: string; entries: Entry[] }
-  | { status: Status.NotFound | Status.NoData | Status.TryAgain | Status.PoolExhausted };
+  | { status: Status.NotFound | Status.NoData | Status.TryAgain | Status.PoolExhausted | Status.Quota };
+
+/** Whose mappings an answer uses: the table of the caller's scope and the account new pool addresses are charged to. */
+export interface Via {
+  mapper?: AddressMapper;
+  account?: MapRequest['account'];
+}
 
 export interface ResolverOptions {
   mapper: AddressMapper;
@@ -55,6 +67,10 @@ export interface ResolverOptions {
 export const DEFAULT_DEADLINE_MS = 7500;
 /** Seconds clients may cache an answer from /etc/hosts or a literal. */
 export const LOCAL_TTL = 60;
+/** RFC 2308 section 5: negative answers are cached no longer than a few hours, whatever the SOA says; bia keeps one. */
+export const MAX_NEGATIVE_TTL = 3600;
+/** How far up from a name that does not exist the SOA of its zone is looked for. */
+const MAX_SOA_STEPS = 8;
 const NO_V6 = '::';
 const NO_V4 = '0.0.0.0';
 const CACHE_LIMIT = 1024;
@@ -86,9 +102,27 @@ export function caresTransport(port?: number): DnsTransport {
           (records): QueryOutcome => ({ kind: 'ok', records }),
           (err: NodeJS.ErrnoException): QueryOutcome => ({ kind: FAILURES[err.code ?? ''] ?? 'unreachable' }),
         ),
+      negativeTtl: (name) => soaMinimum(resolver, name),
       cancel: () => resolver.cancel(),
     };
   };
+}
+
+// node:dns does not show the authority section of a negative answer, where
+// RFC 2308 puts the SOA; asking for the SOA of the name, then of each parent
+// until one answers, finds the same record (the zone's apex). A name that
+// does not exist (NXDOMAIN) or is no apex (NODATA) sends the walk one label up.
+async function soaMinimum(resolver: dnsp.Resolver, name: string): Promise<number | undefined> {
+  let labels = name.split('.').filter(Boolean);
+  for (let step = 0; step < MAX_SOA_STEPS && labels.length > 0; step++, labels = labels.slice(1)) {
+    try {
+      return (await resolver.resolveSoa(labels.join('.'))).minttl;
+    } catch (err) {
+      const kind = FAILURES[(err as NodeJS.ErrnoException).code ?? ''];
+      if (kind !== 'nxdomain' && kind !== 'nodata') return undefined;
+    }
+  }
+  return undefined;
 }
 
 // ---- glibc's search rules ------------------------------------------------
@@ -119,7 +153,8 @@ interface DnsAnswer extends Addresses {
 
 type Failure = { status: Status.NotFound | Status.NoData | Status.TryAgain };
 type Lookup = { answer: DnsAnswer } | Failure;
-type Walked = { found: Addresses; complete: boolean } | Failure;
+/** A failure, and until when it may be cached (ms) when every name tried was conclusively negative and its zone's SOA known. */
+type Walked = { found: Addresses; complete: boolean } | (Failure & { negativeTtl?: number });
 
 const conclusive = (o: QueryOutcome) => o.kind === 'ok' || o.kind === 'nodata' || o.kind === 'nxdomain';
 
@@ -132,6 +167,8 @@ function unique(o: QueryOutcome): DnsRecord[] {
 async function walk(session: DnsSession, names: string[]): Promise<Walked> {
   let nodata = false;
   let temporary = false;
+  // The shortest negative ttl of the names tried; undefined once one is unknown.
+  let negativeTtl: number | undefined = MAX_NEGATIVE_TTL;
   for (const name of names) {
     const [a, aaaa] = await Promise.all([session.query(name, 'A'), session.query(name, 'AAAA')]);
     if (a.kind === 'ok' || aaaa.kind === 'ok') {
@@ -140,9 +177,11 @@ async function walk(session: DnsSession, names: string[]): Promise<Walked> {
     nodata ||= a.kind === 'nodata' || aaaa.kind === 'nodata';
     temporary ||= a.kind === 'servfail' || aaaa.kind === 'servfail';
     if (a.kind === 'unreachable' || aaaa.kind === 'unreachable') return { status: nodata ? Status.NoData : Status.TryAgain };
+    const ttl: number | undefined = conclusive(a) && conclusive(aaaa) && negativeTtl !== undefined ? await session.negativeTtl?.(name) : undefined;
+    negativeTtl = ttl === undefined ? undefined : Math.min(negativeTtl!, ttl);
   }
-  if (nodata) return { status: Status.NoData };
-  return { status: temporary ? Status.TryAgain : Status.NotFound };
+  if (nodata) return { status: Status.NoData, negativeTtl };
+  return temporary ? { status: Status.TryAgain } : { status: Status.NotFound, negativeTtl };
 }
 
 // A reply entry: the mapping, valid for as long as the DNS answer it came with.
@@ -160,7 +199,8 @@ export class NameResolver {
   private readonly dns: DnsTransport;
   private readonly deadlineMs: number;
   private readonly now: () => number;
-  private readonly cache = new Map<string, DnsAnswer>();
+  // Answers and negative answers, until they expire.
+  private readonly cache = new Map<string, { lookup: Lookup; expires: number }>();
   private readonly inflight = new Map<string, Promise<Lookup>>();
   private lastConf: ResolvConf | undefined;
 
@@ -175,13 +215,13 @@ export class NameResolver {
   }
 
   /** Addresses for an IPv4 program asking for `name`. */
-  async resolve4(name: string): Promise<ResolveResult> {
-    const local = this.literal(name) ?? this.fromHosts(name);
+  async resolve4(name: string, via: Via = {}): Promise<ResolveResult> {
+    const local = this.literal(name, via) ?? this.fromHosts(name, via);
     if (local) return local;
     const lookup = await this.lookup(name);
     if ('status' in lookup) return lookup;
     const ttl = Math.max(0, Math.ceil((lookup.answer.expires - this.now()) / 1000));
-    return this.entries(lookup.answer, ttl);
+    return this.entries(lookup.answer, ttl, via);
   }
 
   /**
@@ -189,26 +229,27 @@ export class NameResolver {
    * NATIVE entries (`v4` all zero); A and AAAA, PAIRED entries answering the
    * AAAA; A only, SYNTHETIC entries. Literals stay libc's.
    */
-  async resolve6(name: string): Promise<ResolveResult> {
+  async resolve6(name: string, via: Via = {}): Promise<ResolveResult> {
     const host = this.hosts.lookup(name);
     if (host) {
       // As for IPv4 programs, the addresses the program asked for win.
       const found = host.v6.length ? { a: [], aaaa: localRecords(host.v6) } : { a: localRecords(host.v4), aaaa: [] };
-      return this.entries6({ canon: host.canon, ...found }, LOCAL_TTL);
+      return this.entries6({ canon: host.canon, ...found }, LOCAL_TTL, via);
     }
     const lookup = await this.lookup(name);
     if ('status' in lookup) return lookup;
-    return this.entries6(lookup.answer, Math.max(0, Math.ceil((lookup.answer.expires - this.now()) / 1000)));
+    return this.entries6(lookup.answer, Math.max(0, Math.ceil((lookup.answer.expires - this.now()) / 1000)), via);
   }
 
   // Native (and paired) entries come first, synthesized ones after them (RFC 6724, shanti 7 item 4.1).
   // A PAIRED entry may be cached at least DEFAULT_POOL_TTL, like a pool
   // mapping: on a network without IPv6 the preload translates a connect to
   // the AAAA address through it, and a TTL-0 record must not make that fail.
-  private entries6({ canon, a, aaaa }: Addresses, ttl: number): ResolveResult {
+  private entries6({ canon, a, aaaa }: Addresses, ttl: number, via: Via): ResolveResult {
+    const mapper = via.mapper ?? this.mapper;
     const pairTtl = Math.max(ttl, DEFAULT_POOL_TTL);
     const native = a.length
-      ? aaaa.map((r, i) => withTtl(this.mapper.recordPair(a[i % a.length].address, r.address, ttl, canon), pairTtl))
+      ? aaaa.map((r, i) => withTtl(mapper.recordPair(a[i % a.length].address, r.address, ttl, canon), pairTtl))
       : aaaa.map((r) => ({ kind: Kind.Native, v4: NO_V4, v6: r.address, ttl }));
     const synthesized = aaaa.length ? [] : a.flatMap((r) => this.synthEntry(r.address, ttl));
     const entries = [...native, ...synthesized].slice(0, MAX_ENTRIES);
@@ -223,42 +264,43 @@ export class NameResolver {
   }
 
   // Appendix A: literals get entries too, so an IPv6 literal works in an IPv4 program.
-  private literal(name: string): ResolveResult | undefined {
+  private literal(name: string, via: Via): ResolveResult | undefined {
     const v4 = plainV4(name);
-    if (v4) return this.entries({ canon: v4, a: [{ address: v4, ttl: LOCAL_TTL }], aaaa: [] }, LOCAL_TTL, false);
+    if (v4) return this.entries({ canon: v4, a: [{ address: v4, ttl: LOCAL_TTL }], aaaa: [] }, LOCAL_TTL, via, false);
     const v6 = plainV6(name);
-    return v6 && this.entries({ canon: name, a: [], aaaa: [{ address: v6.address, ttl: LOCAL_TTL }] }, LOCAL_TTL, false);
+    return v6 && this.entries({ canon: name, a: [], aaaa: [{ address: v6.address, ttl: LOCAL_TTL }] }, LOCAL_TTL, via, false);
   }
 
-  private fromHosts(name: string): ResolveResult | undefined {
+  private fromHosts(name: string, via: Via): ResolveResult | undefined {
     const host = this.hosts.lookup(name);
     if (!host) return undefined;
     // The addresses the program asked for win: with IPv4 ones, the IPv6 ones are not paired.
     const found = host.v4.length ? { a: localRecords(host.v4), aaaa: [] } : { a: [], aaaa: localRecords(host.v6) };
-    return this.entries({ canon: host.canon, ...found }, LOCAL_TTL);
+    return this.entries({ canon: host.canon, ...found }, LOCAL_TTL, via);
   }
 
   // `named`: the mappings remember `canon` for reverse lookups (NAME4);
   // a literal is no name, so its reverse lookup stays numeric.
-  private entries({ canon, a, aaaa }: Addresses, ttl: number, named = true): ResolveResult {
+  private entries({ canon, a, aaaa }: Addresses, ttl: number, via: Via, named = true): ResolveResult {
     const name = named ? canon : undefined;
-    let entries: Entry[];
-    if (aaaa.length === 0) entries = a.map((r) => ({ kind: Kind.Native, v4: r.address, v6: NO_V6, ttl }));
-    else if (a.length > 0) entries = a.map((r, i) => withTtl(this.mapper.recordPair(r.address, aaaa[i % aaaa.length].address, ttl, name), ttl));
-    else entries = aaaa.flatMap((r) => this.poolEntry(r.address, ttl, name));
-    if (entries.length === 0) return { status: Status.PoolExhausted };
-    return { status: Status.Ok, canon, entries };
-  }
-
-  /**
-   * A pool mapping outlives the record it was made for (the mapper keeps it
-   * at least its own ttl), so clients may cache it for the longer of the two:
-   * a TTL-0 AAAA record must not cost a MAP4 round trip on every connect.
-   * The mapper is told the ttl so that it keeps the mapping that long.
-   */
-  private poolEntry(v6: string, ttl: number, name: string | undefined): Entry[] {
-    const entry = this.mapper.mapV6(v6, ttl, name);
-    return entry ? [withTtl(entry, Math.max(ttl, entry.ttl))] : [];
+    const mapper = via.mapper ?? this.mapper;
+    if (aaaa.length === 0) return { status: Status.Ok, canon, entries: a.map((r) => ({ kind: Kind.Native, v4: r.address, v6: NO_V6, ttl })) };
+    if (a.length > 0) {
+      const entries = a.map((r, i) => withTtl(mapper.recordPair(r.address, aaaa[i % aaaa.length].address, ttl, name), ttl));
+      return { status: Status.Ok, canon, entries };
+    }
+    // A pool mapping outlives the record it was made for (the mapper keeps it
+    // at least its own ttl), so clients may cache it for the longer of the
+    // two: a TTL-0 AAAA record must not cost a MAP4 round trip on every
+    // connect. The mapper is told the ttl so that it keeps the mapping that long.
+    const entries: Entry[] = [];
+    let refused: Status.PoolExhausted | Status.Quota = Status.PoolExhausted;
+    for (const r of aaaa) {
+      const got = mapper.request(r.address, { ttl, name, account: via.account });
+      if (typeof got === 'object') entries.push(withTtl(got, Math.max(ttl, got.ttl)));
+      else refused = got;
+    }
+    return entries.length ? { status: Status.Ok, canon, entries } : { status: refused };
   }
 
   // ---- DNS with cache and coalescing --------------------------------------
@@ -267,7 +309,7 @@ export class NameResolver {
     const conf = this.currentConf();
     const key = name.toLowerCase();
     const cached = this.cache.get(key);
-    if (cached && cached.expires > this.now()) return Promise.resolve({ answer: cached });
+    if (cached && cached.expires > this.now()) return Promise.resolve(cached.lookup);
     this.cache.delete(key);
     let pending = this.inflight.get(key);
     if (!pending) {
@@ -298,9 +340,13 @@ export class NameResolver {
     });
     try {
       const walked = await Promise.race([walk(session, searchCandidates(name, conf)), deadline]);
-      if ('status' in walked) return walked;
+      if ('status' in walked) {
+        const failure: Failure = { status: walked.status };
+        if (walked.negativeTtl) this.remember(name.toLowerCase(), failure, this.now() + walked.negativeTtl * 1000);
+        return failure;
+      }
       const answer = { ...walked.found, complete: walked.complete, expires: this.now() + minTtl(walked.found) * 1000 };
-      this.remember(name.toLowerCase(), answer);
+      if (answer.complete) this.remember(name.toLowerCase(), { answer }, answer.expires);
       return { answer };
     } finally {
       clearTimeout(timer);
@@ -308,9 +354,9 @@ export class NameResolver {
     }
   }
 
-  private remember(key: string, answer: DnsAnswer): void {
-    if (!answer.complete || answer.expires <= this.now()) return;
+  private remember(key: string, lookup: Lookup, expires: number): void {
+    if (expires <= this.now()) return;
     if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, answer);
+    this.cache.set(key, { lookup, expires });
   }
 }

@@ -16,10 +16,15 @@ import {
   MsgType,
   ProtocolError,
   Status,
+  TABLE_ROOM,
+  tableRowSize,
   WireNetwork,
+  isNotification,
   type Entry,
   type Reply,
   type Request,
+  type TableBody,
+  type TableRow,
 } from '../protocol.js';
 import { AddressMapper, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_QUARANTINE_MS } from './mapper.js';
 import { NetworkDetector, PROC_SOURCES, type Network, type NetworkMode, type NetSources, type NetworkView } from './netdetect.js';
@@ -27,6 +32,9 @@ import { WatchedFile } from './filecache.js';
 import { Nat64, parsePrefix, type Nat64Setting } from './nat64.js';
 import { nat64Entries, nat64Map4, nat64Map6 } from './nat64-entries.js';
 import { parseResolvConf, resolvConfPath } from './resolvconf.js';
+import { DEFAULT_QUOTA_LIMITS, exeOf, Quotas, type Caller, type QuotaLimits } from './quota.js';
+import { UsageTracker, type Liveness } from './usage.js';
+import type { PoolScope } from './scope.js';
 import { DEFAULT_POOL, Pool } from './pool.js';
 import { caresTransport, NameResolver, type DnsTransport } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
@@ -72,10 +80,17 @@ export interface HelperOptions {
   quarantineMs?: number;
   /** Where mappings are kept across restarts. Default: paths.stateDir(). */
   stateDir?: string;
-  /** How often expired mappings are swept and the journal compacted. Default 30 s. */
+  /** How often expired mappings are swept, dead processes' uses given back and the journal compacted. Default 30 s. */
   sweepIntervalMs?: number;
+  /** Allocation quotas and rates (quota.ts). Default DEFAULT_QUOTA_LIMITS. */
+  quotas?: Partial<QuotaLimits>;
+  /** Who shares a table (docs/mapping-lifecycle.md, Granularity). Default host. */
+  scope?: PoolScope;
+  /** How dead client processes are noticed (tests). Default /proc. */
+  liveness?: Liveness;
   now?: () => number;
 }
+
 
 export interface Helper {
   readonly socketPath: string;
@@ -128,6 +143,11 @@ interface Context {
   resolver: NameResolver;
   synth: Synthesizer;
   store: StateStore;
+  quotas: Quotas;
+  usage: UsageTracker;
+  /** Scope process: each client process's own table, made at its first request, dropped when it ends. */
+  perProcess?: Map<number, AddressMapper>;
+  newProcessMapper: () => AddressMapper;
 }
 
 export async function startHelper(options: HelperOptions = {}): Promise<Helper> {
@@ -171,6 +191,17 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     throw err;
   }
   const { store, mapper } = opened;
+  const now = options.now ?? Date.now;
+  const quotas = new Quotas({ ...DEFAULT_QUOTA_LIMITS, ...options.quotas }, now, (caller, why) =>
+    log.warn(`refused a new pool mapping to pid ${caller.pid} (uid ${caller.uid}, ${exeOf(caller.pid)}): ${why}`),
+  );
+  const perProcess = options.scope === 'process' ? new Map<number, AddressMapper>() : undefined;
+  const usage = new UsageTracker((pid) => perProcess?.get(pid) ?? mapper, options.liveness, (pid) => {
+    quotas.forgetProcess(pid);
+    perProcess?.delete(pid);
+  });
+  // Before an allocation fails, the uses of processes that ended are given back.
+  mapper.onPressure = () => usage.reap();
   const ctx: Context = {
     log,
     uid: options.uid ?? process.getuid!(),
@@ -187,9 +218,18 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     resolver: new NameResolver({ mapper, synth, resolvConfPath: options.resolvConfPath, hostsPath: options.hostsPath, dns: options.dns, log }),
     synth,
     store,
+    quotas,
+    usage,
+    perProcess,
+    // Process tables live as long as their process and are not saved.
+    newProcessMapper: () => {
+      const own = new AddressMapper(new Pool(pool.network + '/' + pool.prefixLength, () => detector.hostIPv4()), { ...mapperTimes(options), log, now });
+      own.onPressure = () => usage.reap();
+      return own;
+    },
   };
   setReady(ctx);
-  log.info(`listening on ${socketPath}${inherited ? ` (fd ${options.listenFd} from systemd)` : ''}; pool ${pool.network}/${pool.prefixLength} (${mapper.size} mapping(s) kept in ${store.dir}); network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}${detector.watched ? '' : ' (polled)'}`);
+  log.info(`listening on ${socketPath}${inherited ? ` (fd ${options.listenFd} from systemd)` : ''}; pool ${pool.network}/${pool.prefixLength} per ${options.scope ?? 'host'} (${mapper.size} mapping(s) kept in ${store.dir}); network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}${detector.watched ? '' : ' (polled)'}`);
   detector.onChange((now, before) => roamed(ctx, now, before));
   settle(ctx, detector.refresh());
   const sweeper = setInterval(() => maintain(ctx), options.sweepIntervalMs ?? 30_000).unref();
@@ -213,22 +253,28 @@ async function openMappings(pool: Pool, options: HelperOptions, log: Logger): Pr
   const now = options.now ?? Date.now;
   const quarantineMs = options.quarantineMs ?? DEFAULT_QUARANTINE_MS;
   const store = new StateStore(options.stateDir ?? defaultStateDir(), log);
-  const mapper = new AddressMapper(pool, {
-    poolTtl: options.poolTtl,
-    idleTimeoutMs: options.mappingIdleMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-    quarantineMs,
-    onRecord: (entry) => store.append(entry),
-    log,
-    now,
-  });
-  applyState(mapper, store.recover(), quarantineMs, now(), log);
-  await store.compact(mapper);
+  store.lock();
+  const mapper = new AddressMapper(pool, { ...mapperTimes(options), onRecord: (entry) => store.append(entry), log, now });
+  try {
+    applyState(mapper, store.recover(), quarantineMs, now(), log);
+    await store.compact(mapper);
+  } catch (err) {
+    await store.close(); // gives the lock back
+    throw err;
+  }
   return { store, mapper };
+}
+
+function mapperTimes(options: HelperOptions): { poolTtl?: number; idleTimeoutMs: number; quarantineMs: number } {
+  return { poolTtl: options.poolTtl, idleTimeoutMs: options.mappingIdleMs ?? DEFAULT_IDLE_TIMEOUT_MS, quarantineMs: options.quarantineMs ?? DEFAULT_QUARANTINE_MS };
 }
 
 // Bounded work per tick: expiry is mostly lazy (on access), the sweep only
 // returns the addresses of mappings nobody asks about any more.
 function maintain(ctx: Context): void {
+  const gone = ctx.usage.reap();
+  if (gone > 0) ctx.log.debug(`gave back the uses of ${gone} ended process(es)`);
+  for (const own of ctx.perProcess?.values() ?? []) own.sweep();
   const expired = ctx.mapper.sweep();
   if (expired > 0) ctx.log.debug(`swept ${expired} expired mapping(s)`);
   void ctx.store.compactIfDue(ctx.mapper);
@@ -345,8 +391,8 @@ async function closeServer(server: net.Server, clients: Set<net.Socket>, socketF
 
 // ---- one client ----------------------------------------------------------
 
-// Whether to serve a client: the helper's own user, within its process's share of connections.
-function admit(socket: net.Socket, ctx: Context): boolean {
+// Whom to serve: the helper's own user, within its process's share of connections.
+function admit(socket: net.Socket, ctx: Context): Caller | undefined {
   let peer;
   try {
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
@@ -354,20 +400,21 @@ function admit(socket: net.Socket, ctx: Context): boolean {
     peer = peerCredentials(fd);
   } catch (err) {
     ctx.log.warn(`refused a client whose credentials cannot be read: ${(err as Error).message}`);
-    return false;
+    return undefined;
   }
   if (peer.uid !== ctx.uid) {
     ctx.log.warn(`refused a client of uid ${peer.uid} (pid ${peer.pid}): this helper serves uid ${ctx.uid}`);
-    return false;
+    return undefined;
   }
   const open = ctx.peers.get(peer.pid) ?? 0;
   if (open >= ctx.limits.maxConnectionsPerPeer) {
     ctx.log.warn(`refused a connection from pid ${peer.pid}: it already holds ${open}, the most one process may`);
-    return false;
+    return undefined;
   }
   ctx.peers.set(peer.pid, open + 1);
   socket.once('close', () => release(ctx.peers, peer.pid));
-  return true;
+  ctx.usage.seen(peer.pid);
+  return { pid: peer.pid, uid: peer.uid };
 }
 
 function release(peers: Map<number, number>, pid: number): void {
@@ -378,7 +425,8 @@ function release(peers: Map<number, number>, pid: number): void {
 
 function serve(socket: net.Socket, ctx: Context): void {
   socket.on('error', (err) => ctx.log.debug(`client: ${err.message}`));
-  if (!admit(socket, ctx)) {
+  const caller = admit(socket, ctx);
+  if (!caller) {
     socket.destroy();
     return;
   }
@@ -439,7 +487,8 @@ function serve(socket: net.Socket, ctx: Context): void {
         send(Promise.resolve(decoded.error));
         return hangUp(decoded.why);
       }
-      send(answer(decoded.request, ctx));
+      if (isNotification(decoded.request)) notified(decoded.request, ctx, caller);
+      else send(answer(decoded.request, ctx, caller));
     }
   });
 }
@@ -470,10 +519,19 @@ function decode(frame: Buffer): Decoded {
   }
 }
 
-async function answer(req: Request, ctx: Context): Promise<Buffer> {
+// USE and RELEASE: counted at once and never answered, so reporting a use
+// costs the preload no round trip (docs/protocol.md, Notifications).
+function notified(req: Request, ctx: Context, caller: Caller): void {
+  if (req.type !== MsgType.Use && req.type !== MsgType.Release) return;
+  if (req.type === MsgType.Use) ctx.usage.use(caller.pid, req.v4s);
+  else ctx.usage.release(caller.pid, req.v4s);
+  if (logs(ctx.log, 'debug')) ctx.log.debug(`${describe(req)} from pid ${caller.pid}`);
+}
+
+async function answer(req: Request, ctx: Context, caller: Caller): Promise<Buffer> {
   let reply: Reply;
   try {
-    reply = await respond(req, ctx);
+    reply = await respond(req, ctx, caller);
     // A mapping a reply hands out is on disk before the reply is sent.
     await ctx.store.flush();
     if (logs(ctx.log, 'debug')) ctx.log.debug(`${describe(req)} -> ${summary(reply)}`);
@@ -498,6 +556,11 @@ function describe(req: Request): string {
       return `NAME4 ${req.v4}`;
     case MsgType.Synth:
       return `SYNTH ${req.v4}`;
+    case MsgType.Use:
+    case MsgType.Release:
+      return `${MsgType[req.type].toUpperCase()} ${req.v4s.join(',')}`;
+    case MsgType.Table:
+      return `TABLE from ${req.offset}`;
   }
 }
 
@@ -507,10 +570,19 @@ function summary(reply: Reply): string {
   if ('entry' in reply) return pair(reply.entry);
   if ('hello' in reply) return `network ${WireNetwork[reply.hello.network]}`;
   if ('name' in reply) return reply.name;
+  if ('table' in reply) return `${reply.table.rows.length} of ${reply.table.total} rows`;
   return Status[reply.status];
 }
 
-async function respond(req: Request, ctx: Context): Promise<Reply> {
+// The table a caller's requests use (scope process: its own).
+function tableOf(ctx: Context, pid: number): AddressMapper {
+  if (!ctx.perProcess) return ctx.mapper;
+  let own = ctx.perProcess.get(pid);
+  if (!own) ctx.perProcess.set(pid, (own = ctx.newProcessMapper()));
+  return own;
+}
+
+async function respond(req: Request, ctx: Context, caller: Caller): Promise<Reply> {
   const { type, id } = req;
   switch (req.type) {
     case MsgType.Hello: {
@@ -518,13 +590,14 @@ async function respond(req: Request, ctx: Context): Promise<Reply> {
       return { type: MsgType.Hello, id, status: Status.Ok, hello };
     }
     case MsgType.Resolve: {
-      const result = await (req.family === 4 ? ctx.resolver.resolve4(req.name) : ctx.resolver.resolve6(req.name));
+      const via = { mapper: tableOf(ctx, caller.pid), account: ctx.quotas.account(caller) };
+      const result = await (req.family === 4 ? ctx.resolver.resolve4(req.name, via) : ctx.resolver.resolve6(req.name, via));
       if (result.status !== Status.Ok) return { type, id, status: result.status };
       const entries = req.family === 4 ? await nat64Entries(result.entries, ctx) : result.entries;
       return { type: MsgType.Resolve, id, status: Status.Ok, resolve: { canon: result.canon, entries } };
     }
     case MsgType.Map4: {
-      const entry = ctx.mapper.lookupV4(req.v4) ?? (await nat64Map4(req.v4, ctx));
+      const entry = tableOf(ctx, caller.pid).lookupV4(req.v4) ?? (await nat64Map4(req.v4, ctx));
       return entry ? { type: MsgType.Map4, id, status: Status.Ok, entry } : { type, id, status: Status.NotFound };
     }
     case MsgType.Map6: {
@@ -532,11 +605,13 @@ async function respond(req: Request, ctx: Context): Promise<Reply> {
       if (v4) return { type: MsgType.Map6, id, status: Status.Ok, entry: { kind: Kind.Synthetic, v4, v6: req.v6, ttl: SYNTHETIC_TTL } };
       // Not one the helper handed out (or one from before a restart): no peer, and no pool address for it.
       if (ctx.synth.inPool(req.v6)) return { type, id, status: Status.NotFound };
-      const entry = nat64Map6(req.v6, ctx) ?? ctx.mapper.mapV6(req.v6);
-      return entry ? { type: MsgType.Map6, id, status: Status.Ok, entry } : { type, id, status: Status.PoolExhausted };
+      const nat64 = nat64Map6(req.v6, ctx);
+      if (nat64) return { type: MsgType.Map6, id, status: Status.Ok, entry: nat64 };
+      const got = tableOf(ctx, caller.pid).request(req.v6, { account: ctx.quotas.account(caller) });
+      return typeof got === 'object' ? { type: MsgType.Map6, id, status: Status.Ok, entry: got } : { type, id, status: got };
     }
     case MsgType.Name4: {
-      const name = ctx.mapper.lookupV4(req.v4)?.name;
+      const name = tableOf(ctx, caller.pid).lookupV4(req.v4)?.name;
       return name ? { type: MsgType.Name4, id, status: Status.Ok, name } : { type, id, status: Status.NotFound };
     }
     case MsgType.Synth: {
@@ -544,5 +619,40 @@ async function respond(req: Request, ctx: Context): Promise<Reply> {
       if (!v6) return { type, id, status: Status.PoolExhausted };
       return { type: MsgType.Synth, id, status: Status.Ok, entry: { kind: Kind.Synthetic, v4: req.v4, v6, ttl: SYNTHETIC_TTL } };
     }
+    case MsgType.Table:
+      return { type: MsgType.Table, id, status: Status.Ok, table: tablePage(ctx, req.offset) };
+    case MsgType.Use:
+    case MsgType.Release:
+      throw new Error('notifications get no reply');
   }
+}
+
+// As many rows from `offset` on as fit in one frame. Scope process: the
+// shared table, then each process's own, as one list.
+function tablePage(ctx: Context, offset: number): TableBody {
+  const tables = [ctx.mapper, ...(ctx.perProcess?.values() ?? [])];
+  const total = tables.reduce((n, t) => n + t.size, 0);
+  const rows: TableRow[] = [];
+  let room = TABLE_ROOM;
+  let taken = 0;
+  let skip = offset;
+  let full = false;
+  const fits = (row: TableRow) => {
+    full = taken === 255 || tableRowSize(row) > room;
+    if (full) return false;
+    room -= tableRowSize(row);
+    taken++;
+    return true;
+  };
+  for (const table of tables) {
+    if (skip >= table.size) {
+      skip -= table.size;
+      continue;
+    }
+    rows.push(...table.rows(skip, fits));
+    skip = 0;
+    if (full) break;
+  }
+  const stats = ctx.pool.stats();
+  return { poolSize: stats.size, poolUsed: stats.used, poolQuarantined: stats.quarantined, total, next: Math.min(total, offset + rows.length), rows };
 }
