@@ -12,6 +12,7 @@
 #include "real.h"
 #include "sockaddr.h"
 #include "trace.h"
+#include "usage.h"
 #include "v6prog.h"
 
 #include <errno.h>
@@ -25,6 +26,7 @@ static struct sockaddr_in remember(int fd, const struct sockaddr_in6 *peer)
     bia_sin_make(&info.v4peer, bia_inbound_v4(&peer->sin6_addr), peer->sin6_port);
     if (!IN6_IS_ADDR_V4MAPPED(&peer->sin6_addr))
         bia_trace_in("accept", peer, &info.v4peer);
+    bia_usage_begin(fd, &info);
     if (!bia_fdtable_set(fd, &info))
         bia_warn("fd %d: cannot remember its translation; getpeername will show IPv6", fd);
     return info.v4peer;
@@ -35,6 +37,7 @@ static int fail_closing(int c)
 {
     int err = errno;
 
+    bia_usage_end(c);
     bia_fdtable_drop(c);
     bia_real()->close(c);
     errno = err;

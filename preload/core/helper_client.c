@@ -225,3 +225,23 @@ int bia_helper_map6(const struct in6_addr *v6, struct bia_reply *reply, char why
 
     return call(req, len, bia_config()->timeout_ms, reply, why);
 }
+
+int bia_helper_notify(const uint8_t *frame, size_t len)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    int saved = errno, fd, rc = -1;
+
+    fd = bia_real()->socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        goto out;
+    strcpy(sun.sun_path, bia_config()->socket_path);
+    /* Non-blocking: a Unix connect either completes at once or fails
+     * (EAGAIN when the helper's backlog is full); it never waits. */
+    if (bia_real()->connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0 &&
+        send(fd, frame, len, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)len)
+        rc = 0;
+    bia_real()->close(fd);
+out:
+    errno = saved;
+    return rc;
+}

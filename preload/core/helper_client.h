@@ -30,4 +30,12 @@ int bia_helper_map6(const struct in6_addr *v6, struct bia_reply *reply,
 int bia_helper_name4(struct in_addr v4, struct bia_reply *reply, char why[BIA_WHY_SIZE]);
 int bia_helper_synth(struct in_addr v4, struct bia_reply *reply, char why[BIA_WHY_SIZE]);
 
+/*
+ * Sends one frame the helper does not answer (USE, RELEASE) and returns at
+ * once: 0 when it was handed to the kernel, -1 when the helper could not be
+ * reached without waiting. Makes only system calls (async-signal-safe) and
+ * leaves errno as it was.
+ */
+int bia_helper_notify(const uint8_t *frame, size_t len);
+
 #endif

@@ -15,6 +15,7 @@
 #include "sockaddr.h"
 #include "swap.h"
 #include "trace.h"
+#include "usage.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -147,6 +148,7 @@ static int connect4(int fd, const struct sockaddr_in *dst, socklen_t len, bool r
     if (rc > 0)
         return connect_native(fd, dst, len, retried);
     info.v4peer = *dst;
+    bia_usage_begin(fd, &info);
     if (!bia_fdtable_set(fd, &info))
         bia_warn("fd %d: cannot remember its translation; getpeername will show IPv6", fd);
     if (translated)

@@ -17,6 +17,7 @@ int bia_status_to_eai(unsigned status)
     case BIA_S_NO_DATA:
         return EAI_NODATA;
     case BIA_S_TRY_AGAIN:
+    case BIA_S_QUOTA:           /* passes: mappings expire, the rate refills */
         return EAI_AGAIN;
     case BIA_S_POOL_EXHAUSTED:
         return EAI_MEMORY;
@@ -38,6 +39,7 @@ int bia_status_to_herrno(unsigned status)
     case BIA_S_NO_DATA:
         return NO_DATA;
     case BIA_S_TRY_AGAIN:
+    case BIA_S_QUOTA:
         return TRY_AGAIN;
     default:
         return NO_RECOVERY;
@@ -50,6 +52,8 @@ int bia_status_to_errno(unsigned status)
     case BIA_S_TRY_AGAIN:
     case BIA_S_POOL_EXHAUSTED:
         return EHOSTUNREACH;
+    case BIA_S_QUOTA:           /* no stand-in address for this process now */
+        return EADDRNOTAVAIL;
     default:
         return EIO;
     }

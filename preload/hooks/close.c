@@ -1,16 +1,20 @@
 /*
- * close(): forgets the descriptor's translation before it can be reused.
- * Async-signal-safe like libc's: the table takes no lock (fdtable.h).
+ * close(): reports the end of a mapping use (usage.h) and forgets the
+ * descriptor's translation before it can be reused. Async-signal-safe like
+ * libc's: the table takes no lock (fdtable.h), the report is system calls.
  */
 #include "config.h"
 #include "fdtable.h"
 #include "real.h"
+#include "usage.h"
 
 #include <unistd.h>
 
 BIA_EXPORT int close(int fd)
 {
-    if (bia_active())
+    if (bia_active()) {
+        bia_usage_end(fd);
         bia_fdtable_drop(fd);
+    }
     return bia_real()->close(fd);
 }

@@ -1,0 +1,31 @@
+/*
+ * Tells the helper which mappings this process's sockets use (USE and
+ * RELEASE in docs/protocol.md), so that it never expires a mapping or
+ * gives its address to another peer while a connection still needs it.
+ *
+ * Fire-and-forget: each report is one frame on a fresh, non-blocking
+ * connection that the helper does not answer, so a translated connect or
+ * accept waits for no round trip, and a report that cannot be delivered at
+ * once is dropped (logged at debug). A lost USE leaves a mapping unheld
+ * (the old behaviour: it lives for the idle timeout); a lost RELEASE holds
+ * it until the process ends, which the helper notices by itself.
+ *
+ * A socket is a use of the mapping of its IPv4 peer when that peer stands
+ * for a real IPv6 address (a pool or paired address), not when it is an
+ * IPv4 address carried v4-mapped. Every function is async-signal-safe and
+ * leaves errno alone.
+ */
+#ifndef BIA_USAGE_H
+#define BIA_USAGE_H
+
+#include "fdtable.h"
+
+/* fd is about to carry info (a translated connect or accept): reports the
+ * use, and the release of what fd used before when that differs. */
+void bia_usage_begin(int fd, const struct bia_fdinfo *info);
+
+/* fd is about to be closed (close, or dup2/dup3 onto it): reports the
+ * release when it is the process's last descriptor of its socket. */
+void bia_usage_end(int fd);
+
+#endif
