@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { request } from '../client.js';
 import { MsgType, Status, type HelloBody } from '../protocol.js';
 import { CliError, EXIT_HELPER_UNAVAILABLE } from './exit-codes.js';
-import type { Config } from '../config/schema.js';
+import { HELPER_KEYS, KEYS, type Config } from '../config/schema.js';
 import { helperLogPath } from '../paths.js';
 
 const START_TIMEOUT_MS = 5000;
@@ -23,8 +23,9 @@ export interface HelperTarget {
 
 /** The helper CONFIG asks for, logging where helpers started by bia log. */
 export function helperTarget(config: Config): HelperTarget {
+  const settings = HELPER_KEYS.flatMap((key) => [KEYS[key].flag, String(config[key])]);
   const helperArgs = [
-    ...['--network', config.network, '--pool', config.pool, '--nat64', config.nat64, '--synth', config.synth, '--plane-id', String(config.planeId)],
+    ...settings,
     ...(config.synthPrefix ? ['--synth-prefix', config.synthPrefix] : []),
     ...(config.logLevel ? ['--log-level', config.logLevel] : []),
   ];

@@ -4,7 +4,7 @@
 export const EXIT_USAGE = 2;
 export const EXIT_HELPER_UNAVAILABLE = 69;
 export const EXIT_INTERNAL = 70;
-/** A temporary failure: the helper did not stop in time (EX_TEMPFAIL). */
+/** A temporary failure (EX_TEMPFAIL): the helper did not stop in time, or another helper uses the state directory. */
 export const EXIT_HELPER_STUCK = 75;
 /** The config file, a BIA_* variable or a config flag is invalid (EX_CONFIG). */
 export const EXIT_CONFIG = 78;

@@ -3,7 +3,8 @@
 import { parseArgs } from './args.js';
 import { effectiveConfig } from '../config/effective.js';
 import { CONFIG_FLAGS } from '../config/schema.js';
-import { CliError, EXIT_CONFIG, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_CONFIG, EXIT_HELPER_STUCK, EXIT_USAGE } from './exit-codes.js';
+import { StateInUseError } from '../helper/statestore.js';
 import { startHelper, HelperRunningError } from '../helper/server.js';
 import { needsExemption, rerunExempt } from './exempt.js';
 import { inheritedListener, ListenFdsError } from '../helper/listen-fds.js';
@@ -17,12 +18,23 @@ export async function helper(argv: string[]): Promise<number> {
   let running;
   try {
     const synth = { format: config.synth, prefix: config.synthPrefix, plane: config.planeId };
-    running = await startHelper({ socketPath: config.socket, listenFd, network: config.network, pool: config.pool, nat64: config.nat64, synth, logLevel: config.logLevel });
+    running = await startHelper({
+      socketPath: config.socket,
+      listenFd,
+      network: config.network,
+      pool: config.pool,
+      nat64: config.nat64,
+      synth,
+      logLevel: config.logLevel,
+      scope: config.poolScope,
+      quotas: { perProcess: config.quotaPerProcess, perUser: config.quotaPerUser, ratePerProcess: config.ratePerProcess, ratePerUser: config.ratePerUser },
+    });
   } catch (err) {
     if (err instanceof HelperRunningError) {
       process.stderr.write(`bia: ${err.message}\n`);
       return 0;
     }
+    if (err instanceof StateInUseError) throw new CliError(err.message, EXIT_HELPER_STUCK);
     throw err;
   }
   await new Promise<void>((resolve) => {

@@ -1,7 +1,5 @@
-// `bia status`: is the helper up, what does it see, and which settings are
-// in force and why. --json gives the same for scripts.
-// (The helper's mapping table is not shown: the protocol has no message
-// that lists it yet.)
+// `bia status`: is the helper up, what does it see, its mapping table, and
+// which settings are in force and why. --json gives the same for scripts.
 import { existsSync } from 'node:fs';
 import { parseArgs } from './args.js';
 import { effectiveConfig, type Effective } from '../config/effective.js';
@@ -9,21 +7,26 @@ import { CONFIG_FLAGS, KEY_NAMES, KEYS } from '../config/schema.js';
 import { CliError, EXIT_NOT_RUNNING, EXIT_USAGE } from './exit-codes.js';
 import { helperState, type HelperState } from './helper-state.js';
 import { helperLogPath } from '../paths.js';
+import { mappingTable, tableText, type MappingTable } from './mapping-table.js';
 
 export async function status(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: ['--json'] });
   if (rest.length) throw new CliError(`bia status takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const effective = effectiveConfig(options);
   const helper = await helperState(effective.config.socket);
-  const report = { helper: helperJson(helper, effective.config.socket), config: configJson(effective) };
-  process.stdout.write(options.has('--json') ? JSON.stringify(report, null, 2) + '\n' : text(helper, effective));
+  const table = helper.running ? await mappingTable(effective.config.socket).catch((err: Error) => err) : undefined;
+  const report = { helper: helperJson(helper, effective.config.socket, table), config: configJson(effective) };
+  process.stdout.write(options.has('--json') ? JSON.stringify(report, null, 2) + '\n' : text(helper, effective, table));
   return helper.running ? 0 : EXIT_NOT_RUNNING;
 }
 
-function helperJson(helper: HelperState, socket: string): object {
+type TableResult = MappingTable | Error | undefined;
+
+function helperJson(helper: HelperState, socket: string, table: TableResult): object {
   const common = { socket, log: helperLogPath() };
   if (!helper.running) return { running: false, why: helper.why, ...common };
-  return { running: true, pid: helper.peer.pid, uid: helper.peer.uid, network: helper.network, pool: helper.pool, ...common };
+  const mappings = table instanceof Error ? { tableError: table.message } : { poolUsage: table!.pool, mappings: table!.mappings };
+  return { running: true, pid: helper.peer.pid, uid: helper.peer.uid, network: helper.network, pool: helper.pool, ...mappings, ...common };
 }
 
 function configJson(e: Effective): object {
@@ -31,11 +34,14 @@ function configJson(e: Effective): object {
   return { file: e.file, fileExists: existsSync(e.file), values };
 }
 
-function text(helper: HelperState, e: Effective): string {
+function text(helper: HelperState, e: Effective, table: TableResult): string {
   const lines = helper.running
     ? [`helper:  running, pid ${helper.peer.pid}`, `network: ${helper.network} (as the helper sees it)`, `pool:    ${helper.pool}`]
     : [`helper:  not running (${helper.why}); bia run or bia env starts it`];
-  lines.push(`socket:  ${e.config.socket}`, `log:     ${helperLogPath()}`, '', `config (file ${e.file}${existsSync(e.file) ? '' : ', not present'}):`);
+  lines.push(`socket:  ${e.config.socket}`, `log:     ${helperLogPath()}`, '');
+  if (table instanceof Error) lines.push(`mappings: cannot be read (${table.message})`, '');
+  else if (table) lines.push(...tableText(table), '');
+  lines.push(`config (file ${e.file}${existsSync(e.file) ? '' : ', not present'}):`);
   const values = KEY_NAMES.map((key) => String(e.config[key] ?? '(unset)'));
   const width = Math.max(...values.map((v) => v.length)) + 2;
   KEY_NAMES.forEach((key, i) => lines.push(`  ${key.padEnd(18)}${values[i].padEnd(width)}${sourceText(e, key)}`));

@@ -5,6 +5,8 @@ import { NETWORK_MODES, type NetworkMode } from '../helper/netdetect.js';
 import { parsePrefix } from '../helper/nat64.js';
 import { DEFAULT_POOL, Pool } from '../helper/pool.js';
 import { SYNTH_FORMATS, type SynthName } from '../helper/synth.js';
+import { DEFAULT_QUOTA_LIMITS } from '../helper/quota.js';
+import { POOL_SCOPES, type PoolScope } from '../helper/scope.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log.js';
 import { Address6 } from 'ip-address';
 
@@ -24,6 +26,11 @@ export interface Config {
   synthPrefix?: string;
   /** M46A plane ID. */
   planeId: number;
+  poolScope: PoolScope;
+  quotaPerProcess: number;
+  quotaPerUser: number;
+  ratePerProcess: number;
+  ratePerUser: number;
 }
 
 export type Key = keyof Config;
@@ -53,6 +60,16 @@ function planeId(value: unknown): number | undefined {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffffffff ? n : undefined;
 }
+
+// Quotas and rates: whole numbers, 1 up to a pool's worth.
+const MAX_QUOTA = 2 ** 24;
+
+function count(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_QUOTA ? n : undefined;
+}
+
+const COUNT = `a whole number, 1..${MAX_QUOTA}`;
 
 function pool(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
@@ -100,6 +117,16 @@ export const KEYS: Record<Key, KeySpec> = {
   },
   synthPrefix: { env: 'BIA_SYNTH_PREFIX', flag: '--synth-prefix', expected: 'an IPv6 network such as 64:ff9b::/96', parse: ipv6Network },
   planeId: { env: 'BIA_PLANE_ID', flag: '--plane-id', expected: 'a whole number, 0..4294967295', parse: planeId },
+  poolScope: {
+    env: 'BIA_POOL_SCOPE',
+    flag: '--pool-scope',
+    expected: `one of ${POOL_SCOPES.join(', ')}`,
+    parse: (v) => ((POOL_SCOPES as readonly unknown[]).includes(v) ? (v as PoolScope) : undefined),
+  },
+  quotaPerProcess: { env: 'BIA_QUOTA_PER_PROCESS', flag: '--quota-per-process', expected: COUNT, parse: count },
+  quotaPerUser: { env: 'BIA_QUOTA_PER_USER', flag: '--quota-per-user', expected: COUNT, parse: count },
+  ratePerProcess: { env: 'BIA_RATE_PER_PROCESS', flag: '--rate-per-process', expected: COUNT, parse: count },
+  ratePerUser: { env: 'BIA_RATE_PER_USER', flag: '--rate-per-user', expected: COUNT, parse: count },
 };
 
 export const KEY_NAMES = Object.keys(KEYS) as Key[];
@@ -108,4 +135,20 @@ export const KEY_NAMES = Object.keys(KEYS) as Key[];
 export const CONFIG_FLAGS = KEY_NAMES.map((k) => KEYS[k].flag);
 
 /** Defaults that need no environment; the socket's depends on XDG_RUNTIME_DIR (paths.ts). */
-export const DEFAULTS = { network: 'auto', pool: DEFAULT_POOL, nat64: 'auto', timeoutMs: 800, resolveTimeoutMs: 8000, synth: 'mapped', planeId: 0 } as const;
+export const DEFAULTS = {
+  network: 'auto',
+  pool: DEFAULT_POOL,
+  nat64: 'auto',
+  timeoutMs: 800,
+  resolveTimeoutMs: 8000,
+  synth: 'mapped',
+  planeId: 0,
+  poolScope: 'host',
+  quotaPerProcess: DEFAULT_QUOTA_LIMITS.perProcess,
+  quotaPerUser: DEFAULT_QUOTA_LIMITS.perUser,
+  ratePerProcess: DEFAULT_QUOTA_LIMITS.ratePerProcess,
+  ratePerUser: DEFAULT_QUOTA_LIMITS.ratePerUser,
+} as const;
+
+/** The keys that are the helper's: a helper started by bia gets them as flags. */
+export const HELPER_KEYS = ['network', 'pool', 'nat64', 'synth', 'planeId', 'poolScope', 'quotaPerProcess', 'quotaPerUser', 'ratePerProcess', 'ratePerUser'] as const satisfies readonly Key[];

@@ -36,10 +36,48 @@ describe('config file', () => {
 
 describe('effective config', () => {
   it('takes flag over env over file over default, and says where each value came from', () => {
-    const env = { ...envWithConfig('{"network": "dual", "pool": "10.64.0.0/16", "timeoutMs": 500, "nat64": "off"}'), BIA_NETWORK: 'ipv4-only', BIA_POOL: '10.99.0.0/16', BIA_NAT64: '64:ff9b::/96' };
-    const e = effectiveConfig(new Map([['--network', 'ipv6-only']]), env);
-    expect(e.config).toEqual({ network: 'ipv6-only', pool: '10.99.0.0/16', nat64: '64:ff9b::/96', timeoutMs: 500, resolveTimeoutMs: 8000, socket: '/run/user/1000/bia/helper.sock', logLevel: undefined, synth: 'mapped', synthPrefix: undefined, planeId: 0 });
-    expect(e.sources).toEqual({ network: 'flag', pool: 'env', nat64: 'env', timeoutMs: 'file', resolveTimeoutMs: 'default', socket: 'default', logLevel: 'default', synth: 'default', synthPrefix: 'default', planeId: 'default' });
+    const env = {
+      ...envWithConfig('{"network": "dual", "pool": "10.64.0.0/16", "timeoutMs": 500, "quotaPerUser": 900, "nat64": "off"}'),
+      BIA_NETWORK: 'ipv4-only',
+      BIA_POOL: '10.99.0.0/16',
+      BIA_QUOTA_PER_PROCESS: '7',
+      BIA_NAT64: '64:ff9b::/96',
+    };
+    const e = effectiveConfig(new Map([['--network', 'ipv6-only'], ['--pool-scope', 'process']]), env);
+    expect(e.config).toEqual({
+      network: 'ipv6-only',
+      pool: '10.99.0.0/16',
+      nat64: '64:ff9b::/96',
+      timeoutMs: 500,
+      resolveTimeoutMs: 8000,
+      socket: '/run/user/1000/bia/helper.sock',
+      logLevel: undefined,
+      synth: 'mapped',
+      synthPrefix: undefined,
+      planeId: 0,
+      poolScope: 'process',
+      quotaPerProcess: 7,
+      quotaPerUser: 900,
+      ratePerProcess: 100,
+      ratePerUser: 1000,
+    });
+    expect(e.sources).toEqual({
+      network: 'flag',
+      pool: 'env',
+      nat64: 'env',
+      timeoutMs: 'file',
+      resolveTimeoutMs: 'default',
+      socket: 'default',
+      logLevel: 'default',
+      synth: 'default',
+      synthPrefix: 'default',
+      planeId: 'default',
+      poolScope: 'flag',
+      quotaPerProcess: 'env',
+      quotaPerUser: 'file',
+      ratePerProcess: 'default',
+      ratePerUser: 'default',
+    });
   });
 
   it('takes the synthesis format, prefix and plane ID together, and refuses ones that do not fit', () => {
@@ -62,5 +100,7 @@ describe('effective config', () => {
     expect(() => effectiveConfig(new Map(), { XDG_CONFIG_HOME: '/nonexistent', BIA_TIMEOUT_MS: '0' })).toThrow('BIA_TIMEOUT_MS=0: expected whole milliseconds, 1..600000');
     expect(() => effectiveConfig(new Map([['--pool', 'ten']]), { XDG_CONFIG_HOME: '/nonexistent' })).toThrow(/--pool=ten: expected an IPv4 network/);
     expect(() => effectiveConfig(new Map([['--nat64', '64:ff9b::/95']]), { XDG_CONFIG_HOME: '/nonexistent' })).toThrow(/--nat64=64:ff9b::\/95: expected auto, off or a NAT64 prefix/);
+    expect(() => effectiveConfig(new Map([['--pool-scope', 'galaxy']]), { XDG_CONFIG_HOME: '/nonexistent' })).toThrow('--pool-scope=galaxy: expected one of host, user, process');
+    expect(() => effectiveConfig(new Map(), { XDG_CONFIG_HOME: '/nonexistent', BIA_RATE_PER_USER: '0' })).toThrow(/BIA_RATE_PER_USER=0: expected a whole number/);
   });
 });
