@@ -3,10 +3,12 @@
 
 Napi::Value PeerCredentials(const Napi::CallbackInfo &info);  // peercred.cc
 Napi::Value WatchNetwork(const Napi::CallbackInfo &info);     // netwatch.cc
+Napi::Value LockFile(const Napi::CallbackInfo &info);         // flock.cc
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials));
   exports.Set("watchNetwork", Napi::Function::New(env, WatchNetwork));
+  exports.Set("lockFile", Napi::Function::New(env, LockFile));
   return exports;
 }
 

@@ -18,6 +18,7 @@ interface Addon {
   peerCredentials(fd: number): PeerCredentials;
   /** Absent from an addon built before it existed. */
   watchNetwork?(onChange: (err?: Error) => void): Closable;
+  lockFile(path: string): number;
 }
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -52,4 +53,10 @@ export function watchNetwork(onChange: (err?: Error) => void): Closable {
   let open = true;
   // The native handle is freed once closed: a second close must not reach it.
   return { close: () => void (open && ((open = false), watch.close())) };
+}
+
+/** An exclusive flock on PATH (created 0600): its descriptor, which holds the lock until closed or the process ends. Throws with code EWOULDBLOCK when another process holds it. */
+export function lockFile(path: string): number {
+  loadNative();
+  return addon!.lockFile(path);
 }
