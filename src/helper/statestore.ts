@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '../log.js';
+import { lockFile } from '../native.js';
 import { Kind } from '../protocol.js';
 import type { AddressMapper, MapperEntry } from './mapper.js';
 import { encodeLine, parseFile, STATE_FORMAT, type ParsedFile, type StateRecord } from './stateformat.js';
@@ -18,6 +19,18 @@ const fdatasync = promisify(fs.fdatasync);
 
 export const SNAPSHOT_FILE = 'mappings.snapshot';
 export const JOURNAL_FILE = 'mappings.journal';
+export const LOCK_FILE = 'lock';
+
+/** Another helper holds the state directory (two helpers on different sockets, one state). */
+export class StateInUseError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly holder: string,
+  ) {
+    super(`another bia helper${holder ? ` (pid ${holder})` : ''} is using the saved mappings in ${dir}; stop it, or give this one another XDG_STATE_HOME`);
+    this.name = 'StateInUseError';
+  }
+}
 // Folding costs a rewrite of the whole table, so it waits until the journal
 // holds at least this many records and more records than the table.
 const COMPACT_MIN_RECORDS = 1000;
@@ -36,6 +49,7 @@ const entryRecord = ({ kind, v4, v6, ttl, lastUsed, cachedUntil, name }: MapperE
 export class StateStore {
   private gen = 0;
   private fd: number | undefined;
+  private lockFd: number | undefined;
   private pending: string[] = [];
   private journalRecords = 0;
   // Fsyncs and compactions run one after another.
@@ -49,6 +63,25 @@ export class StateStore {
     readonly dir: string,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * Takes the directory for this process (flock on `lock`, which holds the
+   * owner's pid for the message another helper gets); throws
+   * StateInUseError when another process has it. The kernel drops the lock
+   * with the process, so a crash leaves nothing stale.
+   */
+  lock(): void {
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const file = path.join(this.dir, LOCK_FILE);
+    try {
+      this.lockFd = lockFile(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EWOULDBLOCK') throw err;
+      throw new StateInUseError(this.dir, readHolder(file));
+    }
+    fs.ftruncateSync(this.lockFd);
+    fs.writeSync(this.lockFd, `${process.pid}\n`, 0);
+  }
 
   /** Reads the state back; damaged files are moved aside with a log line. */
   recover(): RecoveredState {
@@ -104,6 +137,8 @@ export class StateStore {
       fs.closeSync(this.fd);
     }
     this.fd = undefined;
+    if (this.lockFd !== undefined) fs.closeSync(this.lockFd);
+    this.lockFd = undefined;
   }
 
   private read(name: string): ParsedFile | undefined {
@@ -202,6 +237,14 @@ export class StateStore {
       fs.closeSync(fd);
     }
     fs.renameSync(tmp, file);
+  }
+}
+
+function readHolder(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
   }
 }
 
