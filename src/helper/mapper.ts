@@ -102,8 +102,6 @@ export class AddressMapper {
   private readonly idleMs: number;
   private readonly quarantineMs: number;
   private readonly now: () => number;
-  /** Called before an allocation fails for want of an address: a chance to give back the uses of ended processes. */
-  onPressure?: () => void;
 
   constructor(
     readonly pool: Pool,
@@ -138,7 +136,7 @@ export class AddressMapper {
     const found = this.byV6.get(key6(v6));
     if (found) return this.touch(this.rename(found, name), ttl);
     if (account?.refusal()) return Status.Quota;
-    const v4 = this.allocate();
+    const v4 = this.pool.allocate(this.now()) ?? this.reclaim();
     if (!v4) {
       this.options.log?.warn(`pool ${this.pool.network}/${this.pool.prefixLength} exhausted (every address in use, cached or quarantined), cannot map ${v6}`);
       return Status.PoolExhausted;
@@ -151,13 +149,6 @@ export class AddressMapper {
     this.store(entry, ttl);
     this.options.log?.info(`pool: ${v4} stands for ${entry.v6}`);
     return entry;
-  }
-
-  private allocate(): string | undefined {
-    const v4 = this.pool.allocate(this.now()) ?? this.reclaim();
-    if (v4) return v4;
-    this.onPressure?.();
-    return this.reclaim();
   }
 
   /** Stores an A/AAAA pair of the name `name`, learned from DNS. Not charged to anyone: it takes no pool address. */

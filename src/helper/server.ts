@@ -200,8 +200,6 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     quotas.forgetProcess(pid);
     perProcess?.delete(pid);
   });
-  // Before an allocation fails, the uses of processes that ended are given back.
-  mapper.onPressure = () => usage.reap();
   const ctx: Context = {
     log,
     uid: options.uid ?? process.getuid!(),
@@ -222,11 +220,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     usage,
     perProcess,
     // Process tables live as long as their process and are not saved.
-    newProcessMapper: () => {
-      const own = new AddressMapper(new Pool(pool.network + '/' + pool.prefixLength, () => detector.hostIPv4()), { ...mapperTimes(options), log, now });
-      own.onPressure = () => usage.reap();
-      return own;
-    },
+    newProcessMapper: () => new AddressMapper(new Pool(`${pool.network}/${pool.prefixLength}`, () => detector.hostIPv4()), { ...mapperTimes(options), log, now }),
   };
   setReady(ctx);
   log.info(`listening on ${socketPath}${inherited ? ` (fd ${options.listenFd} from systemd)` : ''}; pool ${pool.network}/${pool.prefixLength} per ${options.scope ?? 'host'} (${mapper.size} mapping(s) kept in ${store.dir}); network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}${detector.watched ? '' : ' (polled)'}`);
