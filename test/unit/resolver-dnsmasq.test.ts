@@ -20,7 +20,7 @@ async function answers(port: number): Promise<boolean> {
   return probe.resolve4('dual.test').then(() => true, () => false);
 }
 
-async function startDnsmasq(): Promise<{ child: ChildProcess; port: number }> {
+async function startDnsmasq(extra: string[] = []): Promise<{ child: ChildProcess; port: number }> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = 20000 + Math.floor(Math.random() * 40000);
     const child = spawn(DNSMASQ, [
@@ -31,6 +31,7 @@ async function startDnsmasq(): Promise<{ child: ChildProcess; port: number }> {
       '--host-record=dual.test,192.0.2.10,2001:db8:1::2',
       '--host-record=v4only.test,192.0.2.20',
       '--cname=alias.test,dual.test',
+      ...extra,
     ], { stdio: 'ignore' });
     let exited = false;
     child.on('exit', () => (exited = true));
@@ -90,5 +91,24 @@ describe.skipIf(!fs.existsSync(DNSMASQ))('NameResolver with a real DNS server', 
   it('reports NXDOMAIN as NOT_FOUND and a refusing server as TRY_AGAIN', async () => {
     expect(await resolver.resolve4('nx.test')).toEqual({ status: Status.NotFound });
     expect(await resolver.resolve4('elsewhere.example')).toEqual({ status: Status.TryAgain });
+  });
+});
+
+// Authoritative for test., dnsmasq serves an SOA whose minimum is its auth-ttl.
+describe.skipIf(!fs.existsSync(DNSMASQ))('negative ttl from a real SOA', () => {
+  let dnsmasq: { child: ChildProcess; port: number };
+  beforeAll(async () => {
+    dnsmasq = await startDnsmasq(['--auth-zone=test', '--auth-server=ns.test,127.0.0.1', '--auth-ttl=120']);
+  });
+  afterAll(() => {
+    dnsmasq.child.kill();
+  });
+
+  it('walks up from a name that does not exist, or is no apex, to the SOA of its zone', async () => {
+    const session = caresTransport(dnsmasq.port)({ nameservers: [{ address: '127.0.0.1', family: 4, zone: '' }], search: [], ndots: 1, timeout: 1, attempts: 1 });
+    expect(await session.negativeTtl!('nope.deeper.test')).toBe(120);
+    expect(await session.negativeTtl!('v6only.test')).toBe(120);
+    expect(await session.negativeTtl!('elsewhere.invalid')).toBeUndefined();
+    session.cancel();
   });
 });
