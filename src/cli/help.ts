@@ -49,6 +49,14 @@ file, which beats the default; see docs/configuration.md):
                           64:ff9b::/96, fd62:6961:46::/64, fd62:6961::/112
                           ($BIA_SYNTH_PREFIX, "synthPrefix")
   --plane-id N            the M46A plane ID, default 0 ($BIA_PLANE_ID, "planeId")
+  --pool-scope SCOPE      who shares a mapping table: host (default), user or
+                          process ($BIA_POOL_SCOPE, "poolScope")
+  --quota-per-process N   live pool mappings one process may make, default
+                          4096 ($BIA_QUOTA_PER_PROCESS, "quotaPerProcess")
+  --quota-per-user N      the same per user, default 65536 ($BIA_QUOTA_PER_USER)
+  --rate-per-process N    new pool mappings per second per process, default
+                          100 ($BIA_RATE_PER_PROCESS, "ratePerProcess")
+  --rate-per-user N       the same per user, default 1000 ($BIA_RATE_PER_USER)
 
 Options of run only:
   --trace                 print each translated call on stderr, e.g.
