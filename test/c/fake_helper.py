@@ -13,8 +13,9 @@ purpose: "slow.test" is never answered, "garbage.test" gets a malformed
 frame; "restart.test" is answered NOT_FOUND, then every client connection is
 closed, as a helper restart would. "countTTL.test" and "countTTL-X.test"
 answer two POOL entries, 198.18.1.N with ttl TTL and 198.18.2.N with ttl
-300, N counting how often that name was asked. Every request is logged on
-stderr.
+300, N counting how often that name was asked. USE and RELEASE
+notifications are logged and, as by the helper, not answered. Every
+request is logged on stderr.
 """
 import argparse
 import ipaddress
@@ -28,7 +29,7 @@ import time
 
 KINDS = {"NATIVE": 1, "PAIRED": 2, "POOL": 3}
 NETWORKS = {"none": 0, "dual": 1, "ipv6-only": 2, "ipv4-only": 3}
-HELLO, RESOLVE, MAP4, MAP6, NAME4 = 1, 2, 3, 4, 5
+HELLO, RESOLVE, MAP4, MAP6, NAME4, USE, RELEASE = 1, 2, 3, 4, 5, 6, 7
 OK, NOT_FOUND, POOL_EXHAUSTED = 0, 1, 4
 
 
@@ -62,6 +63,10 @@ class Helper:
         self.asked = {}
 
     def answer(self, type_, id_, body):
+        if type_ in (USE, RELEASE):
+            addrs = [str(ipaddress.IPv4Address(body[1 + 4 * i:5 + 4 * i])) for i in range(body[0])]
+            log(f"{'USE' if type_ == USE else 'RELEASE'} {','.join(addrs)}")
+            return None
         if type_ == HELLO:
             return frame(HELLO, OK, id_, struct.pack("!B4sBB", NETWORKS[self.args.network],
                                                      self.pool.network_address.packed,
@@ -139,7 +144,9 @@ class Helper:
                     break
                 length, _version, type_, _status, id_ = struct.unpack("!IBBHI", head)
                 body = recv_exact(conn, length - 8)
-                conn.sendall(self.answer(type_, id_, body))
+                reply = self.answer(type_, id_, body)
+                if reply is not None:
+                    conn.sendall(reply)
                 if type_ == RESOLVE and body[2:2 + body[1]] == b"restart.test":
                     self.hang_up_all()
         with self.lock:
