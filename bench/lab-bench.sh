@@ -157,7 +157,8 @@ done
 # level logs every request; count them.
 step "round trips of programs without networking"
 DBG="$LAB_DIR/debug.sock"
-node "$BIA_MAIN" helper --socket "$DBG" --log-level debug 2>"$LAB_DIR/debug.log" &
+# Its own state directory: one helper per state directory.
+XDG_STATE_HOME="$LAB_DIR/debug-state" node "$BIA_MAIN" helper --socket "$DBG" --log-level debug 2>"$LAB_DIR/debug.log" &
 lab_wait "the debug helper" test -S "$DBG"
 requests() { grep -cE '(HELLO|RESOLVE[46]|MAP[46]) .*->' "$LAB_DIR/debug.log"; }
 before=$(requests)
@@ -173,11 +174,15 @@ after=$(requests)
 emit roundtrips run 1 "{\"processes\":5,\"requests\":$((after - before))}"
 
 # --- 4. helper capacity and memory --------------------------------------------
+# These helpers measure the mapper itself: allocation quotas and rates,
+# which would stop one client allocating flat out, are lifted.
+UNLIMITED="--quota-per-process 16777216 --quota-per-user 16777216 --rate-per-process 16777216 --rate-per-user 16777216"
 step "helper capacity (8 clients)"
 CAP="$LAB_DIR/capacity.sock"
 # Each of these helpers keeps its mappings in a state directory of its own:
 # sharing the user's would make the next one start with this one's table.
-XDG_STATE_HOME="$LAB_DIR/capacity-state" node "$BIA_MAIN" helper --socket "$CAP" --pool 10.0.0.0/8 2>/dev/null &
+# shellcheck disable=SC2086
+XDG_STATE_HOME="$LAB_DIR/capacity-state" node "$BIA_MAIN" helper --socket "$CAP" --pool 10.0.0.0/8 $UNLIMITED 2>/dev/null &
 CAP_PID=$!
 lab_wait "the capacity helper" test -S "$CAP"
 node "$BIA_ROOT/bench/capacity.mjs" rate "$CAP" "$BENCH_CAP_SECS" | while read -r line; do emit capacity helper 1 "$line"; done
@@ -185,7 +190,8 @@ kill "$CAP_PID"
 
 step "helper memory at $BENCH_MEM_COUNTS mappings (stops after ${BENCH_MEM_DEADLINE}s)"
 MEM="$LAB_DIR/memory.sock"
-XDG_STATE_HOME="$LAB_DIR/memory-state" node "$BIA_MAIN" helper --socket "$MEM" --pool 10.0.0.0/8 --log-level warn 2>/dev/null &
+# shellcheck disable=SC2086
+XDG_STATE_HOME="$LAB_DIR/memory-state" node "$BIA_MAIN" helper --socket "$MEM" --pool 10.0.0.0/8 --log-level warn $UNLIMITED 2>/dev/null &
 MEM_PID=$!
 lab_wait "the memory helper" test -S "$MEM"
 # shellcheck disable=SC2086

@@ -11,7 +11,9 @@
 #include "bia_protocol.h"
 #include "helper_client.h"
 #include "log.h"
+#include "real.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/stat.h>
 
@@ -35,24 +37,32 @@ static void report(uint8_t type, const struct in_addr *v4s, size_t count)
         bia_debug("could not report %s of %zu mapping(s) to the helper", bia_type_name(type), count);
 }
 
+/* The inherited sockets that use a mapping, each once however many
+ * descriptors it has (its last close sends one RELEASE); one frame
+ * holds BIA_MAX_USES, the rest are not announced. */
 struct inherited {
     struct in_addr v4s[BIA_MAX_USES];
+    unsigned long dev[BIA_MAX_USES], ino[BIA_MAX_USES];
     size_t count;
 };
+
+static bool seen(const struct inherited *all, unsigned long dev, unsigned long ino)
+{
+    for (size_t i = 0; i < all->count; i++)
+        if (all->dev[i] == dev && all->ino[i] == ino)
+            return true;
+    return false;
+}
 
 static bool collect(unsigned long dev, unsigned long ino, const struct bia_fdinfo *info, void *arg)
 {
     struct inherited *all = arg;
 
-    (void)dev;
-    (void)ino;
-    if (mapping_of(info, &all->v4s[all->count]))
-        all->count++;
-    if (all->count < BIA_MAX_USES)
+    if (seen(all, dev, ino) || !mapping_of(info, &all->v4s[all->count]))
         return true;
-    report(BIA_T_USE, all->v4s, all->count);
-    all->count = 0;
-    return true;
+    all->dev[all->count] = dev;
+    all->ino[all->count] = ino;
+    return ++all->count < BIA_MAX_USES;
 }
 
 static void after_fork_child(void)
@@ -103,18 +113,42 @@ static bool count_copies(unsigned long dev, unsigned long ino, const struct bia_
     return s->copies < 2;
 }
 
-void bia_usage_end(int fd)
+/* Whether fd carries a socket that uses a mapping, and which. */
+static bool uses_mapping(int fd, struct in_addr *v4)
 {
     struct bia_fdinfo info;
+
+    return bia_fdtable_get(fd, &info) && mapping_of(&info, v4);
+}
+
+/* Reports the release of v4 unless another descriptor of fd's socket is left. */
+static void end_use(int fd, struct in_addr v4)
+{
     struct sibling s = {0};
-    struct in_addr v4;
     struct stat st;
 
-    if (!bia_fdtable_get(fd, &info) || !mapping_of(&info, &v4) || fstat(fd, &st) < 0)
+    if (fstat(fd, &st) < 0)
         return;
     s.dev = st.st_dev;
     s.ino = st.st_ino;
     bia_fdtable_each(count_copies, &s);
     if (s.copies < 2)
         report(BIA_T_RELEASE, &v4, 1);
+}
+
+void bia_usage_end(int fd)
+{
+    struct in_addr v4;
+
+    if (uses_mapping(fd, &v4))
+        end_use(fd, v4);
+}
+
+void bia_usage_before_dup(int oldfd, int newfd)
+{
+    struct in_addr v4;
+
+    /* The dup closes newfd's socket only if it succeeds: oldfd must be open. */
+    if (oldfd != newfd && uses_mapping(newfd, &v4) && bia_real()->fcntl(oldfd, F_GETFD) >= 0)
+        end_use(newfd, v4);
 }

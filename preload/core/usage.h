@@ -24,8 +24,13 @@
  * use, and the release of what fd used before when that differs. */
 void bia_usage_begin(int fd, const struct bia_fdinfo *info);
 
-/* fd is about to be closed (close, or dup2/dup3 onto it): reports the
- * release when it is the process's last descriptor of its socket. */
+/* fd is about to be closed: reports the release when it is the process's
+ * last descriptor of its socket. */
 void bia_usage_end(int fd);
+
+/* dup2/dup3(oldfd, newfd) is about to close newfd's socket: as
+ * bia_usage_end(newfd), if the dup will succeed. Costs no system call
+ * when newfd carries no mapping. */
+void bia_usage_before_dup(int oldfd, int newfd);
 
 #endif

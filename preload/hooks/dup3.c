@@ -5,16 +5,14 @@
 #include "real.h"
 #include "usage.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 BIA_EXPORT int dup3(int oldfd, int newfd, int flags)
 {
     int fd;
 
-    /* newfd's socket is closed by a dup that will succeed (oldfd is open). */
-    if (oldfd != newfd && bia_active() && fcntl(oldfd, F_GETFD) >= 0)
-        bia_usage_end(newfd);
+    if (bia_active())
+        bia_usage_before_dup(oldfd, newfd);
     fd = bia_real()->dup3(oldfd, newfd, flags);
     if (fd >= 0 && bia_active())
         bia_fdtable_copy(oldfd, fd);

@@ -95,4 +95,38 @@ cat "$LAB_DIR/helper.log" >&2`);
     expect(r.stdout, out).not.toMatch(/^status-killed \S+ \S+ \S+ [1-9]/m);
     expect(r.stdout, out).toMatch(/^killed: 198\.18\.0\.\d 198\.18\.0\.\d 198\.18\.0\.\d 198\.18\.0\.\d 198\.18\.0\.\d 198\.18\.0\.\d$/m);
   });
+
+  it('follow a socket into a forked child: the parent closing its copy does not end the child\'s use', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+${START_HELPER}
+${STATUS}
+export LAB_DIR
+cat >"$LAB_DIR/fork.py" <<'PY'
+import os, socket, time
+go = os.path.join(os.environ["LAB_DIR"], "go")
+s = socket.create_connection((socket.gethostbyname("v6only.test"), 8080), timeout=5)
+s.recv(200)
+if os.fork() == 0:
+    while not os.path.exists(go):
+        time.sleep(0.05)
+    s.sendall(b"ping\\n")
+    print("child still connected", flush=True)
+    os._exit(0)
+s.close()
+print("parent closed its copy", flush=True)
+PY
+bia run -- python3 "$LAB_DIR/fork.py" >"$LAB_DIR/fork.out" &
+lab_wait "the parent" grep -q parent "$LAB_DIR/fork.out"
+sleep 2   # the parent has exited, and the helper's sweep noticed
+show_status forked
+touch "$LAB_DIR/go"
+lab_wait "the child" grep -q child "$LAB_DIR/fork.out"
+sleep 1   # the child has exited too
+show_status done
+cat "$LAB_DIR/fork.out"`);
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.stdout, out).toMatch(/^status-forked 198\.18\.0\.1 2001:db8:1::2 v6only\.test 1 true$/m);
+    expect(r.stdout, out).toMatch(/^child still connected$/m);
+    expect(r.stdout, out).not.toMatch(/^status-done \S+ \S+ \S+ [1-9]/m);
+  });
 });
