@@ -8,10 +8,11 @@ import { lab, labMissing } from '../support/lab.js';
 
 // 6 usable addresses (198.18.0.1-6). Without the uses, the program's mapping
 // would expire after 1 s idle and its address be reused 1.5 s after its
-// last use.
-const START_HELPER = String.raw`node --input-type=module -e "
-import { startHelper } from '$BIA_ROOT/dist/helper/server.js';
-await startHelper({ pool: '198.18.0.0/29', poolTtl: 1, quarantineMs: 1500, mappingIdleMs: 1000, sweepIntervalMs: 300 });" 2>"$LAB_DIR/helper.log" &
+// last use. The word "helper" after the script is how bia status
+// recognises a helper process (cli/helper-peer.ts reads its command line).
+const START_HELPER = String.raw`node -e "
+import('$BIA_ROOT/dist/helper/server.js').then(({ startHelper }) =>
+  startHelper({ pool: '198.18.0.0/29', poolTtl: 1, quarantineMs: 1500, mappingIdleMs: 1000, sweepIntervalMs: 300 }));" helper 2>"$LAB_DIR/helper.log" &
 lab_wait "the helper" test -S "$XDG_RUNTIME_DIR/bia/helper.sock"`;
 
 // Maps fresh IPv6 peers through MAP6 until the pool says no: prints each answer.
