@@ -10,10 +10,11 @@ if (labMissing && process.env.CI) throw new Error(`CI must run the e2e tests, bu
  * each command they want to check, so one lab run can answer several
  * questions: `rc(name)` reads them back. `family: 4` gives the IPv4-only
  * lab (lab_up4 in src/lab/lab.sh) instead of the IPv6-only one, `'dual'`
- * the dual-stack one (lab_up_dual).
+ * the dual-stack one (lab_up_dual); `timeoutMs` (default 60 s) is when the
+ * whole lab is killed.
  */
-export async function lab(body: string, options: { family?: LabFamily } = {}): Promise<LabResult & { rc: (name: string) => number }> {
-  const r = await runInLab(body, undefined, options.family);
+export async function lab(body: string, options: { family?: LabFamily; timeoutMs?: number } = {}): Promise<LabResult & { rc: (name: string) => number }> {
+  const r = await runInLab(body, options.timeoutMs, options.family);
   const rc = (name: string): number => {
     const m = r.stdout.match(new RegExp(`^RESULT ${name} (\\d+)$`, 'm'));
     if (!m) throw new Error(`no result for ${name}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
