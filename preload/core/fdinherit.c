@@ -101,7 +101,7 @@ static bool matches(const struct record *r, void *arg)
     if (r->dev != (uint64_t)s->st.st_dev || r->ino != (uint64_t)s->st.st_ino ||
         bia_real()->getpeername(s->fd, (struct sockaddr *)&peer, &len) || len != sizeof peer ||
         peer.sin6_family != AF_INET6 || peer.sin6_port != r->v6port ||
-        !IN6_ARE_ADDR_EQUAL(&peer.sin6_addr, &r->v6))
+        memcmp(&peer.sin6_addr, &r->v6, sizeof r->v6))   /* packed: r->v6 may be unaligned */
         return false;
     *s->out = (struct bia_fdinfo){
         .v4peer = {.sin_family = AF_INET, .sin_port = r->v4port, .sin_addr = r->v4},
