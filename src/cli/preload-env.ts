@@ -4,17 +4,32 @@
 import { DEFAULTS, type Config } from '../config/schema.js';
 import { SynthFormat, type HelloBody } from '../protocol.js';
 import { preloadLibrary } from '../preload-path.js';
-import { CliError, EXIT_INTERNAL } from './exit-codes.js';
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 
 export interface PreloadSettings extends Config {
   /** Where the preload writes its log lines instead of stderr (absolute). */
   logFile?: string;
 }
 
-export function requireLibrary(): string {
+/**
+ * The LD_PRELOAD entries that are bia: the built library, or
+ * BIA_PRELOAD_LIBRARY (a developer's other build, e.g. one with ASan, given
+ * with the sanitizer runtime before it, as LD_PRELOAD takes them).
+ */
+export function requireLibrary(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.BIA_PRELOAD_LIBRARY) return customLibrary(env.BIA_PRELOAD_LIBRARY);
   const library = preloadLibrary();
   if (!library) throw new CliError('the preload library is not built: run `npm install` (or `npm run build`) in the bia package', EXIT_INTERNAL);
   return library;
+}
+
+function customLibrary(value: string): string {
+  const files = entries(value);
+  const bad = files.find((f) => !isAbsolute(f) || !existsSync(f));
+  if (!files.length || bad !== undefined) throw new CliError(`BIA_PRELOAD_LIBRARY: ${JSON.stringify(bad ?? value)} is not an absolute path to an existing file`, EXIT_USAGE);
+  return files.join(' ');
 }
 
 // ld.so accepts both spaces and colons between LD_PRELOAD entries.
@@ -22,14 +37,16 @@ function entries(ldPreload: string | undefined): string[] {
   return (ldPreload ?? '').split(/[ :]+/).filter(Boolean);
 }
 
-/** LD_PRELOAD with LIBRARY first, once, and the entries already there kept. */
+/** LD_PRELOAD with LIBRARY's entries first, once, and the entries already there kept. */
 export function withLibrary(library: string, ldPreload: string | undefined): string {
-  return [library, ...entries(ldPreload).filter((e) => e !== library)].join(' ');
+  const ours = entries(library);
+  return [...ours, ...entries(ldPreload).filter((e) => !ours.includes(e))].join(' ');
 }
 
-/** LD_PRELOAD without LIBRARY; undefined when nothing else was preloaded. */
+/** LD_PRELOAD without LIBRARY's entries; undefined when nothing else was preloaded. */
 export function withoutLibrary(library: string, ldPreload: string | undefined): string | undefined {
-  const rest = entries(ldPreload).filter((e) => e !== library);
+  const ours = entries(library);
+  const rest = entries(ldPreload).filter((e) => !ours.includes(e));
   return rest.length ? rest.join(' ') : undefined;
 }
 
