@@ -39,9 +39,11 @@ bool bia_log_enabled(int level)
     return level <= __atomic_load_n(&current_level, __ATOMIC_RELAXED);
 }
 
+/* O_NONBLOCK: a FIFO nobody reads fails at once (ENXIO) instead of
+ * blocking the program in open() on every line. */
 static int open_log(const char *path)
 {
-    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
 }
 
 bool bia_log_set_file(const char *path)
@@ -104,6 +106,11 @@ void bia_log(int level, const char *fmt, ...)
         body = 0;
     if ((size_t)(head + body) > sizeof line - 2)
         body = (int)(sizeof line - 2) - head;   /* truncated: keep the newline */
+    /* Values from the environment, programs and DNS are quoted as they
+     * are: a control character in one must not forge another line. */
+    for (int i = head; i < head + body; i++)
+        if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+            line[i] = '?';
     line[head + body] = '\n';
     write_line(line, (size_t)(head + body + 1));
     errno = saved;

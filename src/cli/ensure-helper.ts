@@ -9,6 +9,7 @@ import { MsgType, Status, type HelloBody } from '../protocol.js';
 import { CliError, EXIT_HELPER_UNAVAILABLE } from './exit-codes.js';
 import { HELPER_KEYS, KEYS, type Config } from '../config/schema.js';
 import { helperLogPath } from '../paths.js';
+import { refuseRoot } from './root.js';
 
 const START_TIMEOUT_MS = 5000;
 const POLL_MS = 20;
@@ -44,6 +45,7 @@ export async function ensureHelper(target: HelperTarget): Promise<HelloBody> {
   } catch {
     // Nobody answers: start one below.
   }
+  refuseRoot(false); // say so here rather than as a helper that exited
   const { logPath } = target;
   const exited = startHelper(target);
   const deadline = Date.now() + START_TIMEOUT_MS;

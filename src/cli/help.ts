@@ -15,7 +15,8 @@ Usage:
   bia doctor [OPTIONS] [CMD]             what will work here; whether bia can
                                          reach CMD, and what to do if not
   bia stop [--socket PATH]               stop your helper
-  bia helper [OPTIONS]                   run the helper in the foreground
+  bia helper [OPTIONS] [--allow-root]    run the helper in the foreground
+                                         (as root only with --allow-root)
   bia demo                               show bia at work in a sandbox
   bia install --user                     write systemd user units that start
                                          your helper when a program needs it

@@ -8,11 +8,13 @@ import { StateInUseError } from '../helper/statestore.js';
 import { startHelper, HelperRunningError } from '../helper/server.js';
 import { needsExemption, rerunExempt } from './exempt.js';
 import { inheritedListener, ListenFdsError } from '../helper/listen-fds.js';
+import { refuseRoot } from './root.js';
 
 export async function helper(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: [] });
+  const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: ['--allow-root'] });
   if (rest.length) throw new CliError(`bia helper takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const { config } = effectiveConfig(options);
+  refuseRoot(options.has('--allow-root'));
   if (needsExemption()) return rerunExempt();
   const listenFd = systemdSocket();
   let running;

@@ -71,6 +71,15 @@ function count(value: unknown): number | undefined {
 
 const COUNT = `a whole number, 1..${MAX_QUOTA}`;
 
+// sun_path holds 108 bytes including the terminating NUL; a longer path
+// would be cut short by whoever used it, naming another socket.
+const MAX_SOCKET_PATH = 107;
+
+function socketPath(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.includes('\0')) return undefined;
+  return Buffer.byteLength(value) <= MAX_SOCKET_PATH ? value : undefined;
+}
+
 function pool(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   try {
@@ -99,8 +108,8 @@ export const KEYS: Record<Key, KeySpec> = {
   socket: {
     env: 'BIA_SOCKET',
     flag: '--socket',
-    expected: 'an absolute path',
-    parse: (v) => (typeof v === 'string' && v.startsWith('/') ? v : undefined),
+    expected: `an absolute path of at most ${MAX_SOCKET_PATH} bytes (a Unix socket's limit)`,
+    parse: socketPath,
   },
   timeoutMs: { env: 'BIA_TIMEOUT_MS', flag: '--timeout-ms', expected: `whole milliseconds, 1..${MAX_TIMEOUT_MS}`, parse: milliseconds },
   resolveTimeoutMs: {

@@ -265,6 +265,9 @@ lab_prepare() {
   mkdir -m 0700 "$XDG_RUNTIME_DIR"
   unset LD_PRELOAD BIA_SOCKET BIA_POOL BIA_NETWORK BIA_LOG BIA_LOG_FILE BIA_TIMEOUT_MS BIA_RESOLVE_TIMEOUT_MS \
     BIA_SYNTH BIA_SYNTH_PREFIX BIA_PLANE_ID
+  # The lab's only user is root (a mapped one when the caller is not root),
+  # and its helpers live and die with it: they may run as root.
+  export BIA_ALLOW_ROOT=1
   trap 'rm -rf "$LAB_DIR"' EXIT
   lab_start_peer
 }

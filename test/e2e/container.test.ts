@@ -11,8 +11,12 @@ describe.skipIf(labMissing)('bia in a container', () => {
     const r = await lab(String.raw`peer_serve_tcp 8080
 # What the Dockerfile's ENV lines set for every process.
 export LD_PRELOAD="$BIA_ROOT/build/Release/libbia.so" BIA_SOCKET="$XDG_RUNTIME_DIR/bia/helper.sock"
+# A container's only user is root: its entrypoint opts in with --allow-root
+# (the lab's own opt-in is taken away, so that this is what is tested).
+unset BIA_ALLOW_ROOT
+bia helper --log-level debug 2>"$LAB_DIR/refused.err"; echo "RESULT refused $?"
 # The entrypoint: the helper in the background.
-bia helper --log-level debug 2>"$LAB_DIR/helper.err" &
+bia helper --allow-root --log-level debug 2>"$LAB_DIR/helper.err" &
 lab_wait "the helper" test -S "$BIA_SOCKET"
 nc.traditional -w 2 v6only.test 8080; echo "RESULT nc $?"
 python3 -c 'import socket; s = socket.socket(); s.settimeout(3); s.connect((socket.gethostbyname("dual.test"), 8080)); print("py", s.getpeername()[0])'; echo "RESULT py $?"
@@ -21,6 +25,7 @@ echo "exempt ${'$'}{helper:+yes}"
 grep -q libbia.so "/proc/$helper/maps" && echo "helper-maps-library yes"
 # Control: the same program with the preload but no helper fails fast and says why.
 BIA_SOCKET=$LAB_DIR/nobody.sock nc.traditional -w 2 v6only.test 8080; echo "RESULT nohelper $?"`);
+    expect(r.rc('refused'), 'without --allow-root, root gets a refusal').toBe(78);
     expect(r.rc('nc'), r.stderr).toBe(0);
     expect(r.stdout).toContain('hello from the IPv6-only peer');
     expect(r.rc('py'), r.stderr).toBe(0);
