@@ -307,8 +307,8 @@ static void phase_threads(void)
     atomic_store(&bad, 0);
     run_threads(THREADS);
     char what[512];
-    snprintf(what, sizeof what, "%d threads x %d resolves + connects + closes reach the right peer (first error: %s)",
-             THREADS, iterations, atomic_load(&bad) ? first_error : "none");
+    snprintf(what, sizeof what, "%d threads x %d resolves + connects + closes reach the right peer (%d failed; first error: %s)",
+             THREADS, iterations, atomic_load(&bad), atomic_load(&bad) ? first_error : "none");
     check(atomic_load(&bad) == 0, what);
     snprintf(what, sizeof what, "no descriptor leaked by the threads (%d before, %d after)", before, count_fds());
     check(count_fds() <= before, what);

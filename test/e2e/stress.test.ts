@@ -38,6 +38,9 @@ describe.skipIf(labMissing)('concurrency stress through bia run', () => {
     const r = await lab(stressScript(buildStress(), ITERATIONS), { timeoutMs: 280_000 });
     const log = `${r.stdout}\n${r.stderr}`;
     console.log(r.stdout.split('\n').filter((l) => /^(ok|FAIL|\s)/.test(l)).join('\n'));
+    // What the library said about any failure (its warnings go to the program's stderr).
+    const warnings = [...new Set(r.stderr.split('\n').filter((l) => /^bia\[\d+\]/.test(l)).map((l) => l.replace(/^bia\[\d+\]: /, '')))];
+    if (warnings.length) console.log(`bia warnings:\n${warnings.slice(0, 20).join('\n')}`);
     expect(r.stdout, log).toMatch(/^\d+ passed, 0 failed$/m);
     expect(r.stdout, log).not.toMatch(/^FAIL /m);
     expect(r.stdout, log).toMatch(new RegExp(`^ok   64 threads x ${ITERATIONS} resolves`, 'm'));
