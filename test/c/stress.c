@@ -265,6 +265,22 @@ static void *watchdog(void *arg)
     return NULL;
 }
 
+/* Lists what each descriptor is, for a failed leak check. */
+static void show_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+
+    while ((e = readdir(d))) {
+        char path[300], target[256];
+        ssize_t n;
+        snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
+        if (e->d_name[0] != '.' && (n = readlink(path, target, sizeof target - 1)) > 0)
+            printf("     fd %s -> %.*s\n", e->d_name, (int)n, target);
+    }
+    closedir(d);
+}
+
 static int count_fds(void)
 {
     DIR *d = opendir("/proc/self/fd");
@@ -508,6 +524,8 @@ static void phase_signals(void)
     printf("     note: %d of %d translated connects from those handlers failed (errno %d): the re-entry guard's known limit\n",
            (int)handler_bad[0], (int)handled[0], (int)handler_errno[0]);
     snprintf(what, sizeof what, "no descriptor leaked by the signal handlers (%d before, %d after)", before, count_fds());
+    if (count_fds() > before)
+        show_fds();
     check(count_fds() <= before, what);
 }
 
