@@ -2,6 +2,8 @@
  * system.c and popen.c. */
 #include "execenv.h"
 
+#include "sockhist.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +40,7 @@ char *const *bia_execenv(char *const envp[], char **out, char text[BIA_FDINHERIT
 {
     size_t n = 0;
 
+    bia_sockhist_shared();      /* the new program (or a vfork parent) may hold them too */
     if (!bia_fdinherit_encode(text, carried_in(envp)))
         return envp;
     for (size_t i = 0; envp && envp[i]; i++)
@@ -54,6 +57,7 @@ char *bia_execenv_command(const char *command)
     char text[BIA_FDINHERIT_SIZE], *line;
     size_t len;
 
+    bia_sockhist_shared();      /* the command may inherit sockets */
     if (!command || !bia_fdinherit_encode(text, carried_in(environ)))
         return NULL;
     len = strlen("export ") + strlen(text) + 1 + strlen(command) + 1;

@@ -17,6 +17,7 @@
 
 #include "fdinherit.h"
 #include "log.h"
+#include "sockhist.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -256,6 +257,9 @@ void bia_fdtable_copy(int oldfd, int newfd)
     struct bia_fdinfo info;
     int saved = errno;          /* the dup succeeded: errno stays as it was */
 
+    /* Two descriptors on one socket: setsockopt through either changes it. */
+    bia_sockhist_forget(oldfd);
+    bia_sockhist_forget(newfd);
     if (bia_fdtable_get(oldfd, &info))
         bia_fdtable_set(newfd, &info);
     else

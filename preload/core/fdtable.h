@@ -41,7 +41,8 @@ void bia_fdtable_drop(int fd);
 void bia_fdtable_drop_range(unsigned first, unsigned last);
 
 /* newfd is now a duplicate of oldfd: it gets oldfd's entry, or loses its
- * own if oldfd has none. Leaves errno alone. */
+ * own if oldfd has none; both lose their socket's history (sockhist.h).
+ * Leaves errno alone. */
 void bia_fdtable_copy(int oldfd, int newfd);
 
 /* Calls fn for each current entry, with the socket's device and inode;

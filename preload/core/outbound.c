@@ -61,10 +61,17 @@ static int prepare_socket(int fd, const struct sockaddr_in *dst, enum bia_route 
                  strerror(err));
         return fail(err);
     }
-    /* No peer yet: a sendto swaps without connecting. */
-    if (!bia_fdtable_set(fd, &(struct bia_fdinfo){0}))
-        bia_warn("fd %d: cannot remember its translation", fd);
     return 0;
+}
+
+/* Records fd's translation once per change: one fstat, one getpid. A
+ * connect also reports the mapping it now uses (usage.h). */
+static void remember(int fd, const struct bia_fdinfo *info, bool connecting)
+{
+    if (connecting)
+        bia_usage_begin(fd, info);
+    if (!bia_fdtable_set(fd, info))
+        bia_warn("fd %d: cannot remember its translation; getpeername will show IPv6", fd);
 }
 
 /* IPv4 multicast has no IPv6 counterpart here (draft section 7). */
@@ -78,7 +85,8 @@ static int refuse_multicast(int fd, const struct sockaddr_in *dst)
 }
 
 /* Where the connect goes, in IPv6 form; or 1 / -1 as prepare_socket(). */
-int bia_outbound_target(int fd, const struct sockaddr_in *dst, struct sockaddr_in6 *to, bool *translated)
+int bia_outbound_target(int fd, const struct sockaddr_in *dst, bool connecting,
+                        struct sockaddr_in6 *to, bool *translated)
 {
     struct bia_fdinfo info;
     struct in6_addr v6;
@@ -109,6 +117,10 @@ int bia_outbound_target(int fd, const struct sockaddr_in *dst, struct sockaddr_i
         bia_sin6_make(to, &v6, dst->sin_port);
     else
         bia_sin6_mapped(to, dst->sin_addr, dst->sin_port);
+    if (connecting)
+        remember(fd, &(struct bia_fdinfo){.v4peer = *dst, .v6peer = *to}, true);
+    else if (!swapped)
+        remember(fd, &(struct bia_fdinfo){0}, false);  /* a datagram: swapped, no peer */
     return 0;
 }
 
@@ -139,21 +151,17 @@ static int connect_native(int fd, const struct sockaddr_in *dst, socklen_t len, 
 
 static int connect4(int fd, const struct sockaddr_in *dst, socklen_t len, bool retried)
 {
-    struct bia_fdinfo info;
+    struct sockaddr_in6 to;
     bool translated;
-    int rc = bia_outbound_target(fd, dst, &info.v6peer, &translated);
+    int rc = bia_outbound_target(fd, dst, true, &to, &translated);
 
     if (rc < 0)
         return -1;
     if (rc > 0)
         return connect_native(fd, dst, len, retried);
-    info.v4peer = *dst;
-    bia_usage_begin(fd, &info);
-    if (!bia_fdtable_set(fd, &info))
-        bia_warn("fd %d: cannot remember its translation; getpeername will show IPv6", fd);
     if (translated)
-        bia_trace_out("connect", dst, &info.v6peer);
-    return bia_real()->connect(fd, (const struct sockaddr *)&info.v6peer, sizeof info.v6peer);
+        bia_trace_out("connect", dst, &to);
+    return bia_real()->connect(fd, (const struct sockaddr *)&to, sizeof to);
 }
 
 int bia_connect4(int fd, const struct sockaddr_in *dst, socklen_t len)

@@ -19,9 +19,11 @@ int bia_connect4(int fd, const struct sockaddr_in *dst, socklen_t len);
  * whether *to is a real IPv6 address rather than a v4-mapped one), 1 when
  * it goes to the kernel as the program gave it, -1 with errno when it must
  * fail (IPv4 multicast from a swapped socket: ENETUNREACH).
+ * connecting: the socket is being connected to dst, which the fd table
+ * then records as its peer.
  */
-int bia_outbound_target(int fd, const struct sockaddr_in *dst, struct sockaddr_in6 *to,
-                        bool *translated);
+int bia_outbound_target(int fd, const struct sockaddr_in *dst, bool connecting,
+                        struct sockaddr_in6 *to, bool *translated);
 
 /*
  * True, with errno EAFNOSUPPORT, when fd is a swapped socket and addr

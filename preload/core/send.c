@@ -45,7 +45,7 @@ static int destination(const char *call, int fd, const void *name, socklen_t len
         *translated = false;
         return bia_v6prog_destination(fd, name, len, to, false);
     }
-    rc = bia_outbound_target(fd, &dst, to, translated);
+    rc = bia_outbound_target(fd, &dst, false, to, translated);
     if (rc == 0 && *translated && call)
         bia_trace_out(call, &dst, to);
     return rc;

@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "real.h"
+#include "sockhist.h"
 #include "sockopt.h"
 
 #include <errno.h>
@@ -60,6 +61,24 @@ static const struct option options[] = {
     {IPPROTO_TCP, TCP_USER_TIMEOUT, IPPROTO_TCP, TCP_USER_TIMEOUT, 1, 0},
 };
 
+#define N_OPTIONS (sizeof options / sizeof options[0])
+_Static_assert(N_OPTIONS <= 32, "one bit per option in struct bia_sockhist");
+
+unsigned bia_swap_option_bits(int level, int name)
+{
+    unsigned bits = 0;
+
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        if (options[i].level == level && options[i].name == name)
+            bits |= 1u << i;
+        /* IP_TOS also sets the priority (see the SO_PRIORITY entry). */
+        if (level == IPPROTO_IP && name == IP_TOS && options[i].name == SO_PRIORITY &&
+            options[i].level == SOL_SOCKET)
+            bits |= 1u << i;
+    }
+    return bits;
+}
+
 static int get_int(int fd, int level, int name, int *value)
 {
     socklen_t len = sizeof *value;
@@ -67,15 +86,31 @@ static int get_int(int fd, int level, int name, int *value)
     return getsockopt(fd, level, name, value, &len);
 }
 
+/* The socket's domain, type and protocol, as its history says or as the
+ * kernel does. */
+static bool identify(int fd, struct bia_swap_plan *old)
+{
+    struct bia_sockhist hist;
+    int domain;
+
+    old->known = bia_sockhist_get(fd, &hist);
+    if (old->known) {
+        old->type = hist.type;
+        old->protocol = hist.protocol;
+        old->options = hist.options;
+        return true;
+    }
+    return !get_int(fd, SOL_SOCKET, SO_DOMAIN, &domain) && domain == AF_INET &&
+           !get_int(fd, SOL_SOCKET, SO_TYPE, &old->type) &&
+           !get_int(fd, SOL_SOCKET, SO_PROTOCOL, &old->protocol);
+}
+
 static enum bia_swap_check inspect(int fd, struct bia_swap_plan *old)
 {
     struct sockaddr_in local;
     socklen_t len = sizeof local;
-    int domain;
 
-    if (get_int(fd, SOL_SOCKET, SO_DOMAIN, &domain) || domain != AF_INET ||
-        get_int(fd, SOL_SOCKET, SO_TYPE, &old->type) ||
-        get_int(fd, SOL_SOCKET, SO_PROTOCOL, &old->protocol))
+    if (!identify(fd, old))
         return BIA_SWAP_NOT_INET;
     if (!(old->type == SOCK_STREAM && old->protocol == IPPROTO_TCP) &&
         !(old->type == SOCK_DGRAM && old->protocol == IPPROTO_UDP))
@@ -97,21 +132,21 @@ static enum bia_swap_check inspect(int fd, struct bia_swap_plan *old)
 }
 
 /*
- * Why the option copy reads only the old socket: the replacement is fresh,
- * so what it holds before the copy is the kernel's default for an AF_INET6
- * socket of that type. Those defaults are read once per process and type
- * (the first swap reads them off its own replacement) and every swap
- * compares the old socket's values with them: ~25 getsockopt per swap
- * instead of ~50, and a setsockopt only for what the program changed. This
- * keeps every option the program set, whatever descriptor it set it
- * through (dup, inheritance across exec), which skipping untouched sockets
- * by a per-fd "setsockopt seen" mark could not without tracking both.
+ * Two ways to find the options to copy. A socket whose history is known
+ * (sockhist.h: made here, never shared) copies just the options the
+ * program set on it. Any other socket (inherited, duplicated, made before
+ * the library was active) is compared option by option with the
+ * defaults: the replacement is fresh, so what it holds before the copy is
+ * the kernel's default for an AF_INET6 socket of that type. Those defaults
+ * are read once per process and type (the first such swap reads them off
+ * its own replacement); ~25 getsockopt per swap, and a setsockopt only for
+ * what the program changed, whatever descriptor it changed it through.
  * Exception: an option an earlier copy can change on the new socket
  * (SO_PRIORITY, which IP_TOS also sets) is compared with the new socket.
  * A default that changes during the process (a sysctl) only costs an
  * unneeded setsockopt of the old socket's value.
  */
-#define N_SLOTS (2 * sizeof options / sizeof options[0])   /* each option, then its IPv6 twin */
+#define N_SLOTS (2 * N_OPTIONS)   /* each option, then its IPv6 twin */
 #define VALUE_MAX (IFNAMSIZ + 16)
 
 struct value {
@@ -135,29 +170,26 @@ static void read_value(int fd, int level, int name, struct value *v)
         v->len = 0;
 }
 
-/* The option on slot `slot` as the AF_INET6 socket sees it. */
-static bool slot_option(size_t slot, struct option *o)
+/* The IPv6 twin of an IPPROTO_IP option (set from the same value). */
+static bool twin_of(const struct option *base, struct option *twin)
 {
-    const struct option *base = &options[slot / 2];
     int name6;
 
-    if (slot % 2 == 0) {
-        *o = *base;
-        return true;
-    }
     if (base->level != IPPROTO_IP || !bia_sockopt_v6_twin(base->name, &name6))
         return false;
-    *o = (struct option){IPPROTO_IP, base->name, IPPROTO_IPV6, name6, 0, 0};
+    *twin = (struct option){IPPROTO_IP, base->name, IPPROTO_IPV6, name6, 0, 0};
     return true;
 }
 
 static void read_defaults(int fresh, struct value *values)
 {
-    struct option o;
+    struct option twin;
 
-    for (size_t slot = 0; slot < N_SLOTS; slot++)
-        if (slot_option(slot, &o))
-            read_value(fresh, o.level6, o.name6, &values[slot]);
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        read_value(fresh, options[i].level6, options[i].name6, &values[2 * i]);
+        if (twin_of(&options[i], &twin))
+            read_value(fresh, twin.level6, twin.name6, &values[2 * i + 1]);
+    }
 }
 
 /* The defaults for the replacement `fresh` (not yet changed) of a socket of `type`. */
@@ -177,22 +209,11 @@ static const struct value *defaults_for(int fresh, int type, struct value *scrat
     return defaults[i].values;
 }
 
-/* Copies one option if the program changed it from the default; a
+/* Sets o on `to` to want, unless want equals dflt (NULL: always); a
  * failure only skips the option. */
-static void copy_option(int from, int to, const struct option *o, const struct value *dflt)
+static void put_option(int to, const struct option *o, struct value want, const struct value *dflt)
 {
-    struct value want, have;
-
-    if (!dflt->len)
-        return;
-    read_value(from, o->level, o->name, &want);
-    if (!want.len)
-        return;
-    if (o->level6 == SOL_SOCKET && o->name6 == SO_PRIORITY) {
-        read_value(to, o->level6, o->name6, &have);
-        dflt = &have;
-    }
-    if (want.len == dflt->len && !memcmp(want.bytes, dflt->bytes, want.len))
+    if (dflt && (!dflt->len || (want.len == dflt->len && !memcmp(want.bytes, dflt->bytes, want.len))))
         return;
     if (o->halve) {
         int value;
@@ -204,15 +225,37 @@ static void copy_option(int from, int to, const struct option *o, const struct v
         bia_debug("swap: option %d/%d not carried over: %s", o->level6, o->name6, strerror(errno));
 }
 
-static void copy_options(int from, int to, int type)
+/* Copies option i and its IPv6 twin; dflt: the defaults (NULL: the
+ * program set it, copy whatever it holds). One getsockopt of the old
+ * socket serves both. */
+static void copy_option(int from, int to, size_t i, const struct value *dflt)
+{
+    const struct option *o = &options[i];
+    struct value want, have;
+    struct option twin;
+
+    read_value(from, o->level, o->name, &want);
+    if (!want.len)
+        return;
+    if (o->level6 == SOL_SOCKET && o->name6 == SO_PRIORITY) {
+        read_value(to, o->level6, o->name6, &have);
+        put_option(to, o, want, &have);
+    } else {
+        put_option(to, o, want, dflt ? &dflt[2 * i] : NULL);
+    }
+    if (twin_of(o, &twin))
+        put_option(to, &twin, want, dflt ? &dflt[2 * i + 1] : NULL);
+}
+
+static void copy_options(int from, int to, const struct bia_swap_plan *old)
 {
     struct value scratch[N_SLOTS];
-    const struct value *dflt = defaults_for(to, type, scratch);
-    struct option o;
+    const struct value *dflt = old->known ? NULL : defaults_for(to, old->type, scratch);
 
-    for (size_t slot = 0; slot < N_SLOTS; slot++)
-        if (slot_option(slot, &o) && !(o.stream_only && type != SOCK_STREAM))
-            copy_option(from, to, &o, &dflt[slot]);
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (!(options[i].stream_only && old->type != SOCK_STREAM) &&
+            (!old->known || (old->options & (1u << i))))
+            copy_option(from, to, i, dflt);
 }
 
 /* File status flags (O_NONBLOCK, O_ASYNC and its signal owner). */
@@ -248,7 +291,7 @@ static int make_replacement(int fd, const struct bia_swap_plan *old)
         errno = err;
         return -1;
     }
-    copy_options(fd, s, old->type);
+    copy_options(fd, s, old);
     copy_file_flags(fd, s);
     return s;
 }
@@ -298,7 +341,9 @@ int bia_swap(int fd, const struct bia_swap_plan *plan)
     /* The old socket is gone now, so its port is free for the new one. */
     if (plan->port && bind_any(fd, plan->port))
         return -1;
-    bia_debug("fd %d: now an AF_INET6 socket%s", fd, plan->port ? ", bound to its old port" : "");
+    bia_debug("fd %d: now an AF_INET6 socket%s, with %s", fd,
+              plan->port ? ", bound to its old port" : "",
+              plan->known ? "the options the program set" : "every option that differs from the defaults");
     errno = saved;
     return 0;
 }

@@ -7,6 +7,7 @@
 #define BIA_SWAP_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 
 enum bia_swap_check {
     BIA_SWAP_OK,        /* can be swapped */
@@ -20,10 +21,17 @@ struct bia_swap_plan {
     int type;
     int protocol;
     in_port_t port;     /* bound port (network order), 0 if unbound */
+    bool known;         /* its history is known (sockhist.h) ... */
+    unsigned options;   /* ... and these are the options the program set */
     /* Set by the caller (bia_swap_check() clears it): the address an unbound
      * socket's replacement is bound to before it takes the descriptor. */
     const struct sockaddr_in6 *bind_to;
 };
+
+/* The bit a swap knows option (level, name) by in bia_sockhist.options
+ * (with IP_TOS, also SO_PRIORITY's, which it changes); 0 if a swap does
+ * not carry it over. */
+unsigned bia_swap_option_bits(int level, int name);
 
 /* Looks at the socket on fd; changes neither it nor errno. */
 enum bia_swap_check bia_swap_check(int fd, struct bia_swap_plan *plan);

@@ -1,13 +1,18 @@
-/* sendmmsg(): sendto() for a batch. */
+/* sendmmsg(): sendto() for a batch; as sendmsg() for passed descriptors. */
 #define _GNU_SOURCE
 #include "config.h"
 #include "real.h"
 #include "send.h"
+#include "sockhist.h"
+
+#include <sys/uio.h>
 
 BIA_EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags)
 {
     int rc;
 
+    for (unsigned int i = 0; v && i < vlen && i < UIO_MAXIOV; i++)
+        bia_sockhist_sending(&v[i].msg_hdr);
     if (!bia_active() || !bia_guard_enter())
         return bia_real()->sendmmsg(fd, v, vlen, flags);
     rc = bia_sendmmsg(fd, v, vlen, flags);

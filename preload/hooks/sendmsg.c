@@ -1,13 +1,16 @@
-/* sendmsg(): sendto() with control messages, which follow the destination. */
+/* sendmsg(): sendto() with control messages, which follow the destination.
+ * Descriptors passed (SCM_RIGHTS) end the sockets' histories (sockhist.h). */
 #include "config.h"
 #include "real.h"
 #include "send.h"
+#include "sockhist.h"
 #include "v4backed.h"
 
 BIA_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
     ssize_t rc;
 
+    bia_sockhist_sending(msg);
     if (!bia_active() || !bia_guard_enter())
         return bia_real()->sendmsg(fd, msg, flags);
     rc = bia_v4backed(fd) ? bia_v4backed_sendmsg(fd, msg, flags) : bia_sendmsg(fd, msg, flags);

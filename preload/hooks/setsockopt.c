@@ -1,6 +1,9 @@
-/* setsockopt(): IPPROTO_IP options on a swapped socket also set their IPv6 twin. */
+/* setsockopt(): IPPROTO_IP options on a swapped socket also set their IPv6
+ * twin. Every call is noted in the socket's history (core/sockhist.h), even
+ * one the guard passes straight through, or a swap could miss the option. */
 #include "config.h"
 #include "real.h"
+#include "sockhist.h"
 #include "sockopt.h"
 #include "v4backed.h"
 
@@ -8,6 +11,7 @@ BIA_EXPORT int setsockopt(int fd, int level, int name, const void *value, sockle
 {
     int rc;
 
+    bia_sockhist_option(fd, level, name);
     if (!bia_active() || !bia_guard_enter())
         return bia_real()->setsockopt(fd, level, name, value, len);
     rc = bia_v4backed(fd) ? bia_v4backed_setsockopt(fd, level, name, value, len)

@@ -4,19 +4,27 @@
  * standing in for it (core/v4backed.c). AF_INET sockets are created as the
  * program asks and only swapped when a connect or sendto needs IPv6
  * (core/outbound.c) or a bind to 0.0.0.0 or to a stand-in address makes it
- * a server (core/bindv4.c).
+ * a server (core/bindv4.c); their history starts here, which makes a later
+ * swap cheap (core/sockhist.h).
  */
 #include "config.h"
 #include "real.h"
+#include "sockhist.h"
 #include "v4backed.h"
 
 BIA_EXPORT int socket(int domain, int type, int protocol)
 {
     int fd;
 
-    if (!bia_active() || domain != AF_INET6 || !bia_guard_enter())
+    if (!bia_active())
         return bia_real()->socket(domain, type, protocol);
-    fd = bia_v4backed_socket(domain, type, protocol);
-    bia_guard_leave();
+    if (domain == AF_INET6 && bia_guard_enter()) {
+        fd = bia_v4backed_socket(domain, type, protocol);
+        bia_guard_leave();
+        return fd;
+    }
+    fd = bia_real()->socket(domain, type, protocol);
+    if (fd >= 0)
+        bia_sockhist_born(fd, domain, type, protocol);
     return fd;
 }

@@ -11,6 +11,7 @@ import { preloadLibrary } from '../../src/preload-path.js';
 const SANITIZERS = '-fsanitize=address,undefined -fno-sanitize-recover=all -g';
 const PROGRAMS = [
   ['hook_smoke', 'sockets: connect, bind, accept, send/recv families, options, control messages'],
+  ['swap_options', 'options, O_NONBLOCK (fcntl, ioctl) and FD_CLOEXEC set before a swap: made here and inherited'],
   ['names_smoke', 'name services: getaddrinfo, gethostby*, getnameinfo, res_query, literals'],
   ['fd_lifecycle', 'descriptor lifecycle: dup family, close_range, fork, vfork, exec, spawn'],
   ['resolve_cache', 'RESOLVE answers kept in the process for their ttl, bounded'],
