@@ -56,6 +56,55 @@ echo "RESULT bia $?"`);
     expect(r.stdout).toContain('greeting hello from the IPv6-only peer');
   });
 
+  it('python3: options and non-blocking mode set before the connect survive the swap, for a socket made in the process and one inherited across exec', async () => {
+    // setblocking(False) is ioctl(FIONBIO) in CPython. The parent's socket
+    // has a history (the swap copies what setsockopt set); the exec'd
+    // child's has none (the swap compares every option with the defaults).
+    const r = await lab(String.raw`peer_serve_tcp 8080
+cat >"$LAB_DIR/opts.py" <<'PY'
+import os, select, socket, sys
+def prepare():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 77)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, 0x20)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    s.setblocking(False)
+    return s, s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+def connect_and_show(s, rcvbuf, label):
+    rc = s.connect_ex((socket.gethostbyname("v6only.test"), 8080))
+    select.select([], [s], [], 3)
+    print(label, "connect", rc in (0, 115), s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))
+    print(label, "options", s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY),
+          s.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+          s.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),
+          s.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR),
+          s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS),
+          s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) == rcvbuf,
+          "blocking" if os.get_blocking(s.fileno()) else "non-blocking")
+if len(sys.argv) > 1:
+    fd, rcvbuf = int(sys.argv[1]), int(sys.argv[2])
+    connect_and_show(socket.socket(fileno=fd), rcvbuf, "inherited")
+else:
+    s, rcvbuf = prepare()
+    connect_and_show(s, rcvbuf, "made-here")
+    s, rcvbuf = prepare()
+    os.set_inheritable(s.fileno(), True)
+    os.execv(sys.executable, [sys.executable, sys.argv[0], str(s.fileno()), str(rcvbuf)])
+PY
+BIA_LOG=debug bia run -- python3 "$LAB_DIR/opts.py"; echo "RESULT bia $?"`);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    for (const label of ['made-here', 'inherited']) {
+      expect(r.stdout, r.stderr).toContain(`${label} connect True 0`);
+      // TCP_NODELAY, SO_KEEPALIVE, TCP_KEEPIDLE, SO_REUSEADDR, TCLASS from IP_TOS, SO_RCVBUF, O_NONBLOCK
+      expect(r.stdout, r.stderr).toContain(`${label} options 1 1 77 1 32 True non-blocking`);
+    }
+    expect(r.stderr).toMatch(/now an AF_INET6 socket, with the options the program set/);
+    expect(r.stderr).toMatch(/now an AF_INET6 socket, with every option that differs from the defaults/);
+  });
+
   it('python3 AF_INET + gethostbyname: a dual-stack name answers its real A address, which bia connects over IPv6', async () => {
     const r = await lab(`peer_serve_tcp 8080
 ${PY_CONNECT('dual.test', 8080)}
