@@ -11,9 +11,11 @@ BIA_EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags)
 {
     int rc;
 
+    if (!bia_active())
+        return bia_real()->sendmmsg(fd, v, vlen, flags);
     for (unsigned int i = 0; v && i < vlen && i < UIO_MAXIOV; i++)
         bia_sockhist_sending(&v[i].msg_hdr);
-    if (!bia_active() || !bia_guard_enter())
+    if (!bia_guard_enter())
         return bia_real()->sendmmsg(fd, v, vlen, flags);
     rc = bia_sendmmsg(fd, v, vlen, flags);
     bia_guard_leave();

@@ -10,8 +10,10 @@ BIA_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
     ssize_t rc;
 
+    if (!bia_active())
+        return bia_real()->sendmsg(fd, msg, flags);
     bia_sockhist_sending(msg);
-    if (!bia_active() || !bia_guard_enter())
+    if (!bia_guard_enter())
         return bia_real()->sendmsg(fd, msg, flags);
     rc = bia_v4backed(fd) ? bia_v4backed_sendmsg(fd, msg, flags) : bia_sendmsg(fd, msg, flags);
     bia_guard_leave();
