@@ -226,22 +226,42 @@ int bia_helper_map6(const struct in6_addr *v6, struct bia_reply *reply, char why
     return call(req, len, bia_config()->timeout_ms, reply, why);
 }
 
+/* Hands the whole frame to the kernel without waiting: 1, or 0 when the
+ * connection is gone (a kept one the helper closed), or -1 otherwise. */
+static int send_whole(int fd, const uint8_t *frame, size_t len)
+{
+    ssize_t n = send(fd, frame, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n == (ssize_t)len)
+        return 1;
+    return n < 0 && (errno == EPIPE || errno == ECONNRESET) ? 0 : -1;
+}
+
+/* On a kept connection, like a request (no reply comes, so the stream stays
+ * in step): a report costs no connection set-up on the connect path. */
 int bia_helper_notify(const uint8_t *frame, size_t len)
 {
-    struct sockaddr_un sun = {.sun_family = AF_UNIX};
-    int saved = errno, fd, rc = -1;
+    char why[BIA_WHY_SIZE];
+    struct bia_conn conn;
+    int saved = errno, sent = -1;
+    /* A new connection waits at most this long for a full helper backlog. */
+    long long deadline = bia_conn_now_ms() + 1;
 
-    fd = bia_real()->socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0)
-        goto out;
-    strcpy(sun.sun_path, bia_config()->socket_path);
-    /* Non-blocking: a Unix connect either completes at once or fails
-     * (EAGAIN when the helper's backlog is full); it never waits. */
-    if (bia_real()->connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0 &&
-        send(fd, frame, len, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)len)
-        rc = 0;
-    bia_real()->close(fd);
-out:
+    if (bia_conn_take(&conn, deadline, why) == 0) {
+        sent = send_whole(conn.fd, frame, len);
+        if (sent == 0 && conn.reused) {
+            bia_conn_drop(&conn);
+            if (bia_conn_open(&conn, deadline, why)) {
+                errno = saved;
+                return -1;
+            }
+            sent = send_whole(conn.fd, frame, len);
+        }
+        /* A partial frame would desynchronise the stream: never keep it. */
+        if (sent == 1)
+            bia_conn_put(&conn);
+        else
+            bia_conn_drop(&conn);
+    }
     errno = saved;
-    return rc;
+    return sent == 1 ? 0 : -1;
 }

@@ -31,9 +31,9 @@ int bia_helper_name4(struct in_addr v4, struct bia_reply *reply, char why[BIA_WH
 int bia_helper_synth(struct in_addr v4, struct bia_reply *reply, char why[BIA_WHY_SIZE]);
 
 /*
- * Sends one frame the helper does not answer (USE, RELEASE) and returns at
- * once: 0 when it was handed to the kernel, -1 when the helper could not be
- * reached without waiting. Makes only system calls (async-signal-safe) and
+ * Sends one frame the helper does not answer (USE, RELEASE) on a kept
+ * helper connection and returns at once: 0 when it was handed to the
+ * kernel, -1 when the helper could not be reached within 1 ms. Makes only system calls (async-signal-safe) and
  * leaves errno as it was.
  */
 int bia_helper_notify(const uint8_t *frame, size_t len);
