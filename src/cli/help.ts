@@ -18,7 +18,7 @@ Usage:
   bia helper [OPTIONS] [--allow-root]    run the helper in the foreground
                                          (as root only with --allow-root)
   bia demo                               show bia at work in a sandbox
-  bia install --user                     write systemd user units that start
+  bia install --user [--allow-root]      write systemd user units that start
                                          your helper when a program needs it
   bia uninstall --user                   remove them
   bia --help | --version

@@ -11,6 +11,7 @@ import { configHome } from '../config/file.js';
 import { effectiveConfig } from '../config/effective.js';
 import { parseArgs } from './args.js';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
+import { refuseRoot, ROOT_OPT_IN } from './root.js';
 
 const SERVICE = 'bia-helper';
 
@@ -46,8 +47,8 @@ function execWord(word: string): string {
  * re-run, which would lose the socket systemd passed. socket: a socket
  * path other than the default, which the helper must be told too.
  */
-export function serviceText(node: string, biaMain: string, socket?: string): string {
-  const env = ['BIA_INSIDE_HELPER=1', ...(socket ? [`BIA_SOCKET=${socket}`] : [])];
+export function serviceText(node: string, biaMain: string, socket?: string, allowRoot = false): string {
+  const env = ['BIA_INSIDE_HELPER=1', ...(socket ? [`BIA_SOCKET=${socket}`] : []), ...(allowRoot ? [`${ROOT_OPT_IN}=1`] : [])];
   return `[Unit]
 Description=bia helper: IPv4-only programs on IPv6-only networks (bia run)
 Requires=${SERVICE}.socket
@@ -78,19 +79,24 @@ WantedBy=sockets.target
 `;
 }
 
-function userOnly(command: string, argv: string[]): void {
-  const { options, rest } = parseArgs(argv, { values: [], flags: ['--user'] });
+function userOnly(command: string, argv: string[], flags: string[] = []): Set<string> {
+  const { options, rest } = parseArgs(argv, { values: [], flags: ['--user', ...flags] });
   if (rest.length) throw new CliError(`bia ${command} takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   if (!options.has('--user')) throw new CliError(`bia ${command} needs --user (a systemd user unit is the only kind bia installs)`, EXIT_USAGE);
+  return new Set(options.keys());
 }
 
 export function install(argv: string[]): number {
-  userOnly('install', argv);
+  const flags = userOnly('install', argv, ['--allow-root']);
+  // Root's unit would start a helper that refuses to run: refuse here, or
+  // carry the explicit opt-in into the unit.
+  const asRoot = process.geteuid?.() === 0;
+  if (asRoot) refuseRoot(flags.has('--allow-root'));
   const { config, sources } = effectiveConfig(new Map());
   const socket = sources.socket === 'default' ? undefined : config.socket;
   const paths = unitPaths();
   mkdirSync(join(paths.service, '..'), { recursive: true });
-  writeFileSync(paths.service, serviceText(process.execPath, process.argv[1]!, socket));
+  writeFileSync(paths.service, serviceText(process.execPath, process.argv[1]!, socket, asRoot));
   writeFileSync(paths.socket, socketText(socket));
   process.stdout.write(`bia: wrote ${paths.socket} and ${paths.service}
 Have systemd start the helper for the first program that needs it, from now on and at every login:

@@ -14,8 +14,12 @@ import { serviceText, socketText } from '../../src/cli/user-unit.js';
 const main = join(packageRoot, 'dist', 'cli', 'main.js');
 const hasSystemdAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
 
+const asRoot = process.geteuid?.() === 0;
+const rootOptIn = asRoot ? ' "BIA_ALLOW_ROOT=1"' : '';
+
+// As root (CI), with the explicit opt-in the install needs there.
 function bia(env: Record<string, string>, ...args: string[]) {
-  return spawnSync(process.execPath, [main, ...args], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+  return spawnSync(process.execPath, [main, ...args], { env: { PATH: process.env.PATH, ...(asRoot ? { BIA_ALLOW_ROOT: '1' } : {}), ...env }, encoding: 'utf8' });
 }
 
 describe('bia install --user / uninstall --user', () => {
@@ -28,7 +32,7 @@ describe('bia install --user / uninstall --user', () => {
     expect(installed.stdout).toContain('systemctl --user enable --now bia-helper.socket');
     const serviceUnit = readFileSync(service, 'utf8');
     expect(serviceUnit).toContain(`ExecStart="${process.execPath}" "${main}" "helper"`);
-    expect(serviceUnit).toContain('Environment="BIA_INSIDE_HELPER=1"\n');
+    expect(serviceUnit).toContain(`Environment="BIA_INSIDE_HELPER=1"${rootOptIn}\n`);
     expect(serviceUnit).toContain('Requires=bia-helper.socket');
     const socketUnit = readFileSync(socket, 'utf8');
     expect(socketUnit).toContain('ListenStream=%t/bia/helper.sock\n');
@@ -58,7 +62,7 @@ describe('bia install --user / uninstall --user', () => {
     expect(bia({ XDG_CONFIG_HOME: config, BIA_SOCKET: '/srv/100%/bia.sock' }, 'install', '--user').status).toBe(0);
     const dir = join(config, 'systemd', 'user');
     expect(readFileSync(join(dir, 'bia-helper.socket'), 'utf8')).toContain('ListenStream=/srv/100%%/bia.sock\n');
-    expect(readFileSync(join(dir, 'bia-helper.service'), 'utf8')).toContain('Environment="BIA_INSIDE_HELPER=1" "BIA_SOCKET=/srv/100%%/bia.sock"\n');
+    expect(readFileSync(join(dir, 'bia-helper.service'), 'utf8')).toContain(`Environment="BIA_INSIDE_HELPER=1" "BIA_SOCKET=/srv/100%%/bia.sock"${rootOptIn}\n`);
   });
 
   it('uses ~/.config without XDG_CONFIG_HOME', () => {
@@ -89,5 +93,14 @@ describe('bia install --user / uninstall --user', () => {
     const help = bia({}, '--help').stdout;
     // A usage line and an example each.
     for (const command of ['install', 'uninstall']) expect(help.match(new RegExp(`^  bia ${command} --user`, 'gm'))?.length).toBe(2);
+  });
+
+  it.skipIf(!asRoot)('as root, refuses without the opt-in and carries it into the unit with it', () => {
+    const config = mkdtempSync(join(tmpdir(), 'bia-unit-'));
+    const refused = bia({ XDG_CONFIG_HOME: config, BIA_ALLOW_ROOT: '' }, 'install', '--user');
+    expect(refused.status).toBe(78);
+    expect(refused.stderr).toContain('--allow-root');
+    expect(bia({ XDG_CONFIG_HOME: config, BIA_ALLOW_ROOT: '' }, 'install', '--user', '--allow-root').status).toBe(0);
+    expect(readFileSync(join(config, 'systemd', 'user', 'bia-helper.service'), 'utf8')).toMatch(/^Environment=.*BIA_ALLOW_ROOT=1/m);
   });
 });
