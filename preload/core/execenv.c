@@ -9,21 +9,22 @@
 
 extern char **environ;
 
-#define PREFIX BIA_FDINHERIT_NAME "="
+#define TRANSLATED BIA_FDINHERIT_NAME "="
+#define V6PROG BIA_V6INHERIT_NAME "="
 
-static bool is_ours(const char *entry)
+static bool is(const char *entry, const char *prefix)
 {
-    return !strncmp(entry, PREFIX, sizeof PREFIX - 1);
+    return !strncmp(entry, prefix, strlen(prefix));
 }
 
-/* The records envp already carries, or NULL. */
-static const char *carried_in(char *const envp[])
+/* The records envp already carries under prefix, or NULL. */
+static const char *carried_in(char *const envp[], const char *prefix)
 {
     const char *carried = NULL;
 
     for (size_t i = 0; envp && envp[i]; i++)
-        if (is_ours(envp[i]))
-            carried = envp[i] + sizeof PREFIX - 1;
+        if (is(envp[i], prefix))
+            carried = envp[i] + strlen(prefix);
     return carried;
 }
 
@@ -33,39 +34,59 @@ size_t bia_execenv_slots(char *const envp[])
 
     while (envp && envp[n])
         n++;
-    return n + 2;
+    return n + 3;
 }
 
-char *const *bia_execenv(char *const envp[], char **out, char text[BIA_FDINHERIT_SIZE])
+/* Which variables this process has records for, written into text. */
+static void encode(char *const envp[], struct bia_execenv_text *text, bool *tr, bool *v6)
+{
+    *tr = bia_fdinherit_encode(text->translated, carried_in(envp, TRANSLATED));
+    *v6 = bia_v6inherit_encode(text->v6prog, carried_in(envp, V6PROG));
+}
+
+char *const *bia_execenv(char *const envp[], char **out, struct bia_execenv_text *text)
 {
     size_t n = 0;
+    bool tr, v6;
 
     bia_sockhist_shared();      /* the new program (or a vfork parent) may hold them too */
-    if (!bia_fdinherit_encode(text, carried_in(envp)))
+    encode(envp, text, &tr, &v6);
+    if (!tr && !v6)
         return envp;
     for (size_t i = 0; envp && envp[i]; i++)
-        if (!is_ours(envp[i]))
+        if (!(tr && is(envp[i], TRANSLATED)) && !(v6 && is(envp[i], V6PROG)))
             out[n++] = envp[i];
-    out[n++] = text;
+    if (tr)
+        out[n++] = text->translated;
+    if (v6)
+        out[n++] = text->v6prog;
     out[n] = NULL;
     return out;
 }
 
-/* The value is hex digits and commas: nothing the shell would interpret. */
+/* The values are hex digits and commas: nothing the shell would interpret. */
 char *bia_execenv_command(const char *command)
 {
-    char text[BIA_FDINHERIT_SIZE], *line;
+    struct bia_execenv_text text;
+    char *line;
+    bool tr, v6;
     size_t len;
 
     bia_sockhist_shared();      /* the command may inherit sockets */
-    if (!command || !bia_fdinherit_encode(text, carried_in(environ)))
+    if (!command)
         return NULL;
-    len = strlen("export ") + strlen(text) + 1 + strlen(command) + 1;
+    encode(environ, &text, &tr, &v6);
+    if (!tr && !v6)
+        return NULL;
+    len = strlen("export \n") * 2 + (tr ? strlen(text.translated) : 0) +
+          (v6 ? strlen(text.v6prog) : 0) + strlen(command) + 1;
     line = malloc(len);
     if (line) {
-        strcpy(line, "export ");
-        strcat(line, text);
-        strcat(line, "\n");
+        line[0] = '\0';
+        if (tr)
+            strcat(strcat(strcat(line, "export "), text.translated), "\n");
+        if (v6)
+            strcat(strcat(strcat(line, "export "), text.v6prog), "\n");
         strcat(line, command);
     }
     return line;

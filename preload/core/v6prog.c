@@ -7,6 +7,7 @@
 #include "real.h"
 #include "sockaddr.h"
 #include "synth.h"
+#include "v6inherit.h"
 #include "v6only.h"
 
 #include <arpa/inet.h>
@@ -17,36 +18,56 @@
 #define SLOTS 4096
 
 struct slot {
-    unsigned long ino;          /* the socket's inode; 0: none */
+    unsigned long dev, ino;     /* the socket's; ino 0: none */
     struct bia_v6prog state;
 };
 
 static struct slot slots[SLOTS];
 
-static unsigned long inode_of(int fd)
+static bool identify(int fd, struct stat *st)
 {
-    struct stat st;
+    return fd >= 0 && fd < SLOTS && fstat(fd, st) == 0 && st->st_ino;
+}
 
-    return fstat(fd, &st) ? 0 : (unsigned long)st.st_ino;
+/* Publishes state for fd's socket; the inode last, so that a reader never
+ * takes a half-written state for the socket's. */
+static void store(int fd, const struct stat *st, const struct bia_v6prog *state)
+{
+    __atomic_store_n(&slots[fd].ino, 0, __ATOMIC_RELEASE);
+    slots[fd].dev = st->st_dev;
+    slots[fd].state = *state;
+    __atomic_store_n(&slots[fd].ino, (unsigned long)st->st_ino, __ATOMIC_RELEASE);
+}
+
+/* fd's state, whether marked here or inherited across exec (v6inherit.h). */
+static bool lookup(int fd, const struct stat *st, struct bia_v6prog *out)
+{
+    if (__atomic_load_n(&slots[fd].ino, __ATOMIC_ACQUIRE) == st->st_ino &&
+        slots[fd].dev == st->st_dev) {
+        *out = slots[fd].state;
+        return true;
+    }
+    if (!bia_v6inherit_find(fd, out))
+        return false;
+    store(fd, st, out);
+    return true;
 }
 
 /* A sendto keeps the peer a connect recorded; neither changes what the
  * socket is (backed, its IPV6_V6ONLY). */
 static void mark(int fd, const struct bia_v6prog *state)
 {
-    unsigned long ino = inode_of(fd);
     struct bia_v6prog next = {0};
+    struct stat st;
 
-    if (fd < 0 || fd >= SLOTS || !ino)
+    if (!identify(fd, &st))
         return;
-    if (slots[fd].ino == ino)
-        next = slots[fd].state;
+    lookup(fd, &st, &next);
     if (state) {
         next.peer = state->peer;
         next.peer4 = state->peer4;
     }
-    slots[fd].state = next;
-    __atomic_store_n(&slots[fd].ino, ino, __ATOMIC_RELEASE);
+    store(fd, &st, &next);
 }
 
 void bia_v6prog_mark_accepted(int fd, const struct bia_v6prog *listener)
@@ -58,27 +79,63 @@ void bia_v6prog_mark_accepted(int fd, const struct bia_v6prog *listener)
 
 void bia_v6prog_mark_backed(int fd)
 {
-    mark(fd, NULL);
-    if (fd >= 0 && fd < SLOTS)
-        slots[fd].state.backed = true;
+    struct bia_v6prog state = {0};
+    struct stat st;
+
+    if (!identify(fd, &st))
+        return;
+    lookup(fd, &st, &state);
+    state.backed = true;
+    store(fd, &st, &state);
 }
 
 void bia_v6prog_set_v6only(int fd, bool on)
 {
-    if (fd >= 0 && fd < SLOTS && slots[fd].ino)
-        slots[fd].state.v6only = on;
+    struct bia_v6prog state;
+    struct stat st;
+
+    if (identify(fd, &st) && lookup(fd, &st, &state)) {
+        state.v6only = on;
+        store(fd, &st, &state);
+    }
 }
 
 bool bia_v6prog_get(int fd, struct bia_v6prog *out)
 {
-    unsigned long ino;
+    struct stat st;
+    int saved = errno;
+    bool found;
 
-    if (fd < 0 || fd >= SLOTS || !(ino = __atomic_load_n(&slots[fd].ino, __ATOMIC_ACQUIRE)))
+    /* No mark and nothing inherited: no system call. */
+    if (fd < 0 || fd >= SLOTS ||
+        (!__atomic_load_n(&slots[fd].ino, __ATOMIC_ACQUIRE) && !bia_v6inherit_present()))
         return false;
-    if (ino != inode_of(fd))
-        return false;
-    *out = slots[fd].state;
-    return true;
+    found = identify(fd, &st) && lookup(fd, &st, out);
+    errno = saved;
+    return found;
+}
+
+void bia_v6prog_copy(int oldfd, int newfd)
+{
+    struct bia_v6prog state;
+    struct stat st;
+    int saved = errno;          /* the dup succeeded: errno stays as it was */
+
+    if (bia_v6prog_get(oldfd, &state) && identify(newfd, &st))
+        store(newfd, &st, &state);
+    errno = saved;
+}
+
+void bia_v6prog_each(bia_v6prog_fn *fn, void *arg)
+{
+    struct bia_v6prog state;
+    struct stat st;
+
+    for (int fd = 0; fd < SLOTS; fd++) {
+        if (__atomic_load_n(&slots[fd].ino, __ATOMIC_ACQUIRE) && identify(fd, &st) &&
+            lookup(fd, &st, &state) && !fn(st.st_dev, st.st_ino, &state, arg))
+            return;
+    }
 }
 
 /* The IPv4 partner of an AAAA address this process resolved for a

@@ -8,9 +8,11 @@
  * address, datagram sources, accepted clients) is shown in the synthesized
  * form, so the program only ever sees addresses like the ones it resolved.
  *
- * The marks are kept per descriptor with the socket's inode, so a reused
- * number is not believed; duplicates of a marked descriptor, and
- * descriptors past 4095, are not marked (they show ::ffff:a.b.c.d).
+ * The marks are kept per descriptor with the socket's device and inode, so
+ * a reused number is not believed. They follow the socket: the dup hooks
+ * copy them to the duplicate, a fork child has the table, and exec carries
+ * them in the environment (v6inherit.h). Descriptors past 4095 are not
+ * marked (they show ::ffff:a.b.c.d).
  */
 #ifndef BIA_V6PROG_H
 #define BIA_V6PROG_H
@@ -54,6 +56,16 @@ void bia_v6prog_mark_backed(int fd);
 
 /* Remembers IPV6_V6ONLY on a backed socket. */
 void bia_v6prog_set_v6only(int fd, bool on);
+
+/* newfd is now a duplicate of oldfd (dup, dup2, dup3, F_DUPFD*): it gets
+ * oldfd's mark. Leaves errno alone. */
+void bia_v6prog_copy(int oldfd, int newfd);
+
+/* Calls fn for each marked socket, with its device and inode; stops when
+ * fn returns false. For the exec hooks (v6inherit.c). */
+typedef bool bia_v6prog_fn(unsigned long dev, unsigned long ino,
+                           const struct bia_v6prog *state, void *arg);
+void bia_v6prog_each(bia_v6prog_fn *fn, void *arg);
 
 /* Hands the kernel's address to the program (as bia_sockaddr_copy_out())
  * with an IPv4-mapped address (or, on a backed socket, an IPv4 one) in

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "fdtable.h"
 #include "real.h"
+#include "v6prog.h"
 
 #include <unistd.h>
 
@@ -9,7 +10,9 @@ BIA_EXPORT int dup(int oldfd)
 {
     int fd = bia_real()->dup(oldfd);
 
-    if (fd >= 0 && bia_active())
+    if (fd >= 0 && bia_active()) {
         bia_fdtable_copy(oldfd, fd);
+        bia_v6prog_copy(oldfd, fd);
+    }
     return fd;
 }

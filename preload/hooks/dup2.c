@@ -7,6 +7,7 @@
 #include "fdtable.h"
 #include "real.h"
 #include "usage.h"
+#include "v6prog.h"
 
 #include <unistd.h>
 
@@ -17,7 +18,9 @@ BIA_EXPORT int dup2(int oldfd, int newfd)
     if (bia_active())
         bia_usage_before_dup(oldfd, newfd);
     fd = bia_real()->dup2(oldfd, newfd);
-    if (fd >= 0 && oldfd != newfd && bia_active())
+    if (fd >= 0 && oldfd != newfd && bia_active()) {
         bia_fdtable_copy(oldfd, fd);
+        bia_v6prog_copy(oldfd, fd);
+    }
     return fd;
 }

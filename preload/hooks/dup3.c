@@ -4,6 +4,7 @@
 #include "fdtable.h"
 #include "real.h"
 #include "usage.h"
+#include "v6prog.h"
 
 #include <unistd.h>
 
@@ -14,7 +15,9 @@ BIA_EXPORT int dup3(int oldfd, int newfd, int flags)
     if (bia_active())
         bia_usage_before_dup(oldfd, newfd);
     fd = bia_real()->dup3(oldfd, newfd, flags);
-    if (fd >= 0 && bia_active())
+    if (fd >= 0 && bia_active()) {
         bia_fdtable_copy(oldfd, fd);
+        bia_v6prog_copy(oldfd, fd);
+    }
     return fd;
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "fdtable.h"
 #include "real.h"
+#include "v6prog.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -18,8 +19,10 @@
 
 static int after(int rc, int fd, int cmd)
 {
-    if (rc >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && bia_active())
+    if (rc >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && bia_active()) {
         bia_fdtable_copy(fd, rc);
+        bia_v6prog_copy(fd, rc);
+    }
     return rc;
 }
 

@@ -85,4 +85,38 @@ bia run --synth prefix --synth-prefix 64:ff9b::/64 -- true; echo "RESULT bad $?"
     expect(r.rc('bad')).toBe(78);
     expect(r.stderr).toContain('the prefix format needs a /96 prefix, not /64');
   });
+  it('the synthesized form follows the socket to duplicates, a fork child and an exec child', async () => {
+    const r = await lab(
+      `peer_serve_tcp4 8080
+cat >"$LAB_DIR/dups.py" <<'PY'
+import fcntl, os, socket, subprocess, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.settimeout(3)
+s.connect(("v4only.test", 8080))
+def show(what, fd):
+    t = socket.socket(fileno=os.dup(fd))
+    print(what, t.getpeername()[0], t.getsockname()[0])
+show("dup", os.dup(s.fileno()))
+print("socket.dup", s.dup().getpeername()[0])
+show("dupfd", fcntl.fcntl(s.fileno(), fcntl.F_DUPFD, 40))
+os.dup2(s.fileno(), 50)
+show("dup2", 50)
+pid = os.fork()
+if pid == 0:
+    show("fork", s.fileno())
+    os._exit(0)
+os.waitpid(pid, 0)
+child = "import socket, sys; t = socket.socket(fileno=int(sys.argv[1])); print(sys.argv[2], t.getpeername()[0], t.getsockname()[0])"
+sys.stdout.flush()
+subprocess.run([sys.executable, "-c", child, str(s.fileno()), "exec"], pass_fds=[s.fileno()], check=True)
+subprocess.run(["sh", "-c", 'exec python3 -c "$0" "$1" "$2"', child, str(s.fileno()), "shell"], pass_fds=[s.fileno()], check=True)
+PY
+bia run --synth prefix -- python3 "$LAB_DIR/dups.py"; echo "RESULT dups $?"`,
+      FOUR,
+    );
+    expect(r.rc('dups'), r.stderr).toBe(0);
+    const both = '64:ff9b::c633:6402 64:ff9b::c633:6401\n';
+    for (const what of ['dup', 'dupfd', 'dup2', 'fork', 'exec', 'shell']) expect(r.stdout).toContain(`${what} ${both}`);
+    expect(r.stdout).toContain('socket.dup 64:ff9b::c633:6402\n');
+  });
 });
