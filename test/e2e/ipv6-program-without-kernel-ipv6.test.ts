@@ -85,4 +85,32 @@ cat "$LAB_DIR/server.out"`,
     expect(r.stdout).toContain(`accepted ${peer} peername ${peer}`);
     expect(r.stdout).toContain(`hello ${peer}\n`);
   });
+  it('a stand-in stays an AF_INET6 socket to duplicates, a fork child and an exec child', async () => {
+    const r = await lab(
+      `peer_serve_tcp4 8080
+cat >"$LAB_DIR/dups.py" <<'PY'
+import os, socket, subprocess, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s.settimeout(3)
+s.connect(("v4only.test", 8080))
+child = """import socket, sys
+t = socket.socket(fileno=int(sys.argv[1]))
+print(sys.argv[2], t.family == socket.AF_INET6, t.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY), t.getpeername()[0], t.getsockname()[0], flush=True)"""
+os.dup2(s.fileno(), 50)
+subprocess.run([sys.executable, "-c", child, "50", "dup2"], pass_fds=[50], check=True)
+pid = os.fork()
+if pid == 0:
+    exec(child.replace("int(sys.argv[1])", str(os.dup(s.fileno()))).replace("sys.argv[2]", "'fork'"))
+    os._exit(0)
+os.waitpid(pid, 0)
+subprocess.run([sys.executable, "-c", child, str(s.fileno()), "exec"], pass_fds=[s.fileno()], check=True)
+PY
+bia run --synth prefix -- ${noIpv6} python3 "$LAB_DIR/dups.py"; echo "RESULT dups $?"`,
+      FOUR,
+    );
+    expect(r.rc('dups'), r.stderr).toBe(0);
+    for (const what of ['dup2', 'fork', 'exec'])
+      expect(r.stdout).toContain(`${what} True 1 64:ff9b::c633:6402 64:ff9b::c633:6401\n`);
+  });
 });
