@@ -13,6 +13,7 @@
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
+#include <stddef.h>
 #include <string.h>
 
 /* Large enough for any message translated here (IPV6_RECVERR is the largest). */
@@ -182,6 +183,47 @@ void bia_cmsg_to_v4(struct msghdr *msg)
             used += emit(out + used, c->cmsg_level, c->cmsg_type, CMSG_DATA(c), data_len(c));
     }
     msg->msg_controllen = used > msg->msg_controllen ? msg->msg_controllen : used;
+}
+
+/* The address at p (unaligned) as v6prog shows it. */
+static void addr_out(unsigned char *p, const struct bia_v6prog *state)
+{
+    struct in6_addr a;
+
+    memcpy(&a, p, sizeof a);
+    bia_v6prog_addr_out(state, &a);
+    memcpy(p, &a, sizeof a);
+}
+
+/* The address field of a sockaddr_in6 at p, if it is one. */
+static void sin6_out(unsigned char *p, const struct bia_v6prog *state)
+{
+    sa_family_t family;
+
+    memcpy(&family, p + offsetof(struct sockaddr_in6, sin6_family), sizeof family);
+    if (family == AF_INET6)
+        addr_out(p + offsetof(struct sockaddr_in6, sin6_addr), state);
+}
+
+void bia_cmsg_v6prog(struct msghdr *msg, const struct bia_v6prog *state)
+{
+    unsigned char *end = (unsigned char *)msg->msg_control + msg->msg_controllen;
+    const size_t err = sizeof(struct sock_extended_err);
+
+    if (!msg->msg_control || msg->msg_controllen < sizeof(struct cmsghdr))
+        return;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+        if (c->cmsg_len < CMSG_LEN(0) || c->cmsg_len > (size_t)(end - (unsigned char *)c))
+            return;     /* cut short by MSG_CTRUNC */
+        if (c->cmsg_level != IPPROTO_IPV6)
+            continue;
+        if (c->cmsg_type == IPV6_PKTINFO && data_len(c) >= sizeof(struct in6_pktinfo))
+            addr_out(CMSG_DATA(c) + offsetof(struct in6_pktinfo, ipi6_addr), state);
+        else if (c->cmsg_type == IPV6_RECVERR && data_len(c) >= err + sizeof(struct sockaddr_in6))
+            sin6_out(CMSG_DATA(c) + err, state);
+        else if (c->cmsg_type == IPV6_ORIGDSTADDR && data_len(c) >= sizeof(struct sockaddr_in6))
+            sin6_out(CMSG_DATA(c), state);
+    }
 }
 
 static bool to_v6(const struct cmsghdr *c, struct rewrite *r)

@@ -5,6 +5,8 @@
 #ifndef BIA_CMSG_H
 #define BIA_CMSG_H
 
+#include "v6prog.h"
+
 #include <stdbool.h>
 #include <sys/socket.h>
 
@@ -17,6 +19,14 @@
  * updated. Other messages are kept as they are.
  */
 void bia_cmsg_to_v4(struct msghdr *msg);
+
+/*
+ * In place, after a receive on a marked socket of an IPv6 program
+ * (v6prog.h): the IPv4-mapped addresses of IPV6_PKTINFO, IPV6_RECVERR's
+ * offender and IPV6_ORIGDSTADDR in synthesized form, as the program's
+ * other addresses are shown. Sizes do not change.
+ */
+void bia_cmsg_v6prog(struct msghdr *msg, const struct bia_v6prog *state);
 
 /*
  * Before sending to an IPv6 destination: IP_PKTINFO -> IPV6_PKTINFO,

@@ -75,10 +75,17 @@ static bool lend_name(struct msghdr *msg, struct name_swap *s)
     return true;
 }
 
+/* Whose addresses a receive shows: a translated socket's (info) or an IPv6
+ * program's (prog, v6prog.h). */
+struct shown {
+    const struct bia_fdinfo *info;
+    const struct bia_v6prog *prog;
+};
+
 /* Gives the program back its buffer, filled; -1 with errno if it cannot be.
  * call names the receive for the trace. */
 static int return_name(const char *call, struct msghdr *msg, struct name_swap *s,
-                       const struct bia_fdinfo *info, bool received)
+                       const struct shown *who, bool received)
 {
     socklen_t got = msg->msg_namelen;
 
@@ -86,25 +93,28 @@ static int return_name(const char *call, struct msghdr *msg, struct name_swap *s
     msg->msg_namelen = s->len;
     if (!s->name || !received)
         return 0;
-    return bia_inbound_copy_out(call, &s->from, got, info, s->name, &msg->msg_namelen);
+    if (who->prog)
+        return bia_v6prog_copy_out(&s->from, got, who->prog, s->name, &msg->msg_namelen);
+    return bia_inbound_copy_out(call, &s->from, got, who->info, s->name, &msg->msg_namelen);
 }
 
-/* As recvfrom_v6prog(), for msg_name; control messages are the kernel's. */
-static ssize_t recvmsg_v6prog(int fd, struct msghdr *msg, int flags, const struct bia_v6prog *prog)
+static void translate_control(struct msghdr *msg, const struct shown *who)
 {
-    struct name_swap s;
-    socklen_t got;
-    ssize_t r;
+    if (who->prog)
+        bia_cmsg_v6prog(msg, who->prog);
+    else
+        bia_cmsg_to_v4(msg);
+}
 
-    if (!lend_name(msg, &s))
-        return -1;
-    r = bia_real()->recvmsg(fd, msg, flags);
-    got = msg->msg_namelen;
-    msg->msg_name = s.name;
-    msg->msg_namelen = s.len;
-    if (r < 0 || bia_v6prog_copy_out(&s.from, got, prog, s.name, &msg->msg_namelen))
-        return -1;
-    return r;
+/* Which addresses fd's receives show; false: the kernel's as they are. */
+static bool shown_for(int fd, struct bia_fdinfo *info, struct bia_v6prog *prog, struct shown *who)
+{
+    *who = (struct shown){0};
+    if (bia_fdtable_get(fd, info))
+        who->info = info;
+    else if (bia_v6prog_get(fd, prog))
+        who->prog = prog;
+    return who->info || who->prog;
 }
 
 ssize_t bia_recvmsg(int fd, struct msghdr *msg, int flags)
@@ -112,29 +122,30 @@ ssize_t bia_recvmsg(int fd, struct msghdr *msg, int flags)
     struct bia_fdinfo info;
     struct bia_v6prog prog;
     struct name_swap s;
+    struct shown who;
     ssize_t r;
 
-    if (msg && msg->msg_name && !bia_fdtable_get(fd, &info) && bia_v6prog_get(fd, &prog))
-        return recvmsg_v6prog(fd, msg, flags, &prog);
-    if (!msg || (!msg->msg_name && !msg->msg_control) || !bia_fdtable_get(fd, &info))
+    if (!msg || (!msg->msg_name && !msg->msg_control) || !shown_for(fd, &info, &prog, &who))
         return bia_real()->recvmsg(fd, msg, flags);
     if (!lend_name(msg, &s))
         return -1;
     r = bia_real()->recvmsg(fd, msg, flags);
-    if (return_name("recvmsg", msg, &s, &info, r >= 0) || r < 0)
+    if (return_name("recvmsg", msg, &s, &who, r >= 0) || r < 0)
         return -1;
-    bia_cmsg_to_v4(msg);
+    translate_control(msg, &who);
     return r;
 }
 
 int bia_recvmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags, struct timespec *tmo)
 {
     struct bia_fdinfo info;
+    struct bia_v6prog prog;
     struct name_swap *s;
+    struct shown who;
     unsigned int i, lent;
     int r, err;
 
-    if (!v || !vlen || !bia_fdtable_get(fd, &info))
+    if (!v || !vlen || !shown_for(fd, &info, &prog, &who))
         return bia_real()->recvmmsg(fd, v, vlen, flags, tmo);
     if (vlen > UIO_MAXIOV)
         vlen = UIO_MAXIOV;   /* the kernel's own limit */
@@ -151,8 +162,8 @@ int bia_recvmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags, struct
     for (i = 0; i < lent; i++) {
         bool received = r >= 0 && i < (unsigned)r;
         /* A name that cannot be written is left unwritten: the batch stands. */
-        if (return_name("recvmmsg", &v[i].msg_hdr, &s[i], &info, received) == 0 && received)
-            bia_cmsg_to_v4(&v[i].msg_hdr);
+        if (return_name("recvmmsg", &v[i].msg_hdr, &s[i], &who, received) == 0 && received)
+            translate_control(&v[i].msg_hdr, &who);
     }
     free(s);
     errno = err;

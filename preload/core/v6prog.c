@@ -228,11 +228,22 @@ int bia_v6prog_bind(int fd, const struct sockaddr *addr, socklen_t len)
     return bia_real()->bind(fd, addr, len);
 }
 
+void bia_v6prog_addr_out(const struct bia_v6prog *state, struct in6_addr *a)
+{
+    struct in_addr v4;
+
+    if (!bia_v6_is_mapped(a, &v4))
+        return;
+    if (state->peer.sin6_family == AF_INET6 && v4.s_addr == state->peer4.s_addr)
+        *a = state->peer.sin6_addr;
+    else
+        bia_synth_from_v4(v4, a);    /* left mapped if the helper cannot say */
+}
+
 int bia_v6prog_copy_out(const struct sockaddr_storage *kernel, socklen_t kernel_len,
                         const struct bia_v6prog *state, struct sockaddr *dst, socklen_t *len)
 {
     struct sockaddr_in6 a;
-    struct in_addr v4;
 
     if (kernel_len >= sizeof(struct sockaddr_in) && kernel->ss_family == AF_INET && state->backed) {
         const struct sockaddr_in *in = (const struct sockaddr_in *)kernel;
@@ -245,11 +256,6 @@ int bia_v6prog_copy_out(const struct sockaddr_storage *kernel, socklen_t kernel_
     } else {
         memcpy(&a, kernel, sizeof a);
     }
-    if (bia_v6_is_mapped(&a.sin6_addr, &v4)) {
-        if (state->peer.sin6_family == AF_INET6 && v4.s_addr == state->peer4.s_addr)
-            a.sin6_addr = state->peer.sin6_addr;
-        else
-            bia_synth_from_v4(v4, &a.sin6_addr);    /* left mapped if the helper cannot say */
-    }
+    bia_v6prog_addr_out(state, &a.sin6_addr);
     return bia_sockaddr_copy_out(&a, kernel_len, dst, len);
 }

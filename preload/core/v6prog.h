@@ -67,6 +67,10 @@ typedef bool bia_v6prog_fn(unsigned long dev, unsigned long ino,
                            const struct bia_v6prog *state, void *arg);
 void bia_v6prog_each(bia_v6prog_fn *fn, void *arg);
 
+/* An IPv4-mapped address in synthesized form, in place: the connected
+ * peer as the address the program connected to. Others are left alone. */
+void bia_v6prog_addr_out(const struct bia_v6prog *state, struct in6_addr *a);
+
 /* Hands the kernel's address to the program (as bia_sockaddr_copy_out())
  * with an IPv4-mapped address (or, on a backed socket, an IPv4 one) in
  * synthesized form; the connected peer as the address the program

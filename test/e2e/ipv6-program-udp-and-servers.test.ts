@@ -101,4 +101,24 @@ cat "$LAB_DIR/server.out"`,
     // The replies reached the IPv4 client: it prints the greeting.
     expect(r.stdout.match(new RegExp(`^hello ${client.replace(/\./g, '\\.')}$`, 'gm'))).toHaveLength(2);
   });
+  it('IPV6_PKTINFO from recvmsg shows the local address in the synthesized form too', async () => {
+    const r = await lab(
+      `${PEER_ECHO}
+cat >"$LAB_DIR/pktinfo.py" <<'PY'
+import socket, struct
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)
+s.settimeout(3)
+s.sendto(b"one", ("v4only.test", 9000))
+data, cmsgs, _, src = s.recvmsg(200, socket.CMSG_SPACE(20))
+for level, kind, value in cmsgs:
+    if (level, kind) == (socket.IPPROTO_IPV6, socket.IPV6_PKTINFO):
+        print("pktinfo", socket.inet_ntop(socket.AF_INET6, value[:16]), "from", src[0])
+PY
+bia run --synth prefix -- python3 "$LAB_DIR/pktinfo.py"; echo "RESULT py $?"`,
+      FOUR,
+    );
+    expect(r.rc('py'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('pktinfo 64:ff9b::c633:6401 from 64:ff9b::c633:6402\n');
+  });
 });
