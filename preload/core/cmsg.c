@@ -8,6 +8,7 @@
 
 #include "inbound.h"
 #include "route.h"
+#include "sockaddr.h"
 
 #include <linux/errqueue.h>
 #include <netinet/icmp6.h>
@@ -224,6 +225,91 @@ void bia_cmsg_v6prog(struct msghdr *msg, const struct bia_v6prog *state)
         else if (c->cmsg_type == IPV6_ORIGDSTADDR && data_len(c) >= sizeof(struct sockaddr_in6))
             sin6_out(CMSG_DATA(c), state);
     }
+}
+
+/* An IPv4 address as the IPv6 program sees it. */
+static struct in6_addr shown(struct in_addr v4, const struct bia_v6prog *state)
+{
+    struct sockaddr_in6 a;
+
+    bia_sin6_mapped(&a, v4, 0);
+    bia_v6prog_addr_out(state, &a.sin6_addr);
+    return a.sin6_addr;
+}
+
+static bool recverr_from_v4(const struct cmsghdr *c, const struct bia_v6prog *state,
+                            struct rewrite *r)
+{
+    struct sock_extended_err ee;
+    struct sockaddr_in off4;
+    struct sockaddr_in6 off6 = {0};
+
+    if (data_len(c) < sizeof ee + sizeof off4)
+        return false;
+    memcpy(&ee, CMSG_DATA(c), sizeof ee);
+    memcpy(&off4, CMSG_DATA(c) + sizeof ee, sizeof off4);
+    /* An IPv4 ICMP error keeps its origin and type, as on a dual-stack socket. */
+    if (off4.sin_family == AF_INET) {
+        off6.sin6_family = AF_INET6;
+        off6.sin6_addr = shown(off4.sin_addr, state);
+    }
+    r->level = IPPROTO_IPV6;
+    r->type = IPV6_RECVERR;
+    memcpy(r->data, &ee, sizeof ee);
+    memcpy(r->data + sizeof ee, &off6, sizeof off6);
+    r->len = sizeof ee + sizeof off6;
+    return true;
+}
+
+/* The IPv6 form of an IPv4-level message on a stand-in socket. */
+static bool from_v4(const struct cmsghdr *c, const struct bia_v6prog *state, struct rewrite *r)
+{
+    struct in_pktinfo p4;
+    struct in6_pktinfo p6;
+
+    if (c->cmsg_level != IPPROTO_IP)
+        return false;
+    if (c->cmsg_type == IP_TOS && data_len(c) >= 1) {
+        put_int(r, IPPROTO_IPV6, IPV6_TCLASS, CMSG_DATA(c)[0]);
+        return true;
+    }
+    if (c->cmsg_type == IP_TTL && data_len(c) >= sizeof(int)) {
+        put_int(r, IPPROTO_IPV6, IPV6_HOPLIMIT, get_int(c));
+        return true;
+    }
+    if (c->cmsg_type == IP_RECVERR)
+        return recverr_from_v4(c, state, r);
+    if (c->cmsg_type != IP_PKTINFO || data_len(c) < sizeof p4)
+        return false;
+    memcpy(&p4, CMSG_DATA(c), sizeof p4);
+    p6.ipi6_ifindex = (unsigned)p4.ipi_ifindex;
+    p6.ipi6_addr = shown(p4.ipi_addr, state);
+    r->level = IPPROTO_IPV6;
+    r->type = IPV6_PKTINFO;
+    memcpy(r->data, &p6, sizeof p6);
+    r->len = sizeof p6;
+    return true;
+}
+
+void bia_cmsg_from_v4(const struct msghdr *kernel, struct msghdr *msg,
+                      const struct bia_v6prog *state)
+{
+    struct msghdr k = *kernel;
+    unsigned char *out = msg->msg_control;
+    size_t used = 0;
+    struct rewrite r;
+
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&k); c; c = CMSG_NXTHDR(&k, c)) {
+        bool changed = from_v4(c, state, &r);
+        size_t len = changed ? r.len : data_len(c);
+        if (used + CMSG_SPACE(len) > msg->msg_controllen) {
+            msg->msg_flags |= MSG_CTRUNC;   /* as the kernel does when they do not fit */
+            break;
+        }
+        used += changed ? emit(out + used, r.level, r.type, r.data, r.len)
+                        : emit(out + used, c->cmsg_level, c->cmsg_type, CMSG_DATA(c), len);
+    }
+    msg->msg_controllen = used;
 }
 
 static bool to_v6(const struct cmsghdr *c, struct rewrite *r)

@@ -29,6 +29,17 @@ void bia_cmsg_to_v4(struct msghdr *msg);
 void bia_cmsg_v6prog(struct msghdr *msg, const struct bia_v6prog *state);
 
 /*
+ * After a receive on an AF_INET socket standing in for an IPv6 program's
+ * AF_INET6 one (v4backed.h), whose control messages the kernel wrote into
+ * kernel's buffer: IP_PKTINFO -> IPV6_PKTINFO, IP_TOS -> IPV6_TCLASS,
+ * IP_TTL -> IPV6_HOPLIMIT, IP_RECVERR -> IPV6_RECVERR, addresses in
+ * synthesized form, written into msg's buffer. Messages that no longer fit
+ * are cut off with MSG_CTRUNC, as the kernel does.
+ */
+void bia_cmsg_from_v4(const struct msghdr *kernel, struct msghdr *msg,
+                      const struct bia_v6prog *state);
+
+/*
  * Before sending to an IPv6 destination: IP_PKTINFO -> IPV6_PKTINFO,
  * IP_TOS -> IPV6_TCLASS, IP_TTL -> IPV6_HOPLIMIT, written to out (size
  * bytes). Returns the new length, or -1 if out is too small (the caller

@@ -117,22 +117,42 @@ static bool shown_for(int fd, struct bia_fdinfo *info, struct bia_v6prog *prog, 
     return who->info || who->prog;
 }
 
+/* Room for a stand-in socket's IPv4 control messages: their IPv6 forms are
+ * larger, so no more than this can fit any buffer the program gives. */
+#define CONTROL 512
+
 ssize_t bia_recvmsg(int fd, struct msghdr *msg, int flags)
 {
+    union { struct cmsghdr align; unsigned char bytes[CONTROL]; } local;
     struct bia_fdinfo info;
     struct bia_v6prog prog;
     struct name_swap s;
     struct shown who;
+    struct msghdr kernel;
+    bool backed;
     ssize_t r;
 
     if (!msg || (!msg->msg_name && !msg->msg_control) || !shown_for(fd, &info, &prog, &who))
         return bia_real()->recvmsg(fd, msg, flags);
     if (!lend_name(msg, &s))
         return -1;
-    r = bia_real()->recvmsg(fd, msg, flags);
+    backed = who.prog && who.prog->backed && msg->msg_control;
+    kernel = *msg;
+    if (backed) {
+        kernel.msg_control = local.bytes;
+        kernel.msg_controllen = msg->msg_controllen < CONTROL ? msg->msg_controllen : CONTROL;
+    }
+    r = bia_real()->recvmsg(fd, &kernel, flags);
+    msg->msg_namelen = kernel.msg_namelen;
+    msg->msg_flags = kernel.msg_flags;
+    if (!backed)
+        msg->msg_controllen = kernel.msg_controllen;
     if (return_name("recvmsg", msg, &s, &who, r >= 0) || r < 0)
         return -1;
-    translate_control(msg, &who);
+    if (backed)
+        bia_cmsg_from_v4(&kernel, msg, who.prog);
+    else
+        translate_control(msg, &who);
     return r;
 }
 

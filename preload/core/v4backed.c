@@ -125,25 +125,55 @@ static int int_value(const void *value, socklen_t len, int *out)
     return 0;
 }
 
+/* The IPv4 option an IPv6 one stands for, with the same value; 0: none.
+ * The IPV6_PMTUDISC_* values are the IP_PMTUDISC_* ones. */
+static int same_value_v4(int name)
+{
+    switch (name) {
+    case IPV6_TCLASS: return IP_TOS;
+    case IPV6_RECVPKTINFO: return IP_PKTINFO;
+    case IPV6_RECVTCLASS: return IP_RECVTOS;
+    case IPV6_RECVHOPLIMIT: return IP_RECVTTL;
+    case IPV6_RECVERR: return IP_RECVERR;
+    case IPV6_MTU_DISCOVER: return IP_MTU_DISCOVER;
+    case IPV6_MULTICAST_LOOP: return IP_MULTICAST_LOOP;
+    }
+    return 0;
+}
+
+/* A hop limit where -1 means the default, as the IPv4 ttl it sets. */
+static int set_hops(int fd, int v4name, int dflt, const void *value, socklen_t len)
+{
+    int v;
+
+    if (int_value(value, len, &v))
+        return -1;
+    if (v < -1 || v > 255) {
+        errno = EINVAL;
+        return -1;
+    }
+    v = v == -1 ? dflt : v;
+    return bia_real()->setsockopt(fd, IPPROTO_IP, v4name, &v, sizeof v);
+}
+
 int bia_v4backed_setsockopt(int fd, int level, int name, const void *value, socklen_t len)
 {
     int v;
 
     if (level != IPPROTO_IPV6)
         return bia_real()->setsockopt(fd, level, name, value, len);
+    if (same_value_v4(name))
+        return bia_real()->setsockopt(fd, IPPROTO_IP, same_value_v4(name), value, len);
     switch (name) {
     case IPV6_V6ONLY:
         if (int_value(value, len, &v))
             return -1;
         bia_v6prog_set_v6only(fd, v != 0);
         return 0;
-    case IPV6_TCLASS:
-        return bia_real()->setsockopt(fd, IPPROTO_IP, IP_TOS, value, len);
     case IPV6_UNICAST_HOPS:
-        if (int_value(value, len, &v))
-            return -1;
-        v = v == -1 ? 64 : v;      /* -1: the route's default, IPv4's usual ttl */
-        return bia_real()->setsockopt(fd, IPPROTO_IP, IP_TTL, &v, sizeof v);
+        return set_hops(fd, IP_TTL, 64, value, len);     /* -1: IPv4's usual ttl */
+    case IPV6_MULTICAST_HOPS:
+        return set_hops(fd, IP_MULTICAST_TTL, 1, value, len);
     default:
         return bia_real()->setsockopt(fd, level, name, value, len);
     }
@@ -172,11 +202,17 @@ int bia_v4backed_getsockopt(int fd, int level, int name, void *value, socklen_t 
 
     if (level == SOL_SOCKET && name == SO_DOMAIN)
         return int_answer(AF_INET6, value, len);
-    if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && bia_v6prog_get(fd, &prog))
+    if (level != IPPROTO_IPV6)
+        return bia_real()->getsockopt(fd, level, name, value, len);
+    if (name == IPV6_V6ONLY && bia_v6prog_get(fd, &prog))
         return int_answer(prog.v6only, value, len);
-    if (level == IPPROTO_IPV6 && name == IPV6_TCLASS)
-        return bia_real()->getsockopt(fd, IPPROTO_IP, IP_TOS, value, len);
-    if (level == IPPROTO_IPV6 && name == IPV6_UNICAST_HOPS)
+    if (same_value_v4(name))
+        return bia_real()->getsockopt(fd, IPPROTO_IP, same_value_v4(name), value, len);
+    if (name == IPV6_MTU)
+        return bia_real()->getsockopt(fd, IPPROTO_IP, IP_MTU, value, len);
+    if (name == IPV6_UNICAST_HOPS)
         return bia_real()->getsockopt(fd, IPPROTO_IP, IP_TTL, value, len);
+    if (name == IPV6_MULTICAST_HOPS)
+        return bia_real()->getsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, value, len);
     return bia_real()->getsockopt(fd, level, name, value, len);
 }

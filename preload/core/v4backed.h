@@ -29,9 +29,18 @@ ssize_t bia_v4backed_sendto(int fd, const void *buf, size_t n, int flags,
                             const struct sockaddr *addr, socklen_t len);
 ssize_t bia_v4backed_sendmsg(int fd, const struct msghdr *msg, int flags);
 
-/* IPPROTO_IPV6 options: IPV6_V6ONLY is remembered (there is no IPv6 to
- * exclude), IPV6_TCLASS and IPV6_UNICAST_HOPS set IP_TOS and IP_TTL; the
- * others are the kernel's (ENOPROTOOPT). SO_DOMAIN answers AF_INET6. */
+/*
+ * IPPROTO_IPV6 options, on the IPv4 option that does the same: IPV6_TCLASS
+ * (IP_TOS), IPV6_UNICAST_HOPS and IPV6_MULTICAST_HOPS (IP_TTL and
+ * IP_MULTICAST_TTL; -1, the default, is 64 and 1), IPV6_RECVPKTINFO,
+ * IPV6_RECVTCLASS, IPV6_RECVHOPLIMIT, IPV6_RECVERR (IP_PKTINFO,
+ * IP_RECVTOS, IP_RECVTTL, IP_RECVERR: receives then give the IPv6 control
+ * messages, cmsg.h), IPV6_MTU_DISCOVER, IPV6_MULTICAST_LOOP, and reading
+ * IPV6_MTU (IP_MTU).
+ * IPV6_V6ONLY is remembered (there is no IPv6 to exclude). The others are
+ * the kernel's answer for an AF_INET socket (ENOPROTOOPT). SO_DOMAIN
+ * answers AF_INET6.
+ */
 int bia_v4backed_setsockopt(int fd, int level, int name, const void *value, socklen_t len);
 int bia_v4backed_getsockopt(int fd, int level, int name, void *value, socklen_t *len);
 

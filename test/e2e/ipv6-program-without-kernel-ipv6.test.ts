@@ -113,4 +113,45 @@ bia run --synth prefix -- ${noIpv6} python3 "$LAB_DIR/dups.py"; echo "RESULT dup
     for (const what of ['dup2', 'fork', 'exec'])
       expect(r.stdout).toContain(`${what} True 1 64:ff9b::c633:6402 64:ff9b::c633:6401\n`);
   });
+  it('IPv6 options and control messages work on a stand-in UDP socket', async () => {
+    const r = await lab(
+      `peer socat UDP4-RECVFROM:9000,bind=198.51.100.2,fork SYSTEM:'cat' &
+lab_wait "the peer's UDP echo" peer_listening_udp 9000
+cat >"$LAB_DIR/opts.py" <<'PY'
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+IPV6_RECVERR = 25  # not in python's socket module
+for opt in (socket.IPV6_RECVPKTINFO, socket.IPV6_RECVHOPLIMIT, socket.IPV6_RECVTCLASS, IPV6_RECVERR):
+    s.setsockopt(socket.IPPROTO_IPV6, opt, 1)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 33)
+print("hops", s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS),
+      "mcast", s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS),
+      "recvpktinfo", s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO))
+s.settimeout(3)
+s.sendto(b"one", ("v4only.test", 9000))
+data, cmsgs, flags, src = s.recvmsg(200, 256)
+for level, kind, value in sorted(cmsgs):
+    if (level, kind) == (socket.IPPROTO_IPV6, socket.IPV6_PKTINFO):
+        print("pktinfo", socket.inet_ntop(socket.AF_INET6, value[:16]))
+    elif level == socket.IPPROTO_IPV6:
+        print("ipv6 cmsg", {socket.IPV6_HOPLIMIT: "hoplimit", socket.IPV6_TCLASS: "tclass"}[kind], len(value))
+    else:
+        print("other cmsg", level, kind)
+print("from", src[0], "flags", flags)
+s.sendto(b"two", ("v4only.test", 9000))
+data, cmsgs, flags, src = s.recvmsg(200, socket.CMSG_SPACE(20))
+print("small buffer", [(l, k) for l, k, _ in cmsgs] == [(socket.IPPROTO_IPV6, socket.IPV6_PKTINFO)], "ctrunc", bool(flags & socket.MSG_CTRUNC))
+PY
+bia run --synth prefix -- ${noIpv6} python3 "$LAB_DIR/opts.py"; echo "RESULT py $?"`,
+      FOUR,
+    );
+    expect(r.rc('py'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('hops 33 mcast 1 recvpktinfo 1\n');
+    expect(r.stdout).toContain('pktinfo 64:ff9b::c633:6401\n');
+    expect(r.stdout).toContain('ipv6 cmsg hoplimit 4\n');
+    expect(r.stdout).toContain('ipv6 cmsg tclass 4\n');
+    expect(r.stdout).not.toContain('other cmsg');
+    expect(r.stdout).toContain('from 64:ff9b::c633:6402 flags 0\n');
+    expect(r.stdout).toContain('small buffer True ctrunc True\n');
+  });
 });
