@@ -98,14 +98,6 @@ static int return_name(const char *call, struct msghdr *msg, struct name_swap *s
     return bia_inbound_copy_out(call, &s->from, got, who->info, s->name, &msg->msg_namelen);
 }
 
-static void translate_control(struct msghdr *msg, const struct shown *who)
-{
-    if (who->prog)
-        bia_cmsg_v6prog(msg, who->prog);
-    else
-        bia_cmsg_to_v4(msg);
-}
-
 /* Which addresses fd's receives show; false: the kernel's as they are. */
 static bool shown_for(int fd, struct bia_fdinfo *info, struct bia_v6prog *prog, struct shown *who)
 {
@@ -121,43 +113,86 @@ static bool shown_for(int fd, struct bia_fdinfo *info, struct bia_v6prog *prog, 
  * larger, so no more than this can fit any buffer the program gives. */
 #define CONTROL 512
 
+/* The program's control buffer while the kernel fills a local one, on a
+ * stand-in socket (v4backed.h) whose IPv4 messages grow in IPv6 form. */
+struct control_swap {
+    void *control;
+    size_t len;
+    union {
+        struct cmsghdr align;
+        unsigned char bytes[CONTROL];
+    } local;
+};
+
+static void lend_control(struct msghdr *msg, struct control_swap *c)
+{
+    c->control = msg->msg_control;
+    c->len = msg->msg_controllen;
+    if (!c->control)
+        return;
+    msg->msg_control = c->local.bytes;
+    msg->msg_controllen = c->len < CONTROL ? c->len : CONTROL;
+}
+
+static void return_control(struct msghdr *msg, struct control_swap *c,
+                           const struct bia_v6prog *prog, bool received)
+{
+    struct msghdr kernel = *msg;
+
+    if (!c->control)
+        return;
+    msg->msg_control = c->control;
+    msg->msg_controllen = c->len;
+    if (received)
+        bia_cmsg_from_v4(&kernel, msg, prog);
+}
+
+/* Hands a received message back to the program: its name, then its control
+ * messages (c: lent, on a stand-in socket). -1 with errno if the name
+ * cannot be written. */
+static int finish(const char *call, struct msghdr *msg, struct name_swap *s,
+                  struct control_swap *c, const struct shown *who, bool received)
+{
+    if (c)
+        return_control(msg, c, who->prog, received);
+    if (return_name(call, msg, s, who, received))
+        return -1;
+    if (received && !c && who->prog)
+        bia_cmsg_v6prog(msg, who->prog);
+    else if (received && !c)
+        bia_cmsg_to_v4(msg);
+    return 0;
+}
+
+static bool lends_control(const struct shown *who)
+{
+    return who->prog && who->prog->backed;
+}
+
 ssize_t bia_recvmsg(int fd, struct msghdr *msg, int flags)
 {
-    union { struct cmsghdr align; unsigned char bytes[CONTROL]; } local;
+    struct control_swap control, *c = NULL;
     struct bia_fdinfo info;
     struct bia_v6prog prog;
     struct name_swap s;
     struct shown who;
-    struct msghdr kernel;
-    bool backed;
     ssize_t r;
 
     if (!msg || (!msg->msg_name && !msg->msg_control) || !shown_for(fd, &info, &prog, &who))
         return bia_real()->recvmsg(fd, msg, flags);
     if (!lend_name(msg, &s))
         return -1;
-    backed = who.prog && who.prog->backed && msg->msg_control;
-    kernel = *msg;
-    if (backed) {
-        kernel.msg_control = local.bytes;
-        kernel.msg_controllen = msg->msg_controllen < CONTROL ? msg->msg_controllen : CONTROL;
-    }
-    r = bia_real()->recvmsg(fd, &kernel, flags);
-    msg->msg_namelen = kernel.msg_namelen;
-    msg->msg_flags = kernel.msg_flags;
-    if (!backed)
-        msg->msg_controllen = kernel.msg_controllen;
-    if (return_name("recvmsg", msg, &s, &who, r >= 0) || r < 0)
+    if (lends_control(&who))
+        lend_control(msg, c = &control);
+    r = bia_real()->recvmsg(fd, msg, flags);
+    if (finish("recvmsg", msg, &s, c, &who, r >= 0) || r < 0)
         return -1;
-    if (backed)
-        bia_cmsg_from_v4(&kernel, msg, who.prog);
-    else
-        translate_control(msg, &who);
     return r;
 }
 
 int bia_recvmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags, struct timespec *tmo)
 {
+    struct control_swap *c = NULL;
     struct bia_fdinfo info;
     struct bia_v6prog prog;
     struct name_swap *s;
@@ -170,21 +205,24 @@ int bia_recvmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags, struct
     if (vlen > UIO_MAXIOV)
         vlen = UIO_MAXIOV;   /* the kernel's own limit */
     s = malloc(vlen * sizeof *s);
+    if (s && lends_control(&who) && !(c = malloc(vlen * sizeof *c))) {
+        free(s);
+        s = NULL;
+    }
     if (!s) {
         errno = ENOMEM;
         return -1;
     }
     /* A bad length stops the batch before that message, as in the kernel. */
     for (lent = 0; lent < vlen && lend_name(&v[lent].msg_hdr, &s[lent]); lent++)
-        ;
+        if (c)
+            lend_control(&v[lent].msg_hdr, &c[lent]);
     r = lent ? bia_real()->recvmmsg(fd, v, lent, flags, tmo) : -1;
     err = errno;
-    for (i = 0; i < lent; i++) {
-        bool received = r >= 0 && i < (unsigned)r;
-        /* A name that cannot be written is left unwritten: the batch stands. */
-        if (return_name("recvmmsg", &v[i].msg_hdr, &s[i], &who, received) == 0 && received)
-            translate_control(&v[i].msg_hdr, &who);
-    }
+    /* A name that cannot be written is left unwritten: the batch stands. */
+    for (i = 0; i < lent; i++)
+        finish("recvmmsg", &v[i].msg_hdr, &s[i], c ? &c[i] : NULL, &who, r >= 0 && i < (unsigned)r);
+    free(c);
     free(s);
     errno = err;
     return r;

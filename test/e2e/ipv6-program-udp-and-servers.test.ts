@@ -4,10 +4,17 @@
 // 5.2) accepting IPv4 clients from the peer and answering them. Each runs
 // with the default format (::ffff:a.b.c.d) and with --synth prefix
 // (64:ff9b::/96), where the program must see only 64:ff9b:: addresses.
+// Control messages (IPV6_PKTINFO) and recvmmsg (test/c/recvmmsg_demo.c)
+// show the synthesized form too.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
 
 const FOUR = { family: 4 as const };
+const root = new URL('../..', import.meta.url).pathname;
 
 // The peer's UDP echo names the source it saw.
 const PEER_ECHO = `peer socat UDP4-RECVFROM:9000,bind=198.51.100.2,fork SYSTEM:'read line; echo "echo $line from $SOCAT_PEERADDR"' &
@@ -120,5 +127,18 @@ bia run --synth prefix -- python3 "$LAB_DIR/pktinfo.py"; echo "RESULT py $?"`,
     );
     expect(r.rc('py'), r.stderr).toBe(0);
     expect(r.stdout).toContain('pktinfo 64:ff9b::c633:6401 from 64:ff9b::c633:6402\n');
+  });
+  it('recvmmsg shows sources and IPV6_PKTINFO in the synthesized form', async () => {
+    const demo = join(mkdtempSync(join(tmpdir(), 'bia-recvmmsg-')), 'recvmmsg_demo');
+    execFileSync('cc', ['-std=gnu11', '-Wall', '-Werror', join(root, 'test/c/recvmmsg_demo.c'), '-o', demo]);
+    const r = await lab(
+      `peer socat UDP4-RECVFROM:9000,bind=198.51.100.2,fork SYSTEM:cat &
+lab_wait "the peer's UDP echo" peer_listening_udp 9000
+bia run --synth prefix -- ${demo} v4only.test 9000; echo "RESULT demo $?"`,
+      FOUR,
+    );
+    expect(r.rc('demo'), r.stderr).toBe(0);
+    const line = 'message from 64:ff9b::c633:6402 (family 10) pktinfo 64:ff9b::c633:6401\n';
+    expect(r.stdout.split(line)).toHaveLength(3);
   });
 });

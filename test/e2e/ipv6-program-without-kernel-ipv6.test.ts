@@ -154,4 +154,17 @@ bia run --synth prefix -- ${noIpv6} python3 "$LAB_DIR/opts.py"; echo "RESULT py 
     expect(r.stdout).toContain('from 64:ff9b::c633:6402 flags 0\n');
     expect(r.stdout).toContain('small buffer True ctrunc True\n');
   });
+  it('recvmmsg on a stand-in gives IPv6 sources and IPV6_PKTINFO', async () => {
+    const demo = join(mkdtempSync(join(tmpdir(), 'bia-recvmmsg-')), 'recvmmsg_demo');
+    execFileSync('cc', ['-std=gnu11', '-Wall', '-Werror', join(root, 'test/c/recvmmsg_demo.c'), '-o', demo]);
+    const r = await lab(
+      `peer socat UDP4-RECVFROM:9000,bind=198.51.100.2,fork SYSTEM:cat &
+lab_wait "the peer's UDP echo" peer_listening_udp 9000
+bia run --synth prefix -- ${noIpv6} ${demo} v4only.test 9000; echo "RESULT demo $?"`,
+      FOUR,
+    );
+    expect(r.rc('demo'), r.stderr).toBe(0);
+    const line = 'message from 64:ff9b::c633:6402 (family 10) pktinfo 64:ff9b::c633:6401\n';
+    expect(r.stdout.split(line)).toHaveLength(3);
+  });
 });
