@@ -1,8 +1,9 @@
 /*
  * The lifted sockets are remembered by inode, per descriptor: a descriptor
  * closed and reused holds another socket, so a stale slot is simply not
- * believed (no close hook needed). Descriptors past the table's end, and
- * duplicates of a lifted one, answer what the kernel says (0).
+ * believed (no close hook needed). Duplicates get the slot of the socket
+ * they copy; descriptors past the table's end, and a socket inherited
+ * across exec, answer what the kernel says (0).
  */
 #include "v6only.h"
 
@@ -75,6 +76,15 @@ static bool was_lifted(int fd)
     if (fd < 0 || fd >= SLOTS || !(ino = __atomic_load_n(&lifted[fd], __ATOMIC_ACQUIRE)))
         return false;
     return ino == inode_of(fd);
+}
+
+void bia_v6only_copy(int oldfd, int newfd)
+{
+    int saved = errno;
+
+    if (newfd >= 0 && newfd < SLOTS && was_lifted(oldfd))
+        __atomic_store_n(&lifted[newfd], lifted[oldfd], __ATOMIC_RELEASE);
+    errno = saved;
 }
 
 int bia_v6only_getsockopt(int fd, void *value, socklen_t *len)

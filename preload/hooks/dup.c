@@ -2,6 +2,7 @@
 #include "config.h"
 #include "fdtable.h"
 #include "real.h"
+#include "v6only.h"
 #include "v6prog.h"
 
 #include <unistd.h>
@@ -13,6 +14,7 @@ BIA_EXPORT int dup(int oldfd)
     if (fd >= 0 && bia_active()) {
         bia_fdtable_copy(oldfd, fd);
         bia_v6prog_copy(oldfd, fd);
+        bia_v6only_copy(oldfd, fd);
     }
     return fd;
 }

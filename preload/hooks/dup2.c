@@ -7,6 +7,7 @@
 #include "fdtable.h"
 #include "real.h"
 #include "usage.h"
+#include "v6only.h"
 #include "v6prog.h"
 
 #include <unistd.h>
@@ -21,6 +22,7 @@ BIA_EXPORT int dup2(int oldfd, int newfd)
     if (fd >= 0 && oldfd != newfd && bia_active()) {
         bia_fdtable_copy(oldfd, fd);
         bia_v6prog_copy(oldfd, fd);
+        bia_v6only_copy(oldfd, fd);
     }
     return fd;
 }

@@ -4,6 +4,7 @@
 #include "fdtable.h"
 #include "real.h"
 #include "usage.h"
+#include "v6only.h"
 #include "v6prog.h"
 
 #include <unistd.h>
@@ -18,6 +19,7 @@ BIA_EXPORT int dup3(int oldfd, int newfd, int flags)
     if (fd >= 0 && bia_active()) {
         bia_fdtable_copy(oldfd, fd);
         bia_v6prog_copy(oldfd, fd);
+        bia_v6only_copy(oldfd, fd);
     }
     return fd;
 }

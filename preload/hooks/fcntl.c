@@ -11,6 +11,7 @@
 #include "config.h"
 #include "fdtable.h"
 #include "real.h"
+#include "v6only.h"
 #include "v6prog.h"
 
 #include <fcntl.h>
@@ -22,6 +23,7 @@ static int after(int rc, int fd, int cmd)
     if (rc >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && bia_active()) {
         bia_fdtable_copy(fd, rc);
         bia_v6prog_copy(fd, rc);
+        bia_v6only_copy(fd, rc);
     }
     return rc;
 }

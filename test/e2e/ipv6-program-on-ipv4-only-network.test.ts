@@ -18,6 +18,7 @@ s.settimeout(3)
 s.connect(ai[0][4])
 print("resolved", ai[0][4][0])
 print("v6only", s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY))
+print("dup v6only", s.dup().getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY))
 print("peername", s.getpeername()[0])
 print("greeting", s.recv(200).decode().strip())
 PY`;
@@ -65,6 +66,7 @@ echo "RESULT bia $?"`,
     expect(r.rc('bia'), r.stderr).toBe(0);
     expect(r.stdout).toContain('resolved ::ffff:198.51.100.2');
     expect(r.stdout).toContain('v6only 1');
+    expect(r.stdout).toContain('dup v6only 1');
     expect(r.stdout).toContain('peername ::ffff:198.51.100.2');
     expect(r.stdout).toContain('greeting hello from the IPv4-only peer, you are 198.51.100.1');
   });
