@@ -184,7 +184,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   // that lost a start-up race must not rewrite the files under the winner.
   let opened: { store: StateStore; mapper: AddressMapper };
   try {
-    opened = await openMappings(pool, options, log);
+    opened = await openMappings(pool, synth, options, log);
   } catch (err) {
     detector.close();
     await closeServer(server, clients, socketFile);
@@ -243,14 +243,15 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
 
 // Reads back the mappings of the previous helper and starts a clean journal
 // after them, before the first request can be answered.
-async function openMappings(pool: Pool, options: HelperOptions, log: Logger): Promise<{ store: StateStore; mapper: AddressMapper }> {
+async function openMappings(pool: Pool, synth: Synthesizer, options: HelperOptions, log: Logger): Promise<{ store: StateStore; mapper: AddressMapper }> {
   const now = options.now ?? Date.now;
   const quarantineMs = options.quarantineMs ?? DEFAULT_QUARANTINE_MS;
   const store = new StateStore(options.stateDir ?? defaultStateDir(), log);
   store.lock();
   const mapper = new AddressMapper(pool, { ...mapperTimes(options), onRecord: (entry) => store.append(entry), log, now });
   try {
-    applyState(mapper, store.recover(), quarantineMs, now(), log);
+    applyState(mapper, store.recover(), quarantineMs, now(), log, synth);
+    store.keepSynth(synth);
     await store.compact(mapper);
   } catch (err) {
     await store.close(); // gives the lock back

@@ -14,7 +14,9 @@ export type StateRecord =
   /** A released pool address not to be handed out before `until`. */
   | { t: 'quarantine'; v4: string; until: number }
   /** No pool address is handed out before `until` (a state file was lost). */
-  | { t: 'embargo'; until: number };
+  | { t: 'embargo'; until: number }
+  /** A pool-format synthesized address for an IPv4 peer (synth.ts): never given to another. */
+  | { t: 'synth'; v4: string; v6: string };
 
 /** The first line of a file; `gen` pairs a journal with the snapshot it continues. */
 export interface Header {
@@ -98,6 +100,8 @@ function isRecord(v: unknown): v is StateRecord {
       return isV4(v.v4) && isTime(v.until);
     case 'embargo':
       return isTime(v.until);
+    case 'synth':
+      return isV4(v.v4) && isV6(v.v6);
     default:
       return false;
   }

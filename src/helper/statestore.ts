@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import { lockFile } from '../native.js';
 import { Kind } from '../protocol.js';
 import type { AddressMapper, MapperEntry } from './mapper.js';
+import type { Synthesizer } from './synth.js';
 import { encodeLine, parseFile, STATE_FORMAT, type ParsedFile, type StateRecord } from './stateformat.js';
 
 const fdatasync = promisify(fs.fdatasync);
@@ -58,6 +59,7 @@ export class StateStore {
   private written: Promise<void> = Promise.resolve();
   private queued = false;
   private syncTimer: NodeJS.Timeout | undefined;
+  private synth: Synthesizer | undefined;
 
   constructor(
     readonly dir: string,
@@ -101,6 +103,14 @@ export class StateStore {
   /** Queues the record of a new or extended mapping; `flush` makes it durable. */
   append(entry: MapperEntry): void {
     this.pending.push(encodeLine(entryRecord(entry)));
+  }
+
+  /** Keeps the pool-format synthesized addresses of `synth` too: each new one
+   * is journalled (before the reply that hands it out, as a mapping), and
+   * snapshots hold them all. */
+  keepSynth(synth: Synthesizer): void {
+    this.synth = synth;
+    synth.onAllocate = (v4, v6) => this.pending.push(encodeLine({ t: 'synth', v4, v6 }));
   }
 
   /** Resolves once everything appended so far is written to the journal (a helper crash cannot lose it). */
@@ -211,7 +221,7 @@ export class StateStore {
     const gen = this.gen + 1;
     try {
       const header = encodeLine({ t: 'header', format: STATE_FORMAT, gen });
-      this.replace(SNAPSHOT_FILE, header + stateOf(mapper).map(encodeLine).join(''));
+      this.replace(SNAPSHOT_FILE, header + stateOf(mapper, this.synth).map(encodeLine).join(''));
       this.replace(JOURNAL_FILE, header);
       if (this.fd !== undefined) fs.closeSync(this.fd);
       this.fd = undefined;
@@ -257,11 +267,12 @@ function syncDir(dir: string): void {
   }
 }
 
-/** Everything a restarted helper needs: the table, the quarantine and any embargo. */
-function stateOf(mapper: AddressMapper): StateRecord[] {
+/** Everything a restarted helper needs: the table, the quarantine, any embargo and the synthesized pool addresses. */
+function stateOf(mapper: AddressMapper, synth: Synthesizer | undefined): StateRecord[] {
   const records: StateRecord[] = [...mapper.entries()].map(entryRecord);
   for (const { v4, until } of mapper.pool.quarantined()) records.push({ t: 'quarantine', v4, until });
   if (mapper.pool.embargoedUntil > 0) records.push({ t: 'embargo', until: mapper.pool.embargoedUntil });
+  for (const { v4, v6 } of synth?.pairs() ?? []) records.push({ t: 'synth', v4, v6 });
   return records;
 }
 
@@ -269,9 +280,10 @@ function stateOf(mapper: AddressMapper): StateRecord[] {
  * Loads recovered records into the mapper. After a loss, any pool address
  * may still be cached by a program, so none is handed out for a quarantine.
  */
-export function applyState(mapper: AddressMapper, state: RecoveredState, quarantineMs: number, now: number, log: Logger): void {
+export function applyState(mapper: AddressMapper, state: RecoveredState, quarantineMs: number, now: number, log: Logger, synth?: Synthesizer): void {
   const quarantined: { v4: string; until: number }[] = [];
   let foreign = 0;
+  let synthDropped = 0;
   for (const record of state.records) {
     if (record.t === 'entry') {
       // Made from another pool (the pool setting changed): programs only
@@ -279,8 +291,10 @@ export function applyState(mapper: AddressMapper, state: RecoveredState, quarant
       if (record.kind === Kind.Pool && !mapper.pool.contains(record.v4)) foreign++;
       else mapper.restore(record);
     } else if (record.t === 'quarantine') quarantined.push(record);
-    else mapper.pool.embargo(record.until);
+    else if (record.t === 'embargo') mapper.pool.embargo(record.until);
+    else if (!synth?.restore(record.v4, record.v6)) synthDropped++;
   }
+  if (synthDropped > 0) log.warn(`dropped ${synthDropped} saved synthesized address(es) that do not fit the pool format and prefix in use`);
   if (foreign > 0) log.warn(`dropped ${foreign} saved mapping(s) outside the pool ${mapper.pool.network}/${mapper.pool.prefixLength}: the pool setting changed`);
   // An address the journal shows handed out again after the snapshot is
   // mapped, not waiting.

@@ -58,9 +58,11 @@ const v4Big = (v4: string) => new Address4(v4).bigInt();
 
 /**
  * Turns IPv4 addresses into synthesized IPv6 ones and back. For the pool
- * format the table lives as long as the helper: addresses are handed out in
- * order and never reused, so an address a program holds never stands for
- * another peer; when the prefix is used up, synthesis fails (POOL_EXHAUSTED).
+ * format addresses are handed out in order and never reused, so an address
+ * a program holds never stands for another peer; when the prefix is used
+ * up, synthesis fails (POOL_EXHAUSTED). The table outlives the helper:
+ * `onAllocate` hands each new pair to the state store, and `restore` takes
+ * them back at start-up.
  */
 export class Synthesizer {
   readonly params: SynthParams;
@@ -71,6 +73,8 @@ export class Synthesizer {
   private readonly v6ByV4 = new Map<string, string>();
   private readonly v4ByV6 = new Map<string, string>();
   private next = 1n; // the prefix's own address (subnet-router anycast) is skipped
+  /** Called with each pool-format pair as it is made, before it is handed out. */
+  onAllocate?: (v4: string, v6: string) => void;
 
   constructor(settings: SynthSettings = { format: 'mapped' }) {
     this.params = synthParams(settings);
@@ -93,7 +97,29 @@ export class Synthesizer {
     const v6 = text6(this.poolBase + this.next++);
     this.v6ByV4.set(v4, v6);
     this.v4ByV6.set(v6, v4);
+    this.onAllocate?.(v4, v6);
     return v6;
+  }
+
+  /**
+   * Takes back a pair a previous helper made; false (nothing kept) when it
+   * does not fit this table: another format or prefix, or either address
+   * already taken.
+   */
+  restore(v4: string, v6: string): boolean {
+    if (!this.inPool(v6)) return false;
+    const canonical = text6(bigOf(v6));
+    const index = bigOf(v6) - this.poolBase;
+    if (index < 1n || index >= this.poolSize - 1n || this.v6ByV4.has(v4) || this.v4ByV6.has(canonical)) return false;
+    this.v6ByV4.set(v4, canonical);
+    this.v4ByV6.set(canonical, v4);
+    if (index >= this.next) this.next = index + 1n;
+    return true;
+  }
+
+  /** The pool-format pairs made so far. */
+  *pairs(): Iterable<{ v4: string; v6: string }> {
+    for (const [v4, v6] of this.v6ByV4) yield { v4, v6 };
   }
 
   /** Whether `v6` is in the pool format's prefix (known to the table or not). */

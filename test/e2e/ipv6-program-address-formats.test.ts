@@ -119,4 +119,24 @@ bia run --synth prefix -- python3 "$LAB_DIR/dups.py"; echo "RESULT dups $?"`,
     for (const what of ['dup', 'dupfd', 'dup2', 'fork', 'exec', 'shell']) expect(r.stdout).toContain(`${what} ${both}`);
     expect(r.stdout).toContain('socket.dup 64:ff9b::c633:6402\n');
   });
+  it('a pool-format address a program resolved still reaches its peer after a helper kill -9', async () => {
+    const r = await lab(
+      `peer_serve_tcp4 8080
+bia run --synth pool -- python3 -c 'import socket; print("resolved", socket.getaddrinfo("v4only.test", 8080, socket.AF_INET6)[0][4][0])'
+OLD=$(pgrep -f '[m]ain.js helper')
+kill -9 "$OLD"
+while kill -0 "$OLD" 2>/dev/null; do sleep 0.05; done
+bia run --synth pool -- env -u BIA_SYNTH python3 -c '
+import socket
+s = socket.create_connection(("fd62:6961::1", 8080), timeout=3)
+print("after restart", s.getpeername()[0], s.recv(100).decode().strip())
+'; echo "RESULT after $?"
+echo "new helper $(pgrep -f '[m]ain.js helper')"`,
+      FOUR,
+    );
+    expect(r.stdout).toContain('resolved fd62:6961::1\n');
+    expect(r.stdout).toMatch(/^new helper \d+$/m);
+    expect(r.rc('after'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('after restart fd62:6961::1 hello from the IPv4-only peer, you are 198.51.100.1');
+  });
 });

@@ -7,6 +7,7 @@ import { AddressMapper } from '../../src/helper/mapper.js';
 import { Pool } from '../../src/helper/pool.js';
 import { encodeLine, parseFile, STATE_FORMAT } from '../../src/helper/stateformat.js';
 import { applyState, JOURNAL_FILE, SNAPSHOT_FILE, StateStore } from '../../src/helper/statestore.js';
+import { Synthesizer } from '../../src/helper/synth.js';
 import { Kind } from '../../src/protocol.js';
 
 const MIN = 60_000;
@@ -235,5 +236,52 @@ describe('StateStore', () => {
     expect(fs.statSync(path.join(dir, 'bia')).mode & 0o777).toBe(0o700);
     expect(fs.statSync(path.join(dir, 'bia', SNAPSHOT_FILE)).mode & 0o777).toBe(0o600);
     await store.close();
+  });
+});
+
+describe('StateStore and pool-format synthesized addresses', () => {
+  /** A helper's store and synthesizer as startHelper opens them. */
+  async function openSynth(dir: string, prefix = 'fd62:6961::/112') {
+    const lines: string[] = [];
+    const log = createLogger('info', 'test', (l) => lines.push(l));
+    const store = new StateStore(dir, log);
+    const mapper = new AddressMapper(new Pool('10.0.0.0/29', () => ({ addresses: [], routes: [] })), { quarantineMs: QUARANTINE, onRecord: (e) => store.append(e), now: () => clock.now });
+    const synth = new Synthesizer({ format: 'pool', prefix });
+    applyState(mapper, store.recover(), QUARANTINE, clock.now, log, synth);
+    store.keepSynth(synth);
+    await store.compact(mapper);
+    return { store, mapper, synth, lines };
+  }
+
+  it('keeps them across a kill -9 (journal) and a clean restart (snapshot), and never hands one out again', async () => {
+    const dir = tempDir();
+    const first = await openSynth(dir);
+    expect(first.synth.toV6('192.0.2.1')).toBe('fd62:6961::1');
+    expect(first.synth.toV6('192.0.2.2')).toBe('fd62:6961::2');
+    await first.store.flush(); // no close: the journal alone must carry them
+
+    const second = await openSynth(dir);
+    expect(second.synth.toV4('fd62:6961::2')).toBe('192.0.2.2');
+    expect(second.synth.toV6('192.0.2.1')).toBe('fd62:6961::1');
+    expect(second.synth.toV6('192.0.2.3')).toBe('fd62:6961::3');
+    await second.store.close();
+
+    const third = await openSynth(dir); // from the snapshot the second one compacted
+    expect(third.synth.toV4('fd62:6961::3')).toBe('192.0.2.3');
+    expect(third.synth.toV6('192.0.2.4')).toBe('fd62:6961::4');
+    await third.store.close();
+  });
+
+  it('drops them, with a log line, when the pool prefix changed', async () => {
+    const dir = tempDir();
+    const first = await openSynth(dir);
+    first.synth.toV6('192.0.2.1');
+    await first.store.close();
+
+    const second = await openSynth(dir, 'fd00:1::/112');
+    expect(second.synth.toV4('fd62:6961::1')).toBeUndefined();
+    expect(second.synth.toV6('192.0.2.1')).toBe('fd00:1::1');
+    expect(second.lines.join('\n')).toMatch(/dropped 1 saved synthesized address/);
+    await second.store.close();
   });
 });
