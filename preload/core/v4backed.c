@@ -130,7 +130,6 @@ static int int_value(const void *value, socklen_t len, int *out)
 static int same_value_v4(int name)
 {
     switch (name) {
-    case IPV6_TCLASS: return IP_TOS;
     case IPV6_RECVPKTINFO: return IP_PKTINFO;
     case IPV6_RECVTCLASS: return IP_RECVTOS;
     case IPV6_RECVHOPLIMIT: return IP_RECVTTL;
@@ -141,8 +140,9 @@ static int same_value_v4(int name)
     return 0;
 }
 
-/* A hop limit where -1 means the default, as the IPv4 ttl it sets. */
-static int set_hops(int fd, int v4name, int dflt, const void *value, socklen_t len)
+/* A hop limit or traffic class, where -1 means the default, as the IPv4
+ * option it sets; out of -1..255 is EINVAL, as IPv6 checks. */
+static int set_byte(int fd, int v4name, int dflt, const void *value, socklen_t len)
 {
     int v;
 
@@ -170,10 +170,12 @@ int bia_v4backed_setsockopt(int fd, int level, int name, const void *value, sock
             return -1;
         bia_v6prog_set_v6only(fd, v != 0);
         return 0;
+    case IPV6_TCLASS:
+        return set_byte(fd, IP_TOS, 0, value, len);
     case IPV6_UNICAST_HOPS:
-        return set_hops(fd, IP_TTL, 64, value, len);     /* -1: IPv4's usual ttl */
+        return set_byte(fd, IP_TTL, 64, value, len);     /* -1: IPv4's usual ttl */
     case IPV6_MULTICAST_HOPS:
-        return set_hops(fd, IP_MULTICAST_TTL, 1, value, len);
+        return set_byte(fd, IP_MULTICAST_TTL, 1, value, len);
     default:
         return bia_real()->setsockopt(fd, level, name, value, len);
     }
@@ -208,6 +210,8 @@ int bia_v4backed_getsockopt(int fd, int level, int name, void *value, socklen_t 
         return int_answer(prog.v6only, value, len);
     if (same_value_v4(name))
         return bia_real()->getsockopt(fd, IPPROTO_IP, same_value_v4(name), value, len);
+    if (name == IPV6_TCLASS)
+        return bia_real()->getsockopt(fd, IPPROTO_IP, IP_TOS, value, len);
     if (name == IPV6_MTU)
         return bia_real()->getsockopt(fd, IPPROTO_IP, IP_MTU, value, len);
     if (name == IPV6_UNICAST_HOPS)

@@ -32,7 +32,8 @@ ssize_t bia_v4backed_sendmsg(int fd, const struct msghdr *msg, int flags);
 /*
  * IPPROTO_IPV6 options, on the IPv4 option that does the same: IPV6_TCLASS
  * (IP_TOS), IPV6_UNICAST_HOPS and IPV6_MULTICAST_HOPS (IP_TTL and
- * IP_MULTICAST_TTL; -1, the default, is 64 and 1), IPV6_RECVPKTINFO,
+ * IP_MULTICAST_TTL; -1, the default, is 0, 64 and 1; outside -1..255
+ * EINVAL, as IPv6 checks), IPV6_RECVPKTINFO,
  * IPV6_RECVTCLASS, IPV6_RECVHOPLIMIT, IPV6_RECVERR (IP_PKTINFO,
  * IP_RECVTOS, IP_RECVTTL, IP_RECVERR: receives then give the IPv6 control
  * messages, cmsg.h), IPV6_MTU_DISCOVER, IPV6_MULTICAST_LOOP, and reading

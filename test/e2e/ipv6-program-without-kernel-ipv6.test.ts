@@ -124,6 +124,12 @@ IPV6_RECVERR = 25  # not in python's socket module
 for opt in (socket.IPV6_RECVPKTINFO, socket.IPV6_RECVHOPLIMIT, socket.IPV6_RECVTCLASS, IPV6_RECVERR):
     s.setsockopt(socket.IPPROTO_IPV6, opt, 1)
 s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 33)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, -1)
+try:
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, 256)
+except OSError as e:
+    print("tclass 256 errno", e.errno)
+print("tclass", s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS))
 print("hops", s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS),
       "mcast", s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS),
       "recvpktinfo", s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO))
@@ -147,6 +153,7 @@ bia run --synth prefix -- ${noIpv6} python3 "$LAB_DIR/opts.py"; echo "RESULT py 
     );
     expect(r.rc('py'), r.stderr).toBe(0);
     expect(r.stdout).toContain('hops 33 mcast 1 recvpktinfo 1\n');
+    expect(r.stdout).toContain('tclass 256 errno 22\ntclass 0\n'); // as IPv6: -1 is the default, 256 EINVAL
     expect(r.stdout).toContain('pktinfo 64:ff9b::c633:6401\n');
     expect(r.stdout).toContain('ipv6 cmsg hoplimit 4\n');
     expect(r.stdout).toContain('ipv6 cmsg tclass 4\n');
