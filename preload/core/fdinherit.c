@@ -1,10 +1,9 @@
 /*
- * A record is the hex of struct record's bytes: the exec'd program runs on
- * the same machine, so native byte order is fine, and fixed-width hex is
- * trivial to check. Records are separated by commas.
+ * Records in hexrec.h's text form.
  */
 #include "fdinherit.h"
 
+#include "hexrec.h"
 #include "real.h"
 
 #include <errno.h>
@@ -24,8 +23,6 @@ struct record {
 
 _Static_assert(sizeof(struct record) * 2 == BIA_FDINHERIT_RECORD, "record size");
 
-static const char hex[] = "0123456789abcdef";
-
 /* The inherited value, looked up once (NULL: none, the usual case). */
 static const char *inherited(void)
 {
@@ -39,52 +36,6 @@ static const char *inherited(void)
     return __atomic_load_n(&value, __ATOMIC_RELAXED);
 }
 
-static int digit(char c)
-{
-    const char *p = c ? strchr(hex, c) : NULL;
-
-    return p ? (int)(p - hex) : -1;
-}
-
-/* Decodes the record at text; false if it is not one. */
-static bool decode(const char *text, struct record *r)
-{
-    unsigned char *bytes = (unsigned char *)r;
-
-    for (size_t i = 0; i < sizeof *r; i++) {
-        int hi = digit(text[2 * i]), lo = digit(text[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        bytes[i] = (unsigned char)(hi << 4 | lo);
-    }
-    return text[BIA_FDINHERIT_RECORD] == ',' || text[BIA_FDINHERIT_RECORD] == '\0';
-}
-
-static char *encode(char *p, const struct record *r)
-{
-    const unsigned char *bytes = (const unsigned char *)r;
-
-    for (size_t i = 0; i < sizeof *r; i++) {
-        *p++ = hex[bytes[i] >> 4];
-        *p++ = hex[bytes[i] & 15];
-    }
-    return p;
-}
-
-/* Calls fn on each well-formed record of value until it returns true. */
-static bool each_record(const char *value, bool (*fn)(const struct record *, void *), void *arg)
-{
-    struct record r;
-
-    while (value && strlen(value) >= BIA_FDINHERIT_RECORD) {
-        if (decode(value, &r) && fn(&r, arg))
-            return true;
-        value = strchr(value, ',');
-        value = value ? value + 1 : NULL;
-    }
-    return false;
-}
-
 struct search {
     int fd;
     struct stat st;
@@ -92,8 +43,9 @@ struct search {
 };
 
 /* The socket on the descriptor is r's socket, still connected to r's peer. */
-static bool matches(const struct record *r, void *arg)
+static bool matches(const void *rec, void *arg)
 {
+    const struct record *r = rec;
     struct search *s = arg;
     struct sockaddr_in6 peer;
     socklen_t len = sizeof peer;
@@ -119,7 +71,7 @@ bool bia_fdinherit_find(int fd, struct bia_fdinfo *out)
 
     if (!value)
         return false;
-    found = fstat(fd, &s.st) == 0 && S_ISSOCK(s.st.st_mode) && each_record(value, matches, &s);
+    found = fstat(fd, &s.st) == 0 && S_ISSOCK(s.st.st_mode) && bia_hexrec_each(value, sizeof(struct record), matches, &s);
     errno = saved;
     return found;
 }
@@ -137,7 +89,7 @@ static void append(struct writer *w, const struct record *r)
         return;
     if (w->count++)
         *w->p++ = ',';
-    w->p = encode(w->p, r);
+    w->p = bia_hexrec_encode(w->p, r, sizeof *r);
 }
 
 static bool append_own(unsigned long dev, unsigned long ino, const struct bia_fdinfo *info,
@@ -160,8 +112,9 @@ static bool append_own(unsigned long dev, unsigned long ino, const struct bia_fd
     return w->count < BIA_FDINHERIT_MAX;
 }
 
-static bool append_carried(const struct record *r, void *arg)
+static bool append_carried(const void *rec, void *arg)
 {
+    const struct record *r = rec;
     struct writer *w = arg;
 
     for (int i = 0; i < w->owned; i++)
@@ -180,7 +133,7 @@ bool bia_fdinherit_encode(char *text, const char *carried)
     bia_fdtable_each(append_own, &w);
     if (!w.owned)
         return false;
-    each_record(carried, append_carried, &w);
+    bia_hexrec_each(carried, sizeof(struct record), append_carried, &w);
     *w.p = '\0';
     return true;
 }
