@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/lab/lab.js';
 import { decodeReply, encodeRequest, FrameReader, MsgType, Status } from '../../src/protocol.js';
 import { startHelperProcess, type HelperProcess } from '../support/helper-process.js';
+import { prng } from '../support/prng.js';
 
 const SECONDS = Number(process.env.BIA_FUZZ_SECONDS ?? 10);
 const SEED = Number(process.env.BIA_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -25,15 +26,6 @@ const IDLE_PER_PROCESS = 250; // under the helper's per-process cap of 256
 const LORIS = 32;
 const HOSTILE_IN_FLIGHT = 16;
 
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(SEED);
 const int = (n: number) => Math.floor(random() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];

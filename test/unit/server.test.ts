@@ -9,6 +9,7 @@ import type { NetSources } from '../../src/helper/netdetect.js';
 import type { DnsTransport, QueryOutcome } from '../../src/helper/resolver.js';
 import { HelperRunningError, startHelper, type Helper, type HelperOptions } from '../../src/helper/server.js';
 import { decodeReply, encodeRequest, FrameReader, Kind, MAPPED_SYNTH, MsgType, Status, WireNetwork, type Reply } from '../../src/protocol.js';
+import { prng } from '../support/prng.js';
 
 const NET = path.join(import.meta.dirname, '..', 'fixtures', 'net', 'ipv6-only');
 const netSources: NetSources = {
@@ -410,16 +411,6 @@ describe('startHelper', () => {
 // well-behaved one promptly and gives back what the hostile one held.
 describe('startHelper under hostile clients', () => {
   const BOUND_MS = 500;
-
-  /** mulberry32: a seeded PRNG, so a failing run can be replayed. */
-  function prng(seed: number): () => number {
-    return () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
 
   /** One HELLO round trip on the good client, checked and timed. */
   async function probe(good: Client, id: number): Promise<void> {
