@@ -4,12 +4,14 @@
 // after an idle timeout, and its pool address is handed to another peer only
 // after a quarantine, so a program holding a stale address fails cleanly
 // instead of reaching a stranger (virtual-ipv6-connectivity section 7).
-import { Address4 } from 'ip-address';
-import { canonicalV6, Kind, Status, type Entry, type TableRow } from '../protocol.js';
+import { Kind, Status, type Entry, type TableRow } from '../protocol.js';
 import type { Logger } from '../log.js';
-import type { Pool } from './pool.js';
+import { EntryTable, NONE } from './entrytable.js';
+import { v4ToInt, v4ToText, type Pool } from './pool.js';
 import type { Account } from './quota.js';
+import { formatV6, parseV6 } from './v6words.js';
 
+/** A copy of an entry as it was when the mapper answered it (the table itself keeps no objects). */
 export interface MapperEntry extends Entry {
   /** When it was last requested or used (ms since the epoch). */
   lastUsed: number;
@@ -74,30 +76,69 @@ export const DEFAULT_QUARANTINE_MS = 5 * 60_000;
 const MAX_STEAL_CANDIDATES = 16;
 const DEFAULT_SWEEP_LIMIT = 1000;
 
-// Keys are canonical text, whatever form the DNS library or wire decoder used.
-const key4 = (v4: string) => new Address4(v4).correctForm();
-// The key is kept as long as the mapping: copied into a flat string of its
-// own, because the canonical text is a slice that would keep the parser's
-// whole string alive (about 40 bytes a mapping).
-const key6 = (v6: string) => {
-  const canonical = canonicalV6(v6);
-  if (canonical === undefined) throw new Error(`not an IPv6 address: ${v6}`);
-  return Buffer.from(canonical, 'latin1').toString('latin1');
-};
+// The two idle lists: entries nobody holds, least recently used first. The
+// pool's own are listed apart, so that reuse does not wade through PAIRED
+// entries.
+const IDLE = 0;
+const IDLE_POOL = 1;
+
+// Where a lookup's IPv6 address is parsed to (the helper is single-threaded).
+const scratch = new Uint32Array(4);
+
+function parseKey6(v6: string): Uint32Array {
+  if (!parseV6(v6, scratch)) throw new Error(`not an IPv6 address: ${v6}`);
+  return scratch;
+}
+
+/**
+ * The accounts entries are charged to, each under a small number the table
+ * keeps per entry, and dropped when no entry is charged to it any more.
+ */
+class AccountTable {
+  private readonly byId: (Account | undefined)[] = [];
+  private readonly refs: number[] = [];
+  private readonly ids = new Map<Account, number>();
+  private readonly freeIds: number[] = [];
+
+  charge(account: Account): number {
+    let id = this.ids.get(account);
+    if (id === undefined) {
+      id = this.freeIds.pop() ?? this.byId.length;
+      this.ids.set(account, id);
+      this.byId[id] = account;
+      this.refs[id] = 0;
+    }
+    this.refs[id]++;
+    return id;
+  }
+
+  get(id: number): Account | undefined {
+    return id === NONE ? undefined : this.byId[id];
+  }
+
+  refund(id: number): void {
+    const account = this.byId[id];
+    if (!account) return;
+    account.refund();
+    if (--this.refs[id] > 0) return;
+    this.ids.delete(account);
+    this.byId[id] = undefined;
+    this.freeIds.push(id);
+  }
+}
 
 export class AddressMapper {
-  private readonly byV4 = new Map<string, MapperEntry>();
-  // The preferred entry for an IPv6 address: a PAIRED one (a real IPv4
-  // address) once DNS taught us one, else its POOL entry.
-  private readonly byV6 = new Map<string, MapperEntry>();
-  // Entries nobody holds (inUse 0), least recently used first: Map keeps
-  // insertion order and a use moves an entry to the end. The pool's own are
-  // listed apart, so that reuse does not wade through PAIRED entries; each
-  // entry is in one list only (a Map entry costs about 40 bytes a mapping).
-  private readonly idle = new Map<string, MapperEntry>();
-  private readonly idlePool = new Map<string, MapperEntry>();
-  // Where the periodic sweep goes on; Map iterators survive deletions.
-  private sweepCursor: Iterator<MapperEntry> | undefined;
+  // One slot per entry; its IPv6 index leads to the preferred entry for an
+  // address: a PAIRED one (a real IPv4 address) once DNS taught us one, else
+  // its POOL entry.
+  private readonly t = new EntryTable();
+  private readonly accounts = new AccountTable();
+  // The idle lists' ends, linked through the table's prev/next.
+  private readonly heads = [NONE, NONE];
+  private readonly tails = [NONE, NONE];
+  // Where the periodic sweep goes on: the list and the last entry it looked
+  // at (NONE: before the list's head); undefined when a new walk starts.
+  private sweepAt: { list: number; after: number } | undefined;
   private readonly poolTtl: number;
   private readonly idleMs: number;
   private readonly quarantineMs: number;
@@ -133,59 +174,62 @@ export class AddressMapper {
   request(v6: string, { ttl = 0, name, account }: MapRequest): MapperEntry | Refused {
     // A mapping past its expiry that no sweep removed yet is simply renewed:
     // it is still this peer's address.
-    const found = this.byV6.get(key6(v6));
-    if (found) return this.touch(this.rename(found, name), ttl);
+    const key = parseKey6(v6);
+    const found = this.t.find6(key);
+    if (found !== NONE) return this.entry(this.touch(this.rename(found, name), ttl));
     if (account?.refusal()) return Status.Quota;
-    const v4 = this.pool.allocate(this.now()) ?? this.reclaim();
-    if (!v4) {
+    const v4 = this.pool.allocateNumber(this.now()) ?? this.reclaim();
+    if (v4 === undefined) {
       this.options.log?.warn(`pool ${this.pool.network}/${this.pool.prefixLength} exhausted (every address in use, cached or quarantined), cannot map ${v6}`);
       return Status.PoolExhausted;
     }
-    const entry = this.fresh(Kind.Pool, v4, key6(v6), this.poolTtl, name);
+    const slot = this.fresh(Kind.Pool, v4, key, this.poolTtl, name);
     if (account) {
       account.charge();
-      entry.account = account;
+      this.t.account[slot] = this.accounts.charge(account);
     }
-    this.store(entry, ttl);
-    this.options.log?.info(`pool: ${v4} stands for ${entry.v6}`);
+    const entry = this.entry(this.store(slot, ttl));
+    this.options.log?.info(`pool: ${entry.v4} stands for ${entry.v6}`);
     return entry;
   }
 
   /** Stores an A/AAAA pair of the name `name`, learned from DNS. Not charged to anyone: it takes no pool address. */
   recordPair(v4: string, v6: string, ttl: number, name?: string): MapperEntry {
-    const known = this.byV4.get(key4(v4));
-    if (known && known.kind === Kind.Paired && known.v6 === key6(v6)) {
-      known.ttl = ttl;
-      return this.touch(this.rename(known, name), ttl);
+    const n = v4ToInt(v4);
+    const key = parseKey6(v6);
+    const known = this.t.find4(n);
+    if (known !== NONE && this.t.kind[known] === Kind.Paired && this.t.same6(known, key)) {
+      this.t.ttl[known] = ttl;
+      return this.entry(this.touch(this.rename(known, name), ttl));
     }
-    return this.store(this.fresh(Kind.Paired, key4(v4), key6(v6), ttl, name), ttl);
+    return this.entry(this.store(this.fresh(Kind.Paired, n, key, ttl, name), ttl));
   }
 
   /** The entry for `v4`; undefined when unknown or expired (a stale address must fail, not be revived). */
   lookupV4(v4: string): MapperEntry | undefined {
-    const found = this.byV4.get(key4(v4));
-    if (!found) return undefined;
+    const found = this.t.find4(v4ToInt(v4));
+    if (found === NONE) return undefined;
     if (this.expired(found)) {
       this.expire(found);
       return undefined;
     }
-    return this.touch(found, found.ttl);
+    return this.entry(this.touch(found, this.t.ttl[found]));
   }
 
   /** A socket started using the mapping of `v4`: it is neither expired nor reused until released. */
   hold(v4: string): MapperEntry | undefined {
-    const found = this.byV4.get(key4(v4));
-    if (!found) return undefined;
-    found.inUse++;
+    const found = this.t.find4(v4ToInt(v4));
+    if (found === NONE) return undefined;
+    this.t.inUse[found]++;
     this.unpark(found);
-    return found;
+    return this.entry(found);
   }
 
   /** A socket stopped using the mapping of `v4`; its idle time starts when the last one does. */
   unhold(v4: string): void {
-    const found = this.byV4.get(key4(v4));
-    if (!found || found.inUse === 0) return;
-    found.inUse--;
+    const found = this.t.find4(v4ToInt(v4));
+    if (found === NONE || this.t.inUse[found] === 0) return;
+    this.t.inUse[found]--;
     this.touch(found, 0);
   }
 
@@ -193,14 +237,14 @@ export class AddressMapper {
   sweep(limit = DEFAULT_SWEEP_LIMIT): number {
     let expired = 0;
     for (let i = 0; i < limit; i++) {
-      const next = this.sweepCursor?.next();
-      if (!next || next.done) {
-        this.sweepCursor = this.idleEntries();
-        if (i > 0 || this.idle.size + this.idlePool.size === 0) break;
+      const next = this.sweepNext();
+      if (next === NONE) {
+        this.sweepAt = { list: IDLE, after: NONE };
+        if (i > 0 || (this.heads[IDLE] === NONE && this.heads[IDLE_POOL] === NONE)) break;
         continue;
       }
-      if (!this.expired(next.value)) continue;
-      this.expire(next.value);
+      if (!this.expired(next)) continue;
+      this.expire(next);
       expired++;
     }
     return expired;
@@ -208,17 +252,19 @@ export class AddressMapper {
 
   /** The form of `v4` the table keys it by. */
   keyOf(v4: string): string {
-    return key4(v4);
+    return v4ToText(v4ToInt(v4));
   }
 
   /** A page of the table for `bia status`: rows from `offset` on while `fits` accepts them. */
   rows(offset: number, fits: (row: TableRow) => boolean): TableRow[] {
     const now = this.now();
+    const t = this.t;
     const out: TableRow[] = [];
     let i = 0;
-    for (const e of this.byV4.values()) {
+    for (const s of t.slots()) {
       if (i++ < offset) continue;
-      const row = { kind: e.kind, v4: e.v4, v6: e.v6, name: e.name ?? '', age: (now - e.created) / 1000, idle: e.inUse ? 0 : (now - e.lastUsed) / 1000, uses: e.uses, inUse: e.inUse };
+      const idle = t.inUse[s] ? 0 : (now - t.lastUsed[s]) / 1000;
+      const row = { kind: t.kind[s], v4: v4ToText(t.v4[s]), v6: formatV6(t.v6, 4 * s), name: t.names.get(s) ?? '', age: (now - t.created[s]) / 1000, idle, uses: t.uses[s], inUse: t.inUse[s] };
       if (!fits(row)) break;
       out.push(row);
     }
@@ -227,12 +273,12 @@ export class AddressMapper {
 
   /** Whether `v4` is mapped, without counting as a use. */
   has(v4: string): boolean {
-    return this.byV4.has(key4(v4));
+    return this.t.find4(v4ToInt(v4)) !== NONE;
   }
 
   /** Every entry, for the state file. */
-  entries(): IterableIterator<MapperEntry> {
-    return this.byV4.values();
+  *entries(): Generator<MapperEntry> {
+    for (const s of this.t.slots()) yield this.entry(s);
   }
 
   /**
@@ -242,123 +288,181 @@ export class AddressMapper {
    * at most a quarantine from then (see use()), so that is assumed promised.
    */
   restore(record: EntryRecord): void {
-    const entry = this.fresh(record.kind, key4(record.v4), key6(record.v6), record.ttl, record.name);
-    entry.cachedUntil = Math.max(record.cachedUntil, this.now() + this.quarantineMs);
-    this.insert(entry);
-    this.use(entry, 0);
-    if (entry.kind === Kind.Pool) this.pool.claim(entry.v4);
+    const slot = this.fresh(record.kind, v4ToInt(record.v4), parseKey6(record.v6), record.ttl, record.name);
+    this.t.cachedUntil[slot] = Math.max(record.cachedUntil, this.now() + this.quarantineMs);
+    this.insert(slot);
+    this.use(slot, 0);
+    if (record.kind === Kind.Pool) this.pool.claim(v4ToText(this.t.v4[slot]));
   }
 
   get size(): number {
-    return this.byV4.size;
+    return this.t.count;
   }
 
-  private fresh(kind: Kind, v4: string, v6: string, ttl: number, name?: string): MapperEntry {
+  // The answer for a slot: a plain copy, so that callers never see a slot
+  // that was since given to another entry.
+  private entry(s: number): MapperEntry {
+    const t = this.t;
+    const e: MapperEntry = { kind: t.kind[s], v4: v4ToText(t.v4[s]), v6: formatV6(t.v6, 4 * s), ttl: t.ttl[s], lastUsed: t.lastUsed[s], cachedUntil: t.cachedUntil[s], uses: t.uses[s], inUse: t.inUse[s], created: t.created[s] };
+    const name = t.names.get(s);
+    if (name !== undefined) e.name = name;
+    const account = this.accounts.get(t.account[s]);
+    if (account) e.account = account;
+    return e;
+  }
+
+  private fresh(kind: Kind, v4: number, v6: Uint32Array, ttl: number, name?: string): number {
+    const t = this.t;
+    const s = t.allocate(kind);
     const now = this.now();
-    return { kind, v4, v6, ttl, lastUsed: now, cachedUntil: now, uses: 0, inUse: 0, created: now, ...(name && { name }) };
+    t.v4[s] = v4;
+    t.v6.set(v6.subarray(0, 4), 4 * s);
+    t.ttl[s] = ttl;
+    t.lastUsed[s] = t.cachedUntil[s] = t.created[s] = now;
+    if (name) t.names.set(s, name);
+    return s;
   }
 
   /** A new name for an entry is recorded like a new entry, so it survives a restart. */
-  private rename(entry: MapperEntry, name: string | undefined): MapperEntry {
-    if (name && entry.name !== name) {
-      entry.name = name;
-      this.options.onRecord?.(entry);
+  private rename(s: number, name: string | undefined): number {
+    if (name && this.t.names.get(s) !== name) {
+      this.t.names.set(s, name);
+      this.record(s);
     }
-    return entry;
+    return s;
   }
 
-  private store(entry: MapperEntry, ttl: number): MapperEntry {
-    this.insert(entry);
-    this.use(entry, ttl);
-    this.options.onRecord?.(entry);
-    return entry;
+  private record(s: number): void {
+    if (this.options.onRecord) this.options.onRecord(this.entry(s));
+  }
+
+  private store(s: number, ttl: number): number {
+    this.insert(s);
+    this.use(s, ttl);
+    this.record(s);
+    return s;
   }
 
   // An entry replaced under its IPv4 key also leaves the IPv6 index. A
   // replaced pool address is not released: a DNS answer just showed that it
   // belongs to a real host, so it must not be handed out again.
-  private insert(entry: MapperEntry): void {
-    const old = this.byV4.get(entry.v4);
-    if (old) this.forget(old);
-    this.byV4.set(entry.v4, entry);
-    this.byV6.set(entry.v6, entry);
+  private insert(s: number): void {
+    const old = this.t.find4(this.t.v4[s]);
+    if (old !== NONE) this.forget(old);
+    this.t.index4(s);
+    this.t.index6(s);
   }
 
-  private touch(entry: MapperEntry, ttl: number): MapperEntry {
-    if (this.use(entry, ttl)) this.options.onRecord?.(entry);
-    return entry;
+  private touch(s: number, ttl: number): number {
+    if (this.use(s, ttl)) this.record(s);
+    return s;
   }
 
   // A use: the entry goes to the young end of the idle list and its promise
   // to clients grows to cover the ttl of this answer. True when that promise
   // now outlives what recovery after a crash would assume (its recorded
   // cachedUntil, or a quarantine from the restart), so it must be recorded.
-  private use(entry: MapperEntry, ttl: number): boolean {
+  private use(s: number, ttl: number): boolean {
+    const t = this.t;
     const now = this.now();
-    const promised = now + Math.max(ttl, entry.ttl) * 1000;
-    const outgrown = promised > Math.max(entry.cachedUntil, now + this.quarantineMs);
-    entry.lastUsed = now;
-    entry.cachedUntil = Math.max(entry.cachedUntil, promised);
-    entry.uses++;
-    if (entry.inUse === 0) this.park(entry);
+    const promised = now + Math.max(ttl, t.ttl[s]) * 1000;
+    const outgrown = promised > Math.max(t.cachedUntil[s], now + this.quarantineMs);
+    t.lastUsed[s] = now;
+    t.cachedUntil[s] = Math.max(t.cachedUntil[s], promised);
+    t.uses[s]++;
+    if (t.inUse[s] === 0) this.park(s);
     return outgrown;
   }
 
+  private listOf(s: number): number {
+    return this.t.kind[s] === Kind.Pool ? IDLE_POOL : IDLE;
+  }
+
   // To the young end of its idle list.
-  private park(entry: MapperEntry): void {
-    const list = this.idleList(entry);
-    list.delete(entry.v4);
-    list.set(entry.v4, entry);
+  private park(s: number): void {
+    this.unpark(s);
+    const list = this.listOf(s);
+    const tail = this.tails[list];
+    this.t.prev[s] = tail;
+    this.t.next[s] = NONE;
+    if (tail === NONE) this.heads[list] = s;
+    else this.t.next[tail] = s;
+    this.tails[list] = s;
   }
 
-  private unpark(entry: MapperEntry): void {
-    this.idleList(entry).delete(entry.v4);
+  // Out of its idle list, if in it; a sweep that last looked at it goes on
+  // from the entry before.
+  private unpark(s: number): void {
+    const list = this.listOf(s);
+    const { prev, next } = this.t;
+    if (prev[s] === NONE && this.heads[list] !== s) return;
+    if (this.sweepAt?.after === s) this.sweepAt.after = prev[s];
+    if (prev[s] === NONE) this.heads[list] = next[s];
+    else next[prev[s]] = next[s];
+    if (next[s] === NONE) this.tails[list] = prev[s];
+    else prev[next[s]] = prev[s];
+    prev[s] = next[s] = NONE;
   }
 
-  private idleList(entry: MapperEntry): Map<string, MapperEntry> {
-    return entry.kind === Kind.Pool ? this.idlePool : this.idle;
-  }
-
-  private *idleEntries(): Generator<MapperEntry> {
-    yield* this.idle.values();
-    yield* this.idlePool.values();
+  // The idle list, then the pool's; NONE at the end of the walk.
+  private sweepNext(): number {
+    const at = this.sweepAt;
+    if (!at) return NONE;
+    for (;;) {
+      const s = at.after === NONE ? this.heads[at.list] : this.t.next[at.after];
+      if (s !== NONE) {
+        at.after = s;
+        return s;
+      }
+      if (at.list === IDLE_POOL) {
+        this.sweepAt = undefined;
+        return NONE;
+      }
+      at.list = IDLE_POOL;
+      at.after = NONE;
+    }
   }
 
   // Never before the ttl told to clients has run out.
-  private expired(entry: MapperEntry): boolean {
+  private expired(s: number): boolean {
+    const t = this.t;
     const now = this.now();
-    return entry.inUse === 0 && now >= entry.lastUsed + this.idleMs && now >= entry.cachedUntil;
+    return t.inUse[s] === 0 && now >= t.lastUsed[s] + this.idleMs && now >= t.cachedUntil[s];
   }
 
-  private reusableAt(entry: MapperEntry): number {
-    return Math.max(entry.lastUsed + this.quarantineMs, entry.cachedUntil);
+  private reusableAt(s: number): number {
+    return Math.max(this.t.lastUsed[s] + this.quarantineMs, this.t.cachedUntil[s]);
   }
 
-  private expire(entry: MapperEntry): void {
-    this.forget(entry);
-    if (entry.kind === Kind.Pool) this.pool.release(entry.v4, this.reusableAt(entry));
-    this.options.log?.debug(`expired: ${entry.v4} for ${entry.v6}`);
+  private expire(s: number): void {
+    const v4 = v4ToText(this.t.v4[s]);
+    const pool = this.t.kind[s] === Kind.Pool;
+    const until = this.reusableAt(s);
+    if (this.options.log) this.options.log.debug(`expired: ${v4} for ${formatV6(this.t.v6, 4 * s)}`);
+    this.forget(s);
+    if (pool) this.pool.release(v4, until);
   }
 
-  private forget(entry: MapperEntry): void {
-    entry.account?.refund();
-    entry.account = undefined;
-    this.byV4.delete(entry.v4);
-    this.unpark(entry);
-    if (this.byV6.get(entry.v6) === entry) this.byV6.delete(entry.v6);
+  private forget(s: number): void {
+    const t = this.t;
+    if (t.account[s] !== NONE) this.accounts.refund(t.account[s]);
+    t.unindex4(s);
+    t.unindex6(s);
+    this.unpark(s);
+    t.free(s);
   }
 
   // The pool is full: the least recently used idle pool mapping past its
   // quarantine gives up its address. Entries in use are not in the idle list.
-  private reclaim(): string | undefined {
+  private reclaim(): number | undefined {
     const now = this.now();
     let looked = 0;
-    for (const entry of this.idlePool.values()) {
-      if (looked++ >= MAX_STEAL_CANDIDATES) break;
-      if (this.reusableAt(entry) > now) continue;
-      this.forget(entry);
-      this.options.log?.info(`pool full: reusing ${entry.v4}, idle since ${new Date(entry.lastUsed).toISOString()}, no longer stands for ${entry.v6}`);
-      return entry.v4;
+    for (let s = this.heads[IDLE_POOL]; s !== NONE && looked++ < MAX_STEAL_CANDIDATES; s = this.t.next[s]) {
+      if (this.reusableAt(s) > now) continue;
+      const v4 = this.t.v4[s];
+      this.options.log?.info(`pool full: reusing ${v4ToText(v4)}, idle since ${new Date(this.t.lastUsed[s]).toISOString()}, no longer stands for ${formatV6(this.t.v6, 4 * s)}`);
+      this.forget(s);
+      return v4;
     }
     return undefined;
   }

@@ -32,13 +32,15 @@ const MIN_NETWORK_PREFIX = 8;
 
 // Every allocation converts: the common strict dotted quad (Node's isIPv4)
 // is split, anything else goes through ip-address.
-function toInt(v4: string): number {
+/** An IPv4 address as an unsigned 32-bit number; throws when it is none. */
+export function v4ToInt(v4: string): number {
   if (!isIPv4(v4)) return Number(new Address4(v4).bigInt());
   const [a, b, c, d] = v4.split('.').map(Number);
   return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
 }
 
-function toText(n: number): string {
+/** The dotted quad of an unsigned 32-bit number. */
+export function v4ToText(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
 }
 
@@ -115,13 +117,19 @@ export class Pool {
     const net = new Address4(cidr);
     this.network = net.startAddress().correctForm();
     this.prefixLength = net.subnetMask;
-    this.base = toInt(this.network);
+    this.base = v4ToInt(this.network);
     this.size = 2 ** (32 - this.prefixLength);
     this.used = new Bits(this.size, this.base);
   }
 
   /** A free address, or undefined when every usable one is taken, quarantined or blocked by the host. */
   allocate(now: number = Date.now()): string | undefined {
+    const n = this.allocateNumber(now);
+    return n === undefined ? undefined : v4ToText(n);
+  }
+
+  /** allocate, the address as a number (v4ToInt). */
+  allocateNumber(now: number = Date.now()): number | undefined {
     if (now < this.embargoUntil) return undefined;
     this.embargoUntil = 0; // over: not written to the next snapshot
     this.endQuarantines(now);
@@ -129,20 +137,20 @@ export class Pool {
     const n = this.fresh(blocked) ?? this.recycled(blocked);
     if (n === undefined) return undefined;
     this.used.add(n);
-    return toText(n);
+    return n;
   }
 
   /** Gives `v4` back; it is not handed out again before `until` (ms since the epoch). */
   release(v4: string, until = 0): void {
     if (!this.contains(v4)) return;
-    const n = toInt(v4);
+    const n = v4ToInt(v4);
     if (!this.used.has(n)) return;
     this.waiting.push({ n, until });
   }
 
   /** Marks `v4` as handed out (recovery from the state file). */
   claim(v4: string): void {
-    if (this.contains(v4)) this.used.add(toInt(v4));
+    if (this.contains(v4)) this.used.add(v4ToInt(v4));
   }
 
   /** Marks `v4` as released but quarantined until `until` (recovery from the state file). */
@@ -162,7 +170,7 @@ export class Pool {
 
   /** Released addresses still in quarantine (for the state file). */
   quarantined(): Quarantined[] {
-    return this.waiting.values().map(({ n, until }) => ({ v4: toText(n), until }));
+    return this.waiting.values().map(({ n, until }) => ({ v4: v4ToText(n), until }));
   }
 
   /**
@@ -174,7 +182,7 @@ export class Pool {
     return routes
       .filter((r) => r.prefixLength >= MIN_NETWORK_PREFIX)
       .flatMap((route) => {
-        const net = toInt(route.network);
+        const net = v4ToInt(route.network);
         const shorter = Math.min(route.prefixLength, this.prefixLength);
         const mask = maskOf(shorter);
         if (((net & mask) >>> 0) !== ((this.base & mask) >>> 0)) return [];
@@ -197,7 +205,7 @@ export class Pool {
   }
 
   contains(v4: string): boolean {
-    return ((toInt(v4) & maskOf(this.prefixLength)) >>> 0) === this.base;
+    return ((v4ToInt(v4) & maskOf(this.prefixLength)) >>> 0) === this.base;
   }
 
   private endQuarantines(now: number): void {
@@ -252,9 +260,9 @@ export class Pool {
 }
 
 function blockedBy({ addresses, routes }: HostIPv4): (n: number) => boolean {
-  const own = new Set(addresses.map(toInt));
+  const own = new Set(addresses.map(v4ToInt));
   const nets = routes
     .filter((r) => r.prefixLength >= MIN_NETWORK_PREFIX)
-    .map((r) => ({ net: toInt(r.network), mask: maskOf(r.prefixLength) }));
+    .map((r) => ({ net: v4ToInt(r.network), mask: maskOf(r.prefixLength) }));
   return (n) => own.has(n) || nets.some(({ net, mask }) => ((n & mask) >>> 0) === net);
 }
