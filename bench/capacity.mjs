@@ -1,6 +1,6 @@
 // Helper capacity and memory, driven over the real protocol (dist/protocol.js).
 //
-//   node bench/capacity.mjs rate SOCKET SECONDS        requests/s from 8 clients
+//   node bench/capacity.mjs rate SOCKET SECONDS [PID]  requests/s from 8 clients
 //   node bench/capacity.mjs memory SOCKET PID DEADLINE_S N1 N2..
 //                                          helper RSS at N live mappings
 //
@@ -8,7 +8,9 @@
 // preload does), then each with 32 requests pipelined; MAP6 of distinct IPv6
 // addresses (every request allocates a pool address), RESOLVE of distinct
 // IPv6 literals, and MAP6 of addresses already mapped. Prints one JSON line
-// per phase.
+// per phase; given the helper's PID, also the helper's CPU time (user +
+// system) per request, which other load on the machine disturbs far less
+// than the rate.
 // memory: fills the mapper with distinct MAP6 requests and reads VmRSS of
 // PID from /proc after each count (and once before, the base). Filling stops
 // at DEADLINE_S seconds so that a slow helper cannot stall the suite; the
@@ -61,6 +63,13 @@ async function clients(socketPath) {
   return all;
 }
 
+// utime + stime of a process, in microseconds (fields 14 and 15 of /proc/PID/stat, in clock ticks of 10 ms).
+function cpuMicros(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 // Each client keeps `depth` requests in flight until the deadline.
 async function drive(all, make, depth, seconds) {
   let done = 0;
@@ -74,20 +83,24 @@ async function drive(all, make, depth, seconds) {
   };
   const t0 = performance.now();
   await Promise.all(all.flatMap((c) => Array.from({ length: depth }, () => lane(c))));
-  return done / ((performance.now() - t0) / 1000);
+  return { perSecond: done / ((performance.now() - t0) / 1000), done };
 }
 
-async function rate(socketPath, seconds) {
+async function rate(socketPath, seconds, pid) {
   const all = await clients(socketPath);
-  await drive(all, makeMap6, 1, Math.min(0.5, seconds / 4)); // JIT warm-up
   for (const [name, make, depth] of [
     ['map6', makeMap6, 1],
     ['resolve_literal', makeResolve, 1],
     ['map6_pipelined', makeMap6, 32],
     ['map6_known', makeKnown, 1],
   ]) {
-    const perSecond = await drive(all, make, depth, seconds);
-    console.log(JSON.stringify({ phase: name, clients: CLIENTS, depth, per_second: Math.round(perSecond) }));
+    // JIT warm-up of this request's path, pipelined so that a loaded
+    // machine still runs it often enough for the optimizing compiler.
+    await drive(all, make, 32, Math.min(0.5, seconds / 4));
+    const cpu0 = pid ? cpuMicros(pid) : 0;
+    const { perSecond, done } = await drive(all, make, depth, seconds);
+    const cpu = pid ? { cpu_us_per_request: Number(((cpuMicros(pid) - cpu0) / done).toFixed(1)) } : {};
+    console.log(JSON.stringify({ phase: name, clients: CLIENTS, depth, per_second: Math.round(perSecond), ...cpu }));
   }
   all.forEach((c) => c.close());
 }
@@ -120,9 +133,9 @@ async function memory(socketPath, pid, deadlineS, counts) {
 }
 
 const [mode, socketPath, ...rest] = process.argv.slice(2);
-if (mode === 'rate') await rate(socketPath, Number(rest[0] ?? 2));
+if (mode === 'rate') await rate(socketPath, Number(rest[0] ?? 2), rest[1] && Number(rest[1]));
 else if (mode === 'memory') await memory(socketPath, Number(rest[0]), Number(rest[1]), rest.slice(2).map(Number));
 else {
-  console.error('usage: capacity.mjs rate SOCKET SECONDS | memory SOCKET PID DEADLINE_S N...');
+  console.error('usage: capacity.mjs rate SOCKET SECONDS [PID] | memory SOCKET PID DEADLINE_S N...');
   process.exit(2);
 }

@@ -185,7 +185,7 @@ CAP="$LAB_DIR/capacity.sock"
 XDG_STATE_HOME="$LAB_DIR/capacity-state" node "$BIA_MAIN" helper --socket "$CAP" --pool 10.0.0.0/8 $UNLIMITED 2>/dev/null &
 CAP_PID=$!
 lab_wait "the capacity helper" test -S "$CAP"
-node "$BIA_ROOT/bench/capacity.mjs" rate "$CAP" "$BENCH_CAP_SECS" | while read -r line; do emit capacity helper 1 "$line"; done
+node "$BIA_ROOT/bench/capacity.mjs" rate "$CAP" "$BENCH_CAP_SECS" "$CAP_PID" | while read -r line; do emit capacity helper 1 "$line"; done
 kill "$CAP_PID"
 
 step "helper memory at $BENCH_MEM_COUNTS mappings (stops after ${BENCH_MEM_DEADLINE}s)"

@@ -4,12 +4,12 @@
 // after an idle timeout, and its pool address is handed to another peer only
 // after a quarantine, so a program holding a stale address fails cleanly
 // instead of reaching a stranger (virtual-ipv6-connectivity section 7).
-import { Kind, Status, type Entry, type TableRow } from '../protocol.js';
+import { Kind, Status, v6FromWords, v6ToWords, type Entry, type TableRow } from '../protocol.js';
 import type { Logger } from '../log.js';
 import { EntryTable, NONE } from './entrytable.js';
 import { v4ToInt, v4ToText, type Pool } from './pool.js';
 import type { Account } from './quota.js';
-import { formatV6, parseV6 } from './v6words.js';
+
 
 /** A copy of an entry as it was when the mapper answered it (the table itself keeps no objects). */
 export interface MapperEntry extends Entry {
@@ -86,7 +86,7 @@ const IDLE_POOL = 1;
 const scratch = new Uint32Array(4);
 
 function parseKey6(v6: string): Uint32Array {
-  if (!parseV6(v6, scratch)) throw new Error(`not an IPv6 address: ${v6}`);
+  if (!v6ToWords(v6, scratch)) throw new Error(`not an IPv6 address: ${v6}`);
   return scratch;
 }
 
@@ -188,7 +188,7 @@ export class AddressMapper {
       account.charge();
       this.t.account[slot] = this.accounts.charge(account);
     }
-    const entry = this.entry(this.store(slot, ttl));
+    const entry = this.store(slot, ttl);
     this.options.log?.info(`pool: ${entry.v4} stands for ${entry.v6}`);
     return entry;
   }
@@ -202,7 +202,7 @@ export class AddressMapper {
       this.t.ttl[known] = ttl;
       return this.entry(this.touch(this.rename(known, name), ttl));
     }
-    return this.entry(this.store(this.fresh(Kind.Paired, n, key, ttl, name), ttl));
+    return this.store(this.fresh(Kind.Paired, n, key, ttl, name), ttl);
   }
 
   /** The entry for `v4`; undefined when unknown or expired (a stale address must fail, not be revived). */
@@ -264,7 +264,7 @@ export class AddressMapper {
     for (const s of t.slots()) {
       if (i++ < offset) continue;
       const idle = t.inUse[s] ? 0 : (now - t.lastUsed[s]) / 1000;
-      const row = { kind: t.kind[s], v4: v4ToText(t.v4[s]), v6: formatV6(t.v6, 4 * s), name: t.names.get(s) ?? '', age: (now - t.created[s]) / 1000, idle, uses: t.uses[s], inUse: t.inUse[s] };
+      const row = { kind: t.kind[s], v4: v4ToText(t.v4[s]), v6: v6FromWords(t.v6, 4 * s), name: t.names.get(s) ?? '', age: (now - t.created[s]) / 1000, idle, uses: t.uses[s], inUse: t.inUse[s] };
       if (!fits(row)) break;
       out.push(row);
     }
@@ -303,7 +303,7 @@ export class AddressMapper {
   // that was since given to another entry.
   private entry(s: number): MapperEntry {
     const t = this.t;
-    const e: MapperEntry = { kind: t.kind[s], v4: v4ToText(t.v4[s]), v6: formatV6(t.v6, 4 * s), ttl: t.ttl[s], lastUsed: t.lastUsed[s], cachedUntil: t.cachedUntil[s], uses: t.uses[s], inUse: t.inUse[s], created: t.created[s] };
+    const e: MapperEntry = { kind: t.kind[s], v4: v4ToText(t.v4[s]), v6: v6FromWords(t.v6, 4 * s), ttl: t.ttl[s], lastUsed: t.lastUsed[s], cachedUntil: t.cachedUntil[s], uses: t.uses[s], inUse: t.inUse[s], created: t.created[s] };
     const name = t.names.get(s);
     if (name !== undefined) e.name = name;
     const account = this.accounts.get(t.account[s]);
@@ -336,11 +336,13 @@ export class AddressMapper {
     if (this.options.onRecord) this.options.onRecord(this.entry(s));
   }
 
-  private store(s: number, ttl: number): number {
+  // A new entry: indexed, used once and recorded; its copy serves as the answer too.
+  private store(s: number, ttl: number): MapperEntry {
     this.insert(s);
     this.use(s, ttl);
-    this.record(s);
-    return s;
+    const entry = this.entry(s);
+    this.options.onRecord?.(entry);
+    return entry;
   }
 
   // An entry replaced under its IPv4 key also leaves the IPv6 index. A
@@ -438,7 +440,7 @@ export class AddressMapper {
     const v4 = v4ToText(this.t.v4[s]);
     const pool = this.t.kind[s] === Kind.Pool;
     const until = this.reusableAt(s);
-    if (this.options.log) this.options.log.debug(`expired: ${v4} for ${formatV6(this.t.v6, 4 * s)}`);
+    if (this.options.log) this.options.log.debug(`expired: ${v4} for ${v6FromWords(this.t.v6, 4 * s)}`);
     this.forget(s);
     if (pool) this.pool.release(v4, until);
   }
@@ -460,7 +462,7 @@ export class AddressMapper {
     for (let s = this.heads[IDLE_POOL]; s !== NONE && looked++ < MAX_STEAL_CANDIDATES; s = this.t.next[s]) {
       if (this.reusableAt(s) > now) continue;
       const v4 = this.t.v4[s];
-      this.options.log?.info(`pool full: reusing ${v4ToText(v4)}, idle since ${new Date(this.t.lastUsed[s]).toISOString()}, no longer stands for ${formatV6(this.t.v6, 4 * s)}`);
+      this.options.log?.info(`pool full: reusing ${v4ToText(v4)}, idle since ${new Date(this.t.lastUsed[s]).toISOString()}, no longer stands for ${v6FromWords(this.t.v6, 4 * s)}`);
       this.forget(s);
       return v4;
     }

@@ -1,7 +1,7 @@
 // The text format of the helper's state files (docs/mapping-lifecycle.md,
 // Persistence): one record per line, each with its own checksum, so a torn
 // or damaged line is recognised and the lines around it still count.
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { Address4, Address6 } from 'ip-address';
 import { Kind, MAX_NAME } from '../protocol.js';
 import type { EntryRecord } from './mapper.js';
@@ -37,8 +37,11 @@ export interface ParsedFile {
 }
 
 // The first 32 bits of SHA-256: zlib.crc32 would do, but Node 20 has it
-// only from 20.15 and the package supports every Node 20.
-const hex = (line: string) => createHash('sha256').update(line).digest('hex').slice(0, 8);
+// only from 20.15 and the package supports every Node 20. The one-shot
+// crypto.hash (20.12) makes no Hash object per line: every new mapping
+// writes one.
+const hex: (line: string) => string =
+  typeof crypto.hash === 'function' ? (line) => crypto.hash('sha256', line, 'hex').slice(0, 8) : (line) => crypto.createHash('sha256').update(line).digest('hex').slice(0, 8);
 
 export function encodeLine(record: StateRecord | Header): string {
   const json = JSON.stringify(record);
