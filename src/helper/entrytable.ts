@@ -9,7 +9,9 @@ import { randomBytes } from 'node:crypto';
 /** No slot: an empty link, a failed lookup. */
 export const NONE = -1;
 
-const INITIAL_SLOTS = 64;
+const MIN_SLOTS = 64;
+// The most slots reserved up front (about 77 MB of address space).
+const MAX_RESERVE = 1 << 20;
 // Bytes per slot: times (3 x f64), the IPv6 words (4 x u32), seven u32
 // fields and the kind (u8).
 const SLOT_BYTES = 3 * 8 + 4 * 4 + 7 * 4 + 1;
@@ -98,11 +100,21 @@ export class EntryTable {
   private readonly byV4: SlotIndex;
   private readonly byV6: SlotIndex;
 
-  constructor() {
+  /**
+   * Room for `expected` entries is reserved at once (up to MAX_RESERVE): a
+   * large zeroed allocation is mapped pages the kernel provides only when
+   * first written, and slots are used from the bottom up, so the reserve
+   * costs address space, not memory. Growing past it copies the table, and
+   * the old copy stays until a full garbage collection, which a helper
+   * whose heap hardly grows runs rarely.
+   */
+  constructor(expected = MIN_SLOTS) {
     this.seed = randomBytes(4).readUInt32LE(0);
     this.byV4 = new SlotIndex((s) => this.hash4(this.v4[s]));
     this.byV6 = new SlotIndex((s) => this.hash6(this.v6, 4 * s));
-    this.resize(INITIAL_SLOTS);
+    let slots = MIN_SLOTS;
+    while (slots < Math.min(expected, MAX_RESERVE)) slots *= 2;
+    this.resize(slots);
   }
 
   /** A new slot of kind `kind`, not yet in either index. */

@@ -131,7 +131,7 @@ export class AddressMapper {
   // One slot per entry; its IPv6 index leads to the preferred entry for an
   // address: a PAIRED one (a real IPv4 address) once DNS taught us one, else
   // its POOL entry.
-  private readonly t = new EntryTable();
+  private readonly t: EntryTable;
   private readonly accounts = new AccountTable();
   // The idle lists' ends, linked through the table's prev/next.
   private readonly heads = [NONE, NONE];
@@ -152,6 +152,9 @@ export class AddressMapper {
     this.idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.quarantineMs = options.quarantineMs ?? DEFAULT_QUARANTINE_MS;
     this.now = options.now ?? Date.now;
+    // Room for an entry per pool address (PAIRED ones take none, but are
+    // rarely as many).
+    this.t = new EntryTable(pool.stats().size);
   }
 
   /**

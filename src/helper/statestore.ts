@@ -37,6 +37,8 @@ export class StateInUseError extends Error {
 const COMPACT_MIN_RECORDS = 1000;
 // How long a written record may wait for its fdatasync.
 const SYNC_DELAY_MS = 1000;
+// Bytes (about) per write of a snapshot.
+const WRITE_CHUNK = 1 << 16;
 
 /** What was read back at start-up. */
 export interface RecoveredState {
@@ -221,8 +223,8 @@ export class StateStore {
     const gen = this.gen + 1;
     try {
       const header = encodeLine({ t: 'header', format: STATE_FORMAT, gen });
-      this.replace(SNAPSHOT_FILE, header + stateOf(mapper, this.synth).map(encodeLine).join(''));
-      this.replace(JOURNAL_FILE, header);
+      this.replace(SNAPSHOT_FILE, linesOf(header, stateOf(mapper, this.synth)));
+      this.replace(JOURNAL_FILE, [header]);
       if (this.fd !== undefined) fs.closeSync(this.fd);
       this.fd = undefined;
       syncDir(this.dir);
@@ -236,12 +238,21 @@ export class StateStore {
     }
   }
 
-  private replace(name: string, text: string): void {
+  // Written a chunk at a time: the text of a million mappings at once would
+  // be some 150 MB of strings, and the heap would keep the room.
+  private replace(name: string, lines: Iterable<string>): void {
     const file = path.join(this.dir, name);
     const tmp = `${file}.tmp`;
     const fd = fs.openSync(tmp, 'w', 0o600);
     try {
-      fs.writeFileSync(fd, text);
+      let chunk = '';
+      for (const line of lines) {
+        chunk += line;
+        if (chunk.length < WRITE_CHUNK) continue;
+        writeAll(fd, chunk);
+        chunk = '';
+      }
+      writeAll(fd, chunk);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -267,13 +278,23 @@ function syncDir(dir: string): void {
   }
 }
 
+// writeSync may write less than it was given.
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text);
+  for (let done = 0; done < buf.length; ) done += fs.writeSync(fd, buf, done);
+}
+
+function* linesOf(header: string, records: Iterable<StateRecord>): Generator<string> {
+  yield header;
+  for (const record of records) yield encodeLine(record);
+}
+
 /** Everything a restarted helper needs: the table, the quarantine, any embargo and the synthesized pool addresses. */
-function stateOf(mapper: AddressMapper, synth: Synthesizer | undefined): StateRecord[] {
-  const records: StateRecord[] = [...mapper.entries()].map(entryRecord);
-  for (const { v4, until } of mapper.pool.quarantined()) records.push({ t: 'quarantine', v4, until });
-  if (mapper.pool.embargoedUntil > 0) records.push({ t: 'embargo', until: mapper.pool.embargoedUntil });
-  for (const { v4, v6 } of synth?.pairs() ?? []) records.push({ t: 'synth', v4, v6 });
-  return records;
+function* stateOf(mapper: AddressMapper, synth: Synthesizer | undefined): Generator<StateRecord> {
+  for (const entry of mapper.entries()) yield entryRecord(entry);
+  for (const { v4, until } of mapper.pool.quarantined()) yield { t: 'quarantine', v4, until };
+  if (mapper.pool.embargoedUntil > 0) yield { t: 'embargo', until: mapper.pool.embargoedUntil };
+  for (const { v4, v6 } of synth?.pairs() ?? []) yield { t: 'synth', v4, v6 };
 }
 
 /**
