@@ -253,11 +253,6 @@ export class AddressMapper {
     return expired;
   }
 
-  /** The form of `v4` the table keys it by. */
-  keyOf(v4: string): string {
-    return v4ToText(v4ToInt(v4));
-  }
-
   /** A page of the table for `bia status`: rows from `offset` on while `fits` accepts them. */
   rows(offset: number, fits: (row: TableRow) => boolean): TableRow[] {
     const now = this.now();

@@ -7,6 +7,7 @@
 // /proc/PID/stat is missing or shows another start time (the pid was reused).
 import fs from 'node:fs';
 import type { AddressMapper } from './mapper.js';
+import { v4ToInt, v4ToText } from './pool.js';
 
 /** How the start time of a process is learned; undefined when there is no such process. */
 export type Liveness = { startTime(pid: number): string | undefined };
@@ -26,8 +27,8 @@ export const PROC_LIVENESS: Liveness = { startTime: procStartTime };
 
 interface ProcessUses {
   started: string | undefined;
-  /** Sockets of this process per mapping (IPv4 address as the mapper keys it). */
-  counts: Map<string, number>;
+  /** Sockets of this process per mapping, by IPv4 address as a number (no string kept per mapping). */
+  counts: Map<number, number>;
 }
 
 export class UsageTracker {
@@ -49,7 +50,9 @@ export class UsageTracker {
     const proc = this.process(pid);
     for (const v4 of v4s) {
       const entry = this.mapper(pid).hold(v4);
-      if (entry) proc.counts.set(entry.v4, (proc.counts.get(entry.v4) ?? 0) + 1);
+      if (!entry) continue;
+      const key = v4ToInt(entry.v4);
+      proc.counts.set(key, (proc.counts.get(key) ?? 0) + 1);
     }
   }
 
@@ -58,12 +61,12 @@ export class UsageTracker {
     const proc = this.processes.get(pid);
     if (!proc) return;
     for (const v4 of v4s) {
-      const key = this.mapper(pid).keyOf(v4);
+      const key = v4ToInt(v4);
       const n = proc.counts.get(key) ?? 0;
       if (n === 0) continue;
       if (n === 1) proc.counts.delete(key);
       else proc.counts.set(key, n - 1);
-      this.mapper(pid).unhold(key);
+      this.mapper(pid).unhold(v4);
     }
   }
 
@@ -89,7 +92,7 @@ export class UsageTracker {
   private process(pid: number): ProcessUses {
     const known = this.processes.get(pid);
     if (known) return known;
-    const fresh = { started: this.liveness.startTime(pid), counts: new Map<string, number>() };
+    const fresh = { started: this.liveness.startTime(pid), counts: new Map<number, number>() };
     this.processes.set(pid, fresh);
     return fresh;
   }
@@ -101,7 +104,7 @@ export class UsageTracker {
 
   private drop(pid: number, proc: ProcessUses): void {
     this.processes.delete(pid);
-    for (const [v4, n] of proc.counts) for (let i = 0; i < n; i++) this.mapper(pid).unhold(v4);
+    for (const [v4, n] of proc.counts) for (let i = 0; i < n; i++) this.mapper(pid).unhold(v4ToText(v4));
     this.onGone(pid);
   }
 }
