@@ -441,9 +441,9 @@ function serve(socket: net.Socket, ctx: Context): void {
   let waiting = false;
   let inFlight = 0;
   let closing = false;
-  // The replies of one turn of the event loop leave in one write. The
-  // journal write of the mappings they hand out (store.flush, a microtask)
-  // comes before the uncork.
+  // The replies of one turn of the event loop leave in one write, after
+  // the journal write of the mappings they hand out: one journal write for
+  // all connections' replies of the turn (the first uncork makes it).
   let corked = false;
   const write = (buf: Buffer) => {
     if (!corked) {
@@ -451,6 +451,7 @@ function serve(socket: net.Socket, ctx: Context): void {
       socket.cork();
       setImmediate(() => {
         corked = false;
+        ctx.store.flushNow();
         socket.uncork();
       });
     }
@@ -473,7 +474,9 @@ function serve(socket: net.Socket, ctx: Context): void {
       queue.shift();
       if (socket.writable) write(head);
     }
-    if (closing) socket.end();
+    if (!closing) return;
+    ctx.store.flushNow(); // end() lifts the cork
+    socket.end();
   };
   const send = (reply: Buffer | Promise<Buffer>) => {
     if (++inFlight >= MAX_IN_FLIGHT) socket.pause();
@@ -491,7 +494,6 @@ function serve(socket: net.Socket, ctx: Context): void {
   socket.on('data', (chunk: Buffer) => {
     if (closing) return;
     received(chunk);
-    void ctx.store.flush();
     drain();
   });
   const received = (chunk: Buffer) => {
@@ -551,7 +553,7 @@ function notified(req: Request, ctx: Context, caller: Caller): void {
 }
 
 // A reply made at once is encoded at once; one that waits (DNS) is written
-// to the journal before it is sent, like the others (serve's flush).
+// to the journal before it is sent, like the others (serve's uncork).
 function answer(req: Request, ctx: Context, caller: Caller): Buffer | Promise<Buffer> {
   let reply: Reply | Promise<Reply>;
   try {

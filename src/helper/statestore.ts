@@ -129,6 +129,11 @@ export class StateStore {
     return this.written;
   }
 
+  /** flush, at once: the caller is about to send replies that hand out what was appended. */
+  flushNow(): void {
+    this.writePending();
+  }
+
   /** Writes a new snapshot of the mapper and starts an empty journal after it. */
   compact(mapper: AddressMapper): Promise<void> {
     this.chain = this.chain.then(() => this.compactNow(mapper));
