@@ -12,7 +12,7 @@ const pool = (cidr = '198.18.0.0/15') => new Pool(cidr, () => ({ addresses: [], 
 describe('AddressMapper', () => {
   it('gives an IPv6 address the same pool address while the mapping lives', () => {
     const mapper = new AddressMapper(pool());
-    const first = mapper.mapV6('2001:db8::1');
+    const first = mapper.mapV6('2001:db8::1')!;
     expect(first).toMatchObject({ kind: Kind.Pool, v4: '198.18.0.1', v6: '2001:db8::1', ttl: DEFAULT_POOL_TTL });
     expect(mapper.mapV6('2001:DB8:0:0::1')).toMatchObject(same(first));
     expect(mapper.mapV6('2001:db8::2')?.v4).toBe('198.18.0.2');

@@ -1,14 +1,14 @@
 // Allocation quotas and rates (quota.ts) and mapping uses (usage.ts) with a
 // fake clock and fake processes, through the address mapper.
 import { describe, expect, it } from 'vitest';
-import { AddressMapper } from '../../src/helper/mapper.js';
+import { AddressMapper, type MapperEntry } from '../../src/helper/mapper.js';
 import { Pool } from '../../src/helper/pool.js';
 import { Quotas, type Caller, type QuotaLimits } from '../../src/helper/quota.js';
 import { UsageTracker } from '../../src/helper/usage.js';
 import { Status } from '../../src/protocol.js';
 
 // The mapper answers copies of its entries: the same mapping is the same kind and pair.
-const same = (e: { kind: number; v4: string; v6: string }) => ({ kind: e.kind, v4: e.v4, v6: e.v6 });
+const same = (e: MapperEntry | Status) => (typeof e === 'object' ? { kind: e.kind, v4: e.v4, v6: e.v6 } : { status: e });
 
 const MIN = 60_000;
 const A: Caller = { pid: 100, uid: 1000 };
