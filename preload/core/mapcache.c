@@ -7,6 +7,7 @@
 #include "mapcache.h"
 
 #include "forksafe.h"
+#include "lock.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -24,7 +25,6 @@ struct slot {
 
 static struct slot table[SETS][WAYS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static long long now_s(void)
 {
@@ -34,15 +34,16 @@ static long long now_s(void)
     return ts.tv_sec + 1;         /* never 0, which marks an empty slot */
 }
 
-static void register_lock(void)
+__attribute__((constructor)) static void register_lock(void)
 {
     bia_forksafe_register(&lock);
 }
 
-static void lock_table(void)
+/* False in a signal handler whose thread holds the table (lock.h): the
+ * handler then finds nothing and stores nothing. */
+static bool lock_table(void)
 {
-    pthread_once(&once, register_lock);
-    pthread_mutex_lock(&lock);
+    return bia_lock(&lock);
 }
 
 static struct slot *set_of(struct in_addr v4)
@@ -78,11 +79,12 @@ static void put(const struct bia_entry *e, unsigned ttl)
 
     if (!ttl)
         return;
-    lock_table();
+    if (!lock_table())
+        return;
     s = slot_for(e->v4, now);
     s->entry = *e;
     s->expires = now + (ttl > MAX_TTL ? MAX_TTL : ttl);
-    pthread_mutex_unlock(&lock);
+    bia_unlock(&lock);
 }
 
 void bia_mapcache_put(const struct bia_entry *e)
@@ -103,14 +105,15 @@ bool bia_mapcache_find_v4(struct in_addr v4, struct bia_entry *out)
     struct slot *set = set_of(v4);
     bool found = false;
 
-    lock_table();
+    if (!lock_table())
+        return false;
     for (int i = 0; i < WAYS && !found; i++) {
         if (set[i].expires > now && set[i].entry.v4.s_addr == v4.s_addr) {
             *out = set[i].entry;
             found = true;
         }
     }
-    pthread_mutex_unlock(&lock);
+    bia_unlock(&lock);
     return found;
 }
 
@@ -124,7 +127,8 @@ bool bia_mapcache_find_v6(const struct in6_addr *v6, struct bia_entry *out)
     long long now = now_s();
     bool found = false;
 
-    lock_table();
+    if (!lock_table())
+        return false;
     for (int i = 0; i < SETS * WAYS && !found; i++) {
         const struct slot *s = &table[i / WAYS][i % WAYS];
         if (s->expires > now && has_v6_partner(&s->entry) &&
@@ -133,17 +137,18 @@ bool bia_mapcache_find_v6(const struct in6_addr *v6, struct bia_entry *out)
             found = true;
         }
     }
-    pthread_mutex_unlock(&lock);
+    bia_unlock(&lock);
     return found;
 }
 
 void bia_mapcache_forget_native(void)
 {
-    lock_table();
+    if (!lock_table())
+        return;
     for (int i = 0; i < SETS * WAYS; i++) {
         struct slot *s = &table[i / WAYS][i % WAYS];
         if (s->entry.kind == BIA_K_NATIVE)
             s->expires = 0;
     }
-    pthread_mutex_unlock(&lock);
+    bia_unlock(&lock);
 }

@@ -3,6 +3,7 @@
 #include "bia_protocol.h"
 #include "config.h"
 #include "forksafe.h"
+#include "lock.h"
 #include "helper_client.h"
 #include "log.h"
 #include "mapcache.h"
@@ -54,10 +55,11 @@ static long long ask_helper(struct bia_netmode *out)
     out->have_pool = reply.u.hello.pool_len > 0;
     out->pool_mask = prefix_mask(reply.u.hello.pool_len);
     out->pool_net = ntohl(reply.u.hello.pool.s_addr) & out->pool_mask;
-    pthread_mutex_lock(&lock);
-    last_synth = (struct bia_synth_params){reply.u.hello.synth, reply.u.hello.synth_prefix,
-                                           reply.u.hello.synth_len, reply.u.hello.plane};
-    pthread_mutex_unlock(&lock);
+    if (bia_lock(&lock)) {        /* else a signal handler on the thread holding it (lock.h) */
+        last_synth = (struct bia_synth_params){reply.u.hello.synth, reply.u.hello.synth_prefix,
+                                               reply.u.hello.synth_len, reply.u.hello.plane};
+        bia_unlock(&lock);
+    }
     return reply.u.hello.ttl * 1000LL;
 }
 
@@ -66,13 +68,14 @@ static bool store(const struct bia_netmode *fresh, long long keep)
 {
     bool changed;
 
-    pthread_mutex_lock(&lock);
+    if (!bia_lock(&lock))
+        return false;
     changed = fresh->network != BIA_NET_UNKNOWN && cached.network != BIA_NET_UNKNOWN &&
               fresh->network != cached.network;
     if (fresh->network != BIA_NET_UNKNOWN || cached.network == BIA_NET_UNKNOWN)
         cached = *fresh;
     cached_until = now_ms() + keep;
-    pthread_mutex_unlock(&lock);
+    bia_unlock(&lock);
     return changed;
 }
 
@@ -80,16 +83,18 @@ static bool store(const struct bia_netmode *fresh, long long keep)
 static bool from_helper(struct bia_netmode *out, bool fresh)
 {
     long long now = now_ms(), keep;
-    int before;
+    int before = BIA_NET_UNKNOWN;
 
-    pthread_mutex_lock(&lock);
-    if (!fresh && now < cached_until) {
-        *out = cached;
-        pthread_mutex_unlock(&lock);
-        return false;
+    /* A signal handler on the thread holding the lock asks the helper. */
+    if (bia_lock(&lock)) {
+        if (!fresh && now < cached_until) {
+            *out = cached;
+            bia_unlock(&lock);
+            return false;
+        }
+        before = cached.network;
+        bia_unlock(&lock);
     }
-    before = cached.network;
-    pthread_mutex_unlock(&lock);
     /* No lock during the round trip: threads that miss together each ask. */
     keep = ask_helper(out);
     if (!store(out, keep))
@@ -100,19 +105,17 @@ static bool from_helper(struct bia_netmode *out, bool fresh)
     return true;
 }
 
-static void register_lock(void)
+__attribute__((constructor)) static void register_lock(void)
 {
     bia_forksafe_register(&lock);
 }
 
 static bool get(struct bia_netmode *out, bool fresh)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
     const struct bia_config *c = bia_config();
     bool changed = false;
 
     if (c->network == BIA_MODE_AUTO || !c->have_pool || !c->have_synth) {
-        pthread_once(&once, register_lock);
         changed = from_helper(out, fresh);
     }
     if (c->network != BIA_MODE_AUTO)
@@ -152,9 +155,10 @@ bool bia_netmode_last_synth(struct bia_synth_params *out)
 {
     bool known;
 
-    pthread_mutex_lock(&lock);
+    if (!bia_lock(&lock))
+        return false;
     *out = last_synth;
     known = last_synth.format != 0;
-    pthread_mutex_unlock(&lock);
+    bia_unlock(&lock);
     return known;
 }

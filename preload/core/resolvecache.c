@@ -7,6 +7,7 @@
 #include "resolvecache.h"
 
 #include "forksafe.h"
+#include "lock.h"
 #include "helper_conn.h"
 
 #include <pthread.h>
@@ -25,17 +26,10 @@ struct slot {
 
 static struct slot slots[SLOTS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static void register_lock(void)
+__attribute__((constructor)) static void register_lock(void)
 {
     bia_forksafe_register(&lock);
-}
-
-static void lock_slots(void)
-{
-    pthread_once(&once, register_lock);
-    pthread_mutex_lock(&lock);
 }
 
 /* FNV-1a, with the family mixed in. */
@@ -91,7 +85,8 @@ void bia_resolvecache_put(uint8_t family, const char *name, const struct bia_res
 
     if (!ttl || !r->count || strlen(name) > BIA_MAX_NAME)
         return;
-    lock_slots();
+    if (!bia_lock(&lock))          /* a signal handler on the thread holding it (lock.h) */
+        return;
     s = victim(family, name, h, now);
     s->stored = now;
     s->expires = now + ttl * 1000LL;
@@ -99,7 +94,7 @@ void bia_resolvecache_put(uint8_t family, const char *name, const struct bia_res
     s->family = family;
     strcpy(s->name, name);
     s->answer = *r;
-    pthread_mutex_unlock(&lock);
+    bia_unlock(&lock);
 }
 
 bool bia_resolvecache_get(uint8_t family, const char *name, struct bia_resolve *out)
@@ -107,13 +102,14 @@ bool bia_resolvecache_get(uint8_t family, const char *name, struct bia_resolve *
     long long now = bia_conn_now_ms(), age;
     struct slot *s;
 
-    lock_slots();
+    if (!bia_lock(&lock))
+        return false;
     s = find(family, name, hash_of(family, name), now);
     if (s) {
         *out = s->answer;
         age = (now - s->stored) / 1000;
     }
-    pthread_mutex_unlock(&lock);
+    bia_unlock(&lock);
     if (!s)
         return false;
     /* Whole seconds of age, rounded down: the answer expires before its

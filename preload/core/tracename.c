@@ -8,6 +8,7 @@
 #include "tracename.h"
 
 #include "forksafe.h"
+#include "lock.h"
 #include "helper_client.h"
 #include "log.h"
 
@@ -27,7 +28,6 @@ struct slot {
 
 static struct slot table[TABLE];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static long long now_s(void)
 {
@@ -37,7 +37,7 @@ static long long now_s(void)
     return ts.tv_sec + 1;         /* never 0, which marks an empty slot */
 }
 
-static void register_lock(void)
+__attribute__((constructor)) static void register_lock(void)
 {
     bia_forksafe_register(&lock);
 }
@@ -53,13 +53,13 @@ static void store(struct in_addr v4, const char *name, size_t len, unsigned ttl)
 
     if (len > BIA_MAX_NAME || !ttl)
         return;
-    pthread_once(&once, register_lock);
-    pthread_mutex_lock(&lock);
+    if (!bia_lock(&lock))          /* a signal handler on the thread holding it (lock.h) */
+        return;
     s->v4 = v4;
     memcpy(s->name, name, len);
     s->name[len] = '\0';
     s->expires = now_s() + (ttl > MAX_TTL ? MAX_TTL : ttl);
-    pthread_mutex_unlock(&lock);
+    bia_unlock(&lock);
 }
 
 void bia_tracename_put(struct in_addr v4, const char *name, unsigned ttl)
@@ -73,12 +73,12 @@ static bool find(struct in_addr v4, char buf[BIA_MAX_NAME + 1])
     const struct slot *s = slot_of(v4);
     bool found;
 
-    pthread_once(&once, register_lock);
-    pthread_mutex_lock(&lock);
+    if (!bia_lock(&lock))
+        return false;
     found = s->expires > now_s() && s->v4.s_addr == v4.s_addr;
     if (found)
         memcpy(buf, s->name, sizeof s->name);
-    pthread_mutex_unlock(&lock);
+    bia_unlock(&lock);
     return found;
 }
 
