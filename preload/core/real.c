@@ -62,12 +62,24 @@ static void lookup_all(void)
     LOOKUP(recvmmsg);
     LOOKUP(getsockopt);
     LOOKUP(setsockopt);
+    LOOKUP(sigaction);
+    LOOKUP(signal);
+    LOOKUP(sysv_signal);
+    LOOKUP(sigset);
 }
 
 const struct bia_real *bia_real(void)
 {
     pthread_once(&real_once, lookup_all);
     return &real;
+}
+
+/* At load, before the program can install a signal handler: a handler
+ * calling a hook while this thread was inside lookup_all (dlsym) would
+ * otherwise wait for that pthread_once forever. */
+__attribute__((constructor)) static void real_at_load(void)
+{
+    bia_real();
 }
 
 bool bia_guard_enter(void)
@@ -81,4 +93,17 @@ bool bia_guard_enter(void)
 void bia_guard_leave(void)
 {
     inside = false;
+}
+
+bool bia_guard_suspend(void)
+{
+    bool saved = inside;
+
+    inside = false;
+    return saved;
+}
+
+void bia_guard_resume(bool saved)
+{
+    inside = saved;
 }

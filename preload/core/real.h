@@ -1,12 +1,17 @@
 /*
  * The libc functions the library intercepts, as libc defines them, and a
- * per-thread guard so that the library never translates its own calls.
+ * per-thread guard so that the library never translates its own calls
+ * (its own calls of hooked functions, and libc's: an NSS module's connect
+ * under the real getaddrinfo). A signal handler runs with the guard
+ * lifted (sigwrap.h), so a handler that interrupts the library still has
+ * its own calls translated.
  */
 #ifndef BIA_REAL_H
 #define BIA_REAL_H
 
 #include <netdb.h>
 #include <resolv.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -74,6 +79,10 @@ struct bia_real {
     int (*recvmmsg)(int, struct mmsghdr *, unsigned int, int, struct timespec *);
     int (*getsockopt)(int, int, int, void *, socklen_t *);
     int (*setsockopt)(int, int, int, const void *, socklen_t);
+    int (*sigaction)(int, const struct sigaction *, struct sigaction *);
+    void (*(*signal)(int, void (*)(int)))(int);
+    void (*(*sysv_signal)(int, void (*)(int)))(int);
+    void (*(*sigset)(int, void (*)(int)))(int);
 };
 
 /*
@@ -90,5 +99,10 @@ const struct bia_real *bia_real(void);
  */
 bool bia_guard_enter(void);
 void bia_guard_leave(void);
+
+/* Lifts the calling thread's guard for a signal handler; returns what to
+ * give back to bia_guard_resume() when the handler is done. */
+bool bia_guard_suspend(void);
+void bia_guard_resume(bool saved);
 
 #endif

@@ -15,6 +15,7 @@ const PROGRAMS = [
   ['names_smoke', 'name services: getaddrinfo, gethostby*, getnameinfo, res_query, literals'],
   ['fd_lifecycle', 'descriptor lifecycle: dup family, close_range, fork, vfork, exec, spawn'],
   ['resolve_cache', 'RESOLVE answers kept in the process for their ttl, bounded'],
+  ['sig_handlers', 'signal handlers: translated inside the library, dispositions shown as the program set them'],
   ['helper_conn', 'helper connections: kept across calls, threads, fork, helper hang-up, close_range'],
 ];
 
