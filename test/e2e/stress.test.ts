@@ -2,9 +2,11 @@
 // lab: 64 threads resolving, connecting and closing (translated and native
 // peers, each connection checked against the identity its server echoes),
 // fork and vfork/posix_spawn storms under busy threads, signal handlers that
-// connect and close, and close_range / close-loop programs. CI runs 20
-// iterations per thread; the full run (64 x 1,000) is
-//   BIA_STRESS_ITERATIONS=1000 npx vitest run test/e2e/stress.test.ts
+// connect and close (also while their thread is inside bia: every one must
+// reach its peer, and no descriptor may be left open), and close_range /
+// close-loop programs. CI runs 20 iterations per thread and 3 signal rounds;
+// the full run (64 x 1,000, 30 signal rounds) is
+//   BIA_STRESS_ITERATIONS=1000 BIA_STRESS_SIGNAL_LOOPS=30 npx vitest run test/e2e/stress.test.ts
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { packageRoot } from '../../src/lab/lab.js';
 import { lab, labMissing } from '../support/lab.js';
 
 const ITERATIONS = Number(process.env.BIA_STRESS_ITERATIONS ?? 20);
+const SIGNAL_LOOPS = Number(process.env.BIA_STRESS_SIGNAL_LOOPS ?? 3);
 const work = mkdtempSync(join(tmpdir(), 'bia-stress-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -30,7 +33,7 @@ export function stressScript(binary: string, iterations: number, runPrefix = '')
 ${binary} serve 9000 8 >/dev/null &
 lab_wait "the peer's identity servers" peer_listening 9007
 lab_wait "the host's identity servers" sh -c 'ss -Htln "sport = :9007" | grep -q .'
-STRESS_ITERATIONS=${iterations} ${runPrefix} bia run -- ${binary} run 9000 8; echo "RESULT stress $?"`;
+STRESS_ITERATIONS=${iterations} STRESS_SIGNAL_LOOPS=${SIGNAL_LOOPS} ${runPrefix} bia run -- ${binary} run 9000 8; echo "RESULT stress $?"`;
 }
 
 describe.skipIf(labMissing)('concurrency stress through bia run', () => {
@@ -44,6 +47,7 @@ describe.skipIf(labMissing)('concurrency stress through bia run', () => {
     expect(r.stdout, log).toMatch(/^\d+ passed, 0 failed$/m);
     expect(r.stdout, log).not.toMatch(/^FAIL /m);
     expect(r.stdout, log).toMatch(new RegExp(`^ok   64 threads x ${ITERATIONS} resolves`, 'm'));
+    expect(r.stdout.match(/^ok   no descriptor leaked by the signal handlers/gm), log).toHaveLength(SIGNAL_LOOPS);
     expect(r.rc('stress'), log).toBe(0);
   }, 300_000);
 });
