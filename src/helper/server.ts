@@ -33,12 +33,12 @@ import { Nat64, parsePrefix, type Nat64Setting } from './nat64.js';
 import { nat64Entries, nat64Map4, nat64Map6 } from './nat64-entries.js';
 import { parseResolvConf, resolvConfPath } from './resolvconf.js';
 import { DEFAULT_QUOTA_LIMITS, exeOf, Quotas, type Caller, type QuotaLimits } from './quota.js';
-import { UsageTracker, type Liveness } from './usage.js';
+import { UsageTracker, type Liveness, type UseRecord } from './usage.js';
 import type { PoolScope } from './scope.js';
 import { DEFAULT_POOL, Pool } from './pool.js';
 import { caresTransport, NameResolver, type DnsTransport } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
-import { applyState, StateStore } from './statestore.js';
+import { applyState, savedUses, StateStore } from './statestore.js';
 import { unixSocketPath } from '../unix-sockets.js';
 
 export interface HelperOptions {
@@ -182,7 +182,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   const socketFile = inherited ? undefined : socketPath;
   // Only the helper that owns the socket touches the saved mappings: one
   // that lost a start-up race must not rewrite the files under the winner.
-  let opened: { store: StateStore; mapper: AddressMapper };
+  let opened: { store: StateStore; mapper: AddressMapper; uses: UseRecord[] };
   try {
     opened = await openMappings(pool, synth, options, log);
   } catch (err) {
@@ -190,16 +190,24 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     await closeServer(server, clients, socketFile);
     throw err;
   }
-  const { store, mapper } = opened;
+  const { store, mapper, uses: savedUseRecords } = opened;
   const now = options.now ?? Date.now;
   const quotas = new Quotas({ ...DEFAULT_QUOTA_LIMITS, ...options.quotas }, now, (caller, why) =>
     log.warn(`refused a new pool mapping to pid ${caller.pid} (uid ${caller.uid}, ${exeOf(caller.pid)}): ${why}`),
   );
   const perProcess = options.scope === 'process' ? new Map<number, AddressMapper>() : undefined;
-  const usage = new UsageTracker((pid) => perProcess?.get(pid) ?? mapper, options.liveness, (pid) => {
-    quotas.forgetProcess(pid);
-    perProcess?.delete(pid);
-  });
+  // Uses of per-process tables are not saved, as those tables are not.
+  const persistUses = perProcess ? undefined : (records: UseRecord[]) => store.appendUses(records);
+  const usage = new UsageTracker(
+    (pid) => perProcess?.get(pid) ?? mapper,
+    options.liveness,
+    (pid) => {
+      quotas.forgetProcess(pid);
+      perProcess?.delete(pid);
+    },
+    persistUses,
+  );
+  await keepUses(store, mapper, usage, savedUseRecords, log);
   const ctx: Context = {
     log,
     uid: options.uid ?? process.getuid!(),
@@ -234,6 +242,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
       clearInterval(sweeper);
       detector.close();
       await closeServer(server, clients, socketFile);
+      usage.flush();
       await store.close();
     },
   };
@@ -243,21 +252,31 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
 
 // Reads back the mappings of the previous helper and starts a clean journal
 // after them, before the first request can be answered.
-async function openMappings(pool: Pool, synth: Synthesizer, options: HelperOptions, log: Logger): Promise<{ store: StateStore; mapper: AddressMapper }> {
+async function openMappings(pool: Pool, synth: Synthesizer, options: HelperOptions, log: Logger): Promise<{ store: StateStore; mapper: AddressMapper; uses: UseRecord[] }> {
   const now = options.now ?? Date.now;
   const quarantineMs = options.quarantineMs ?? DEFAULT_QUARANTINE_MS;
   const store = new StateStore(options.stateDir ?? defaultStateDir(), log);
   store.lock();
   const mapper = new AddressMapper(pool, { ...mapperTimes(options), onRecord: (entry) => store.append(entry), log, now });
   try {
-    applyState(mapper, store.recover(), quarantineMs, now(), log, synth);
+    const state = store.recover();
+    applyState(mapper, state, quarantineMs, now(), log, synth);
     store.keepSynth(synth);
-    await store.compact(mapper);
+    return { store, mapper, uses: savedUses(state) };
   } catch (err) {
     await store.close(); // gives the lock back
     throw err;
   }
-  return { store, mapper };
+}
+
+// The saved uses of processes still running hold their mappings again;
+// then a fresh snapshot (with them) and an empty journal, before the
+// first request is answered.
+async function keepUses(store: StateStore, mapper: AddressMapper, usage: UsageTracker, saved: UseRecord[], log: Logger): Promise<void> {
+  const processes = usage.restore(saved);
+  if (processes > 0) log.info(`took back the mapping uses of ${processes} process(es) still running`);
+  store.keepUses(() => usage.records());
+  await store.compact(mapper);
 }
 
 function mapperTimes(options: HelperOptions): { poolTtl?: number; idleTimeoutMs: number; quarantineMs: number } {

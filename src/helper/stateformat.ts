@@ -5,9 +5,11 @@ import crypto from 'node:crypto';
 import { Address4, Address6 } from 'ip-address';
 import { Kind, MAX_NAME } from '../protocol.js';
 import type { EntryRecord } from './mapper.js';
+import type { UseRecord } from './usage.js';
 
-/** The format this helper writes and reads. */
-export const STATE_FORMAT = 1;
+/** The format this helper writes. Format 1 (before uses were saved) has no 'uses' records and is read as well. */
+export const STATE_FORMAT = 2;
+const READABLE_FORMATS = [1, 2];
 
 export type StateRecord =
   | ({ t: 'entry' } & EntryRecord)
@@ -16,7 +18,9 @@ export type StateRecord =
   /** No pool address is handed out before `until` (a state file was lost). */
   | { t: 'embargo'; until: number }
   /** A pool-format synthesized address for an IPv4 peer (synth.ts): never given to another. */
-  | { t: 'synth'; v4: string; v6: string };
+  | { t: 'synth'; v4: string; v6: string }
+  /** How many uses a running process has of a mapping (usage.ts); the last record of a process and mapping counts. */
+  | ({ t: 'uses' } & UseRecord);
 
 /** The first line of a file; `gen` pairs a journal with the snapshot it continues. */
 export interface Header {
@@ -57,7 +61,7 @@ export function parseFile(text: string): ParsedFile {
     if (typeof result === 'string') return reject(parsed, i + 1, result);
     if (i === 0) {
       if (!isHeader(result)) return reject(parsed, 1, 'the first line is not a header');
-      if (result.format !== STATE_FORMAT) return reject(parsed, 1, `format ${result.format} is not format ${STATE_FORMAT}`);
+      if (!READABLE_FORMATS.includes(result.format)) return reject(parsed, 1, `format ${result.format} is not one of formats ${READABLE_FORMATS.join(', ')}`);
       parsed.header = result;
     } else if (isRecord(result)) parsed.records.push(result);
     else reject(parsed, i + 1, 'not a known record');
@@ -82,6 +86,7 @@ function decodeLine(line: string): unknown {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
 const isTime = (v: unknown) => Number.isFinite(v) && (v as number) >= 0;
 const isV4 = (v: unknown) => typeof v === 'string' && !v.includes('/') && Address4.isValid(v);
 const isV6 = (v: unknown) => typeof v === 'string' && !v.includes('/') && Address6.isValid(v);
@@ -105,6 +110,8 @@ function isRecord(v: unknown): v is StateRecord {
       return isTime(v.until);
     case 'synth':
       return isV4(v.v4) && isV6(v.v6);
+    case 'uses':
+      return isCount(v.pid) && (v.pid as number) > 0 && typeof v.start === 'string' && v.start.length > 0 && v.start.length <= 64 && isV4(v.v4) && isCount(v.n);
     default:
       return false;
   }

@@ -14,6 +14,7 @@ import { lockFile } from '../native.js';
 import { Kind } from '../protocol.js';
 import type { AddressMapper, MapperEntry } from './mapper.js';
 import type { Synthesizer } from './synth.js';
+import type { UseRecord } from './usage.js';
 import { encodeLine, parseFile, STATE_FORMAT, type ParsedFile, type StateRecord } from './stateformat.js';
 
 const fdatasync = promisify(fs.fdatasync);
@@ -62,6 +63,7 @@ export class StateStore {
   private queued = false;
   private syncTimer: NodeJS.Timeout | undefined;
   private synth: Synthesizer | undefined;
+  private uses: (() => Iterable<UseRecord>) | undefined;
 
   constructor(
     readonly dir: string,
@@ -113,6 +115,17 @@ export class StateStore {
   keepSynth(synth: Synthesizer): void {
     this.synth = synth;
     synth.onAllocate = (v4, v6) => this.pending.push(encodeLine({ t: 'synth', v4, v6 }));
+  }
+
+  /** Keeps mapping uses too: `current` lists them for snapshots, appendUses journals changes. */
+  keepUses(current: () => Iterable<UseRecord>): void {
+    this.uses = current;
+  }
+
+  /** Queues changed use counts; nothing waits for them, so they are written at once. */
+  appendUses(records: UseRecord[]): void {
+    for (const r of records) this.pending.push(encodeLine({ t: 'uses', ...r }));
+    void this.flush();
   }
 
   /** Resolves once everything appended so far is written to the journal (a helper crash cannot lose it). */
@@ -228,7 +241,7 @@ export class StateStore {
     const gen = this.gen + 1;
     try {
       const header = encodeLine({ t: 'header', format: STATE_FORMAT, gen });
-      this.replace(SNAPSHOT_FILE, linesOf(header, stateOf(mapper, this.synth)));
+      this.replace(SNAPSHOT_FILE, linesOf(header, stateOf(mapper, this.synth, this.uses)));
       this.replace(JOURNAL_FILE, [header]);
       if (this.fd !== undefined) fs.closeSync(this.fd);
       this.fd = undefined;
@@ -294,12 +307,18 @@ function* linesOf(header: string, records: Iterable<StateRecord>): Generator<str
   for (const record of records) yield encodeLine(record);
 }
 
-/** Everything a restarted helper needs: the table, the quarantine, any embargo and the synthesized pool addresses. */
-function* stateOf(mapper: AddressMapper, synth: Synthesizer | undefined): Generator<StateRecord> {
+/** Everything a restarted helper needs: the table, the quarantine, any embargo, the synthesized pool addresses and the uses. */
+function* stateOf(mapper: AddressMapper, synth: Synthesizer | undefined, uses: (() => Iterable<UseRecord>) | undefined): Generator<StateRecord> {
   for (const entry of mapper.entries()) yield entryRecord(entry);
   for (const { v4, until } of mapper.pool.quarantined()) yield { t: 'quarantine', v4, until };
   if (mapper.pool.embargoedUntil > 0) yield { t: 'embargo', until: mapper.pool.embargoedUntil };
   for (const { v4, v6 } of synth?.pairs() ?? []) yield { t: 'synth', v4, v6 };
+  for (const use of uses?.() ?? []) yield { t: 'uses', ...use };
+}
+
+/** The uses among recovered records, in file order, for UsageTracker.restore. */
+export function savedUses(state: RecoveredState): UseRecord[] {
+  return state.records.flatMap((r) => (r.t === 'uses' ? [{ pid: r.pid, start: r.start, v4: r.v4, n: r.n }] : []));
 }
 
 /**
@@ -318,6 +337,7 @@ export function applyState(mapper: AddressMapper, state: RecoveredState, quarant
       else mapper.restore(record);
     } else if (record.t === 'quarantine') quarantined.push(record);
     else if (record.t === 'embargo') mapper.pool.embargo(record.until);
+    else if (record.t === 'uses') continue; // usage.ts takes them back (savedUses)
     else if (!synth?.restore(record.v4, record.v6)) synthDropped++;
   }
   if (synthDropped > 0) log.warn(`dropped ${synthDropped} saved synthesized address(es) that do not fit the pool format and prefix in use`);

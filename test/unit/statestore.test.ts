@@ -224,7 +224,7 @@ describe('StateStore', () => {
     expect(fs.readFileSync(journal(dir), 'utf8').split('\n')).toHaveLength(1001); // not yet
     mapper.mapV6('2001:db8::ffff');
     await store.compactIfDue(mapper);
-    expect(fs.readFileSync(journal(dir), 'utf8')).toMatch(/^[0-9a-f]{8} \{"t":"header","format":1,"gen":\d+\}\n$/);
+    expect(fs.readFileSync(journal(dir), 'utf8')).toMatch(/^[0-9a-f]{8} \{"t":"header","format":2,"gen":\d+\}\n$/);
     expect(fs.readFileSync(journal(dir), 'utf8')).not.toBe(`${header}\n`); // a new generation
     expect(fs.readFileSync(path.join(dir, SNAPSHOT_FILE), 'utf8').split('\n')).toHaveLength(1002);
     await store.close();
