@@ -3,9 +3,12 @@
 #include "execenv.h"
 
 #include "sockhist.h"
+#include "usage.h"
+#include "usecount.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -40,7 +43,11 @@ size_t bia_execenv_slots(char *const envp[])
 /* Which variables this process has records for, written into text. */
 static void encode(char *const envp[], struct bia_execenv_text *text, bool *tr, bool *v6)
 {
-    *tr = bia_fdinherit_encode(text->translated, carried_in(envp, TRANSLATED));
+    /* A vfork child has reported no use of its own: the new program must. */
+    pid_t announcer = bia_usecount_own() ? getpid() : 0;
+
+    bia_usage_before_exec();
+    *tr = bia_fdinherit_encode(text->translated, carried_in(envp, TRANSLATED), announcer);
     *v6 = bia_v6inherit_encode(text->v6prog, carried_in(envp, V6PROG));
 }
 

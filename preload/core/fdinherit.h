@@ -25,10 +25,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define BIA_FDINHERIT_NAME "BIA_TRANSLATED"
 #define BIA_FDINHERIT_MAX 32                 /* records carried at most */
-#define BIA_FDINHERIT_RECORD 80              /* hex digits per record */
+#define BIA_FDINHERIT_RECORD 88              /* hex digits per record */
 #define BIA_FDINHERIT_SIZE (sizeof BIA_FDINHERIT_NAME "=" + \
                             BIA_FDINHERIT_MAX * (BIA_FDINHERIT_RECORD + 1))
 
@@ -39,10 +40,22 @@ bool bia_fdinherit_find(int fd, struct bia_fdinfo *out);
 /*
  * Writes "BIA_TRANSLATED=..." into text (BIA_FDINHERIT_SIZE bytes): this
  * process's translated sockets, then the records of carried (the value
- * the exec'd environment already has, or NULL) for other sockets. Returns
+ * the exec'd environment already has, or NULL) for other sockets. Each of
+ * this process's records names announcer as the pid that has reported its
+ * mapping use to the helper (usage.h; 0 for none): the new program, if it
+ * runs as that pid (a plain exec), does not report it again. Returns
  * false, writing nothing, if this process has no translated socket.
  * Async-signal-safe.
  */
-bool bia_fdinherit_encode(char *text, const char *carried);
+bool bia_fdinherit_encode(char *text, const char *carried, pid_t announcer);
+
+/*
+ * For each record this program inherited: fn with the descriptor that
+ * carries its socket now, or -1 when none does (closed on exec, or before
+ * it), and the pid recorded as having announced its use. Lists
+ * /proc/self/fd, so it is for start-up (usage.c), not for signal handlers.
+ */
+typedef void bia_fdinherit_fn(int fd, const struct bia_fdinfo *info, pid_t announcer, void *arg);
+void bia_fdinherit_each(bia_fdinherit_fn *fn, void *arg);
 
 #endif

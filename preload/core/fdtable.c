@@ -276,7 +276,7 @@ void bia_fdtable_each(bia_fdtable_fn *fn, void *arg)
         struct slot *page = __atomic_load_n(&pages[p], __ATOMIC_ACQUIRE);
         for (int i = 0; page && i < PAGE_SLOTS; i++) {
             if (read_entry(&page[i], &e, &state) && current(p * PAGE_SLOTS + i, &e) &&
-                !fn(e.dev, e.ino, &e.info, arg))
+                !fn(p * PAGE_SLOTS + i, e.dev, e.ino, &e.info, arg))
                 return;
         }
     }

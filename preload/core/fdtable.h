@@ -45,9 +45,10 @@ void bia_fdtable_drop_range(unsigned first, unsigned last);
  * Leaves errno alone. */
 void bia_fdtable_copy(int oldfd, int newfd);
 
-/* Calls fn for each current entry, with the socket's device and inode;
- * stops when fn returns false. For the exec hooks (fdinherit.c). */
-typedef bool bia_fdtable_fn(unsigned long dev, unsigned long ino,
+/* Calls fn for each current entry, with its descriptor and the socket's
+ * device and inode; stops when fn returns false. For the exec hooks
+ * (fdinherit.c) and the use reports (usage.c). */
+typedef bool bia_fdtable_fn(int fd, unsigned long dev, unsigned long ino,
                             const struct bia_fdinfo *info, void *arg);
 void bia_fdtable_each(bia_fdtable_fn *fn, void *arg);
 

@@ -1,21 +1,30 @@
 /*
- * After fork, the child announces every translated socket it inherited as
- * its own use: the helper counts uses per process, and the parent's
- * RELEASE (the classic accept-fork-close server) must not end a use the
- * child still has. exec keeps the pid, so uses carry over to the new
- * program, which releases them when it closes the inherited socket (its
- * fdtable finds them through BIA_TRANSLATED).
+ * A socket is one use of its mapping; usecount.c counts them per mapping,
+ * and only the process's first and (after a linger) its last are reported. After fork, the
+ * child announces every mapping its inherited sockets use as its own: the
+ * helper counts uses per process, and the parent's RELEASE (the classic
+ * accept-fork-close server) must not end a use the child still has. A new
+ * program (exec, posix_spawn, vfork + exec, system, popen) takes up the
+ * translated sockets it inherited at load and announces them unless they
+ * were announced by its own pid (a plain exec): so a child that no fork
+ * handler saw is covered as well. Inherited records whose socket did not
+ * survive the exec (close-on-exec) end the use the old program announced.
  */
 #include "usage.h"
 
 #include "bia_protocol.h"
+#include "config.h"
+#include "fdinherit.h"
 #include "helper_client.h"
 #include "log.h"
 #include "real.h"
+#include "usecount.h"
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Whether info's socket uses a mapping, and which. */
 static bool mapping_of(const struct bia_fdinfo *info, struct in_addr *v4)
@@ -28,50 +37,78 @@ static bool mapping_of(const struct bia_fdinfo *info, struct in_addr *v4)
     return true;
 }
 
-static void report(uint8_t type, const struct in_addr *v4s, size_t count)
-{
-    uint8_t frame[BIA_HEADER_SIZE + 1 + 4 * BIA_MAX_USES];
-    size_t len = bia_encode_uses(frame, sizeof frame, 0, type, v4s, count);
-
-    if (len && bia_helper_notify(frame, len) != 0)
-        bia_debug("could not report %s of %zu mapping(s) to the helper", bia_type_name(type), count);
-}
-
-/* The inherited sockets that use a mapping, each once however many
- * descriptors it has (its last close sends one RELEASE); one frame
- * holds BIA_MAX_USES, the rest are not announced. */
-struct inherited {
+/* Addresses for one USE or RELEASE frame, sent when full and at the end. */
+struct batch {
+    uint8_t type;
     struct in_addr v4s[BIA_MAX_USES];
-    unsigned long dev[BIA_MAX_USES], ino[BIA_MAX_USES];
     size_t count;
 };
 
-static bool seen(const struct inherited *all, unsigned long dev, unsigned long ino)
+static void send_batch(struct batch *b)
 {
-    for (size_t i = 0; i < all->count; i++)
-        if (all->dev[i] == dev && all->ino[i] == ino)
-            return true;
-    return false;
+    uint8_t frame[BIA_HEADER_SIZE + 1 + 4 * BIA_MAX_USES];
+    size_t len = b->count ? bia_encode_uses(frame, sizeof frame, 0, b->type, b->v4s, b->count) : 0;
+
+    if (len && bia_helper_notify(frame, len) != 0)
+        bia_debug("could not report %s of %zu mapping(s) to the helper", bia_type_name(b->type),
+                  b->count);
+    b->count = 0;
 }
 
-static bool collect(unsigned long dev, unsigned long ino, const struct bia_fdinfo *info, void *arg)
+static void add(struct batch *b, struct in_addr v4)
 {
-    struct inherited *all = arg;
+    b->v4s[b->count++] = v4;
+    if (b->count == BIA_MAX_USES)
+        send_batch(b);
+}
 
-    if (seen(all, dev, ino) || !mapping_of(info, &all->v4s[all->count]))
+static void report(uint8_t type, struct in_addr v4)
+{
+    struct batch b = {.type = type, .v4s = {v4}, .count = 1};
+
+    send_batch(&b);
+}
+
+/* ---- fork: the child announces what it inherited ---- */
+
+static void add_one(struct in_addr v4, void *arg)
+{
+    add(arg, v4);
+}
+
+/* Sockets whose mapping has no count slot are reported one by one. */
+struct uncounted {
+    struct batch *batch;
+    unsigned long dev[BIA_MAX_USES], ino[BIA_MAX_USES];
+    size_t seen;
+};
+
+static bool add_uncounted(int fd, unsigned long dev, unsigned long ino,
+                          const struct bia_fdinfo *info, void *arg)
+{
+    struct uncounted *u = arg;
+    struct in_addr v4;
+
+    (void)fd;
+    if (!mapping_of(info, &v4) || bia_usecount_get(v4) >= 0)
         return true;
-    all->dev[all->count] = dev;
-    all->ino[all->count] = ino;
-    return ++all->count < BIA_MAX_USES;
+    for (size_t i = 0; i < u->seen; i++)
+        if (u->dev[i] == dev && u->ino[i] == ino)
+            return true;
+    u->dev[u->seen] = dev;
+    u->ino[u->seen] = ino;
+    add(u->batch, v4);
+    return ++u->seen < BIA_MAX_USES;
 }
 
 static void after_fork_child(void)
 {
-    struct inherited all = {.count = 0};
+    struct batch b = {.type = BIA_T_USE};
+    struct uncounted u = {.batch = &b};
 
-    bia_fdtable_each(collect, &all);
-    if (all.count)
-        report(BIA_T_USE, all.v4s, all.count);
+    bia_usecount_forked(add_one, &b);
+    bia_fdtable_each(add_uncounted, &u);
+    send_batch(&b);
 }
 
 static void watch_forks(void)
@@ -79,38 +116,138 @@ static void watch_forks(void)
     pthread_atfork(NULL, NULL, after_fork_child);
 }
 
-void bia_usage_begin(int fd, const struct bia_fdinfo *info)
+static void start_use(struct in_addr v4, struct batch *b)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, watch_forks);
+    if (bia_usecount_up(v4))
+        add(b, v4);
+}
+
+/* ---- exec: the new program takes up the sockets it inherited ---- */
+
+struct takeover {
+    struct batch use, release;
+    pid_t self;
+    int adopted;
+};
+
+static void take_up(int fd, const struct bia_fdinfo *info, pid_t announcer, void *arg)
+{
+    struct takeover *t = arg;
+    struct in_addr v4;
+
+    if (fd < 0 || !mapping_of(info, &v4))
+        return;
+    bia_fdtable_set(fd, info);
+    t->adopted++;
+    if (announcer == t->self)
+        (void)bia_usecount_up(v4);   /* reported by this pid before the exec */
+    else
+        start_use(v4, &t->use);
+}
+
+/* A socket the old program (this pid) used that the exec closed: its use
+ * ends with it, unless a socket this program took up keeps the mapping. */
+static void give_back(int fd, const struct bia_fdinfo *info, pid_t announcer, void *arg)
+{
+    struct takeover *t = arg;
+    struct in_addr v4;
+
+    if (fd >= 0 || announcer != t->self || !mapping_of(info, &v4) || bia_usecount_get(v4) > 0)
+        return;
+    for (size_t i = 0; i < t->release.count; i++)
+        if (t->release.v4s[i].s_addr == v4.s_addr)
+            return;
+    add(&t->release, v4);
+}
+
+__attribute__((constructor)) static void take_up_inherited(void)
+{
+    struct takeover t = {.use = {.type = BIA_T_USE}, .release = {.type = BIA_T_RELEASE}};
+
+    if (!bia_active() || !getenv(BIA_FDINHERIT_NAME))
+        return;
+    t.self = getpid();
+    bia_fdinherit_each(take_up, &t);
+    bia_fdinherit_each(give_back, &t);
+    if (t.adopted || t.release.count)
+        bia_debug("took up %d inherited translated socket(s): %zu mapping use(s) announced, %zu ended by the exec",
+                  t.adopted, t.use.count, t.release.count);
+    send_batch(&t.use);
+    send_batch(&t.release);
+}
+
+/* ---- lingering releases ---- */
+
+/* Sends the RELEASEs whose linger is over (all of them if all). */
+static void end_lingering(bool all)
+{
+    struct batch b = {.type = BIA_T_RELEASE};
+
+    bia_usecount_end_due(all, add_one, &b);
+    send_batch(&b);
+}
+
+void bia_usage_before_exec(void)
+{
+    if (bia_usecount_own())
+        end_lingering(true);
+}
+
+/* A normal exit tells the helper at once; other ends are left to its reaping. */
+__attribute__((destructor)) static void end_at_exit(void)
+{
+    bia_usage_before_exec();
+}
+
+/* ---- connect, accept, close, dup2, close_range ---- */
+
+void bia_usage_begin(int fd, const struct bia_fdinfo *info)
+{
+    struct batch b = {.type = BIA_T_USE};
     struct bia_fdinfo before;
     struct in_addr now, old;
     bool uses = mapping_of(info, &now);
 
+    if (!bia_usecount_own())
+        return;
+    end_lingering(false);
     if (bia_fdtable_get(fd, &before) && mapping_of(&before, &old)) {
         if (uses && old.s_addr == now.s_addr)
             return;
         bia_usage_end(fd);
     }
-    if (!uses)
-        return;
-    pthread_once(&once, watch_forks);
-    report(BIA_T_USE, &now, 1);
+    if (uses)
+        start_use(now, &b);
+    send_batch(&b);
 }
 
 struct sibling {
     unsigned long dev, ino;
-    int copies;
+    unsigned first, last;   /* descriptors closing along with this one */
+    int others;
 };
 
-static bool count_copies(unsigned long dev, unsigned long ino, const struct bia_fdinfo *info,
-                         void *arg)
+static bool count_others(int fd, unsigned long dev, unsigned long ino,
+                         const struct bia_fdinfo *info, void *arg)
 {
     struct sibling *s = arg;
 
     (void)info;
-    if (dev == s->dev && ino == s->ino)
-        s->copies++;
-    return s->copies < 2;
+    if (dev == s->dev && ino == s->ino && ((unsigned)fd < s->first || (unsigned)fd > s->last))
+        s->others++;
+    return s->others == 0;
+}
+
+/* Whether a descriptor of the socket (dev, ino) outside first..last is left. */
+static bool kept_elsewhere(unsigned long dev, unsigned long ino, unsigned first, unsigned last)
+{
+    struct sibling s = {.dev = dev, .ino = ino, .first = first, .last = last};
+
+    bia_fdtable_each(count_others, &s);
+    return s.others > 0;
 }
 
 /* Whether fd carries a socket that uses a mapping, and which. */
@@ -118,30 +255,27 @@ static bool uses_mapping(int fd, struct in_addr *v4)
 {
     struct bia_fdinfo info;
 
-    return bia_fdtable_get(fd, &info) && mapping_of(&info, v4);
+    return bia_usecount_own() && bia_fdtable_get(fd, &info) && mapping_of(&info, v4);
 }
 
-/* Reports the release of v4 unless another descriptor of fd's socket is left. */
+/* fd, the socket's last descriptor unless another is left, is closing. */
 static void end_use(int fd, struct in_addr v4)
 {
-    struct sibling s = {0};
     struct stat st;
 
-    if (fstat(fd, &st) < 0)
-        return;
-    s.dev = st.st_dev;
-    s.ino = st.st_ino;
-    bia_fdtable_each(count_copies, &s);
-    if (s.copies < 2)
-        report(BIA_T_RELEASE, &v4, 1);
+    if (fstat(fd, &st) == 0 && !kept_elsewhere(st.st_dev, st.st_ino, fd, fd) &&
+        bia_usecount_down(v4))
+        report(BIA_T_RELEASE, v4);
 }
 
 void bia_usage_end(int fd)
 {
     struct in_addr v4;
 
-    if (uses_mapping(fd, &v4))
+    if (uses_mapping(fd, &v4)) {
         end_use(fd, v4);
+        end_lingering(false);
+    }
 }
 
 void bia_usage_before_dup(int oldfd, int newfd)
@@ -151,4 +285,41 @@ void bia_usage_before_dup(int oldfd, int newfd)
     /* The dup closes newfd's socket only if it succeeds: oldfd must be open. */
     if (oldfd != newfd && uses_mapping(newfd, &v4) && bia_real()->fcntl(oldfd, F_GETFD) >= 0)
         end_use(newfd, v4);
+}
+
+/* The sockets a close_range ends, each once. */
+struct closing {
+    unsigned first, last;
+    struct batch release;
+    unsigned long dev[BIA_MAX_USES], ino[BIA_MAX_USES];
+    size_t seen;
+};
+
+static bool end_in_range(int fd, unsigned long dev, unsigned long ino,
+                         const struct bia_fdinfo *info, void *arg)
+{
+    struct closing *c = arg;
+    struct in_addr v4;
+
+    if ((unsigned)fd < c->first || (unsigned)fd > c->last || !mapping_of(info, &v4))
+        return true;
+    for (size_t i = 0; i < c->seen; i++)
+        if (c->dev[i] == dev && c->ino[i] == ino)
+            return true;
+    c->dev[c->seen] = dev;
+    c->ino[c->seen] = ino;
+    if (!kept_elsewhere(dev, ino, c->first, c->last) && bia_usecount_down(v4))
+        add(&c->release, v4);
+    return ++c->seen < BIA_MAX_USES;
+}
+
+void bia_usage_end_range(unsigned first, unsigned last)
+{
+    struct closing c = {.first = first, .last = last, .release = {.type = BIA_T_RELEASE}};
+
+    if (!bia_usecount_own())
+        return;
+    bia_fdtable_each(end_in_range, &c);
+    send_batch(&c.release);
+    end_lingering(false);
 }

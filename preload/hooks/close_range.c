@@ -1,5 +1,6 @@
 /*
- * close_range(): the closed descriptors' entries go first, as in close(),
+ * close_range(): reports the end of the mapping uses it ends (usage.h), and
+ * the closed descriptors' entries go first, as in close(),
  * so that a number reused by another thread at once cannot lose its new
  * entry; but only for arguments the kernel accepts, so a call that fails
  * with EINVAL forgets nothing. CLOSE_RANGE_CLOEXEC closes nothing: the
@@ -10,6 +11,7 @@
 #include "config.h"
 #include "fdtable.h"
 #include "real.h"
+#include "usage.h"
 
 #include <linux/close_range.h>
 #include <unistd.h>
@@ -17,7 +19,9 @@
 BIA_EXPORT int close_range(unsigned first, unsigned last, int flags)
 {
     if (bia_active() && first <= last &&
-        !(flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) && !(flags & CLOSE_RANGE_CLOEXEC))
+        !(flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) && !(flags & CLOSE_RANGE_CLOEXEC)) {
+        bia_usage_end_range(first, last);
         bia_fdtable_drop_range(first, last);
+    }
     return bia_real()->close_range(first, last, flags);
 }
