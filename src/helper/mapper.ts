@@ -19,7 +19,7 @@ export interface MapperEntry extends Entry {
   cachedUntil: number;
   /** Requests answered with it. */
   uses: number;
-  /** Sockets using it now (the preload's use/release reports); never expired or reused while > 0. */
+  /** Uses now (the preload's USE/RELEASE reports: one per process using it, see usage.ts); never expired or reused while > 0. */
   inUse: number;
   /** The name the entry was made for (NAME4 answers it); none for a bare MAP6. */
   name?: string;
