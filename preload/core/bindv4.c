@@ -15,24 +15,29 @@
 #include "sockaddr.h"
 #include "swap.h"
 #include "trace.h"
+#include "usage.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
-/* The IPv6 form of addr, or 1 if it must be bound natively on an unswapped socket. */
-static int local_v6(const struct sockaddr_in *addr, struct sockaddr_in6 *out, bool swapped)
+/* The IPv6 form of addr, or 1 if it must be bound natively on an
+ * unswapped socket; *mapped says whether a mapping made it. */
+static int local_v6(const struct sockaddr_in *addr, struct sockaddr_in6 *out, bool swapped,
+                    bool *mapped)
 {
     struct in6_addr v6;
     int err;
 
+    *mapped = false;
     if (addr->sin_addr.s_addr == htonl(INADDR_ANY)) {
         bia_sin6_make(out, &in6addr_any, addr->sin_port);
         return 0;
     }
     if (bia_route_v4(addr->sin_addr, &v6, &err) == BIA_ROUTE_V6) {
         bia_sin6_make(out, &v6, addr->sin_port);
+        *mapped = true;
         return 0;
     }
     if (!swapped)
@@ -73,14 +78,14 @@ int bia_bind(int fd, const struct sockaddr *given, socklen_t len)
     struct sockaddr_in addr;
     struct sockaddr_in6 v6;
     struct bia_fdinfo info;
-    bool swapped;
+    bool swapped, mapped;
     int rc;
 
     if (given->sa_family != AF_INET)
         return bia_outbound_wrong_family(fd, given, len) ? -1 : bia_real()->bind(fd, given, len);
     memcpy(&addr, given, sizeof addr);     /* the program's buffer may be unaligned */
     swapped = bia_fdtable_get(fd, &info);
-    if (local_v6(&addr, &v6, swapped))
+    if (local_v6(&addr, &v6, swapped, &mapped))
         return bia_real()->bind(fd, given, len);
     if (swapped)
         rc = bia_real()->bind(fd, (const struct sockaddr *)&v6, sizeof v6);
@@ -88,7 +93,10 @@ int bia_bind(int fd, const struct sockaddr *given, socklen_t len)
         rc = 0;
     else
         return bia_real()->bind(fd, given, len);
-    if (rc == 0)
+    if (rc == 0) {
         bia_trace_out("bind", &addr, &v6);
+        if (mapped)
+            bia_usage_bound(fd, addr.sin_addr);   /* the address must keep standing for v6 */
+    }
     return rc;
 }

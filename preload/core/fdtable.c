@@ -178,6 +178,17 @@ static bool read_entry(struct slot *s, struct entry *e, unsigned long *state)
     return false;
 }
 
+/* e takes the bound address of what s holds for the same socket. */
+static void keep_local(struct slot *s, struct entry *e)
+{
+    struct entry old;
+    unsigned long state;
+
+    if (e->info.v4local.s_addr == 0 && read_entry(s, &old, &state) && old.dev == e->dev &&
+        old.ino == e->ino)
+        e->info.v4local = old.info.v4local;
+}
+
 bool bia_fdtable_set(int fd, const struct bia_fdinfo *info)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -193,7 +204,10 @@ bool bia_fdtable_set(int fd, const struct bia_fdinfo *info)
     e.dev = st.st_dev;
     e.ino = st.st_ino;
     s = slot_of(fd, true);
-    return s && put(s, &e);
+    if (!s)
+        return false;
+    keep_local(s, &e);
+    return put(s, &e);
 }
 
 /* Whether e's socket is still the one on fd. */

@@ -23,10 +23,13 @@
 struct bia_fdinfo {
     struct sockaddr_in v4peer;     /* the peer the program asked for */
     struct sockaddr_in6 v6peer;    /* the peer the socket really has */
+    struct in_addr v4local;        /* a pool or paired address it is bound to, or 0 */
 };
 
 /* Records (or updates) fd; false if it cannot (fd out of range, no memory,
- * another thread writing the same entry, called in a vfork child). */
+ * another thread writing the same entry, called in a vfork child). An
+ * update of the same socket without a v4local keeps the one it had: a
+ * connect does not unbind. */
 bool bia_fdtable_set(int fd, const struct bia_fdinfo *info);
 
 /* Finds a current entry for fd, or one inherited across exec (see

@@ -90,14 +90,15 @@ static bool add_uncounted(int fd, unsigned long dev, unsigned long ino,
     struct in_addr v4;
 
     (void)fd;
-    if (!mapping_of(info, &v4) || bia_usecount_get(v4) >= 0)
-        return true;
     for (size_t i = 0; i < u->seen; i++)
         if (u->dev[i] == dev && u->ino[i] == ino)
             return true;
     u->dev[u->seen] = dev;
     u->ino[u->seen] = ino;
-    add(u->batch, v4);
+    if (mapping_of(info, &v4) && bia_usecount_get(v4) < 0)
+        add(u->batch, v4);
+    if (info->v4local.s_addr && bia_usecount_get(info->v4local) < 0)
+        add(u->batch, info->v4local);
     return ++u->seen < BIA_MAX_USES;
 }
 
@@ -202,7 +203,9 @@ __attribute__((destructor)) static void end_at_exit(void)
     bia_usage_before_exec();
 }
 
-/* ---- connect, accept, close, dup2, close_range ---- */
+/* ---- connect, accept, bind, close, dup2, close_range ---- */
+
+static void end_use(int fd, struct in_addr v4);
 
 void bia_usage_begin(int fd, const struct bia_fdinfo *info)
 {
@@ -217,10 +220,24 @@ void bia_usage_begin(int fd, const struct bia_fdinfo *info)
     if (bia_fdtable_get(fd, &before) && mapping_of(&before, &old)) {
         if (uses && old.s_addr == now.s_addr)
             return;
-        bia_usage_end(fd);
+        end_use(fd, old);
     }
     if (uses)
         start_use(now, &b);
+    send_batch(&b);
+}
+
+void bia_usage_bound(int fd, struct in_addr v4)
+{
+    struct batch b = {.type = BIA_T_USE};
+    struct bia_fdinfo info;
+
+    if (!bia_usecount_own() || !bia_fdtable_get(fd, &info) || info.v4local.s_addr)
+        return;
+    info.v4local = v4;
+    if (!bia_fdtable_set(fd, &info))
+        return;
+    start_use(v4, &b);
     send_batch(&b);
 }
 
@@ -250,12 +267,19 @@ static bool kept_elsewhere(unsigned long dev, unsigned long ino, unsigned first,
     return s.others > 0;
 }
 
-/* Whether fd carries a socket that uses a mapping, and which. */
-static bool uses_mapping(int fd, struct in_addr *v4)
+/* The mappings fd's socket uses (peer, bound address): how many, 0..2. */
+static int mappings_of(int fd, struct in_addr v4s[2])
 {
     struct bia_fdinfo info;
+    int n = 0;
 
-    return bia_usecount_own() && bia_fdtable_get(fd, &info) && mapping_of(&info, v4);
+    if (!bia_usecount_own() || !bia_fdtable_get(fd, &info))
+        return 0;
+    if (mapping_of(&info, &v4s[n]))
+        n++;
+    if (info.v4local.s_addr)
+        v4s[n++] = info.v4local;
+    return n;
 }
 
 /* fd, the socket's last descriptor unless another is left, is closing. */
@@ -270,21 +294,25 @@ static void end_use(int fd, struct in_addr v4)
 
 void bia_usage_end(int fd)
 {
-    struct in_addr v4;
+    struct in_addr v4s[2];
+    int n = mappings_of(fd, v4s);
 
-    if (uses_mapping(fd, &v4)) {
-        end_use(fd, v4);
+    for (int i = 0; i < n; i++)
+        end_use(fd, v4s[i]);
+    if (n)
         end_lingering(false);
-    }
 }
 
 void bia_usage_before_dup(int oldfd, int newfd)
 {
-    struct in_addr v4;
+    struct in_addr v4s[2];
+    int n;
 
     /* The dup closes newfd's socket only if it succeeds: oldfd must be open. */
-    if (oldfd != newfd && uses_mapping(newfd, &v4) && bia_real()->fcntl(oldfd, F_GETFD) >= 0)
-        end_use(newfd, v4);
+    if (oldfd == newfd || !(n = mappings_of(newfd, v4s)) || bia_real()->fcntl(oldfd, F_GETFD) < 0)
+        return;
+    for (int i = 0; i < n; i++)
+        end_use(newfd, v4s[i]);
 }
 
 /* The sockets a close_range ends, each once. */
@@ -301,15 +329,21 @@ static bool end_in_range(int fd, unsigned long dev, unsigned long ino,
     struct closing *c = arg;
     struct in_addr v4;
 
-    if ((unsigned)fd < c->first || (unsigned)fd > c->last || !mapping_of(info, &v4))
+    bool peer = mapping_of(info, &v4);
+
+    if ((unsigned)fd < c->first || (unsigned)fd > c->last || (!peer && !info->v4local.s_addr))
         return true;
     for (size_t i = 0; i < c->seen; i++)
         if (c->dev[i] == dev && c->ino[i] == ino)
             return true;
     c->dev[c->seen] = dev;
     c->ino[c->seen] = ino;
-    if (!kept_elsewhere(dev, ino, c->first, c->last) && bia_usecount_down(v4))
-        add(&c->release, v4);
+    if (!kept_elsewhere(dev, ino, c->first, c->last)) {
+        if (peer && bia_usecount_down(v4))
+            add(&c->release, v4);
+        if (info->v4local.s_addr && bia_usecount_down(info->v4local))
+            add(&c->release, info->v4local);
+    }
     return ++c->seen < BIA_MAX_USES;
 }
 

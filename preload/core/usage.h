@@ -27,6 +27,11 @@
  * use, and the release of what fd used before when that differs. */
 void bia_usage_begin(int fd, const struct bia_fdinfo *info);
 
+/* fd's socket was bound to v4, a pool or paired address standing for an
+ * IPv6 address of this host: its mapping is in use until the socket
+ * closes, whatever it connects to. */
+void bia_usage_bound(int fd, struct in_addr v4);
+
 /* fd is about to be closed: reports the release when it is the process's
  * last descriptor of its socket. */
 void bia_usage_end(int fd);

@@ -37,7 +37,7 @@ JS`;
 const STATUS = String.raw`show_status() {
   bia status --json >"$LAB_DIR/status.json" || echo "status-$1 failed"
   node -e "const s = require('$LAB_DIR/status.json'); if (!s.helper?.mappings) console.error(JSON.stringify(s));
-    for (const m of s.helper?.mappings ?? []) console.log('status-$1', m.v4, m.name, m.inUse)"
+    for (const m of s.helper?.mappings ?? []) console.log('status-$1', m.v4, m.name || '-', m.inUse)"
 }
 wait_for() { lab_wait "$1" test -e "$LAB_DIR/$1"; }`;
 
@@ -188,5 +188,54 @@ grep -E 'USE|RELEASE' "$LAB_DIR/helper.log" >&2`);
     expect(r.stdout, out(r)).not.toMatch(/^status-closed 198\.18\.0\.1 \S+ [1-9]/m);
     // Three sockets, one USE; close_range's release, one RELEASE.
     expect(r.stdout, out(r)).toMatch(/^uses 1 releases 1$/m);
+  });
+
+  it('include a socket bound to a pool address, held until it closes', async () => {
+    const r = await lab(`${HELPER}
+${FILL}
+${STATUS}
+export LAB_DIR
+cat >"$LAB_DIR/bind.py" <<'PY'
+import ipaddress, os, socket, struct, sys, time
+# The pool address of this host's own IPv6 address, as a name of the host
+# would get it: MAP6 (docs/protocol.md) straight to the helper.
+helper = socket.socket(socket.AF_UNIX)
+helper.connect(os.environ["XDG_RUNTIME_DIR"] + "/bia/helper.sock")
+helper.sendall(struct.pack("!IBBHI", 24, 1, 4, 0, 1) + ipaddress.IPv6Address(sys.argv[1]).packed)
+reply = helper.recv(100)
+own = str(ipaddress.IPv4Address(reply[13:17]))
+print("own address", own, flush=True)
+s = socket.socket()
+s.bind((own, 0))
+s.listen()
+print("bound", s.getsockname()[0], flush=True)
+while not os.path.exists(os.path.join(os.environ["LAB_DIR"], "close")):
+    time.sleep(0.05)
+s.close()
+print("closed", flush=True)
+while not os.path.exists(os.path.join(os.environ["LAB_DIR"], "end")):
+    time.sleep(0.05)
+PY
+start_helper
+bia run -- python3 "$LAB_DIR/bind.py" "$LAB_HOST6" >"$LAB_DIR/bind.out" &
+BOUND=$!
+lab_wait "the bind" grep -q bound "$LAB_DIR/bind.out"
+sleep 3   # far past the idle timeout and the quarantine
+show_status bound
+node "$LAB_DIR/fill.mjs" 1 6 held:
+touch "$LAB_DIR/close"
+lab_wait "the close" grep -q closed "$LAB_DIR/bind.out"
+sleep 1.5 # the release's linger
+touch "$LAB_DIR/end"; wait $BOUND
+cat "$LAB_DIR/bind.out"
+grep -E 'USE|RELEASE' "$LAB_DIR/helper.log" >&2`);
+    const addr = r.stdout.match(/^own address (198\.18\.0\.\d)$/m)?.[1];
+    expect(addr, out(r)).toBeDefined();
+    expect(r.stdout, out(r)).toContain(`bound ${addr}`);
+    expect(r.stdout, out(r)).toContain(`status-bound ${addr} - 1`);
+    expect(r.stdout, out(r)).toMatch(/^held: (198\.18\.0\.\d ){5}PoolExhausted$/m);
+    expect(r.stdout.match(/^held: .*$/m)?.[0], out(r)).not.toContain(addr);
+    expect(r.stderr, out(r)).toContain(`USE ${addr} from pid`);
+    expect(r.stderr, out(r)).toContain(`RELEASE ${addr} from pid`);
   });
 });
