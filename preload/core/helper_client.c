@@ -238,7 +238,7 @@ static int send_whole(int fd, const uint8_t *frame, size_t len)
 
 /* On a kept connection, like a request (no reply comes, so the stream stays
  * in step): a report costs no connection set-up on the connect path. */
-int bia_helper_notify(const uint8_t *frame, size_t len)
+int bia_helper_notify(const uint8_t *frame, size_t len, bool keep)
 {
     char why[BIA_WHY_SIZE];
     struct bia_conn conn;
@@ -246,7 +246,7 @@ int bia_helper_notify(const uint8_t *frame, size_t len)
     /* A new connection waits at most this long for a full helper backlog. */
     long long deadline = bia_conn_now_ms() + 1;
 
-    if (bia_conn_take(&conn, deadline, why) == 0) {
+    if ((keep ? bia_conn_take : bia_conn_open)(&conn, deadline, why) == 0) {
         sent = send_whole(conn.fd, frame, len);
         if (sent == 0 && conn.reused) {
             bia_conn_drop(&conn);
@@ -257,7 +257,7 @@ int bia_helper_notify(const uint8_t *frame, size_t len)
             sent = send_whole(conn.fd, frame, len);
         }
         /* A partial frame would desynchronise the stream: never keep it. */
-        if (sent == 1)
+        if (sent == 1 && keep)
             bia_conn_put(&conn);
         else
             bia_conn_drop(&conn);

@@ -9,6 +9,7 @@
 
 #include "bia_protocol.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Room for a reason such as "connect /run/user/1000/bia.sock: Connection refused". */
@@ -32,10 +33,12 @@ int bia_helper_synth(struct in_addr v4, struct bia_reply *reply, char why[BIA_WH
 
 /*
  * Sends one frame the helper does not answer (USE, RELEASE) on a kept
- * helper connection and returns at once: 0 when it was handed to the
- * kernel, -1 when the helper could not be reached within 1 ms. Makes only system calls (async-signal-safe) and
- * leaves errno as it was.
+ * helper connection (on a connection closed at once unless keep: at
+ * start-up, before the program has opened its own descriptors) and
+ * returns at once: 0 when it was handed to the kernel, -1 when the helper
+ * could not be reached within 1 ms. Makes only system calls
+ * (async-signal-safe) and leaves errno as it was.
  */
-int bia_helper_notify(const uint8_t *frame, size_t len);
+int bia_helper_notify(const uint8_t *frame, size_t len, bool keep);
 
 #endif

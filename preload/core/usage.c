@@ -44,15 +44,21 @@ struct batch {
     size_t count;
 };
 
-static void send_batch(struct batch *b)
+/* Sends what b holds; on a connection of its own unless keep. */
+static void send_batch_on(struct batch *b, bool keep)
 {
     uint8_t frame[BIA_HEADER_SIZE + 1 + 4 * BIA_MAX_USES];
     size_t len = b->count ? bia_encode_uses(frame, sizeof frame, 0, b->type, b->v4s, b->count) : 0;
 
-    if (len && bia_helper_notify(frame, len) != 0)
+    if (len && bia_helper_notify(frame, len, keep) != 0)
         bia_debug("could not report %s of %zu mapping(s) to the helper", bia_type_name(b->type),
                   b->count);
     b->count = 0;
+}
+
+static void send_batch(struct batch *b)
+{
+    send_batch_on(b, true);
 }
 
 static void add(struct batch *b, struct in_addr v4)
@@ -176,8 +182,9 @@ __attribute__((constructor)) static void take_up_inherited(void)
     if (t.adopted || t.release.count)
         bia_debug("took up %d inherited translated socket(s): %zu mapping use(s) announced, %zu ended by the exec",
                   t.adopted, t.use.count, t.release.count);
-    send_batch(&t.use);
-    send_batch(&t.release);
+    /* Before main: the program finds its descriptors as the kernel left them. */
+    send_batch_on(&t.use, false);
+    send_batch_on(&t.release, false);
 }
 
 /* ---- lingering releases ---- */

@@ -17,6 +17,7 @@ const PROGRAMS = [
   ['resolve_cache', 'RESOLVE answers kept in the process for their ttl, bounded'],
   ['sig_handlers', 'signal handlers: translated inside the library, dispositions shown as the program set them'],
   ['helper_conn', 'helper connections: kept across calls, threads, fork, helper hang-up, close_range'],
+  ['usecount', 'mapping use counts: first and last socket, linger, full table, fork, racing threads'],
 ];
 
 describe.each(PROGRAMS)('preload C tests: test/c/%s.c', (program, what) => {
