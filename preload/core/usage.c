@@ -137,8 +137,24 @@ static void start_use(struct in_addr v4, struct batch *b)
 struct takeover {
     struct batch use, release;
     pid_t self;
-    int adopted;
+    struct stat adopted[BIA_FDINHERIT_MAX];   /* each socket is one use, however many descriptors */
+    int count;
 };
+
+/* Whether fd's socket was taken up already (on another descriptor); else notes it. */
+static bool taken_before(struct takeover *t, int fd)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) < 0)
+        return true;
+    for (int i = 0; i < t->count; i++)
+        if (t->adopted[i].st_dev == st.st_dev && t->adopted[i].st_ino == st.st_ino)
+            return true;
+    if (t->count < BIA_FDINHERIT_MAX)
+        t->adopted[t->count++] = st;
+    return false;
+}
 
 static void take_up(int fd, const struct bia_fdinfo *info, pid_t announcer, void *arg)
 {
@@ -148,7 +164,8 @@ static void take_up(int fd, const struct bia_fdinfo *info, pid_t announcer, void
     if (fd < 0 || !mapping_of(info, &v4))
         return;
     bia_fdtable_set(fd, info);
-    t->adopted++;
+    if (taken_before(t, fd))
+        return;
     if (announcer == t->self)
         (void)bia_usecount_up(v4);   /* reported by this pid before the exec */
     else
@@ -179,9 +196,9 @@ __attribute__((constructor)) static void take_up_inherited(void)
     t.self = getpid();
     bia_fdinherit_each(take_up, &t);
     bia_fdinherit_each(give_back, &t);
-    if (t.adopted || t.release.count)
+    if (t.count || t.release.count)
         bia_debug("took up %d inherited translated socket(s): %zu mapping use(s) announced, %zu ended by the exec",
-                  t.adopted, t.use.count, t.release.count);
+                  t.count, t.use.count, t.release.count);
     /* Before main: the program finds its descriptors as the kernel left them. */
     send_batch_on(&t.use, false);
     send_batch_on(&t.release, false);
