@@ -14,6 +14,10 @@ export const MAX_USES = 255;
 // TABLE reply: pool figures, total, next, count; a row without its name.
 const TABLE_HEAD_SIZE = 21;
 const ROW_SIZE = 38;
+// NAT64 reply: source, prefix, prefix length, ttl.
+const NAT64_SIZE = 22;
+/** A NAT64 reply's ttl for a setting that never runs out (configured, off). */
+export const NAT64_FOREVER = 0xffffffff;
 
 export enum MsgType {
   Hello = 1,
@@ -28,6 +32,8 @@ export enum MsgType {
   /** A page of the mapping table, for `bia status`. */
   Table = 8,
   Synth = 9,
+  /** The NAT64 prefix the helper uses and how it learnt it, for `bia status`. */
+  Nat64 = 10,
 }
 
 export enum Status {
@@ -59,6 +65,20 @@ export enum WireNetwork {
   Ipv4Only = 3,
 }
 
+/** How the helper knows its NAT64 prefix, or why it has none (NAT64 reply). */
+export enum Nat64Source {
+  /** Not learnt yet: no discovery has ended on this network (or none was needed: not IPv6-only). */
+  Unknown = 0,
+  /** RFC 7050 discovery ended without a prefix: no NAT64 on this network. */
+  None = 1,
+  /** Learnt by RFC 7050 discovery (ipv4only.arpa). */
+  Rfc7050 = 2,
+  /** Configured (nat64 setting). */
+  Config = 3,
+  /** NAT64 turned off by configuration. */
+  Off = 4,
+}
+
 /** How the helper synthesizes IPv6 addresses for IPv4-only peers (HELLO reply). */
 export enum SynthFormat {
   Mapped = 1,
@@ -83,7 +103,8 @@ export type Request =
   | { type: MsgType.Name4; id: number; v4: string }
   | { type: MsgType.Synth; id: number; v4: string }
   | { type: MsgType.Use | MsgType.Release; id: number; v4s: string[] }
-  | { type: MsgType.Table; id: number; offset: number };
+  | { type: MsgType.Table; id: number; offset: number }
+  | { type: MsgType.Nat64; id: number };
 
 /** Requests the helper answers with nothing (docs/protocol.md, "Notifications"). */
 export const isNotification = (req: Request): boolean => req.type === MsgType.Use || req.type === MsgType.Release;
@@ -138,13 +159,23 @@ export interface TableBody {
   rows: TableRow[];
 }
 
+export interface Nat64Body {
+  source: Nat64Source;
+  /** The prefix (canonical text) and its length; '::' and 0 without one. */
+  prefix: string;
+  prefixLen: number;
+  /** Seconds until the helper learns it again; 0 when unknown or already due; NAT64_FOREVER when it never does. */
+  ttl: number;
+}
+
 export type Reply =
   | { type: MsgType; id: number; status: Exclude<Status, Status.Ok> }
   | { type: MsgType.Hello; id: number; status: Status.Ok; hello: HelloBody }
   | { type: MsgType.Resolve; id: number; status: Status.Ok; resolve: ResolveBody }
   | { type: MsgType.Map4 | MsgType.Map6 | MsgType.Synth; id: number; status: Status.Ok; entry: Entry }
   | { type: MsgType.Name4; id: number; status: Status.Ok; name: string }
-  | { type: MsgType.Table; id: number; status: Status.Ok; table: TableBody };
+  | { type: MsgType.Table; id: number; status: Status.Ok; table: TableBody }
+  | { type: MsgType.Nat64; id: number; status: Status.Ok; nat64: Nat64Body };
 
 /** Thrown for any frame that does not follow docs/protocol.md. */
 export class ProtocolError extends Error {
@@ -366,6 +397,7 @@ function expectBody(body: Buffer, size: number, what: string): void {
 export function encodeRequest(req: Request): Buffer {
   switch (req.type) {
     case MsgType.Hello:
+    case MsgType.Nat64:
       return frame(req.type, Status.Ok, req.id, Buffer.alloc(0));
     case MsgType.Resolve: {
       const nameBytes = Buffer.from(req.name, 'latin1');
@@ -428,6 +460,9 @@ export function decodeRequest(buf: Buffer): Request {
     case MsgType.Table:
       expectBody(h.body, 4, 'TABLE');
       return { type: MsgType.Table, id: h.id, offset: h.body.readUInt32BE(0) };
+    case MsgType.Nat64:
+      expectBody(h.body, 0, 'NAT64');
+      return { type: MsgType.Nat64, id: h.id };
     default:
       throw new ProtocolError(`unknown message type ${h.type}`);
   }
@@ -473,6 +508,7 @@ export function encodeReply(rep: Reply): Buffer {
     return frame(rep.type, Status.Ok, rep.id, Buffer.concat([Buffer.from([entries.length, canonBytes.length]), canonBytes, ...entries.map(encodeEntry)]));
   }
   if ('table' in rep) return frame(rep.type, Status.Ok, rep.id, encodeTable(rep.table));
+  if ('nat64' in rep) return frame(rep.type, Status.Ok, rep.id, encodeNat64(rep.nat64));
   if ('name' in rep) {
     const nameBytes = Buffer.from(rep.name, 'latin1');
     name(nameBytes, 'name');
@@ -527,6 +563,32 @@ function decodeTable(body: Buffer): TableBody {
   return { poolSize, poolUsed, poolQuarantined, total, next, rows };
 }
 
+// Sources that come with a prefix; the others carry none (all zero).
+const withPrefix = (source: Nat64Source) => source === Nat64Source.Rfc7050 || source === Nat64Source.Config;
+/** The NAT64 prefix lengths RFC 6052 section 2.2 allows. */
+export const NAT64_PREFIX_LENGTHS = [32, 40, 48, 56, 64, 96] as const;
+
+function encodeNat64(n: Nat64Body): Buffer {
+  const out = Buffer.alloc(NAT64_SIZE);
+  out.writeUInt8(n.source, 0);
+  v6ToBytes(n.prefix).copy(out, 1);
+  out.writeUInt8(n.prefixLen, 17);
+  out.writeUInt32BE(Math.min(NAT64_FOREVER, Math.max(0, Math.ceil(n.ttl))), 18);
+  return out;
+}
+
+function decodeNat64(body: Buffer): Nat64Body {
+  expectBody(body, NAT64_SIZE, 'NAT64 reply');
+  const source = body.readUInt8(0);
+  if (source > Nat64Source.Off) throw new ProtocolError(`unknown NAT64 source ${source}`);
+  const prefix = v6FromBytes(body.subarray(1, 17));
+  const prefixLen = body.readUInt8(17);
+  if (withPrefix(source) ? !(NAT64_PREFIX_LENGTHS as readonly number[]).includes(prefixLen) : prefixLen !== 0 || prefix !== '::') {
+    throw new ProtocolError(`NAT64 reply: prefix ${prefix}/${prefixLen} does not fit source ${Nat64Source[source]}`);
+  }
+  return { source, prefix, prefixLen, ttl: body.readUInt32BE(18) };
+}
+
 /** A reply frame the helper sends when the request's version is not its own. */
 export function encodeBadVersion(type: number, id: number): Buffer {
   return frame(type, Status.BadVersion, id, Buffer.alloc(0));
@@ -578,6 +640,8 @@ export function decodeReply(buf: Buffer): Reply {
     }
     case MsgType.Table:
       return { type: MsgType.Table, id: h.id, status: Status.Ok, table: decodeTable(h.body) };
+    case MsgType.Nat64:
+      return { type: MsgType.Nat64, id: h.id, status: Status.Ok, nat64: decodeNat64(h.body) };
     default:
       expectBody(h.body, ENTRY_SIZE, 'MAP reply');
       return { type: h.type as MsgType.Map4 | MsgType.Map6 | MsgType.Synth, id: h.id, status: Status.Ok, entry: decodeEntry(h.body) };

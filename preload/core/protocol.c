@@ -242,7 +242,8 @@ int bia_decode_reply(const uint8_t *buf, size_t len, struct bia_reply *out, cons
         return reject(why, "unsupported protocol version");
     if (!strcmp(bia_type_name(buf[5]), "?"))
         return reject(why, "unknown message type");
-    if (buf[5] == BIA_T_USE || buf[5] == BIA_T_RELEASE || buf[5] == BIA_T_TABLE)
+    if (buf[5] == BIA_T_USE || buf[5] == BIA_T_RELEASE || buf[5] == BIA_T_TABLE ||
+        buf[5] == BIA_T_NAT64)
         return reject(why, "a reply of a type the preload never asks for");
     out->type = buf[5];
     out->status = (uint16_t)(buf[6] << 8 | buf[7]);
@@ -276,7 +277,8 @@ static const char *name_of(const char *const *names, size_t count, unsigned i)
 const char *bia_type_name(unsigned type)
 {
     static const char *const names[] = {NULL,    "HELLO", "RESOLVE", "MAP4", "MAP6",
-                                        "NAME4", "USE",   "RELEASE", "TABLE", "SYNTH"};
+                                        "NAME4", "USE",   "RELEASE", "TABLE", "SYNTH",
+                                        "NAT64"};
     return NAME_OF(names, type);
 }
 

@@ -35,6 +35,7 @@ enum bia_type {
     BIA_T_RELEASE = 7,     /* notification: no reply */
     BIA_T_TABLE = 8,       /* bia status only; the preload never asks */
     BIA_T_SYNTH = 9,
+    BIA_T_NAT64 = 10,      /* bia status only; the preload never asks */
 };
 
 enum bia_status {

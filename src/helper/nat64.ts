@@ -6,13 +6,11 @@
 // the well-known addresses 192.0.0.170 and 192.0.0.171, and where they sit
 // gives the prefix and its length.
 import { Address4, Address6 } from 'ip-address';
-import { v4ToBytes, v6FromBytes, v6ToBytes } from '../protocol.js';
+import { NAT64_FOREVER, NAT64_PREFIX_LENGTHS, Nat64Source, v4ToBytes, v6FromBytes, v6ToBytes, type Nat64Body } from '../protocol.js';
 import type { Logger } from '../log.js';
 import type { DnsSession, DnsRecord } from './resolver.js';
 
-/** The prefix lengths RFC 6052 section 2.2 allows. */
-export const PREFIX_LENGTHS = [32, 40, 48, 56, 64, 96] as const;
-export type PrefixLength = (typeof PREFIX_LENGTHS)[number];
+export type PrefixLength = (typeof NAT64_PREFIX_LENGTHS)[number];
 
 export interface Nat64Prefix {
   /** The prefix's network address, canonical text. */
@@ -70,7 +68,7 @@ export function parsePrefix(text: string): Nat64Prefix | undefined {
   const m = /^([0-9a-fA-F:.]+)\/(\d+)$/.exec(text);
   if (!m || !Address6.isValid(m[1])) return undefined;
   const length = Number(m[2]) as PrefixLength;
-  if (!PREFIX_LENGTHS.includes(length)) return undefined;
+  if (!NAT64_PREFIX_LENGTHS.includes(length)) return undefined;
   const bytes = v6ToBytes(m[1]);
   if (bytes.subarray(length / 8).some((b) => b !== 0) || bytes[U_OCTET] !== 0) return undefined;
   return { network: v6FromBytes(bytes), length };
@@ -85,7 +83,7 @@ export function parsePrefix(text: string): Nat64Prefix | undefined {
 export function prefixesFromAnswer(addresses: string[]): Nat64Prefix[] {
   const found = new Map<string, { prefix: Nat64Prefix; wkas: Set<string> }>();
   for (const v6 of addresses) {
-    for (const length of PREFIX_LENGTHS) {
+    for (const length of NAT64_PREFIX_LENGTHS) {
       const prefix = cut(v6, length);
       const v4 = extract(prefix, v6);
       if (!v4 || !WELL_KNOWN.includes(v4)) continue;
@@ -149,6 +147,13 @@ export interface Nat64Options {
   deadlineMs?: number;
 }
 
+const WIRE_SOURCE: Record<Nat64State['source'], Nat64Source> = {
+  none: Nat64Source.None,
+  rfc7050: Nat64Source.Rfc7050,
+  config: Nat64Source.Config,
+  off: Nat64Source.Off,
+};
+
 const clampTtl = (ttl: number) => Math.min(MAX_TTL, Math.max(MIN_TTL, ttl));
 
 /**
@@ -202,6 +207,18 @@ export class Nat64 {
   /** What is known now, without asking (status, logs). */
   peek(): Nat64State | undefined {
     return this.fixed() ?? this.state;
+  }
+
+  /**
+   * What is known now, as `bia status` shows it (NAT64 reply): where the
+   * prefix came from and the seconds until it is learnt again (0: due, at
+   * the next connection that needs it).
+   */
+  status(): Nat64Body {
+    const state = this.peek();
+    const source = state ? WIRE_SOURCE[state.source] : Nat64Source.Unknown;
+    const ttl = !state ? 0 : state.until === Infinity ? NAT64_FOREVER : Math.max(0, Math.ceil((state.until - this.now()) / 1000));
+    return { source, prefix: state?.prefix?.network ?? '::', prefixLen: state?.prefix?.length ?? 0, ttl };
   }
 
   private fixed(): Nat64State | undefined {

@@ -14,6 +14,7 @@ import {
   FrameReader,
   Kind,
   MsgType,
+  Nat64Source,
   ProtocolError,
   Status,
   TABLE_ROOM,
@@ -624,6 +625,8 @@ function describe(req: Request): string {
       return `${MsgType[req.type].toUpperCase()} ${req.v4s.join(',')}`;
     case MsgType.Table:
       return `TABLE from ${req.offset}`;
+    case MsgType.Nat64:
+      return 'NAT64';
   }
 }
 
@@ -634,6 +637,7 @@ function summary(reply: Reply): string {
   if ('hello' in reply) return `network ${WireNetwork[reply.hello.network]}`;
   if ('name' in reply) return reply.name;
   if ('table' in reply) return `${reply.table.rows.length} of ${reply.table.total} rows`;
+  if ('nat64' in reply) return `${Nat64Source[reply.nat64.source]} ${reply.nat64.prefix}/${reply.nat64.prefixLen}`;
   return Status[reply.status];
 }
 
@@ -680,6 +684,8 @@ function respond(req: Request, ctx: Context, caller: Caller): Reply | Promise<Re
     }
     case MsgType.Table:
       return { type: MsgType.Table, id, status: Status.Ok, table: tablePage(ctx, req.offset) };
+    case MsgType.Nat64:
+      return { type: MsgType.Nat64, id, status: Status.Ok, nat64: ctx.nat64.status() };
     case MsgType.Use:
     case MsgType.Release:
       throw new Error('notifications get no reply');

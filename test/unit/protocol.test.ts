@@ -40,7 +40,7 @@ describe('TypeScript codec', () => {
   });
 });
 
-describe('TypeScript codec, TABLE (bia status only)', () => {
+describe('TypeScript codec, TABLE and NAT64 (bia status only)', () => {
   const t = vectors.status_messages;
   it.each(t.requests)('round-trips request: $name', (v) => {
     expect(decodeRequest(Buffer.from(v.hex, 'hex'))).toEqual(v.message);
@@ -102,5 +102,10 @@ describe('C codec', () => {
   it('rejects every malformed reply', () => {
     const out = run(vectors.malformed_replies.map((v) => `decode ${v.hex}`));
     out.forEach((line, i) => expect(line, vectors.malformed_replies[i].name).toMatch(/^ERROR /));
+  });
+  it('rejects the replies only bia status asks for (TABLE, NAT64)', () => {
+    const replies = vectors.status_messages.replies;
+    const out = run(replies.map((v) => `decode ${v.hex}`));
+    out.forEach((line, i) => expect(line, replies[i].name).toMatch(/^ERROR .*never asks for/));
   });
 });
