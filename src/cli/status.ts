@@ -8,6 +8,7 @@ import { CliError, EXIT_NOT_RUNNING, EXIT_USAGE } from './exit-codes.js';
 import { helperState, type HelperState } from './helper-state.js';
 import { helperLogPath } from '../paths.js';
 import { mappingTable, tableText, type MappingTable } from './mapping-table.js';
+import { nat64Status, nat64Text, type Nat64Status } from './nat64-status.js';
 
 export async function status(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: ['--json'] });
@@ -15,18 +16,21 @@ export async function status(argv: string[]): Promise<number> {
   const effective = effectiveConfig(options);
   const helper = await helperState(effective.config.socket);
   const table = helper.running ? await mappingTable(effective.config.socket).catch((err: Error) => err) : undefined;
-  const report = { helper: helperJson(helper, effective.config.socket, table), config: configJson(effective) };
-  process.stdout.write(options.has('--json') ? JSON.stringify(report, null, 2) + '\n' : text(helper, effective, table));
+  const nat64 = helper.running ? await nat64Status(effective.config.socket).catch((err: Error) => err) : undefined;
+  const report = { helper: helperJson(helper, effective.config.socket, table, nat64), config: configJson(effective) };
+  process.stdout.write(options.has('--json') ? JSON.stringify(report, null, 2) + '\n' : text(helper, effective, table, nat64));
   return helper.running ? 0 : EXIT_NOT_RUNNING;
 }
 
 type TableResult = MappingTable | Error | undefined;
+type Nat64Result = Nat64Status | Error | undefined;
 
-function helperJson(helper: HelperState, socket: string, table: TableResult): object {
+function helperJson(helper: HelperState, socket: string, table: TableResult, nat64: Nat64Result): object {
   const common = { socket, log: helperLogPath() };
   if (!helper.running) return { running: false, why: helper.why, ...common };
   const mappings = table instanceof Error ? { tableError: table.message } : { poolUsage: table!.pool, mappings: table!.mappings };
-  return { running: true, pid: helper.peer.pid, uid: helper.peer.uid, network: helper.network, pool: helper.pool, ...mappings, ...common };
+  const nat = nat64 instanceof Error ? { nat64Error: nat64.message } : { nat64 };
+  return { running: true, pid: helper.peer.pid, uid: helper.peer.uid, network: helper.network, ...nat, pool: helper.pool, ...mappings, ...common };
 }
 
 function configJson(e: Effective): object {
@@ -34,9 +38,9 @@ function configJson(e: Effective): object {
   return { file: e.file, fileExists: existsSync(e.file), values };
 }
 
-function text(helper: HelperState, e: Effective, table: TableResult): string {
+function text(helper: HelperState, e: Effective, table: TableResult, nat64: Nat64Result): string {
   const lines = helper.running
-    ? [`helper:  running, pid ${helper.peer.pid}`, `network: ${helper.network} (as the helper sees it)`, `pool:    ${helper.pool}`]
+    ? [`helper:  running, pid ${helper.peer.pid}`, `network: ${helper.network} (as the helper sees it)`, nat64Text(nat64!), `pool:    ${helper.pool}`]
     : [`helper:  not running (${helper.why}); bia run or bia env starts it`];
   lines.push(`socket:  ${e.config.socket}`, `log:     ${helperLogPath()}`, '');
   if (table instanceof Error) lines.push(`mappings: cannot be read (${table.message})`, '');

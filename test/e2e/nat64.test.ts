@@ -21,6 +21,12 @@ PY`;
 
 const HELPER_LOG = '$LAB_DIR/state/bia/helper.log';
 
+// bia status in text, and the "nat64" object of --json on a line "NAT64JSON <json>".
+const STATUS = String.raw`bia status; echo "RESULT status $?"
+bia status --json | python3 -c 'import json, sys; print("NAT64JSON", json.dumps(json.load(sys.stdin)["helper"]["nat64"]))'`;
+const nat64Json = (stdout: string, nth = 0): { source: string; prefix: string | null; ttl: number | null } =>
+  JSON.parse([...stdout.matchAll(/^NAT64JSON (.*)$/gm)][nth][1]);
+
 describe.skipIf(labMissing)('an IPv4 program on an IPv6-only network with NAT64', () => {
   it('reaches an A-only name and an IPv4 literal through the discovered prefix (nc, curl -4, python3)', async () => {
     const r = await lab(String.raw`lab_nat64
@@ -34,6 +40,7 @@ bia run -- curl -4 -sS -m 3 -o /dev/null -w 'code=%{http_code} remote=%{remote_i
 bia run -- curl -4 -sS -m 3 -o /dev/null -w 'code=%{http_code} remote=%{remote_ip}\n' http://192.0.2.20:8081/copyright; echo "RESULT curl_literal $?"
 bia run --trace -- ${PY_PEER('v4only.test')}
 echo "RESULT py $?"
+${STATUS}
 cat ${HELPER_LOG}`);
     expect(r.rc('plain')).not.toBe(0);
     for (const name of ['nc_name', 'nc_literal', 'curl', 'curl_literal', 'py']) expect(r.rc(name), `${name}\n${r.stderr}`).toBe(0);
@@ -44,6 +51,14 @@ cat ${HELPER_LOG}`);
     expect(r.stdout).toContain('peername 192.0.2.20');
     expect(r.stderr).toMatch(/connect 192\.0\.2\.20:8080 -> \[2001:db8:64::c000:214\]:8080/);
     expect(r.stdout).toContain('NAT64 prefix 2001:db8:64::/96 (RFC 7050: ipv4only.arpa)');
+    // bia status shows the prefix, how it was learnt and how long it holds
+    // (dnsmasq answers with ttl 0, which the helper raises to its floor of 60 s).
+    expect(r.rc('status'), r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^nat64: {3}2001:db8:64::\/96 \(RFC 7050 discovery, ipv4only\.arpa; learnt again in \d+s\)$/m);
+    const json = nat64Json(r.stdout);
+    expect(json).toMatchObject({ source: 'rfc7050', prefix: '2001:db8:64::/96' });
+    expect(json.ttl).toBeGreaterThan(0);
+    expect(json.ttl).toBeLessThanOrEqual(60);
   });
 
   it('finds a /64 prefix as well, and uses a configured prefix without discovery', async () => {
@@ -55,11 +70,14 @@ bia stop
 : >"$LAB_DIR/peer-hosts"; kill -HUP "$(cat "$LAB_DIR/dnsmasq.pid")"
 BIA_NAT64=2001:db8:46::/64 bia run -- ${PY_PEER('192.0.2.20')}
 echo "RESULT configured $?"
+${STATUS}
 cat ${HELPER_LOG}`);
     expect(r.rc('discovered'), r.stderr).toBe(0);
     expect(r.rc('configured'), r.stderr).toBe(0);
     expect(r.stdout.match(/greeting hello from the IPv6-only peer/g)?.length).toBe(2);
     expect(r.stdout).toContain('NAT64 prefix 2001:db8:46::/64 (RFC 7050: ipv4only.arpa)');
+    expect(r.stdout).toMatch(/^nat64: {3}2001:db8:46::\/64 \(configured\)$/m);
+    expect(nat64Json(r.stdout)).toEqual({ source: 'config', prefix: '2001:db8:46::/64', ttl: null });
   });
 
   it('without NAT64 (discovery answers nothing, or nat64 off) the connect fails with ENETUNREACH and says why', async () => {
@@ -76,9 +94,11 @@ except OSError as e:
     print("sendto", errno.errorcode[e.errno])
 PY
 echo "RESULT bia $?"
+${STATUS}
 bia stop
 lab_nat64
 bia run --nat64 off -- nc.traditional -w 2 192.0.2.20 8080; echo "RESULT off $?"
+${STATUS}
 cat ${HELPER_LOG}`);
     expect(r.rc('bia'), r.stderr).toBe(0);
     expect(r.stdout).toContain('connect v4only.test ENETUNREACH');
@@ -88,6 +108,15 @@ cat ${HELPER_LOG}`);
     expect(r.stderr).toMatch(/sendto 192\.0\.2\.20:9: Network is unreachable: an IPv4-only destination/);
     expect(r.rc('off')).not.toBe(0);
     expect(r.stdout).toMatch(/no NAT64 found \(ipv4only\.arpa has no AAAA record\)/);
+    // bia status says there is none, and why: discovery found none (asked
+    // again after 300 s), or NAT64 is off.
+    expect(r.stdout).toMatch(/^nat64: {3}none \(RFC 7050 discovery found no NAT64 prefix; learnt again in \d+s\)$/m);
+    const found = nat64Json(r.stdout, 0);
+    expect(found).toMatchObject({ source: 'none', prefix: null });
+    expect(found.ttl).toBeGreaterThan(0);
+    expect(found.ttl).toBeLessThanOrEqual(300);
+    expect(r.stdout).toMatch(/^nat64: {3}none \(turned off by configuration\)$/m);
+    expect(nat64Json(r.stdout, 1)).toEqual({ source: 'off', prefix: null, ttl: null });
   });
 
   it('carries UDP too: replies come from the IPv4 address the program sent to', async () => {
