@@ -8,6 +8,7 @@ import { plainV4, plainV6 } from './addr.js';
 import { WatchedFile } from './filecache.js';
 import { HostsFile } from './hosts.js';
 import { DEFAULT_POOL_TTL, type AddressMapper, type MapRequest } from './mapper.js';
+import { negativeTtl } from './soa.js';
 import { Synthesizer } from './synth.js';
 import { parseResolvConf, resolvConfPath, type Nameserver, type ResolvConf } from './resolvconf.js';
 
@@ -30,8 +31,9 @@ export interface DnsSession {
   query(name: string, type: RecordType): Promise<QueryOutcome>;
   /**
    * How long a negative answer for `name` may be cached (RFC 2308): the
-   * MINIMUM of the SOA of the zone that answered, in seconds; undefined
-   * when no SOA is found, and the answer is then not cached.
+   * smaller of the TTL and the MINIMUM of the SOA record in the authority
+   * section of the negative answers, in seconds (soa.ts); undefined when
+   * there is none, and the answer is then not cached.
    */
   negativeTtl?(name: string): Promise<number | undefined>;
   cancel(): void;
@@ -69,8 +71,6 @@ export const DEFAULT_DEADLINE_MS = 7500;
 export const LOCAL_TTL = 60;
 /** RFC 2308 section 5: negative answers are cached no longer than a few hours, whatever the SOA says; bia keeps one. */
 export const MAX_NEGATIVE_TTL = 3600;
-/** How far up from a name that does not exist the SOA of its zone is looked for. */
-const MAX_SOA_STEPS = 8;
 const NO_V6 = '::';
 const NO_V4 = '0.0.0.0';
 const CACHE_LIMIT = 1024;
@@ -91,38 +91,29 @@ function serverAddress(ns: Nameserver, port?: number): string {
   return ns.family === 6 ? `[${ns.address}]:${port}` : `${ns.address}:${port}`;
 }
 
-/** DNS through node:dns (c-ares), which follows CNAMEs and reports TTLs. `port` is for test servers. */
+/**
+ * DNS through node:dns (c-ares), which follows CNAMEs and reports TTLs; the
+ * SOA of a negative answer, which c-ares does not show, by a query of our
+ * own (soa.ts). `port` is for test servers.
+ */
 export function caresTransport(port?: number): DnsTransport {
   return (conf) => {
     const resolver = new dnsp.Resolver({ timeout: conf.timeout * 1000, tries: conf.attempts });
     resolver.setServers(conf.nameservers.map((ns) => serverAddress(ns, port)));
+    const cancelled = new AbortController();
     return {
       query: (name, type) =>
         (type === 'A' ? resolver.resolve4(name, { ttl: true }) : resolver.resolve6(name, { ttl: true })).then(
           (records): QueryOutcome => ({ kind: 'ok', records }),
           (err: NodeJS.ErrnoException): QueryOutcome => ({ kind: FAILURES[err.code ?? ''] ?? 'unreachable' }),
         ),
-      negativeTtl: (name) => soaMinimum(resolver, name),
-      cancel: () => resolver.cancel(),
+      negativeTtl: (name) => negativeTtl(name, conf, { port, signal: cancelled.signal }),
+      cancel: () => {
+        resolver.cancel();
+        cancelled.abort();
+      },
     };
   };
-}
-
-// node:dns does not show the authority section of a negative answer, where
-// RFC 2308 puts the SOA; asking for the SOA of the name, then of each parent
-// until one answers, finds the same record (the zone's apex). A name that
-// does not exist (NXDOMAIN) or is no apex (NODATA) sends the walk one label up.
-async function soaMinimum(resolver: dnsp.Resolver, name: string): Promise<number | undefined> {
-  let labels = name.split('.').filter(Boolean);
-  for (let step = 0; step < MAX_SOA_STEPS && labels.length > 0; step++, labels = labels.slice(1)) {
-    try {
-      return (await resolver.resolveSoa(labels.join('.'))).minttl;
-    } catch (err) {
-      const kind = FAILURES[(err as NodeJS.ErrnoException).code ?? ''];
-      if (kind !== 'nxdomain' && kind !== 'nodata') return undefined;
-    }
-  }
-  return undefined;
 }
 
 // ---- glibc's search rules ------------------------------------------------
