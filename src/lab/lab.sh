@@ -19,6 +19,7 @@
 #   ipv4only.arpa nothing (NXDOMAIN): no NAT64, until lab_nat64 adds one
 #
 # lab_nat64 fakes a NAT64 on that network, lab_tayga runs a real one;
+# lab_dns_cache puts a caching resolver with an authoritative zone in front;
 # lab_add_ipv4 / lab_del_ipv4 make it dual-stack and back (roaming).
 #
 # lab_up4 builds the mirror image instead, for IPv6 programs: an IPv4-only
@@ -221,6 +222,29 @@ lab_tayga() {
     SYSTEM:'echo "hello from the IPv4-only peer, you are $SOCAT_PEERADDR"' &
   lab_wait "the IPv4-only service behind tayga" peer_listening 8080
   lab_wait "the NAT64 discovery answer" sh -c "getent ahostsv6 ipv4only.arpa | grep -q ."
+}
+
+# lab_dns_cache ZONE TTL: the host's DNS becomes a caching resolver (a
+# second dnsmasq on the peer at $LAB_PEER6_B, logging every query it gets to
+# $LAB_DIR/cache.log) in front of an authoritative server for ZONE, whose SOA
+# has TTL and MINIMUM both TTL; other names it forwards to the lab's DNS. A
+# negative answer it serves from its cache carries that SOA with its TTL
+# counted down, as an ISP's resolver does (RFC 2308 section 5).
+lab_dns_cache() {
+  local zone=$1 ttl=$2
+  peer dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --user=root --group= --pid-file= \
+    --listen-address="$LAB_PEER6_B" --port=5353 --bind-interfaces --log-facility=- \
+    --auth-zone="$zone" --auth-server="ns.$zone,$LAB_PEER6_B" --auth-ttl="$ttl" 2>"$LAB_DIR/auth.log" &
+  peer dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --user=root --group= --pid-file= \
+    --listen-address="$LAB_PEER6_B" --bind-interfaces --log-queries --log-facility="$LAB_DIR/cache.log" \
+    --server="/$zone/$LAB_PEER6_B#5353" --server="$LAB_PEER6" &
+  printf 'nameserver %s\noptions timeout:2 attempts:2\n' "$LAB_PEER6_B" >"$LAB_DIR/resolv.conf"
+  lab_wait "the caching DNS server" lab_dns_cache_ready
+}
+
+lab_dns_cache_ready() {
+  [ "$(peer ss -Huln "( sport = :53 or sport = :5353 )" | grep -c "\[$LAB_PEER6_B\]")" = 2 ] || return 1
+  getent ahostsv6 v6only.test. >/dev/null
 }
 
 # lab_add_ipv4 / lab_del_ipv4: IPv4 on the link (host 192.0.2.1, the peer
