@@ -18,18 +18,27 @@
 #include <errno.h>
 #include <string.h>
 
-/* Records the accepted socket; returns its peer as the program sees it. */
-static struct sockaddr_in remember(int fd, const struct sockaddr_in6 *peer)
+/*
+ * Records the accepted socket and sets *v4peer to its peer as the program
+ * sees it; 0, or the errno of the helper's refusal to give the peer an
+ * IPv4 address (QUOTA), and nothing recorded.
+ */
+static int remember(int fd, const struct sockaddr_in6 *peer, struct sockaddr_in *v4peer)
 {
     struct bia_fdinfo info = {.v6peer = *peer};
+    struct in_addr v4;
+    int err = bia_inbound_map(&peer->sin6_addr, &v4);
 
-    bia_sin_make(&info.v4peer, bia_inbound_v4(&peer->sin6_addr), peer->sin6_port);
+    if (err)
+        return err;
+    bia_sin_make(&info.v4peer, v4, peer->sin6_port);
     if (!IN6_IS_ADDR_V4MAPPED(&peer->sin6_addr))
         bia_trace_in("accept", peer, &info.v4peer);
     bia_usage_begin(fd, &info);
     if (!bia_fdtable_set(fd, &info))
         bia_warn("fd %d: cannot remember its translation; getpeername will show IPv6", fd);
-    return info.v4peer;
+    *v4peer = info.v4peer;
+    return 0;
 }
 
 /* The new connection closed when its address cannot be written, as the kernel does. */
@@ -69,7 +78,8 @@ int bia_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags)
     struct bia_fdinfo listener;
     struct bia_v6prog prog;
     struct sockaddr_in v4;
-    int c;
+    char text[BIA_ADDRSTR_SIZE];
+    int c, err;
 
     if (!bia_fdtable_get(fd, &listener))
         return bia_v6prog_get(fd, &prog) ? accept_v6prog(fd, addr, len, flags, &prog)
@@ -78,7 +88,16 @@ int bia_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags)
     if (c < 0)
         return -1;
     if (peer.ss_family == AF_INET6 && peer_len >= sizeof(struct sockaddr_in6)) {
-        v4 = remember(c, (const struct sockaddr_in6 *)&peer);
+        /* A peer the program cannot be shown (quota) is not let in at all:
+         * 0.0.0.0 would be a wrong answer, and a server goes on after a
+         * failed accept. */
+        err = remember(c, (const struct sockaddr_in6 *)&peer, &v4);
+        if (err) {
+            bia_warn("accept from %s: connection closed: %s",
+                     bia_sin6_str((const struct sockaddr_in6 *)&peer, text), strerror(err));
+            errno = err;
+            return fail_closing(c);
+        }
         memcpy(&peer, &v4, sizeof v4);
         peer_len = sizeof v4;
     }

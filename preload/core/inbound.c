@@ -5,49 +5,61 @@
 #include "log.h"
 #include "mapcache.h"
 #include "sockaddr.h"
+#include "status.h"
 #include "trace.h"
 
 #include <arpa/inet.h>
 #include <stdbool.h>
 #include <string.h>
 
-/* MAP6 for an address the cache does not know. */
-static struct in_addr ask_helper(const struct in6_addr *v6)
+/* MAP6 for an address the cache does not know; 0, or the errno of a QUOTA refusal. */
+static int ask_helper(const struct in6_addr *v6, struct in_addr *v4)
 {
     char text[INET6_ADDRSTRLEN], why[BIA_WHY_SIZE];
     struct bia_reply reply;
-    struct in_addr none = {htonl(INADDR_ANY)};
 
+    v4->s_addr = htonl(INADDR_ANY);
     inet_ntop(AF_INET6, v6, text, sizeof text);
     if (bia_helper_map6(v6, &reply, why)) {
         bia_warn("no IPv4 address for %s: cannot reach the helper: %s", text, why);
-        return none;
+        return 0;
     }
     if (reply.status != BIA_S_OK) {
         bia_warn("no IPv4 address for %s: the helper answered %s", text,
                  bia_status_name(reply.status));
-        return none;
+        return reply.status == BIA_S_QUOTA ? bia_status_to_errno(reply.status) : 0;
     }
     if (memcmp(&reply.u.entry.v6, v6, sizeof *v6) ||
         (reply.u.entry.kind != BIA_K_POOL && reply.u.entry.kind != BIA_K_PAIRED &&
          reply.u.entry.kind != BIA_K_NAT64)) {
         bia_warn("no IPv4 address for %s: the helper's MAP6 answer does not fit", text);
-        return none;
+        return 0;
     }
     bia_mapcache_put(&reply.u.entry);
-    return reply.u.entry.v4;
+    *v4 = reply.u.entry.v4;
+    return 0;
+}
+
+int bia_inbound_map(const struct in6_addr *a, struct in_addr *v4)
+{
+    struct bia_entry e;
+
+    v4->s_addr = htonl(INADDR_ANY);
+    if (bia_v6_is_mapped(a, v4) || IN6_IS_ADDR_UNSPECIFIED(a))
+        return 0;
+    if (bia_mapcache_find_v6(a, &e)) {
+        *v4 = e.v4;
+        return 0;
+    }
+    return ask_helper(a, v4);
 }
 
 struct in_addr bia_inbound_v4(const struct in6_addr *a)
 {
-    struct in_addr v4 = {htonl(INADDR_ANY)};
-    struct bia_entry e;
+    struct in_addr v4;
 
-    if (bia_v6_is_mapped(a, &v4) || IN6_IS_ADDR_UNSPECIFIED(a))
-        return v4;
-    if (bia_mapcache_find_v6(a, &e))
-        return e.v4;
-    return ask_helper(a);
+    bia_inbound_map(a, &v4);
+    return v4;
 }
 
 static bool is_connected_peer(const struct in6_addr *a, const struct bia_fdinfo *info)

@@ -20,6 +20,14 @@
 struct in_addr bia_inbound_v4(const struct in6_addr *a);
 
 /*
+ * The same, for a caller that must not go on with 0.0.0.0 when the helper
+ * refused (accept): 0 with *v4 set, else the errno of the refusal
+ * (EADDRNOTAVAIL for QUOTA: no new stand-in address for this process now,
+ * core/status.h); *v4 is 0.0.0.0 then, and when the helper cannot say.
+ */
+int bia_inbound_map(const struct in6_addr *a, struct in_addr *v4);
+
+/*
  * Converts what the kernel reported (kernel_len bytes at kernel) into the
  * program's buffer the way the kernel itself would: at most *len bytes
  * copied, *len set to the full size (0 when the kernel reported nothing).
