@@ -8,6 +8,7 @@ import { checkProgram, type LibraryInfo } from '../doctor/program.js';
 import { helperFindings, libraryInfo, socketDirFinding } from '../doctor/system.js';
 import { EXIT_PROBLEMS } from './exit-codes.js';
 import { helperState } from './helper-state.js';
+import { nat64Status } from './nat64-status.js';
 import { preloadLibrary } from '../preload-path.js';
 
 const MARK: Record<Finding['level'], string> = { ok: 'ok     ', note: 'note   ', problem: 'PROBLEM' };
@@ -17,9 +18,11 @@ export async function doctor(argv: string[]): Promise<number> {
   const { socket } = effectiveConfig(options).config;
   const library = preloadLibrary();
   const info = library ? libraryInfo(library) : undefined;
+  const helper = await helperState(socket);
+  const nat64 = helper.running ? await nat64Status(socket).catch((err: Error) => err) : undefined;
   const findings: Finding[] = [
     libraryFinding(library, info),
-    ...helperFindings(await helperState(socket), socket),
+    ...helperFindings(helper, socket, nat64),
     socketDirFinding(socket),
   ];
   if (rest.length && info) findings.push(...checkProgram(rest[0], info));

@@ -30,20 +30,20 @@ export async function nat64Status(socket: string, timeoutMs = 1000): Promise<Nat
   return { source: SOURCE_NAMES[source], prefix: prefixLen ? `${prefix}/${prefixLen}` : null, ttl: known ? ttl : null };
 }
 
-/** One line: "nat64:   2001:db8:64::/96 (RFC 7050 discovery, ipv4only.arpa; learnt again in 3540s)". */
+/** In words: "2001:db8:64::/96 (RFC 7050 discovery, ipv4only.arpa; learnt again in 3540s)". */
 export function nat64Text(n: Nat64Status | Error): string {
-  if (n instanceof Error) return `nat64:   cannot be read (${n.message})`;
+  if (n instanceof Error) return `cannot be read (${n.message})`;
   const again = n.ttl === null ? '' : n.ttl > 0 ? `; learnt again in ${n.ttl}s` : '; due to be learnt again at the next use';
   switch (n.source) {
     case 'rfc7050':
-      return `nat64:   ${n.prefix} (RFC 7050 discovery, ipv4only.arpa${again})`;
+      return `${n.prefix} (RFC 7050 discovery, ipv4only.arpa${again})`;
     case 'config':
-      return `nat64:   ${n.prefix} (configured)`;
+      return `${n.prefix} (configured)`;
     case 'none':
-      return `nat64:   none (RFC 7050 discovery found no NAT64 prefix${again})`;
+      return `none (RFC 7050 discovery found no NAT64 prefix${again})`;
     case 'off':
-      return 'nat64:   none (turned off by configuration)';
+      return 'none (turned off by configuration)';
     case 'unknown':
-      return 'nat64:   not known yet (looked for on an IPv6-only network only)';
+      return 'not known yet (looked for on an IPv6-only network only)';
   }
 }

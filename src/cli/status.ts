@@ -40,7 +40,7 @@ function configJson(e: Effective): object {
 
 function text(helper: HelperState, e: Effective, table: TableResult, nat64: Nat64Result): string {
   const lines = helper.running
-    ? [`helper:  running, pid ${helper.peer.pid}`, `network: ${helper.network} (as the helper sees it)`, nat64Text(nat64!), `pool:    ${helper.pool}`]
+    ? [`helper:  running, pid ${helper.peer.pid}`, `network: ${helper.network} (as the helper sees it)`, `nat64:   ${nat64Text(nat64!)}`, `pool:    ${helper.pool}`]
     : [`helper:  not running (${helper.why}); bia run or bia env starts it`];
   lines.push(`socket:  ${e.config.socket}`, `log:     ${helperLogPath()}`, '');
   if (table instanceof Error) lines.push(`mappings: cannot be read (${table.message})`, '');

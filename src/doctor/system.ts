@@ -3,6 +3,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { HelperState } from '../cli/helper-state.js';
+import { nat64Text, type Nat64Status } from '../cli/nat64-status.js';
 import type { Finding } from './finding.js';
 import { readElf } from './elf.js';
 import type { LibraryInfo } from './program.js';
@@ -22,7 +23,7 @@ const NETWORK_MEANING: Record<string, Finding> = {
   none: { level: 'problem', what: 'network: no usable address or default route', fix: 'connect to a network; bia translates between IP versions, it cannot make a connection' },
 };
 
-export function helperFindings(helper: HelperState, socket: string): Finding[] {
+export function helperFindings(helper: HelperState, socket: string, nat64?: Nat64Status | Error): Finding[] {
   if (!helper.running) {
     if (helper.why.startsWith('nothing listens')) return [{ level: 'ok', what: `helper: not running; bia run or bia env will start it on ${socket}` }];
     return [{ level: 'problem', what: `helper: ${helper.why}`, fix: `bia stop, then try again; the helper's log may say more` }];
@@ -31,8 +32,16 @@ export function helperFindings(helper: HelperState, socket: string): Finding[] {
   return [
     { level: 'ok', what: `helper: running, pid ${helper.peer.pid}, pool ${helper.pool}` },
     network,
-    { level: 'note', what: 'NAT64: not detected by this version of bia (IPv4 literals without a name cannot be translated)' },
+    ...(nat64 ? [nat64Finding(helper.network, nat64)] : []),
   ];
+}
+
+// Only an IPv6-only network needs a NAT64: there, without one, IPv4-only peers are out of reach.
+function nat64Finding(network: string, nat64: Nat64Status | Error): Finding {
+  const what = `NAT64: ${nat64Text(nat64)}`;
+  const found = !(nat64 instanceof Error) && nat64.prefix !== null;
+  if (network !== 'ipv6-only' || found) return { level: found ? 'ok' : 'note', what };
+  return { level: 'note', what: `${what}; IPv4-only peers and IPv4 literals are unreachable here`, fix: 'if the network has a NAT64 whose DNS64 does not answer ipv4only.arpa, give its prefix: --nat64 PREFIX (BIA_NAT64)' };
 }
 
 /** The helper refuses a directory others can write to; say so before it does. */
