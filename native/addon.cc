@@ -2,11 +2,13 @@
 #include <napi.h>
 
 Napi::Value PeerCredentials(const Napi::CallbackInfo &info);  // peercred.cc
+Napi::Value PeerGroups(const Napi::CallbackInfo &info);       // peercred.cc
 Napi::Value WatchNetwork(const Napi::CallbackInfo &info);     // netwatch.cc
 Napi::Value LockFile(const Napi::CallbackInfo &info);         // flock.cc
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials));
+  exports.Set("peerGroups", Napi::Function::New(env, PeerGroups));
   exports.Set("watchNetwork", Napi::Function::New(env, WatchNetwork));
   exports.Set("lockFile", Napi::Function::New(env, LockFile));
   return exports;

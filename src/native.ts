@@ -17,6 +17,8 @@ export interface Closable {
 interface Addon {
   peerCredentials(fd: number): PeerCredentials;
   /** Absent from an addon built before it existed. */
+  peerGroups?(fd: number): number[];
+  /** Absent from an addon built before it existed. */
   watchNetwork?(onChange: (err?: Error) => void): Closable;
   lockFile(path: string): number;
 }
@@ -39,6 +41,13 @@ export function loadNative(): void {
 export function peerCredentials(fd: number): PeerCredentials {
   loadNative();
   return addon!.peerCredentials(fd);
+}
+
+/** SO_PEERGROUPS of a connected Unix socket: the peer's supplementary groups when it connected. */
+export function peerGroups(fd: number): number[] {
+  loadNative();
+  if (!addon!.peerGroups) throw new Error('the native addon predates peerGroups; rebuild it');
+  return addon!.peerGroups(fd);
 }
 
 /**

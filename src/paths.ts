@@ -4,6 +4,11 @@ import path from 'node:path';
 
 type Env = NodeJS.ProcessEnv;
 
+/** Where a shared helper (`bia helper --system`) listens by default, and bia looks for one. */
+export const SYSTEM_SOCKET = '/run/bia/helper.sock';
+/** Where a shared helper keeps its mappings when systemd gives it no STATE_DIRECTORY. */
+export const SYSTEM_STATE_DIR = '/var/lib/bia';
+
 // The XDG base directory spec says relative values must be ignored.
 function absolute(value: string | undefined): string | undefined {
   return value && path.isAbsolute(value) ? value : undefined;
@@ -21,6 +26,11 @@ export function socketPath(env: Env = process.env): string {
 export function stateDir(env: Env = process.env): string {
   const state = absolute(env.XDG_STATE_HOME) ?? path.join(os.homedir(), '.local', 'state');
   return path.join(state, 'bia');
+}
+
+/** A shared helper's state: systemd's StateDirectory= (the first of $STATE_DIRECTORY), else /var/lib/bia. */
+export function systemStateDir(env: Env = process.env): string {
+  return absolute(env.STATE_DIRECTORY?.split(':')[0]) ?? SYSTEM_STATE_DIR;
 }
 
 export function helperLogPath(env: Env = process.env): string {

@@ -47,6 +47,8 @@ export enum Status {
   Internal = 7,
   /** The calling process or user reached its allocation quota or rate. */
   Quota = 8,
+  /** The helper does not serve the caller's user (a shared helper's allow list). */
+  Denied = 9,
 }
 
 export enum Kind {
@@ -597,7 +599,7 @@ export function encodeBadVersion(type: number, id: number): Buffer {
 export function decodeReply(buf: Buffer): Reply {
   const h = parseHeader(buf);
   if (h.version !== PROTOCOL_VERSION) throw new ProtocolError(`protocol version ${h.version} is not supported`, Status.BadVersion);
-  if (h.status > Status.Quota) throw new ProtocolError(`unknown status ${h.status}`);
+  if (h.status > Status.Denied) throw new ProtocolError(`unknown status ${h.status}`);
   // An error reply echoes the request's type, even one the helper did not know.
   if (h.status !== Status.Ok) {
     expectBody(h.body, 0, 'error reply');

@@ -249,7 +249,7 @@ int bia_decode_reply(const uint8_t *buf, size_t len, struct bia_reply *out, cons
     out->status = (uint16_t)(buf[6] << 8 | buf[7]);
     out->id = get_u32(buf + 8);
     n = len - BIA_HEADER_SIZE;
-    if (out->status > BIA_S_QUOTA)
+    if (out->status > BIA_S_DENIED)
         return reject(why, "unknown status");
     if (out->status != BIA_S_OK)
         return n ? reject(why, "error reply with a body") : 0;
@@ -286,7 +286,7 @@ const char *bia_status_name(unsigned status)
 {
     static const char *const names[] = {"OK", "NOT_FOUND", "NO_DATA", "TRY_AGAIN",
                                         "POOL_EXHAUSTED", "BAD_REQUEST", "BAD_VERSION",
-                                        "INTERNAL", "QUOTA"};
+                                        "INTERNAL", "QUOTA", "DENIED"};
     return NAME_OF(names, status);
 }
 

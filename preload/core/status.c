@@ -24,7 +24,7 @@ int bia_status_to_eai(unsigned status)
     case BIA_S_BAD_REQUEST:
     case BIA_S_BAD_VERSION:
         return EAI_SYSTEM;
-    default:
+    default:                    /* INTERNAL, DENIED: asking again will not help */
         return EAI_FAIL;
     }
 }
@@ -54,6 +54,8 @@ int bia_status_to_errno(unsigned status)
         return EHOSTUNREACH;
     case BIA_S_QUOTA:           /* no stand-in address for this process now */
         return EADDRNOTAVAIL;
+    case BIA_S_DENIED:          /* a policy refusal, as a local firewall rule's */
+        return EACCES;
     default:
         return EIO;
     }

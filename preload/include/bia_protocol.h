@@ -48,6 +48,7 @@ enum bia_status {
     BIA_S_BAD_VERSION = 6,
     BIA_S_INTERNAL = 7,
     BIA_S_QUOTA = 8,
+    BIA_S_DENIED = 9,      /* a shared helper that does not serve this user */
 };
 
 enum bia_kind {

@@ -9,13 +9,15 @@ import { helperFindings, libraryInfo, socketDirFinding } from '../doctor/system.
 import { EXIT_PROBLEMS } from './exit-codes.js';
 import { helperState } from './helper-state.js';
 import { nat64Status } from './nat64-status.js';
+import { helperTarget, locateHelper } from './ensure-helper.js';
 import { preloadLibrary } from '../preload-path.js';
 
 const MARK: Record<Finding['level'], string> = { ok: 'ok     ', note: 'note   ', problem: 'PROBLEM' };
 
 export async function doctor(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: [] });
-  const { socket } = effectiveConfig(options).config;
+  const { config, sources } = effectiveConfig(options);
+  const { socketPath: socket, shared } = await locateHelper(helperTarget(config, sources.socket));
   const library = preloadLibrary();
   const info = library ? libraryInfo(library) : undefined;
   const helper = await helperState(socket);
@@ -23,7 +25,8 @@ export async function doctor(argv: string[]): Promise<number> {
   const findings: Finding[] = [
     libraryFinding(library, info),
     ...helperFindings(helper, socket, nat64),
-    socketDirFinding(socket),
+    // A shared helper's directory is root's (system-socket.ts checked it).
+    ...(shared ? [] : [socketDirFinding(socket)]),
   ];
   if (rest.length && info) findings.push(...checkProgram(rest[0], info));
   process.stdout.write(findings.map(line).join(''));

@@ -20,9 +20,9 @@ export async function env(argv: string[]): Promise<number> {
 }
 
 async function onLines(library: string, options: Map<string, string | true>): Promise<string[]> {
-  const settings = effectiveConfig(options).config;
-  const hello = await ensureHelper(helperTarget(settings));
-  const vars = preloadVariables(library, settings, hello, process.env.LD_PRELOAD);
+  const { config, sources } = effectiveConfig(options);
+  const helper = await ensureHelper(helperTarget(config, sources.socket));
+  const vars = preloadVariables(library, { ...config, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD);
   return Object.entries(vars).map(([name, value]) => `export ${name}=${shellQuote(value)};`);
 }
 

@@ -1,27 +1,35 @@
 // `bia helper`: the address mapper and extension name resolver, in the
-// foreground, until SIGINT or SIGTERM.
-import { parseArgs } from './args.js';
+// foreground, until SIGINT or SIGTERM. With --system, the shared helper of
+// the users an admin allows (docs/architecture.md, "The shared helper").
+import { parseArgs, stringOption } from './args.js';
 import { effectiveConfig } from '../config/effective.js';
+import type { Config } from '../config/schema.js';
 import { CONFIG_FLAGS } from '../config/schema.js';
 import { CliError, EXIT_CONFIG, EXIT_HELPER_STUCK, EXIT_USAGE } from './exit-codes.js';
 import { StateInUseError } from '../helper/statestore.js';
-import { startHelper, HelperRunningError } from '../helper/server.js';
+import { startHelper, HelperRunningError, type HelperOptions } from '../helper/server.js';
 import { needsExemption, rerunExempt } from './exempt.js';
 import { inheritedListener, ListenFdsError } from '../helper/listen-fds.js';
 import { refuseRoot } from './root.js';
+import { allowList } from './allow.js';
+import { systemStateDir } from '../paths.js';
+
+const SYSTEM_FLAGS = ['--allow-users', '--allow-group'];
 
 export async function helper(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: ['--allow-root'] });
+  const { options, rest } = parseArgs(argv, { values: [...CONFIG_FLAGS, ...SYSTEM_FLAGS], flags: ['--allow-root', '--system'] });
   if (rest.length) throw new CliError(`bia helper takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const { config } = effectiveConfig(options);
   refuseRoot(options.has('--allow-root'));
   if (needsExemption()) return rerunExempt();
+  const where = options.has('--system') ? systemHelper(config, options) : perUserHelper(options);
   const listenFd = systemdSocket();
   let running;
   try {
     const synth = { format: config.synth, prefix: config.synthPrefix, plane: config.planeId };
     running = await startHelper({
       socketPath: config.socket,
+      ...where,
       listenFd,
       network: config.network,
       pool: config.pool,
@@ -45,6 +53,21 @@ export async function helper(argv: string[]): Promise<number> {
   });
   await running.close();
   return 0;
+}
+
+function perUserHelper(options: Map<string, string | true>): Partial<HelperOptions> {
+  const stray = SYSTEM_FLAGS.find((f) => options.has(f));
+  if (stray) throw new CliError(`${stray} is for a shared helper: bia helper --system ${stray} ...`, EXIT_USAGE);
+  return {};
+}
+
+// The shared helper: the system socket, the system state directory, and the
+// users and groups it serves (by default only its own uid, which serves
+// nobody else until the admin says whom).
+function systemHelper(config: Config, options: Map<string, string | true>): Partial<HelperOptions> {
+  const allow = allowList(stringOption(options.get('--allow-users')), stringOption(options.get('--allow-group')));
+  if (!allow) process.stderr.write(`bia: warning: the shared helper serves only uid ${process.getuid!()} (itself) until given --allow-users or --allow-group\n`);
+  return { socketPath: config.systemSocket, stateDir: systemStateDir(), shared: true, allow };
 }
 
 // A bad LISTEN_FDS is a setting gone wrong (the .socket unit), not a crash.

@@ -35,9 +35,9 @@ async function main(argv: string[]): Promise<number> {
     case 'demo':
       return (await import('./demo.js')).demo(rest);
     case 'install':
-      return (await import('./user-unit.js')).install(rest);
+      return rest.includes('--system') ? (await import('./system-unit.js')).installSystem(rest) : (await import('./user-unit.js')).install(rest);
     case 'uninstall':
-      return (await import('./user-unit.js')).uninstall(rest);
+      return rest.includes('--system') ? (await import('./system-unit.js')).uninstallSystem(rest) : (await import('./user-unit.js')).uninstall(rest);
     case '--version':
     case '-V':
       process.stdout.write(`bia ${await version()}\n`);

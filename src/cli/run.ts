@@ -14,11 +14,11 @@ import { ensureHelper, helperTarget } from './ensure-helper.js';
 export async function run(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, { values: [...CONFIG_FLAGS, '--trace-file'], flags: ['--trace'] });
   if (rest.length === 0) throw new CliError("bia run needs a command: bia run [OPTIONS] -- CMD [ARGS...]", EXIT_USAGE);
-  const { config } = effectiveConfig(options);
+  const { config, sources } = effectiveConfig(options);
   const settings = { ...config, ...traceSettings(config.logLevel, options) };
   const library = requireLibrary();
-  const hello = await ensureHelper(helperTarget(settings));
-  const env = { ...process.env, ...preloadVariables(library, settings, hello, process.env.LD_PRELOAD) };
+  const helper = await ensureHelper(helperTarget(settings, sources.socket));
+  const env = { ...process.env, ...preloadVariables(library, { ...settings, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD) };
   // The program asks for SIGTERM should bia run be killed outright
   // (preload/core/launcher.c), so it never outlives its launcher as an orphan.
   return runChild(rest, { ...env, BIA_LAUNCHER_PID: String(process.pid) });

@@ -9,24 +9,27 @@ import { helperState, type HelperState } from './helper-state.js';
 import { helperLogPath } from '../paths.js';
 import { mappingTable, tableText, type MappingTable } from './mapping-table.js';
 import { nat64Status, nat64Text, type Nat64Status } from './nat64-status.js';
+import { helperTarget, locateHelper } from './ensure-helper.js';
 
 export async function status(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: ['--json'] });
   if (rest.length) throw new CliError(`bia status takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const effective = effectiveConfig(options);
-  const helper = await helperState(effective.config.socket);
-  const table = helper.running ? await mappingTable(effective.config.socket).catch((err: Error) => err) : undefined;
-  const nat64 = helper.running ? await nat64Status(effective.config.socket).catch((err: Error) => err) : undefined;
-  const report = { helper: helperJson(helper, effective.config.socket, table, nat64), config: configJson(effective) };
-  process.stdout.write(options.has('--json') ? JSON.stringify(report, null, 2) + '\n' : text(helper, effective, table, nat64));
+  const located = await locateHelper(helperTarget(effective.config, effective.sources.socket));
+  const helper = await helperState(located.socketPath);
+  const table = helper.running ? await mappingTable(located.socketPath).catch((err: Error) => err) : undefined;
+  const nat64 = helper.running ? await nat64Status(located.socketPath).catch((err: Error) => err) : undefined;
+  const report = { helper: helperJson(helper, located, table, nat64), config: configJson(effective) };
+  process.stdout.write(options.has('--json') ? JSON.stringify(report, null, 2) + '\n' : text(helper, located, effective, table, nat64));
   return helper.running ? 0 : EXIT_NOT_RUNNING;
 }
 
 type TableResult = MappingTable | Error | undefined;
 type Nat64Result = Nat64Status | Error | undefined;
+type Located = Awaited<ReturnType<typeof locateHelper>>;
 
-function helperJson(helper: HelperState, socket: string, table: TableResult, nat64: Nat64Result): object {
-  const common = { socket, log: helperLogPath() };
+function helperJson(helper: HelperState, located: Located, table: TableResult, nat64: Nat64Result): object {
+  const common = { socket: located.socketPath, shared: located.shared, ...(located.why ? { sharedHelper: located.why } : {}), log: located.shared ? null : helperLogPath() };
   if (!helper.running) return { running: false, why: helper.why, ...common };
   const mappings = table instanceof Error ? { tableError: table.message } : { poolUsage: table!.pool, mappings: table!.mappings };
   const nat = nat64 instanceof Error ? { nat64Error: nat64.message } : { nat64 };
@@ -38,11 +41,14 @@ function configJson(e: Effective): object {
   return { file: e.file, fileExists: existsSync(e.file), values };
 }
 
-function text(helper: HelperState, e: Effective, table: TableResult, nat64: Nat64Result): string {
+function text(helper: HelperState, located: Located, e: Effective, table: TableResult, nat64: Nat64Result): string {
+  const whose = located.shared ? `, the shared helper of this host (uid ${helper.running ? helper.peer.uid : '?'})` : '';
   const lines = helper.running
-    ? [`helper:  running, pid ${helper.peer.pid}`, `network: ${helper.network} (as the helper sees it)`, `nat64:   ${nat64Text(nat64!)}`, `pool:    ${helper.pool}`]
+    ? [`helper:  running, pid ${helper.peer.pid}${whose}`, `network: ${helper.network} (as the helper sees it)`, `nat64:   ${nat64Text(nat64!)}`, `pool:    ${helper.pool}`]
     : [`helper:  not running (${helper.why}); bia run or bia env starts it`];
-  lines.push(`socket:  ${e.config.socket}`, `log:     ${helperLogPath()}`, '');
+  lines.push(`socket:  ${located.socketPath}`);
+  if (located.why) lines.push(`shared:  not used (${located.why})`);
+  lines.push(`log:     ${located.shared ? "the shared helper's (journalctl -u bia-helper)" : helperLogPath()}`, '');
   if (table instanceof Error) lines.push(`mappings: cannot be read (${table.message})`, '');
   else if (table) lines.push(...tableText(table), '');
   lines.push(`config (file ${e.file}${existsSync(e.file) ? '' : ', not present'}):`);

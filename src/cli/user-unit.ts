@@ -26,17 +26,17 @@ export function unitPaths(env: NodeJS.ProcessEnv = process.env): { service: stri
 }
 
 /** Text taken literally by systemd: its % specifiers escaped. */
-function literal(text: string): string {
+export function literal(text: string): string {
   return text.replace(/%/g, '%%');
 }
 
 /** One quoted word of Environment=: backslashes, quotes and % specifiers taken literally. */
-function envWord(word: string): string {
+export function envWord(word: string): string {
   return `"${literal(word.replace(/[\\"]/g, '\\$&'))}"`;
 }
 
 /** One word of ExecStart=: as envWord, and $ variables (expanded there) taken literally too. */
-function execWord(word: string): string {
+export function execWord(word: string): string {
   return envWord(word).replace(/\$/g, '$$$$');
 }
 
@@ -82,7 +82,7 @@ WantedBy=sockets.target
 function userOnly(command: string, argv: string[], flags: string[] = []): Set<string> {
   const { options, rest } = parseArgs(argv, { values: [], flags: ['--user', ...flags] });
   if (rest.length) throw new CliError(`bia ${command} takes no arguments (got ${rest[0]})`, EXIT_USAGE);
-  if (!options.has('--user')) throw new CliError(`bia ${command} needs --user (a systemd user unit is the only kind bia installs)`, EXIT_USAGE);
+  if (!options.has('--user')) throw new CliError(`bia ${command} needs --user (units for your own helper) or --system (for a helper shared by the host's users)`, EXIT_USAGE);
   return new Set(options.keys());
 }
 

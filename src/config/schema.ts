@@ -9,6 +9,7 @@ import { DEFAULT_QUOTA_LIMITS } from '../helper/quota.js';
 import { POOL_SCOPES, type PoolScope } from '../helper/scope.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log.js';
 import { Address6 } from 'ip-address';
+import { SYSTEM_SOCKET } from '../paths.js';
 
 export interface Config {
   network: NetworkMode;
@@ -18,6 +19,8 @@ export interface Config {
   /** Unset: each part uses its own default (programs warn, the helper info). */
   logLevel?: LogLevel;
   socket: string;
+  /** Where a shared helper (`bia helper --system`) listens, and where bia looks for one. */
+  systemSocket: string;
   timeoutMs: number;
   resolveTimeoutMs: number;
   /** How IPv6 programs see IPv4-only peers (docs/architecture.md, "Address formats"). */
@@ -111,6 +114,12 @@ export const KEYS: Record<Key, KeySpec> = {
     expected: `an absolute path of at most ${MAX_SOCKET_PATH} bytes (a Unix socket's limit)`,
     parse: socketPath,
   },
+  systemSocket: {
+    env: 'BIA_SYSTEM_SOCKET',
+    flag: '--system-socket',
+    expected: `an absolute path of at most ${MAX_SOCKET_PATH} bytes (a Unix socket's limit)`,
+    parse: socketPath,
+  },
   timeoutMs: { env: 'BIA_TIMEOUT_MS', flag: '--timeout-ms', expected: `whole milliseconds, 1..${MAX_TIMEOUT_MS}`, parse: milliseconds },
   resolveTimeoutMs: {
     env: 'BIA_RESOLVE_TIMEOUT_MS',
@@ -146,6 +155,7 @@ export const CONFIG_FLAGS = KEY_NAMES.map((k) => KEYS[k].flag);
 /** Defaults that need no environment; the socket's depends on XDG_RUNTIME_DIR (paths.ts). */
 export const DEFAULTS = {
   network: 'auto',
+  systemSocket: SYSTEM_SOCKET,
   pool: DEFAULT_POOL,
   nat64: 'auto',
   timeoutMs: 800,

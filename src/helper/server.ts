@@ -1,11 +1,12 @@
-// The helper daemon: one per user, serving the preload library of every
-// program started by `bia run` over a Unix socket (docs/protocol.md).
+// The helper daemon, serving the preload library of every program started
+// by `bia run` over a Unix socket (docs/protocol.md): one per user, or one
+// shared by the users an admin allows (`bia helper --system`).
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { request } from '../client.js';
 import { createLogger, logs, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
-import { peerCredentials, loadNative, watchNetwork } from '../native.js';
+import { peerCredentials, peerGroups, loadNative, watchNetwork, type PeerCredentials } from '../native.js';
 import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
 import {
   decodeRequest,
@@ -36,6 +37,8 @@ import { parseResolvConf, resolvConfPath } from './resolvconf.js';
 import { DEFAULT_QUOTA_LIMITS, exeOf, Quotas, type Caller, type QuotaLimits } from './quota.js';
 import { UsageTracker, type Liveness, type UseRecord } from './usage.js';
 import type { PoolScope } from './scope.js';
+import { ScopedTables } from './tables.js';
+import { admits, describeAllow, ownUserOnly, servesOthers, type AllowList } from './admission.js';
 import { DEFAULT_POOL, Pool } from './pool.js';
 import { caresTransport, NameResolver, type DnsTransport } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
@@ -71,8 +74,12 @@ export interface HelperOptions {
   dns?: DnsTransport;
   /** Where the host's addresses and routes are read (tests). */
   netSources?: NetSources;
-  /** The user served. Default: the helper's own uid. */
-  uid?: number;
+  /** Whom the helper serves (admission.ts). Default: its own uid only. */
+  allow?: AllowList;
+  /** A helper for several users (`bia helper --system`): its socket is open to all (0666 in a 0755 directory) and admission decides. */
+  shared?: boolean;
+  /** Connections one user (SO_PEERCRED uid) may hold open at once, when the helper serves others too. Default 4096. */
+  maxConnectionsPerUser?: number;
   /** Seconds clients may cache a pool address. Default DEFAULT_POOL_TTL; a pool address is never reused sooner. */
   poolTtl?: number;
   /** A mapping unused this long expires. Default DEFAULT_IDLE_TIMEOUT_MS (docs/mapping-lifecycle.md). */
@@ -122,7 +129,12 @@ interface Limits {
   idleTimeoutMs: number;
   frameTimeoutMs: number;
   maxConnectionsPerPeer: number;
+  /** Infinity for a helper that serves only its own user. */
+  maxConnectionsPerUser: number;
 }
+
+/** A refused user is logged at most this often, so that its retries cannot flood the log. */
+const REFUSAL_LOG_EVERY_MS = 10_000;
 
 const WIRE_NETWORK: Record<Network, WireNetwork> = {
   dual: WireNetwork.Dual,
@@ -133,10 +145,14 @@ const WIRE_NETWORK: Record<Network, WireNetwork> = {
 
 interface Context {
   log: Logger;
-  uid: number;
+  allow: AllowList;
   limits: Limits;
   /** Open connections per client pid, to cap what one process can hold. */
   peers: Map<number, number>;
+  /** The same per client uid, to cap what one user of a shared helper can hold. */
+  users: Map<number, number>;
+  /** When each refused uid was last logged. */
+  refusalsLogged: Map<number, number>;
   detector: NetworkDetector;
   nat64: Nat64;
   pool: Pool;
@@ -146,9 +162,8 @@ interface Context {
   store: StateStore;
   quotas: Quotas;
   usage: UsageTracker;
-  /** Scope process: each client process's own table, made at its first request, dropped when it ends. */
-  perProcess?: Map<number, AddressMapper>;
-  newProcessMapper: () => AddressMapper;
+  /** The table of each scope (scope.ts), and who may list what. */
+  tables: ScopedTables;
 }
 
 export async function startHelper(options: HelperOptions = {}): Promise<Helper> {
@@ -176,7 +191,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   });
   const inherited = options.listenFd !== undefined;
   if (inherited) await listenOnFd(server, options.listenFd!, socketPath, log);
-  else await listenOnPath(server, socketPath, log);
+  else await listenOnPath(server, socketPath, log, options.shared ?? false);
   server.on('error', (err) => log.error(`server: ${err.message}`));
   // The socket file of an inherited socket is systemd's: it stays when the
   // helper ends, so that the next client starts a helper again.
@@ -196,28 +211,34 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   const quotas = new Quotas({ ...DEFAULT_QUOTA_LIMITS, ...options.quotas }, now, (caller, why) =>
     log.warn(`refused a new pool mapping to pid ${caller.pid} (uid ${caller.uid}, ${exeOf(caller.pid)}): ${why}`),
   );
-  const perProcess = options.scope === 'process' ? new Map<number, AddressMapper>() : undefined;
-  // Uses of per-process tables are not saved, as those tables are not.
-  const persistUses = perProcess ? undefined : (records: UseRecord[]) => store.appendUses(records);
+  const helperUid = process.getuid!();
+  const allow = options.allow ?? ownUserOnly(helperUid);
+  // Scopes user and process: tables of their own, not saved, and neither are their uses.
+  const scope = options.scope ?? 'host';
+  const tables = new ScopedTables(scope, mapper, helperUid, () => new AddressMapper(new Pool(`${pool.network}/${pool.prefixLength}`, () => detector.hostIPv4()), { ...mapperTimes(options), log, now }));
+  const persistUses = scope === 'host' ? (records: UseRecord[]) => store.appendUses(records) : undefined;
   const usage = new UsageTracker(
-    (pid) => perProcess?.get(pid) ?? mapper,
+    (pid) => tables.ofPid(pid),
     options.liveness,
     (pid) => {
       quotas.forgetProcess(pid);
-      perProcess?.delete(pid);
+      tables.forgetProcess(pid);
     },
     persistUses,
   );
-  await keepUses(store, mapper, usage, savedUseRecords, log);
+  if (persistUses) await keepUses(store, mapper, usage, savedUseRecords, log);
   const ctx: Context = {
     log,
-    uid: options.uid ?? process.getuid!(),
+    allow,
     limits: {
       idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
       frameTimeoutMs: options.frameTimeoutMs ?? 5_000,
       maxConnectionsPerPeer: options.maxConnectionsPerPeer ?? 256,
+      maxConnectionsPerUser: servesOthers(allow, helperUid) ? (options.maxConnectionsPerUser ?? 4096) : Infinity,
     },
     peers: new Map(),
+    users: new Map(),
+    refusalsLogged: new Map(),
     detector,
     nat64: newNat64(nat64Setting, options, log),
     pool,
@@ -227,12 +248,10 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     store,
     quotas,
     usage,
-    perProcess,
-    // Process tables live as long as their process and are not saved.
-    newProcessMapper: () => new AddressMapper(new Pool(`${pool.network}/${pool.prefixLength}`, () => detector.hostIPv4()), { ...mapperTimes(options), log, now }),
+    tables,
   };
   setReady(ctx);
-  log.info(`listening on ${socketPath}${inherited ? ` (fd ${options.listenFd} from systemd)` : ''}; pool ${pool.network}/${pool.prefixLength} per ${options.scope ?? 'host'} (${mapper.size} mapping(s) kept in ${store.dir}); network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}${detector.watched ? '' : ' (polled)'}`);
+  log.info(`listening on ${socketPath}${inherited ? ` (fd ${options.listenFd} from systemd)` : ''}; pool ${pool.network}/${pool.prefixLength} per ${options.scope ?? 'host'} (${mapper.size} mapping(s) kept in ${store.dir}); serving ${describeAllow(allow)}; network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}${detector.watched ? '' : ' (polled)'}`);
   detector.onChange((now, before) => roamed(ctx, now, before));
   settle(ctx, detector.refresh());
   const sweeper = setInterval(() => maintain(ctx), options.sweepIntervalMs ?? 30_000).unref();
@@ -289,8 +308,7 @@ function mapperTimes(options: HelperOptions): { poolTtl?: number; idleTimeoutMs:
 function maintain(ctx: Context): void {
   const gone = ctx.usage.reap();
   if (gone > 0) ctx.log.debug(`gave back the uses of ${gone} ended process(es)`);
-  for (const own of ctx.perProcess?.values() ?? []) own.sweep();
-  const expired = ctx.mapper.sweep();
+  const expired = ctx.tables.sweep();
   if (expired > 0) ctx.log.debug(`swept ${expired} expired mapping(s)`);
   void ctx.store.compactIfDue(ctx.mapper);
 }
@@ -336,14 +354,23 @@ function settle(ctx: Context, view: NetworkView): void {
 
 // ---- the socket ----------------------------------------------------------
 
-function prepareDirectory(socketPath: string): void {
+// A shared helper's directory must let every user reach the socket (0755);
+// a per-user one keeps everyone else out (0700). Neither may be writable by
+// others, who could put another socket in its place.
+function prepareDirectory(socketPath: string, shared: boolean): void {
   if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) throw new Error(`socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes; set BIA_SOCKET to a shorter one`);
   const dir = path.dirname(socketPath);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: shared ? 0o755 : 0o700 });
+  } catch (err) {
+    if (!shared) throw err;
+    throw new Error(`cannot create ${dir} for the shared helper's socket (${(err as Error).message}); as root: install -d -m 0755 -o ${process.getuid!()} ${dir}`);
+  }
   const st = fs.statSync(dir);
   const uid = process.getuid!();
   if (st.uid !== uid) throw new Error(`refusing to put the helper socket in ${dir}: it belongs to uid ${st.uid}, not to uid ${uid}`);
   if (st.mode & 0o022) throw new Error(`refusing to put the helper socket in ${dir}: others can write to it (mode ${(st.mode & 0o777).toString(8)}); run 'chmod go-w ${dir}' or choose another BIA_SOCKET`);
+  if (shared && (st.mode & 0o005) !== 0o005) throw new Error(`the shared helper's socket directory ${dir} keeps other users out (mode ${(st.mode & 0o777).toString(8)}); run 'chmod 0755 ${dir}'`);
 }
 
 function listen(server: net.Server, where: string | { fd: number }): Promise<void> {
@@ -357,10 +384,10 @@ function listen(server: net.Server, where: string | { fd: number }): Promise<voi
   });
 }
 
-async function listenOnPath(server: net.Server, socketPath: string, log: Logger): Promise<void> {
-  prepareDirectory(socketPath);
+async function listenOnPath(server: net.Server, socketPath: string, log: Logger, shared: boolean): Promise<void> {
+  prepareDirectory(socketPath, shared);
   await listenOrReplaceStale(server, socketPath, log);
-  fs.chmodSync(socketPath, 0o600);
+  fs.chmodSync(socketPath, shared ? 0o666 : 0o600);
 }
 
 // Clients look for the helper at socketPath; a socket systemd made elsewhere
@@ -406,45 +433,92 @@ async function closeServer(server: net.Server, clients: Set<net.Socket>, socketF
 
 // ---- one client ----------------------------------------------------------
 
-// Whom to serve: the helper's own user, within its process's share of connections.
-function admit(socket: net.Socket, ctx: Context): Caller | undefined {
-  let peer;
+function socketFd(socket: net.Socket): number {
+  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (fd === undefined || fd < 0) throw new Error('no file descriptor');
+  return fd;
+}
+
+type Admission = { caller: Caller } | { denied: true } | { closed: true };
+
+// Whom to serve: a user the helper serves (its own, or its allow list's),
+// within its process's and its user's share of connections.
+function admit(socket: net.Socket, ctx: Context): Admission {
+  let peer: PeerCredentials;
+  let fd: number;
   try {
-    const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-    if (fd === undefined || fd < 0) throw new Error('no file descriptor');
+    fd = socketFd(socket);
     peer = peerCredentials(fd);
   } catch (err) {
     ctx.log.warn(`refused a client whose credentials cannot be read: ${(err as Error).message}`);
-    return undefined;
+    return { closed: true };
   }
-  if (peer.uid !== ctx.uid) {
-    ctx.log.warn(`refused a client of uid ${peer.uid} (pid ${peer.pid}): this helper serves uid ${ctx.uid}`);
-    return undefined;
+  if (!admits(ctx.allow, peer, () => peerGroups(fd))) {
+    logRefusal(ctx, peer);
+    return { denied: true };
   }
   const open = ctx.peers.get(peer.pid) ?? 0;
   if (open >= ctx.limits.maxConnectionsPerPeer) {
     ctx.log.warn(`refused a connection from pid ${peer.pid}: it already holds ${open}, the most one process may`);
-    return undefined;
+    return { closed: true };
+  }
+  const ofUser = ctx.users.get(peer.uid) ?? 0;
+  if (ofUser >= ctx.limits.maxConnectionsPerUser) {
+    ctx.log.warn(`refused a connection from pid ${peer.pid}: uid ${peer.uid} already holds ${ofUser}, the most one user may`);
+    return { closed: true };
   }
   ctx.peers.set(peer.pid, open + 1);
-  socket.once('close', () => release(ctx.peers, peer.pid));
+  ctx.users.set(peer.uid, ofUser + 1);
+  socket.once('close', () => {
+    release(ctx.peers, peer.pid);
+    release(ctx.users, peer.uid);
+  });
+  const caller = { pid: peer.pid, uid: peer.uid };
   ctx.usage.seen(peer.pid);
-  return { pid: peer.pid, uid: peer.uid };
+  ctx.tables.admit(caller);
+  return { caller };
 }
 
-function release(peers: Map<number, number>, pid: number): void {
-  const open = peers.get(pid)! - 1;
-  if (open > 0) peers.set(pid, open);
-  else peers.delete(pid);
+function logRefusal(ctx: Context, peer: PeerCredentials): void {
+  const now = Date.now();
+  if (now - (ctx.refusalsLogged.get(peer.uid) ?? -Infinity) < REFUSAL_LOG_EVERY_MS) return;
+  ctx.refusalsLogged.set(peer.uid, now);
+  ctx.log.warn(`refused a client of uid ${peer.uid} (pid ${peer.pid}): this helper serves ${describeAllow(ctx.allow)}`);
+}
+
+function release(counts: Map<number, number>, key: number): void {
+  const open = counts.get(key)! - 1;
+  if (open > 0) counts.set(key, open);
+  else counts.delete(key);
+}
+
+// A user the helper does not serve gets one clear answer, DENIED to its
+// first request, and the connection is closed: no request is carried out.
+function deny(socket: net.Socket, ctx: Context): void {
+  const reader = new FrameReader();
+  let answered = false;
+  socket.setTimeout(ctx.limits.frameTimeoutMs, () => socket.destroy());
+  socket.on('end', () => answered || socket.destroy());
+  socket.on('data', (chunk: Buffer) => {
+    if (answered) return;
+    let frame: Buffer | undefined;
+    try {
+      [frame] = reader.push(chunk);
+    } catch {
+      return socket.destroy();
+    }
+    if (!frame) return;
+    answered = true;
+    socket.end(encodeReply({ type: frame.readUInt8(5), id: frame.readUInt32BE(8), status: Status.Denied }));
+  });
 }
 
 function serve(socket: net.Socket, ctx: Context): void {
   socket.on('error', (err) => ctx.log.debug(`client: ${err.message}`));
-  const caller = admit(socket, ctx);
-  if (!caller) {
-    socket.destroy();
-    return;
-  }
+  const admission = admit(socket, ctx);
+  if ('denied' in admission) return deny(socket, ctx);
+  if ('closed' in admission) return void socket.destroy();
+  const { caller } = admission;
   socket.setTimeout(ctx.limits.idleTimeoutMs, () => socket.destroy());
   const reader = new FrameReader();
   const frameDeadline = deadline(ctx.limits.frameTimeoutMs, () => {
@@ -641,12 +715,10 @@ function summary(reply: Reply): string {
   return Status[reply.status];
 }
 
-// The table a caller's requests use (scope process: its own).
-function tableOf(ctx: Context, pid: number): AddressMapper {
-  if (!ctx.perProcess) return ctx.mapper;
-  let own = ctx.perProcess.get(pid);
-  if (!own) ctx.perProcess.set(pid, (own = ctx.newProcessMapper()));
-  return own;
+// What a caller's user may list later (tables.ts): the mappings it was answered with.
+function answered<E extends Entry>(ctx: Context, caller: Caller, table: AddressMapper, entries: E[]): E[] {
+  for (const e of entries) if (e.kind === Kind.Pool || e.kind === Kind.Paired) ctx.tables.answered(caller, table, e);
+  return entries;
 }
 
 // Promises only for what waits: DNS, and NAT64 discovery for a MAP4 the table does not know.
@@ -660,8 +732,9 @@ function respond(req: Request, ctx: Context, caller: Caller): Reply | Promise<Re
     case MsgType.Resolve:
       return resolved(req, ctx, caller);
     case MsgType.Map4: {
-      const entry = tableOf(ctx, caller.pid).lookupV4(req.v4);
-      return entry ? { type: MsgType.Map4, id, status: Status.Ok, entry } : map4Nat64(req, ctx);
+      const table = ctx.tables.of(caller);
+      const found = table.lookupV4(req.v4);
+      return found ? { type: MsgType.Map4, id, status: Status.Ok, entry: answered(ctx, caller, table, [found])[0] } : map4Nat64(req, ctx);
     }
     case MsgType.Map6: {
       const v4 = ctx.synth.toV4(req.v6);
@@ -670,11 +743,13 @@ function respond(req: Request, ctx: Context, caller: Caller): Reply | Promise<Re
       if (ctx.synth.inPool(req.v6)) return { type, id, status: Status.NotFound };
       const nat64 = nat64Map6(req.v6, ctx);
       if (nat64) return { type: MsgType.Map6, id, status: Status.Ok, entry: nat64 };
-      const got = tableOf(ctx, caller.pid).request(req.v6, { account: ctx.quotas.account(caller) });
+      const table = ctx.tables.of(caller);
+      const got = table.request(req.v6, { account: ctx.quotas.account(caller) });
+      if (typeof got === 'object') answered(ctx, caller, table, [got]);
       return typeof got === 'object' ? { type: MsgType.Map6, id, status: Status.Ok, entry: got } : { type, id, status: got };
     }
     case MsgType.Name4: {
-      const name = tableOf(ctx, caller.pid).lookupV4(req.v4)?.name;
+      const name = ctx.tables.of(caller).lookupV4(req.v4)?.name;
       return name ? { type: MsgType.Name4, id, status: Status.Ok, name } : { type, id, status: Status.NotFound };
     }
     case MsgType.Synth: {
@@ -683,7 +758,7 @@ function respond(req: Request, ctx: Context, caller: Caller): Reply | Promise<Re
       return { type: MsgType.Synth, id, status: Status.Ok, entry: { kind: Kind.Synthetic, v4: req.v4, v6, ttl: SYNTHETIC_TTL } };
     }
     case MsgType.Table:
-      return { type: MsgType.Table, id, status: Status.Ok, table: tablePage(ctx, req.offset) };
+      return { type: MsgType.Table, id, status: Status.Ok, table: tablePage(ctx, caller, req.offset) };
     case MsgType.Nat64:
       return { type: MsgType.Nat64, id, status: Status.Ok, nat64: ctx.nat64.status() };
     case MsgType.Use:
@@ -694,9 +769,10 @@ function respond(req: Request, ctx: Context, caller: Caller): Reply | Promise<Re
 
 async function resolved(req: Request & { type: MsgType.Resolve }, ctx: Context, caller: Caller): Promise<Reply> {
   const { type, id } = req;
-  const via = { mapper: tableOf(ctx, caller.pid), account: ctx.quotas.account(caller) };
+  const via = { mapper: ctx.tables.of(caller), account: ctx.quotas.account(caller) };
   const result = await (req.family === 4 ? ctx.resolver.resolve4(req.name, via) : ctx.resolver.resolve6(req.name, via));
   if (result.status !== Status.Ok) return { type, id, status: result.status };
+  answered(ctx, caller, via.mapper, result.entries);
   const entries = req.family === 4 ? await nat64Entries(result.entries, ctx) : result.entries;
   return { type: MsgType.Resolve, id, status: Status.Ok, resolve: { canon: result.canon, entries } };
 }
@@ -707,32 +783,40 @@ async function map4Nat64(req: Request & { type: MsgType.Map4 }, ctx: Context): P
   return entry ? { type: MsgType.Map4, id, status: Status.Ok, entry } : { type, id, status: Status.NotFound };
 }
 
-// As many rows from `offset` on as fit in one frame. Scope process: the
-// shared table, then each process's own, as one list.
-function tablePage(ctx: Context, offset: number): TableBody {
-  const tables = [ctx.mapper, ...(ctx.perProcess?.values() ?? [])];
-  const total = tables.reduce((n, t) => n + t.size, 0);
+// As many rows from `offset` on as fit in one frame, of the tables the
+// caller may list (tables.ts), as one list. `offset`, `next` and `total`
+// count every row of those tables, shown or not, so that a caller that sees
+// only some rows pages through the same positions; a page ends only when it
+// is full or the list is, so an empty page is the last one.
+function tablePage(ctx: Context, caller: Caller, offset: number): TableBody {
+  const listed = ctx.tables.listed(caller);
+  const total = listed.reduce((n, l) => n + l.table.size, 0);
   const rows: TableRow[] = [];
   let room = TABLE_ROOM;
-  let taken = 0;
-  let skip = offset;
+  let position = offset;
   let full = false;
   const fits = (row: TableRow) => {
-    full = taken === 255 || tableRowSize(row) > room;
+    full = rows.length === 255 || tableRowSize(row) > room;
     if (full) return false;
     room -= tableRowSize(row);
-    taken++;
+    rows.push(row);
     return true;
   };
-  for (const table of tables) {
+  let skip = offset;
+  for (const { table, shows } of listed) {
     if (skip >= table.size) {
       skip -= table.size;
       continue;
     }
-    rows.push(...table.rows(skip, fits));
+    table.rows(skip, (row) => {
+      if (shows(row) && !fits(row)) return false;
+      position++;
+      return true;
+    });
     skip = 0;
     if (full) break;
   }
-  const stats = ctx.pool.stats();
-  return { poolSize: stats.size, poolUsed: stats.used, poolQuarantined: stats.quarantined, total, next: Math.min(total, offset + rows.length), rows };
+  // Scope user: the caller's own pool; otherwise the shared one.
+  const stats = (listed.length === 1 ? listed[0].table.pool : ctx.pool).stats();
+  return { poolSize: stats.size, poolUsed: stats.used, poolQuarantined: stats.quarantined, total, next: Math.min(total, position), rows };
 }

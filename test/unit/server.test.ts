@@ -10,6 +10,7 @@ import type { DnsTransport, QueryOutcome } from '../../src/helper/resolver.js';
 import { HelperRunningError, startHelper, type Helper, type HelperOptions } from '../../src/helper/server.js';
 import { decodeReply, encodeRequest, FrameReader, Kind, MAPPED_SYNTH, MsgType, Status, WireNetwork, type Reply } from '../../src/protocol.js';
 import { prng } from '../support/prng.js';
+import { ownUserOnly } from '../../src/helper/admission.js';
 
 const NET = path.join(import.meta.dirname, '..', 'fixtures', 'net', 'ipv6-only');
 const netSources: NetSources = {
@@ -314,15 +315,16 @@ describe('startHelper', () => {
     stalled.close();
   });
 
-  it('serves its own user (SO_PEERCRED) and hangs up on anyone else', async () => {
+  it('serves its own user (SO_PEERCRED) and answers anyone else DENIED, then hangs up', async () => {
     const own = await start();
     const client = await Client.connect(own.socketPath);
     client.write(hello(1));
     expect(await client.next()).toMatchObject({ status: Status.Ok });
     client.close();
-    const other = await start({ uid: process.getuid!() + 1 });
+    const other = await start({ allow: ownUserOnly(process.getuid!() + 1) });
     const stranger = await Client.connect(other.socketPath);
-    stranger.write(hello(1));
+    stranger.write(hello(7));
+    expect(await stranger.next()).toMatchObject({ type: MsgType.Hello, id: 7, status: Status.Denied });
     expect(await stranger.hangsUp()).toBe(true);
   });
 
@@ -592,9 +594,10 @@ print("reply", data.hex() or "none (closed)")`;
     fs.chmodSync(helper.socketPath, 0o666);
     const poison = encodeRequest({ type: MsgType.Map6, id: 2, v6: '2001:db8::66' });
     const peek = encodeRequest({ type: MsgType.Name4, id: 3, v4: '198.18.0.1' });
-    expect(await otherUser(helper.socketPath, poison)).toBe('reply none (closed)');
-    expect(await otherUser(helper.socketPath, peek)).toBe('reply none (closed)');
-    expect(lines.filter((l) => l.includes(`refused a client of uid ${NOBODY}`))).toHaveLength(2);
+    // DENIED (status 9) to the first request, nothing carried out.
+    expect(await otherUser(helper.socketPath, poison)).toBe('reply 0000000801040009' + '00000002');
+    expect(await otherUser(helper.socketPath, peek)).toBe('reply 0000000801050009' + '00000003');
+    expect(lines.filter((l) => l.includes(`refused a client of uid ${NOBODY}`))).toHaveLength(1); // once per ten seconds
     expect(helper.mapper.size).toBe(size);
     own.write(encodeRequest({ type: MsgType.Map4, id: 4, v4: '198.18.0.1' }));
     expect(await own.next()).toMatchObject({ status: Status.Ok, entry: { v6: '2001:db8::7' } });
