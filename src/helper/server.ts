@@ -74,7 +74,7 @@ export interface HelperOptions {
   dns?: DnsTransport;
   /** Where the host's addresses and routes are read (tests). */
   netSources?: NetSources;
-  /** Whom the helper serves (admission.ts). Default: its own uid only. */
+  /** Whom the helper serves besides its own uid (admission.ts). Default: nobody else. */
   allow?: AllowList;
   /** A helper for several users (`bia helper --system`): its socket is open to all (0666 in a 0755 directory) and admission decides. */
   shared?: boolean;
@@ -212,7 +212,9 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     log.warn(`refused a new pool mapping to pid ${caller.pid} (uid ${caller.uid}, ${exeOf(caller.pid)}): ${why}`),
   );
   const helperUid = process.getuid!();
-  const allow = options.allow ?? ownUserOnly(helperUid);
+  // Its own user is always served: it could take the helper over anyway.
+  const given = options.allow ?? ownUserOnly(helperUid);
+  const allow = { ...given, uids: [...new Set([helperUid, ...given.uids])] };
   // Scopes user and process: tables of their own, not saved, and neither are their uses.
   const scope = options.scope ?? 'host';
   const tables = new ScopedTables(scope, mapper, helperUid, () => new AddressMapper(new Pool(`${pool.network}/${pool.prefixLength}`, () => detector.hostIPv4()), { ...mapperTimes(options), log, now }));
