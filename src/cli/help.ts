@@ -17,10 +17,21 @@ Usage:
   bia stop [--socket PATH]               stop your helper
   bia helper [OPTIONS] [--allow-root]    run the helper in the foreground
                                          (as root only with --allow-root)
+  bia helper --system [--allow-users LIST] [--allow-group GROUP] [OPTIONS]
+                                         a helper shared by the host's users,
+                                         at the system socket; it serves its
+                                         own uid and the users and groups
+                                         listed (names or numbers)
   bia demo                               show bia at work in a sandbox
   bia install --user [--allow-root]      write systemd user units that start
                                          your helper when a program needs it
   bia uninstall --user                   remove them
+  bia install --system --allow-group GROUP|--allow-users LIST
+              [--service-user NAME] [--unit-dir DIR] [OPTIONS]
+                                         write systemd system units for a
+                                         shared helper (root; a dynamic user
+                                         unless --service-user)
+  bia uninstall --system [--unit-dir DIR]  remove them
   bia --help | --version
 
 Settings (every command takes these; each also has a variable and a key in
@@ -38,7 +49,12 @@ file, which beats the default; see docs/configuration.md):
   --log-level LEVEL       error, warn, info, debug or trace; programs default
                           to warn, the helper to info ($BIA_LOG, "logLevel")
   --socket PATH           the helper's socket, default
-                          $XDG_RUNTIME_DIR/bia/helper.sock ($BIA_SOCKET, "socket")
+                          $XDG_RUNTIME_DIR/bia/helper.sock ($BIA_SOCKET,
+                          "socket"); when set, bia uses that helper and looks
+                          for no other
+  --system-socket PATH    where a shared helper listens and bia looks for one,
+                          default /run/bia/helper.sock ($BIA_SYSTEM_SOCKET,
+                          "systemSocket")
   --timeout-ms MS         how long a program waits for the helper, default 800
                           ($BIA_TIMEOUT_MS, "timeoutMs")
   --resolve-timeout-ms MS how long a name lookup may take, default 8000
@@ -82,9 +98,14 @@ Examples:
                                                --now bia-helper.socket
   bia uninstall --user                         then: systemctl --user stop
                                                bia-helper.socket bia-helper
+  bia install --system --allow-group users     as root; then: systemctl enable
+                                               --now bia-helper.socket
 
-One helper serves all your programs; bia run and bia env start it when none
-is running (it logs to $XDG_STATE_HOME/bia/helper.log).
+One helper serves all your programs. bia run and bia env use your own helper
+if it runs, else a shared helper at the system socket that serves you (its
+socket must be root's to vouch for), else start one of your own (it logs to
+$XDG_STATE_HOME/bia/helper.log). BIA_SOCKET or --socket names the one helper
+to use instead.
 
 Exit status: bia run exits with CMD's status (128+N when CMD dies of signal
 N; signals bia receives are passed on to CMD). bia status exits 3 when no
