@@ -37,7 +37,7 @@ import { parseResolvConf, resolvConfPath } from './resolvconf.js';
 import { DEFAULT_QUOTA_LIMITS, exeOf, Quotas, type Caller, type QuotaLimits } from './quota.js';
 import { UsageTracker, type Liveness, type UseRecord } from './usage.js';
 import type { PoolScope } from './scope.js';
-import { ScopedTables } from './tables.js';
+import { ScopedTables, type OwnTable } from './tables.js';
 import { admits, describeAllow, ownUserOnly, servesOthers, type AllowList } from './admission.js';
 import { DEFAULT_POOL, Pool } from './pool.js';
 import { caresTransport, NameResolver, type DnsTransport } from './resolver.js';
@@ -215,9 +215,15 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   // Its own user is always served: it could take the helper over anyway.
   const given = options.allow ?? ownUserOnly(helperUid);
   const allow = { ...given, uids: [...new Set([helperUid, ...given.uids])] };
-  // Scopes user and process: tables of their own, not saved, and neither are their uses.
+  // Scopes user and process: tables of their own, each with a pool of its
+  // own; a user's is saved next to the shared one, a process's is not. Uses
+  // are journaled for the shared table only (a user's table keeps its
+  // mappings across a restart, protected by expiry and quarantine).
+  const newPool = () => new Pool(`${pool.network}/${pool.prefixLength}`, () => detector.hostIPv4());
   const scope = options.scope ?? 'host';
-  const tables = new ScopedTables(scope, mapper, helperUid, () => new AddressMapper(new Pool(`${pool.network}/${pool.prefixLength}`, () => detector.hostIPv4()), { ...mapperTimes(options), log, now }));
+  const tables = new ScopedTables(scope, mapper, helperUid, (caller) =>
+    scope === 'user' ? userTable(caller.uid, newPool(), store.dir, options, log) : { table: new AddressMapper(newPool(), { ...mapperTimes(options), log, now }), uid: caller.uid },
+  );
   const persistUses = scope === 'host' ? (records: UseRecord[]) => store.appendUses(records) : undefined;
   const usage = new UsageTracker(
     (pid) => tables.ofPid(pid),
@@ -266,8 +272,21 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
       await closeServer(server, clients, socketFile);
       usage.flush();
       await store.close();
+      for (const own of tables.saved()) await own.store.close();
     },
   };
+}
+
+// Scope user: a user's table, read back from its own directory under the
+// helper's (which the helper's lock already holds) and saved there like the
+// shared table (docs/mapping-lifecycle.md, Persistence).
+function userTable(uid: number, pool: Pool, stateDir: string, options: HelperOptions, log: Logger): OwnTable {
+  const now = options.now ?? Date.now;
+  const store = new StateStore(path.join(stateDir, 'users', String(uid)), log);
+  const table = new AddressMapper(pool, { ...mapperTimes(options), onRecord: (entry) => store.append(entry), log, now });
+  applyState(table, store.recover(), options.quarantineMs ?? DEFAULT_QUARANTINE_MS, now(), log);
+  void store.compact(table);
+  return { table, uid, store };
 }
 
 // ---- the mappings ---------------------------------------------------------
@@ -313,6 +332,7 @@ function maintain(ctx: Context): void {
   const expired = ctx.tables.sweep();
   if (expired > 0) ctx.log.debug(`swept ${expired} expired mapping(s)`);
   void ctx.store.compactIfDue(ctx.mapper);
+  for (const own of ctx.tables.saved()) void own.store.compactIfDue(own.table);
 }
 
 // ---- the network -----------------------------------------------------------
@@ -547,7 +567,7 @@ function serve(socket: net.Socket, ctx: Context): void {
       socket.cork();
       setImmediate(() => {
         corked = false;
-        ctx.store.flushNow();
+        flushNow(ctx);
         socket.uncork();
       });
     }
@@ -571,7 +591,7 @@ function serve(socket: net.Socket, ctx: Context): void {
       if (socket.writable) write(head);
     }
     if (!closing) return;
-    ctx.store.flushNow(); // end() lifts the cork
+    flushNow(ctx); // end() lifts the cork
     socket.end();
   };
   const send = (reply: Buffer | Promise<Buffer>) => {
@@ -648,6 +668,12 @@ function notified(req: Request, ctx: Context, caller: Caller): void {
   if (logs(ctx.log, 'debug')) ctx.log.debug(`${describe(req)} from pid ${caller.pid}`);
 }
 
+// The journal writes of the shared table and of the users' own (scope user).
+function flushNow(ctx: Context): void {
+  ctx.store.flushNow();
+  for (const own of ctx.tables.saved()) own.store.flushNow();
+}
+
 // A reply made at once is encoded at once; one that waits (DNS) is written
 // to the journal before it is sent, like the others (serve's uncork).
 function answer(req: Request, ctx: Context, caller: Caller): Buffer | Promise<Buffer> {
@@ -661,7 +687,7 @@ function answer(req: Request, ctx: Context, caller: Caller): Buffer | Promise<Bu
   return reply.then(
     async (r) => {
       // A mapping a reply hands out is on disk before the reply is sent.
-      await ctx.store.flush();
+      await Promise.all([ctx.store.flush(), ctx.tables.storeOf(caller)?.flush()]);
       return encoded(req, r, ctx);
     },
     (err) => failed(req, err, ctx),

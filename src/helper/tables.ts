@@ -5,13 +5,16 @@
 // lists only its user's tables and, in the shared table, the mappings the
 // helper answered its user's programs with (docs/threat-model.md).
 import type { AddressMapper } from './mapper.js';
+import type { StateStore } from './statestore.js';
 import type { Caller } from './quota.js';
 import { scopeKey, SHARED_TABLE, type PoolScope } from './scope.js';
 import type { TableRow } from '../protocol.js';
 
-interface OwnTable {
+/** A table of one user or process, and where it is saved (scope user) if anywhere. */
+export interface OwnTable {
   table: AddressMapper;
   uid: number;
+  store?: StateStore;
 }
 
 /** A table to list, and which of its rows. */
@@ -33,7 +36,7 @@ export class ScopedTables {
     private readonly scope: PoolScope,
     readonly shared: AddressMapper,
     private readonly helperUid: number,
-    private readonly make: () => AddressMapper,
+    private readonly make: (caller: Caller) => OwnTable,
   ) {}
 
   /** A client process connected. Scope user makes its user's table now, so its first USE finds it. */
@@ -48,8 +51,18 @@ export class ScopedTables {
     const key = scopeKey(this.scope, caller, this.helperUid);
     if (key === SHARED_TABLE) return this.shared;
     let own = this.own.get(key);
-    if (!own) this.own.set(key, (own = { table: this.make(), uid: caller.uid }));
+    if (!own) this.own.set(key, (own = this.make(caller)));
     return own.table;
+  }
+
+  /** Where CALLER's table is saved, when it is not the shared table's store. */
+  storeOf(caller: Caller): StateStore | undefined {
+    return this.own.get(scopeKey(this.scope, caller, this.helperUid))?.store;
+  }
+
+  /** The saved tables of their own (scope user). */
+  *saved(): Generator<{ table: AddressMapper; store: StateStore }> {
+    for (const { table, store } of this.own.values()) if (store) yield { table, store };
   }
 
   /** The table a process's uses count in (usage.ts). */

@@ -154,6 +154,20 @@ describe.skipIf(!canRun)('a helper shared by several users', () => {
     expect(listed(await request(h.socketPath, table(5)))).toEqual([]);
   });
 
+  it('scope user: each user\'s table survives a helper restart', async () => {
+    const first = await start({ allow: { uids: [ANN, BOB], gids: [] }, scope: 'user' });
+    const stateDir = path.join(path.dirname(path.dirname(first.socketPath)), 'state');
+    expect((await as(ANN, first.socketPath, [map6(1, '2001:db8::a')])).map(v4Of)).toEqual(['198.18.0.1']);
+    expect((await as(BOB, first.socketPath, [map6(1, '2001:db8::b')])).map(v4Of)).toEqual(['198.18.0.1']);
+    await first.close();
+    helpers.splice(helpers.indexOf(first), 1);
+    const again = await start({ allow: { uids: [ANN, BOB], gids: [] }, scope: 'user', stateDir });
+    const ann = await as(ANN, again.socketPath, [map4(1, '198.18.0.1'), map6(2, '2001:db8::c')]);
+    expect(ann.map(v6Of)).toEqual(['2001:db8::a', '2001:db8::c']);
+    expect(v4Of(ann[1])).toBe('198.18.0.2'); // .1 is still Ann's peer's
+    expect((await as(BOB, again.socketPath, [map4(1, '198.18.0.1')])).map(v6Of)).toEqual(['2001:db8::b']);
+  });
+
   it('answers DENIED to a user it does not serve, changing nothing, and serves a member of an allowed group', async () => {
     const h = await start({ allow: { uids: [ANN], gids: [STAFF] } });
     const [denied, after] = await as(EVE, h.socketPath, [map6(9, '2001:db8::e'), map6(10, '2001:db8::e')]);
