@@ -24,7 +24,7 @@ static void check_reply(const struct bia_reply *r, size_t len)
 {
     check(strcmp(bia_type_name(r->type), "?") != 0);
     check(r->type != BIA_T_USE && r->type != BIA_T_RELEASE && r->type != BIA_T_TABLE);
-    check(r->status <= BIA_S_QUOTA);
+    check(r->status <= BIA_S_DENIED);
     if (r->status != BIA_S_OK) {
         check(len == BIA_HEADER_SIZE);
         return;
