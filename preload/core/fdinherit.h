@@ -21,6 +21,7 @@
 #ifndef BIA_FDINHERIT_H
 #define BIA_FDINHERIT_H
 
+#include "envrec.h"
 #include "fdtable.h"
 
 #include <stdbool.h>
@@ -28,7 +29,7 @@
 #include <sys/types.h>
 
 #define BIA_FDINHERIT_NAME "BIA_TRANSLATED"
-#define BIA_FDINHERIT_MAX 32                 /* records carried at most */
+#define BIA_FDINHERIT_MAX BIA_ENVREC_MAX
 #define BIA_FDINHERIT_RECORD 88              /* hex digits per record */
 #define BIA_FDINHERIT_SIZE (sizeof BIA_FDINHERIT_NAME "=" + \
                             BIA_FDINHERIT_MAX * (BIA_FDINHERIT_RECORD + 1))

@@ -14,12 +14,13 @@
 #ifndef BIA_V6INHERIT_H
 #define BIA_V6INHERIT_H
 
+#include "envrec.h"
 #include "v6prog.h"
 
 #include <stdbool.h>
 
 #define BIA_V6INHERIT_NAME "BIA_V6PROG"
-#define BIA_V6INHERIT_MAX 32                 /* records carried at most */
+#define BIA_V6INHERIT_MAX BIA_ENVREC_MAX
 #define BIA_V6INHERIT_RECORD 100             /* hex digits per record */
 #define BIA_V6INHERIT_SIZE (sizeof BIA_V6INHERIT_NAME "=" + \
                             BIA_V6INHERIT_MAX * (BIA_V6INHERIT_RECORD + 1))
