@@ -15,6 +15,15 @@
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-fvisibility=hidden"],
       "libraries": ["-ldl", "-lpthread"],
       "sources": ["<!@(ls -1 preload/core/*.c preload/hooks/*.c)"]
+    },
+    {
+      "target_name": "bia_launcher",
+      "type": "executable",
+      "product_name": "bia",
+      "include_dirs": ["preload/include"],
+      "defines": ["_GNU_SOURCE"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra"],
+      "sources": ["<!@(ls -1 launcher/*.c)", "preload/core/protocol.c"]
     }
   ]
 }

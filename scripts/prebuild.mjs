@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Produces the prebuilt binaries shipped in the npm package, under
-// prebuilds/linux-<arch>/: the addon (bia.node) and the preload library
+// prebuilds/linux-<arch>/: the addon (bia.node), the preload library
 // (libbia.so, which prebuildify copies and strips along with the addon, as
-// it does any shared library node-gyp leaves in build/Release). The names
-// are the ones node-gyp-build and src/preload-path.ts look for.
+// it does any shared library node-gyp leaves in build/Release) and the
+// native launcher (bia, an executable, which prebuildify leaves alone: this
+// script copies and strips it). The names are the ones node-gyp-build,
+// src/preload-path.ts and scripts/install.mjs look for.
 //
 //   node scripts/prebuild.mjs [--arch x64,arm64]     (default: both)
 //
@@ -12,7 +14,7 @@
 // gcc-x86-64-linux-gnu g++-x86-64-linux-gnu on an arm64 machine). Run it
 // through npm (`npm run build:prebuilds`), which puts node-gyp on PATH.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +54,14 @@ function toolchain(arch) {
   return { env: { CC: `${t}-gcc`, CXX: `${t}-g++`, AR: `${t}-ar` }, strip: `${t}-strip` };
 }
 
+function copyLauncher(dir, strip) {
+  const built = join(root, 'build', 'Release', 'bia');
+  if (!existsSync(built)) fail(`node-gyp left no launcher in ${built}`);
+  copyFileSync(built, join(dir, 'bia'));
+  chmodSync(join(dir, 'bia'), 0o755);
+  if (spawnSync(strip, ['--strip-all', join(dir, 'bia')], { stdio: 'inherit' }).status !== 0) fail(`${strip} failed on the launcher`);
+}
+
 // N-API: one addon for every Node version; built against the running Node's
 // headers rather than the newest release's, so that no header download is needed.
 function build(arch) {
@@ -60,6 +70,7 @@ function build(arch) {
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   if (r.status !== 0) fail(`prebuildify for linux-${arch} failed`);
   const dir = join(root, 'prebuilds', `linux-${arch}`);
+  copyLauncher(dir, strip);
   for (const file of ['bia.node', 'libbia.so']) if (!existsSync(join(dir, file))) fail(`prebuildify left no ${file} in ${dir}`);
   console.log(`bia: prebuilt binaries in ${dir}`);
 }

@@ -1,14 +1,30 @@
-// Where the preload library (libbia.so) is: the prebuilt one shipped for
-// this platform, else the one `npm install` compiled from source.
+// Where bia's compiled files are: the prebuilt ones shipped for this
+// platform, else the ones `npm install` compiled from source.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from './lab/lab.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const CANDIDATES = [
-  ['prebuilds', `${process.platform}-${process.arch}`, 'libbia.so'],
-  ['build', 'Release', 'libbia.so'],
-];
+// dist/preload-path.js: the package root is one up (lab.ts, which also
+// says where it is, imports this module).
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export function preloadLibrary(): string | undefined {
-  return CANDIDATES.map((parts) => join(packageRoot, ...parts)).find((p) => existsSync(p));
+function builtFile(name: string): string | undefined {
+  const candidates = [
+    ['prebuilds', `${process.platform}-${process.arch}`, name],
+    ['build', 'Release', name],
+  ];
+  return candidates.map((parts) => join(packageRoot, ...parts)).find((p) => existsSync(p));
 }
+
+/** The preload library (libbia.so). launcher/package.c picks it the same way. */
+export function preloadLibrary(): string | undefined {
+  return builtFile('libbia.so');
+}
+
+/** The native `bia` launcher (launcher/), which scripts/install.mjs makes the `bia` command. */
+export function nativeLauncher(): string | undefined {
+  return builtFile('bia');
+}
+
+/** The Node CLI's entry point: what the native launcher runs for all but a plain `bia run`. */
+export const CLI_MAIN = join(packageRoot, 'dist', 'cli', 'main.js');

@@ -16,6 +16,7 @@ import { HELPER_KEYS, KEYS, type Config } from '../config/schema.js';
 import type { Source } from '../config/effective.js';
 import { checkSystemSocket } from './system-socket.js';
 import { helperLogPath } from '../paths.js';
+import { CLI_MAIN } from '../preload-path.js';
 import { refuseRoot } from './root.js';
 
 const START_TIMEOUT_MS = 5000;
@@ -133,7 +134,7 @@ function startHelper(target: HelperTarget): { code?: number } {
   const log = openSync(target.logPath, 'a', 0o600);
   const env: NodeJS.ProcessEnv = { ...process.env, BIA_INSIDE_HELPER: '1' };
   delete env.LD_PRELOAD; // the helper must never run through its own preload
-  const child = spawn(process.execPath, [process.argv[1], 'helper', '--socket', target.socketPath, ...target.helperArgs], {
+  const child = spawn(process.execPath, [CLI_MAIN, 'helper', '--socket', target.socketPath, ...target.helperArgs], {
     detached: true,
     stdio: ['ignore', log, log],
     env,

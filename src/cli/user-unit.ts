@@ -12,6 +12,7 @@ import { effectiveConfig } from '../config/effective.js';
 import { parseArgs } from './args.js';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 import { refuseRoot, ROOT_OPT_IN } from './root.js';
+import { CLI_MAIN } from '../preload-path.js';
 
 const SERVICE = 'bia-helper';
 
@@ -96,7 +97,7 @@ export function install(argv: string[]): number {
   const socket = sources.socket === 'default' ? undefined : config.socket;
   const paths = unitPaths();
   mkdirSync(join(paths.service, '..'), { recursive: true });
-  writeFileSync(paths.service, serviceText(process.execPath, process.argv[1]!, socket, asRoot));
+  writeFileSync(paths.service, serviceText(process.execPath, CLI_MAIN, socket, asRoot));
   writeFileSync(paths.socket, socketText(socket));
   process.stdout.write(`bia: wrote ${paths.socket} and ${paths.service}
 Have systemd start the helper for the first program that needs it, from now on and at every login:

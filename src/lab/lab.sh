@@ -296,5 +296,8 @@ lab_prepare() {
   lab_start_peer
 }
 
-# The bia launcher as a user runs it.
-bia() { node "$BIA_ROOT/dist/cli/main.js" "$@"; }
+# The bia command as a user runs it: the native launcher npm installs as
+# `bia` (LAB_BIA, from lab.ts), else the Node CLI it hands most commands to.
+bia() {
+  if [ -n "${LAB_BIA:-}" ]; then "$LAB_BIA" "$@"; else node "$BIA_ROOT/dist/cli/main.js" "$@"; fi
+}

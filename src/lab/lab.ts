@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { nativeLauncher } from '../preload-path.js';
 
 export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const labScript = join(packageRoot, 'src', 'lab', 'lab.sh');
@@ -36,7 +37,7 @@ function bashArgs(body: string, family: LabFamily = 6): string[] {
 export function runInLab(body: string, timeoutMs = 60_000, family: LabFamily = 6): Promise<LabResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('unshare', [...unshareArgs(), ...bashArgs(body, family)], {
-      env: { ...process.env, BIA_ROOT: packageRoot, LAB_QUIET: '1' },
+      env: { ...process.env, BIA_ROOT: packageRoot, LAB_BIA: nativeLauncher() ?? '', LAB_QUIET: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -55,7 +56,7 @@ export function runInLab(body: string, timeoutMs = 60_000, family: LabFamily = 6
 /** Runs BODY in a fresh lab with the terminal attached (the demo). */
 export function runInLabAttached(body: string): number {
   const r = spawnSync('unshare', [...unshareArgs(), ...bashArgs(body)], {
-    env: { ...process.env, BIA_ROOT: packageRoot },
+    env: { ...process.env, BIA_ROOT: packageRoot, LAB_BIA: nativeLauncher() ?? '' },
     stdio: 'inherit',
   });
   if (r.error) throw r.error;

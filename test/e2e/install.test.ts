@@ -98,15 +98,24 @@ describe('npm install -g into a user prefix, without a compiler', () => {
     expect(existsSync(join(installed, 'build')), 'nothing was compiled').toBe(false);
     expect(existsSync(join(installed, 'test')), 'tests are not shipped').toBe(false);
 
+    // The `bia` command is the prebuilt native launcher, which hands all
+    // but a plain `bia run` to the Node CLI.
     const bia = join(prefix, 'bin', 'bia');
+    expect(readFileSync(bia).subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(readFileSync(bia)).toEqual(readFileSync(join(installed, 'prebuilds', `${process.platform}-${process.arch}`, 'bia')));
     expect(check(bare(bia, ['--version']), 'bia --version').trim()).toBe(`bia ${pkg.version}`);
-    const preload = check(bare(bia, ['run', '--', 'sh', '-c', 'echo "$LD_PRELOAD"']), 'bia run');
-    expect(preload.trim()).toBe(join(installed, 'prebuilds', `${process.platform}-${process.arch}`, 'libbia.so'));
-    check(bare(bia, ['run', '--', 'true']), 'bia run -- true');
+    // No helper yet: the Node launcher starts one and runs the program as its child.
+    const first = bare(bia, ['run', '--', 'sh', '-c', 'echo "$$ $LD_PRELOAD"']);
+    const [firstPid, preload] = check(first, 'bia run').trim().split(' ');
+    expect(preload).toBe(join(installed, 'prebuilds', `${process.platform}-${process.arch}`, 'libbia.so'));
+    expect(Number(firstPid)).not.toBe(first.pid);
+    // Now one answers: the launcher runs the program itself.
+    const fast = bare(bia, ['run', '--', 'sh', '-c', 'echo "$$ $LD_PRELOAD"']);
+    expect(check(fast, 'bia run, helper running').trim()).toBe(`${fast.pid} ${preload}`);
     check(bare(bia, ['stop']), 'bia stop');
 
     check(bare(bia, ['install', '--user']), 'bia install --user');
     const unit = readFileSync(join(home, '.config', 'systemd', 'user', 'bia-helper.service'), 'utf8');
-    expect(unit).toContain(`ExecStart="${process.execPath}" "${bia}" "helper"`);
+    expect(unit).toContain(`ExecStart="${process.execPath}" "${join(installed, 'dist', 'cli', 'main.js')}" "helper"`);
   });
 });

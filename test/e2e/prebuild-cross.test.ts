@@ -7,7 +7,7 @@
 // stays the host's. Outside CI a machine without the cross toolchain or
 // qemu-user skips this with the reason; CI must run it (.ci/run installs them).
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,8 +49,11 @@ async function startHelper(socket: string): Promise<void> {
 
 beforeAll(async () => {
   if (missing) return;
-  for (const e of ['binding.gyp', 'native', 'preload', 'scripts', 'package.json']) cpSync(join(packageRoot, e), join(work, e), { recursive: true });
+  for (const e of ['binding.gyp', 'native', 'preload', 'launcher', 'scripts', 'package.json']) cpSync(join(packageRoot, e), join(work, e), { recursive: true });
   symlinkSync(join(packageRoot, 'node_modules'), join(work, 'node_modules'));
+  // The launcher finds its package by the Node CLI's entry point.
+  mkdirSync(join(work, 'dist', 'cli'), { recursive: true });
+  writeFileSync(join(work, 'dist', 'cli', 'main.js'), '');
   check(spawnSync('npm', ['run', 'build:prebuilds', '--', '--arch', 'arm64'], { cwd: work, encoding: 'utf8' }), 'npm run build:prebuilds -- --arch arm64');
   check(spawnSync(`${TRIPLET}-gcc`, ['-std=gnu11', '-Wall', '-Wextra', '-o', join(work, 'cross_load'), join(packageRoot, 'test/c/cross_load.c')], { encoding: 'utf8' }), 'cross-compiling cross_load.c');
   await startHelper(join(work, 'helper.sock'));
@@ -63,13 +66,14 @@ afterAll(() => {
 
 describe.skipIf(missing)('linux-arm64 prebuilt binaries', () => {
   it('are arm64 ELF objects needing the documented glibc, and are packed', () => {
-    for (const file of ['bia.node', 'libbia.so']) expect(elfMachine(join(built, file)), file).toBe('arm64');
+    for (const file of ['bia.node', 'libbia.so', 'bia']) expect(elfMachine(join(built, file)), file).toBe('arm64');
     expect(newestGlibcVersion(join(built, 'libbia.so'))).toBe(DOCUMENTED_GLIBC);
-    expect(newer(newestGlibcVersion(join(built, 'bia.node')), DOCUMENTED_GLIBC), 'the addon needs no newer glibc').toBe(false);
+    for (const file of ['bia.node', 'bia']) expect(newer(newestGlibcVersion(join(built, file)), DOCUMENTED_GLIBC), `${file} needs no newer glibc`).toBe(false);
     const packed = JSON.parse(check(spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: work, encoding: 'utf8' }), 'npm pack --dry-run')) as { files: { path: string }[] }[];
     const paths = packed[0]!.files.map((f) => f.path);
     expect(paths).toContain('prebuilds/linux-arm64/libbia.so');
     expect(paths).toContain('prebuilds/linux-arm64/bia.node');
+    expect(paths).toContain('prebuilds/linux-arm64/bia');
   });
 
   it('load into an arm64 program under qemu-user: the preload answers from the helper, the addon loads', () => {
@@ -80,5 +84,13 @@ describe.skipIf(missing)('linux-arm64 prebuilt binaries', () => {
     const r = qemu(program, [join(built, 'bia.node'), 'v6only.test', '198.18.0.7'], { ...env, LD_PRELOAD: join(built, 'libbia.so') });
     expect(r.stdout, r.stderr).toBe('addon: loaded\nresolve: v6only.test 198.18.0.7\n');
     expect(r.status).toBe(0);
+  });
+
+  it('launch a program under qemu-user: the launcher asks the helper and sets the environment', () => {
+    // The program is the host's sh (qemu-user passes the exec to the
+    // kernel), which ignores the arm64 library its ld.so cannot load.
+    const env = { BIA_SOCKET: join(work, 'helper.sock'), PATH: process.env.PATH!, HOME: work, XDG_CONFIG_HOME: work };
+    const r = qemu(join(built, 'bia'), ['run', '--', 'sh', '-c', 'echo "$LD_PRELOAD $BIA_POOL $BIA_SYNTH"'], env);
+    expect(r.stdout, r.stderr).toBe(`${join(built, 'libbia.so')} 198.18.0.0/15 mapped\n`);
   });
 });

@@ -22,8 +22,8 @@ export interface HelperProcess {
   stop(): Promise<void>;
 }
 
-/** NODE_FLAGS: V8/Node options for the helper's node (e.g. a GC schedule for memory figures). */
-export async function startHelperProcess(nodeFlags: string[] = []): Promise<HelperProcess> {
+/** NODE_FLAGS: V8/Node options for the helper's node (e.g. a GC schedule for memory figures); HELPER_ARGS: more `bia helper` options. */
+export async function startHelperProcess(nodeFlags: string[] = [], helperArgs: string[] = []): Promise<HelperProcess> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bia-helperproc-'));
   const socketPath = path.join(dir, 'run', 'helper.sock');
   const logPath = path.join(dir, 'helper.log');
@@ -31,7 +31,7 @@ export async function startHelperProcess(nodeFlags: string[] = []): Promise<Help
   const log = fs.openSync(logPath, 'a');
   const env: NodeJS.ProcessEnv = { ...process.env, BIA_INSIDE_HELPER: '1', BIA_ALLOW_ROOT: '1', BIA_RESOLV_CONF: path.join(dir, 'resolv.conf'), XDG_STATE_HOME: path.join(dir, 'state') };
   delete env.LD_PRELOAD;
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, path.join(packageRoot, 'dist/cli/main.js'), 'helper', '--socket', socketPath, '--network', 'ipv6-only', '--log-level', 'warn'], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, path.join(packageRoot, 'dist/cli/main.js'), 'helper', '--socket', socketPath, '--network', 'ipv6-only', '--log-level', 'warn', ...helperArgs], {
     stdio: ['ignore', log, log],
     env,
   });

@@ -1,0 +1,117 @@
+#include "hello.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HELLO_ID 1
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int fail(char *why, const char *what, const char *path)
+{
+    snprintf(why, HELLO_WHY_SIZE, "%s %.120s: %s", what, path, strerror(errno));
+    return -1;
+}
+
+/* A helper's Unix socket accepts at once unless its backlog is full;
+ * SO_SNDTIMEO bounds that wait. */
+static int connect_to(int fd, const char *path, int timeout_ms, char *why)
+{
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
+
+    if (strlen(path) >= sizeof sun.sun_path) {
+        errno = ENAMETOOLONG;
+        return fail(why, "connect", path);
+    }
+    strcpy(sun.sun_path, path);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    while (connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0)
+        if (errno != EINTR)
+            return fail(why, "connect", path);
+    return 0;
+}
+
+/* Reads exactly len bytes before deadline. */
+static int read_full(int fd, uint8_t *buf, size_t len, long long deadline, char *why)
+{
+    while (len) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        long long left = deadline - now_ms();
+        ssize_t n;
+
+        if (left <= 0 || poll(&p, 1, (int)left) == 0) {
+            snprintf(why, HELLO_WHY_SIZE, "no answer to HELLO in time");
+            return -1;
+        }
+        n = read(fd, buf, len);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n <= 0) {
+            snprintf(why, HELLO_WHY_SIZE, "the helper closed the connection without answering");
+            return -1;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int exchange(int fd, long long deadline, struct bia_reply *reply, char *why)
+{
+    uint8_t frame[BIA_MAX_FRAME];
+    size_t len = bia_encode_hello(frame, sizeof frame, HELLO_ID), total;
+    const char *bad;
+
+    if (send(fd, frame, len, MSG_NOSIGNAL) != (ssize_t)len) {
+        snprintf(why, HELLO_WHY_SIZE, "sending HELLO: %s", strerror(errno));
+        return -1;
+    }
+    if (read_full(fd, frame, 4, deadline, why))
+        return -1;
+    total = bia_frame_size(frame);
+    if (!total) {
+        snprintf(why, HELLO_WHY_SIZE, "the helper's reply has a bad length");
+        return -1;
+    }
+    if (read_full(fd, frame + 4, total - 4, deadline, why))
+        return -1;
+    if (bia_decode_reply(frame, total, reply, &bad)) {
+        snprintf(why, HELLO_WHY_SIZE, "the helper's reply is malformed: %s", bad);
+        return -1;
+    }
+    return 0;
+}
+
+int hello_ask(const char *socket_path, int timeout_ms, struct bia_hello *out, char why[HELLO_WHY_SIZE])
+{
+    long long deadline = now_ms() + timeout_ms;
+    struct bia_reply reply;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), rc;
+
+    if (fd < 0)
+        return fail(why, "socket for", socket_path);
+    rc = connect_to(fd, socket_path, timeout_ms, why) || exchange(fd, deadline, &reply, why);
+    close(fd);
+    if (rc)
+        return -1;
+    if (reply.type != BIA_T_HELLO || reply.id != HELLO_ID || reply.status != BIA_S_OK) {
+        snprintf(why, HELLO_WHY_SIZE, "the helper answered HELLO with %s, status %s",
+                 bia_type_name(reply.type), bia_status_name(reply.status));
+        return -1;
+    }
+    *out = reply.u.hello;
+    return 0;
+}

@@ -1,0 +1,113 @@
+/*
+ * The `bia` command, native: `bia run` without Node when it can, and the
+ * Node CLI (dist/cli/main.js) for everything else.
+ *
+ * `bia run -- CMD` as a Node program costs Node's own start-up (about
+ * 200 ms here) on every program it launches. When bia run has nothing to
+ * interpret but what this fast path knows (runopts.h, settings.h) and a
+ * helper answers HELLO on the socket, the launcher sets the program's
+ * environment as the Node launcher would (childenv.h) and execs it: the
+ * program then is this process, its exit status and signals its own. In
+ * every other case, including no helper answering (the Node launcher
+ * starts one) and a program that cannot be executed (it says why, with
+ * bia's exit codes), the Node CLI runs with the original arguments and
+ * environment, so the result is the one it always gave.
+ */
+#include "childenv.h"
+#include "hello.h"
+#include "package.h"
+#include "runopts.h"
+#include "settings.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* As long as the Node launcher waits for an existing helper (ensure-helper.ts). */
+#define HELLO_TIMEOUT_MS 500
+
+/* The launcher's debug lines, in the preload's format (preload/core/log.c). */
+static void debug(const struct settings *s, const char *fmt, ...)
+{
+    char line[512];
+    int n;
+    va_list ap;
+
+    if (!s || !settings_debug(s->log_level))
+        return;
+    n = snprintf(line, sizeof line, "bia[%d]: launcher: ", (int)getpid());
+    va_start(ap, fmt);
+    vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    /* A control character in a path or command must not forge a line. */
+    for (char *c = line; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    strcat(line, "\n");
+    (void)!write(2, line, strlen(line));
+}
+
+/* Execs the program with bia, or returns when the Node launcher must run. */
+static void run_fast(char **args, const char *root)
+{
+    struct runopts o;
+    struct settings s;
+    struct bia_hello hello;
+    char library[PATH_MAX], why[HELLO_WHY_SIZE > SETTINGS_WHY_SIZE ? HELLO_WHY_SIZE : SETTINGS_WHY_SIZE];
+    char **env;
+
+    if (runopts_parse(args, &o))
+        return;
+    if (settings_resolve(&o, &s, why)) {
+        debug(&s, "the Node launcher takes over: %s", why);
+        return;
+    }
+    if (package_library(root, library)) {
+        debug(&s, "the Node launcher takes over: it picks the preload library");
+        return;
+    }
+    if (hello_ask(s.socket, HELLO_TIMEOUT_MS, &hello, why)) {
+        debug(&s, "the Node launcher takes over (it starts a helper): %s", why);
+        return;
+    }
+    env = childenv_build(library, &s, &hello);
+    if (!env)
+        return;
+    debug(&s, "helper on %s answered; running %s directly", s.socket, o.command[0]);
+    execvpe(o.command[0], o.command, env);
+    debug(&s, "the Node launcher takes over (it reports the error): exec %s: %s", o.command[0], strerror(errno));
+}
+
+static void exec_node(const char *root, char **argv)
+{
+    char main_js[PATH_MAX];
+    int argc = 0;
+
+    while (argv[argc])
+        argc++;
+    package_main(root, main_js);
+    {
+        char *node_argv[argc + 2];
+        node_argv[0] = "node";
+        node_argv[1] = main_js;
+        memcpy(node_argv + 2, argv + 1, (size_t)argc * sizeof *argv);   /* argv[1..] and NULL */
+        execvp("node", node_argv);
+    }
+    fprintf(stderr, "bia: cannot run node (bia's command line is a Node program): %s\n", strerror(errno));
+}
+
+int main(int argc, char **argv)
+{
+    char root[PATH_MAX];
+
+    if (package_root(root)) {
+        fprintf(stderr, "bia: cannot find the bia package (dist/cli/main.js) above this launcher\n");
+        return 70;   /* EXIT_INTERNAL */
+    }
+    if (argc > 1 && !strcmp(argv[1], "run"))
+        run_fast(argv + 2, root);
+    exec_node(root, argv);
+    return 127;   /* as env(1) when the command is not found */
+}
