@@ -23,6 +23,7 @@
       "include_dirs": ["preload/include"],
       "defines": ["_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra"],
+      "ldflags": ["-static"],
       "sources": ["<!@(ls -1 launcher/*.c)", "preload/core/protocol.c"]
     }
   ]

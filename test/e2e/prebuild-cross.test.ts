@@ -68,7 +68,9 @@ describe.skipIf(missing)('linux-arm64 prebuilt binaries', () => {
   it('are arm64 ELF objects needing the documented glibc, and are packed', () => {
     for (const file of ['bia.node', 'libbia.so', 'bia']) expect(elfMachine(join(built, file)), file).toBe('arm64');
     expect(newestGlibcVersion(join(built, 'libbia.so'))).toBe(DOCUMENTED_GLIBC);
-    for (const file of ['bia.node', 'bia']) expect(newer(newestGlibcVersion(join(built, file)), DOCUMENTED_GLIBC), `${file} needs no newer glibc`).toBe(false);
+    expect(newer(newestGlibcVersion(join(built, 'bia.node')), DOCUMENTED_GLIBC), 'the addon needs no newer glibc').toBe(false);
+    // The launcher is linked statically: it needs no glibc of the machine's.
+    expect(spawnSync('readelf', ['-d', join(built, 'bia')], { encoding: 'utf8' }).stdout).toContain('There is no dynamic section');
     const packed = JSON.parse(check(spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: work, encoding: 'utf8' }), 'npm pack --dry-run')) as { files: { path: string }[] }[];
     const paths = packed[0]!.files.map((f) => f.path);
     expect(paths).toContain('prebuilds/linux-arm64/libbia.so');
