@@ -23,7 +23,7 @@ describe.skipIf(labMissing || benchTools.length > 0)('npm run bench:smoke', () =
     const r = spawnSync('node', [join(packageRoot, 'bench', 'run.mjs'), '--smoke', '--out', out], { encoding: 'utf8', timeout: 90_000 });
     expect(r.status, r.stderr).toBe(0);
     const md = readFileSync(join(out, 'results.md'), 'utf8');
-    for (const metric of ['TCP bulk throughput', 'connect(), mapping known', 'first in a fresh process', 'getaddrinfo, cold', 'getaddrinfo, warm', 'process start', 'bia run -- /bin/true', 'helper requests/s', 'helper RSS per mapping', 'proxychains']) {
+    for (const metric of ['TCP bulk throughput', 'connect(), mapping known', 'first in a fresh process', 'getaddrinfo, cold', 'getaddrinfo, warm', 'process start', 'bia run -- /bin/true`, helper running, wall clock', 'bia run -- /bin/true`, helper running, CPU time', 'through the Node launcher', 'helper requests/s', 'helper RSS per mapping', 'proxychains']) {
       expect(md).toContain(metric);
     }
     expect(md).toMatch(/\| \d+\.\d\dx \| >= 0\.98x/); // throughput ratio is a number, not "-"
