@@ -107,8 +107,13 @@ socket must be root's to vouch for), else start one of your own (it logs to
 $XDG_STATE_HOME/bia/helper.log). BIA_SOCKET or --socket names the one helper
 to use instead.
 
+bia run runs CMD itself (exec) when a helper answers and nothing else needs
+working out: only --socket, --log-level or --trace, no other BIA_* setting,
+no config file. It then costs well under a millisecond; otherwise the Node
+launcher runs it (200 ms more). --log-level debug says which, and why.
+
 Exit status: bia run exits with CMD's status (128+N when CMD dies of signal
-N; signals bia receives are passed on to CMD). bia status exits 3 when no
+N; signals bia receives reach CMD). bia status exits 3 when no
 helper runs; bia doctor exits 1 when something will not work. bia's own
 failures exit 2 (usage), 69 (helper unavailable), 70 (internal), 75 (helper
 did not stop in time), 78 (bad setting), 126/127 (CMD not executable/found).
