@@ -59,14 +59,17 @@ PY
 echo "RESOLVE $(grep -c 'RESOLVE4 v6only.test' "$XDG_STATE_HOME/bia/helper.log")"
 echo "MAP $(grep -c 'MAP[46]' "$XDG_STATE_HOME/bia/helper.log")"
 # A fresh process given the pool address: one MAP4, and no HELLO beyond the
-# launcher's own (bia run put the pool in its environment).
+# launcher's own (bia run put the pool in its environment). Counted from
+# here: a helper still starting up may answer a HELLO twice, once to a
+# launcher that gave up waiting.
+hellos=$(grep -c 'HELLO' "$XDG_STATE_HOME/bia/helper.log")
 bia run -- python3 -c 'import socket; socket.create_connection(("198.18.0.1", 8080), timeout=3).close()'
-echo "HELLO $(grep -c 'HELLO' "$XDG_STATE_HOME/bia/helper.log")"
+echo "HELLO $(( $(grep -c 'HELLO' "$XDG_STATE_HOME/bia/helper.log") - hellos ))"
 echo "MAP4 $(grep -c 'MAP4' "$XDG_STATE_HOME/bia/helper.log")"`);
     expect(r.stdout, r.stderr).toMatch(/^done 198\.18\.0\.1$/m);
     expect(r.stdout).toContain('RESOLVE 1');
     expect(r.stdout).toContain('MAP 0');
-    expect(r.stdout).toContain('HELLO 2');
+    expect(r.stdout).toContain('HELLO 1');
     expect(r.stdout).toContain('MAP4 1');
   });
 });
