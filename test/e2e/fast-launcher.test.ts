@@ -7,8 +7,8 @@
 // way the Node launcher ends it, because it is the Node launcher that
 // runs. Then, in the lab, real programs through the fast path, a helper
 // that is down, and exit statuses and signals.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,6 +178,43 @@ describe.skipIf(!launcher)('the native launcher gives the program what the Node 
     expectHandedOver([], baseEnv({ XDG_CONFIG_HOME: 'relative' }));
     rmSync(join(work, 'home', '.config'), { recursive: true });
   });
+
+  it('hands over when the socket answers garbage or nothing, after at most 500 ms', async () => {
+    // A stand-in for a broken helper: accepts, then answers with a frame
+    // no decoder takes, or not at all.
+    const server = join(work, 'broken.sock');
+    const fake = spawn('python3', ['-c', `
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+    c.recv(64)
+    if sys.argv[2] == 'garbage': c.sendall(b'\\0\\0\\0\\x08\\x09\\x01\\0\\0\\0\\0\\0\\1')
+`, server, 'garbage'], { stdio: 'ignore' });
+    const silent = join(work, 'silent.sock');
+    const quiet = spawn('python3', ['-c', `
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+`, silent], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !(existsSync(server) && existsSync(silent)); i++) await new Promise((r) => setTimeout(r, 50));
+      const garbage = launch('c', ['--log-level', 'debug', '--socket', server], baseEnv({ BIA_SOCKET: undefined }));
+      expect(garbage.fast).toBe(false);
+      expect(garbage.stderr).toMatch(/^bia\[\d+\]: launcher: the Node launcher takes over \(it starts a helper\): the helper's reply is malformed: .+$/m);
+      const started = Date.now();
+      const none = launch('c', ['--log-level', 'debug', '--socket', silent], baseEnv({ BIA_SOCKET: undefined }));
+      expect(none.fast).toBe(false);
+      expect(none.stderr).toMatch(/^bia\[\d+\]: launcher: the Node launcher takes over \(it starts a helper\): no answer to HELLO in time$/m);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    } finally {
+      fake.kill();
+      quiet.kill();
+    }
+  }, 60_000);
 
   it('hands a program it cannot execute to the Node launcher, which says why with its exit code', () => {
     expect(expectHandedOver([], baseEnv(), ['/no/such/program']).status).toBe(127);
