@@ -25,7 +25,7 @@ static const char *const levels[] = {"error", "warn", "info", "debug", "trace"};
 static const char *const node_vars[] = {
     "BIA_NETWORK", "BIA_POOL", "BIA_NAT64", "BIA_TIMEOUT_MS", "BIA_RESOLVE_TIMEOUT_MS", "BIA_SYNTH",
     "BIA_SYNTH_PREFIX", "BIA_PLANE_ID", "BIA_POOL_SCOPE", "BIA_QUOTA_PER_PROCESS", "BIA_QUOTA_PER_USER",
-    "BIA_RATE_PER_PROCESS", "BIA_RATE_PER_USER", "BIA_PRELOAD_LIBRARY",
+    "BIA_RATE_PER_PROCESS", "BIA_RATE_PER_USER", "BIA_SYSTEM_SOCKET", "BIA_PRELOAD_LIBRARY",
 };
 
 static int fail(char *why, const char *fmt, const char *arg)
