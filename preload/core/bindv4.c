@@ -10,6 +10,7 @@
 #include "fdtable.h"
 #include "log.h"
 #include "outbound.h"
+#include "preswap.h"
 #include "real.h"
 #include "route.h"
 #include "sockaddr.h"
@@ -22,10 +23,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* The IPv6 form of addr, or 1 if it must be bound natively on an
- * unswapped socket; *mapped says whether a mapping made it. */
-static int local_v6(const struct sockaddr_in *addr, struct sockaddr_in6 *out, bool swapped,
-                    bool *mapped)
+/* The IPv6 form of addr, or 1 if addr is an IPv4 address of its own
+ * (bound natively, or in v4-mapped form on a swapped socket); *mapped
+ * says whether a mapping made it. */
+static int local_v6(const struct sockaddr_in *addr, struct sockaddr_in6 *out, bool *mapped)
 {
     struct in6_addr v6;
     int err;
@@ -40,10 +41,7 @@ static int local_v6(const struct sockaddr_in *addr, struct sockaddr_in6 *out, bo
         *mapped = true;
         return 0;
     }
-    if (!swapped)
-        return 1;
-    bia_sin6_mapped(out, addr->sin_addr, addr->sin_port);
-    return 0;
+    return 1;
 }
 
 /*
@@ -73,26 +71,45 @@ static bool swap_for_bind(int fd, const struct sockaddr_in *addr, const struct s
     return true;
 }
 
+/* A socket made dual-stack at birth (preswap.h) that the kernel should
+ * bind as the AF_INET socket it stands for: made one again, if still
+ * pristine. */
+static bool undo_preswap(int fd, const struct bia_fdinfo *info, const char *why)
+{
+    return info->v6peer.sin6_family != AF_INET6 && bia_preswap_undo(fd, why);
+}
+
 int bia_bind(int fd, const struct sockaddr *given, socklen_t len)
 {
     struct sockaddr_in addr;
     struct sockaddr_in6 v6;
     struct bia_fdinfo info;
-    bool swapped, mapped;
+    bool swapped, native, mapped;
     int rc;
 
     if (given->sa_family != AF_INET)
         return bia_outbound_wrong_family(fd, given, len) ? -1 : bia_real()->bind(fd, given, len);
     memcpy(&addr, given, sizeof addr);     /* the program's buffer may be unaligned */
     swapped = bia_fdtable_get(fd, &info);
-    if (local_v6(&addr, &v6, swapped, &mapped))
+    native = local_v6(&addr, &v6, &mapped) != 0;
+    /* One IPv4 address: exactly the kernel's IPv4 answer (EADDRNOTAVAIL,
+     * broadcast, IP_FREEBIND), which only an AF_INET socket gives. */
+    if (native && swapped && undo_preswap(fd, &info, "a bind to an IPv4 address"))
+        swapped = false;
+    if (native && !swapped)
         return bia_real()->bind(fd, given, len);
-    if (swapped)
+    if (native)
+        bia_sin6_mapped(&v6, addr.sin_addr, addr.sin_port);
+    if (swapped) {
         rc = bia_real()->bind(fd, (const struct sockaddr *)&v6, sizeof v6);
-    else if (swap_for_bind(fd, &addr, &v6))
+        /* The port taken on the IPv6 side only: bound natively, as below. */
+        if (rc && undo_preswap(fd, &info, "a bind the IPv6 side refused"))
+            return bia_real()->bind(fd, given, len);
+    } else if (swap_for_bind(fd, &addr, &v6)) {
         rc = 0;
-    else
+    } else {
         return bia_real()->bind(fd, given, len);
+    }
     if (rc == 0) {
         bia_trace_out("bind", &addr, &v6);
         if (mapped)

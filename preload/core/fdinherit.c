@@ -10,6 +10,7 @@
 #include "real.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,25 @@ static struct bia_fdinfo info_of(const struct record *r)
     };
 }
 
-/* r's socket is still connected to r's peer. */
+/* r names a swapped socket without a peer (made dual-stack at birth,
+ * swapped for a bind or a datagram) and fd's socket is that AF_INET6 one,
+ * still without a peer. */
+static bool matches_unconnected(const struct record *r, int fd)
+{
+    static const struct in6_addr none;
+    struct sockaddr_in6 peer;
+    socklen_t len = sizeof peer;
+    int domain;
+    socklen_t domain_len = sizeof domain;
+
+    return !r->v6port && !memcmp(&r->v6, &none, sizeof none) &&
+           bia_real()->getpeername(fd, (struct sockaddr *)&peer, &len) && errno == ENOTCONN &&
+           !bia_real()->getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &domain_len) &&
+           domain == AF_INET6;
+}
+
+/* r's socket is still connected to r's peer (or still unconnected, for a
+ * record without one). */
 static bool matches(const void *rec, int fd, void *out)
 {
     const struct record *r = rec;
@@ -49,13 +68,17 @@ static bool matches(const void *rec, int fd, void *out)
     struct sockaddr_in6 peer;
     socklen_t len = sizeof peer;
 
+    f->announcer = (pid_t)r->announcer;
+    if (matches_unconnected(r, fd)) {
+        *f->info = (struct bia_fdinfo){0};
+        return true;
+    }
     if (bia_real()->getpeername(fd, (struct sockaddr *)&peer, &len) || len != sizeof peer ||
         peer.sin6_family != AF_INET6 || peer.sin6_port != r->v6port ||
         memcmp(&peer.sin6_addr, &r->v6, sizeof r->v6))   /* packed: r->v6 may be unaligned */
         return false;
     *f->info = info_of(r);
     f->info->v6peer = peer;
-    f->announcer = (pid_t)r->announcer;
     return true;
 }
 

@@ -20,6 +20,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct bia_netmode cached = {.network = BIA_NET_UNKNOWN};
 static long long cached_until;    /* monotonic ms; 0: nothing cached */
 static struct bia_synth_params last_synth;     /* format 0: no HELLO answer yet */
+static int last_network = BIA_NET_UNKNOWN;     /* atomic: read without the lock */
 
 static long long now_ms(void)
 {
@@ -74,6 +75,8 @@ static bool store(const struct bia_netmode *fresh, long long keep)
               fresh->network != cached.network;
     if (fresh->network != BIA_NET_UNKNOWN || cached.network == BIA_NET_UNKNOWN)
         cached = *fresh;
+    if (fresh->network != BIA_NET_UNKNOWN)
+        __atomic_store_n(&last_network, fresh->network, __ATOMIC_RELAXED);
     cached_until = now_ms() + keep;
     bia_unlock(&lock);
     return changed;
@@ -136,6 +139,13 @@ void bia_netmode_get(struct bia_netmode *out)
 bool bia_netmode_recheck(struct bia_netmode *out)
 {
     return get(out, true);
+}
+
+int bia_netmode_known(void)
+{
+    int network = bia_config()->network;
+
+    return network != BIA_MODE_AUTO ? network : __atomic_load_n(&last_network, __ATOMIC_RELAXED);
 }
 
 bool bia_netmode_in_pool(const struct bia_netmode *mode, struct in_addr v4)

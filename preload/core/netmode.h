@@ -31,6 +31,14 @@ void bia_netmode_get(struct bia_netmode *out);
  */
 bool bia_netmode_recheck(struct bia_netmode *out);
 
+/*
+ * The network as far as this process knows it without asking: BIA_NETWORK,
+ * else the latest HELLO answer however old (BIA_NET_UNKNOWN if none). No
+ * lock, no system call: for decisions that only cost time when wrong
+ * (preswap.h), never for routing.
+ */
+int bia_netmode_known(void);
+
 bool bia_netmode_in_pool(const struct bia_netmode *mode, struct in_addr v4);
 
 /* The synthesis parameters of the latest HELLO answer this process got,

@@ -10,6 +10,7 @@
 #include "fdtable.h"
 #include "log.h"
 #include "netmode.h"
+#include "preswap.h"
 #include "real.h"
 #include "route.h"
 #include "sockaddr.h"
@@ -95,6 +96,11 @@ int bia_outbound_target(int fd, const struct sockaddr_in *dst, bool connecting,
     int err = 0, rc;
 
     *translated = false;
+    /* A socket made dual-stack at birth and not used yet is given back its
+     * AF_INET self for multicast, which it then does natively. */
+    if (swapped && IN_MULTICAST(ntohl(dst->sin_addr.s_addr)) &&
+        info.v6peer.sin6_family != AF_INET6 && bia_preswap_undo(fd, "IPv4 multicast"))
+        return 1;
     if (swapped && IN_MULTICAST(ntohl(dst->sin_addr.s_addr)))
         return refuse_multicast(fd, dst);
     if (swapped && info.v6peer.sin6_family == AF_INET6 && same_peer(dst, &info.v4peer)) {
@@ -113,8 +119,10 @@ int bia_outbound_target(int fd, const struct sockaddr_in *dst, bool connecting,
         return fail(err);
     }
     *translated = route == BIA_ROUTE_V6;
-    if (*translated)
+    if (*translated) {
         bia_sin6_make(to, &v6, dst->sin_port);
+        bia_preswap_note_translation();
+    }
     else
         bia_sin6_mapped(to, dst->sin_addr, dst->sin_port);
     if (connecting)
@@ -149,6 +157,27 @@ static int connect_native(int fd, const struct sockaddr_in *dst, socklen_t len, 
     return -1;
 }
 
+/* As connect_native, for a native destination given in v4-mapped form to
+ * a swapped socket (one made dual-stack at birth, on an IPv6-only network). */
+static int connect_mapped(int fd, const struct sockaddr_in *dst, const struct sockaddr_in6 *to,
+                          socklen_t len, bool retried)
+{
+    struct bia_netmode mode;
+    int err;
+
+    if (bia_real()->connect(fd, (const struct sockaddr *)to, sizeof *to) == 0)
+        return 0;
+    err = errno;
+    if (err == ENETUNREACH && !retried && bia_netmode_recheck(&mode)) {
+        /* Unconnected still: routed afresh, not as "the same connect again". */
+        bia_fdtable_set(fd, &(struct bia_fdinfo){0});
+        return connect4(fd, dst, len, true);
+    }
+    bia_route_explain("connect", dst, err);
+    errno = err;
+    return -1;
+}
+
 static int connect4(int fd, const struct sockaddr_in *dst, socklen_t len, bool retried)
 {
     struct sockaddr_in6 to;
@@ -159,8 +188,9 @@ static int connect4(int fd, const struct sockaddr_in *dst, socklen_t len, bool r
         return -1;
     if (rc > 0)
         return connect_native(fd, dst, len, retried);
-    if (translated)
-        bia_trace_out("connect", dst, &to);
+    if (!translated)
+        return connect_mapped(fd, dst, &to, len, retried);
+    bia_trace_out("connect", dst, &to);
     return bia_real()->connect(fd, (const struct sockaddr *)&to, sizeof to);
 }
 

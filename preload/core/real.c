@@ -66,6 +66,7 @@ static void lookup_all(void)
     LOOKUP(signal);
     LOOKUP(sysv_signal);
     LOOKUP(sigset);
+    LOOKUP(ioctl);
 }
 
 const struct bia_real *bia_real(void)

@@ -83,6 +83,7 @@ struct bia_real {
     void (*(*signal)(int, void (*)(int)))(int);
     void (*(*sysv_signal)(int, void (*)(int)))(int);
     void (*(*sigset)(int, void (*)(int)))(int);
+    int (*ioctl)(int, unsigned long, ...);
 };
 
 /*

@@ -2,6 +2,8 @@
 
 #include "fdtable.h"
 #include "log.h"
+#include "preswap.h"
+#include "swap.h"
 #include "real.h"
 #include "v6only.h"
 
@@ -58,12 +60,20 @@ static void set_twin(int fd, int name, int name6)
         bia_debug("fd %d: IPv4 option %d has no IPv6 effect: %s", fd, name, strerror(errno));
 }
 
+/* Whether fd is a socket made dual-stack at birth, still pristine, that
+ * was made AF_INET again because option (level, name) needs that. */
+static bool undo_preswap(int fd, const struct bia_fdinfo *info, int level, int name)
+{
+    return info->v6peer.sin6_family != AF_INET6 && !bia_swap_option_bits(level, name) &&
+           bia_preswap_undo(fd, "a socket option with no dual-stack equivalent");
+}
+
 int bia_setsockopt(int fd, int level, int name, const void *value, socklen_t len)
 {
     struct bia_fdinfo info;
     int name6, rc, saved;
 
-    if (level != IPPROTO_IP || !bia_fdtable_get(fd, &info))
+    if (!bia_fdtable_get(fd, &info) || undo_preswap(fd, &info, level, name) || level != IPPROTO_IP)
         return bia_real()->setsockopt(fd, level, name, value, len);
     if (is_multicast(name)) {
         bia_warn("fd %d: IPv4 multicast option %d refused: the socket was translated to IPv6",
@@ -85,6 +95,10 @@ int bia_getsockopt(int fd, int level, int name, void *value, socklen_t *len)
     int domain = AF_INET;
     bool is_domain = level == SOL_SOCKET && name == SO_DOMAIN;
 
+    /* An IPv6 option of what the program believes is an AF_INET socket:
+     * the kernel's answer for one, once it is one. */
+    if (level == IPPROTO_IPV6 && bia_fdtable_get(fd, &info) && !undo_preswap(fd, &info, level, name))
+        return bia_real()->getsockopt(fd, level, name, value, len);
     if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY)
         return bia_v6only_getsockopt(fd, value, len);
     if ((!is_domain && !(level == IPPROTO_IP && name == IP_MTU)) || !bia_fdtable_get(fd, &info))

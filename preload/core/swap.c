@@ -296,6 +296,57 @@ static int make_replacement(int fd, const struct bia_swap_plan *old)
     return s;
 }
 
+/* Puts s on fd (closing what fd held) with fd's close-on-exec flag. */
+static int take_over(int s, int fd, int fd_flags)
+{
+    int rc = dup3(s, fd, fd_flags > 0 && (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0);
+    int err = errno;
+
+    bia_real()->close(s);
+    errno = err;
+    return rc < 0 ? -1 : 0;
+}
+
+/* Copies option o from `from` to `to` at its own level where the two
+ * differ (an AF_INET6 socket keeps the IPv4 options at IPPROTO_IP). */
+static void copy_back_option(int from, int to, const struct option *o)
+{
+    struct option same = {o->level, o->name, o->level, o->name, o->stream_only, o->halve};
+    struct value want, have;
+
+    want.len = sizeof want.bytes;
+    memset(want.bytes, 0, sizeof want.bytes);
+    if (getsockopt(from, o->level, o->name, want.bytes, &want.len))
+        return;
+    read_value(to, o->level, o->name, &have);
+    if (want.len == have.len && !memcmp(want.bytes, have.bytes, want.len))
+        return;
+    put_option(to, &same, want, NULL);
+}
+
+int bia_swap_back(int fd)
+{
+    int saved = errno, type, protocol, fd_flags, s;
+
+    if (get_int(fd, SOL_SOCKET, SO_TYPE, &type) || get_int(fd, SOL_SOCKET, SO_PROTOCOL, &protocol))
+        return -1;
+    fd_flags = fcntl(fd, F_GETFD);
+    s = bia_real()->socket(AF_INET, type | SOCK_CLOEXEC, protocol);
+    if (s < 0)
+        return -1;
+    /* Every option, not just the program's: this path is rare, and the
+     * program may have set one through a duplicate. */
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (!(options[i].stream_only && type != SOCK_STREAM))
+            copy_back_option(fd, s, &options[i]);
+    copy_file_flags(fd, s);
+    if (take_over(s, fd, fd_flags))
+        return -1;
+    bia_debug("fd %d: an AF_INET socket again", fd);
+    errno = saved;
+    return 0;
+}
+
 static int bind_any(int fd, in_port_t port)
 {
     struct sockaddr_in6 any = {.sin6_family = AF_INET6, .sin6_port = port};
@@ -317,7 +368,7 @@ enum bia_swap_check bia_swap_check(int fd, struct bia_swap_plan *plan)
 
 int bia_swap(int fd, const struct bia_swap_plan *plan)
 {
-    int saved = errno, fd_flags, s, rc;
+    int saved = errno, fd_flags, s;
 
     fd_flags = fcntl(fd, F_GETFD);
     s = make_replacement(fd, plan);
@@ -330,14 +381,8 @@ int bia_swap(int fd, const struct bia_swap_plan *plan)
         errno = err;
         return -1;
     }
-    rc = dup3(s, fd, fd_flags > 0 && (fd_flags & FD_CLOEXEC) ? O_CLOEXEC : 0);
-    if (rc < 0) {
-        int err = errno;
-        bia_real()->close(s);
-        errno = err;
+    if (take_over(s, fd, fd_flags))
         return -1;
-    }
-    bia_real()->close(s);
     /* The old socket is gone now, so its port is free for the new one. */
     if (plan->port && bind_any(fd, plan->port))
         return -1;

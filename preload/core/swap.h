@@ -41,4 +41,14 @@ enum bia_swap_check bia_swap_check(int fd, struct bia_swap_plan *plan);
  * the bind_to bind failed). errno is unchanged on success. */
 int bia_swap(int fd, const struct bia_swap_plan *plan);
 
+/*
+ * The reverse: replaces the unbound, unconnected AF_INET6 socket on fd by
+ * an AF_INET one of the same type, with the options swap.c carries over
+ * (wherever they differ from a fresh socket's), the file status flags and
+ * FD_CLOEXEC. For a socket made AF_INET6 at birth (preswap.h) that now
+ * needs to be a genuine AF_INET one. Returns 0 (errno unchanged), or -1
+ * with errno and the old socket still on fd.
+ */
+int bia_swap_back(int fd);
+
 #endif

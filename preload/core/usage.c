@@ -161,10 +161,10 @@ static void take_up(int fd, const struct bia_fdinfo *info, pid_t announcer, void
     struct takeover *t = arg;
     struct in_addr v4;
 
-    if (fd < 0 || !mapping_of(info, &v4))
+    if (fd < 0)
         return;
-    bia_fdtable_set(fd, info);
-    if (taken_before(t, fd))
+    bia_fdtable_set(fd, info);   /* unconnected ones too (preswap.h) */
+    if (!mapping_of(info, &v4) || taken_before(t, fd))
         return;
     if (announcer == t->self)
         (void)bia_usecount_up(v4);   /* reported by this pid before the exec */

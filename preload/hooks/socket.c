@@ -1,13 +1,17 @@
 /*
  * socket(): passes straight through, except an AF_INET6 socket the kernel
  * cannot make (IPv6 disabled: EAFNOSUPPORT), which becomes an AF_INET one
- * standing in for it (core/v4backed.c). AF_INET sockets are created as the
- * program asks and only swapped when a connect or sendto needs IPv6
- * (core/outbound.c) or a bind to 0.0.0.0 or to a stand-in address makes it
- * a server (core/bindv4.c); their history starts here, which makes a later
- * swap cheap (core/sockhist.h).
+ * standing in for it (core/v4backed.c), and an AF_INET TCP or UDP socket
+ * where a translation is expected (IPv6-only network, or a process that
+ * translated before), which is made dual-stack AF_INET6 at once
+ * (core/preswap.c) so that its connect needs no swap. Other AF_INET
+ * sockets are created as the program asks and only swapped when a connect
+ * or sendto needs IPv6 (core/outbound.c) or a bind to 0.0.0.0 or to a
+ * stand-in address makes it a server (core/bindv4.c); their history starts
+ * here, which makes a later swap cheap (core/sockhist.h).
  */
 #include "config.h"
+#include "preswap.h"
 #include "real.h"
 #include "sockhist.h"
 #include "v4backed.h"
@@ -22,6 +26,12 @@ BIA_EXPORT int socket(int domain, int type, int protocol)
         fd = bia_v4backed_socket(domain, type, protocol);
         bia_guard_leave();
         return fd;
+    }
+    if (domain == AF_INET && bia_guard_enter()) {
+        fd = bia_preswap_socket(type, protocol);
+        bia_guard_leave();
+        if (fd >= 0)
+            return fd;
     }
     fd = bia_real()->socket(domain, type, protocol);
     if (fd >= 0)

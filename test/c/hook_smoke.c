@@ -19,7 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -59,6 +62,8 @@ static int domain_of(int fd)
     syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, &d, &len);
     return d;
 }
+
+static int get_int(int fd, int level, int name);
 
 static int is_helper_connection(int fd)
 {
@@ -254,7 +259,11 @@ static void test_native(void)
     listen(srv, 4);
     getsockname(srv, (struct sockaddr *)&sin, &len);
     fd = tcp_connect("127.0.0.1", ntohs(sin.sin_port));
-    check(fd >= 0 && domain_of(fd) == AF_INET, "loopback connect stays a native AF_INET socket");
+    len = sizeof peer;
+    check(fd >= 0 && get_int(fd, SOL_SOCKET, SO_DOMAIN) == AF_INET &&
+              getpeername(fd, (struct sockaddr *)&peer, &len) == 0 && len == sizeof peer &&
+              peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK) && peer.sin_port == sin.sin_port,
+          "loopback connect: native IPv4 (v4-mapped on a socket born dual-stack), shown as AF_INET");
     len = sizeof peer;
     check(fd >= 0 && getpeername(fd, (struct sockaddr *)&peer, &len) == 0 &&
               peer.sin_port == sin.sin_port,
@@ -478,7 +487,7 @@ static void test_udp_unconnected(void)
     close(fd);
     fd = socket(AF_INET, SOCK_DGRAM, 0);
     dst = v4("127.0.0.1", 9);
-    check(sendmmsg(fd, m, 2, 0) == 2 && domain_of(fd) == AF_INET,
+    check(sendmmsg(fd, m, 2, 0) == 2 && get_int(fd, SOL_SOCKET, SO_DOMAIN) == AF_INET,
           "sendmmsg to 127.0.0.1: native, both sent");
     close(fd);
     close(srv);
@@ -707,6 +716,92 @@ static void test_v6only_mapped(void)
     close(l);
 }
 
+
+static ino_t inode_of(int fd)
+{
+    struct stat st;
+
+    return fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+/* After the translations above, the process expects more: its AF_INET
+ * TCP and UDP sockets are born dual-stack (core/preswap.c), connect only
+ * rewrites the address, and whatever needs a genuine AF_INET socket makes
+ * one again first, with exactly the kernel's IPv4 answers. */
+static void test_born_dual(void)
+{
+    struct sockaddr_in pool = v4("198.18.0.1", 8080), local, far = v4("192.0.2.77", 0);
+    struct ifreq ifr = {.ifr_name = "lo"};
+    struct ip_mreq mreq = {.imr_multiaddr.s_addr = inet_addr("239.1.2.3"),
+                           .imr_interface.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof local;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1, tos = 0x28, v;
+    ino_t ino = inode_of(fd);
+
+    check(domain_of(fd) == AF_INET6 && get_int(fd, SOL_SOCKET, SO_DOMAIN) == AF_INET,
+          "socket(AF_INET) once the process translates: AF_INET6 underneath, SO_DOMAIN AF_INET");
+    check(getsockname(fd, (struct sockaddr *)&local, &len) == 0 && len == sizeof local &&
+              local.sin_family == AF_INET && local.sin_addr.s_addr == 0 && local.sin_port == 0,
+          "  getsockname before connect: 0.0.0.0:0, 16 bytes");
+    len = sizeof local;
+    check(getpeername(fd, (struct sockaddr *)&local, &len) < 0 && errno == ENOTCONN,
+          "  getpeername before connect: ENOTCONN");
+    setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof tos);
+    check(connect(fd, (struct sockaddr *)&pool, sizeof pool) == 0 && inode_of(fd) == ino &&
+              domain_of(fd) == AF_INET6,
+          "  connect to a pool address: the same socket, no swap");
+    check(get_int(fd, IPPROTO_IPV6, IPV6_TCLASS) == tos, "  IP_TOS set before it holds for IPv6");
+    close(fd);
+
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    len = sizeof v;
+    check(getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v, &len) < 0 && errno == EOPNOTSUPP &&
+              domain_of(fd) == AF_INET,
+          "  getsockopt IPPROTO_IPV6: AF_INET's EOPNOTSUPP (made AF_INET first)");
+    close(fd);
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    check(setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &one, sizeof one) < 0 && errno == ENOPROTOOPT &&
+              domain_of(fd) == AF_INET,
+          "  setsockopt IPPROTO_IPV6: AF_INET's ENOPROTOOPT");
+    close(fd);
+
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof tos);
+    check(bind(fd, (struct sockaddr *)&far, sizeof far) < 0 && errno == EADDRNOTAVAIL &&
+              domain_of(fd) == AF_INET,
+          "  bind to an IPv4 address not on the host: EADDRNOTAVAIL from an AF_INET socket");
+    check(get_int(fd, SOL_SOCKET, SO_REUSEADDR) == 1 && get_int(fd, IPPROTO_TCP, TCP_NODELAY) == 1 &&
+              get_int(fd, IPPROTO_IP, IP_TOS) == tos,
+          "  options set before kept by the AF_INET socket");
+    check((fcntl(fd, F_GETFL) & O_NONBLOCK) && (fcntl(fd, F_GETFD) & FD_CLOEXEC),
+          "  O_NONBLOCK and FD_CLOEXEC kept");
+    close(fd);
+
+    fd = socket(AF_INET, SOCK_DGRAM, 0);
+    check(ioctl(fd, SIOCGIFADDR, &ifr) == 0 &&
+              ((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr.s_addr == htonl(INADDR_LOOPBACK) &&
+              domain_of(fd) == AF_INET,
+          "  ioctl SIOCGIFADDR: the interface's IPv4 address, from an AF_INET socket");
+    close(fd);
+    fd = socket(AF_INET, SOCK_DGRAM, 0);
+    check(ioctl(fd, FIONBIO, &one) == 0 && domain_of(fd) == AF_INET6,
+          "  ioctl FIONBIO: generic, the socket stays dual-stack");
+    close(fd);
+    fd = socket(AF_INET, SOCK_DGRAM, 0);
+    check(setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof mreq) == 0 &&
+              domain_of(fd) == AF_INET,
+          "  IP_ADD_MEMBERSHIP: joined, as an AF_INET socket");
+    close(fd);
+    fd = socket(AF_INET, SOCK_DGRAM, 0);
+    far = v4("239.1.2.3", 9);
+    v = (int)sendto(fd, "x", 1, 0, (struct sockaddr *)&far, sizeof far);
+    check(domain_of(fd) == AF_INET, "  sendto IPv4 multicast: sent natively, as an AF_INET socket");
+    (void)v;
+    close(fd);
+}
+
 int main(void)
 {
     int helper, fds = open_fds(&helper);
@@ -726,6 +821,7 @@ int main(void)
     test_stale();
     test_threads();
     test_v6only_mapped();
+    test_born_dual();
     check(open_fds(&helper) == fds, "no descriptor leaked");
     check(helper <= 4, "at most 4 connections to the helper kept");
     return report();

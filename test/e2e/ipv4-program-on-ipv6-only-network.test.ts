@@ -57,9 +57,11 @@ echo "RESULT bia $?"`);
   });
 
   it('python3: options and non-blocking mode set before the connect survive the swap, for a socket made in the process and one inherited across exec', async () => {
-    // setblocking(False) is ioctl(FIONBIO) in CPython. The parent's socket
-    // has a history (the swap copies what setsockopt set); the exec'd
-    // child's has none (the swap compares every option with the defaults).
+    // setblocking(False) is ioctl(FIONBIO) in CPython. The parent's first
+    // socket has a history (the swap copies what setsockopt set); the exec'd
+    // child's has none (the swap compares every option with the defaults);
+    // the one made after a translation is dual-stack from birth (no swap:
+    // the options went straight to the AF_INET6 socket).
     const r = await lab(String.raw`peer_serve_tcp 8080
 cat >"$LAB_DIR/opts.py" <<'PY'
 import os, select, socket, sys
@@ -88,21 +90,27 @@ if len(sys.argv) > 1:
     fd, rcvbuf = int(sys.argv[1]), int(sys.argv[2])
     connect_and_show(socket.socket(fileno=fd), rcvbuf, "inherited")
 else:
+    # Both made before the process translated anything: plain AF_INET
+    # sockets, swapped by their connect.
     s, rcvbuf = prepare()
+    kept, kept_rcvbuf = prepare()
     connect_and_show(s, rcvbuf, "made-here")
+    # Made after a translation: dual-stack from birth, nothing to swap.
     s, rcvbuf = prepare()
-    os.set_inheritable(s.fileno(), True)
-    os.execv(sys.executable, [sys.executable, sys.argv[0], str(s.fileno()), str(rcvbuf)])
+    connect_and_show(s, rcvbuf, "born-dual")
+    os.set_inheritable(kept.fileno(), True)
+    os.execv(sys.executable, [sys.executable, sys.argv[0], str(kept.fileno()), str(kept_rcvbuf)])
 PY
 BIA_LOG=debug bia run -- python3 "$LAB_DIR/opts.py"; echo "RESULT bia $?"`);
     expect(r.rc('bia'), r.stderr).toBe(0);
-    for (const label of ['made-here', 'inherited']) {
+    for (const label of ['made-here', 'born-dual', 'inherited']) {
       expect(r.stdout, r.stderr).toContain(`${label} connect True 0`);
       // TCP_NODELAY, SO_KEEPALIVE, TCP_KEEPIDLE, SO_REUSEADDR, TCLASS from IP_TOS, SO_RCVBUF, O_NONBLOCK
       expect(r.stdout, r.stderr).toContain(`${label} options 1 1 77 1 32 True non-blocking`);
     }
     expect(r.stderr).toMatch(/now an AF_INET6 socket, with the options the program set/);
     expect(r.stderr).toMatch(/now an AF_INET6 socket, with every option that differs from the defaults/);
+    expect(r.stderr.match(/now an AF_INET6 socket/g)).toHaveLength(2);
   });
 
   it('python3 AF_INET + gethostbyname: a dual-stack name answers its real A address, which bia connects over IPv6', async () => {
