@@ -189,25 +189,35 @@ static void keep_local(struct slot *s, struct entry *e)
         e->info.v4local = old.info.v4local;
 }
 
-bool bia_fdtable_set(int fd, const struct bia_fdinfo *info)
+static bool store(int fd, struct entry *e)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    struct entry e = {.info = *info};
-    struct stat st;
     struct slot *s;
 
-    if (fstat(fd, &st) < 0)
-        return false;
     pthread_once(&once, register_fork);
     if (!own_table())
         return false;
-    e.dev = st.st_dev;
-    e.ino = st.st_ino;
     s = slot_of(fd, true);
     if (!s)
         return false;
-    keep_local(s, &e);
-    return put(s, &e);
+    keep_local(s, e);
+    return put(s, e);
+}
+
+bool bia_fdtable_set(int fd, const struct bia_fdinfo *info)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) < 0)
+        return false;
+    return store(fd, &(struct entry){.dev = st.st_dev, .ino = st.st_ino, .info = *info});
+}
+
+bool bia_fdtable_set_id(int fd, const struct bia_fdid *id, const struct bia_fdinfo *info)
+{
+    if (!id->known)
+        return bia_fdtable_set(fd, info);
+    return store(fd, &(struct entry){.dev = id->dev, .ino = id->ino, .info = *info});
 }
 
 /* Whether e's socket is still the one on fd. */
@@ -218,12 +228,13 @@ static bool current(int fd, const struct entry *e)
     return fstat(fd, &st) == 0 && st.st_dev == e->dev && st.st_ino == e->ino;
 }
 
-bool bia_fdtable_get(int fd, struct bia_fdinfo *out)
+bool bia_fdtable_get_id(int fd, struct bia_fdinfo *out, struct bia_fdid *id)
 {
     struct slot *s;
     struct entry e;
     unsigned long state;
 
+    id->known = false;
     if (table_empty() || !(s = slot_of(fd, false)) || !read_entry(s, &e, &state)) {
         if (!bia_fdinherit_find(fd, out))
             return false;
@@ -236,8 +247,16 @@ bool bia_fdtable_get(int fd, struct bia_fdinfo *out)
             clear(s, state);
         return false;
     }
+    *id = (struct bia_fdid){.known = true, .dev = e.dev, .ino = e.ino};
     *out = e.info;
     return true;
+}
+
+bool bia_fdtable_get(int fd, struct bia_fdinfo *out)
+{
+    struct bia_fdid id;
+
+    return bia_fdtable_get_id(fd, out, &id);
 }
 
 void bia_fdtable_drop(int fd)

@@ -37,6 +37,20 @@ bool bia_fdtable_set(int fd, const struct bia_fdinfo *info);
  * socket and inherited none. */
 bool bia_fdtable_get(int fd, struct bia_fdinfo *out);
 
+/* Which socket an entry was found for, so that an update in the same
+ * call need not fstat again. */
+struct bia_fdid {
+    bool known;
+    unsigned long dev, ino;
+};
+
+/* bia_fdtable_get, also saying which socket fd held when it looked. */
+bool bia_fdtable_get_id(int fd, struct bia_fdinfo *out, struct bia_fdid *id);
+
+/* bia_fdtable_set for the socket id names (from bia_fdtable_get_id a
+ * moment ago, in the same call on fd); without an id, as bia_fdtable_set. */
+bool bia_fdtable_set_id(int fd, const struct bia_fdid *id, const struct bia_fdinfo *info);
+
 /* Forgets fd (it is being closed). No system call if fd has no entry. */
 void bia_fdtable_drop(int fd);
 

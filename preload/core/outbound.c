@@ -65,13 +65,15 @@ static int prepare_socket(int fd, const struct sockaddr_in *dst, enum bia_route 
     return 0;
 }
 
-/* Records fd's translation once per change: one fstat, one getpid. A
- * connect also reports the mapping it now uses (usage.h). */
-static void remember(int fd, const struct bia_fdinfo *info, bool connecting)
+/* Records fd's translation once per change: one getpid (and an fstat
+ * unless id names the socket already). A connect also reports the mapping
+ * it now uses (usage.h). */
+static void remember(int fd, const struct bia_fdid *id, const struct bia_fdinfo *info,
+                     bool connecting)
 {
     if (connecting)
         bia_usage_begin(fd, info);
-    if (!bia_fdtable_set(fd, info))
+    if (!bia_fdtable_set_id(fd, id, info))
         bia_warn("fd %d: cannot remember its translation; getpeername will show IPv6", fd);
 }
 
@@ -90,8 +92,9 @@ int bia_outbound_target(int fd, const struct sockaddr_in *dst, bool connecting,
                         struct sockaddr_in6 *to, bool *translated)
 {
     struct bia_fdinfo info;
+    struct bia_fdid id;
     struct in6_addr v6;
-    bool swapped = bia_fdtable_get(fd, &info);
+    bool swapped = bia_fdtable_get_id(fd, &info, &id);
     enum bia_route route;
     int err = 0, rc;
 
@@ -126,9 +129,9 @@ int bia_outbound_target(int fd, const struct sockaddr_in *dst, bool connecting,
     else
         bia_sin6_mapped(to, dst->sin_addr, dst->sin_port);
     if (connecting)
-        remember(fd, &(struct bia_fdinfo){.v4peer = *dst, .v6peer = *to}, true);
+        remember(fd, &id, &(struct bia_fdinfo){.v4peer = *dst, .v6peer = *to}, true);
     else if (!swapped)
-        remember(fd, &(struct bia_fdinfo){0}, false);  /* a datagram: swapped, no peer */
+        remember(fd, &id, &(struct bia_fdinfo){0}, false);  /* a datagram: swapped, no peer */
     return 0;
 }
 

@@ -51,11 +51,14 @@ static int destination(const char *call, int fd, const void *name, socklen_t len
     return rc;
 }
 
-/* As the program asked; an IPv4 destination the network cannot reach is explained. */
+/* To the native destination addr (given as the program asked, or in
+ * v4-mapped form as `via` on a swapped socket); an IPv4 destination the
+ * network cannot reach is explained. */
 static ssize_t send_native(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr,
-                           socklen_t len)
+                           socklen_t len, const struct sockaddr_in6 *via)
 {
-    ssize_t sent = bia_real()->sendto(fd, buf, n, flags, addr, len);
+    ssize_t sent = via ? bia_real()->sendto(fd, buf, n, flags, (const struct sockaddr *)via, sizeof *via)
+                       : bia_real()->sendto(fd, buf, n, flags, addr, len);
     struct sockaddr_in dst;
     int err = errno;
 
@@ -77,8 +80,8 @@ ssize_t bia_sendto(int fd, const void *buf, size_t n, int flags, const struct so
 
     if (rc < 0)
         return -1;
-    if (rc > 0)
-        return send_native(fd, buf, n, flags, addr, len);
+    if (rc > 0 || !translated)
+        return send_native(fd, buf, n, flags, addr, len, rc > 0 ? NULL : &to);
     return bia_real()->sendto(fd, buf, n, flags, (const struct sockaddr *)&to, sizeof to);
 }
 
