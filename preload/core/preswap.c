@@ -5,6 +5,7 @@
 #include "log.h"
 #include "netmode.h"
 #include "real.h"
+#include "sockhist.h"
 #include "swap.h"
 
 #include <errno.h>
@@ -55,6 +56,8 @@ int bia_preswap_socket(int type, int protocol)
         errno = saved;
         return -1;
     }
+    /* Its history says whether it is still this descriptor's alone. */
+    bia_sockhist_born(fd, AF_INET, type, protocol);
     errno = saved;
     return fd;
 }
@@ -83,18 +86,31 @@ bool bia_preswap_pristine(int fd)
     return pristine;
 }
 
+/*
+ * A socket on another descriptor too (dup, fork, exec, SCM_RIGHTS: its
+ * history ended) stays dual-stack: replacing it on this descriptor would
+ * split what the program holds as one socket in two.
+ */
 bool bia_preswap_undo(int fd, const char *why)
 {
+    struct bia_sockhist hist;
     int saved = errno;
 
     if (!bia_preswap_pristine(fd))
         return false;
+    if (!bia_sockhist_get(fd, &hist)) {
+        bia_debug("fd %d: shared with another descriptor or process, stays dual-stack despite %s",
+                  fd, why);
+        errno = saved;
+        return false;
+    }
     if (bia_swap_back(fd)) {
         bia_warn("fd %d: cannot make it AF_INET again for %s: %s", fd, why, strerror(errno));
         errno = saved;
         return false;
     }
     bia_fdtable_drop(fd);
+    bia_sockhist_forget(fd);    /* a new socket, options set by the library */
     bia_debug("fd %d: made AF_INET again for %s", fd, why);
     errno = saved;
     return true;

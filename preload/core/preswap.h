@@ -10,7 +10,8 @@
  * What an AF_INET6 socket cannot do exactly as an AF_INET one (a bind to
  * one IPv4 address, IPv4 multicast, an option swap.c does not carry, an
  * ioctl other than the generic ones) first swaps it back to a genuine
- * AF_INET socket, while it is still unbound and unconnected ("pristine").
+ * AF_INET socket, while it is still unbound and unconnected ("pristine")
+ * and no other descriptor or process may hold it (sockhist.h).
  */
 #ifndef BIA_PRESWAP_H
 #define BIA_PRESWAP_H
@@ -33,7 +34,8 @@ void bia_preswap_note_translation(void);
 bool bia_preswap_pristine(int fd);
 
 /*
- * If fd is pristine, makes it a genuine AF_INET socket again (swap.h) and
+ * If fd is pristine and its own (its history is known), makes it a
+ * genuine AF_INET socket again (swap.h) and
  * forgets its fd-table entry; true when fd now holds an AF_INET socket.
  * why: for the log. errno unchanged.
  */

@@ -779,6 +779,21 @@ static void test_born_dual(void)
           "  O_NONBLOCK and FD_CLOEXEC kept");
     close(fd);
 
+    /* Held by two descriptors: replacing it on one would split it in two. */
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    v = dup(fd);
+    far = v4("192.0.2.77", 0);
+    check(bind(fd, (struct sockaddr *)&far, sizeof far) < 0 && errno == EADDRNOTAVAIL,
+          "  duplicated: bind to an IPv4 address not on the host still EADDRNOTAVAIL");
+    local = v4("127.0.0.1", 0);
+    len = sizeof local;
+    check(bind(fd, (struct sockaddr *)&local, sizeof local) == 0 && domain_of(fd) == AF_INET6 &&
+              inode_of(fd) == inode_of(v) && getsockname(v, (struct sockaddr *)&local, &len) == 0 &&
+              local.sin_family == AF_INET && local.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+          "  duplicated: bound to 127.0.0.1 as the one dual-stack socket both descriptors hold");
+    close(v);
+    close(fd);
+
     fd = socket(AF_INET, SOCK_DGRAM, 0);
     check(ioctl(fd, SIOCGIFADDR, &ifr) == 0 &&
               ((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr.s_addr == htonl(INADDR_LOOPBACK) &&
