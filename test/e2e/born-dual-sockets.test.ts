@@ -61,6 +61,13 @@ r = S(socket.SOCK_DGRAM); r.bind(("127.0.0.1", 0)); r.settimeout(2)
 t = S(socket.SOCK_DGRAM); t.settimeout(2); t.sendto(b"hi", r.getsockname())
 data, src = r.recvfrom(10); r.sendto(b"back", src)
 show("udp 127.0.0.1", (data, src[0], t.getsockname()[0], t.recvfrom(10) == (b"back", r.getsockname())))
+rx = S(socket.SOCK_DGRAM); rx.bind(("0.0.0.0", 0)); rx.settimeout(2)
+for o in (8, 12, 13):   # IP_PKTINFO, IP_RECVTTL, IP_RECVTOS
+    rx.setsockopt(socket.IPPROTO_IP, o, 1)
+tx = S(socket.SOCK_DGRAM); tx.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, 0x20)
+tx.sendto(b"c", ("127.0.0.1", rx.getsockname()[1]))
+data, anc, flags, src = rx.recvmsg(10, 512)
+show("recvmsg from 127.0.0.1", (data, src[0], flags, sorted((l, k, v.hex()) for l, k, v in anc), rx.getsockname()[0]))
 n = S(); n.listen()
 show("listen unbound", n.getsockname()[0])
 PY`;
