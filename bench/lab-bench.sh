@@ -186,13 +186,15 @@ emit roundtrips run 1 "{\"processes\":5,\"requests\":$((after - before))}"
 # --- 4. helper capacity and memory --------------------------------------------
 # These helpers measure the mapper itself: allocation quotas and rates,
 # which would stop one client allocating flat out, are lifted.
+# Node runs them as bia runs its helper (src/helper/node-flags.ts).
+HELPER_NODE_FLAGS=$(node --input-type=module -e "import { HELPER_NODE_FLAGS } from '$BIA_ROOT/dist/helper/node-flags.js'; console.log(HELPER_NODE_FLAGS.join(' '))")
 UNLIMITED="--quota-per-process 16777216 --quota-per-user 16777216 --rate-per-process 16777216 --rate-per-user 16777216"
 step "helper capacity (8 clients)"
 CAP="$LAB_DIR/capacity.sock"
 # Each of these helpers keeps its mappings in a state directory of its own:
 # sharing the user's would make the next one start with this one's table.
 # shellcheck disable=SC2086
-XDG_STATE_HOME="$LAB_DIR/capacity-state" node "$BIA_MAIN" helper --socket "$CAP" --pool 10.0.0.0/8 $UNLIMITED 2>/dev/null &
+XDG_STATE_HOME="$LAB_DIR/capacity-state" node $HELPER_NODE_FLAGS "$BIA_MAIN" helper --socket "$CAP" --pool 10.0.0.0/8 $UNLIMITED 2>/dev/null &
 CAP_PID=$!
 lab_wait "the capacity helper" test -S "$CAP"
 node "$BIA_ROOT/bench/capacity.mjs" rate "$CAP" "$BENCH_CAP_SECS" "$CAP_PID" | while read -r line; do emit capacity helper 1 "$line"; done
@@ -201,7 +203,7 @@ kill "$CAP_PID"
 step "helper memory at $BENCH_MEM_COUNTS mappings (stops after ${BENCH_MEM_DEADLINE}s)"
 MEM="$LAB_DIR/memory.sock"
 # shellcheck disable=SC2086
-XDG_STATE_HOME="$LAB_DIR/memory-state" node "$BIA_MAIN" helper --socket "$MEM" --pool 10.0.0.0/8 --log-level warn $UNLIMITED 2>/dev/null &
+XDG_STATE_HOME="$LAB_DIR/memory-state" node $HELPER_NODE_FLAGS "$BIA_MAIN" helper --socket "$MEM" --pool 10.0.0.0/8 --log-level warn $UNLIMITED 2>/dev/null &
 MEM_PID=$!
 lab_wait "the memory helper" test -S "$MEM"
 # shellcheck disable=SC2086

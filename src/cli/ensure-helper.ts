@@ -18,6 +18,7 @@ import { checkSystemSocket } from './system-socket.js';
 import { helperLogPath } from '../paths.js';
 import { CLI_MAIN } from '../preload-path.js';
 import { refuseRoot } from './root.js';
+import { HELPER_NODE_FLAGS } from '../helper/node-flags.js';
 
 const START_TIMEOUT_MS = 5000;
 const POLL_MS = 20;
@@ -134,7 +135,7 @@ function startHelper(target: HelperTarget): { code?: number } {
   const log = openSync(target.logPath, 'a', 0o600);
   const env: NodeJS.ProcessEnv = { ...process.env, BIA_INSIDE_HELPER: '1' };
   delete env.LD_PRELOAD; // the helper must never run through its own preload
-  const child = spawn(process.execPath, [CLI_MAIN, 'helper', '--socket', target.socketPath, ...target.helperArgs], {
+  const child = spawn(process.execPath, [...HELPER_NODE_FLAGS, CLI_MAIN, 'helper', '--socket', target.socketPath, ...target.helperArgs], {
     detached: true,
     stdio: ['ignore', log, log],
     env,

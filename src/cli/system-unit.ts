@@ -15,6 +15,7 @@ import { allowList } from './allow.js';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 import { ROOT_OPT_IN } from './root.js';
 import { envWord, execWord, literal } from './user-unit.js';
+import { HELPER_NODE_FLAGS } from '../helper/node-flags.js';
 
 const SERVICE = 'bia-helper';
 const UNIT_DIR = '/etc/systemd/system';
@@ -39,7 +40,7 @@ Requires=${SERVICE}.socket
 After=${SERVICE}.socket
 
 [Service]
-ExecStart=${[node, biaMain, 'helper', '--system', ...o.helperArgs].map(execWord).join(' ')}
+ExecStart=${[node, ...HELPER_NODE_FLAGS, biaMain, 'helper', '--system', ...o.helperArgs].map(execWord).join(' ')}
 Environment=${env.map(envWord).join(' ')}
 ${user}
 StateDirectory=bia

@@ -13,6 +13,7 @@ import { parseArgs } from './args.js';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 import { refuseRoot, ROOT_OPT_IN } from './root.js';
 import { CLI_MAIN } from '../preload-path.js';
+import { HELPER_NODE_FLAGS } from '../helper/node-flags.js';
 
 const SERVICE = 'bia-helper';
 
@@ -56,7 +57,7 @@ Requires=${SERVICE}.socket
 After=${SERVICE}.socket
 
 [Service]
-ExecStart=${[node, biaMain, 'helper'].map(execWord).join(' ')}
+ExecStart=${[node, ...HELPER_NODE_FLAGS, biaMain, 'helper'].map(execWord).join(' ')}
 Environment=${env.map(envWord).join(' ')}
 Restart=on-failure
 

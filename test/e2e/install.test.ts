@@ -116,6 +116,6 @@ describe('npm install -g into a user prefix, without a compiler', () => {
 
     check(bare(bia, ['install', '--user']), 'bia install --user');
     const unit = readFileSync(join(home, '.config', 'systemd', 'user', 'bia-helper.service'), 'utf8');
-    expect(unit).toContain(`ExecStart="${process.execPath}" "${join(installed, 'dist', 'cli', 'main.js')}" "helper"`);
+    expect(unit).toContain(`ExecStart="${process.execPath}" "--max-semi-space-size=2" "${join(installed, 'dist', 'cli', 'main.js')}" "helper"`);
   });
 });

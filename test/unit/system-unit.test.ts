@@ -30,7 +30,7 @@ describe('bia install --system / uninstall --system', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('systemctl enable --now bia-helper.socket');
     const service = readFileSync(join(dir, 'bia-helper.service'), 'utf8');
-    expect(service).toContain(`ExecStart="${process.execPath}" "${main}" "helper" "--system" "--allow-users" "0,65534" "--allow-group" "0" "--pool-scope" "user"\n`);
+    expect(service).toContain(`ExecStart="${process.execPath}" "--max-semi-space-size=2" "${main}" "helper" "--system" "--allow-users" "0,65534" "--allow-group" "0" "--pool-scope" "user"\n`);
     expect(service).toContain('DynamicUser=yes\nUser=bia\n');
     expect(service).toContain('StateDirectory=bia\n');
     expect(service).toContain('Environment="BIA_INSIDE_HELPER=1"\n');

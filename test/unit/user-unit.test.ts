@@ -31,7 +31,7 @@ describe('bia install --user / uninstall --user', () => {
     expect(installed.status).toBe(0);
     expect(installed.stdout).toContain('systemctl --user enable --now bia-helper.socket');
     const serviceUnit = readFileSync(service, 'utf8');
-    expect(serviceUnit).toContain(`ExecStart="${process.execPath}" "${main}" "helper"`);
+    expect(serviceUnit).toContain(`ExecStart="${process.execPath}" "--max-semi-space-size=2" "${main}" "helper"`);
     expect(serviceUnit).toContain(`Environment="BIA_INSIDE_HELPER=1"${rootOptIn}\n`);
     expect(serviceUnit).toContain('Requires=bia-helper.socket');
     const socketUnit = readFileSync(socket, 'utf8');
@@ -83,7 +83,7 @@ describe('bia install --user / uninstall --user', () => {
 
   it('quotes ExecStart so that spaces, quotes, % and $ in paths are taken literally', () => {
     expect(serviceText('/usr/bin/node', '/opt/my "bia"/100%/$HOME\\main.js')).toContain(
-      'ExecStart="/usr/bin/node" "/opt/my \\"bia\\"/100%%/$$HOME\\\\main.js" "helper"',
+      'ExecStart="/usr/bin/node" "--max-semi-space-size=2" "/opt/my \\"bia\\"/100%%/$$HOME\\\\main.js" "helper"',
     );
     expect(serviceText('/n', '/b', '/run/$x "y"')).toContain('Environment="BIA_INSIDE_HELPER=1" "BIA_SOCKET=/run/$x \\"y\\""');
     expect(socketText('/run/a%b')).toContain('ListenStream=/run/a%%b\n');
