@@ -7,6 +7,7 @@
 // however many sockets use it.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { FILL_POOL } from '../support/pool-fill.js';
 
 // 6 usable addresses (198.18.0.1-6); without a use, the program's mapping
 // would expire after 1 s idle and its address be reused 1.5 s after its
@@ -18,20 +19,6 @@ import('$BIA_ROOT/dist/helper/server.js').then(({ startHelper }) =>
   HELPER_PID=$!
   lab_wait "the helper" test -S "$XDG_RUNTIME_DIR/bia/helper.sock"
 }`;
-
-// Maps fresh IPv6 peers through MAP6 until the pool says no: prints each answer.
-const FILL = String.raw`cat >"$LAB_DIR/fill.mjs" <<JS
-import { request } from '$BIA_ROOT/dist/client.js';
-import { MsgType, Status } from '$BIA_ROOT/dist/protocol.js';
-const socket = process.env.XDG_RUNTIME_DIR + '/bia/helper.sock';
-const [from, to] = process.argv.slice(2).map(Number);
-const out = [];
-for (let i = from; i <= to; i++) {
-  const r = await request(socket, { type: MsgType.Map6, id: i, v6: '2001:db8:99::' + i });
-  out.push(r.entry ? r.entry.v4 : Status[r.status]);
-}
-console.log(process.argv[4], out.join(' '));
-JS`;
 
 // Prints "status-<label> <v4> <name> <in use>" for each mapping.
 const STATUS = String.raw`show_status() {
@@ -47,7 +34,7 @@ describe.skipIf(labMissing)('mapping uses that last', () => {
   it('survive a kill -9 of the helper: the held address is never reused, and is once the program closes it', async () => {
     const r = await lab(`peer_serve_tcp 8080
 ${HELPER}
-${FILL}
+${FILL_POOL}
 ${STATUS}
 export LAB_DIR
 cat >"$LAB_DIR/hold.py" <<'PY'
@@ -192,7 +179,7 @@ grep -E 'USE|RELEASE' "$LAB_DIR/helper.log" >&2`);
 
   it('include a socket bound to a pool address, held until it closes', async () => {
     const r = await lab(`${HELPER}
-${FILL}
+${FILL_POOL}
 ${STATUS}
 export LAB_DIR
 cat >"$LAB_DIR/bind.py" <<'PY'

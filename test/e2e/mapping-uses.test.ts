@@ -5,6 +5,7 @@
 // (docs/mapping-lifecycle.md). bia status shows the table while it happens.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { FILL_POOL } from '../support/pool-fill.js';
 
 // 6 usable addresses (198.18.0.1-6). Without the uses, the program's mapping
 // would expire after 1 s idle and its address be reused 1.5 s after its
@@ -14,20 +15,6 @@ const START_HELPER = String.raw`node -e "
 import('$BIA_ROOT/dist/helper/server.js').then(({ startHelper }) =>
   startHelper({ pool: '198.18.0.0/29', poolTtl: 1, quarantineMs: 1500, mappingIdleMs: 1000, sweepIntervalMs: 300 }));" helper 2>"$LAB_DIR/helper.log" &
 lab_wait "the helper" test -S "$XDG_RUNTIME_DIR/bia/helper.sock"`;
-
-// Maps fresh IPv6 peers through MAP6 until the pool says no: prints each answer.
-const FILL = String.raw`cat >"$LAB_DIR/fill.mjs" <<JS
-import { request } from '$BIA_ROOT/dist/client.js';
-import { MsgType, Status } from '$BIA_ROOT/dist/protocol.js';
-const socket = process.env.XDG_RUNTIME_DIR + '/bia/helper.sock';
-const [from, to] = process.argv.slice(2).map(Number);
-const out = [];
-for (let i = from; i <= to; i++) {
-  const r = await request(socket, { type: MsgType.Map6, id: i, v6: '2001:db8:99::' + i });
-  out.push(r.entry ? r.entry.v4 : Status[r.status]);
-}
-console.log(process.argv[4], out.join(' '));
-JS`;
 
 // A program that resolves v6only.test, connects, and holds the connection
 // until $LAB_DIR/$2 appears; then it checks the connection still works.
@@ -54,7 +41,7 @@ describe.skipIf(labMissing)('mappings in use', () => {
   it('are never reused while a socket holds them, and are once it is closed or its process dies', async () => {
     const r = await lab(`peer_serve_tcp 8080
 ${START_HELPER}
-${FILL}
+${FILL_POOL}
 ${HOLDER}
 ${STATUS}
 export LAB_DIR
