@@ -6,7 +6,7 @@
 // user: a dynamic one made by systemd unless --service-user names one.
 // As with --user, bia writes and removes files only and prints the
 // systemctl commands.
-import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { effectiveConfig } from '../config/effective.js';
 import { CONFIG_FLAGS, HELPER_KEYS, KEYS } from '../config/schema.js';
@@ -14,7 +14,7 @@ import { parseArgs, stringOption } from './args.js';
 import { allowList } from './allow.js';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 import { ROOT_OPT_IN } from './root.js';
-import { envWord, execWord, literal } from './user-unit.js';
+import { envWord, execWord, literal, removeUnits } from './user-unit.js';
 import { HELPER_NODE_FLAGS } from '../helper/node-flags.js';
 
 const SERVICE = 'bia-helper';
@@ -118,18 +118,5 @@ Users' bia run and bia env use it when they have no helper of their own running 
 export function uninstallSystem(argv: string[]): number {
   const { options, rest } = parseArgs(argv, { values: ['--unit-dir'], flags: ['--system'] });
   if (rest.length) throw new CliError(`bia uninstall takes no arguments (got ${rest[0]})`, EXIT_USAGE);
-  const paths = unitPaths(stringOption(options.get('--unit-dir')) ?? UNIT_DIR);
-  const units = [paths.socket, paths.service].filter((f) => existsSync(f));
-  if (!units.length) {
-    process.stderr.write(`bia: no unit at ${paths.service}; nothing to remove\n`);
-    return 0;
-  }
-  for (const link of paths.links) if (lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) rmSync(link);
-  for (const unit of units) rmSync(unit);
-  process.stdout.write(`bia: removed ${units.join(' and ')}
-Stop what systemd still runs with:
-  systemctl stop ${SERVICE}.socket ${SERVICE}.service
-  systemctl daemon-reload
-`);
-  return 0;
+  return removeUnits(unitPaths(stringOption(options.get('--unit-dir')) ?? UNIT_DIR), 'systemctl');
 }

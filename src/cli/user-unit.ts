@@ -110,19 +110,23 @@ Have systemd start the helper for the first program that needs it, from now on a
 
 export function uninstall(argv: string[]): number {
   userOnly('uninstall', argv);
-  const paths = unitPaths();
+  return removeUnits(unitPaths(), 'systemctl --user');
+}
+
+/** Removes the units at paths and their enable links, and says what systemctl still runs. */
+export function removeUnits(paths: { service: string; socket: string; links: string[] }, systemctl: string): number {
   const units = [paths.socket, paths.service].filter((f) => existsSync(f));
   if (!units.length) {
     process.stderr.write(`bia: no unit at ${paths.service}; nothing to remove\n`);
     return 0;
   }
-  // What `systemctl --user disable` would remove; it refuses once the unit files are gone.
+  // What `systemctl disable` would remove; it refuses once the unit files are gone.
   for (const link of paths.links) if (lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) rmSync(link);
   for (const unit of units) rmSync(unit);
   process.stdout.write(`bia: removed ${units.join(' and ')}
 Stop what systemd still runs with:
-  systemctl --user stop ${SERVICE}.socket ${SERVICE}.service
-  systemctl --user daemon-reload
+  ${systemctl} stop ${SERVICE}.socket ${SERVICE}.service
+  ${systemctl} daemon-reload
 `);
   return 0;
 }
