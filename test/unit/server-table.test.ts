@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from '../../src/client.js';
-import { createLogger } from '../../src/log.js';
 import type { NetSources } from '../../src/helper/netdetect.js';
-import { startHelper, type Helper, type HelperOptions } from '../../src/helper/server.js';
+import type { Helper, HelperOptions } from '../../src/helper/server.js';
+import { startHelperIn } from '../support/helper-in-dir.js';
 import { StateInUseError } from '../../src/helper/statestore.js';
 import { encodeRequest, MsgType, Status, type Reply } from '../../src/protocol.js';
 
@@ -40,18 +40,7 @@ function tempDir(): string {
 
 async function start(options: HelperOptions = {}): Promise<Helper> {
   const dir = tempDir();
-  fs.writeFileSync(path.join(dir, 'hosts'), '');
-  fs.writeFileSync(path.join(dir, 'resolv.conf'), 'nameserver 192.0.2.53\n');
-  const helper = await startHelper({
-    socketPath: path.join(dir, 'run', 'helper.sock'),
-    stateDir: path.join(dir, 'state'),
-    log: createLogger('error', 'test', () => {}),
-    hostsPath: path.join(dir, 'hosts'),
-    resolvConfPath: path.join(dir, 'resolv.conf'),
-    dns: () => ({ query: async () => ({ kind: 'nxdomain' }), cancel() {} }),
-    netSources,
-    ...options,
-  });
+  const helper = await startHelperIn(dir, { dns: () => ({ query: async () => ({ kind: 'nxdomain' }), cancel() {} }), netSources, ...options });
   helpers.push(helper);
   return helper;
 }

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/log.js';
 import type { NetSources } from '../../src/helper/netdetect.js';
 import type { DnsTransport, QueryOutcome } from '../../src/helper/resolver.js';
 import { HelperRunningError, startHelper, type Helper, type HelperOptions } from '../../src/helper/server.js';
+import { startHelperIn } from '../support/helper-in-dir.js';
 import { decodeReply, encodeRequest, FrameReader, Kind, MAPPED_SYNTH, MsgType, Status, WireNetwork, type Reply } from '../../src/protocol.js';
 import { prng } from '../support/prng.js';
 import { ownUserOnly } from '../../src/helper/admission.js';
@@ -47,18 +48,7 @@ function tempDir(): string {
 
 async function start(options: HelperOptions = {}): Promise<Helper> {
   const dir = tempDir();
-  fs.writeFileSync(path.join(dir, 'hosts'), `192.0.2.1 ${'x'.repeat(300)} overlong\n`);
-  fs.writeFileSync(path.join(dir, 'resolv.conf'), 'nameserver 192.0.2.53\n');
-  const helper = await startHelper({
-    socketPath: path.join(dir, 'run', 'helper.sock'),
-    stateDir: path.join(dir, 'state'),
-    log: createLogger('error', 'test', () => {}),
-    hostsPath: path.join(dir, 'hosts'),
-    resolvConfPath: path.join(dir, 'resolv.conf'),
-    dns,
-    netSources,
-    ...options,
-  });
+  const helper = await startHelperIn(dir, { dns, netSources, ...options }, `192.0.2.1 ${'x'.repeat(300)} overlong\n`);
   helpers.push(helper);
   return helper;
 }

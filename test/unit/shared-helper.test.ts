@@ -10,10 +10,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from '../../src/client.js';
-import { createLogger } from '../../src/log.js';
 import type { NetSources } from '../../src/helper/netdetect.js';
 import type { DnsTransport, QueryOutcome } from '../../src/helper/resolver.js';
-import { startHelper, type Helper, type HelperOptions } from '../../src/helper/server.js';
+import type { Helper, HelperOptions } from '../../src/helper/server.js';
+import { startHelperIn } from '../support/helper-in-dir.js';
 import { decodeReply, encodeRequest, MsgType, Status, type Reply, type Request } from '../../src/protocol.js';
 
 const NET = path.join(import.meta.dirname, '..', 'fixtures', 'net', 'ipv6-only');
@@ -54,19 +54,7 @@ async function start(options: HelperOptions): Promise<Helper> {
   const dir = fs.mkdtempSync('/run/bia-shared-test-');
   fs.chmodSync(dir, 0o755);
   dirs.push(dir);
-  fs.writeFileSync(path.join(dir, 'hosts'), '');
-  fs.writeFileSync(path.join(dir, 'resolv.conf'), 'nameserver 192.0.2.53\n');
-  const helper = await startHelper({
-    socketPath: path.join(dir, 'run', 'helper.sock'),
-    stateDir: path.join(dir, 'state'),
-    log: createLogger('error', 'test', () => {}),
-    hostsPath: path.join(dir, 'hosts'),
-    resolvConfPath: path.join(dir, 'resolv.conf'),
-    dns,
-    netSources,
-    shared: true,
-    ...options,
-  });
+  const helper = await startHelperIn(dir, { dns, netSources, shared: true, ...options });
   helpers.push(helper);
   return helper;
 }
