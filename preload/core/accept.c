@@ -34,7 +34,7 @@ static int remember(int fd, const struct sockaddr_in6 *peer, struct sockaddr_in 
     bia_sin_make(&info.v4peer, v4, peer->sin6_port);
     if (!IN6_IS_ADDR_V4MAPPED(&peer->sin6_addr))
         bia_trace_in("accept", peer, &info.v4peer);
-    bia_usage_begin(fd, &info);
+    bia_usage_begin(fd, NULL, &info);   /* a new socket: any entry on fd is stale */
     if (!bia_fdtable_set(fd, &info))
         bia_warn("fd %d: cannot remember its translation; getpeername will show IPv6", fd);
     *v4peer = info.v4peer;

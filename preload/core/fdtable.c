@@ -300,6 +300,23 @@ void bia_fdtable_copy(int oldfd, int newfd)
     errno = saved;
 }
 
+bool bia_fdtable_held_elsewhere(unsigned long dev, unsigned long ino, unsigned first, unsigned last)
+{
+    struct entry e;
+    unsigned long state;
+
+    for (int p = 0; p < MAX_PAGES && !table_empty(); p++) {
+        struct slot *page = __atomic_load_n(&pages[p], __ATOMIC_ACQUIRE);
+        for (int i = 0; page && i < PAGE_SLOTS; i++) {
+            unsigned fd = p * PAGE_SLOTS + i;
+            if ((fd < first || fd > last) && read_entry(&page[i], &e, &state) && e.dev == dev &&
+                e.ino == ino && current(fd, &e))
+                return true;
+        }
+    }
+    return false;
+}
+
 void bia_fdtable_each(bia_fdtable_fn *fn, void *arg)
 {
     struct entry e;

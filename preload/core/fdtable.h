@@ -69,4 +69,10 @@ typedef bool bia_fdtable_fn(int fd, unsigned long dev, unsigned long ino,
                             const struct bia_fdinfo *info, void *arg);
 void bia_fdtable_each(bia_fdtable_fn *fn, void *arg);
 
+/* Whether a descriptor outside first..last holds the socket (dev, ino).
+ * Compares the recorded identities first and fstats only a descriptor
+ * whose record names that socket: no system call when none does, the
+ * usual close. */
+bool bia_fdtable_held_elsewhere(unsigned long dev, unsigned long ino, unsigned first, unsigned last);
+
 #endif

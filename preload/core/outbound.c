@@ -67,12 +67,12 @@ static int prepare_socket(int fd, const struct sockaddr_in *dst, enum bia_route 
 
 /* Records fd's translation once per change: one getpid (and an fstat
  * unless id names the socket already). A connect also reports the mapping
- * it now uses (usage.h). */
-static void remember(int fd, const struct bia_fdid *id, const struct bia_fdinfo *info,
-                     bool connecting)
+ * it now uses (usage.h), and the end of before's (NULL: fd had no entry). */
+static void remember(int fd, const struct bia_fdid *id, const struct bia_fdinfo *before,
+                     const struct bia_fdinfo *info, bool connecting)
 {
     if (connecting)
-        bia_usage_begin(fd, info);
+        bia_usage_begin(fd, before, info);
     if (!bia_fdtable_set_id(fd, id, info))
         bia_warn("fd %d: cannot remember its translation; getpeername will show IPv6", fd);
 }
@@ -129,9 +129,9 @@ int bia_outbound_target(int fd, const struct sockaddr_in *dst, bool connecting,
     else
         bia_sin6_mapped(to, dst->sin_addr, dst->sin_port);
     if (connecting)
-        remember(fd, &id, &(struct bia_fdinfo){.v4peer = *dst, .v6peer = *to}, true);
+        remember(fd, &id, swapped ? &info : NULL, &(struct bia_fdinfo){.v4peer = *dst, .v6peer = *to}, true);
     else if (!swapped)
-        remember(fd, &id, &(struct bia_fdinfo){0}, false);  /* a datagram: swapped, no peer */
+        remember(fd, &id, NULL, &(struct bia_fdinfo){0}, false);  /* a datagram: swapped, no peer */
     return 0;
 }
 

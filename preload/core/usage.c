@@ -229,22 +229,21 @@ __attribute__((destructor)) static void end_at_exit(void)
 
 /* ---- connect, accept, bind, close, dup2, close_range ---- */
 
-static void end_use(int fd, struct in_addr v4);
+static void end_use(int fd, const struct bia_fdid *id, struct in_addr v4);
 
-void bia_usage_begin(int fd, const struct bia_fdinfo *info)
+void bia_usage_begin(int fd, const struct bia_fdinfo *before, const struct bia_fdinfo *info)
 {
     struct batch b = {.type = BIA_T_USE};
-    struct bia_fdinfo before;
     struct in_addr now, old;
     bool uses = mapping_of(info, &now);
 
     if (!bia_usecount_own())
         return;
     end_lingering(false);
-    if (bia_fdtable_get(fd, &before) && mapping_of(&before, &old)) {
+    if (before && mapping_of(before, &old)) {
         if (uses && old.s_addr == now.s_addr)
             return;
-        end_use(fd, old);
+        end_use(fd, &(struct bia_fdid){0}, old);   /* a datagram socket's new peer */
     }
     if (uses)
         start_use(now, &b);
@@ -265,39 +264,14 @@ void bia_usage_bound(int fd, struct in_addr v4)
     send_batch(&b);
 }
 
-struct sibling {
-    unsigned long dev, ino;
-    unsigned first, last;   /* descriptors closing along with this one */
-    int others;
-};
-
-static bool count_others(int fd, unsigned long dev, unsigned long ino,
-                         const struct bia_fdinfo *info, void *arg)
-{
-    struct sibling *s = arg;
-
-    (void)info;
-    if (dev == s->dev && ino == s->ino && ((unsigned)fd < s->first || (unsigned)fd > s->last))
-        s->others++;
-    return s->others == 0;
-}
-
-/* Whether a descriptor of the socket (dev, ino) outside first..last is left. */
-static bool kept_elsewhere(unsigned long dev, unsigned long ino, unsigned first, unsigned last)
-{
-    struct sibling s = {.dev = dev, .ino = ino, .first = first, .last = last};
-
-    bia_fdtable_each(count_others, &s);
-    return s.others > 0;
-}
-
-/* The mappings fd's socket uses (peer, bound address): how many, 0..2. */
-static int mappings_of(int fd, struct in_addr v4s[2])
+/* The mappings fd's socket uses (peer, bound address): how many, 0..2;
+ * *id says which socket that is. */
+static int mappings_of(int fd, struct in_addr v4s[2], struct bia_fdid *id)
 {
     struct bia_fdinfo info;
     int n = 0;
 
-    if (!bia_usecount_own() || !bia_fdtable_get(fd, &info))
+    if (!bia_usecount_own() || !bia_fdtable_get_id(fd, &info, id))
         return 0;
     if (mapping_of(&info, &v4s[n]))
         n++;
@@ -306,12 +280,16 @@ static int mappings_of(int fd, struct in_addr v4s[2])
     return n;
 }
 
-/* fd, the socket's last descriptor unless another is left, is closing. */
-static void end_use(int fd, struct in_addr v4)
+/* fd (its socket id, if known), the socket's last descriptor unless
+ * another is left, is closing. */
+static void end_use(int fd, const struct bia_fdid *id, struct in_addr v4)
 {
+    struct bia_fdid self = *id;
     struct stat st;
 
-    if (fstat(fd, &st) == 0 && !kept_elsewhere(st.st_dev, st.st_ino, fd, fd) &&
+    if (!self.known && fstat(fd, &st) == 0)
+        self = (struct bia_fdid){.known = true, .dev = st.st_dev, .ino = st.st_ino};
+    if (self.known && !bia_fdtable_held_elsewhere(self.dev, self.ino, fd, fd) &&
         bia_usecount_down(v4))
         report(BIA_T_RELEASE, v4);
 }
@@ -319,10 +297,11 @@ static void end_use(int fd, struct in_addr v4)
 void bia_usage_end(int fd)
 {
     struct in_addr v4s[2];
-    int n = mappings_of(fd, v4s);
+    struct bia_fdid id;
+    int n = mappings_of(fd, v4s, &id);
 
     for (int i = 0; i < n; i++)
-        end_use(fd, v4s[i]);
+        end_use(fd, &id, v4s[i]);
     if (n)
         end_lingering(false);
 }
@@ -330,13 +309,14 @@ void bia_usage_end(int fd)
 void bia_usage_before_dup(int oldfd, int newfd)
 {
     struct in_addr v4s[2];
+    struct bia_fdid id;
     int n;
 
     /* The dup closes newfd's socket only if it succeeds: oldfd must be open. */
-    if (oldfd == newfd || !(n = mappings_of(newfd, v4s)) || bia_real()->fcntl(oldfd, F_GETFD) < 0)
+    if (oldfd == newfd || !(n = mappings_of(newfd, v4s, &id)) || bia_real()->fcntl(oldfd, F_GETFD) < 0)
         return;
     for (int i = 0; i < n; i++)
-        end_use(newfd, v4s[i]);
+        end_use(newfd, &id, v4s[i]);
 }
 
 /* The sockets a close_range ends, each once. */
@@ -362,7 +342,7 @@ static bool end_in_range(int fd, unsigned long dev, unsigned long ino,
             return true;
     c->dev[c->seen] = dev;
     c->ino[c->seen] = ino;
-    if (!kept_elsewhere(dev, ino, c->first, c->last)) {
+    if (!bia_fdtable_held_elsewhere(dev, ino, c->first, c->last)) {
         if (peer && bia_usecount_down(v4))
             add(&c->release, v4);
         if (info->v4local.s_addr && bia_usecount_down(info->v4local))

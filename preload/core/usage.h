@@ -24,8 +24,9 @@
 #include "fdtable.h"
 
 /* fd is about to carry info (a translated connect or accept): reports the
- * use, and the release of what fd used before when that differs. */
-void bia_usage_begin(int fd, const struct bia_fdinfo *info);
+ * use, and the release of what fd used before (before: the entry the
+ * caller just read for fd, or NULL for none) when that differs. */
+void bia_usage_begin(int fd, const struct bia_fdinfo *before, const struct bia_fdinfo *info);
 
 /* fd's socket was bound to v4, a pool or paired address standing for an
  * IPv6 address of this host: its mapping is in use until the socket
