@@ -39,8 +39,11 @@ lab_wait "iperf3 on the peer" peer_listening 5201
 lab_wait "the connect sink on the peer" peer_listening $PORT_SINK
 
 # The user's helper, as `bia run` would find it (default log level).
+# Every helper here runs as bia runs its own (src/helper/node-flags.ts).
+HELPER_NODE_FLAGS=$(node --input-type=module -e "import { HELPER_NODE_FLAGS } from '$BIA_ROOT/dist/helper/node-flags.js'; console.log(HELPER_NODE_FLAGS.join(' '))")
 mkdir -p "$XDG_STATE_HOME/bia"
-node "$BIA_MAIN" helper 2>"$XDG_STATE_HOME/bia/helper.log" &
+# shellcheck disable=SC2086
+node $HELPER_NODE_FLAGS "$BIA_MAIN" helper 2>"$XDG_STATE_HOME/bia/helper.log" &
 lab_wait "the bia helper" test -S "$SOCK"
 
 # The alternative: proxychains4 through a local SOCKS5 proxy doing the DNS.
@@ -186,8 +189,6 @@ emit roundtrips run 1 "{\"processes\":5,\"requests\":$((after - before))}"
 # --- 4. helper capacity and memory --------------------------------------------
 # These helpers measure the mapper itself: allocation quotas and rates,
 # which would stop one client allocating flat out, are lifted.
-# Node runs them as bia runs its helper (src/helper/node-flags.ts).
-HELPER_NODE_FLAGS=$(node --input-type=module -e "import { HELPER_NODE_FLAGS } from '$BIA_ROOT/dist/helper/node-flags.js'; console.log(HELPER_NODE_FLAGS.join(' '))")
 UNLIMITED="--quota-per-process 16777216 --quota-per-user 16777216 --rate-per-process 16777216 --rate-per-user 16777216"
 step "helper capacity (8 clients)"
 CAP="$LAB_DIR/capacity.sock"
