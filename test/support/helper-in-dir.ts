@@ -4,7 +4,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../../src/log.js';
+import type { NetSources } from '../../src/helper/netdetect.js';
 import { startHelper, type Helper, type HelperOptions } from '../../src/helper/server.js';
+
+/** The fixture host: IPv6-only, as /proc would show it. */
+const NET = path.join(import.meta.dirname, '..', 'fixtures', 'net', 'ipv6-only');
+export const ipv6OnlyNet: NetSources = {
+  ifInet6: path.join(NET, 'if_inet6'),
+  ipv6Route: path.join(NET, 'ipv6_route'),
+  ipv4Route: path.join(NET, 'route'),
+  interfaces: () => ({}),
+};
 
 export async function startHelperIn(dir: string, options: HelperOptions, hosts = ''): Promise<Helper> {
   fs.writeFileSync(path.join(dir, 'hosts'), hosts);

@@ -8,19 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from '../../src/client.js';
-import type { NetSources } from '../../src/helper/netdetect.js';
 import type { Helper, HelperOptions } from '../../src/helper/server.js';
-import { startHelperIn } from '../support/helper-in-dir.js';
+import { ipv6OnlyNet, startHelperIn } from '../support/helper-in-dir.js';
 import { StateInUseError } from '../../src/helper/statestore.js';
 import { encodeRequest, MsgType, Status, type Reply } from '../../src/protocol.js';
 
-const NET = path.join(import.meta.dirname, '..', 'fixtures', 'net', 'ipv6-only');
-const netSources: NetSources = {
-  ifInet6: path.join(NET, 'if_inet6'),
-  ipv6Route: path.join(NET, 'ipv6_route'),
-  ipv4Route: path.join(NET, 'route'),
-  interfaces: () => ({}),
-};
+const netSources = ipv6OnlyNet;
 const root = path.join(import.meta.dirname, '..', '..');
 // Another process (async: the helper under test runs in this one).
 const runScript = async (script: string, arg: string) => (await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, arg], { encoding: 'utf8' })).stdout;

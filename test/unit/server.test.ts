@@ -5,21 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
-import type { NetSources } from '../../src/helper/netdetect.js';
 import type { DnsTransport, QueryOutcome } from '../../src/helper/resolver.js';
 import { HelperRunningError, startHelper, type Helper, type HelperOptions } from '../../src/helper/server.js';
-import { startHelperIn } from '../support/helper-in-dir.js';
+import { ipv6OnlyNet, startHelperIn } from '../support/helper-in-dir.js';
 import { decodeReply, encodeRequest, FrameReader, Kind, MAPPED_SYNTH, MsgType, Status, WireNetwork, type Reply } from '../../src/protocol.js';
 import { prng } from '../support/prng.js';
 import { ownUserOnly } from '../../src/helper/admission.js';
 
-const NET = path.join(import.meta.dirname, '..', 'fixtures', 'net', 'ipv6-only');
-const netSources: NetSources = {
-  ifInet6: path.join(NET, 'if_inet6'),
-  ipv6Route: path.join(NET, 'ipv6_route'),
-  ipv4Route: path.join(NET, 'route'),
-  interfaces: () => ({}),
-};
+const netSources = ipv6OnlyNet;
 
 // v6only.example answers after `slowMs`, so pipelining can be observed.
 let slowMs = 0;

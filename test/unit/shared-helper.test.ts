@@ -10,19 +10,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from '../../src/client.js';
-import type { NetSources } from '../../src/helper/netdetect.js';
 import type { DnsTransport, QueryOutcome } from '../../src/helper/resolver.js';
 import type { Helper, HelperOptions } from '../../src/helper/server.js';
-import { startHelperIn } from '../support/helper-in-dir.js';
+import { ipv6OnlyNet, startHelperIn } from '../support/helper-in-dir.js';
 import { decodeReply, encodeRequest, MsgType, Status, type Reply, type Request } from '../../src/protocol.js';
 
-const NET = path.join(import.meta.dirname, '..', 'fixtures', 'net', 'ipv6-only');
-const netSources: NetSources = {
-  ifInet6: path.join(NET, 'if_inet6'),
-  ipv6Route: path.join(NET, 'ipv6_route'),
-  ipv4Route: path.join(NET, 'route'),
-  interfaces: () => ({}),
-};
+const netSources = ipv6OnlyNet;
 
 // Two AAAA-only names.
 const dns: DnsTransport = () => ({
