@@ -5,12 +5,14 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo &info);  // peercred.cc
 Napi::Value PeerGroups(const Napi::CallbackInfo &info);       // peercred.cc
 Napi::Value WatchNetwork(const Napi::CallbackInfo &info);     // netwatch.cc
 Napi::Value LockFile(const Napi::CallbackInfo &info);         // flock.cc
+Napi::Function MapTableClass(Napi::Env env);                  // maptable.cc
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials));
   exports.Set("peerGroups", Napi::Function::New(env, PeerGroups));
   exports.Set("watchNetwork", Napi::Function::New(env, WatchNetwork));
   exports.Set("lockFile", Napi::Function::New(env, LockFile));
+  exports.Set("MapTable", MapTableClass(env));
   return exports;
 }
 

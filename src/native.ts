@@ -21,6 +21,17 @@ interface Addon {
   /** Absent from an addon built before it existed. */
   watchNetwork?(onChange: (err?: Error) => void): Closable;
   lockFile(path: string): number;
+  /** Absent from an addon built before it existed. */
+  MapTable?: new (path: string, poolBase: number, records: number) => MapTableFile;
+}
+
+/** The helper's published mapping table (native/maptable.cc, docs/protocol.md "The published table"). */
+export interface MapTableFile {
+  /** Record `i` maps to the IPv6 address of words w0..w3 (most significant first) until `until` (s; MAPTABLE_HELD: in use). */
+  set(i: number, until: number, w0: number, w1: number, w2: number, w3: number): void;
+  clear(i: number): void;
+  /** Marks the file as no longer served (readers go back to asking) and removes it. */
+  retire(): void;
 }
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -68,4 +79,14 @@ export function watchNetwork(onChange: (err?: Error) => void): Closable {
 export function lockFile(path: string): number {
   loadNative();
   return addon!.lockFile(path);
+}
+
+/**
+ * Replaces PATH with an empty published table for `records` pool addresses
+ * from `poolBase` (a host-order number). Throws when the file cannot be made.
+ */
+export function openMapTable(path: string, poolBase: number, records: number): MapTableFile {
+  loadNative();
+  if (!addon!.MapTable) throw new Error('the native addon predates the published table; rebuild it');
+  return new addon!.MapTable(path, poolBase, records);
 }

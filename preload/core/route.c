@@ -4,6 +4,7 @@
 #include "helper_client.h"
 #include "log.h"
 #include "mapcache.h"
+#include "maptable.h"
 #include "netmode.h"
 #include "sockaddr.h"
 #include "status.h"
@@ -25,12 +26,15 @@ static enum bia_route fail(int *err, int value)
     return BIA_ROUTE_FAIL;
 }
 
-/* Asks MAP4; a pool address the helper does not know cannot be reached. */
+/* Asks MAP4 (the helper's published table first, for a pool address); a
+ * pool address the helper does not know cannot be reached. */
 static enum bia_route ask_helper(struct in_addr v4, bool in_pool, struct in6_addr *v6, int *err)
 {
     char text[INET_ADDRSTRLEN], why[BIA_WHY_SIZE];
     struct bia_reply reply;
 
+    if (in_pool && bia_maptable_find_v4(v4, v6))
+        return BIA_ROUTE_V6;
     inet_ntop(AF_INET, &v4, text, sizeof text);
     if (bia_helper_map4(v4, &reply, why)) {
         bia_warn("connect to %s: cannot reach the helper: %s", text, why);

@@ -44,6 +44,17 @@ export type Refused = Status.PoolExhausted | Status.Quota;
 /** What the state file keeps of an entry. */
 export type EntryRecord = Pick<MapperEntry, 'kind' | 'v4' | 'v6' | 'ttl' | 'lastUsed' | 'cachedUntil' | 'name'>;
 
+/**
+ * Where the mapper publishes what its pool addresses stand for (the
+ * published table, published-table.ts), kept up to date at every change.
+ */
+export interface MappingSink {
+  /** The pool address `v4` (a number) stands for the IPv6 words of `words` at `at` until `until` (ms; Infinity while in use). */
+  set(v4: number, until: number, words: Uint32Array, at: number): void;
+  /** `v4` stands for nothing now. */
+  clear(v4: number): void;
+}
+
 export interface MapperOptions {
   /** Seconds clients may cache a pool entry made without a DNS TTL. */
   poolTtl?: number;
@@ -143,6 +154,7 @@ export class AddressMapper {
   private readonly idleMs: number;
   private readonly quarantineMs: number;
   private readonly now: () => number;
+  private sink: MappingSink | undefined;
 
   constructor(
     readonly pool: Pool,
@@ -225,6 +237,7 @@ export class AddressMapper {
     if (found === NONE) return undefined;
     this.t.inUse[found]++;
     this.unpark(found);
+    this.publish(found);
     return this.entry(found);
   }
 
@@ -291,6 +304,12 @@ export class AddressMapper {
     this.insert(slot);
     this.use(slot, 0);
     if (record.kind === Kind.Pool) this.pool.claim(v4ToText(this.t.v4[slot]));
+  }
+
+  /** Publishes every pool mapping to `sink` now and each change from now on. */
+  publishTo(sink: MappingSink): void {
+    this.sink = sink;
+    for (const s of this.t.slots()) this.publish(s);
   }
 
   get size(): number {
@@ -371,7 +390,16 @@ export class AddressMapper {
     t.cachedUntil[s] = Math.max(t.cachedUntil[s], promised);
     t.uses[s]++;
     if (t.inUse[s] === 0) this.park(s);
+    this.publish(s);
     return outgrown;
+  }
+
+  // A pool mapping is good until it could expire (see expired()).
+  private publish(s: number): void {
+    const t = this.t;
+    if (!this.sink || t.kind[s] !== Kind.Pool) return;
+    const until = t.inUse[s] ? Infinity : Math.max(t.lastUsed[s] + this.idleMs, t.cachedUntil[s]);
+    this.sink.set(t.v4[s], until, t.v6, 4 * s);
   }
 
   private listOf(s: number): number {
@@ -445,6 +473,7 @@ export class AddressMapper {
 
   private forget(s: number): void {
     const t = this.t;
+    if (this.sink && t.kind[s] === Kind.Pool) this.sink.clear(t.v4[s]);
     if (t.account[s] !== NONE) this.accounts.refund(t.account[s]);
     t.unindex4(s);
     t.unindex6(s);

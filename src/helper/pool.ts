@@ -92,8 +92,10 @@ class Bits {
 export class Pool {
   readonly network: string;
   readonly prefixLength: number;
-  private readonly base: number;
-  private readonly size: number;
+  /** The first address, as a number. */
+  readonly base: number;
+  /** Addresses in the pool. */
+  readonly size: number;
   // Handed out or quarantined: one bit per pool address, a fixed cost
   // (16 KiB for a /15, 2 MiB for a /8) instead of a Set entry per mapping.
   private readonly used: Bits;

@@ -37,6 +37,7 @@ import { parseResolvConf, resolvConfPath } from './resolvconf.js';
 import { DEFAULT_QUOTA_LIMITS, exeOf, Quotas, type Caller, type QuotaLimits } from './quota.js';
 import { UsageTracker, type Liveness, type UseRecord } from './usage.js';
 import type { PoolScope } from './scope.js';
+import { PublishedTable } from './published-table.js';
 import { ScopedTables, type OwnTable } from './tables.js';
 import { admits, describeAllow, ownUserOnly, servesOthers, type AllowList } from './admission.js';
 import { DEFAULT_POOL, Pool } from './pool.js';
@@ -235,6 +236,10 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     persistUses,
   );
   if (persistUses) await keepUses(store, mapper, usage, savedUseRecords, log);
+  // Only a private helper publishes: a shared one's allow list is checked
+  // per connection, and a table per user would need a file per user.
+  const published = scope === 'host' && !options.shared ? PublishedTable.open(socketPath, pool, log) : undefined;
+  if (published) mapper.publishTo(published);
   const ctx: Context = {
     log,
     allow,
@@ -269,6 +274,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     close: async () => {
       clearInterval(sweeper);
       detector.close();
+      published?.retire();
       await closeServer(server, clients, socketFile);
       usage.flush();
       await store.close();

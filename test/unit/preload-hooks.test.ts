@@ -18,6 +18,7 @@ const PROGRAMS = [
   ['sig_handlers', 'signal handlers: translated inside the library, dispositions shown as the program set them'],
   ['helper_conn', 'helper connections: kept across calls, threads, fork, helper hang-up, close_range'],
   ['usecount', 'mapping use counts: first and last socket, linger, full table, fork, racing threads'],
+  ['maptable', "the helper's published table: lookups, expiry, malformed and replaced files, torn reads"],
 ];
 
 describe.each(PROGRAMS)('preload C tests: test/c/%s.c', (program, what) => {

@@ -1,0 +1,22 @@
+/*
+ * The helper's published mapping table (bia_maptable.h): which IPv6 address
+ * a pool address stands for, read from shared memory instead of asking the
+ * helper (MAP4), so that a process's first connect to a mapped peer makes no
+ * round trip. A miss (no table, an address it does not cover, a mapping
+ * that is gone or past its time) says nothing: the caller asks the helper.
+ */
+#ifndef BIA_MAPTABLE_H_CORE
+#define BIA_MAPTABLE_H_CORE
+
+#include <netinet/in.h>
+#include <stdbool.h>
+
+/*
+ * True, with *v6 set, when the helper's table maps the pool address v4 now.
+ * Lock-free and async-signal-safe; leaves errno as it was. The first call
+ * (and, at most once a second, a call after the helper went away or was
+ * replaced) opens the table: one open, fstat and mmap.
+ */
+bool bia_maptable_find_v4(struct in_addr v4, struct in6_addr *v6);
+
+#endif

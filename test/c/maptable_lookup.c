@@ -1,0 +1,43 @@
+/*
+ * maptable_lookup SOCKET V4...: what the preload's reader
+ * (preload/core/maptable.c) finds in the table next to SOCKET for each
+ * pool address, one line each: "V4 V6", or "V4 -" for a miss. The table
+ * is the one the helper's writer made (test/unit/published-table.test.ts):
+ * the two sides of bia_maptable.h checked against each other.
+ */
+#define _GNU_SOURCE
+#include "../../preload/core/maptable.c"
+
+#include <arpa/inet.h>
+
+static struct bia_config config;
+
+const struct bia_config *bia_config(void)
+{
+    return &config;
+}
+
+void bia_log(int level, const char *fmt, ...)
+{
+    (void)level, (void)fmt;
+}
+
+int main(int argc, char **argv)
+{
+    char text[INET6_ADDRSTRLEN];
+    struct in6_addr v6;
+    struct in_addr v4;
+
+    if (argc < 2 || strlen(argv[1]) >= sizeof config.socket_path)
+        return 2;
+    strcpy(config.socket_path, argv[1]);
+    for (int i = 2; i < argc; i++) {
+        if (inet_pton(AF_INET, argv[i], &v4) != 1)
+            return 2;
+        if (bia_maptable_find_v4(v4, &v6))
+            printf("%s %s\n", argv[i], inet_ntop(AF_INET6, &v6, text, sizeof text));
+        else
+            printf("%s -\n", argv[i]);
+    }
+    return 0;
+}
