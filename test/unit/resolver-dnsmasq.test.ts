@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AddressMapper } from '../../src/helper/mapper.js';
 import { Pool } from '../../src/helper/pool.js';
 import { caresTransport, NameResolver } from '../../src/helper/resolver.js';
+import type { ResolvConf } from '../../src/helper/resolvconf.js';
 import { Kind, Status } from '../../src/protocol.js';
 
 const DNSMASQ = '/usr/sbin/dnsmasq';
@@ -91,6 +92,26 @@ describe.skipIf(!fs.existsSync(DNSMASQ))('NameResolver with a real DNS server', 
   it('reports NXDOMAIN as NOT_FOUND and a refusing server as TRY_AGAIN', async () => {
     expect(await resolver.resolve4('nx.test')).toEqual({ status: Status.NotFound });
     expect(await resolver.resolve4('elsewhere.example')).toEqual({ status: Status.TryAgain });
+  });
+
+  it('gives each session a channel of its own: cancelling one never cancels another, and a new resolv.conf gets new ones', async () => {
+    const transport = caresTransport(dnsmasq.port);
+    const conf: ResolvConf = { nameservers: [{ address: '127.0.0.1', family: 4, zone: '' }], search: [], ndots: 1, timeout: 1, attempts: 1 };
+    const first = transport(conf);
+    expect((await first.query('dual.test', 'A')).kind).toBe('ok');
+    first.cancel(); // nothing pending: its channel is kept for the next session
+    const [a, b] = [transport(conf), transport(conf)];
+    const [pendingA, pendingB] = [a.query('dual.test', 'AAAA'), b.query('dual.test', 'AAAA')];
+    a.cancel(); // its deadline passed, say
+    expect((await pendingA).kind).toBe('unreachable');
+    expect((await pendingB).kind, "the other session's query is untouched").toBe('ok');
+    b.cancel();
+    const elsewhere = transport({ ...conf, nameservers: [{ address: '127.0.0.2', family: 4, zone: '' }] });
+    expect((await elsewhere.query('dual.test', 'A')).kind, 'no server there').not.toBe('ok');
+    elsewhere.cancel();
+    const back = transport(conf);
+    expect((await back.query('dual.test', 'A')).kind).toBe('ok');
+    back.cancel();
   });
 });
 
