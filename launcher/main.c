@@ -55,6 +55,7 @@ static void run_fast(char **args, const char *root)
     struct runopts o;
     struct settings s;
     struct bia_hello hello;
+    const char *how = "answered";
     char library[PATH_MAX], why[HELLO_WHY_SIZE > SETTINGS_WHY_SIZE ? HELLO_WHY_SIZE : SETTINGS_WHY_SIZE];
     char **env;
 
@@ -68,14 +69,19 @@ static void run_fast(char **args, const char *root)
         debug(&s, "the Node launcher takes over: it picks the preload library");
         return;
     }
-    if (hello_ask(s.socket, HELLO_TIMEOUT_MS, &hello, why)) {
-        debug(&s, "the Node launcher takes over (it starts a helper): %s", why);
-        return;
+    if (hello_published(s.socket, &hello, why) == 0) {
+        how = "listens (settings from its published table)";
+    } else {
+        debug(&s, "asking the helper: %s", why);
+        if (hello_ask(s.socket, HELLO_TIMEOUT_MS, &hello, why)) {
+            debug(&s, "the Node launcher takes over (it starts a helper): %s", why);
+            return;
+        }
     }
     env = childenv_build(library, &s, &hello);
     if (!env)
         return;
-    debug(&s, "helper on %s answered; running %s directly", s.socket, o.command[0]);
+    debug(&s, "helper on %s %s; running %s directly", s.socket, how, o.command[0]);
     execvpe(o.command[0], o.command, env);
     debug(&s, "the Node launcher takes over (it reports the error): exec %s: %s", o.command[0], strerror(errno));
 }

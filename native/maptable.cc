@@ -50,7 +50,7 @@ class MapTable : public Napi::ObjectWrap<MapTable> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "MapTable",
                        {InstanceMethod("set", &MapTable::Set), InstanceMethod("clear", &MapTable::Clear),
-                        InstanceMethod("retire", &MapTable::Retire)});
+                        InstanceMethod("setHello", &MapTable::SetHello), InstanceMethod("retire", &MapTable::Retire)});
   }
 
   // new MapTable(path, poolBase, records): replaces PATH (mode 0600) with an
@@ -148,6 +148,22 @@ class MapTable : public Napi::ObjectWrap<MapTable> {
     static const uint32_t none[4] = {0, 0, 0, 0};
     uint32_t i;
     if (Index(info, &i)) Write(i, 0, none);
+    return info.Env().Undefined();
+  }
+
+  // setHello(frame): the HELLO reply readers take instead of asking.
+  Napi::Value SetHello(const Napi::CallbackInfo &info) {
+    if (!base_ || info.Length() < 1 || !info[0].IsBuffer()) return info.Env().Undefined();
+    auto frame = info[0].As<Napi::Buffer<uint8_t>>();
+    if (frame.Length() > BIA_MAPTABLE_HELLO_MAX) return info.Env().Undefined();
+    Header *h = header();
+    uint32_t seq = h->hello_seq;
+    __atomic_store_n(&h->hello_seq, seq + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    __atomic_store_n(&h->hello_len, uint32_t(frame.Length()), __ATOMIC_RELAXED);
+    for (size_t k = 0; k < BIA_MAPTABLE_HELLO_MAX; k++)
+      __atomic_store_n(&h->hello[k], k < frame.Length() ? frame.Data()[k] : uint8_t(0), __ATOMIC_RELAXED);
+    __atomic_store_n(&h->hello_seq, seq + 2, __ATOMIC_RELEASE);
     return info.Env().Undefined();
   }
 

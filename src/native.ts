@@ -30,6 +30,8 @@ export interface MapTableFile {
   /** Record `i` maps to the IPv6 address of words w0..w3 (most significant first) until `until` (s; MAPTABLE_HELD: in use). */
   set(i: number, until: number, w0: number, w1: number, w2: number, w3: number): void;
   clear(i: number): void;
+  /** The HELLO reply frame (at most 48 bytes) readers take instead of asking. */
+  setHello(frame: Buffer): void;
   /** Marks the file as no longer served (readers go back to asking) and removes it. */
   retire(): void;
 }

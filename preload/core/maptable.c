@@ -133,3 +133,15 @@ bool bia_maptable_find_v4(struct in_addr v4, struct in6_addr *v6)
     memcpy(v6, words, sizeof words);
     return true;
 }
+
+bool bia_maptable_hello(struct bia_reply *reply)
+{
+    const struct bia_maptable_header *h = table();
+    uint8_t frame[BIA_MAPTABLE_HELLO_MAX];
+    const char *bad;
+    uint32_t len;
+
+    if (!h || !(len = bia_maptable_read_hello(h, frame)) || bia_decode_reply(frame, len, reply, &bad))
+        return false;
+    return reply->type == BIA_T_HELLO && reply->status == BIA_S_OK;
+}

@@ -8,6 +8,8 @@
 #ifndef BIA_MAPTABLE_H_CORE
 #define BIA_MAPTABLE_H_CORE
 
+#include "bia_protocol.h"
+
 #include <netinet/in.h>
 #include <stdbool.h>
 
@@ -18,5 +20,12 @@
  * replaced) opens the table: one open, fstat and mmap.
  */
 bool bia_maptable_find_v4(struct in_addr v4, struct in6_addr *v6);
+
+/*
+ * True, with *reply decoded, when the table holds the HELLO reply the helper
+ * would send now (the network and the pool, without a round trip). Same
+ * manners as above.
+ */
+bool bia_maptable_hello(struct bia_reply *reply);
 
 #endif

@@ -7,6 +7,7 @@
 #include "helper_client.h"
 #include "log.h"
 #include "mapcache.h"
+#include "maptable.h"
 
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -35,15 +36,17 @@ static uint32_t prefix_mask(unsigned len)
     return len ? 0xffffffffu << (32 - len) : 0;
 }
 
-/* Asks the helper; returns how long (ms) the answer may be kept. */
-static long long ask_helper(struct bia_netmode *out)
+/* Asks the helper (reads its published answer unless fresh: the helper
+ * publishes each change it sees, but a HELLO makes it look again); returns
+ * how long (ms) the answer may be kept. */
+static long long ask_helper(struct bia_netmode *out, bool fresh)
 {
     struct bia_reply reply;
     char why[BIA_WHY_SIZE];
 
     out->network = BIA_NET_UNKNOWN;
     out->have_pool = false;
-    if (bia_helper_hello(&reply, why)) {
+    if ((fresh || !bia_maptable_hello(&reply)) && bia_helper_hello(&reply, why)) {
         bia_warn("cannot learn the network from the helper: %s", why);
         return HELLO_RETRY_MS;
     }
@@ -99,7 +102,7 @@ static bool from_helper(struct bia_netmode *out, bool fresh)
         bia_unlock(&lock);
     }
     /* No lock during the round trip: threads that miss together each ask. */
-    keep = ask_helper(out);
+    keep = ask_helper(out, fresh);
     if (!store(out, keep))
         return false;
     /* Answers about the old network's IPv4 addresses do not hold on this one. */
@@ -144,8 +147,16 @@ bool bia_netmode_recheck(struct bia_netmode *out)
 int bia_netmode_known(void)
 {
     int network = bia_config()->network;
+    struct bia_reply reply;
 
-    return network != BIA_MODE_AUTO ? network : __atomic_load_n(&last_network, __ATOMIC_RELAXED);
+    if (network != BIA_MODE_AUTO)
+        return network;
+    network = __atomic_load_n(&last_network, __ATOMIC_RELAXED);
+    if (network == BIA_NET_UNKNOWN && bia_maptable_hello(&reply)) {
+        network = reply.u.hello.network;
+        __atomic_store_n(&last_network, network, __ATOMIC_RELAXED);
+    }
+    return network;
 }
 
 bool bia_netmode_in_pool(const struct bia_netmode *mode, struct in_addr v4)

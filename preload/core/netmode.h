@@ -33,9 +33,10 @@ bool bia_netmode_recheck(struct bia_netmode *out);
 
 /*
  * The network as far as this process knows it without asking: BIA_NETWORK,
- * else the latest HELLO answer however old (BIA_NET_UNKNOWN if none). No
- * lock, no system call: for decisions that only cost time when wrong
- * (preswap.h), never for routing.
+ * else the latest HELLO answer however old, else the one in the helper's
+ * published table (BIA_NET_UNKNOWN if none). No lock and no round trip (at
+ * most the table's one-time open): for decisions that only cost time when
+ * wrong (preswap.h), never for routing.
  */
 int bia_netmode_known(void);
 

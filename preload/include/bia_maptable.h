@@ -25,6 +25,9 @@
  * is below it; 0 for no mapping, BIA_MAPTABLE_HELD while a socket uses it. */
 #define BIA_MAPTABLE_HELD UINT32_MAX
 
+/* Room for a HELLO reply frame (docs/protocol.md): 12 + 29 bytes. */
+#define BIA_MAPTABLE_HELLO_MAX 48
+
 struct bia_maptable_header {
     char magic[8];
     uint32_t version;
@@ -36,7 +39,13 @@ struct bia_maptable_header {
     /* Set (never cleared) when this file no longer speaks for a helper:
      * it stopped, or a new one replaced the file. Readers reopen. */
     uint32_t retired;
-    uint32_t reserved[7];
+    /* The HELLO reply (id 0) the helper would send now, so that bia run and
+     * the preload learn the pool and the network without a round trip;
+     * rewritten, under hello_seq, when the network changes. */
+    uint32_t hello_seq;
+    uint32_t hello_len;      /* 0: none yet */
+    uint8_t hello[BIA_MAPTABLE_HELLO_MAX];
+    uint32_t reserved[9];
 };
 
 /* The mapping of pool address pool_base + i, for record i. */
@@ -47,11 +56,33 @@ struct bia_maptable_record {
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(struct bia_maptable_header) == 64, "header layout");
+static_assert(sizeof(struct bia_maptable_header) == 128, "header layout");
 static_assert(sizeof(struct bia_maptable_record) == 24, "record layout");
 #else
-_Static_assert(sizeof(struct bia_maptable_header) == 64, "header layout");
+_Static_assert(sizeof(struct bia_maptable_header) == 128, "header layout");
 _Static_assert(sizeof(struct bia_maptable_record) == 24, "record layout");
 #endif
+
+/*
+ * The reader's half of the seqlock on the HELLO reply: copies it to out
+ * (BIA_MAPTABLE_HELLO_MAX bytes) and returns its length, or 0 when there is
+ * none or it kept changing under the reader.
+ */
+static inline uint32_t bia_maptable_read_hello(const struct bia_maptable_header *h, uint8_t *out)
+{
+    for (int i = 0; i < 4; i++) {
+        uint32_t seq = __atomic_load_n(&h->hello_seq, __ATOMIC_ACQUIRE), len;
+
+        if (seq & 1)
+            continue;
+        len = __atomic_load_n(&h->hello_len, __ATOMIC_RELAXED);
+        for (unsigned k = 0; k < BIA_MAPTABLE_HELLO_MAX; k++)
+            out[k] = __atomic_load_n(&h->hello[k], __ATOMIC_RELAXED);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&h->hello_seq, __ATOMIC_RELAXED) == seq)
+            return len <= BIA_MAPTABLE_HELLO_MAX ? len : 0;
+    }
+    return 0;
+}
 
 #endif

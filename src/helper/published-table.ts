@@ -40,6 +40,11 @@ export class PublishedTable implements MappingSink {
     this.file.clear(v4 - this.base);
   }
 
+  /** What HELLO answers now (a reply frame), for bia run and the preload to read instead of asking. */
+  setHello(frame: Buffer): void {
+    this.file.setHello(frame);
+  }
+
   /** The helper stops: programs go back to asking it. */
   retire(): void {
     this.file.retire();

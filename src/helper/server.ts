@@ -117,6 +117,8 @@ export class HelperRunningError extends Error {
 
 /** Seconds the preload may cache the HELLO answer: short, so roaming is noticed. */
 const HELLO_TTL = 2;
+// How often a helper without netlink looks at the network on its own (it has a published table).
+const POLL_MS = 2000;
 /** A synthesized address never stands for another peer while the helper runs (a pool one is never reused). */
 const SYNTHETIC_TTL = 86400;
 // sun_path holds 108 bytes including the terminating NUL.
@@ -165,6 +167,8 @@ interface Context {
   usage: UsageTracker;
   /** The table of each scope (scope.ts), and who may list what. */
   tables: ScopedTables;
+  /** The published table (published-table.ts), when this helper keeps one. */
+  published?: PublishedTable;
 }
 
 export async function startHelper(options: HelperOptions = {}): Promise<Helper> {
@@ -262,17 +266,24 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     quotas,
     usage,
     tables,
+    published,
   };
+  publishHello(ctx);
   setReady(ctx);
   log.info(`listening on ${socketPath}${inherited ? ` (fd ${options.listenFd} from systemd)` : ''}; pool ${pool.network}/${pool.prefixLength} per ${options.scope ?? 'host'} (${mapper.size} mapping(s) kept in ${store.dir}); serving ${describeAllow(allow)}; network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}${detector.watched ? '' : ' (polled)'}`);
   detector.onChange((now, before) => roamed(ctx, now, before));
   settle(ctx, detector.refresh());
   const sweeper = setInterval(() => maintain(ctx), options.sweepIntervalMs ?? 30_000).unref();
+  // Programs read the network from the published table without asking, and
+  // a change is published when the detector notices it: without netlink
+  // that is when it looks again, so it looks on its own.
+  const poller = published && !detector.watched ? setInterval(() => detector.refresh(), POLL_MS).unref() : undefined;
   return {
     socketPath,
     mapper,
     close: async () => {
       clearInterval(sweeper);
+      clearInterval(poller);
       detector.close();
       published?.retire();
       await closeServer(server, clients, socketFile);
@@ -365,7 +376,17 @@ function roamed(ctx: Context, now: NetworkView, before: NetworkView): void {
   const modes = now.network === before.network ? `still ${now.network}` : `${before.network} -> ${now.network}`;
   ctx.log.info(`network changed (${modes})${mode}; addresses ${now.addresses.join(' ') || 'none'}`);
   ctx.nat64.forget();
+  publishHello(ctx);
   settle(ctx, now);
+}
+
+function helloReply(ctx: Context, id: number): Reply {
+  const hello = { network: WIRE_NETWORK[ctx.detector.current()], pool: ctx.pool.network, poolLen: ctx.pool.prefixLength, ttl: HELLO_TTL, synth: ctx.synth.params };
+  return { type: MsgType.Hello, id, status: Status.Ok, hello };
+}
+
+function publishHello(ctx: Context): void {
+  ctx.published?.setHello(encodeReply(helloReply(ctx, 0)));
 }
 
 // What a network needs once it is known: its NAT64 prefix learnt before the
@@ -759,10 +780,8 @@ function answered<E extends Entry>(ctx: Context, caller: Caller, table: AddressM
 function respond(req: Request, ctx: Context, caller: Caller): Reply | Promise<Reply> {
   const { type, id } = req;
   switch (req.type) {
-    case MsgType.Hello: {
-      const hello = { network: WIRE_NETWORK[ctx.detector.current()], pool: ctx.pool.network, poolLen: ctx.pool.prefixLength, ttl: HELLO_TTL, synth: ctx.synth.params };
-      return { type: MsgType.Hello, id, status: Status.Ok, hello };
-    }
+    case MsgType.Hello:
+      return helloReply(ctx, id);
     case MsgType.Resolve:
       return resolved(req, ctx, caller);
     case MsgType.Map4: {

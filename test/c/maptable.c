@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "check.h"
 #include "../../preload/core/maptable.c"
+#include "../../preload/core/protocol.c"
 
 #include <arpa/inet.h>
 #include <pthread.h>

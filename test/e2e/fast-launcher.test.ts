@@ -246,7 +246,7 @@ bia run -- nc.traditional -w 2 v6only.test 8080 </dev/null; echo "RESULT restart
     expect(r.stdout).toContain('up: bash');
     expect(r.rc('nc')).toBe(0);
     expect(r.stdout).toContain('hello from the IPv6-only peer');
-    expect(r.stderr).toMatch(/^bia\[\d+\]: launcher: helper on \S+ answered; running nc\.traditional directly$/m);
+    expect(r.stderr).toMatch(/^bia\[\d+\]: launcher: helper on \S+ listens \(settings from its published table\); running nc\.traditional directly$/m);
     expect(r.stderr).toMatch(/^bia\[\d+\]: connect 198\.18\.\d+\.\d+:8080 -> \[2001:db8:1::2\]:8080/m);
     expect(r.rc('restarted')).toBe(0);
   });

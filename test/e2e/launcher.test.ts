@@ -58,19 +58,25 @@ print("done", addr)
 PY
 echo "RESOLVE $(grep -c 'RESOLVE4 v6only.test' "$XDG_STATE_HOME/bia/helper.log")"
 echo "MAP $(grep -c 'MAP[46]' "$XDG_STATE_HOME/bia/helper.log")"
-# A fresh process given the pool address: no MAP4 (the helper's published
-# table answers it) and no HELLO beyond the launcher's own (bia run put the
-# pool in its environment). Counted from
-# here: a helper still starting up may answer a HELLO twice, once to a
-# launcher that gave up waiting.
+# A fresh process given the pool address: no round trip at all. bia run
+# reads the pool from the helper's published table instead of asking HELLO
+# and puts it in the environment; the program's preload finds the mapping
+# in the same table instead of asking MAP4. Counted from here: a helper
+# still starting up may answer a HELLO twice, once to a launcher that gave
+# up waiting.
 hellos=$(grep -c 'HELLO' "$XDG_STATE_HOME/bia/helper.log")
 bia run -- python3 -c 'import socket; socket.create_connection(("198.18.0.1", 8080), timeout=3).close()'
 echo "HELLO $(( $(grep -c 'HELLO' "$XDG_STATE_HOME/bia/helper.log") - hellos ))"
-echo "MAP4 $(grep -c 'MAP4' "$XDG_STATE_HOME/bia/helper.log")"`);
+echo "MAP4 $(grep -c 'MAP4' "$XDG_STATE_HOME/bia/helper.log")"
+# Without the table (gone, say), bia run asks HELLO again, and the program MAP4.
+mv "$XDG_RUNTIME_DIR/bia/helper.sock.map" "$LAB_DIR/table"
+bia run -- python3 -c 'import socket; socket.create_connection(("198.18.0.1", 8080), timeout=3).close()'
+echo "no table: HELLO $(( $(grep -c 'HELLO' "$XDG_STATE_HOME/bia/helper.log") - hellos )) MAP4 $(grep -c 'MAP4' "$XDG_STATE_HOME/bia/helper.log")"`);
     expect(r.stdout, r.stderr).toMatch(/^done 198\.18\.0\.1$/m);
     expect(r.stdout).toContain('RESOLVE 1');
     expect(r.stdout).toContain('MAP 0');
-    expect(r.stdout).toContain('HELLO 1');
+    expect(r.stdout).toContain('HELLO 0');
     expect(r.stdout).toContain('MAP4 0');
+    expect(r.stdout).toContain('no table: HELLO 1 MAP4 1');
   });
 });

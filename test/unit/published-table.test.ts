@@ -61,7 +61,7 @@ describe('the published table file', () => {
   let lookup: string;
   beforeAll(() => {
     lookup = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bia-maptable-')), 'lookup');
-    execFileSync('cc', ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-I', path.join(ROOT, 'preload', 'include'), path.join(ROOT, 'test', 'c', 'maptable_lookup.c'), '-o', lookup]);
+    execFileSync('cc', ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-I', path.join(ROOT, 'preload', 'include'), path.join(ROOT, 'test', 'c', 'maptable_lookup.c'), path.join(ROOT, 'preload', 'core', 'protocol.c'), '-o', lookup]);
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
   const read = (socket: string, ...v4: string[]) => execFileSync(lookup, [socket, ...v4], { encoding: 'utf8' }).trim().split('\n');
@@ -91,9 +91,9 @@ describe('the published table file', () => {
     ]);
     const bytes = fs.readFileSync(`${socket}.map`);
     expect(bytes.subarray(0, 8).toString('latin1')).toBe('bia-map\0');
-    expect([1, 64, 24, pool.base, 8, process.pid, 0].map((_, i) => bytes.readUInt32LE(8 + 4 * i))).toEqual([1, 64, 24, pool.base, 8, process.pid, 0]);
-    expect(bytes.length).toBe(64 + 8 * 24);
-    const heldRecord = 64 + 24 * (Number(held.v4.split('.')[3]));
+    expect([1, 128, 24, pool.base, 8, process.pid, 0].map((_, i) => bytes.readUInt32LE(8 + 4 * i))).toEqual([1, 128, 24, pool.base, 8, process.pid, 0]);
+    expect(bytes.length).toBe(128 + 8 * 24);
+    const heldRecord = 128 + 24 * Number(held.v4.split('.')[3]);
     expect(bytes.readUInt32LE(heldRecord + 4), 'a held record never runs out').toBe(0xffffffff);
     expect(bytes.readUInt32LE(heldRecord) % 2, 'no write left half done').toBe(0);
     const fd = fs.openSync(`${socket}.map`, 'r');
@@ -118,12 +118,13 @@ describe('the published table file', () => {
       expect(header.readUInt32LE(32), "the crashed helper's table is retired").toBe(1);
       const entry = helper.mapper.mapV6('2001:db8:1::2')!;
       expect(read(socket, entry.v4)).toEqual([`${entry.v4} 2001:db8:1::2`]);
+      expect(read(socket, 'hello'), 'what HELLO would answer: IPv6-only (2), the pool, v4-mapped synthesis').toEqual(['hello network 2 pool 198.18.0.0/15 synth 1 ::ffff:0.0.0.0/96']);
       expect(fs.statSync(`${socket}.map`).mode & 0o777).toBe(0o600);
     } finally {
       fs.closeSync(fd);
       await helper.close();
     }
     expect(fs.existsSync(`${socket}.map`), 'removed when the helper stops').toBe(false);
-    expect(read(socket, '198.18.0.1')).toEqual(['198.18.0.1 -']);
+    expect(read(socket, '198.18.0.1', 'hello')).toEqual(['198.18.0.1 -', 'hello -']);
   });
 });
