@@ -189,7 +189,13 @@ function analyse(samples) {
     const n = pick(samples, 'connect_cold', 'native', (d) => us(d.first_ns));
     const b = pick(samples, 'connect_cold', 'bia', (d) => us(d.first_ns));
     for (const [q, qq] of [['p50', 0.5], ['p99', 0.99]]) {
-      row({ metric: `connect(), first in a fresh process (one helper round trip: new connection + MAP4), ${q} (us, ${b.length} processes)`, native: quantile(n, qq), bia: quantile(b, qq), sn: spread(n), sb: spread(b), ratio: quantile(b, qq) / quantile(n, qq), target: q === 'p99' ? '< 100 us' : 'report', met: q === 'p99' ? quantile(b, qq) < 100 : undefined });
+      row({ metric: `connect(), first in a fresh process (mapping from the helper's published table; a USE on a new helper connection), ${q} (us, ${b.length} processes)`, native: quantile(n, qq), bia: quantile(b, qq), sn: spread(n), sb: spread(b), ratio: quantile(b, qq) / quantile(n, qq), target: q === 'p99' ? '< 100 us' : 'report', met: q === 'p99' ? quantile(b, qq) < 100 : undefined });
+    }
+    // A fresh process's first connect is far above 100 us natively here
+    // (page faults, the first TCP connect): what bia adds is the part it owns.
+    for (const [q, qq] of [['p50', 0.5], ['p99', 0.99]]) {
+      const added = quantile(b, qq) - quantile(n, qq);
+      row({ metric: `connect(), first in a fresh process, added by bia (bia ${q} - native ${q}, us)`, native: 0, bia: added, ratio: NaN, target: q === 'p99' ? '< 100 us' : 'report', met: q === 'p99' ? added < 100 : undefined, count: true });
     }
   }
 
@@ -235,7 +241,7 @@ function analyse(samples) {
     const rt = pick(samples, 'roundtrips', 'preload', (d) => d);
     const rtRun = pick(samples, 'roundtrips', 'run', (d) => d);
     if (rt.length) row({ metric: `helper requests from ${rt[0].processes} preloaded processes without networking`, native: 0, bia: rt[0].requests, ratio: NaN, target: '0', met: rt[0].requests === 0, count: true });
-    if (rtRun.length) notes.push(`\`bia run -- /bin/true\` x${rtRun[0].processes}: ${rtRun[0].requests} helper requests in all (the native launcher's own HELLO, with \`--socket\`; none from /bin/true).`);
+    if (rtRun.length) notes.push(`\`bia run -- /bin/true\` x${rtRun[0].processes}: ${rtRun[0].requests} helper requests in all (the native launcher reads the helper's published table and only connects; it asks HELLO only without one; none from /bin/true).`);
   }
 
   // 4. capacity and memory
