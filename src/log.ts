@@ -26,6 +26,33 @@ export function logs(log: Logger, level: LogLevel): boolean {
   return log[level] !== silent;
 }
 
+// Lines heldStderr has not written yet.
+let held = '';
+let flushedAtExit = false;
+
+/** Writes the lines heldStderr holds. */
+export function flushStderr(): void {
+  if (held === '') return;
+  const text = held;
+  held = '';
+  process.stderr.write(text);
+}
+
+/**
+ * A writer for createLogger that holds the lines of one turn of the event
+ * loop and writes them in one go at its end (or at exit, or when
+ * flushStderr is called sooner). The helper logs a line per new pool
+ * mapping, and stderr to its log file is written synchronously: at tens of
+ * thousands of mappings a second a write(2) per line was a good part of
+ * its CPU per request.
+ */
+export function heldStderr(line: string): void {
+  if (held === '') setImmediate(flushStderr);
+  if (!flushedAtExit) process.once('exit', flushStderr);
+  flushedAtExit = true;
+  held += line;
+}
+
 export function createLogger(level: LogLevel, tag = 'bia', write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
   const limit = LOG_LEVELS.indexOf(level);
   const logger = {} as Logger;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { request } from '../client.js';
-import { createLogger, logs, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
+import { createLogger, flushStderr, heldStderr, logs, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
 import { peerCredentials, peerGroups, loadNative, watchNetwork, type PeerCredentials } from '../native.js';
 import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
 import {
@@ -168,7 +168,7 @@ interface Context {
 
 export async function startHelper(options: HelperOptions = {}): Promise<Helper> {
   const socketPath = options.socketPath ?? defaultSocketPath();
-  const log = options.log ?? createLogger(resolveLogLevel(options.logLevel, 'info'), 'bia-helper');
+  const log = options.log ?? createLogger(resolveLogLevel(options.logLevel, 'info'), 'bia-helper', heldStderr);
   loadNative();
   const sources = options.netSources ?? PROC_SOURCES;
   const nat64Setting = nat64Option(options.nat64);
@@ -668,8 +668,11 @@ function notified(req: Request, ctx: Context, caller: Caller): void {
   if (logs(ctx.log, 'debug')) ctx.log.debug(`${describe(req)} from pid ${caller.pid}`);
 }
 
-// The journal writes of the shared table and of the users' own (scope user).
+// The journal writes of the shared table and of the users' own (scope user);
+// and the log lines held so far, so that a reply never leaves before what
+// the helper logged while making it.
 function flushNow(ctx: Context): void {
+  flushStderr();
   ctx.store.flushNow();
   for (const own of ctx.tables.saved()) own.store.flushNow();
 }
