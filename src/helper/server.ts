@@ -40,7 +40,7 @@ import type { PoolScope } from './scope.js';
 import { ScopedTables, type OwnTable } from './tables.js';
 import { admits, describeAllow, ownUserOnly, servesOthers, type AllowList } from './admission.js';
 import { DEFAULT_POOL, Pool } from './pool.js';
-import { caresTransport, NameResolver, type DnsTransport } from './resolver.js';
+import { caresTransport, NameResolver, type DnsTransport, type ResolveResult } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
 import { applyState, savedUses, StateStore } from './statestore.js';
 import { unixSocketPath } from '../unix-sockets.js';
@@ -752,7 +752,7 @@ function answered<E extends Entry>(ctx: Context, caller: Caller, table: AddressM
   return entries;
 }
 
-// Promises only for what waits: DNS, and NAT64 discovery for a MAP4 the table does not know.
+// Promises only for what waits: DNS, and NAT64 discovery for a RESOLVE of IPv4 addresses or a MAP4 the table does not know.
 function respond(req: Request, ctx: Context, caller: Caller): Reply | Promise<Reply> {
   const { type, id } = req;
   switch (req.type) {
@@ -798,14 +798,23 @@ function respond(req: Request, ctx: Context, caller: Caller): Reply | Promise<Re
   }
 }
 
-async function resolved(req: Request & { type: MsgType.Resolve }, ctx: Context, caller: Caller): Promise<Reply> {
-  const { type, id } = req;
+// A name that needs no DNS and no NAT64 discovery (a literal, a name in
+// hosts) is answered at once, like a MAP6: the promise chain of a reply that
+// waits cost about as much CPU as the rest of the request.
+function resolved(req: Request & { type: MsgType.Resolve }, ctx: Context, caller: Caller): Reply | Promise<Reply> {
   const via = { mapper: ctx.tables.of(caller), account: ctx.quotas.account(caller) };
-  const result = await (req.family === 4 ? ctx.resolver.resolve4(req.name, via) : ctx.resolver.resolve6(req.name, via));
+  const result = req.family === 4 ? ctx.resolver.resolve4(req.name, via) : ctx.resolver.resolve6(req.name, via);
+  const reply = (r: ResolveResult) => resolveReply(req, r, ctx, caller, via.mapper);
+  return result instanceof Promise ? result.then(reply) : reply(result);
+}
+
+function resolveReply(req: Request & { type: MsgType.Resolve }, result: ResolveResult, ctx: Context, caller: Caller, mapper: AddressMapper): Reply | Promise<Reply> {
+  const { type, id } = req;
   if (result.status !== Status.Ok) return { type, id, status: result.status };
-  answered(ctx, caller, via.mapper, result.entries);
-  const entries = req.family === 4 ? await nat64Entries(result.entries, ctx) : result.entries;
-  return { type: MsgType.Resolve, id, status: Status.Ok, resolve: { canon: result.canon, entries } };
+  answered(ctx, caller, mapper, result.entries);
+  const entries = req.family === 4 ? nat64Entries(result.entries, ctx) : result.entries;
+  const reply = (list: Entry[]): Reply => ({ type: MsgType.Resolve, id, status: Status.Ok, resolve: { canon: result.canon, entries: list } });
+  return entries instanceof Promise ? entries.then(reply) : reply(entries);
 }
 
 async function map4Nat64(req: Request & { type: MsgType.Map4 }, ctx: Context): Promise<Reply> {
