@@ -53,11 +53,26 @@ export function heldStderr(line: string): void {
   held += line;
 }
 
+let stampedAt = NaN;
+let stamp = '';
+
+// The time of a line, to the millisecond. Formatting it (1.4 us) cost more
+// than the rest of the line, and at the helper's rates most lines share
+// their millisecond with the line before.
+function timestamp(): string {
+  const now = Date.now();
+  if (now !== stampedAt) {
+    stampedAt = now;
+    stamp = new Date(now).toISOString();
+  }
+  return stamp;
+}
+
 export function createLogger(level: LogLevel, tag = 'bia', write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
   const limit = LOG_LEVELS.indexOf(level);
   const logger = {} as Logger;
   for (const [rank, name] of LOG_LEVELS.entries()) {
-    logger[name] = rank > limit ? silent : (message) => write(`${new Date().toISOString()} ${tag}[${process.pid}] ${name}: ${message}\n`);
+    logger[name] = rank > limit ? silent : (message) => write(`${timestamp()} ${tag}[${process.pid}] ${name}: ${message}\n`);
   }
   return logger;
 }
