@@ -38,9 +38,17 @@ function entryFor(v4: string, state: Nat64State, ttl: number, now: number): Entr
   return { kind: Kind.Nat64, v4, v6: embed(state.prefix, v4), ttl: Math.min(ttl, remaining(state, now)) };
 }
 
-/** RESOLVE family 4: NATIVE entries become NAT64 entries where that reaches them. */
-export async function nat64Entries(entries: Entry[], ctx: Nat64Context): Promise<Entry[]> {
+/**
+ * RESOLVE family 4: NATIVE entries become NAT64 entries where that reaches
+ * them. Entries with nothing to translate come back at once, not as a
+ * promise, so that the helper answers such a RESOLVE without a promise chain.
+ */
+export function nat64Entries(entries: Entry[], ctx: Nat64Context): Entry[] | Promise<Entry[]> {
   if (!entries.some((e) => e.kind === Kind.Native) || ctx.detector.current() !== 'ipv6-only') return entries;
+  return translated(entries, ctx);
+}
+
+async function translated(entries: Entry[], ctx: Nat64Context): Promise<Entry[]> {
   const state = await ctx.nat64.prefix(RESOLVE_WAIT_MS);
   const now = (ctx.now ?? Date.now)();
   return entries.map((e) => {

@@ -226,10 +226,12 @@ export class NameResolver {
     this.now = options.now ?? Date.now;
   }
 
-  /** Addresses for an IPv4 program asking for `name`. */
-  async resolve4(name: string, via: Via = {}): Promise<ResolveResult> {
-    const local = this.literal(name, via) ?? this.fromHosts(name, via);
-    if (local) return local;
+  /** Addresses for an IPv4 program asking for `name`: at once (no promise) for a literal or a name in hosts. */
+  resolve4(name: string, via: Via = {}): ResolveResult | Promise<ResolveResult> {
+    return this.literal(name, via) ?? this.fromHosts(name, via) ?? this.fromDns4(name, via);
+  }
+
+  private async fromDns4(name: string, via: Via): Promise<ResolveResult> {
     const lookup = await this.lookup(name);
     if ('status' in lookup) return lookup;
     const ttl = Math.max(0, Math.ceil((lookup.answer.expires - this.now()) / 1000));

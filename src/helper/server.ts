@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { request } from '../client.js';
-import { createLogger, logs, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
+import { createLogger, flushStderr, heldStderr, logs, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
 import { peerCredentials, peerGroups, loadNative, watchNetwork, type PeerCredentials } from '../native.js';
 import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
 import {
@@ -41,7 +41,7 @@ import { PublishedTable } from './published-table.js';
 import { ScopedTables, type OwnTable } from './tables.js';
 import { admits, describeAllow, ownUserOnly, servesOthers, type AllowList } from './admission.js';
 import { DEFAULT_POOL, Pool } from './pool.js';
-import { caresTransport, NameResolver, type DnsTransport } from './resolver.js';
+import { caresTransport, NameResolver, type DnsTransport, type ResolveResult } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
 import { applyState, savedUses, StateStore } from './statestore.js';
 import { unixSocketPath } from '../unix-sockets.js';
@@ -173,7 +173,7 @@ interface Context {
 
 export async function startHelper(options: HelperOptions = {}): Promise<Helper> {
   const socketPath = options.socketPath ?? defaultSocketPath();
-  const log = options.log ?? createLogger(resolveLogLevel(options.logLevel, 'info'), 'bia-helper');
+  const log = options.log ?? createLogger(resolveLogLevel(options.logLevel, 'info'), 'bia-helper', heldStderr);
   loadNative();
   const sources = options.netSources ?? PROC_SOURCES;
   const nat64Setting = nat64Option(options.nat64);
@@ -695,8 +695,11 @@ function notified(req: Request, ctx: Context, caller: Caller): void {
   if (logs(ctx.log, 'debug')) ctx.log.debug(`${describe(req)} from pid ${caller.pid}`);
 }
 
-// The journal writes of the shared table and of the users' own (scope user).
+// The journal writes of the shared table and of the users' own (scope user);
+// and the log lines held so far, so that a reply never leaves before what
+// the helper logged while making it.
 function flushNow(ctx: Context): void {
+  flushStderr();
   ctx.store.flushNow();
   for (const own of ctx.tables.saved()) own.store.flushNow();
 }
@@ -776,7 +779,7 @@ function answered<E extends Entry>(ctx: Context, caller: Caller, table: AddressM
   return entries;
 }
 
-// Promises only for what waits: DNS, and NAT64 discovery for a MAP4 the table does not know.
+// Promises only for what waits: DNS, and NAT64 discovery for a RESOLVE of IPv4 addresses or a MAP4 the table does not know.
 function respond(req: Request, ctx: Context, caller: Caller): Reply | Promise<Reply> {
   const { type, id } = req;
   switch (req.type) {
@@ -820,14 +823,23 @@ function respond(req: Request, ctx: Context, caller: Caller): Reply | Promise<Re
   }
 }
 
-async function resolved(req: Request & { type: MsgType.Resolve }, ctx: Context, caller: Caller): Promise<Reply> {
-  const { type, id } = req;
+// A name that needs no DNS and no NAT64 discovery (a literal, a name in
+// hosts) is answered at once, like a MAP6: the promise chain of a reply that
+// waits cost about as much CPU as the rest of the request.
+function resolved(req: Request & { type: MsgType.Resolve }, ctx: Context, caller: Caller): Reply | Promise<Reply> {
   const via = { mapper: ctx.tables.of(caller), account: ctx.quotas.account(caller) };
-  const result = await (req.family === 4 ? ctx.resolver.resolve4(req.name, via) : ctx.resolver.resolve6(req.name, via));
+  const result = req.family === 4 ? ctx.resolver.resolve4(req.name, via) : ctx.resolver.resolve6(req.name, via);
+  const reply = (r: ResolveResult) => resolveReply(req, r, ctx, caller, via.mapper);
+  return result instanceof Promise ? result.then(reply) : reply(result);
+}
+
+function resolveReply(req: Request & { type: MsgType.Resolve }, result: ResolveResult, ctx: Context, caller: Caller, mapper: AddressMapper): Reply | Promise<Reply> {
+  const { type, id } = req;
   if (result.status !== Status.Ok) return { type, id, status: result.status };
-  answered(ctx, caller, via.mapper, result.entries);
-  const entries = req.family === 4 ? await nat64Entries(result.entries, ctx) : result.entries;
-  return { type: MsgType.Resolve, id, status: Status.Ok, resolve: { canon: result.canon, entries } };
+  answered(ctx, caller, mapper, result.entries);
+  const entries = req.family === 4 ? nat64Entries(result.entries, ctx) : result.entries;
+  const reply = (list: Entry[]): Reply => ({ type: MsgType.Resolve, id, status: Status.Ok, resolve: { canon: result.canon, entries: list } });
+  return entries instanceof Promise ? entries.then(reply) : reply(entries);
 }
 
 async function map4Nat64(req: Request & { type: MsgType.Map4 }, ctx: Context): Promise<Reply> {

@@ -2,14 +2,18 @@
 // Persistence): one record per line, each with its own checksum, so a torn
 // or damaged line is recognised and the lines around it still count.
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import { Address4, Address6 } from 'ip-address';
 import { Kind, MAX_NAME } from '../protocol.js';
 import type { EntryRecord } from './mapper.js';
 import type { UseRecord } from './usage.js';
 
-/** The format this helper writes. Format 1 (before uses were saved) has no 'uses' records and is read as well. */
-export const STATE_FORMAT = 2;
-const READABLE_FORMATS = [1, 2];
+/**
+ * The format this helper writes: lines checked by CRC-32. Formats 1 (before
+ * uses were saved: no 'uses' records) and 2 check lines by SHA-256 and are
+ * read as well, so an upgraded helper keeps the mappings of the one before.
+ */
+export const STATE_FORMAT = 3;
 
 export type StateRecord =
   | ({ t: 'entry' } & EntryRecord)
@@ -40,29 +44,72 @@ export interface ParsedFile {
   corrupt: number;
 }
 
-// The first 32 bits of SHA-256: zlib.crc32 would do, but Node 20 has it
-// only from 20.15 and the package supports every Node 20. The one-shot
-// crypto.hash (20.12) makes no Hash object per line: every new mapping
-// writes one.
-const hex: (line: string) => string =
+type Checksum = (line: string) => string;
+
+// The first 32 bits of SHA-256, formats 1 and 2. crypto.hash (Node 20.12)
+// is one-shot; createHash serves older Node 20.
+const sha256: Checksum =
   typeof crypto.hash === 'function' ? (line) => crypto.hash('sha256', line, 'hex').slice(0, 8) : (line) => crypto.createHash('sha256').update(line).digest('hex').slice(0, 8);
+
+// CRC-32, format 3: a checksum only has to catch a torn or damaged line,
+// and every new mapping writes one before its reply leaves; SHA-256 was a
+// measurable part of that cost. zlib.crc32 is Node 20.15's; a table serves
+// older Node 20.
+const crc32Of: (text: string) => number = zlib.crc32 ?? tableCrc32;
+const crc32: Checksum = (line) => (crc32Of(line) >>> 0).toString(16).padStart(8, '0');
+
+const CHECKSUMS: ReadonlyMap<number, Checksum> = new Map([
+  [1, sha256],
+  [2, sha256],
+  [3, crc32],
+]);
+
+const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c;
+});
+
+/** CRC-32 (zlib's) of the UTF-8 of `text`; exported for its test. */
+export function tableCrc32(text: string): number {
+  let c = -1;
+  for (const byte of Buffer.from(text)) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
+  return ~c;
+}
 
 export function encodeLine(record: StateRecord | Header): string {
   const json = JSON.stringify(record);
-  return `${hex(json)} ${json}\n`;
+  return `${crc32(json)} ${json}\n`;
+}
+
+/**
+ * encodeLine({ t: 'entry', ...entry }), built by hand: every new mapping
+ * writes one before its reply leaves, and JSON.stringify of the record was
+ * the largest JavaScript cost of a new mapping. The addresses are the
+ * mapper's canonical text (digits, hex, '.' and ':'), nothing to escape.
+ */
+export function encodeEntryLine({ kind, v4, v6, ttl, lastUsed, cachedUntil, name }: EntryRecord): string {
+  const named = name === undefined ? '' : `,"name":${JSON.stringify(name)}`;
+  const json = `{"t":"entry","kind":${kind},"v4":"${v4}","v6":"${v6}","ttl":${ttl},"lastUsed":${lastUsed},"cachedUntil":${cachedUntil}${named}}`;
+  return `${crc32(json)} ${json}\n`;
 }
 
 export function parseFile(text: string): ParsedFile {
   const lines = text.split('\n');
   const tail = lines.pop();
   const parsed: ParsedFile = { header: undefined, records: [], truncated: tail !== '', problems: [], corrupt: 0 };
+  // The header says which checksum the lines carry; the header line itself,
+  // or every line of a file without a valid header, may carry either.
+  let intact = anyChecksum;
   lines.forEach((line, i) => {
-    const result = decodeLine(line);
+    const result = decodeLine(line, intact);
     if (typeof result === 'string') return reject(parsed, i + 1, result);
     if (i === 0) {
       if (!isHeader(result)) return reject(parsed, 1, 'the first line is not a header');
-      if (!READABLE_FORMATS.includes(result.format)) return reject(parsed, 1, `format ${result.format} is not one of formats ${READABLE_FORMATS.join(', ')}`);
+      const checksum = CHECKSUMS.get(result.format);
+      if (!checksum) return reject(parsed, 1, `format ${result.format} is not one of formats ${[...CHECKSUMS.keys()].join(', ')}`);
       parsed.header = result;
+      intact = (sum, json) => checksum(json) === sum;
     } else if (isRecord(result)) parsed.records.push(result);
     else reject(parsed, i + 1, 'not a known record');
   });
@@ -74,10 +121,12 @@ function reject(parsed: ParsedFile, lineNo: number, why: string): void {
   if (parsed.problems.length < 3) parsed.problems.push(`line ${lineNo}: ${why}`);
 }
 
-function decodeLine(line: string): unknown {
+const anyChecksum = (sum: string, json: string) => crc32(json) === sum || sha256(json) === sum;
+
+function decodeLine(line: string, intact: (sum: string, json: string) => boolean): unknown {
   const match = /^([0-9a-f]{8}) (.*)$/.exec(line);
   if (!match) return 'not a checksummed line';
-  if (hex(match[2]) !== match[1]) return 'checksum mismatch';
+  if (!intact(match[1], match[2])) return 'checksum mismatch';
   try {
     return JSON.parse(match[2]);
   } catch {

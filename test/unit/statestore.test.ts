@@ -5,10 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { AddressMapper } from '../../src/helper/mapper.js';
 import { Pool } from '../../src/helper/pool.js';
-import { encodeLine, parseFile, STATE_FORMAT } from '../../src/helper/stateformat.js';
+import zlib from 'node:zlib';
+import { encodeEntryLine, encodeLine, parseFile, STATE_FORMAT, tableCrc32 } from '../../src/helper/stateformat.js';
 import { applyState, JOURNAL_FILE, SNAPSHOT_FILE, StateStore } from '../../src/helper/statestore.js';
 import { Synthesizer } from '../../src/helper/synth.js';
 import { Kind } from '../../src/protocol.js';
+import { sha256Line } from '../support/old-state.js';
 
 const MIN = 60_000;
 const QUARANTINE = 5 * MIN;
@@ -54,6 +56,27 @@ describe('state file format', () => {
     expect(parseFile(header + bad)).toMatchObject({ records: [], corrupt: 1 });
   });
 
+  it('checks each line by CRC-32, and by SHA-256 in the files of formats 1 and 2', () => {
+    const rec = { t: 'embargo', until: 5 } as const;
+    const json = JSON.stringify(rec);
+    expect(encodeLine(rec)).toBe(`${zlib.crc32(json).toString(16).padStart(8, '0')} ${json}\n`);
+    expect(parseFile(sha256Line({ t: 'header', format: 2, gen: 1 }) + sha256Line(rec))).toMatchObject({ header: { format: 2 }, records: [rec], corrupt: 0 });
+    // Each format its own checksum: a line checked the other way is damage.
+    expect(parseFile(sha256Line({ t: 'header', format: 2, gen: 1 }) + encodeLine(rec))).toMatchObject({ records: [], corrupt: 1, problems: ['line 2: checksum mismatch'] });
+    expect(parseFile(encodeLine({ t: 'header', format: STATE_FORMAT, gen: 1 }) + sha256Line(rec))).toMatchObject({ records: [], corrupt: 1 });
+  });
+
+  it('writes the line of a new mapping as encodeLine writes its record', () => {
+    const entry = { kind: Kind.Pool, v4: '10.0.0.1', v6: '2001:db8::1', ttl: 60, lastUsed: clock.now, cachedUntil: clock.now + 1.5 };
+    for (const name of [undefined, 'host.example', 'odd "name"\\ \u00e9\u0001']) {
+      expect(encodeEntryLine({ ...entry, name })).toBe(encodeLine({ t: 'entry', ...entry, name }));
+    }
+  });
+
+  it('computes CRC-32 as zlib does where Node has no zlib.crc32', () => {
+    for (const text of ['', 'a', '{"t":"embargo","until":5}', 'name.\u00e9\u4e2d']) expect(tableCrc32(text) >>> 0).toBe(zlib.crc32(text));
+  });
+
   it('does not read a format it does not know', () => {
     const header = encodeLine({ t: 'header', format: STATE_FORMAT + 1, gen: 1 });
     expect(parseFile(header)).toMatchObject({ header: undefined, corrupt: 1 });
@@ -61,6 +84,19 @@ describe('state file format', () => {
 });
 
 describe('StateStore', () => {
+  it('brings back the mappings a helper of state format 2 saved, and saves them in format 3', async () => {
+    const dir = tempDir();
+    const entry = { t: 'entry', kind: Kind.Pool, v4: '10.0.0.1', v6: '2001:db8::1', ttl: 60, lastUsed: clock.now, cachedUntil: clock.now } as const;
+    fs.writeFileSync(path.join(dir, SNAPSHOT_FILE), sha256Line({ t: 'header', format: 2, gen: 1 }) + sha256Line(entry));
+    fs.writeFileSync(journal(dir), sha256Line({ t: 'header', format: 2, gen: 1 }) + sha256Line({ ...entry, v4: '10.0.0.2', v6: '2001:db8::2' }));
+    const { store, mapper, lines } = await open(dir);
+    expect(mapper.lookupV4('10.0.0.1')?.v6).toBe('2001:db8::1');
+    expect(mapper.lookupV4('10.0.0.2')?.v6).toBe('2001:db8::2');
+    expect(lines.join('\n')).not.toMatch(/damaged/);
+    expect(parseFile(fs.readFileSync(path.join(dir, SNAPSHOT_FILE), 'utf8'))).toMatchObject({ header: { format: 3 }, corrupt: 0 });
+    await store.close();
+  });
+
   it('brings back every mapping and quarantined address after a restart', async () => {
     const dir = tempDir();
     // An idle timeout shorter than the quarantine, so an expired address waits.
@@ -224,7 +260,7 @@ describe('StateStore', () => {
     expect(fs.readFileSync(journal(dir), 'utf8').split('\n')).toHaveLength(1001); // not yet
     mapper.mapV6('2001:db8::ffff');
     await store.compactIfDue(mapper);
-    expect(fs.readFileSync(journal(dir), 'utf8')).toMatch(/^[0-9a-f]{8} \{"t":"header","format":2,"gen":\d+\}\n$/);
+    expect(fs.readFileSync(journal(dir), 'utf8')).toMatch(/^[0-9a-f]{8} \{"t":"header","format":3,"gen":\d+\}\n$/);
     expect(fs.readFileSync(journal(dir), 'utf8')).not.toBe(`${header}\n`); // a new generation
     expect(fs.readFileSync(path.join(dir, SNAPSHOT_FILE), 'utf8').split('\n')).toHaveLength(1002);
     await store.close();

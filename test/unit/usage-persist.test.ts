@@ -9,9 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { AddressMapper } from '../../src/helper/mapper.js';
 import { Pool } from '../../src/helper/pool.js';
-import { encodeLine, parseFile } from '../../src/helper/stateformat.js';
+import { parseFile, STATE_FORMAT } from '../../src/helper/stateformat.js';
 import { applyState, JOURNAL_FILE, savedUses, SNAPSHOT_FILE, StateStore } from '../../src/helper/statestore.js';
 import { UsageTracker, type UseRecord } from '../../src/helper/usage.js';
+import { sha256Line } from '../support/old-state.js';
 
 const MIN = 60_000;
 const QUARANTINE = 5 * MIN;
@@ -100,7 +101,7 @@ describe('mapping uses across a helper restart', () => {
     const second = await open(dir, running); // folds the journal into a snapshot
     const snapshot = parseFile(fs.readFileSync(path.join(dir, SNAPSHOT_FILE), 'utf8'));
     expect(snapshot.corrupt).toBe(0);
-    expect(snapshot.header?.format).toBe(2);
+    expect(snapshot.header?.format).toBe(STATE_FORMAT);
     expect(snapshot.records).toContainEqual({ t: 'uses', pid: 100, start: 'boot/111', v4: e.v4, n: 1 });
     await second.store.flush();
     const third = await open(dir, running); // and again from that snapshot alone
@@ -124,9 +125,9 @@ describe('mapping uses across a helper restart', () => {
   it('reads a format 1 file (no uses), and treats a damaged uses record as damage', async () => {
     const dir = tempDir();
     const entry = { t: 'entry', kind: 3, v4: '10.0.0.1', v6: '2001:db8::1', ttl: 60, lastUsed: clock.now, cachedUntil: clock.now } as const;
-    fs.writeFileSync(path.join(dir, SNAPSHOT_FILE), encodeLine({ t: 'header', format: 1, gen: 1 }) + encodeLine(entry));
+    fs.writeFileSync(path.join(dir, SNAPSHOT_FILE), sha256Line({ t: 'header', format: 1, gen: 1 }) + sha256Line(entry));
     const bad: UseRecord & { t: 'uses' } = { t: 'uses', pid: 100, start: 'boot/111', v4: '10.0.0.1', n: -1 };
-    fs.writeFileSync(path.join(dir, JOURNAL_FILE), encodeLine({ t: 'header', format: 2, gen: 1 }) + encodeLine(bad));
+    fs.writeFileSync(path.join(dir, JOURNAL_FILE), sha256Line({ t: 'header', format: 2, gen: 1 }) + sha256Line(bad));
     const helper = await open(dir, new Map([[100, 'boot/111']]));
     expect(helper.mapper.lookupV4('10.0.0.1')?.v6).toBe('2001:db8::1');
     expect(helper.mapper.lookupV4('10.0.0.1')?.inUse).toBe(0);
