@@ -6,6 +6,7 @@ Napi::Value PeerGroups(const Napi::CallbackInfo &info);       // peercred.cc
 Napi::Value WatchNetwork(const Napi::CallbackInfo &info);     // netwatch.cc
 Napi::Value LockFile(const Napi::CallbackInfo &info);         // flock.cc
 Napi::Function MapTableClass(Napi::Env env);                  // maptable.cc
+Napi::Value BatchScheduling(const Napi::CallbackInfo &info);  // sched.cc
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials));
@@ -13,6 +14,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("watchNetwork", Napi::Function::New(env, WatchNetwork));
   exports.Set("lockFile", Napi::Function::New(env, LockFile));
   exports.Set("MapTable", MapTableClass(env));
+  exports.Set("batchScheduling", Napi::Function::New(env, BatchScheduling));
   return exports;
 }
 

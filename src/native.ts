@@ -2,6 +2,7 @@
 // node-gyp-build finds it in build/Release or prebuilds/ under the package
 // root, which is one level above both src/ and dist/.
 import { createRequire } from 'node:module';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export interface PeerCredentials {
@@ -23,6 +24,8 @@ interface Addon {
   lockFile(path: string): number;
   /** Absent from an addon built before it existed. */
   MapTable?: new (path: string, poolBase: number, records: number) => MapTableFile;
+  /** Absent from an addon built before it existed. */
+  batchScheduling?(): number;
 }
 
 /** The helper's published mapping table (native/maptable.cc, docs/protocol.md "The published table"). */
@@ -91,4 +94,17 @@ export function openMapTable(path: string, poolBase: number, records: number): M
   loadNative();
   if (!addon!.MapTable) throw new Error('the native addon predates the published table; rebuild it');
   return new addon!.MapTable(path, poolBase, records);
+}
+
+/**
+ * Puts the calling thread on SCHED_BATCH (native/sched.cc says why): its
+ * wake-ups no longer preempt the program that woke it. Returns why not
+ * (an errno name, or an older addon), or undefined when done.
+ */
+export function batchScheduling(): string | undefined {
+  loadNative();
+  if (!addon!.batchScheduling) return 'the native addon predates batchScheduling';
+  const err = addon!.batchScheduling();
+  if (err === 0) return undefined;
+  return Object.entries(constants.errno).find(([, n]) => n === err)?.[0] ?? `errno ${err}`;
 }

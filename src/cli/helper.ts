@@ -13,6 +13,7 @@ import { inheritedListener, ListenFdsError } from '../helper/listen-fds.js';
 import { refuseRoot } from './root.js';
 import { allowList } from './allow.js';
 import { systemStateDir } from '../paths.js';
+import { batchScheduling } from '../native.js';
 
 const SYSTEM_FLAGS = ['--allow-users', '--allow-group'];
 
@@ -39,6 +40,9 @@ export async function helper(argv: string[]): Promise<number> {
       scope: config.poolScope,
       quotas: { perProcess: config.quotaPerProcess, perUser: config.quotaPerUser, ratePerProcess: config.ratePerProcess, ratePerUser: config.ratePerUser },
     });
+    // After start-up (so no start-up race is lost to it): see native/sched.cc.
+    const notBatch = batchScheduling();
+    if (notBatch) process.stderr.write(`bia-helper: staying on the default scheduling policy (SCHED_BATCH: ${notBatch}); programs' first connects may wait for the helper's wake-ups\n`);
   } catch (err) {
     if (err instanceof HelperRunningError) {
       process.stderr.write(`bia: ${err.message}\n`);

@@ -36,9 +36,12 @@ echo "grandchild left: $(pgrep -fc '^sleep 301$')"`);
   it('starts one helper for the user and reuses it', async () => {
     const r = await runInLab(`bia run -- true; bia run -- true
 echo "helpers $(pgrep -fc '[m]ain.js helper')"
-ls -ld "$XDG_RUNTIME_DIR/bia" | cut -c1-10`);
+ls -ld "$XDG_RUNTIME_DIR/bia" | cut -c1-10
+# SCHED_BATCH (3): its wake-ups do not preempt the programs (native/sched.cc).
+echo "helper $(grep '^policy' /proc/$(pgrep -f '[m]ain.js helper')/sched | tr -d ' ')"`);
     expect(r.stdout).toContain('helpers 1');
     expect(r.stdout).toContain('drwx------');
+    expect(r.stdout).toContain('helper policy:3');
   });
 
   it('asks the helper only what it must: no round trip for loopback or for a mapping the process already knows', async () => {
