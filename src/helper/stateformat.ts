@@ -82,18 +82,6 @@ export function encodeLine(record: StateRecord | Header): string {
   return `${crc32(json)} ${json}\n`;
 }
 
-/**
- * encodeLine({ t: 'entry', ...entry }), built by hand: every new mapping
- * writes one before its reply leaves, and JSON.stringify of the record was
- * the largest JavaScript cost of a new mapping. The addresses are the
- * mapper's canonical text (digits, hex, '.' and ':'), nothing to escape.
- */
-export function encodeEntryLine({ kind, v4, v6, ttl, lastUsed, cachedUntil, name }: EntryRecord): string {
-  const named = name === undefined ? '' : `,"name":${JSON.stringify(name)}`;
-  const json = `{"t":"entry","kind":${kind},"v4":"${v4}","v6":"${v6}","ttl":${ttl},"lastUsed":${lastUsed},"cachedUntil":${cachedUntil}${named}}`;
-  return `${crc32(json)} ${json}\n`;
-}
-
 export function parseFile(text: string): ParsedFile {
   const lines = text.split('\n');
   const tail = lines.pop();

@@ -15,7 +15,7 @@ import { Kind } from '../protocol.js';
 import type { AddressMapper, MapperEntry } from './mapper.js';
 import type { Synthesizer } from './synth.js';
 import type { UseRecord } from './usage.js';
-import { encodeEntryLine, encodeLine, parseFile, STATE_FORMAT, type ParsedFile, type StateRecord } from './stateformat.js';
+import { encodeLine, parseFile, STATE_FORMAT, type ParsedFile, type StateRecord } from './stateformat.js';
 
 const fdatasync = promisify(fs.fdatasync);
 
@@ -106,7 +106,7 @@ export class StateStore {
 
   /** Queues the record of a new or extended mapping; `flush` makes it durable. */
   append(entry: MapperEntry): void {
-    this.pending.push(encodeEntryLine(entry));
+    this.pending.push(encodeLine(entryRecord(entry)));
   }
 
   /** Keeps the pool-format synthesized addresses of `synth` too: each new one
