@@ -147,11 +147,13 @@ lab_dns_ready() {
 # slow to start dnsmasq); CMD returning 2 means it will never succeed.
 lab_wait() {
   local what=$1 rc; shift
-  local end=$((SECONDS + 20))
+  local end=$((SECONDS + 20)) broken=$((SECONDS + 2))
   while [ $SECONDS -le $end ]; do
     "$@" && return 0
     rc=$?
-    [ $rc -ne 2 ] || break
+    # grep's 2 (no such file, a bad pattern) ends the wait early, but not
+    # at once: a background job may not have opened its output file yet.
+    [ $rc -ne 2 ] || [ $SECONDS -lt $broken ] || break
     sleep 0.02
   done
   echo "lab: $what did not come up" >&2

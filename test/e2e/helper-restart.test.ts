@@ -30,7 +30,7 @@ describe.skipIf(labMissing)('a helper restart', () => {
     const r = await runInLab(`peer_serve_tcp 8080
 ${PROGRAM}
 OUT="$LAB_DIR/program.out"
-: >"$OUT" # lab_wait gives up at once on a missing file (grep status 2)
+: >"$OUT" # there before the program writes to it
 GO="$LAB_DIR/go" bia run -- python3 -u "$LAB_DIR/program.py" >"$OUT" 2>&1 &
 PROGRAM_PID=$!
 lab_wait "the program's name lookup" grep -q '^resolved' "$OUT"

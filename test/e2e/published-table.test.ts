@@ -25,6 +25,9 @@ describe.skipIf(labMissing)("the helper's published table", () => {
   it('answers a fresh process without a round trip, and not past a mapping\'s time', async () => {
     const r = await runInLab(String.raw`peer_serve_tcp 8080
 ${START_HELPER}
+# The socket listens before the saved mappings are read back; the table
+# follows them (a program in between just asks).
+lab_wait "the published table" test -f "$XDG_RUNTIME_DIR/bia/helper.sock.map"
 ls -l "$XDG_RUNTIME_DIR/bia/helper.sock.map" | cut -c1-10
 ADDR=$(bia run -- python3 -c 'import socket; print(socket.gethostbyname("v6only.test"))')
 echo "resolved $ADDR"
