@@ -51,14 +51,21 @@ microsocks -i 127.0.0.1 -p 1080 >/dev/null 2>&1 &
 printf 'strict_chain\nproxy_dns\nremote_dns_subnet 224\ntcp_read_time_out 15000\ntcp_connect_time_out 8000\n[ProxyList]\nsocks5 127.0.0.1 1080\n' >"$LAB_DIR/proxychains.conf"
 lab_wait "microsocks" sh -c 'ss -Htln "sport = :1080" | grep -q .'
 
+# And a userspace CLAT (tayga), where tayga is installed.
+ALTS=proxychains
+if command -v tayga >/dev/null || [ -x /usr/sbin/tayga ]; then
+  PATH=$PATH:/usr/sbin lab_clat && ALTS="proxychains clat"
+fi
+
 # --- 1. bulk throughput -------------------------------------------------------
 for r in $(seq 1 "$BENCH_RUNS"); do
-  for m in $(order "$r" native bia) proxychains; do
+  for m in $(order "$r" native bia) $ALTS; do
     step "throughput round $r $m"
     case $m in
       native) out=$(iperf3 -6 -c v6only.test -t "$BENCH_IPERF_SECS" -J | json_bps) ;;
       bia) out=$(bia run -- iperf3 -4 -c v6only.test -t "$BENCH_IPERF_SECS" -J | json_bps) ;;
       proxychains) out=$(pchains iperf3 -4 -c v6only.test -t "$BENCH_IPERF_SECS" -J | json_bps) ;;
+      clat) out=$(iperf3 -4 -c "$LAB_CLAT_PEER4" -t "$BENCH_IPERF_SECS" -J | json_bps) ;;
     esac
     [ -n "$out" ] && emit throughput "$m" "$r" "$out"
   done
@@ -66,12 +73,13 @@ done
 
 # --- 2. connect latency -------------------------------------------------------
 for r in $(seq 1 "$BENCH_RUNS"); do
-  for m in $(order "$r" native bia) proxychains; do
+  for m in $(order "$r" native bia) $ALTS; do
     step "connect round $r $m"
     case $m in
       native) out=$("$BENCH_BIN/connect_bench" -6 2001:db8:1::2 $PORT_SINK "$BENCH_CONNECT_N") ;;
       bia) out=$(bia run -- "$BENCH_BIN/connect_bench" -4 v6only.test $PORT_SINK "$BENCH_CONNECT_N") ;;
       proxychains) out=$(pchains "$BENCH_BIN/connect_bench" -4 v6only.test $PORT_SINK $(( (BENCH_CONNECT_N + 4) / 5 ))) ;;
+      clat) out=$("$BENCH_BIN/connect_bench" -4 "$LAB_CLAT_PEER4" $PORT_SINK "$BENCH_CONNECT_N") ;;
     esac
     [ -n "$out" ] && emit connect_warm "$m" "$r" "$out"
     [ "$m" = bia ] && POOL_ADDR=$(sed -n 's/.*"peer":"\([0-9.]*\)".*/\1/p' <<<"$out")

@@ -161,6 +161,23 @@ const spread = (xs) => (xs.length ? [Math.min(...xs), Math.max(...xs)] : [NaN, N
 const pairedRatio = (b, n) => (b.length && b.length === n.length ? median(b.map((x, i) => x / n[i])) : median(b) / median(n));
 const pick = (samples, metric, mode, f) => samples.filter((s) => s.metric === metric && s.mode === mode).map((s) => f(s.data));
 
+// What users would pick instead (bench/lab-bench.sh): a SOCKS proxy with
+// proxychains4, and a userspace CLAT where tayga is installed.
+const ALTERNATIVES = [
+  ['proxychains', 'proxychains4 + microsocks'],
+  ['clat', 'CLAT (tayga)'],
+];
+
+// Each alternative's median, spread and ratio to native; none for one not measured.
+function alternatives(values, native) {
+  const by = {};
+  for (const [mode] of ALTERNATIVES) {
+    const v = values(mode);
+    if (v.length) by[mode] = { value: median(v), spread: spread(v), ratio: pairedRatio(v, native) };
+  }
+  return by;
+}
+
 function analyse(samples) {
   const rows = [];
   const alt = [];
@@ -170,19 +187,18 @@ function analyse(samples) {
 
   // 1. throughput
   const tp = (mode) => pick(samples, 'throughput', mode, (d) => d.bps / 1e9);
-  const tN = tp('native'), tB = tp('bia'), tP = tp('proxychains');
+  const tN = tp('native'), tB = tp('bia');
   row({ metric: 'TCP bulk throughput (Gbit/s, iperf3)', unit: 'Gbit/s', native: median(tN), bia: median(tB), sn: spread(tN), sb: spread(tB), ratio: pairedRatio(tB, tN), target: '>= 0.98x', met: pairedRatio(tB, tN) >= 0.98, higherIsBetter: true });
-  alt.push({ metric: 'TCP bulk throughput (Gbit/s)', native: median(tN), alt: median(tP), salt: spread(tP), ratio: pairedRatio(tP, tN), bia: pairedRatio(tB, tN) });
+  alt.push({ metric: 'TCP bulk throughput (Gbit/s)', native: median(tN), by: alternatives((m) => tp(m), tN), bia: pairedRatio(tB, tN) });
 
   // 2. connect, known mapping
   for (const [q, key] of [['p50', 'p50_ns'], ['p99', 'p99_ns']]) {
     const n = pick(samples, 'connect_warm', 'native', (d) => us(d[key]));
     const b = pick(samples, 'connect_warm', 'bia', (d) => us(d[key]));
-    const p = pick(samples, 'connect_warm', 'proxychains', (d) => us(d[key]));
     const mn = median(n), mb = median(b);
     const limit = Math.max(1.1 * mn, mn + 2);
     row({ metric: `connect(), mapping known, ${q} (us)`, native: mn, bia: mb, sn: spread(n), sb: spread(b), ratio: pairedRatio(b, n), target: q === 'p50' ? '<= 1.1x or +2 us' : 'report', met: q === 'p50' ? mb <= limit : undefined });
-    alt.push({ metric: `connect() ${q} (us)`, native: mn, alt: median(p), salt: spread(p), ratio: pairedRatio(p, n), bia: pairedRatio(b, n) });
+    alt.push({ metric: `connect() ${q} (us)`, native: mn, by: alternatives((m) => pick(samples, 'connect_warm', m, (d) => us(d[key])), n), bia: pairedRatio(b, n) });
   }
   // cold connect: first connect of fresh processes, all rounds pooled
   {
@@ -308,13 +324,17 @@ first connect; ${env.P.resolveN} names per round; ${env.P.rttN} helper round tri
 
 ${notes.map((n) => `- ${n}`).join('\n')}
 
-## What users would pick instead: proxychains4 + microsocks (SOCKS5 on 127.0.0.1, remote DNS)
+## What users would pick instead
 
-| metric | native | proxychains | ratio | bia's ratio |
-|---|---:|---:|---:|---:|
-${alt.map((a) => `| ${a.metric} | ${fmt(a.native)} | ${withSpread(a.alt, a.salt)} | ${ratioText(a.ratio)} | ${ratioText(a.bia)} |`).join('\n')}
+proxychains4 with microsocks (SOCKS5 on 127.0.0.1, names resolved by the
+proxy), and a userspace CLAT: tayga on a TUN device on the host,
+translating the host's IPv4 address and a stand-in IPv4 address of the
+peer statelessly to IPv6 (464XLAT's customer side; src/lab/lab.sh
+lab_clat). "-": not measured (tayga missing).
 
-A userspace CLAT (TAYGA) was not measured.
+| metric | native | ${ALTERNATIVES.map(([, name]) => `${name} | ratio`).join(' | ')} | bia's ratio |
+|---|---:|${ALTERNATIVES.map(() => '---:|---:').join('|')}|---:|
+${alt.map((a) => `| ${a.metric} | ${fmt(a.native)} | ${ALTERNATIVES.map(([m]) => (a.by[m] ? `${withSpread(a.by[m].value, a.by[m].spread)} | ${ratioText(a.by[m].ratio)}` : '- | -')).join(' | ')} | ${ratioText(a.bia)} |`).join('\n')}
 
 The plot: docs/bench.svg (ratios to native, log scale).
 ${shortfalls()}`;
@@ -333,13 +353,18 @@ function shortfalls() {
 function svg({ rows, alt }) {
   const bars = [];
   for (const r of rows) if (!Number.isNaN(r.ratio) && r.ratio > 0) bars.push({ label: r.metric.replace(/ \(.*?\)$/, ''), bia: r.ratio, met: r.met });
-  for (const a of alt) if (!Number.isNaN(a.ratio) && a.ratio > 0) bars.push({ label: `proxychains: ${a.metric.replace(/ \(.*?\)$/, '')}`, alt: a.ratio });
+  for (const a of alt) {
+    for (const [m, name] of ALTERNATIVES) {
+      const r = a.by[m]?.ratio;
+      if (r !== undefined && !Number.isNaN(r) && r > 0) bars.push({ label: `${name}: ${a.metric.replace(/ \(.*?\)$/, '')}`, alt: r });
+    }
+  }
   const W = 900, left = 420, right = 40, rowH = 26, top = 56;
   const H = top + bars.length * rowH + 40;
   const lo = Math.log10(0.01), hi = Math.log10(Math.max(10, ...bars.map((b) => (b.bia ?? b.alt) * 1.5)));
   const x = (v) => Math.round(10 * (left + ((Math.log10(v) - lo) / (hi - lo)) * (W - left - right))) / 10;
   const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/`/g, '');
-  let out = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">\n<rect width="100%" height="100%" fill="white"/>\n<text x="${W / 2}" y="20" text-anchor="middle" font-size="15">bia / native (grey: proxychains / native), log scale; 1x = same as native</text>
+  let out = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">\n<rect width="100%" height="100%" fill="white"/>\n<text x="${W / 2}" y="20" text-anchor="middle" font-size="15">bia / native (grey: the alternatives / native), log scale; 1x = same as native</text>
 <text x="${W / 2}" y="36" text-anchor="middle" font-size="11">green: target met, red: not met, blue: reported only (bench/results.md has the values and targets)</text>\n`;
   for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) {
     const v = 10 ** e;

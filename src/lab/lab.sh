@@ -18,7 +18,8 @@
 #   mail.test     MX 10 v6only.test                  (a mail domain served by it)
 #   ipv4only.arpa nothing (NXDOMAIN): no NAT64, until lab_nat64 adds one
 #
-# lab_nat64 fakes a NAT64 on that network, lab_tayga runs a real one;
+# lab_nat64 fakes a NAT64 on that network, lab_tayga runs a real one, and
+# lab_clat a userspace CLAT on the host (what users could run instead of bia);
 # lab_dns_cache puts a caching resolver with an authoritative zone in front;
 # lab_add_ipv4 / lab_del_ipv4 make it dual-stack and back (roaming).
 #
@@ -224,6 +225,30 @@ lab_tayga() {
     SYSTEM:'echo "hello from the IPv4-only peer, you are $SOCAT_PEERADDR"' &
   lab_wait "the IPv4-only service behind tayga" peer_listening 8080
   lab_wait "the NAT64 discovery answer" sh -c "getent ahostsv6 ipv4only.arpa | grep -q ."
+}
+
+# lab_clat: what a user could run instead of bia: a userspace CLAT (the
+# customer side of 464XLAT) on the host, tayga on a TUN device. The host's
+# IPv4 address 192.0.0.2 and the peer, seen as $LAB_CLAT_PEER4, are
+# translated statelessly to 2001:db8:1::100 and the peer's own IPv6 address,
+# and forwarded over the IPv6-only link (the peer routes ::100 back here).
+LAB_CLAT_PEER4=192.0.2.77
+lab_clat() {
+  local conf="$LAB_DIR/clat.conf" mine=2001:db8:1::100 own=2001:db8:1::101
+  printf 'tun-device clat\nipv4-addr 192.0.0.1\nipv6-addr %s\nmap 192.0.0.2 %s\nmap %s %s\ndata-dir %s\n' \
+    "$own" "$mine" "$LAB_CLAT_PEER4" "$LAB_PEER6" "$LAB_DIR/clat" >"$conf"
+  mkdir -p "$LAB_DIR/clat"
+  sysctl -qw net.ipv6.conf.all.forwarding=1
+  tayga --config "$conf" --mktun >/dev/null
+  ip link set clat up
+  ip addr add 192.0.0.2/32 dev clat
+  ip route add "$LAB_CLAT_PEER4/32" dev clat src 192.0.0.2
+  ip -6 route add "$mine/128" dev clat
+  ip -6 route add "$own/128" dev clat
+  peer ip -6 route add "$mine/128" via "$LAB_HOST6"
+  peer ip -6 route add "$own/128" via "$LAB_HOST6"
+  tayga --config "$conf" --nodetach >"$LAB_DIR/clat.log" 2>&1 &
+  lab_wait "the CLAT" sh -c "ip -4 addr show dev clat | grep -q 192.0.0.2 && pgrep -f 'tayga --config $conf --nodetach' >/dev/null"
 }
 
 # lab_dns_cache ZONE TTL: the host's DNS becomes a caching resolver (a
