@@ -7,11 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { labMissing } from '../support/lab.js';
 import { runInLab } from '../../src/lab/lab.js';
 
-// Mappings expire 1 s after their last use (pool ttl 1 s); the quarantine
-// is long, so no address is handed out again during the test.
+// Mappings expire 3 s after their last use (pool ttl 1 s): long enough for
+// a fresh python3 to start on a busy machine (the table keeps whole
+// seconds, rounded down), short enough to wait out. The quarantine is long,
+// so no address is handed out again during the test.
 const START_HELPER = String.raw`node -e "
 import('$BIA_ROOT/dist/helper/server.js').then(({ startHelper }) =>
-  startHelper({ pool: '198.18.0.0/29', poolTtl: 1, mappingIdleMs: 1000, quarantineMs: 60000, logLevel: 'debug' }));" helper 2>"$LAB_DIR/helper.log" &
+  startHelper({ pool: '198.18.0.0/29', poolTtl: 1, mappingIdleMs: 3000, quarantineMs: 60000, logLevel: 'debug' }));" helper 2>"$LAB_DIR/helper.log" &
 lab_wait "the helper" test -S "$XDG_RUNTIME_DIR/bia/helper.sock"`;
 
 const CONNECT = String.raw`import socket, sys
@@ -33,7 +35,7 @@ ADDR=$(bia run -- python3 -c 'import socket; print(socket.gethostbyname("v6only.
 echo "resolved $ADDR"
 bia run -- python3 -c '${CONNECT}' "$ADDR"
 echo "MAP4 fresh $(grep -c 'MAP4' "$LAB_DIR/helper.log")"
-sleep 2.5
+sleep 4.5   # past the idle timeout since the fresh process's use ended
 bia run -- python3 -c '${CONNECT}' "$ADDR"
 echo "MAP4 stale $(grep -c 'MAP4 .* -> ' "$LAB_DIR/helper.log")"
 grep 'MAP4' "$LAB_DIR/helper.log" >&2`);
