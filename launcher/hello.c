@@ -3,14 +3,11 @@
 #include "bia_maptable.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -123,67 +120,41 @@ int hello_ask(const char *socket_path, int timeout_ms, struct bia_hello *out, ch
 }
 
 /* The HELLO reply the helper keeps in its published table (bia_maptable.h),
- * if the file is a live table of ours: 0 with *reply decoded, else -1. */
+ * if there is a live table of ours: 0 with *reply decoded, else -1. */
 static int read_published(const char *socket_path, struct bia_reply *reply, char *why)
 {
-    char path[PATH_MAX];
     uint8_t frame[BIA_MAPTABLE_HELLO_MAX];
-    const struct bia_maptable_header *h;
     const char *bad = "no HELLO in it";
-    struct stat st;
-    uint32_t len = 0;
-    void *at;
-    int fd;
+    size_t size;
+    const struct bia_maptable_header *h = bia_maptable_map(socket_path, &size);
+    uint32_t len;
 
-    snprintf(path, sizeof path, "%s%s", socket_path, BIA_MAPTABLE_SUFFIX);
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0)
-        return fail(why, "open", path);
-    at = MAP_FAILED;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-        st.st_size >= (off_t)sizeof *h)
-        at = mmap(NULL, sizeof *h, PROT_READ, MAP_SHARED, fd, 0);
-    close(fd);
-    if (at == MAP_FAILED) {
-        snprintf(why, HELLO_WHY_SIZE, "%.120s is not a table of this user's", path);
+    if (!h) {
+        snprintf(why, HELLO_WHY_SIZE, "no live table of this user's at %.120s%s", socket_path,
+                 BIA_MAPTABLE_SUFFIX);
         return -1;
     }
-    h = at;
-    if (memcmp(h->magic, BIA_MAPTABLE_MAGIC, sizeof h->magic) || h->version != BIA_MAPTABLE_VERSION ||
-        h->header_size != sizeof *h)
-        bad = "not a table of this version";
-    else if (__atomic_load_n(&h->retired, __ATOMIC_ACQUIRE))
-        bad = "its helper has stopped";
-    else
-        len = bia_maptable_read_hello(h, frame);
-    munmap(at, sizeof *h);
+    len = bia_maptable_read_hello(h, frame);
+    munmap((void *)h, size);
     if (len == 0 || bia_decode_reply(frame, len, reply, &bad)) {
-        snprintf(why, HELLO_WHY_SIZE, "%.120s: %s", path, bad);
+        snprintf(why, HELLO_WHY_SIZE, "%.120s%s: %s", socket_path, BIA_MAPTABLE_SUFFIX, bad);
         return -1;
     }
     return 0;
 }
 
 /* Whether a helper listens: a Unix connect is accepted into the backlog
- * without waiting for the helper to run. A full backlog is not proof. */
+ * without waiting for the helper to run (non-blocking: a full backlog is
+ * no proof, and no reason to wait here). */
 static int listening(const char *socket_path, char *why)
 {
-    struct sockaddr_un sun = {.sun_family = AF_UNIX};
-    int fd, rc;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), rc;
 
-    if (strlen(socket_path) >= sizeof sun.sun_path) {
-        errno = ENAMETOOLONG;
-        return fail(why, "connect", socket_path);
-    }
-    strcpy(sun.sun_path, socket_path);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return fail(why, "socket for", socket_path);
-    rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
-    if (rc)
-        fail(why, "connect", socket_path);
+    rc = connect_to(fd, socket_path, 0, why);
     close(fd);
-    return rc ? -1 : 0;
+    return rc;
 }
 
 int hello_published(const char *socket_path, struct bia_hello *out, char why[HELLO_WHY_SIZE])

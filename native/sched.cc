@@ -9,7 +9,6 @@
 #include <napi.h>
 #include <sched.h>
 #include <cerrno>
-#include <cstring>
 
 // batchScheduling(): 0, or the errno of sched_setscheduler.
 Napi::Value BatchScheduling(const Napi::CallbackInfo &info) {

@@ -88,7 +88,8 @@ export function lockFile(path: string): number {
 
 /**
  * Replaces PATH with an empty published table for `records` pool addresses
- * from `poolBase` (a host-order number). Throws when the file cannot be made.
+ * from `poolBase` (a host-order number; the addon caps `records` at
+ * bia_maptable.h's maximum). Throws when the file cannot be made.
  */
 export function openMapTable(path: string, poolBase: number, records: number): MapTableFile {
   loadNative();

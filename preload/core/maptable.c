@@ -5,13 +5,8 @@
 #include "log.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 /* A record changing under the reader this many times in a row is left to
  * the helper rather than waited for. */
@@ -33,43 +28,14 @@ static long long now_ms(clockid_t clock)
     return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-static bool fits(const struct bia_maptable_header *h, off_t size)
-{
-    return memcmp(h->magic, BIA_MAPTABLE_MAGIC, sizeof h->magic) == 0 &&
-           h->version == BIA_MAPTABLE_VERSION && h->header_size == sizeof *h &&
-           h->record_size == sizeof(struct bia_maptable_record) &&
-           h->records <= BIA_MAPTABLE_MAX_RECORDS &&
-           (unsigned long long)size >=
-               sizeof *h + (unsigned long long)h->records * sizeof(struct bia_maptable_record);
-}
-
-/* Only a regular file of our own user is believed: it says where
- * connections go. O_NONBLOCK: a FIFO put at the path must not hang us. */
 static const struct bia_maptable_header *map_table(void)
 {
-    char path[sizeof bia_config()->socket_path + sizeof BIA_MAPTABLE_SUFFIX];
-    const struct bia_maptable_header *h;
-    struct stat st;
-    void *at;
-    int fd;
+    size_t size;
+    const struct bia_maptable_header *h = bia_maptable_map(bia_config()->socket_path, &size);
 
-    snprintf(path, sizeof path, "%s%s", bia_config()->socket_path, BIA_MAPTABLE_SUFFIX);
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0)
-        return NULL;
-    at = MAP_FAILED;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-        st.st_size >= (off_t)sizeof *h)
-        at = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-    close(fd);
-    if (at == MAP_FAILED)
-        return NULL;
-    h = at;
-    if (!fits(h, st.st_size) || __atomic_load_n(&h->retired, __ATOMIC_ACQUIRE)) {
-        munmap(at, st.st_size);
-        return NULL;
-    }
-    bia_debug("using the helper's published table %s (%u pool addresses)", path, h->records);
+    if (h)
+        bia_debug("using the helper's published table %s%s (%u pool addresses)",
+                  bia_config()->socket_path, BIA_MAPTABLE_SUFFIX, h->records);
     return h;
 }
 

@@ -12,6 +12,8 @@
 #ifndef BIA_MAPTABLE_H
 #define BIA_MAPTABLE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define BIA_MAPTABLE_MAGIC "bia-map"   /* 8 bytes with its NUL */
@@ -62,6 +64,18 @@ static_assert(sizeof(struct bia_maptable_record) == 24, "record layout");
 _Static_assert(sizeof(struct bia_maptable_header) == 128, "header layout");
 _Static_assert(sizeof(struct bia_maptable_record) == 24, "record layout");
 #endif
+
+/*
+ * Maps the table next to socket_path (SOCKET.map) read-only when it is one
+ * to believe: a regular file of this effective uid, of this version, whose
+ * size holds its records, not retired. Returns its header (the records
+ * follow) with *size set for munmap, or NULL; errno may change.
+ * preload/core/maptable_file.c.
+ */
+#ifdef __cplusplus
+extern "C"
+#endif
+const struct bia_maptable_header *bia_maptable_map(const char *socket_path, size_t *size);
 
 /*
  * The reader's half of the seqlock on the HELLO reply: copies it to out

@@ -9,9 +9,8 @@ import type { MappingSink } from './mapper.js';
 import type { Pool } from './pool.js';
 
 /** bia_maptable.h: the table's suffix, and the `until` of a mapping in use. */
-export const MAPTABLE_SUFFIX = '.map';
+const MAPTABLE_SUFFIX = '.map';
 const HELD = 0xffffffff;
-const MAX_RECORDS = 1 << 22;
 
 export class PublishedTable implements MappingSink {
   private constructor(
@@ -23,7 +22,7 @@ export class PublishedTable implements MappingSink {
   static open(socketPath: string, pool: Pool, log: Logger): PublishedTable | undefined {
     const path = socketPath + MAPTABLE_SUFFIX;
     try {
-      return new PublishedTable(openMapTable(path, pool.base, Math.min(pool.size, MAX_RECORDS)), pool.base);
+      return new PublishedTable(openMapTable(path, pool.base, pool.size), pool.base);
     } catch (err) {
       log.warn(`cannot publish the mapping table at ${path} (programs will ask for each mapping instead): ${(err as Error).message}`);
       return undefined;

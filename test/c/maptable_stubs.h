@@ -7,6 +7,7 @@
 #define BIA_TEST_MAPTABLE_STUBS_H
 
 #include "../../preload/core/maptable.c"
+#include "../../preload/core/maptable_file.c"
 #include "../../preload/core/protocol.c"
 
 static struct bia_config config;
