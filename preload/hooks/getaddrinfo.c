@@ -4,9 +4,11 @@
  * AI_NUMERICHOST); AF_UNSPEC answers without IPv4 get the helper's IPv4
  * addresses appended; AF_INET6 names go to the helper where the network
  * lacks IPv6 for them (synthesized addresses); IPv4 literals, and IPv6
- * ones asked for as AF_INET6, go to libc untouched.
+ * ones asked for as AF_INET6, go to libc, without AI_ADDRCONFIG where it
+ * would hide the IP version the host lacks but bia serves (addrconfig.h).
  * freeaddrinfo() frees the lists built here itself.
  */
+#include "addrconfig.h"
 #include "addrinfo.h"
 #include "config.h"
 #include "names.h"
@@ -19,19 +21,21 @@ BIA_EXPORT int getaddrinfo(const char *node, const char *service, const struct a
 {
     int family = hints ? hints->ai_family : AF_UNSPEC;
     bool numeric = hints && (hints->ai_flags & AI_NUMERICHOST);
+    bool ours = node && !numeric && !strchr(node, ':') && bia_name_is_ours(node);
+    struct addrinfo own;
     int rc;
 
-    if ((family != AF_INET && family != AF_INET6 && family != AF_UNSPEC) || !node || !bia_active() ||
-        !bia_name_is_ours(node) || !bia_guard_enter())
+    if ((family != AF_INET && family != AF_INET6 && family != AF_UNSPEC) || !bia_active() ||
+        !bia_guard_enter())
         return bia_real()->getaddrinfo(node, service, hints, res);
-    if (family == AF_INET && (!numeric || strchr(node, ':')))
+    if (family == AF_INET && node && bia_name_is_ours(node) && (!numeric || strchr(node, ':')))
         rc = bia_getaddrinfo4(node, service, hints, res);
-    else if (family == AF_INET6 && !numeric && !strchr(node, ':'))
+    else if (family == AF_INET6 && ours)
         rc = bia_getaddrinfo6(node, service, hints, res);
-    else if (family == AF_UNSPEC && !numeric && !strchr(node, ':'))
-        rc = bia_getaddrinfo_any(node, service, hints, res);
+    else if (family == AF_UNSPEC && ours)
+        rc = bia_getaddrinfo_any(node, service, bia_addrconfig_hints(node, hints, true, &own), res);
     else
-        rc = bia_real()->getaddrinfo(node, service, hints, res);
+        rc = bia_real()->getaddrinfo(node, service, bia_addrconfig_hints(node, hints, false, &own), res);
     bia_guard_leave();
     return rc;
 }
