@@ -315,6 +315,34 @@ int bia_getaddrinfo6(const char *node, const char *service, const struct addrinf
     return rc;
 }
 
+/* An IPv6 address of the list that is reached over IPv6 only: not
+ * v4-mapped, loopback or link-local. */
+static bool has_global6(const struct addrinfo *ai)
+{
+    for (; ai; ai = ai->ai_next) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+        if (ai->ai_family == AF_INET6 && ai->ai_addrlen >= sizeof(struct sockaddr_in6) &&
+            !IN6_IS_ADDR_V4MAPPED(a) && !IN6_IS_ADDR_LOOPBACK(a) && !IN6_IS_ADDR_LINKLOCAL(a))
+            return true;
+    }
+    return false;
+}
+
+/* On an IPv4-only network, the AAAA addresses of libc's answer are reached
+ * through their PAIRED entries (v6prog.h), which only the helper makes:
+ * asked for the name as AF_INET6 would be, for the mapping cache alone. A
+ * program that picks the AAAA address itself (curl -6 resolves AF_UNSPEC
+ * and keeps the IPv6 entries) then connects to it over IPv4. */
+static void learn_pairs(const char *node)
+{
+    struct bia_netmode mode;
+    struct bia_reply reply;
+
+    bia_netmode_get(&mode);
+    if (mode.network == BIA_NET_IPV4_ONLY)
+        bia_resolve6(node, &reply);
+}
+
 int bia_getaddrinfo_any(const char *node, const char *service, const struct addrinfo *hints,
                         struct addrinfo **res)
 {
@@ -324,5 +352,7 @@ int bia_getaddrinfo_any(const char *node, const char *service, const struct addr
         append4(node, service, hints, *res);
     else if (!rc && !has_family(*res, AF_INET6) && network_has(AF_INET))
         append_synthesized6(*res);
+    else if (!rc && has_global6(*res))
+        learn_pairs(node);
     return rc;
 }
