@@ -22,6 +22,8 @@ static void lookup_all(void)
     LOOKUP(getsockname);
     LOOKUP(getaddrinfo);
     LOOKUP(freeaddrinfo);
+    LOOKUP(getifaddrs);
+    LOOKUP(freeifaddrs);
     LOOKUP(gethostbyname);
     LOOKUP(gethostbyname_r);
     LOOKUP(gethostbyname2);

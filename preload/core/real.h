@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+struct ifaddrs;
 struct mmsghdr;      /* declared by <sys/socket.h> only with _GNU_SOURCE */
 struct timespec;
 
@@ -32,6 +33,8 @@ struct bia_real {
     int (*getaddrinfo)(const char *, const char *, const struct addrinfo *,
                        struct addrinfo **);
     void (*freeaddrinfo)(struct addrinfo *);
+    int (*getifaddrs)(struct ifaddrs **);
+    void (*freeifaddrs)(struct ifaddrs *);
     struct hostent *(*gethostbyname)(const char *);
     int (*gethostbyname_r)(const char *, struct hostent *, char *, size_t,
                            struct hostent **, int *);

@@ -1,6 +1,7 @@
 #include "v6prog.h"
 
 #include "bia_protocol.h"
+#include "helper_client.h"
 #include "log.h"
 #include "mapcache.h"
 #include "netmode.h"
@@ -153,6 +154,38 @@ static bool paired_v4(const struct in6_addr *a, struct in_addr *v4)
     if (mode.network != BIA_NET_IPV4_ONLY)
         return false;
     *v4 = e.v4;
+    return true;
+}
+
+bool bia_v6prog_learn_pair(const struct sockaddr *addr, socklen_t len)
+{
+    char why[BIA_WHY_SIZE];
+    struct bia_netmode mode;
+    struct sockaddr_in6 dst;
+    struct bia_reply reply;
+
+    if (len < sizeof dst || addr->sa_family != AF_INET6)
+        return false;
+    memcpy(&dst, addr, sizeof dst);
+    bia_netmode_get(&mode);
+    if (mode.network != BIA_NET_IPV4_ONLY || IN6_IS_ADDR_V4MAPPED(&dst.sin6_addr) ||
+        IN6_IS_ADDR_LOOPBACK(&dst.sin6_addr) || IN6_IS_ADDR_LINKLOCAL(&dst.sin6_addr) ||
+        IN6_IS_ADDR_MULTICAST(&dst.sin6_addr) || IN6_IS_ADDR_UNSPECIFIED(&dst.sin6_addr))
+        return false;
+    if (bia_helper_map6(&dst.sin6_addr, &reply, why)) {
+        bia_debug("no IPv4 partner asked for: %s", why);
+        return false;
+    }
+    if (reply.status != BIA_S_OK || reply.u.entry.kind != BIA_K_PAIRED) {
+        bia_debug("no IPv4 partner: the helper answered %s kind %d", bia_status_name(reply.status),
+                  reply.u.entry.kind);
+        return false;
+    }
+    /* The record's own ttl (0 from many servers): kept at least for the
+     * connect that asked. */
+    if (!reply.u.entry.ttl)
+        reply.u.entry.ttl = 1;
+    bia_mapcache_put(&reply.u.entry);
     return true;
 }
 

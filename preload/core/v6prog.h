@@ -39,6 +39,16 @@ struct bia_v6prog {
 int bia_v6prog_destination(int fd, const struct sockaddr *addr, socklen_t len,
                            struct sockaddr_in6 *to, bool connecting);
 
+/*
+ * A connect to an IPv6 address this process has no PAIRED entry for failed
+ * with ENETUNREACH: on an IPv4-only network, the name may have been
+ * resolved elsewhere (lftp's lookup child, a resolver thread of another
+ * library) while the helper keeps every pairing it made. True when the
+ * helper's MAP6 answers one, now in the mapping cache, so that
+ * bia_v6prog_destination finds it; false when the connect fails as it did.
+ */
+bool bia_v6prog_learn_pair(const struct sockaddr *addr, socklen_t len);
+
 /* bind() of an AF_INET6 socket (not a swapped one): an IPv6-only server
  * ([::] with IPV6_V6ONLY on) on an IPv4-only network gets the option
  * lifted, so that IPv4 clients reach it (draft 5.2); if that bind fails

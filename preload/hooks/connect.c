@@ -5,7 +5,8 @@
  * fails with EAFNOSUPPORT as on the AF_INET socket the program believes in.
  * An IPv6 destination goes to core/v6prog.c: a synthesized address is
  * given in IPv4-mapped form with IPV6_V6ONLY lifted, so that the kernel
- * carries it over IPv4.
+ * carries it over IPv4; an unreachable one is tried once more when the
+ * helper pairs it with an IPv4 address.
  */
 #include "config.h"
 #include "outbound.h"
@@ -13,13 +14,33 @@
 #include "v4backed.h"
 #include "v6prog.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
+
+/* An IPv6 destination; one unreachable over IPv6 is tried again as its
+ * PAIRED IPv4 partner when the helper knows one (v6prog.h). */
+static int connect6(int fd, const struct sockaddr *addr, socklen_t len)
+{
+    struct sockaddr_in6 to;
+    int rc = bia_v6prog_destination(fd, addr, len, &to, true);
+
+    if (rc > 0) {
+        if (bia_real()->connect(fd, addr, len) == 0)
+            return 0;
+        int err = errno;
+        if (err != ENETUNREACH || !bia_v6prog_learn_pair(addr, len) ||
+            bia_v6prog_destination(fd, addr, len, &to, true) != 0) {
+            errno = err;    /* the first connect's, whatever the helper said */
+            return -1;
+        }
+    }
+    return rc < 0 ? -1 : bia_real()->connect(fd, (const struct sockaddr *)&to, sizeof to);
+}
 
 BIA_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
     struct sockaddr_in dst;
-    struct sockaddr_in6 to;
     int rc;
 
     if (!bia_active() || !addr || len < sizeof dst || len > sizeof(struct sockaddr_storage) ||
@@ -32,10 +53,8 @@ BIA_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
         rc = bia_connect4(fd, &dst, len);
     else if (bia_outbound_wrong_family(fd, addr, len))
         rc = -1;
-    else if ((rc = bia_v6prog_destination(fd, addr, len, &to, true)) == 0)
-        rc = bia_real()->connect(fd, (const struct sockaddr *)&to, sizeof to);
-    else if (rc > 0)
-        rc = bia_real()->connect(fd, addr, len);
+    else
+        rc = connect6(fd, addr, len);
     bia_guard_leave();
     return rc;
 }

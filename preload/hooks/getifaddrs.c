@@ -1,0 +1,27 @@
+/*
+ * getifaddrs(): on an IPv4-only network an IPv6 program also finds an IPv6
+ * address for each of the host's IPv4 ones (core/ifaddrs6.h), as reachable
+ * through bia as the IPv4 address itself. freeifaddrs() frees those first.
+ */
+#include "config.h"
+#include "ifaddrs6.h"
+#include "real.h"
+
+#include <ifaddrs.h>
+
+BIA_EXPORT int getifaddrs(struct ifaddrs **ifap)
+{
+    int rc = bia_real()->getifaddrs(ifap);
+
+    if (rc || !bia_active() || !bia_guard_enter())
+        return rc;
+    bia_ifaddrs_add(*ifap);
+    bia_guard_leave();
+    return 0;
+}
+
+BIA_EXPORT void freeifaddrs(struct ifaddrs *ifa)
+{
+    bia_ifaddrs_release(ifa);
+    bia_real()->freeifaddrs(ifa);
+}
