@@ -4,6 +4,7 @@
 #include "helper_client.h"
 #include "log.h"
 #include "mapcache.h"
+#include "poolfull.h"
 #include "sockaddr.h"
 #include "status.h"
 #include "trace.h"
@@ -24,6 +25,7 @@ static int ask_helper(const struct in6_addr *v6, struct in_addr *v4)
         bia_warn("no IPv4 address for %s: cannot reach the helper: %s", text, why);
         return 0;
     }
+    bia_poolfull_note(reply.status);
     if (reply.status != BIA_S_OK) {
         bia_warn("no IPv4 address for %s: the helper answered %s", text,
                  bia_status_name(reply.status));

@@ -4,6 +4,7 @@
 #include "log.h"
 #include "mapcache.h"
 #include "names.h"
+#include "poolfull.h"
 
 #include <arpa/inet.h>
 
@@ -24,6 +25,7 @@ bool bia_literal_map(const char *text, struct in_addr *v4)
         bia_warn("literal %s: cannot reach the helper: %s", text, why);
         return false;
     }
+    bia_poolfull_note(reply.status);
     if (reply.status != BIA_S_OK) {
         bia_warn("literal %s: the helper answered %s", text, bia_status_name(reply.status));
         return false;

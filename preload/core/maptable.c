@@ -111,3 +111,17 @@ bool bia_maptable_hello(struct bia_reply *reply)
         return false;
     return reply->type == BIA_T_HELLO && reply->status == BIA_S_OK;
 }
+
+bool bia_maptable_held(unsigned *held)
+{
+    const struct bia_maptable_header *h = table();
+    const struct bia_maptable_record *records;
+
+    if (!h)
+        return false;
+    records = (const struct bia_maptable_record *)(h + 1);
+    *held = 0;
+    for (uint32_t i = 0; i < h->records; i++)
+        *held += __atomic_load_n(&records[i].until, __ATOMIC_RELAXED) == BIA_MAPTABLE_HELD;
+    return true;
+}

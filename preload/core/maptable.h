@@ -28,4 +28,11 @@ bool bia_maptable_find_v4(struct in_addr v4, struct in6_addr *v6);
  */
 bool bia_maptable_hello(struct bia_reply *reply);
 
+/*
+ * True, with *held set to the pool addresses a socket uses now (USE), when
+ * there is a table; a count taken record by record, without the seqlock
+ * (for a message, not a decision). Reads every record: for rare events.
+ */
+bool bia_maptable_held(unsigned *held);
+
 #endif

@@ -4,6 +4,7 @@
 #include "helper_client.h"
 #include "log.h"
 #include "mapcache.h"
+#include "poolfull.h"
 #include "real.h"
 #include "resolvecache.h"
 #include "tracename.h"
@@ -85,6 +86,8 @@ static int resolve(uint8_t family, const char *name, struct bia_reply *reply)
         bia_warn("resolve %s: cannot reach the helper: %s", name, why);
         return -1;
     }
+    if (family == BIA_FAMILY_V4)
+        bia_poolfull_note(reply->status);
     if (reply->status == BIA_S_OK) {
         remember(name, &reply->u.resolve, "");
         bia_resolvecache_put(family, name, &reply->u.resolve);

@@ -18,9 +18,8 @@ int bia_status_to_eai(unsigned status)
         return EAI_NODATA;
     case BIA_S_TRY_AGAIN:
     case BIA_S_QUOTA:           /* passes: mappings expire, the rate refills */
+    case BIA_S_POOL_EXHAUSTED:  /* passes too: connections close, mappings expire */
         return EAI_AGAIN;
-    case BIA_S_POOL_EXHAUSTED:
-        return EAI_MEMORY;
     case BIA_S_BAD_REQUEST:
     case BIA_S_BAD_VERSION:
         return EAI_SYSTEM;
@@ -40,6 +39,7 @@ int bia_status_to_herrno(unsigned status)
         return NO_DATA;
     case BIA_S_TRY_AGAIN:
     case BIA_S_QUOTA:
+    case BIA_S_POOL_EXHAUSTED:
         return TRY_AGAIN;
     default:
         return NO_RECOVERY;
