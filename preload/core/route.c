@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 /* NAT64: v6 is the address the network's NAT64 gives the IPv4 address. */
@@ -97,16 +98,44 @@ enum bia_route bia_route_v4(struct in_addr v4, struct in6_addr *v6, int *err)
     return ask_helper(v4, in_pool, v6, err);
 }
 
+/* The IPv6 peer bia stands v4 in for, as far as this process can tell
+ * without asking: its mapping cache, or the helper's published table. */
+static bool stands_for(struct in_addr v4, const struct bia_netmode *mode, struct in6_addr *v6)
+{
+    struct bia_entry e;
+
+    if (bia_mapcache_find_v4(v4, &e) && (e.kind == BIA_K_PAIRED || e.kind == BIA_K_POOL)) {
+        *v6 = e.v6;
+        return true;
+    }
+    return bia_netmode_in_pool(mode, v4) && bia_maptable_find_v4(v4, v6);
+}
+
 void bia_route_explain(const char *call, const struct sockaddr_in *dst, int err)
 {
     struct bia_netmode mode;
-    char text[BIA_ADDRSTR_SIZE];
+    char text[BIA_ADDRSTR_SIZE], peer[INET6_ADDRSTRLEN];
+    struct in6_addr v6;
+    bool known;
 
     if (err != ENETUNREACH || bia_v4_is_special(dst->sin_addr))
         return;
     bia_netmode_get(&mode);
     if (mode.network != BIA_NET_IPV6_ONLY)
         return;
+    /* A TCP or UDP socket would have gone to the partner: this one's
+     * protocol is not translated (ICMP: ping; raw sockets). */
+    known = stands_for(dst->sin_addr, &mode, &v6);
+    if (known || bia_netmode_in_pool(&mode, dst->sin_addr)) {
+        if (known)
+            inet_ntop(AF_INET6, &v6, peer, sizeof peer);
+        else
+            snprintf(peer, sizeof peer, "an IPv6 peer");
+        bia_warn("%s %s: %s: bia stands this address in for %s, but translates TCP and UDP "
+                 "sockets only (not ICMP, as ping uses, nor raw sockets)",
+                 call, bia_sin_str(dst, text), strerror(err), peer);
+        return;
+    }
     bia_warn("%s %s: %s: an IPv4-only destination on an IPv6-only network, and the helper "
              "knows no NAT64 to reach it through (none found by ipv4only.arpa discovery, or "
              "nat64 is off)", call, bia_sin_str(dst, text), strerror(err));
