@@ -32,7 +32,8 @@ static int local_v6(const struct sockaddr_in *addr, struct sockaddr_in6 *out, bo
     int err;
 
     *mapped = false;
-    if (addr->sin_addr.s_addr == htonl(INADDR_ANY)) {
+    /* This host's stand-in (sockaddr.h): any of its addresses. */
+    if (addr->sin_addr.s_addr == htonl(INADDR_ANY) || bia_v4_is_this_host(addr->sin_addr)) {
         bia_sin6_make(out, &in6addr_any, addr->sin_port);
         return 0;
     }

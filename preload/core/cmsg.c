@@ -102,7 +102,7 @@ static bool pktinfo_to_v4(const struct cmsghdr *c, struct rewrite *r)
         return false;
     memcpy(&p6, CMSG_DATA(c), sizeof p6);
     p4.ipi_ifindex = (int)p6.ipi6_ifindex;
-    p4.ipi_addr = bia_inbound_v4(&p6.ipi6_addr);
+    p4.ipi_addr = bia_inbound_local_v4(&p6.ipi6_addr);
     p4.ipi_spec_dst = p4.ipi_addr;
     r->level = IPPROTO_IP;
     r->type = IP_PKTINFO;

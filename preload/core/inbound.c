@@ -56,6 +56,20 @@ int bia_inbound_map(const struct in6_addr *a, struct in_addr *v4)
     return ask_helper(a, v4);
 }
 
+struct in_addr bia_inbound_local_v4(const struct in6_addr *a)
+{
+    struct in_addr v4 = {htonl(INADDR_ANY)};
+    struct bia_entry e;
+
+    if (bia_v6_is_mapped(a, &v4) || IN6_IS_ADDR_UNSPECIFIED(a))
+        return v4;
+    /* bound to a pool or paired address: the program's own choice */
+    if (bia_mapcache_find_v6(a, &e))
+        return e.v4;
+    v4.s_addr = htonl(BIA_THIS_HOST_V4);
+    return v4;
+}
+
 struct in_addr bia_inbound_v4(const struct in6_addr *a)
 {
     struct in_addr v4;
@@ -85,5 +99,17 @@ int bia_inbound_copy_out(const char *call, const struct sockaddr_storage *kernel
         bia_sin_make(&v4, bia_inbound_v4(&in6->sin6_addr), in6->sin6_port);
     if (call && !IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
         bia_trace_in(call, in6, &v4);
+    return bia_sockaddr_copy_out(&v4, sizeof v4, dst, len);
+}
+
+int bia_inbound_copy_out_local(const struct sockaddr_storage *kernel, socklen_t kernel_len,
+                               struct sockaddr *dst, socklen_t *len)
+{
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)kernel;
+    struct sockaddr_in v4;
+
+    if (kernel_len < sizeof *in6 || kernel->ss_family != AF_INET6)
+        return bia_sockaddr_copy_out(kernel, kernel_len, dst, len);
+    bia_sin_make(&v4, bia_inbound_local_v4(&in6->sin6_addr), in6->sin6_port);
     return bia_sockaddr_copy_out(&v4, sizeof v4, dst, len);
 }

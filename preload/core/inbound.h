@@ -20,6 +20,14 @@
 struct in_addr bia_inbound_v4(const struct in6_addr *a);
 
 /*
+ * The IPv4 address that stands for a, one of this host's own addresses
+ * (a socket's local address): itself if v4-mapped, 0.0.0.0 for ::, the
+ * pool or paired address of the mapping cache (a program that bound one),
+ * else this host's fixed stand-in 192.0.0.2 (sockaddr.h); never the helper.
+ */
+struct in_addr bia_inbound_local_v4(const struct in6_addr *a);
+
+/*
  * The same, for a caller that must not go on with 0.0.0.0 when the helper
  * refused (accept): 0 with *v4 set, else the errno of the refusal
  * (EADDRNOTAVAIL for QUOTA: no new stand-in address for this process now,
@@ -40,5 +48,10 @@ int bia_inbound_map(const struct in6_addr *a, struct in_addr *v4);
 int bia_inbound_copy_out(const char *call, const struct sockaddr_storage *kernel,
                          socklen_t kernel_len, const struct bia_fdinfo *info, struct sockaddr *dst,
                          socklen_t *len);
+
+/* bia_inbound_copy_out for a socket's local address (getsockname):
+ * translated by bia_inbound_local_v4. */
+int bia_inbound_copy_out_local(const struct sockaddr_storage *kernel, socklen_t kernel_len,
+                               struct sockaddr *dst, socklen_t *len);
 
 #endif

@@ -5,12 +5,17 @@
 #include <stdio.h>
 #include <string.h>
 
+bool bia_v4_is_this_host(struct in_addr a)
+{
+    return a.s_addr == htonl(BIA_THIS_HOST_V4);
+}
+
 bool bia_v4_is_special(struct in_addr a)
 {
     uint32_t h = ntohl(a.s_addr);
 
     return h == INADDR_ANY || h == INADDR_BROADCAST || h >> 24 == IN_LOOPBACKNET ||
-           IN_MULTICAST(h);
+           IN_MULTICAST(h) || h == BIA_THIS_HOST_V4;
 }
 
 bool bia_v6_is_mapped(const struct in6_addr *a, struct in_addr *v4)

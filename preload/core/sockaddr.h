@@ -9,7 +9,21 @@
 /* "255.255.255.255:65535" or "[ffff:...:ffff]:65535", with room to spare. */
 #define BIA_ADDRSTR_SIZE 64
 
-/* Destinations never translated: 0.0.0.0, 127/8, multicast, broadcast. */
+/*
+ * The IPv4 address that stands for the host's own IPv6 addresses on a
+ * translated socket (getsockname, IP_PKTINFO): 192.0.0.2, from the IPv4
+ * Service Continuity Prefix 192.0.0.0/29 (RFC 7335) that DS-Lite and
+ * 464XLAT hosts take their own IPv4 identity from, as DSTM's temporary
+ * IPv4 address did. One fixed address, outside the pool: the host's
+ * addresses never compete with peers for pool addresses. docs/architecture.md,
+ * "This host".
+ */
+#define BIA_THIS_HOST_V4 0xc0000002u   /* host byte order */
+
+bool bia_v4_is_this_host(struct in_addr a);
+
+/* Destinations never translated: 0.0.0.0, 127/8, multicast, broadcast,
+ * this host's stand-in. */
 bool bia_v4_is_special(struct in_addr a);
 
 /* If a is ::ffff:a.b.c.d, stores a.b.c.d in *v4 and returns true. */

@@ -1,8 +1,8 @@
 /*
  * An IPv6 address is shown to the program as the IPv4 address that stands
  * for it: the address the program itself connected to for the peer, else
- * the one in the mapping cache, else the one MAP6 gives (for the local
- * address, a pool address allocated for it).
+ * the one in the mapping cache, else the one MAP6 gives. The local address
+ * is this host's fixed stand-in (sockaddr.h), which takes no pool address.
  */
 #include "sockname.h"
 
@@ -33,5 +33,7 @@ int bia_sockname(int fd, struct sockaddr *addr, socklen_t *len, bool peer)
     }
     if (real(fd, (struct sockaddr *)&kernel, &kernel_len))
         return -1;
-    return bia_inbound_copy_out(NULL, &kernel, kernel_len, peer ? &info : NULL, addr, len);
+    if (!peer)
+        return bia_inbound_copy_out_local(&kernel, kernel_len, addr, len);
+    return bia_inbound_copy_out(NULL, &kernel, kernel_len, &info, addr, len);
 }
