@@ -6,14 +6,15 @@
 #include "mapcache.h"
 #include "poolfull.h"
 #include "sockaddr.h"
-#include "status.h"
 #include "trace.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
-/* MAP6 for an address the cache does not know; 0, or the errno of a QUOTA refusal. */
+/* MAP6 for an address the cache does not know; 0, or EADDRNOTAVAIL when the
+ * helper has no pool address for it (QUOTA, POOL_EXHAUSTED). */
 static int ask_helper(const struct in6_addr *v6, struct in_addr *v4)
 {
     char text[INET6_ADDRSTRLEN], why[BIA_WHY_SIZE];
@@ -29,7 +30,9 @@ static int ask_helper(const struct in6_addr *v6, struct in_addr *v4)
     if (reply.status != BIA_S_OK) {
         bia_warn("no IPv4 address for %s: the helper answered %s", text,
                  bia_status_name(reply.status));
-        return reply.status == BIA_S_QUOTA ? bia_status_to_errno(reply.status) : 0;
+        /* no stand-in for this peer now: never shown as 0.0.0.0 */
+        return reply.status == BIA_S_QUOTA || reply.status == BIA_S_POOL_EXHAUSTED ? EADDRNOTAVAIL
+                                                                                   : 0;
     }
     if (memcmp(&reply.u.entry.v6, v6, sizeof *v6) ||
         (reply.u.entry.kind != BIA_K_POOL && reply.u.entry.kind != BIA_K_PAIRED &&

@@ -30,8 +30,8 @@ struct in_addr bia_inbound_local_v4(const struct in6_addr *a);
 /*
  * The same, for a caller that must not go on with 0.0.0.0 when the helper
  * refused (accept): 0 with *v4 set, else the errno of the refusal
- * (EADDRNOTAVAIL for QUOTA: no new stand-in address for this process now,
- * core/status.h); *v4 is 0.0.0.0 then, and when the helper cannot say.
+ * (EADDRNOTAVAIL for QUOTA and POOL_EXHAUSTED: no new stand-in address
+ * for this process now); *v4 is 0.0.0.0 then, and when the helper cannot say.
  */
 int bia_inbound_map(const struct in6_addr *a, struct in_addr *v4);
 

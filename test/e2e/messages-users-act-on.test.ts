@@ -10,7 +10,9 @@
 //   missing NAT64;
 // - the host's own IPv6 address (getsockname, ping's UDP probe) shows as
 //   the fixed stand-in 192.0.0.2 and takes no pool address, so it neither
-//   fills the pool nor fails with it.
+//   fills the pool nor fails with it; an IPv6 client of an IPv4 server
+//   that finds no pool address is refused (EADDRNOTAVAIL), never shown as
+//   0.0.0.0.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
 
@@ -58,7 +60,19 @@ bia run -- python3 -c '
 import socket
 s = socket.create_connection((socket.gethostbyname("v6only.test"), 8080), timeout=3)
 print("sockname", s.getsockname()[0], "peername", s.getpeername()[0])
-' 2>&1 | sed 's/^/local: /'`,
+' 2>&1 | sed 's/^/local: /'
+bia run -- python3 -c '
+import socket, sys
+l = socket.socket(); l.bind(("0.0.0.0", 7000)); l.listen(); print("listening", flush=True)
+l.settimeout(8)
+try:
+    c, peer = l.accept(); print("accepted", peer[0])
+except OSError as e:
+    print("accept", e.strerror)
+' >"$LAB_DIR/accept.out" 2>&1 &
+lab_wait "the IPv4 server" grep -q listening "$LAB_DIR/accept.out"
+peer socat -T 2 - TCP6:[2001:db8:1::1]:7000 </dev/null; wait $!
+sed 's/^/server: /' "$LAB_DIR/accept.out"`,
     );
     expect(r.rc('ping')).not.toBe(0);
     expect(r.stdout).toMatch(/^ping: bia\[\d+\]: sendto 198\.18\.0\.1:0: Network is unreachable: bia stands this address in for 2001:db8:1::2, but translates TCP and UDP sockets only \(not ICMP, as ping uses, nor raw sockets\)$/m);
@@ -76,6 +90,10 @@ print("sockname", s.getsockname()[0], "peername", s.getpeername()[0])
     // The host's own address under a full pool: its fixed stand-in, no pool
     // address asked for (ping's UDP probe took one before, and warned).
     expect(r.stdout).toContain('local: sockname 192.0.0.2 peername 198.18.0.1\n');
-    expect(r.stdout).not.toContain('2001:db8:1::1');
+    expect(r.stdout).not.toMatch(/no IPv4 address for 2001:db8:1::1(?![0-9a-f])/);
+    // An IPv6 client of an IPv4 server finds no pool address either: accept
+    // fails (the connection closed) rather than show it as 0.0.0.0.
+    expect(r.stdout).toContain('server: accept Cannot assign requested address');
+    expect(r.stdout).not.toContain('server: accepted');
   });
 });
