@@ -13,6 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
 
 const root = new URL('../..', import.meta.url).pathname;
+// in.tftpd's child drops its groups (setgroups) for each transfer, which a
+// user namespace made without root refuses (the lab's, for other users):
+// there the server is only seen to start; CI runs as root and transfers.
+const ROOT = process.getuid?.() === 0;
+const transfer = ROOT ? 'serves' : 'starts for (not root: no transfer, tftpd needs setgroups)';
 
 // TFTP SERVER-FLAG ADDRESS CLIENT-FLAG HOST: in.tftpd in the foreground
 // (-L) as root (-u root: no switch to nobody), and the peer fetching a file
@@ -23,8 +28,11 @@ in.tftpd ${serverFlag} -L -u root -a '${address}' -s "$LAB_DIR/tftp" & plain=$!
 sleep 0.5; kill -0 $plain 2>/dev/null; echo "RESULT plain_tftpd $?"; kill $plain 2>/dev/null || true
 bia run -- in.tftpd ${serverFlag} -L -u root -a '${address}' -s "$LAB_DIR/tftp" 2>"$LAB_DIR/tftpd.log" &
 lab_wait "in.tftpd under bia" sh -c "ss -Huln 'sport = :69' | grep -q ."
-(cd "$LAB_DIR" && peer tftp ${clientFlag} ${host} -c get f.txt got.txt); echo "RESULT tftp $?"
-sed 's/^/got /' "$LAB_DIR/got.txt"`;
+ss -Huln 'sport = :69' | sed 's/^/listening /'
+if [ "${ROOT ? 1 : 0}" = 1 ]; then
+  (cd "$LAB_DIR" && peer tftp ${clientFlag} ${host} -c get f.txt got.txt); echo "RESULT tftp $?"
+  sed 's/^/got /' "$LAB_DIR/got.txt"
+fi`;
 
 describe.skipIf(labMissing)('AI_ADDRCONFIG does not hide what bia serves', () => {
   let dir = '';
@@ -40,14 +48,17 @@ describe.skipIf(labMissing)('AI_ADDRCONFIG does not hide what bia serves', () =>
   const calls = (cases: string[]): string =>
     ['', 'bia run -- '].map((pre) => cases.map((c) => `echo "${pre ? 'bia' : 'plain'} [${c}] $(${pre}${gai} ${c})"`).join('\n')).join('\n');
 
-  it('an IPv6-only host: in.tftpd -4 -a 0.0.0.0:69 serves an IPv6 client; AF_INET lookups with AI_ADDRCONFIG answer', async () => {
+  it(`an IPv6-only host: in.tftpd -4 -a 0.0.0.0:69 ${transfer} an IPv6 client; AF_INET lookups with AI_ADDRCONFIG answer`, async () => {
     const r = await lab(
       `${tftp('-4', '0.0.0.0:69', '-6', '2001:db8:1::1')}
 ${calls(['4 pa 0.0.0.0', '4 pa null', '4 an 192.0.2.20', 'null - 192.0.2.20', 'any a v4only.test', 'any pa null'])}`,
     );
     expect(r.rc('plain_tftpd')).not.toBe(0);
-    expect(r.rc('tftp'), r.stderr + r.stdout).toBe(0);
-    expect(r.stdout).toContain('got hello over tftp');
+    expect(r.stdout).toMatch(/^listening UNCONN .* \*:69 /m);
+    if (ROOT) {
+      expect(r.rc('tftp'), r.stderr + r.stdout).toBe(0);
+      expect(r.stdout).toContain('got hello over tftp');
+    }
     // The controls: what libc answers without bia.
     expect(r.stdout).toContain('plain [4 pa 0.0.0.0] error Name or service not known');
     expect(r.stdout).toContain('plain [4 pa null] error Name or service not known');
@@ -63,15 +74,18 @@ ${calls(['4 pa 0.0.0.0', '4 pa null', '4 an 192.0.2.20', 'null - 192.0.2.20', 'a
     expect(r.stdout).toContain('bia [any pa null] ok ::\n');
   });
 
-  it('an IPv4-only host: in.tftpd -6 -a [::]:69 serves an IPv4 client; AF_INET6 lookups with AI_ADDRCONFIG answer', async () => {
+  it(`an IPv4-only host: in.tftpd -6 -a [::]:69 ${transfer} an IPv4 client; AF_INET6 lookups with AI_ADDRCONFIG answer`, async () => {
     const r = await lab(
       `${tftp('-6', '[::]:69', '-4', '198.51.100.1')}
 ${calls(['6 pa ::', '6 pa null', 'null - 2001:db8:9::2', 'any pa null'])}`,
       { family: 4 },
     );
     expect(r.rc('plain_tftpd')).not.toBe(0);
-    expect(r.rc('tftp'), r.stderr + r.stdout).toBe(0);
-    expect(r.stdout).toContain('got hello over tftp');
+    expect(r.stdout).toMatch(/^listening UNCONN .* \*:69 /m);
+    if (ROOT) {
+      expect(r.rc('tftp'), r.stderr + r.stdout).toBe(0);
+      expect(r.stdout).toContain('got hello over tftp');
+    }
     expect(r.stdout).toContain('plain [6 pa ::] error Name or service not known');
     expect(r.stdout).toContain('plain [6 pa null] error Name or service not known');
     expect(r.stdout).toContain('plain [null - 2001:db8:9::2] error Address family for hostname not supported');
