@@ -9,10 +9,10 @@
 #include "config.h"
 #include "helper_client.h"
 #include "log.h"
+#include "newproc.h"
 #include "real.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -29,7 +29,6 @@ struct slot {
 };
 
 static struct slot slots[BIA_CONN_KEPT];
-static pid_t owner;   /* the process the kept connections belong to */
 
 long long bia_conn_now_ms(void)
 {
@@ -41,7 +40,7 @@ long long bia_conn_now_ms(void)
 
 static bool own_slots(void)
 {
-    return __atomic_load_n(&owner, __ATOMIC_RELAXED) == getpid();
+    return bia_newproc_own();
 }
 
 /* Whether c->fd still is the socket c opened (not closed and reused). */
@@ -52,23 +51,17 @@ static bool still_ours(const struct bia_conn *c)
     return fstat(c->fd, &st) == 0 && st.st_dev == c->dev && st.st_ino == c->ino;
 }
 
-/* A fork child inherits the parent's kept connections: sending on one
+/* A new process inherits the parent's kept connections: sending on one
  * would interleave with the parent's frames. It closes them (only those
- * still its own) and opens its own when it needs one. */
-static void after_fork_child(void)
+ * still its own: a slot a parent's thread was filling may be torn) and
+ * opens its own when it needs one. */
+void bia_conn_forked(void)
 {
     for (int i = 0; i < BIA_CONN_KEPT; i++) {
-        if (slots[i].state == IDLE && still_ours(&slots[i].conn))
+        if (slots[i].state != FREE && still_ours(&slots[i].conn))
             bia_real()->close(slots[i].conn.fd);
         slots[i].state = FREE;
     }
-    __atomic_store_n(&owner, getpid(), __ATOMIC_RELAXED);
-}
-
-__attribute__((constructor)) static void conn_at_load(void)
-{
-    owner = getpid();
-    pthread_atfork(NULL, NULL, after_fork_child);
 }
 
 static int fail_errno(char *why, const char *what)

@@ -9,10 +9,10 @@
  * lock-free and async-signal-safe, as connect, which may need the helper,
  * is: a signal handler never waits for the thread it interrupted.
  *
- * A kept connection is used only by the process that opened it: a fork
- * child closes the ones it inherited (pthread_atfork) and opens its own; a
- * vfork child or a raw clone, which shares this memory, uses one-shot
- * connections. A kept descriptor the program closed or reused behind the
+ * A kept connection is used only by the process that opened it: a child
+ * with its own copy of this memory (fork, raw clone; newproc.h) closes the
+ * ones it inherited and opens its own; a vfork child or a CLONE_VM child,
+ * which shares this memory, uses one-shot connections. A kept descriptor the program closed or reused behind the
  * library's back (close_range, closefrom, dup2 onto it) is recognised by
  * its inode and forgotten, never closed: the number is the program's now.
  * All connections are close-on-exec.
@@ -48,6 +48,9 @@ void bia_conn_put(struct bia_conn *c);
 
 /* c failed (timeout, malformed reply, peer gone): close it. */
 void bia_conn_drop(struct bia_conn *c);
+
+/* In a new process (newproc.h): closes the parent's kept connections. */
+void bia_conn_forked(void);
 
 /* CLOCK_MONOTONIC in ms, the clock of every deadline here. */
 long long bia_conn_now_ms(void);
