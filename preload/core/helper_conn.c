@@ -7,6 +7,7 @@
 #include "helper_conn.h"
 
 #include "config.h"
+#include "fdroom.h"
 #include "helper_client.h"
 #include "log.h"
 #include "newproc.h"
@@ -101,7 +102,7 @@ int bia_conn_open(struct bia_conn *c, long long deadline, char *why)
     struct stat st;
 
     c->reused = false;
-    c->fd = bia_real()->socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    c->fd = bia_fdroom_socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (c->fd < 0)
         return fail_errno(why, "socket for");
     if (connect_helper(c->fd, deadline, why) ||
@@ -134,6 +135,16 @@ static bool take_kept(struct bia_conn *c)
                   c->fd);
     }
     return false;
+}
+
+bool bia_conn_close_kept(void)
+{
+    struct bia_conn c;
+
+    if (!take_kept(&c))
+        return false;
+    bia_real()->close(c.fd);
+    return true;
 }
 
 int bia_conn_take(struct bia_conn *c, long long deadline, char *why)

@@ -49,6 +49,10 @@ void bia_conn_put(struct bia_conn *c);
 /* c failed (timeout, malformed reply, peer gone): close it. */
 void bia_conn_drop(struct bia_conn *c);
 
+/* Closes one idle kept connection, if this process has one: its number
+ * is needed elsewhere (fdroom.h). */
+bool bia_conn_close_kept(void);
+
 /* In a new process (newproc.h): closes the parent's kept connections. */
 void bia_conn_forked(void);
 
