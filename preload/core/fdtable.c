@@ -62,10 +62,10 @@ static void count(long delta)
 }
 
 /*
- * False in a vfork child (or a raw clone sharing memory): it shares this
- * table with its parent but has its own descriptors, so what it closes or
- * dups must not change the parent's entries. System call only when an
- * entry is about to change.
+ * False in a vfork child (or a CLONE_VM child): it shares this table with
+ * its parent but has its own descriptors, so what it closes or dups must
+ * not change the parent's entries (newproc.h). One getpid: asked only when
+ * an entry is about to change or is missing.
  */
 static bool own_table(void)
 {
