@@ -1,10 +1,10 @@
 /*
  * The reset of a new process, in the order it needs: the kept helper
  * connections first (the parent's are not the child's, and the last step
- * talks to the helper), then the in-flight descriptor-table slots of
- * threads that do not exist in the child, then the socket histories (the
- * parent holds every socket too), then the mapping uses the child now
- * has, announced to the helper.
+ * talks to the helper), then what threads that do not exist in the child
+ * were writing (descriptor-table slots, swap defaults), then the socket
+ * histories (the parent holds every socket too), then the mapping uses
+ * the child now has, announced to the helper.
  */
 #include "newproc.h"
 
@@ -12,6 +12,7 @@
 #include "helper_conn.h"
 #include "log.h"
 #include "sockhist.h"
+#include "swap.h"
 #include "usage.h"
 
 #include <pthread.h>
@@ -25,6 +26,7 @@ static void reset(void)
 {
     bia_conn_forked();
     bia_fdtable_forked();
+    bia_swap_forked();
     bia_sockhist_shared();
     bia_usage_forked();
 }

@@ -182,6 +182,15 @@ static bool twin_of(const struct option *base, struct option *twin)
     return true;
 }
 
+void bia_swap_forked(void)
+{
+    for (int i = 0; i < 2; i++) {
+        int filling = 1;
+        __atomic_compare_exchange_n(&defaults[i].state, &filling, 0, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED);
+    }
+}
+
 static void read_defaults(int fresh, struct value *values)
 {
     struct option twin;
