@@ -7,8 +7,8 @@
  * posix_spawn. Each child dup2s the inherited socket and checks that the
  * copy, the original and dup's copy still show IPv4 peer and local
  * addresses; a child with its own memory also connects a socket of its
- * own. A child sharing the parent's memory must leave the parent's table
- * alone. Run by test/c/smoke.sh (198.18.0.1:8080 is translated to
+ * own. A child sharing the parent's memory must leave the parent's tables
+ * alone (also an IPv6 program's: IPV6_V6ONLY lifted for a v4-mapped peer). Run by test/c/smoke.sh (198.18.0.1:8080 is translated to
  * [::1]:8080); prints one line per check and "N passed, N failed".
  */
 #define _GNU_SOURCE
@@ -33,6 +33,7 @@
 #define POOL "198.18.0.1"
 #define COPY 60         /* where each child puts its copy */
 #define PARENTS 61      /* the parent's own second socket, which the children overwrite */
+#define LIFTED 62       /* the parent's IPv6 socket whose IPV6_V6ONLY bia lifted */
 
 extern char **environ;
 static char self[4096];
@@ -148,6 +149,53 @@ static void test_clones(void)
     check(exit_ok(pid) && shows_v4(PARENTS), "vfork: the child's dup2 copy shows IPv4, the parent's table is untouched");
 }
 
+static int v6only_of(int fd)
+{
+    int on = -1;
+    socklen_t len = sizeof on;
+
+    return getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, &len) ? -1 : on;
+}
+
+/* An IPv6 socket with IPV6_V6ONLY set, connected to a v4-mapped peer: bia
+ * lifts the option and still answers 1. */
+static int lifted_socket(const struct sockaddr_in6 *to)
+{
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &(int){1}, sizeof(int));
+    return connect(fd, (const struct sockaddr *)to, sizeof *to) ? -1 : fd;
+}
+
+/* A vfork child dup2s its lifted socket over the number of the parent's. */
+static void test_v6only(void)
+{
+    struct sockaddr_in local = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in6 to = {.sin6_family = AF_INET6};
+    socklen_t len = sizeof local;
+    int l = socket(AF_INET, SOCK_STREAM, 0), p, q;
+    pid_t pid;
+
+    bind(l, (struct sockaddr *)&local, sizeof local);
+    listen(l, 4);
+    getsockname(l, (struct sockaddr *)&local, &len);
+    inet_pton(AF_INET6, "::ffff:127.0.0.1", &to.sin6_addr);
+    to.sin6_port = local.sin_port;
+    p = lifted_socket(&to);
+    q = lifted_socket(&to);
+    check(p >= 0 && q >= 0 && dup2(p, LIFTED) == LIFTED && v6only_of(LIFTED) == 1 && v6only_of(q) == 1,
+          "IPv6 sockets connected to a v4-mapped peer: IPV6_V6ONLY still reads 1");
+    pid = vfork();
+    if (pid == 0)
+        _exit(dup2(q, LIFTED) == LIFTED && v6only_of(LIFTED) == 1 ? 0 : 1);
+    check(exit_ok(pid), "vfork child's dup2 of its socket over the parent's number: IPV6_V6ONLY reads 1");
+    check(v6only_of(LIFTED) == 1, "... and the parent's socket on that number still reads 1");
+    close(p);
+    close(q);
+    close(LIFTED);
+    close(l);
+}
+
 static void test_spawn(void)
 {
     char num[16];
@@ -184,5 +232,6 @@ int main(int argc, char **argv)
     fflush(stdout);
     test_clones();
     test_spawn();
+    test_v6only();
     return report();
 }
