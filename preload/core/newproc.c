@@ -47,11 +47,12 @@ static void take_over(pid_t *word, pid_t self)
 static pid_t *word_of_process(void)
 {
     pid_t *word = __atomic_load_n(&owner_word, __ATOMIC_ACQUIRE), *none = NULL;
-    long size = sysconf(_SC_PAGESIZE);
+    long size;
     void *page;
 
     if (word)
         return word;
+    size = sysconf(_SC_PAGESIZE);
     page = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (page != MAP_FAILED && madvise(page, (size_t)size, MADV_WIPEONFORK)) {
         munmap(page, (size_t)size);
