@@ -14,8 +14,8 @@ import { parseArgs, stringOption } from './args.js';
 import { allowList } from './allow.js';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 import { ROOT_OPT_IN } from './root.js';
-import { envWord, execWord, literal, removeUnits } from './user-unit.js';
-import { HELPER_NODE_FLAGS } from '../helper/node-flags.js';
+import { execWord, literal, notLinked, removeUnits, unitEnvironment } from './user-unit.js';
+import { UNIT_EXEC, unitCommand, type UnitCommand } from './unit-command.js';
 
 const SERVICE = 'bia-helper';
 const UNIT_DIR = '/etc/systemd/system';
@@ -31,8 +31,7 @@ export interface SystemUnitOptions {
   allowRoot: boolean;
 }
 
-export function systemServiceText(node: string, biaMain: string, o: SystemUnitOptions): string {
-  const env = ['BIA_INSIDE_HELPER=1', ...(o.allowRoot ? [`${ROOT_OPT_IN}=1`] : [])];
+export function systemServiceText(command: UnitCommand, o: SystemUnitOptions): string {
   const user = o.serviceUser ? `User=${o.serviceUser}` : 'DynamicUser=yes\nUser=bia';
   return `[Unit]
 Description=bia shared helper: IPv4-only programs on IPv6-only networks, for every allowed user
@@ -40,8 +39,8 @@ Requires=${SERVICE}.socket
 After=${SERVICE}.socket
 
 [Service]
-ExecStart=${[node, ...HELPER_NODE_FLAGS, biaMain, 'helper', '--system', ...o.helperArgs].map(execWord).join(' ')}
-Environment=${env.map(envWord).join(' ')}
+ExecStart=${[...UNIT_EXEC, '--system', ...o.helperArgs].map(execWord).join(' ')}
+Environment=${unitEnvironment(command, o.allowRoot ? [`${ROOT_OPT_IN}=1`] : [])}
 ${user}
 StateDirectory=bia
 StateDirectoryMode=0700
@@ -99,15 +98,16 @@ export function installSystem(argv: string[]): number {
   const allow = [...(users !== undefined ? ['--allow-users', users] : []), ...(group !== undefined ? ['--allow-group', group] : [])];
   const dir = stringOption(options.get('--unit-dir')) ?? UNIT_DIR;
   const paths = unitPaths(dir);
+  const command = unitCommand();
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(paths.service, systemServiceText(process.execPath, process.argv[1]!, { helperArgs: [...allow, ...settingArgs(options)], serviceUser, socket, allowRoot }));
+    writeFileSync(paths.service, systemServiceText(command, { helperArgs: [...allow, ...settingArgs(options)], serviceUser, socket, allowRoot }));
     writeFileSync(paths.socket, systemSocketText(socket));
   } catch (err) {
     throw new CliError(`cannot write the system units in ${dir}: ${(err as Error).message} (bia install --system is root's to run)`, EXIT_USAGE);
   }
   process.stdout.write(`bia: wrote ${paths.socket} and ${paths.service}
-Have systemd start the shared helper for the first program that needs it, from now on and at every boot:
+${notLinked(command)}Have systemd start the shared helper for the first program that needs it, from now on and at every boot:
   systemctl daemon-reload
   systemctl enable --now ${SERVICE}.socket
 Users' bia run and bia env use it when they have no helper of their own running (bia status shows which).
@@ -118,5 +118,5 @@ Users' bia run and bia env use it when they have no helper of their own running 
 export function uninstallSystem(argv: string[]): number {
   const { options, rest } = parseArgs(argv, { values: ['--unit-dir'], flags: ['--system'] });
   if (rest.length) throw new CliError(`bia uninstall takes no arguments (got ${rest[0]})`, EXIT_USAGE);
-  return removeUnits(unitPaths(stringOption(options.get('--unit-dir')) ?? UNIT_DIR), 'systemctl');
+  return removeUnits(unitPaths(stringOption(options.get('--unit-dir')) ?? UNIT_DIR), '--system');
 }
