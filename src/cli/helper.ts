@@ -14,6 +14,8 @@ import { refuseRoot } from './root.js';
 import { allowList } from './allow.js';
 import { systemStateDir } from '../paths.js';
 import { batchScheduling } from '../native.js';
+import { CLI_MAIN } from '../preload-path.js';
+import { watchInstall } from '../helper/install-watch.js';
 
 const SYSTEM_FLAGS = ['--allow-users', '--allow-group'];
 
@@ -51,10 +53,16 @@ export async function helper(argv: string[]): Promise<number> {
     if (err instanceof StateInUseError) throw new CliError(err.message, EXIT_HELPER_STUCK);
     throw err;
   }
+  let unwatch = (): void => {};
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
+    unwatch = watchInstall(CLI_MAIN, (why) => {
+      process.stderr.write(`bia-helper: ${why}; stopping\n`);
+      resolve();
+    });
   });
+  unwatch();
   await running.close();
   return 0;
 }
