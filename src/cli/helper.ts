@@ -12,10 +12,11 @@ import { needsExemption, rerunExempt } from './exempt.js';
 import { inheritedListener, ListenFdsError } from '../helper/listen-fds.js';
 import { refuseRoot } from './root.js';
 import { allowList } from './allow.js';
-import { systemStateDir } from '../paths.js';
+import { helperLogPath, systemStateDir } from '../paths.js';
 import { batchScheduling } from '../native.js';
 import { CLI_MAIN } from '../preload-path.js';
 import { watchInstall } from '../helper/install-watch.js';
+import { capStderrLog } from '../helper/log-cap.js';
 
 const SYSTEM_FLAGS = ['--allow-users', '--allow-group'];
 
@@ -27,6 +28,7 @@ export async function helper(argv: string[]): Promise<number> {
   if (needsExemption()) return rerunExempt();
   const where = options.has('--system') ? systemHelper(config, options) : perUserHelper(options);
   const listenFd = systemdSocket();
+  const uncap = capStderrLog(helperLogPath());
   let running;
   try {
     const synth = { format: config.synth, prefix: config.synthPrefix, plane: config.planeId };
@@ -63,6 +65,7 @@ export async function helper(argv: string[]): Promise<number> {
     });
   });
   unwatch();
+  uncap();
   await running.close();
   return 0;
 }
