@@ -7,7 +7,8 @@ import type { Finding } from '../doctor/finding.js';
 import { checkProgram, type LibraryInfo } from '../doctor/program.js';
 import { helperFindings, libraryInfo, socketDirFinding } from '../doctor/system.js';
 import { EXIT_PROBLEMS } from './exit-codes.js';
-import { helperState } from './helper-state.js';
+import { helperState, type HelperState } from './helper-state.js';
+import { helperStaleness } from './helper-age.js';
 import { nat64Status } from './nat64-status.js';
 import { helperTarget, locateHelper } from './ensure-helper.js';
 import { preloadLibrary } from '../preload-path.js';
@@ -25,12 +26,18 @@ export async function doctor(argv: string[]): Promise<number> {
   const findings: Finding[] = [
     libraryFinding(library, info),
     ...helperFindings(helper, socket, nat64),
+    ...staleFinding(helper, shared),
     // A shared helper's directory is root's (system-socket.ts checked it).
     ...(shared ? [] : [socketDirFinding(socket)]),
   ];
   if (rest.length && info) findings.push(...checkProgram(rest[0], info));
   process.stdout.write(findings.map(line).join(''));
   return findings.some((f) => f.level === 'problem') ? EXIT_PROBLEMS : 0;
+}
+
+function staleFinding(helper: HelperState, shared: boolean): Finding[] {
+  const stale = helper.running ? helperStaleness(helper.peer.pid, shared, helper.peer.activated) : undefined;
+  return stale ? [{ level: 'note', what: stale.what, fix: `restart it: ${stale.fix}` }] : [];
 }
 
 function libraryFinding(library: string | undefined, info: LibraryInfo | undefined): Finding {

@@ -1,9 +1,10 @@
 // A user's whole round with bia's lifecycle: `bia uninstall` leaves no
 // helper and no unit behind and says what it kept; the units start the
 // `bia` found on their PATH (no path into one installation); a helper
-// whose package was deleted under it notices and exits.
+// whose package was deleted under it notices and exits; one whose package
+// was upgraded under it is reported by bia status and bia doctor.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -64,6 +65,16 @@ async function exits(child: ChildProcess, withinMs: number): Promise<boolean> {
   });
 }
 
+/** A copy of the package to delete or upgrade; its dependencies and binaries are this checkout's. */
+function packageCopy(name: string): string {
+  const copy = join(work, name, 'pkg');
+  mkdirSync(copy);
+  cpSync(join(packageRoot, 'dist'), join(copy, 'dist'), { recursive: true });
+  cpSync(join(packageRoot, 'package.json'), join(copy, 'package.json'));
+  for (const d of ['node_modules', 'build']) symlinkSync(join(packageRoot, d), join(copy, d));
+  return copy;
+}
+
 describe('bia uninstall and the units over upgrades', () => {
   it('stops the helper, removes the units, and says what it kept and how to remove it', () => {
     const env = user('round');
@@ -113,12 +124,7 @@ describe('bia uninstall and the units over upgrades', () => {
 
   it('a helper whose package is deleted under it notices and exits', async () => {
     const env = user('deleted');
-    // A copy of the package to delete; its dependencies and binaries are this checkout's.
-    const copy = join(work, 'deleted', 'pkg');
-    mkdirSync(copy);
-    cpSync(join(packageRoot, 'dist'), join(copy, 'dist'), { recursive: true });
-    cpSync(join(packageRoot, 'package.json'), join(copy, 'package.json'));
-    for (const d of ['node_modules', 'build']) symlinkSync(join(packageRoot, d), join(copy, d));
+    const copy = packageCopy('deleted');
     const socket = join(env.XDG_RUNTIME_DIR!, 'bia', 'helper.sock');
     const helper = spawn(process.execPath, [join(copy, 'dist', 'cli', 'main.js'), 'helper'], { env: { ...env, BIA_INSIDE_HELPER: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(helper);
@@ -131,4 +137,30 @@ describe('bia uninstall and the units over upgrades', () => {
     expect(log).toContain(`${join(copy, 'dist', 'cli', 'main.js')} is gone (bia was uninstalled or moved); stopping`);
     expect(existsSync(socket)).toBe(false);
   }, 30_000);
+
+  it('bia status and bia doctor say when the helper is older than the installed bia, and how to restart it', async () => {
+    const env = user('older');
+    const copy = packageCopy('older');
+    const main = join(copy, 'dist', 'cli', 'main.js');
+    const run = (file: string, ...args: string[]) => spawnSync(process.execPath, [file, ...args], { env, encoding: 'utf8', timeout: 30_000 });
+    try {
+      expect(run(main, 'env', '-q').status).toBe(0);
+      const current = run(main, 'status');
+      expect(current.stdout, current.stderr).toMatch(/^helper: +running/m);
+      expect(current.stdout).not.toMatch(/^older:/m);
+      // An upgrade in place: npm writes the package's files anew.
+      await new Promise((r) => setTimeout(r, 1500));
+      const pkg = JSON.parse(readFileSync(join(copy, 'package.json'), 'utf8'));
+      writeFileSync(join(copy, 'package.json.new'), JSON.stringify({ ...pkg, version: '9.9.9' }));
+      renameSync(join(copy, 'package.json.new'), join(copy, 'package.json'));
+      const status = run(main, 'status');
+      expect(status.stdout).toMatch(/^older: +the helper \(pid \d+\) is older than the installed bia 9\.9\.9 \(written .*\); to restart it: bia stop \(the next bia run or bia env starts the installed bia\)$/m);
+      expect(JSON.parse(run(main, 'status', '--json').stdout).helper.stale.what).toContain('older than the installed bia 9.9.9');
+      expect(run(main, 'doctor').stdout).toMatch(/^note +the helper \(pid \d+\) is older than the installed bia 9\.9\.9.*\n +fix: restart it: bia stop/m);
+      // Another installation's bia sees a helper that is not its own.
+      expect(run(CLI_MAIN, 'status').stdout).toContain(`runs the bia in ${copy}, not this one`);
+    } finally {
+      run(main, 'stop');
+    }
+  }, 60_000);
 });
