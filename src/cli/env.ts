@@ -18,7 +18,7 @@ const APPLY: Record<Shell, (command: string) => string> = {
 
 export async function env(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, { values: [...CONFIG_FLAGS, '--shell'], flags: ['--off', '-q', '--quiet'] });
-  if (rest.length) throw new CliError(`bia env takes no command (got ${rest[0]}); to run one program use bia run`, EXIT_USAGE);
+  if (rest.length) throw new CliError(`env takes no command (got ${rest[0]}); to run one program use bia run`, EXIT_USAGE);
   const shell = shellFor(stringOption(options.get('--shell')));
   const quiet = options.has('-q') || options.has('--quiet');
   const library = requireLibrary();

@@ -22,7 +22,7 @@ const SYSTEM_FLAGS = ['--allow-users', '--allow-group'];
 
 export async function helper(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, { values: [...CONFIG_FLAGS, ...SYSTEM_FLAGS], flags: ['--allow-root', '--system'] });
-  if (rest.length) throw new CliError(`bia helper takes no arguments (got ${rest[0]})`, EXIT_USAGE);
+  if (rest.length) throw new CliError(`helper takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const { config } = effectiveConfig(options);
   refuseRoot(options.has('--allow-root'));
   if (needsExemption()) return rerunExempt();

@@ -13,7 +13,7 @@ import { ensureHelper, helperTarget } from './ensure-helper.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, { values: [...CONFIG_FLAGS, '--trace-file'], flags: ['--trace'] });
-  if (rest.length === 0) throw new CliError("bia run needs a command: bia run [OPTIONS] -- CMD [ARGS...]", EXIT_USAGE);
+  if (rest.length === 0) throw new CliError("run needs a command: bia run [OPTIONS] -- CMD [ARGS...]", EXIT_USAGE);
   const { config, sources } = effectiveConfig(options);
   const settings = { ...config, ...traceSettings(config.logLevel, options) };
   const library = requireLibrary();

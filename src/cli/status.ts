@@ -14,7 +14,7 @@ import { helperStaleness, type Staleness } from './helper-age.js';
 
 export async function status(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: ['--json'] });
-  if (rest.length) throw new CliError(`bia status takes no arguments (got ${rest[0]})`, EXIT_USAGE);
+  if (rest.length) throw new CliError(`status takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const effective = effectiveConfig(options);
   const located = await locateHelper(helperTarget(effective.config, effective.sources.socket));
   const helper = await helperState(located.socketPath);

@@ -11,7 +11,7 @@ const POLL_MS = 20;
 
 export async function stop(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, { values: ['--socket'], flags: [] });
-  if (rest.length) throw new CliError(`bia stop takes no arguments (got ${rest[0]})`, EXIT_USAGE);
+  if (rest.length) throw new CliError(`stop takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const socket = effectiveConfig(options).config.socket;
   const stopped = await stopHelper(socket);
   if (!stopped) {

@@ -84,10 +84,10 @@ function settingArgs(options: Map<string, string | true>): string[] {
 
 export function installSystem(argv: string[]): number {
   const { options, rest } = parseArgs(argv, { values: [...CONFIG_FLAGS, '--allow-users', '--allow-group', '--service-user', '--unit-dir'], flags: ['--system', '--allow-root'] });
-  if (rest.length) throw new CliError(`bia install takes no arguments (got ${rest[0]})`, EXIT_USAGE);
+  if (rest.length) throw new CliError(`install takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const users = stringOption(options.get('--allow-users'));
   const group = stringOption(options.get('--allow-group'));
-  if (users === undefined && group === undefined) throw new CliError('bia install --system needs --allow-users LIST or --allow-group GROUP: whom the shared helper serves', EXIT_USAGE);
+  if (users === undefined && group === undefined) throw new CliError('install --system needs --allow-users LIST or --allow-group GROUP: whom the shared helper serves', EXIT_USAGE);
   allowList(users, group); // a misspelt name stops here, not in the service
   const serviceUser = stringOption(options.get('--service-user'));
   if (serviceUser !== undefined && !USER_NAME.test(serviceUser)) throw new CliError(`--service-user ${serviceUser}: not a user name`, EXIT_USAGE);
@@ -117,6 +117,6 @@ Users' bia run and bia env use it when they have no helper of their own running 
 
 export function uninstallSystem(argv: string[]): number {
   const { options, rest } = parseArgs(argv, { values: ['--unit-dir'], flags: ['--system'] });
-  if (rest.length) throw new CliError(`bia uninstall takes no arguments (got ${rest[0]})`, EXIT_USAGE);
+  if (rest.length) throw new CliError(`uninstall takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   return removeUnits(unitPaths(stringOption(options.get('--unit-dir')) ?? UNIT_DIR), '--system');
 }

@@ -18,7 +18,7 @@ import { removeUnits, unitPaths } from './user-unit.js';
 
 export async function uninstall(argv: string[]): Promise<number> {
   const { rest } = parseArgs(argv, { values: [], flags: ['--user'] });
-  if (rest.length) throw new CliError(`bia uninstall takes no arguments (got ${rest[0]})`, EXIT_USAGE);
+  if (rest.length) throw new CliError(`uninstall takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   removeUnits(unitPaths(), '--user');
   const stopped = await stopHelper(helperSocket());
   if (stopped) process.stdout.write(`bia: stopped the helper (pid ${stopped.pid})\n`);

@@ -96,8 +96,8 @@ WantedBy=sockets.target
 
 export function install(argv: string[]): number {
   const { options, rest } = parseArgs(argv, { values: [], flags: ['--user', '--allow-root'] });
-  if (rest.length) throw new CliError(`bia install takes no arguments (got ${rest[0]})`, EXIT_USAGE);
-  if (!options.has('--user')) throw new CliError("bia install needs --user (units for your own helper) or --system (for a helper shared by the host's users)", EXIT_USAGE);
+  if (rest.length) throw new CliError(`install takes no arguments (got ${rest[0]})`, EXIT_USAGE);
+  if (!options.has('--user')) throw new CliError("install needs --user (units for your own helper) or --system (for a helper shared by the host's users)", EXIT_USAGE);
   const flags = new Set(options.keys());
   // Root's unit would start a helper that refuses to run: refuse here, or
   // carry the explicit opt-in into the unit.
