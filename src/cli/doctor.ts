@@ -1,5 +1,6 @@
-// `bia doctor [CMD]`: what will and will not work here, and for CMD, each
-// problem with a plain fix. Exits 1 when something will not work.
+// `bia doctor [--json] [CMD...]`: what will and will not work here, and
+// for each CMD, each problem with a plain fix. Exits 1 when something will
+// not work.
 import { parseArgs } from './args.js';
 import { effectiveConfig } from '../config/effective.js';
 import { CONFIG_FLAGS } from '../config/schema.js';
@@ -16,7 +17,7 @@ import { preloadLibrary } from '../preload-path.js';
 const MARK: Record<Finding['level'], string> = { ok: 'ok     ', note: 'note   ', problem: 'PROBLEM' };
 
 export async function doctor(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: [] });
+  const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: ['--json'] });
   const { config, sources } = effectiveConfig(options);
   const { socketPath: socket, shared } = await locateHelper(helperTarget(config, sources.socket));
   const library = preloadLibrary();
@@ -30,9 +31,11 @@ export async function doctor(argv: string[]): Promise<number> {
     // A shared helper's directory is root's (system-socket.ts checked it).
     ...(shared ? [] : [socketDirFinding(socket)]),
   ];
-  if (rest.length && info) findings.push(...checkProgram(rest[0], info));
-  process.stdout.write(findings.map(line).join(''));
-  return findings.some((f) => f.level === 'problem') ? EXIT_PROBLEMS : 0;
+  const programs = info ? rest.map((cmd) => ({ program: cmd, findings: checkProgram(cmd, info) })) : [];
+  const problems = [...findings, ...programs.flatMap((p) => p.findings)].some((f) => f.level === 'problem');
+  const out = options.has('--json') ? JSON.stringify({ problems, findings, programs }, null, 2) + '\n' : [...findings, ...programs.flatMap((p) => p.findings)].map(line).join('');
+  process.stdout.write(out);
+  return problems ? EXIT_PROBLEMS : 0;
 }
 
 function staleFinding(helper: HelperState, shared: boolean): Finding[] {
