@@ -2,8 +2,8 @@
 // for each CMD, each problem with a plain fix. Exits 1 when something will
 // not work.
 import { parseArgs } from './args.js';
+import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
-import { CONFIG_FLAGS } from '../config/schema.js';
 import type { Finding } from '../doctor/finding.js';
 import { checkProgram, type LibraryInfo } from '../doctor/program.js';
 import { helperFindings, libraryInfo, socketDirFinding } from '../doctor/system.js';
@@ -17,7 +17,7 @@ import { preloadLibrary } from '../preload-path.js';
 const MARK: Record<Finding['level'], string> = { ok: 'ok     ', note: 'note   ', problem: 'PROBLEM' };
 
 export async function doctor(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: ['--json'] });
+  const { options, rest } = parseArgs(argv, optionSpec('doctor'));
   const { config, sources } = effectiveConfig(options);
   const { socketPath: socket, shared } = await locateHelper(helperTarget(config, sources.socket));
   const library = preloadLibrary();

@@ -2,8 +2,8 @@
 // current shell and everything started from it, ssh-agent style:
 //   eval "$(bia env)"     eval `bia env`  (csh)     bia env | source  (fish)
 import { parseArgs, stringOption } from './args.js';
+import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
-import { CONFIG_FLAGS } from '../config/schema.js';
 import { ensureHelper, helperTarget, type Reached } from './ensure-helper.js';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 import { helperPeer } from './helper-peer.js';
@@ -17,7 +17,7 @@ const APPLY: Record<Shell, (command: string) => string> = {
 };
 
 export async function env(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: [...CONFIG_FLAGS, '--shell'], flags: ['--off', '-q', '--quiet'] });
+  const { options, rest } = parseArgs(argv, optionSpec('env'));
   if (rest.length) throw new CliError(`env takes no command (got ${rest[0]}); to run one program use bia run`, EXIT_USAGE);
   const shell = shellFor(stringOption(options.get('--shell')));
   const quiet = options.has('-q') || options.has('--quiet');

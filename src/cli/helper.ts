@@ -2,9 +2,9 @@
 // foreground, until SIGINT or SIGTERM. With --system, the shared helper of
 // the users an admin allows (docs/architecture.md, "The shared helper").
 import { parseArgs, stringOption } from './args.js';
+import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
 import type { Config } from '../config/schema.js';
-import { CONFIG_FLAGS } from '../config/schema.js';
 import { CliError, EXIT_CONFIG, EXIT_HELPER_STUCK, EXIT_USAGE } from './exit-codes.js';
 import { StateInUseError } from '../helper/statestore.js';
 import { startHelper, HelperRunningError, type HelperOptions } from '../helper/server.js';
@@ -21,7 +21,7 @@ import { capStderrLog } from '../helper/log-cap.js';
 const SYSTEM_FLAGS = ['--allow-users', '--allow-group'];
 
 export async function helper(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: [...CONFIG_FLAGS, ...SYSTEM_FLAGS], flags: ['--allow-root', '--system'] });
+  const { options, rest } = parseArgs(argv, optionSpec('helper'));
   if (rest.length) throw new CliError(`helper takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const { config } = effectiveConfig(options);
   refuseRoot(options.has('--allow-root'));

@@ -2,8 +2,9 @@
 // which settings are in force and why. --json gives the same for scripts.
 import { existsSync } from 'node:fs';
 import { parseArgs } from './args.js';
+import { optionSpec } from './commands.js';
 import { effectiveConfig, type Effective } from '../config/effective.js';
-import { CONFIG_FLAGS, KEY_NAMES, KEYS } from '../config/schema.js';
+import { KEY_NAMES, KEYS } from '../config/schema.js';
 import { CliError, EXIT_NOT_RUNNING, EXIT_USAGE } from './exit-codes.js';
 import { helperState, type HelperState } from './helper-state.js';
 import { helperLogPath } from '../paths.js';
@@ -13,7 +14,7 @@ import { helperTarget, locateHelper } from './ensure-helper.js';
 import { helperStaleness, type Staleness } from './helper-age.js';
 
 export async function status(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: ['--json'] });
+  const { options, rest } = parseArgs(argv, optionSpec('status'));
   if (rest.length) throw new CliError(`status takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const effective = effectiveConfig(options);
   const located = await locateHelper(helperTarget(effective.config, effective.sources.socket));

@@ -2,6 +2,7 @@
 // clients and removes its socket), and waits until it is gone.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from './args.js';
+import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
 import { CliError, EXIT_HELPER_STUCK, EXIT_HELPER_UNAVAILABLE, EXIT_USAGE } from './exit-codes.js';
 import { helperPeer, type HelperPeer } from './helper-peer.js';
@@ -10,7 +11,7 @@ const STOP_TIMEOUT_MS = 5000;
 const POLL_MS = 20;
 
 export async function stop(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: ['--socket'], flags: [] });
+  const { options, rest } = parseArgs(argv, optionSpec('stop'));
   if (rest.length) throw new CliError(`stop takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const socket = effectiveConfig(options).config.socket;
   const stopped = await stopHelper(socket);

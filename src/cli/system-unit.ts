@@ -9,8 +9,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { effectiveConfig } from '../config/effective.js';
-import { CONFIG_FLAGS, HELPER_KEYS, KEYS } from '../config/schema.js';
+import { HELPER_KEYS, KEYS } from '../config/schema.js';
 import { parseArgs, stringOption } from './args.js';
+import { optionSpec } from './commands.js';
 import { allowList } from './allow.js';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 import { ROOT_OPT_IN } from './root.js';
@@ -83,7 +84,7 @@ function settingArgs(options: Map<string, string | true>): string[] {
 }
 
 export function installSystem(argv: string[]): number {
-  const { options, rest } = parseArgs(argv, { values: [...CONFIG_FLAGS, '--allow-users', '--allow-group', '--service-user', '--unit-dir'], flags: ['--system', '--allow-root'] });
+  const { options, rest } = parseArgs(argv, optionSpec('install --system'));
   if (rest.length) throw new CliError(`install takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const users = stringOption(options.get('--allow-users'));
   const group = stringOption(options.get('--allow-group'));
@@ -116,7 +117,7 @@ Users' bia run and bia env use it when they have no helper of their own running 
 }
 
 export function uninstallSystem(argv: string[]): number {
-  const { options, rest } = parseArgs(argv, { values: ['--unit-dir'], flags: ['--system'] });
+  const { options, rest } = parseArgs(argv, optionSpec('uninstall --system'));
   if (rest.length) throw new CliError(`uninstall takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   return removeUnits(unitPaths(stringOption(options.get('--unit-dir')) ?? UNIT_DIR), '--system');
 }

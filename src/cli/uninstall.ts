@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from './args.js';
+import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
 import { configPath, ConfigError } from '../config/file.js';
 import { socketPath, stateDir } from '../paths.js';
@@ -17,7 +18,7 @@ import { stopHelper } from './stop.js';
 import { removeUnits, unitPaths } from './user-unit.js';
 
 export async function uninstall(argv: string[]): Promise<number> {
-  const { rest } = parseArgs(argv, { values: [], flags: ['--user'] });
+  const { rest } = parseArgs(argv, optionSpec('uninstall --user'));
   if (rest.length) throw new CliError(`uninstall takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   removeUnits(unitPaths(), '--user');
   const stopped = await stopHelper(helperSocket());

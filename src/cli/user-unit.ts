@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { configHome } from '../config/file.js';
 import { effectiveConfig } from '../config/effective.js';
 import { parseArgs } from './args.js';
+import { optionSpec } from './commands.js';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 import { refuseRoot, ROOT_OPT_IN } from './root.js';
 import { UNIT_EXEC, unitCommand, type UnitCommand } from './unit-command.js';
@@ -95,7 +96,7 @@ WantedBy=sockets.target
 }
 
 export function install(argv: string[]): number {
-  const { options, rest } = parseArgs(argv, { values: [], flags: ['--user', '--allow-root'] });
+  const { options, rest } = parseArgs(argv, optionSpec('install --user'));
   if (rest.length) throw new CliError(`install takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   if (!options.has('--user')) throw new CliError("install needs --user (units for your own helper) or --system (for a helper shared by the host's users)", EXIT_USAGE);
   const flags = new Set(options.keys());
