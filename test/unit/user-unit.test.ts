@@ -94,7 +94,7 @@ describe('bia install --user / uninstall --user', () => {
   it('is in bia --help with an example', () => {
     const help = bia({}, '--help').stdout;
     // A usage line and an example each.
-    for (const command of ['install', 'uninstall']) expect(help.match(new RegExp(`^  bia ${command} --user`, 'gm'))?.length).toBe(2);
+    for (const command of ['install --user', 'uninstall( \\[--user\\])? ']) expect(help.match(new RegExp(`^  bia ${command}( |$)`, 'gm'))?.length, command).toBe(2);
   });
 
   it.skipIf(!asRoot)('as root, refuses without the opt-in and carries it into the unit with it', () => {
