@@ -114,8 +114,8 @@ $XDG_STATE_HOME/bia/helper.log). BIA_SOCKET or --socket names the one helper
 to use instead.
 
 bia run runs CMD itself (exec) when a helper answers and nothing else needs
-working out: only --socket, --log-level or --trace, no other BIA_* setting,
-no config file. It then costs well under a millisecond; otherwise the Node
+working out: only --socket, --log-level or --trace, no other BIA_* setting
+(but the helper's own, which bia env exports), no config file. It then costs well under a millisecond; otherwise the Node
 launcher runs it (200 ms more). --log-level debug says which, and why.
 
 Exit status: bia run exits with CMD's status (128+N when CMD dies of signal
