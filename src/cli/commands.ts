@@ -4,6 +4,7 @@
 // the command does not take. The settings' own options are schema.ts's.
 import type { OptionSpec } from './args.js';
 import { CONFIG_FLAGS, KEYS } from '../config/schema.js';
+import { SHELLS } from './shell-syntax.js';
 
 export interface CommandOptions {
   /** The settings of schema.ts as options (--network, --pool, ...), all of them or only these. */
@@ -20,7 +21,7 @@ const NONE = { values: {}, flags: [], operands: 'none' } as const;
 /** Keyed by command, with a variant's switch (install --system) where it takes other options. */
 export const COMMANDS = {
   run: { settings: 'all', values: { '--trace-file': [] }, flags: ['--trace'], operands: 'command' },
-  env: { settings: 'all', values: { '--shell': ['sh', 'csh', 'fish'] }, flags: ['--off', '-q', '--quiet'], operands: 'none' },
+  env: { settings: 'all', values: { '--shell': SHELLS }, flags: ['--off', '-q', '--quiet'], operands: 'none' },
   status: { settings: 'all', values: {}, flags: ['--json'], operands: 'none' },
   doctor: { settings: 'all', values: {}, flags: ['--json'], operands: 'programs' },
   stop: { ...NONE, settings: [KEYS.socket.flag] },

@@ -8,15 +8,21 @@ import { CliError, EXIT_USAGE } from './exit-codes.js';
 export const SHELLS = ['sh', 'csh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 
-/** --shell's value, else the login shell's family from $SHELL (csh and tcsh: csh), else sh. */
+/** Shells that take sh's syntax, by name: --shell bash is as good as --shell sh. */
+const SH_LIKE = ['sh', 'bash', 'zsh', 'ksh', 'mksh', 'dash', 'ash', 'yash'];
+
+function family(name: string): Shell | undefined {
+  if (name === 'csh' || name === 'tcsh') return 'csh';
+  if (name === 'fish') return 'fish';
+  return SH_LIKE.includes(name) ? 'sh' : undefined;
+}
+
+/** --shell's value, else the login shell's family from $SHELL, else sh. */
 export function shellFor(option: string | undefined, loginShell = process.env.SHELL): Shell {
-  if (option !== undefined) {
-    if ((SHELLS as readonly string[]).includes(option)) return option as Shell;
-    throw new CliError(`--shell ${option}: expected ${SHELLS.join(', ')}`, EXIT_USAGE);
-  }
-  const name = basename(loginShell ?? '');
-  if (name.endsWith('csh')) return 'csh';
-  return name === 'fish' ? 'fish' : 'sh';
+  if (option === undefined) return family(basename(loginShell ?? '')) ?? 'sh';
+  const shell = family(option);
+  if (!shell) throw new CliError(`--shell ${option}: expected ${SHELLS.join(', ')} (or bash, zsh, ksh: sh; tcsh: csh)`, EXIT_USAGE);
+  return shell;
 }
 
 /** VALUE as one POSIX shell word. */
