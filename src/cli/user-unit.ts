@@ -99,11 +99,10 @@ export function install(argv: string[]): number {
   const { options, rest } = parseArgs(argv, optionSpec('install --user'));
   if (rest.length) throw new CliError(`install takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   if (!options.has('--user')) throw new CliError("install needs --user (units for your own helper) or --system (for a helper shared by the host's users)", EXIT_USAGE);
-  const flags = new Set(options.keys());
   // Root's unit would start a helper that refuses to run: refuse here, or
   // carry the explicit opt-in into the unit.
   const asRoot = process.geteuid?.() === 0;
-  if (asRoot) refuseRoot(flags.has('--allow-root'));
+  if (asRoot) refuseRoot(options.has('--allow-root'));
   const { config, sources } = effectiveConfig(new Map());
   const socket = sources.socket === 'default' ? undefined : config.socket;
   const paths = unitPaths();
