@@ -79,26 +79,30 @@ describe('bia uninstall and the units over upgrades', () => {
   it('stops the helper, removes the units, and says what it kept and how to remove it', () => {
     const env = user('round');
     const on = bia(env, 'env', '--shell', 'sh');
-    expect(on.status, on.stderr).toBe(0);
-    const pid = Number(on.stdout.match(/^echo 'bia: started a helper, pid (\d+)/m)?.[1]);
-    expect(alive(pid), on.stdout).toBe(true);
-    expect(bia(env, 'install', '--user').status).toBe(0);
-    const units = join(env.XDG_CONFIG_HOME!, 'systemd', 'user');
-    mkdirSync(join(env.XDG_CONFIG_HOME!, 'bia'));
-    writeFileSync(join(env.XDG_CONFIG_HOME!, 'bia', 'config.json'), '{}');
+    try {
+      expect(on.status, on.stderr).toBe(0);
+      const pid = Number(on.stdout.match(/^echo 'bia: started a helper, pid (\d+)/m)?.[1]);
+      expect(alive(pid), on.stdout).toBe(true);
+      expect(bia(env, 'install', '--user').status).toBe(0);
+      const units = join(env.XDG_CONFIG_HOME!, 'systemd', 'user');
+      mkdirSync(join(env.XDG_CONFIG_HOME!, 'bia'));
+      writeFileSync(join(env.XDG_CONFIG_HOME!, 'bia', 'config.json'), '{}');
 
-    const off = bia(env, 'uninstall');
-    expect(off.status, off.stderr).toBe(0);
-    expect(alive(pid)).toBe(false);
-    expect(existsSync(join(units, 'bia-helper.service'))).toBe(false);
-    expect(existsSync(join(units, 'bia-helper.socket'))).toBe(false);
-    expect(off.stdout).toContain(`bia: stopped the helper (pid ${pid})`);
-    expect(off.stdout).toContain(`rm -r '${join(env.XDG_CONFIG_HOME!, 'bia')}' '${join(env.XDG_STATE_HOME!, 'bia')}'`);
-    expect(existsSync(join(env.XDG_STATE_HOME!, 'bia', 'helper.log'))).toBe(true);
-    // Nothing left to do: still success, and says so.
-    const again = bia(env, 'uninstall', '--user');
-    expect(again.status).toBe(0);
-    expect(again.stderr).toContain('nothing to remove');
+      const off = bia(env, 'uninstall');
+      expect(off.status, off.stderr).toBe(0);
+      expect(alive(pid)).toBe(false);
+      expect(existsSync(join(units, 'bia-helper.service'))).toBe(false);
+      expect(existsSync(join(units, 'bia-helper.socket'))).toBe(false);
+      expect(off.stdout).toContain(`bia: stopped the helper (pid ${pid})`);
+      expect(off.stdout).toContain(`rm -r '${join(env.XDG_CONFIG_HOME!, 'bia')}' '${join(env.XDG_STATE_HOME!, 'bia')}'`);
+      expect(existsSync(join(env.XDG_STATE_HOME!, 'bia', 'helper.log'))).toBe(true);
+      // Nothing left to do: still success, and says so.
+      const again = bia(env, 'uninstall', '--user');
+      expect(again.status).toBe(0);
+      expect(again.stderr).toContain('nothing to remove');
+    } finally {
+      bia(env, 'stop');
+    }
   });
 
   it('writes units that run the bia on their PATH, so they start the helper as systemd would', async () => {
