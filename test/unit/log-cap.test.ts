@@ -42,6 +42,8 @@ describe('helper.log is size-capped with one rotation', () => {
     try {
       const r = spawnSync(process.execPath, [CLI_MAIN, 'env', '-q'], { env, encoding: 'utf8', timeout: 30_000 });
       expect(r.status, r.stderr).toBe(0);
+      // -q: no echo of the helper it started (test/e2e/lifecycle.test.ts sees it without).
+      expect(r.stdout).not.toContain('echo');
       expect(statSync(`${log}.1`).size).toBeGreaterThan(LOG_CAP_BYTES);
       expect(statSync(log).size).toBeLessThan(LOG_CAP_BYTES);
       expect(readFileSync(log, 'utf8')).not.toContain('an old line');
