@@ -69,6 +69,8 @@ export interface Reached {
   hello: HelloBody;
   /** A shared helper (bia helper --system), not the user's own. */
   shared: boolean;
+  /** Started here, for this command (bia env says so, as ssh-agent does). */
+  started?: boolean;
 }
 
 /** Where a shared helper answers for this user; undefined (and why, for bia status) when none does. */
@@ -99,7 +101,7 @@ export async function ensureHelper(target: HelperTarget): Promise<Reached> {
     const shared = await sharedHelper(target.systemSocket, (why) => process.stderr.write(`bia: warning: ${why}\n`));
     if ('hello' in shared) return shared;
   }
-  return { socketPath: target.socketPath, hello: await startOwn(target), shared: false };
+  return { socketPath: target.socketPath, hello: await startOwn(target), shared: false, started: true };
 }
 
 // The user asked for the shared helper by name: it is the admin's to start.
