@@ -10,7 +10,7 @@ import { PRELOAD_SETTING_NAMES, preloadVariables, requireLibrary, withoutLibrary
 import { shellQuote } from './shell-quote.js';
 
 export async function env(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: ['--off'] });
+  const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: ['--off', '--allow-root'] });
   if (rest.length) throw new CliError(`bia env takes no command (got ${rest[0]}); to run one program use bia run`, EXIT_USAGE);
   const library = requireLibrary();
   const lines = options.has('--off') ? offLines(library) : await onLines(library, options);
@@ -21,7 +21,7 @@ export async function env(argv: string[]): Promise<number> {
 
 async function onLines(library: string, options: Map<string, string | true>): Promise<string[]> {
   const { config, sources } = effectiveConfig(options);
-  const helper = await ensureHelper(helperTarget(config, sources.socket));
+  const helper = await ensureHelper(helperTarget(config, sources.socket, options.has('--allow-root')));
   const vars = preloadVariables(library, { ...config, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD);
   return Object.entries(vars).map(([name, value]) => `export ${name}=${shellQuote(value)};`);
 }

@@ -12,12 +12,12 @@ import { preloadVariables, requireLibrary } from './preload-env.js';
 import { ensureHelper, helperTarget } from './ensure-helper.js';
 
 export async function run(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: [...CONFIG_FLAGS, '--trace-file'], flags: ['--trace'] });
+  const { options, rest } = parseArgs(argv, { values: [...CONFIG_FLAGS, '--trace-file'], flags: ['--trace', '--allow-root'] });
   if (rest.length === 0) throw new CliError("bia run needs a command: bia run [OPTIONS] -- CMD [ARGS...]", EXIT_USAGE);
   const { config, sources } = effectiveConfig(options);
   const settings = { ...config, ...traceSettings(config.logLevel, options) };
   const library = requireLibrary();
-  const helper = await ensureHelper(helperTarget(settings, sources.socket));
+  const helper = await ensureHelper(helperTarget(settings, sources.socket, options.has('--allow-root')));
   const env = { ...process.env, ...preloadVariables(library, { ...settings, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD) };
   // The program asks for SIGTERM should bia run be killed outright
   // (preload/core/launcher.c), so it never outlives its launcher as an orphan.
