@@ -115,8 +115,9 @@ static void explain(int err)
                  "its lookups fail and IPv6 peers show as 0.0.0.0",
                  now, who, path, owner, (unsigned)st.st_uid, (unsigned)uid);
     } else if (stated && st.st_uid == 0 && err) {
-        bia_warn("this process %sruns as uid %s and cannot reach root's helper at %s (%s): let "
-                 "other users in (chmod o+x %s); a root helper serves every uid",
+        bia_warn("this process %sruns as uid %s and cannot reach root's helper at %s (%s): run "
+                 "'chmod o+x %s' (a root helper serves every uid); until then its lookups fail "
+                 "and IPv6 peers show as 0.0.0.0",
                  now, who, path, strerror(err), dir);
     } else {
         bia_warn("this process %sruns as uid %s, which the helper at %s does not serve (%s): its "
