@@ -1,9 +1,10 @@
 // Whom a helper serves. A per-user helper: its own uid, nobody else. A
 // shared helper (`bia helper --system`): the uids and groups the admin
 // listed. A root helper (`--allow-root`, a container's): every uid that can
-// reach its socket, as programs that drop privileges need. The kernel vouches for the peer (SO_PEERCRED: its effective uid and
-// gid, SO_PEERGROUPS: its supplementary groups, all as of its connect), so
-// no client can claim to be someone else.
+// reach its socket, as programs that drop privileges need. The kernel
+// vouches for the peer (SO_PEERCRED: its effective uid and gid,
+// SO_PEERGROUPS: its supplementary groups, all as of its connect), so no
+// client can claim to be someone else.
 import type { PeerCredentials } from '../native.js';
 
 export interface AllowList {
