@@ -434,7 +434,8 @@ function prepareDirectory(socketPath: string, access: SocketAccess, log: Logger)
   if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) throw new Error(`socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes; set BIA_SOCKET to a shorter one`);
   const dir = path.dirname(socketPath);
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: shared ? 0o755 : 0o700 });
+    // A directory made here gets its mode whatever the umask (a 077 one would shut others out).
+    if (fs.mkdirSync(dir, { recursive: true, mode: shared ? 0o755 : 0o700 }) !== undefined && shared) fs.chmodSync(dir, 0o755);
   } catch (err) {
     if (!shared) throw err;
     throw new Error(`cannot create ${dir} for the shared helper's socket (${(err as Error).message}); as root: install -d -m 0755 -o ${process.getuid!()} ${dir}`);

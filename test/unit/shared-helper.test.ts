@@ -173,7 +173,8 @@ describe.skipIf(!canRun)('a helper shared by several users', () => {
   });
 
   it('as root in a container: serves every uid in scope host, on a socket others reach, and keeps its table for root', async () => {
-    const h = await start({ container: true, allow: EVERYONE });
+    const umask = process.umask(0o077); // as a careful entrypoint may set: the socket's directory must still let others in
+    const h = await start({ container: true, allow: EVERYONE }).finally(() => process.umask(umask));
     expect(fs.statSync(path.dirname(h.socketPath)).mode & 0o777).toBe(0o755);
     expect(fs.statSync(h.socketPath).mode & 0o777).toBe(0o666);
     const published = fs.statSync(`${h.socketPath}.map`);
