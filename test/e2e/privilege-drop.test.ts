@@ -52,7 +52,7 @@ const aptMirror = (bind: string, force: string, name: string) => String.raw`mkdi
 peer python3 -m http.server --bind ${bind} 8000 --directory "$LAB_DIR/mirror" >/dev/null 2>&1 &
 lab_wait "the mirror" peer_listening 8000
 mkdir -m 0777 "$LAB_DIR/dl"
-APT="/usr/lib/apt/apt-helper -o Acquire::${force}=true download-file http://${name}:8000/file.txt"
+APT="/usr/lib/apt/apt-helper -o Acquire::${force}=true -o Acquire::Retries=0 download-file http://${name}:8000/file.txt"
 $APT "$LAB_DIR/dl/plain.txt" >"$LAB_DIR/apt-plain.out" 2>&1; echo "RESULT apt-plain $?"
 sed 's/^/apt-plain /' "$LAB_DIR/apt-plain.out"
 bia run --allow-root -- $APT "$LAB_DIR/dl/got.txt" >"$LAB_DIR/apt.out" 2>&1; echo "RESULT apt $?"
