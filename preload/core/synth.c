@@ -108,7 +108,8 @@ static int pool_from_v4(struct in_addr v4, struct in6_addr *out)
 
     inet_ntop(AF_INET, &v4, text, sizeof text);
     if (bia_helper_synth(v4, &reply, why)) {
-        bia_warn_helper("no synthesized IPv6 address for %s: cannot reach the helper: %s", text, why);
+        bia_warn_helper("no synthesized IPv6 address for %s: cannot reach the helper: %s", text,
+                        why);
         return -1;
     }
     if (reply.status != BIA_S_OK || reply.u.entry.kind != BIA_K_SYNTHETIC ||
