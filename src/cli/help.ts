@@ -10,7 +10,8 @@ Usage:
   bia run [OPTIONS] [--allow-root] [--] CMD [ARGS...]
                                          run CMD with bia (as root, starting
                                          a helper only with --allow-root)
-  bia env [OPTIONS] [--off]              print shell commands that turn bia
+  bia env [OPTIONS] [--allow-root] [--off]
+                                         print shell commands that turn bia
                                          on (off) for the current shell
   bia status [OPTIONS] [--json]          the helper, the network it sees, and
                                          the settings in force and their origin
