@@ -41,7 +41,7 @@ static bool passwd_name(uid_t uid, char *out, size_t size)
     char buf[1024], *line, *nl;
     size_t have = 0;
     ssize_t n;
-    bool found = false;
+    bool found = false, skipping = false;
     int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
 
     if (fd < 0)
@@ -51,14 +51,17 @@ static bool passwd_name(uid_t uid, char *out, size_t size)
         for (line = buf; !found && (nl = memchr(line, '\n', have - (size_t)(line - buf)));
              line = nl + 1) {
             *nl = '\0';
-            found = line_names(line, uid, out, size);
+            found = !skipping && line_names(line, uid, out, size);
+            skipping = false;
         }
         have -= (size_t)(line - buf);
         memmove(buf, line, have);
-        if (have == sizeof buf - 1)
-            have = 0;   /* a line longer than any passwd entry worth naming */
+        if (have == sizeof buf - 1) {
+            have = 0;   /* a line longer than any passwd entry worth naming: up to its end */
+            skipping = true;
+        }
     }
-    if (!found && have) {
+    if (!found && have && !skipping) {
         buf[have] = '\0';
         found = line_names(buf, uid, out, size);
     }
