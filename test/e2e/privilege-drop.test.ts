@@ -39,8 +39,9 @@ http {
 CONF
 bia run --allow-root -- nginx -c "$LAB_DIR/nginx.conf" 2>"$LAB_DIR/nginx.err" &
 lab_wait nginx host_tcp 8080
-pgrep -u www-data -x nginx >/dev/null; echo "RESULT workers $?"
+lab_wait "nginx's workers" pgrep -u www-data -x nginx >/dev/null; echo "RESULT workers $?"
 for i in 1 2 3; do peer curl -6 -sS -m 3 "http://[$LAB_HOST6]:8080/"; done; echo "RESULT curl $?"
+lab_wait "the access log" sh -c '[ "$(wc -l <"$0")" -ge 3 ]' "$LAB_DIR/access.log"
 sed 's/^/access /' "$LAB_DIR/access.log"
 sed 's/^/nginx-stderr /' "$LAB_DIR/nginx.err"
 grep -i 'bia\|helper' "$LAB_DIR/nginx-error.log" | sed 's/^/nginx-error /'
