@@ -12,6 +12,7 @@
 #include "log.h"
 #include "newproc.h"
 #include "real.h"
+#include "refusal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -92,6 +93,8 @@ static int connect_helper(int fd, long long deadline, char *why)
             snprintf(why, BIA_WHY_SIZE, "timed out connecting to the helper");
             return -1;
         }
+        if (errno == EACCES || errno == EPERM)
+            bia_refusal_note(errno);   /* another user's helper: say why once */
         return fail_errno(why, "connect");
     }
     return 0;

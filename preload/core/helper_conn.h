@@ -16,6 +16,11 @@
  * library's back (close_range, closefrom, dup2 onto it) is recognised by
  * its inode and forgotten, never closed: the number is the program's now.
  * All connections are close-on-exec.
+ *
+ * The helper knows a connection by the credentials of its connect
+ * (SO_PEERCRED): a kept one goes on being served as the uid the process had
+ * then, after a setuid, until the helper closes it idle; a new one is the
+ * new uid's, which a user's own helper refuses (core/refusal.h).
  */
 #ifndef BIA_HELPER_CONN_H
 #define BIA_HELPER_CONN_H

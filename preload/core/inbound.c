@@ -4,6 +4,7 @@
 #include "helper_client.h"
 #include "log.h"
 #include "mapcache.h"
+#include "refusal.h"
 #include "sockaddr.h"
 #include "status.h"
 #include "trace.h"
@@ -21,18 +22,20 @@ static int ask_helper(const struct in6_addr *v6, struct in_addr *v4)
     v4->s_addr = htonl(INADDR_ANY);
     inet_ntop(AF_INET6, v6, text, sizeof text);
     if (bia_helper_map6(v6, &reply, why)) {
-        bia_warn("no IPv4 address for %s: cannot reach the helper: %s", text, why);
+        bia_warn_helper("no IPv4 address for %s (shown as 0.0.0.0): cannot reach the helper: %s",
+                        text, why);
         return 0;
     }
     if (reply.status != BIA_S_OK) {
-        bia_warn("no IPv4 address for %s: the helper answered %s", text,
+        bia_warn_helper("no IPv4 address for %s (shown as 0.0.0.0): the helper answered %s", text,
                  bia_status_name(reply.status));
         return reply.status == BIA_S_QUOTA ? bia_status_to_errno(reply.status) : 0;
     }
     if (memcmp(&reply.u.entry.v6, v6, sizeof *v6) ||
         (reply.u.entry.kind != BIA_K_POOL && reply.u.entry.kind != BIA_K_PAIRED &&
          reply.u.entry.kind != BIA_K_NAT64)) {
-        bia_warn("no IPv4 address for %s: the helper's MAP6 answer does not fit", text);
+        bia_warn("no IPv4 address for %s (shown as 0.0.0.0): the helper's MAP6 answer does not fit",
+                 text);
         return 0;
     }
     bia_mapcache_put(&reply.u.entry);
@@ -62,10 +65,13 @@ struct in_addr bia_inbound_v4(const struct in6_addr *a)
     return v4;
 }
 
+/* The peer the socket was connected to or accepted from, as recorded then;
+ * one recorded as 0.0.0.0 (the helper could not say) is asked for again. */
 static bool is_connected_peer(const struct in6_addr *a, const struct bia_fdinfo *info)
 {
     return info && info->v6peer.sin6_family == AF_INET6 &&
-           IN6_ARE_ADDR_EQUAL(a, &info->v6peer.sin6_addr);
+           IN6_ARE_ADDR_EQUAL(a, &info->v6peer.sin6_addr) &&
+           info->v4peer.sin_addr.s_addr != htonl(INADDR_ANY);
 }
 
 int bia_inbound_copy_out(const char *call, const struct sockaddr_storage *kernel,

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "mapcache.h"
 #include "real.h"
+#include "refusal.h"
 #include "resolvecache.h"
 #include "tracename.h"
 
@@ -82,7 +83,7 @@ static int resolve(uint8_t family, const char *name, struct bia_reply *reply)
     if (from_cache(family, name, reply))
         return 0;
     if (bia_helper_resolve(family, name, strlen(name), reply, why)) {
-        bia_warn("resolve %s: cannot reach the helper: %s", name, why);
+        bia_warn_helper("resolve %s: cannot reach the helper: %s", name, why);
         return -1;
     }
     if (reply->status == BIA_S_OK) {

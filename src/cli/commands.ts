@@ -20,8 +20,8 @@ const NONE = { values: {}, flags: [], operands: 'none' } as const;
 
 /** Keyed by command, with a variant's switch (install --system) where it takes other options. */
 export const COMMANDS = {
-  run: { settings: 'all', values: { '--trace-file': [] }, flags: ['--trace'], operands: 'command' },
-  env: { settings: 'all', values: { '--shell': SHELLS }, flags: ['--off', '-q', '--quiet'], operands: 'none' },
+  run: { settings: 'all', values: { '--trace-file': [] }, flags: ['--trace', '--allow-root'], operands: 'command' },
+  env: { settings: 'all', values: { '--shell': SHELLS }, flags: ['--off', '--allow-root', '-q', '--quiet'], operands: 'none' },
   status: { settings: 'all', values: {}, flags: ['--json'], operands: 'none' },
   doctor: { settings: 'all', values: {}, flags: ['--json'], operands: 'programs' },
   stop: { ...NONE, settings: [KEYS.socket.flag] },

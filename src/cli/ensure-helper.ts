@@ -34,18 +34,21 @@ export interface HelperTarget {
   logPath: string;
   /** Extra arguments for `bia helper` (e.g. --log-level). */
   helperArgs: string[];
+  /** --allow-root: as root, a helper may be started (it serves every uid: docs/containers.md). */
+  allowRoot: boolean;
 }
 
 /** The helper CONFIG asks for, logging where helpers started by bia log. SOCKETSOURCE: where config.socket came from. */
-export function helperTarget(config: Config, socketSource: Source = 'default'): HelperTarget {
+export function helperTarget(config: Config, socketSource: Source = 'default', allowRoot = false): HelperTarget {
   const settings = HELPER_KEYS.flatMap((key) => [KEYS[key].flag, String(config[key])]);
   const helperArgs = [
     ...settings,
     ...(config.synthPrefix ? ['--synth-prefix', config.synthPrefix] : []),
     ...(config.logLevel ? ['--log-level', config.logLevel] : []),
+    ...(allowRoot ? ['--allow-root'] : []),
   ];
   const named = socketSource !== 'default';
-  return { socketPath: config.socket, named, systemSocket: config.systemSocket, logPath: helperLogPath(), helperArgs };
+  return { socketPath: config.socket, named, systemSocket: config.systemSocket, logPath: helperLogPath(), helperArgs, allowRoot };
 }
 
 /** A shared helper that does not serve this user (DENIED). */
@@ -115,7 +118,7 @@ async function namedShared(socketPath: string): Promise<HelloBody> {
 }
 
 async function startOwn(target: HelperTarget): Promise<HelloBody> {
-  refuseRoot(false); // say so here rather than as a helper that exited
+  refuseRoot(target.allowRoot); // say so here rather than as a helper that exited
   const { logPath } = target;
   const exited = startHelper(target);
   const deadline = Date.now() + START_TIMEOUT_MS;

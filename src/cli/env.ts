@@ -30,7 +30,7 @@ export async function env(argv: string[]): Promise<number> {
 
 async function onLines(shell: Shell, library: string, options: Map<string, string | true>, quiet: boolean): Promise<string[]> {
   const { config, sources } = effectiveConfig(options);
-  const helper = await ensureHelper(helperTarget(config, sources.socket));
+  const helper = await ensureHelper(helperTarget(config, sources.socket, options.has('--allow-root')));
   const vars = preloadVariables(library, { ...config, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD);
   const lines = Object.entries(vars).map(([name, value]) => setLine(shell, name, value));
   if (helper.started && !quiet) lines.push(echoLine(shell, await startedText(helper)));

@@ -7,8 +7,10 @@ names that only have IPv6 addresses resolve to stand-in IPv4 addresses
 opens a real IPv6 connection. Data flows through the kernel untouched.
 
 Usage:
-  bia run [OPTIONS] [--] CMD [ARGS...]   run CMD with bia
-  bia env [OPTIONS] [--shell sh|csh|fish] [-q] [--off]
+  bia run [OPTIONS] [--allow-root] [--] CMD [ARGS...]
+                                         run CMD with bia (as root, starting
+                                         a helper only with --allow-root)
+  bia env [OPTIONS] [--allow-root] [--shell sh|csh|fish] [-q] [--off]
                                          print shell commands that turn bia
                                          on (off) for the current shell
   bia status [OPTIONS] [--json]          the helper, the network it sees, and
@@ -18,7 +20,9 @@ Usage:
                                          reach each CMD, and what to do if not
   bia stop [--socket PATH]               stop your helper
   bia helper [OPTIONS] [--allow-root]    run the helper in the foreground
-                                         (as root only with --allow-root)
+                                         (as root only with --allow-root; a
+                                         root helper serves every uid, or
+                                         only --allow-users/--allow-group)
   bia helper --system [--allow-users LIST] [--allow-group GROUP] [OPTIONS]
                                          a helper shared by the host's users,
                                          at the system socket; it serves its

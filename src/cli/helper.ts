@@ -1,6 +1,7 @@
 // `bia helper`: the address mapper and extension name resolver, in the
 // foreground, until SIGINT or SIGTERM. With --system, the shared helper of
-// the users an admin allows (docs/architecture.md, "The shared helper").
+// the users an admin allows (docs/architecture.md, "The shared helper");
+// as root (--allow-root), the helper of every uid of its container.
 import { parseArgs, stringOption } from './args.js';
 import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
@@ -12,6 +13,7 @@ import { needsExemption, rerunExempt } from './exempt.js';
 import { inheritedListener, ListenFdsError } from '../helper/listen-fds.js';
 import { refuseRoot } from './root.js';
 import { allowList } from './allow.js';
+import { EVERYONE } from '../helper/admission.js';
 import { helperLogPath, systemStateDir } from '../paths.js';
 import { batchScheduling } from '../native.js';
 import { CLI_MAIN } from '../preload-path.js';
@@ -26,7 +28,7 @@ export async function helper(argv: string[]): Promise<number> {
   const { config } = effectiveConfig(options);
   refuseRoot(options.has('--allow-root'));
   if (needsExemption()) return rerunExempt();
-  const where = options.has('--system') ? systemHelper(config, options) : perUserHelper(options);
+  const where = options.has('--system') ? systemHelper(config, options) : process.geteuid!() === 0 ? rootHelper(options) : perUserHelper(options);
   const listenFd = systemdSocket();
   const uncap = capStderrLog(helperLogPath());
   let running;
@@ -74,6 +76,15 @@ function perUserHelper(options: Map<string, string | true>): Partial<HelperOptio
   const stray = SYSTEM_FLAGS.find((f) => options.has(f));
   if (stray) throw new CliError(`${stray} is for a shared helper: bia helper --system ${stray} ...`, EXIT_USAGE);
   return {};
+}
+
+// Root's helper (allowed with --allow-root: a container, a sandbox) serves
+// every uid that can reach it, so that programs which drop privileges
+// (nginx's workers, apt's _apt downloads) keep working, unless the admin
+// names whom (docs/containers.md).
+function rootHelper(options: Map<string, string | true>): Partial<HelperOptions> {
+  const allow = allowList(stringOption(options.get('--allow-users')), stringOption(options.get('--allow-group')));
+  return { container: true, allow: allow ?? EVERYONE };
 }
 
 // The shared helper: the system socket, the system state directory, and the

@@ -17,7 +17,7 @@ export async function run(argv: string[]): Promise<number> {
   const { config, sources } = effectiveConfig(options);
   const settings = { ...config, ...traceSettings(config.logLevel, options) };
   const library = requireLibrary();
-  const helper = await ensureHelper(helperTarget(settings, sources.socket));
+  const helper = await ensureHelper(helperTarget(settings, sources.socket, options.has('--allow-root')));
   const env = { ...process.env, ...preloadVariables(library, { ...settings, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD) };
   // The program asks for SIGTERM should bia run be killed outright
   // (preload/core/launcher.c), so it never outlives its launcher as an orphan.

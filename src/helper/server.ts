@@ -79,6 +79,13 @@ export interface HelperOptions {
   allow?: AllowList;
   /** A helper for several users (`bia helper --system`): its socket is open to all (0666 in a 0755 directory) and admission decides. */
   shared?: boolean;
+  /**
+   * A root helper for every uid of its container (docs/containers.md): its
+   * socket open as a shared helper's, but a path other users cannot reach is
+   * only warned about, and it keeps its published table (root's own, 0600:
+   * root's programs read it, other users' ask).
+   */
+  container?: boolean;
   /** Connections one user (SO_PEERCRED uid) may hold open at once, when the helper serves others too. Default 4096. */
   maxConnectionsPerUser?: number;
   /** Seconds clients may cache a pool address. Default DEFAULT_POOL_TTL; a pool address is never reused sooner. */
@@ -196,7 +203,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   });
   const inherited = options.listenFd !== undefined;
   if (inherited) await listenOnFd(server, options.listenFd!, socketPath, log);
-  else await listenOnPath(server, socketPath, log, options.shared ?? false);
+  else await listenOnPath(server, socketPath, log, socketAccess(options));
   server.on('error', (err) => log.error(`server: ${err.message}`));
   // The socket file of an inherited socket is systemd's: it stays when the
   // helper ends, so that the next client starts a helper again.
@@ -240,9 +247,11 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     persistUses,
   );
   if (persistUses) await keepUses(store, mapper, usage, savedUseRecords, log);
-  // Only a private helper publishes: a shared one's allow list is checked
-  // per connection, and a table per user would need a file per user.
-  const published = scope === 'host' && !options.shared ? PublishedTable.open(socketPath, pool, log) : undefined;
+  // A private helper publishes, and a container's root helper for root's
+  // programs: the file is the helper's user's alone. A shared helper's users
+  // are others, whose allow list is checked per connection; a table per user
+  // would need a file per user.
+  const published = scope === 'host' && (!options.shared || options.container) ? PublishedTable.open(socketPath, pool, log) : undefined;
   if (published) mapper.publishTo(published);
   const ctx: Context = {
     log,
@@ -403,14 +412,30 @@ function settle(ctx: Context, view: NetworkView): void {
 
 // ---- the socket ----------------------------------------------------------
 
+/**
+ * Who may reach the socket: its user only (0600 in 0700), everyone (0666 in
+ * 0755: a shared helper, which refuses a directory that keeps others out),
+ * or everyone where the path lets them (a container's root helper, which
+ * says so when it does not).
+ */
+type SocketAccess = 'own' | 'shared' | 'container';
+
+function socketAccess(options: HelperOptions): SocketAccess {
+  return options.container ? 'container' : options.shared ? 'shared' : 'own';
+}
+
 // A shared helper's directory must let every user reach the socket (0755);
 // a per-user one keeps everyone else out (0700). Neither may be writable by
-// others, who could put another socket in its place.
-function prepareDirectory(socketPath: string, shared: boolean): void {
+// others, who could put another socket in its place. Programs check the
+// same before they talk to a helper: a directory of their own uid with mode
+// 0700, or root's and writable by root only.
+function prepareDirectory(socketPath: string, access: SocketAccess, log: Logger): void {
+  const shared = access !== 'own';
   if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) throw new Error(`socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes; set BIA_SOCKET to a shorter one`);
   const dir = path.dirname(socketPath);
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: shared ? 0o755 : 0o700 });
+    // A directory made here gets its mode whatever the umask (a 077 one would shut others out).
+    if (fs.mkdirSync(dir, { recursive: true, mode: shared ? 0o755 : 0o700 }) !== undefined && shared) fs.chmodSync(dir, 0o755);
   } catch (err) {
     if (!shared) throw err;
     throw new Error(`cannot create ${dir} for the shared helper's socket (${(err as Error).message}); as root: install -d -m 0755 -o ${process.getuid!()} ${dir}`);
@@ -419,7 +444,22 @@ function prepareDirectory(socketPath: string, shared: boolean): void {
   const uid = process.getuid!();
   if (st.uid !== uid) throw new Error(`refusing to put the helper socket in ${dir}: it belongs to uid ${st.uid}, not to uid ${uid}`);
   if (st.mode & 0o022) throw new Error(`refusing to put the helper socket in ${dir}: others can write to it (mode ${(st.mode & 0o777).toString(8)}); run 'chmod go-w ${dir}' or choose another BIA_SOCKET`);
-  if (shared && (st.mode & 0o005) !== 0o005) throw new Error(`the shared helper's socket directory ${dir} keeps other users out (mode ${(st.mode & 0o777).toString(8)}); run 'chmod 0755 ${dir}'`);
+  if (access === 'shared' && (st.mode & 0o005) !== 0o005) throw new Error(`the shared helper's socket directory ${dir} keeps other users out (mode ${(st.mode & 0o777).toString(8)}); run 'chmod 0755 ${dir}'`);
+  if (access === 'container') warnClosedPath(dir, log);
+}
+
+// A container's root helper serves every uid, but only those that can reach
+// its socket: a directory on the way without search permission for others
+// (a 0700 $XDG_RUNTIME_DIR) keeps them out, and their programs would fail.
+function warnClosedPath(dir: string, log: Logger): void {
+  for (let at = dir; ; at = path.dirname(at)) {
+    const mode = fs.statSync(at).mode & 0o777;
+    if (!(mode & 0o001)) {
+      log.warn(`programs of other users cannot reach this helper: ${at} is mode ${mode.toString(8)}; run 'chmod o+x ${at}' or set BIA_SOCKET to a path under /run or /tmp`);
+      return;
+    }
+    if (at === path.dirname(at)) return;
+  }
 }
 
 function listen(server: net.Server, where: string | { fd: number }): Promise<void> {
@@ -433,10 +473,10 @@ function listen(server: net.Server, where: string | { fd: number }): Promise<voi
   });
 }
 
-async function listenOnPath(server: net.Server, socketPath: string, log: Logger, shared: boolean): Promise<void> {
-  prepareDirectory(socketPath, shared);
+async function listenOnPath(server: net.Server, socketPath: string, log: Logger, access: SocketAccess): Promise<void> {
+  prepareDirectory(socketPath, access, log);
   await listenOrReplaceStale(server, socketPath, log);
-  fs.chmodSync(socketPath, shared ? 0o666 : 0o600);
+  fs.chmodSync(socketPath, access === 'own' ? 0o600 : 0o666);
 }
 
 // Clients look for the helper at socketPath; a socket systemd made elsewhere
