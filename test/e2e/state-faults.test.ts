@@ -1,0 +1,127 @@
+// Fault injection against a real helper process (docs/threat-model.md,
+// failure modes): a full state disk, a compaction that fails half-way, a
+// snapshot cut short or emptied, a full runtime directory. After each, the
+// helper is killed with SIGKILL and started again, and no pool address it
+// acknowledged before may be handed to another peer: a double hand-out is
+// worse than a refusal (docs/mapping-lifecycle.md, Persistence).
+import { describe, expect, it } from 'vitest';
+import { doubleHandOuts, inMountNs, mountNsMissing } from '../support/fault-ns.js';
+
+const V4 = /^\d+\.\d+\.\d+\.\d+$/;
+const okOnly = (answers: Map<number, string>) => new Map([...answers].filter(([, a]) => V4.test(a)));
+
+describe.skipIf(mountNsMissing)('a helper whose files fail', () => {
+  it('refuses new mappings on a full state disk instead of acknowledging them unsaved, and takes them up again when space returns', async () => {
+    const r = await inMountNs(String.raw`
+mount -t tmpfs -o size=40k,mode=0700 tmpfs "$STATE"
+helper_start
+ask before 1 1200
+ask known 1 5
+echo "RESULT full-log $(grep -c 'cannot write' "$D/helper.log")"
+mount -o remount,size=8m "$STATE"
+sleep 1.5
+ask room 2001 2010
+helper_kill
+helper_start # new peers first: a helper that forgot would give them the lost addresses
+ask after 3001 3300
+ask again 1 1200`);
+    expect(r.stdout).toMatch(/^RESULT start 0$/m);
+    const before = r.answers('before');
+    const acked = okOnly(before);
+    expect(acked.size, r.stdout).toBeGreaterThan(10);
+    // The disk filled up: the rest were refused, each with TRY_AGAIN, and
+    // the failure was logged once, not once per request.
+    expect(acked.size).toBeLessThan(1200);
+    expect([...before.values()].filter((a) => !V4.test(a))).toEqual(Array(1200 - acked.size).fill('TryAgain'));
+    expect(r.stdout).toMatch(/^RESULT full-log 1$/m);
+    // Mappings already saved are still served on the full disk.
+    for (const [peer, v4] of r.answers('known')) expect(v4).toBe(acked.get(peer) ?? 'TryAgain');
+    // With room again, new mappings are handed out without a restart.
+    const room = r.answers('room');
+    expect([...room.values()].every((a) => V4.test(a)), r.stdout).toBe(true);
+    expect(r.logged(/can be written again/)).toBe(1);
+    const all = new Map([...acked, ...room]);
+    expect(doubleHandOuts(all, r.answers('again'))).toEqual([]);
+    expect(doubleHandOuts(all, r.answers('after'))).toEqual([]);
+    for (const [peer, v4] of all) expect(r.answers('again').get(peer) ?? v4, `peer ${peer}`).toBe(v4);
+  });
+
+  it('keeps a consistent snapshot and journal when a compaction fails after writing the new snapshot', async () => {
+    // The compaction at start-up writes a new snapshot, then a new journal.
+    // The tmpfs has an inode left for one of the two only (the old snapshot,
+    // held open here, keeps its inode after the new one replaces it).
+    const r = await inMountNs(String.raw`
+mount -t tmpfs -o size=8m,mode=0700 tmpfs "$STATE"
+helper_start
+ask before 1 50
+helper_kill
+exec 3<"$STATE/mappings.snapshot"
+used=$(df --output=iused "$STATE" | tail -1)
+mount -o remount,nr_inodes=$((used + 1)) "$STATE"
+helper_start
+echo "RESULT compaction-failed $(grep -c 'cannot compact' "$D/helper.log")"
+exec 3<&-
+mount -o remount,nr_inodes=1000 "$STATE"
+ask during 51 100
+helper_kill
+helper_start
+ask after 101 300
+ask again 1 100`);
+    expect(r.stdout).toMatch(/^RESULT start 0$/m);
+    expect(r.stdout).toMatch(/^RESULT compaction-failed 1$/m);
+    const acked = new Map([...okOnly(r.answers('before')), ...okOnly(r.answers('during'))]);
+    expect(acked.size, r.stdout).toBe(100);
+    expect(doubleHandOuts(acked, r.answers('after'))).toEqual([]);
+    expect(r.answers('again')).toEqual(new Map([...acked].map(([peer, v4]) => [peer, v4])));
+  });
+
+  for (const [what, cut] of [
+    ['cut mid-line', 'truncate -s $(( $(stat -c %s "$F") / 2 + 7 )) "$F"'],
+    ['cut at a line boundary', 'head -n 20 "$F" >"$F.cut" && mv "$F.cut" "$F"'],
+    ['empty', ': >"$F"'],
+  ]) {
+    it(`treats a snapshot ${what} as damage: no address it held is handed to another peer`, async () => {
+      const r = await inMountNs(String.raw`
+helper_start
+ask before 1 50
+helper_kill
+helper_start # folds the journal into the snapshot
+helper_kill
+F="$STATE/mappings.snapshot"
+${cut}
+: >"$STATE/mappings.snapshot.tmp" # what a compaction killed half-way leaves
+helper_start
+ask after 51 150
+ask again 1 50
+echo "RESULT tmp-left $(ls "$STATE" | grep -c '\.tmp$')"`);
+      expect(r.stdout).toMatch(/^RESULT start 0$/m);
+      const acked = okOnly(r.answers('before'));
+      expect(acked.size, r.stdout).toBe(50);
+      expect(doubleHandOuts(acked, r.answers('after'))).toEqual([]);
+      expect(doubleHandOuts(acked, r.answers('again'))).toEqual([]);
+      expect(r.logged(/mappings\.snapshot is damaged/)).toBe(1);
+      // The refusal says why: not a full pool.
+      expect(r.logged(/saved mappings were damaged/)).toBe(1);
+      expect(r.logged(/every address in use/)).toBe(0);
+      expect(r.stdout).toMatch(/^RESULT tmp-left 0$/m);
+    });
+  }
+
+  it('serves without a published table on a full runtime directory, across restarts, instead of dying of SIGBUS', async () => {
+    const r = await inMountNs(String.raw`
+mount -t tmpfs -o size=16k,mode=0700 tmpfs "$RUN"
+cat /dev/zero >"$RUN/filler" 2>/dev/null # the runtime directory is full
+helper_start
+ask first 1 20
+helper_kill
+helper_start
+ask second 21 40
+echo "RESULT alive $(kill -0 "$HELPER" 2>/dev/null && echo 0 || echo 1)"
+echo "RESULT table-left $(ls "$RUN" | grep -c '\.map')"`);
+    expect(r.stdout).not.toMatch(/^RESULT start 1$/m);
+    expect(r.stdout).toMatch(/^RESULT alive 0$/m);
+    expect([...r.answers('first').values(), ...r.answers('second').values()].every((a) => V4.test(a)), r.stdout).toBe(true);
+    expect(r.logged(/cannot publish the mapping table/)).toBe(2); // once per helper
+    expect(r.stdout).toMatch(/^RESULT table-left 0$/m);
+  });
+});
