@@ -117,11 +117,33 @@ helper_kill
 helper_start
 ask second 21 40
 echo "RESULT alive $(kill -0 "$HELPER" 2>/dev/null && echo 0 || echo 1)"
-echo "RESULT table-left $(ls "$RUN" | grep -c '\.map')"`);
+echo "RESULT table-left $(ls "$RUN" | grep -c '\.map')"
+# A program's preload asks the helper instead of reading the table.
+BIA_SOCKET="$SOCK" BIA_ALLOW_ROOT=1 XDG_STATE_HOME="$D/state" node "$BIA_ROOT/dist/cli/main.js" run -- \
+  python3 -c 'import socket; print("program", socket.getaddrinfo("2001:db8:99::77", 80, socket.AF_INET)[0][4][0])'`);
     expect(r.stdout).not.toMatch(/^RESULT start 1$/m);
     expect(r.stdout).toMatch(/^RESULT alive 0$/m);
     expect([...r.answers('first').values(), ...r.answers('second').values()].every((a) => V4.test(a)), r.stdout).toBe(true);
     expect(r.logged(/cannot publish the mapping table/)).toBe(2); // once per helper
     expect(r.stdout).toMatch(/^RESULT table-left 0$/m);
+    expect(r.stdout).toMatch(/^program 198\.1[89]\.\d+\.\d+$/m);
+  });
+
+  it('keeps writing a published table made before the runtime directory filled up', async () => {
+    const r = await inMountNs(String.raw`
+mount -t tmpfs -o size=4m,mode=0700 tmpfs "$RUN"
+helper_start
+cat /dev/zero >"$RUN/filler" 2>/dev/null # full now, the table made before
+ask full 1 600
+echo "RESULT alive $(kill -0 "$HELPER" 2>/dev/null && echo 0 || echo 1)"
+echo "RESULT table $(ls "$RUN" | grep -c '\.map$')"
+BIA_SOCKET="$SOCK" BIA_ALLOW_ROOT=1 XDG_STATE_HOME="$D/state" node "$BIA_ROOT/dist/cli/main.js" run -- \
+  python3 -c 'import socket; print("program", socket.getaddrinfo("2001:db8:99::599", 80, socket.AF_INET)[0][4][0])'`);
+    expect(r.stdout).toMatch(/^RESULT start 0$/m);
+    expect(r.stdout).toMatch(/^RESULT alive 0$/m);
+    const full = r.answers('full');
+    expect([...full.values()].every((a) => V4.test(a)), r.stdout).toBe(true);
+    expect(r.stdout).toMatch(/^RESULT table 1$/m);
+    expect(r.stdout).toContain(`program ${full.get(599)}`);
   });
 });
