@@ -100,8 +100,14 @@ export class StateStore {
       if ((err as NodeJS.ErrnoException).code !== 'EWOULDBLOCK') throw err;
       throw new StateInUseError(this.dir, readHolder(file));
     }
-    fs.ftruncateSync(this.lockFd);
-    fs.writeSync(this.lockFd, `${process.pid}\n`, 0);
+    // The pid only names the holder in another helper's message: a full
+    // disk must not keep this one from starting.
+    try {
+      fs.ftruncateSync(this.lockFd);
+      fs.writeSync(this.lockFd, `${process.pid}\n`, 0);
+    } catch (err) {
+      this.log.warn(`cannot write this helper's pid to ${file}: ${(err as Error).message}`);
+    }
   }
 
   /** Reads the state back; damaged files are moved aside with a log line. */
