@@ -18,7 +18,7 @@ helper_start
 ask before 1 1200
 ask known 1 5
 echo "RESULT full-log $(grep -c 'cannot write' "$D/helper.log")"
-mount -o remount,size=8m "$STATE"
+mount -t tmpfs -o remount,size=8m tmpfs "$STATE"
 sleep 1.5
 ask room 2001 2010
 helper_kill
@@ -57,11 +57,11 @@ ask before 1 50
 helper_kill
 exec 3<"$STATE/mappings.snapshot"
 used=$(df --output=iused "$STATE" | tail -1)
-mount -o remount,nr_inodes=$((used + 1)) "$STATE"
+mount -t tmpfs -o remount,nr_inodes=$((used + 1)) tmpfs "$STATE"
 helper_start
 echo "RESULT compaction-failed $(grep -c 'cannot compact' "$D/helper.log")"
 exec 3<&-
-mount -o remount,nr_inodes=1000 "$STATE"
+mount -t tmpfs -o remount,nr_inodes=1000 tmpfs "$STATE"
 ask during 51 100
 helper_kill
 helper_start
