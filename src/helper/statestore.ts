@@ -69,6 +69,8 @@ export class StateStore {
   private retryTimer: NodeJS.Timeout | undefined;
   // A compaction replaced the snapshot but could not start the journal after it.
   private journalMissing = false;
+  // The journal ends in part of a line that could not be cut off yet.
+  private torn = false;
   private compactFailure: string | undefined;
   private journalRecords = 0;
   // Fsyncs and compactions run one after another.
@@ -123,6 +125,12 @@ export class StateStore {
     const journalCurrent = journal?.header !== undefined && journal.header.gen >= (snapshot?.header?.gen ?? 0);
     if (journal && journalCurrent) records.push(...journal.records);
     const lost = [snapshot, journal].some((f) => f !== undefined && f.corrupt > 0);
+    // Should the compaction at start-up fail, nothing may be appended to a
+    // journal recovery would skip (stale, without a header, moved aside,
+    // missing): a journal of this generation is started first. A torn last
+    // line is cut off before the first append, not glued to it.
+    this.journalMissing = !journal || !journalCurrent || journal.corrupt > 0;
+    this.torn = !this.journalMissing && journal!.truncated;
     return { records, lost };
   }
 
@@ -236,7 +244,10 @@ export class StateStore {
     }
     const parsed = parseFile(text);
     if (snapshot) damagedSnapshot(parsed, text.length);
-    else if (parsed.truncated) this.log.info(`${file}: dropped an incomplete last record (a write cut short by a crash; it was never acknowledged)`);
+    else if (parsed.truncated) {
+      this.log.info(`${file}: dropped an incomplete last record (a write cut short by a crash; it was never acknowledged)`);
+      this.size = Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1));
+    }
     if (parsed.header === undefined && parsed.corrupt === 0 && text.length > 0) parsed.corrupt = 1;
     if (parsed.corrupt > 0) this.moveAside(file, parsed);
     return parsed;
@@ -256,10 +267,12 @@ export class StateStore {
   // back, so that the journal never holds half a line before a whole one,
   // and everything stays queued for the next try.
   private writePending(): void {
-    if (this.pending.length === 0 && !this.journalMissing) return;
+    if (this.pending.length === 0 && !this.journalMissing && !this.torn) return;
     const data = Buffer.from(this.pending.join(''));
     try {
       const fd = this.journalFd();
+      if (this.torn) fs.ftruncateSync(fd, this.size);
+      this.torn = false;
       for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done);
     } catch (err) {
       this.cutBack();
@@ -273,15 +286,14 @@ export class StateStore {
     this.syncSoon();
   }
 
+  // Not even that (EIO): the next try cuts first, and nothing is appended
+  // after the torn line meanwhile.
   private cutBack(): void {
     if (this.fd === undefined) return;
     try {
       fs.ftruncateSync(this.fd, this.size);
     } catch {
-      // Not even that: a fresh journal is started on the next try.
-      fs.closeSync(this.fd);
-      this.fd = undefined;
-      this.journalMissing = true;
+      this.torn = true;
     }
   }
 
@@ -325,7 +337,8 @@ export class StateStore {
       this.journalMissing = false;
     }
     this.fd = fs.openSync(path.join(this.dir, JOURNAL_FILE), 'a', 0o600);
-    this.size = fs.fstatSync(this.fd).size;
+    // A torn journal from before the restart keeps the length recover() found whole.
+    if (!this.torn) this.size = fs.fstatSync(this.fd).size;
     return this.fd;
   }
 
@@ -347,6 +360,7 @@ export class StateStore {
       this.pending = [];
       this.unsaved.clear();
       this.journalMissing = done.error !== undefined;
+      this.torn = false;
     }
     if (done.error === undefined) {
       if (this.compactFailure !== undefined) this.log.info(`compacted the state in ${this.dir} again`);

@@ -295,6 +295,29 @@ describe('StateStore', () => {
     await second.store.close();
   });
 
+  it('appends nothing to a journal recovery would skip when the compaction at start-up fails', async () => {
+    const dir = tempDir();
+    const first = await open(dir);
+    first.mapper.mapV6('2001:db8::a');
+    await first.store.flush();
+    const oldJournal = fs.readFileSync(journal(dir));
+    await first.store.compact(first.mapper);
+    await first.store.close();
+    fs.writeFileSync(journal(dir), oldJournal); // stale: folded into the snapshot
+    fs.mkdirSync(path.join(dir, `${SNAPSHOT_FILE}.tmp`)); // the next compaction cannot write its snapshot
+
+    const second = await open(dir);
+    expect(second.lines.join('\n')).toMatch(/cannot compact/);
+    const b = second.mapper.mapV6('2001:db8::b')!;
+    await second.store.flush();
+    await second.store.close();
+    fs.rmdirSync(path.join(dir, `${SNAPSHOT_FILE}.tmp`));
+
+    const third = await open(dir);
+    expect(third.mapper.lookupV4(b.v4)?.v6).toBe('2001:db8::b');
+    await third.store.close();
+  });
+
   it('drops saved pool mappings that a changed pool setting no longer covers, and says so', async () => {
     const dir = tempDir();
     const first = await open(dir, '10.0.0.0/29');
