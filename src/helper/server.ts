@@ -597,8 +597,8 @@ function serve(socket: net.Socket, ctx: Context): void {
   // held reply is settled only then: TRY_AGAIN if its mapping's write failed.
   let batch: (Buffer | Held)[] = [];
   const release = () => {
-    if (batch.length === 0) return;
     flushNow(ctx);
+    if (batch.length === 0) return;
     const out = batch;
     batch = [];
     socket.cork();
