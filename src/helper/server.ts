@@ -43,7 +43,8 @@ import { admits, describeAllow, ownUserOnly, servesOthers, type AllowList } from
 import { DEFAULT_POOL, Pool } from './pool.js';
 import { caresTransport, NameResolver, type DnsTransport, type ResolveResult } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
-import { applyState, savedUses, StateStore } from './statestore.js';
+import { StateStore } from './statestore.js';
+import { applyState, savedUses } from './restore.js';
 import { acknowledged, unsaved, type Held } from './acknowledge.js';
 import { unixSocketPath } from '../unix-sockets.js';
 
