@@ -18,6 +18,9 @@ helper_start
 ask before 1 1200
 ask known 1 5
 echo "RESULT full-log $(grep -c 'cannot write' "$D/helper.log")"
+helper_kill
+helper_start # on the disk still full
+ask still 1 1200
 mount -t tmpfs -o remount,size=8m tmpfs "$STATE"
 for _ in $(seq 50); do ask probe 2000 2000 | grep -q ' 198\.' && break; sleep 0.1; done
 ask probe 2000 2000 # known by now: printed
@@ -37,11 +40,18 @@ ask again 1 1200`);
     expect(r.stdout).toMatch(/^RESULT full-log 1$/m);
     // Mappings already saved are still served on the full disk.
     for (const [peer, v4] of r.answers('known')) expect(v4).toBe(acked.get(peer) ?? 'TryAgain');
+    // Restarted on the full disk: the saved mappings, and new ones only as
+    // far as their lines still fit.
+    const still = r.answers('still');
+    expect(still.size).toBe(1200);
+    for (const [peer, v4] of acked) expect(still.get(peer), `peer ${peer}`).toBe(v4);
+    expect([...still.values()]).toContain('TryAgain');
+    expect(doubleHandOuts(acked, still)).toEqual([]);
     // With room again, new mappings are handed out without a restart.
     const room = r.answers('room');
     expect([...room.values()].every((a) => V4.test(a)), r.stdout).toBe(true);
     expect(r.logged(/can be written again/)).toBe(1);
-    const all = new Map([...acked, ...room, ...okOnly(r.answers('probe'))]);
+    const all = new Map([...acked, ...okOnly(still), ...room, ...okOnly(r.answers('probe'))]);
     expect(doubleHandOuts(all, r.answers('again'))).toEqual([]);
     expect(doubleHandOuts(all, r.answers('after'))).toEqual([]);
     for (const [peer, v4] of all) expect(r.answers('again').get(peer) ?? v4, `peer ${peer}`).toBe(v4);
