@@ -67,7 +67,10 @@ export class StateStore {
   // Why the journal cannot be written now; undefined while it can.
   private failure: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  // A compaction replaced the snapshot but could not start the journal after it.
+  // The journal in place is not one recovery would read next (a compaction
+  // replaced the snapshot but could not start the journal after it, or
+  // recovery found it stale, without a header, damaged or missing): one of
+  // this generation is started before anything is appended.
   private journalMissing = false;
   // The journal ends in part of a line that could not be cut off yet.
   private torn = false;
