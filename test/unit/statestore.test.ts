@@ -319,6 +319,27 @@ describe('StateStore', () => {
     await third.store.close();
   });
 
+  it('cuts off a torn last line before appending after it when the compaction at start-up fails', async () => {
+    const dir = tempDir();
+    const first = await open(dir);
+    first.mapper.mapV6('2001:db8::a');
+    await first.store.close();
+    fs.appendFileSync(journal(dir), encodeLine({ t: 'embargo', until: clock.now + 99 * MIN }).slice(0, 20));
+    fs.mkdirSync(path.join(dir, `${SNAPSHOT_FILE}.tmp`));
+
+    const second = await open(dir);
+    const b = second.mapper.mapV6('2001:db8::b')!;
+    await second.store.flush();
+    await second.store.close();
+    fs.rmdirSync(path.join(dir, `${SNAPSHOT_FILE}.tmp`));
+    expect(parseFile(fs.readFileSync(journal(dir), 'utf8'))).toMatchObject({ corrupt: 0, truncated: false });
+
+    const third = await open(dir);
+    expect(third.lines.join('\n')).not.toMatch(/damaged/);
+    expect(third.mapper.lookupV4(b.v4)?.v6).toBe('2001:db8::b');
+    await third.store.close();
+  });
+
   it('drops saved pool mappings that a changed pool setting no longer covers, and says so', async () => {
     const dir = tempDir();
     const first = await open(dir, '10.0.0.0/29');
