@@ -57,6 +57,38 @@ ask again 1 1200`);
     for (const [peer, v4] of all) expect(r.answers('again').get(peer) ?? v4, `peer ${peer}`).toBe(v4);
   });
 
+  it('keeps serving when its own log is on the full state disk, as for a helper bia run started', async () => {
+    const r = await inMountNs(String.raw`
+mount -t tmpfs -o size=40k,mode=0700 tmpfs "$STATE"
+LOG="$STATE/helper.log"
+helper_start
+ask before 1 1200
+helper_kill
+helper_start # on the disk still full: its log lines do not fit either
+ask still 1 1200
+echo "RESULT alive $(kill -0 "$HELPER" 2>/dev/null && echo 0 || echo 1)"
+mount -t tmpfs -o remount,size=8m tmpfs "$STATE"
+for _ in $(seq 50); do ask probe 2000 2000 | grep -q ' 198\.' && break; sleep 0.1; done
+ask probe 2000 2000
+echo "RESULT logs-again $(grep -c 'can be written again' "$LOG")"
+helper_kill
+helper_start
+ask after 3001 3300
+ask again 1 1200`);
+    expect(r.stdout).not.toMatch(/^RESULT start 1$/m);
+    expect(r.stdout).toMatch(/^RESULT alive 0$/m);
+    const acked = okOnly(r.answers('before'));
+    expect(acked.size, r.stdout).toBeGreaterThan(10);
+    expect(acked.size).toBeLessThan(1200);
+    const still = r.answers('still');
+    for (const [peer, v4] of acked) expect(still.get(peer), `peer ${peer}`).toBe(v4);
+    expect(r.answers('probe').get(2000)).toMatch(V4);
+    expect(r.stdout).toMatch(/^RESULT logs-again 1$/m);
+    const all = new Map([...acked, ...okOnly(still), ...okOnly(r.answers('probe'))]);
+    expect(doubleHandOuts(all, r.answers('after'))).toEqual([]);
+    expect(doubleHandOuts(all, r.answers('again'))).toEqual([]);
+  });
+
   it('keeps a consistent snapshot and journal when a compaction fails after writing the new snapshot', async () => {
     // The compaction at start-up writes a new snapshot, then a new journal.
     // The tmpfs has an inode left for one of the two only (the old snapshot,

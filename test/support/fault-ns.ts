@@ -21,10 +21,11 @@ export const mountNsMissing = ((): string | undefined => {
 if (mountNsMissing && process.env.CI) throw new Error(`CI must run the fault-injection tests, but: ${mountNsMissing}`);
 
 // In the body: $D is the scratch directory, $STATE the helper's state
-// directory and $RUN its socket's; helper_start, helper_kill, ask (below).
+// directory and $RUN its socket's, $LOG its log (set it before helper_start
+// to move it); helper_start, helper_kill, ask (below).
 const PRELUDE = String.raw`
 set -u
-STATE="$D/state/bia"; RUN="$D/run"; SOCK="$RUN/helper.sock"
+STATE="$D/state/bia"; RUN="$D/run"; SOCK="$RUN/helper.sock"; LOG="$D/helper.log"
 mkdir -p "$STATE" "$RUN"
 printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$D/resolv.conf"
 cat >"$D/ask.mjs" <<JS
@@ -52,13 +53,13 @@ JS
 export SOCK
 helper_start() {
   BIA_INSIDE_HELPER=1 BIA_ALLOW_ROOT=1 BIA_RESOLV_CONF="$D/resolv.conf" XDG_STATE_HOME="$D/state" \
-    node "$BIA_ROOT/dist/cli/main.js" helper --socket "$SOCK" --network ipv6-only --log-level info >>"$D/helper.log" 2>&1 &
+    node "$BIA_ROOT/dist/cli/main.js" helper --socket "$SOCK" --network ipv6-only --log-level info >>"$LOG" 2>&1 &
   HELPER=$!
   if node "$D/ask.mjs" hello 2>/dev/null; then echo "RESULT start 0"; else echo "RESULT start 1"; fi
 }
 helper_kill() { kill -9 "$HELPER" 2>/dev/null; wait "$HELPER" 2>/dev/null; true; }
 ask() { node "$D/ask.mjs" map "$@"; }
-trap 'helper_kill; echo "--- helper log"; cat "$D/helper.log"' EXIT
+trap 'helper_kill; echo "--- helper log"; cat "$LOG"' EXIT
 `;
 
 export interface FaultRun {
