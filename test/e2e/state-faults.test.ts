@@ -6,6 +6,7 @@
 // worse than a refusal (docs/mapping-lifecycle.md, Persistence).
 import { describe, expect, it } from 'vitest';
 import { doubleHandOuts, inMountNs, mountNsMissing } from '../support/fault-ns.js';
+import { lab, labMissing } from '../support/lab.js';
 
 const V4 = /^\d+\.\d+\.\d+\.\d+$/;
 const okOnly = (answers: Map<number, string>) => new Map([...answers].filter(([, a]) => V4.test(a)));
@@ -188,5 +189,42 @@ BIA_SOCKET="$SOCK" BIA_ALLOW_ROOT=1 XDG_STATE_HOME="$D/state" node "$BIA_ROOT/di
     expect([...full.values()].every((a) => V4.test(a)), r.stdout).toBe(true);
     expect(r.stdout).toMatch(/^RESULT table 1$/m);
     expect(r.stdout).toContain(`program ${full.get(599)}`);
+  });
+});
+
+// The lab's mount namespace takes the tmpfs too: a real program, through
+// the preload, against a helper that cannot save a new mapping.
+describe.skipIf(labMissing)('a program whose helper cannot save new mappings', () => {
+  it('has an IPv6 client turned away at accept (EADDRNOTAVAIL) and a new literal refused (EAI_AGAIN), not shown an unsaved address', async () => {
+    const r = await lab(String.raw`export LAB_PEER_PID
+mkdir -p -m 0700 "$XDG_STATE_HOME/bia"
+mount -t tmpfs -o size=16k,mode=0700 tmpfs "$XDG_STATE_HOME/bia"
+cat /dev/zero >"$XDG_STATE_HOME/bia/filler" 2>/dev/null # the state disk is full
+cat >"$LAB_DIR/server.py" <<'PY'
+import errno, os, socket, subprocess
+env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+srv = socket.socket(socket.AF_INET)
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("0.0.0.0", 9090))
+srv.listen(5)
+srv.settimeout(5)
+c = subprocess.Popen(["nsenter", "--net=/proc/%s/ns/net" % env["LAB_PEER_PID"], "socat", "-u", "-",
+                      "TCP6:[2001:db8:1::1]:9090,bind=[2001:db8:1::3]"], stdin=subprocess.DEVNULL, env=env)
+try:
+    conn, addr = srv.accept()
+    print("accept", addr[0], flush=True)
+except OSError as e:
+    print("accept", errno.errorcode.get(e.errno, e), flush=True)
+c.wait()
+try:
+    print("literal", socket.getaddrinfo("2001:db8:77::1", 80, socket.AF_INET)[0][4][0], flush=True)
+except socket.gaierror as e:
+    print("literal", "EAI_AGAIN" if e.errno == socket.EAI_AGAIN else e, flush=True)
+PY
+bia run -- python3 "$LAB_DIR/server.py"; echo "RESULT server $?"`);
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.rc('server'), out).toBe(0);
+    expect(r.stdout, out).toMatch(/^accept EADDRNOTAVAIL$/m);
+    expect(r.stdout, out).toMatch(/^literal EAI_AGAIN$/m);
   });
 });
