@@ -6,14 +6,16 @@
 #include "mapcache.h"
 #include "refusal.h"
 #include "sockaddr.h"
-#include "status.h"
 #include "trace.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
-/* MAP6 for an address the cache does not know; 0, or the errno of a QUOTA refusal. */
+/* MAP6 for an address the cache does not know; 0, or EADDRNOTAVAIL ("no
+ * address to give you right now") for a refusal that passes: QUOTA, or
+ * TRY_AGAIN (the helper cannot save a new mapping now: its state disk is full). */
 static int ask_helper(const struct in6_addr *v6, struct in_addr *v4)
 {
     char text[INET6_ADDRSTRLEN], why[BIA_WHY_SIZE];
@@ -29,7 +31,7 @@ static int ask_helper(const struct in6_addr *v6, struct in_addr *v4)
     if (reply.status != BIA_S_OK) {
         bia_warn_helper("no IPv4 address for %s (shown as 0.0.0.0): the helper answered %s", text,
                  bia_status_name(reply.status));
-        return reply.status == BIA_S_QUOTA ? bia_status_to_errno(reply.status) : 0;
+        return reply.status == BIA_S_QUOTA || reply.status == BIA_S_TRY_AGAIN ? EADDRNOTAVAIL : 0;
     }
     if (memcmp(&reply.u.entry.v6, v6, sizeof *v6) ||
         (reply.u.entry.kind != BIA_K_POOL && reply.u.entry.kind != BIA_K_PAIRED &&

@@ -28,7 +28,7 @@ import {
   type TableBody,
   type TableRow,
 } from '../protocol.js';
-import { AddressMapper, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_QUARANTINE_MS } from './mapper.js';
+import { AddressMapper, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_QUARANTINE_MS, type MapperEntry } from './mapper.js';
 import { NetworkDetector, PROC_SOURCES, type Network, type NetworkMode, type NetSources, type NetworkView } from './netdetect.js';
 import { WatchedFile } from './filecache.js';
 import { Nat64, parsePrefix, type Nat64Setting } from './nat64.js';
@@ -43,7 +43,9 @@ import { admits, describeAllow, ownUserOnly, servesOthers, type AllowList } from
 import { DEFAULT_POOL, Pool } from './pool.js';
 import { caresTransport, NameResolver, type DnsTransport, type ResolveResult } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
-import { applyState, savedUses, StateStore } from './statestore.js';
+import { StateStore } from './statestore.js';
+import { applyState, savedUses } from './restore.js';
+import { acknowledged, unsaved, type Held } from './acknowledge.js';
 import { unixSocketPath } from '../unix-sockets.js';
 
 export interface HelperOptions {
@@ -309,7 +311,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
 function userTable(uid: number, pool: Pool, stateDir: string, options: HelperOptions, log: Logger): OwnTable {
   const now = options.now ?? Date.now;
   const store = new StateStore(path.join(stateDir, 'users', String(uid)), log);
-  const table = new AddressMapper(pool, { ...mapperTimes(options), onRecord: (entry) => store.append(entry), log, now });
+  const table = new AddressMapper(pool, { ...mapperTimes(options), ...savedIn(store), log, now });
   applyState(table, store.recover(), options.quarantineMs ?? DEFAULT_QUARANTINE_MS, now(), log);
   void store.compact(table);
   return { table, uid, store };
@@ -324,7 +326,7 @@ async function openMappings(pool: Pool, synth: Synthesizer, options: HelperOptio
   const quarantineMs = options.quarantineMs ?? DEFAULT_QUARANTINE_MS;
   const store = new StateStore(options.stateDir ?? defaultStateDir(), log);
   store.lock();
-  const mapper = new AddressMapper(pool, { ...mapperTimes(options), onRecord: (entry) => store.append(entry), log, now });
+  const mapper = new AddressMapper(pool, { ...mapperTimes(options), ...savedIn(store), log, now });
   try {
     const state = store.recover();
     applyState(mapper, state, quarantineMs, now(), log, synth);
@@ -344,6 +346,12 @@ async function keepUses(store: StateStore, mapper: AddressMapper, usage: UsageTr
   if (processes > 0) log.info(`took back the mapping uses of ${processes} process(es) still running`);
   store.keepUses(() => usage.records());
   await store.compact(mapper);
+}
+
+// Every new or extended entry is journalled, and no pool address is handed
+// out while the journal cannot be written.
+function savedIn(store: StateStore): { onRecord: (entry: MapperEntry) => void; canAllocate: () => boolean } {
+  return { onRecord: (entry) => store.append(entry), canAllocate: () => store.accepting };
 }
 
 function mapperTimes(options: HelperOptions): { poolTtl?: number; idleTimeoutMs: number; quarantineMs: number } {
@@ -620,30 +628,35 @@ function serve(socket: net.Socket, ctx: Context): void {
   // No promise is made for a reply that needs none: at tens of thousands of
   // requests a second, the promise chain was a good part of the CPU spent
   // per request.
-  const queue: (Buffer | Promise<Buffer>)[] = [];
+  const queue: (Buffer | Held | Promise<Buffer>)[] = [];
   let waiting = false;
   let inFlight = 0;
   let closing = false;
   // The replies of one turn of the event loop leave in one write, after
   // the journal write of the mappings they hand out: one journal write for
-  // all connections' replies of the turn (the first uncork makes it).
-  let corked = false;
-  const write = (buf: Buffer) => {
-    if (!corked) {
-      corked = true;
-      socket.cork();
-      setImmediate(() => {
-        corked = false;
-        flushNow(ctx);
-        socket.uncork();
-      });
+  // all connections' replies of the turn (the first release makes it). A
+  // held reply is settled only then: TRY_AGAIN if its mapping's write failed.
+  let batch: (Buffer | Held)[] = [];
+  const release = () => {
+    flushNow(ctx);
+    if (batch.length === 0) return;
+    const out = batch;
+    batch = [];
+    socket.cork();
+    for (const item of out) {
+      const buf = Buffer.isBuffer(item) ? item : settled(item, ctx, caller);
+      if (socket.writable) socket.write(buf, () => --inFlight < MAX_IN_FLIGHT && !closing && socket.resume());
     }
-    socket.write(buf, () => --inFlight < MAX_IN_FLIGHT && !closing && socket.resume());
+    socket.uncork();
+  };
+  const write = (item: Buffer | Held) => {
+    if (batch.length === 0) setImmediate(release);
+    batch.push(item);
   };
   const drain = () => {
     while (queue.length > 0) {
       const head = queue[0];
-      if (!Buffer.isBuffer(head)) {
+      if (head instanceof Promise) {
         if (!waiting) {
           waiting = true;
           void head.then((buf) => {
@@ -658,10 +671,10 @@ function serve(socket: net.Socket, ctx: Context): void {
       if (socket.writable) write(head);
     }
     if (!closing) return;
-    flushNow(ctx); // end() lifts the cork
+    release();
     socket.end();
   };
-  const send = (reply: Buffer | Promise<Buffer>) => {
+  const send = (reply: Buffer | Held | Promise<Buffer>) => {
     if (++inFlight >= MAX_IN_FLIGHT) socket.pause();
     queue.push(reply);
   };
@@ -744,24 +757,36 @@ function flushNow(ctx: Context): void {
   for (const own of ctx.tables.saved()) own.store.flushNow();
 }
 
-// A reply made at once is encoded at once; one that waits (DNS) is written
-// to the journal before it is sent, like the others (serve's uncork).
-function answer(req: Request, ctx: Context, caller: Caller): Buffer | Promise<Buffer> {
+// A reply made at once is encoded at once, unless it hands out a mapping
+// not yet written: that one is held for its tick's journal write (serve's
+// release). One that waits (DNS) is written to the journal before it is
+// sent, like the others (acknowledge.ts).
+function answer(req: Request, ctx: Context, caller: Caller): Buffer | Held | Promise<Buffer> {
   let reply: Reply | Promise<Reply>;
   try {
     reply = respond(req, ctx, caller);
   } catch (err) {
     return failed(req, err, ctx);
   }
-  if (!(reply instanceof Promise)) return encoded(req, reply, ctx);
+  if (!(reply instanceof Promise)) return unsaved(reply, storesOf(ctx, caller)) ? { req, held: reply } : encoded(req, reply, ctx);
   return reply.then(
     async (r) => {
-      // A mapping a reply hands out is on disk before the reply is sent.
       await Promise.all([ctx.store.flush(), ctx.tables.storeOf(caller)?.flush()]);
-      return encoded(req, r, ctx);
+      return encoded(req, acknowledged(r, storesOf(ctx, caller)), ctx);
     },
     (err) => failed(req, err, ctx),
   );
+}
+
+function settled({ req, held }: Held, ctx: Context, caller: Caller): Buffer {
+  return encoded(req, acknowledged(held, storesOf(ctx, caller)), ctx);
+}
+
+// Where the mappings a reply to CALLER hands out are saved: the shared
+// table's store (which keeps the synthesized addresses too), and the
+// caller's own (scope user).
+function storesOf(ctx: Context, caller: Caller): (StateStore | undefined)[] {
+  return [ctx.store, ctx.tables.storeOf(caller)];
 }
 
 function encoded(req: Request, reply: Reply, ctx: Context): Buffer {
@@ -850,7 +875,7 @@ function respond(req: Request, ctx: Context, caller: Caller): Reply | Promise<Re
     }
     case MsgType.Synth: {
       const v6 = ctx.synth.toV6(req.v4);
-      if (!v6) return { type, id, status: Status.PoolExhausted };
+      if (!v6) return { type, id, status: ctx.store.accepting ? Status.PoolExhausted : Status.TryAgain };
       return { type: MsgType.Synth, id, status: Status.Ok, entry: { kind: Kind.Synthetic, v4: req.v4, v6, ttl: SYNTHETIC_TTL } };
     }
     case MsgType.Table:
@@ -875,6 +900,8 @@ function resolved(req: Request & { type: MsgType.Resolve }, ctx: Context, caller
 
 function resolveReply(req: Request & { type: MsgType.Resolve }, result: ResolveResult, ctx: Context, caller: Caller, mapper: AddressMapper): Reply | Promise<Reply> {
   const { type, id } = req;
+  // With nothing to hand out because nothing new can be saved, the pool is not full.
+  if (result.status === Status.PoolExhausted && !ctx.store.accepting) return { type, id, status: Status.TryAgain };
   if (result.status !== Status.Ok) return { type, id, status: result.status };
   answered(ctx, caller, mapper, result.entries);
   const entries = req.family === 4 ? nat64Entries(result.entries, ctx) : result.entries;
