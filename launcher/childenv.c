@@ -95,29 +95,70 @@ static char *network(const char *name, const char *text, unsigned len)
     return variable(name, value);
 }
 
-#define MAX_ADDED 7
-
-char **childenv_build(const char *library, const struct settings *s, const struct bia_hello *h)
+/* BIA_POOL, BIA_SYNTH, BIA_SYNTH_PREFIX, BIA_PLANE_ID from the helper's
+ * HELLO, as preloadVariables() writes them; false when out of memory. */
+#define HELLO_VARS 4
+static bool hello_variables(const struct bia_hello *h, char *out[HELLO_VARS])
 {
     char pool[INET_ADDRSTRLEN], prefix[V6TEXT_SIZE], plane[12];
-    char *added[MAX_ADDED];
-    size_t n = 0, n_added = 0, kept = 0;
-    char **env;
 
     inet_ntop(AF_INET, &h->pool, pool, sizeof pool);
     v6text(&h->synth_prefix, prefix);
     snprintf(plane, sizeof plane, "%u", (unsigned)h->plane);
+    out[0] = network("BIA_POOL", pool, h->pool_len);
+    out[1] = variable("BIA_SYNTH", bia_synth_name(h->synth));
+    out[2] = network("BIA_SYNTH_PREFIX", prefix, h->synth_len);
+    out[3] = variable("BIA_PLANE_ID", plane);
+    for (int i = 0; i < HELLO_VARS; i++)
+        if (!out[i])
+            return false;
+    return true;
+}
+
+int childenv_check(const struct bia_hello *h, char why[CHILDENV_WHY_SIZE])
+{
+    char *vars[HELLO_VARS] = {0};
+    int rc = 0;
+
+    if (!hello_variables(h, vars)) {
+        snprintf(why, CHILDENV_WHY_SIZE, "out of memory");
+        rc = -1;
+    }
+    for (int i = 0; !rc && i < HELLO_VARS; i++) {
+        char *value = strchr(vars[i], '=');
+        const char *set;
+
+        *value++ = '\0';
+        set = getenv(vars[i]);
+        /* Empty counts as unset, as in Node (effective.ts skips empty values). */
+        if (set && *set && strcmp(set, value)) {
+            snprintf(why, CHILDENV_WHY_SIZE, "%s=%.60s is set, not the helper's %.60s", vars[i], set, value);
+            rc = -1;
+        }
+    }
+    for (int i = 0; i < HELLO_VARS; i++)
+        free(vars[i]);
+    return rc;
+}
+
+#define MAX_ADDED 7
+
+char **childenv_build(const char *library, const struct settings *s, const struct bia_hello *h)
+{
+    char *added[MAX_ADDED] = {0};
+    size_t n = 0, n_added = 0, kept = 0;
+    char **env;
+
     added[n_added++] = ld_preload(library);
     added[n_added++] = variable("BIA_SOCKET", s->socket);
-    added[n_added++] = network("BIA_POOL", pool, h->pool_len);
-    added[n_added++] = variable("BIA_SYNTH", bia_synth_name(h->synth));
-    added[n_added++] = network("BIA_SYNTH_PREFIX", prefix, h->synth_len);
-    added[n_added++] = variable("BIA_PLANE_ID", plane);
+    if (!hello_variables(h, added + n_added))
+        return NULL;   /* out of memory: the Node launcher takes over */
+    n_added += HELLO_VARS;
     if (s->log_level)
         added[n_added++] = variable("BIA_LOG", s->log_level);
     for (size_t i = 0; i < n_added; i++)
         if (!added[i])
-            return NULL;   /* out of memory: the Node launcher takes over */
+            return NULL;
     while (environ[n])
         n++;
     env = calloc(n + n_added + 1, sizeof *env);

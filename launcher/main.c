@@ -22,11 +22,16 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 /* As long as the Node launcher waits for an existing helper (ensure-helper.ts). */
 #define HELLO_TIMEOUT_MS 500
+
+/* Room for the longest reason of hello.h, settings.h and childenv.h. */
+#define MAX2(a, b) ((a) > (b) ? (a) : (b))
+#define WHY_SIZE MAX2(MAX2(HELLO_WHY_SIZE, SETTINGS_WHY_SIZE), CHILDENV_WHY_SIZE)
 
 /* The launcher's debug lines, in the preload's format (preload/core/log.c). */
 static void debug(const struct settings *s, const char *fmt, ...)
@@ -53,14 +58,17 @@ static void debug(const struct settings *s, const char *fmt, ...)
 static void run_fast(char **args, const char *root)
 {
     struct runopts o;
-    struct settings s;
+    struct settings s = {0};
     struct bia_hello hello;
     const char *how = "answered";
-    char library[PATH_MAX], why[HELLO_WHY_SIZE > SETTINGS_WHY_SIZE ? HELLO_WHY_SIZE : SETTINGS_WHY_SIZE];
+    char library[PATH_MAX], why[WHY_SIZE];
     char **env;
 
-    if (runopts_parse(args, &o))
+    if (runopts_parse(args, &o)) {
+        s.log_level = o.log_level ? o.log_level : getenv("BIA_LOG");
+        debug(&s, "the Node launcher takes over: an option other than --socket, --log-level and --trace, or no command");
         return;
+    }
     if (settings_resolve(&o, &s, why)) {
         debug(&s, "the Node launcher takes over: %s", why);
         return;
@@ -77,6 +85,10 @@ static void run_fast(char **args, const char *root)
             debug(&s, "the Node launcher takes over (it starts a helper): %s", why);
             return;
         }
+    }
+    if (childenv_check(&hello, why)) {
+        debug(&s, "the Node launcher takes over: %s", why);
+        return;
     }
     env = childenv_build(library, &s, &hello);
     if (!env)

@@ -26,6 +26,9 @@ static int option(char ***args, struct runopts *o)
         o->trace = true;
         return 0;
     }
+    /* Lets the Node CLI start a root helper; one that answers needs no leave. */
+    if (len == 12 && !strncmp(arg, "--allow-root", len) && !inline_value)
+        return 0;
     if (len == 8 && !strncmp(arg, "--socket", len))
         return value_of(args, inline_value, &o->socket);
     if (len == 11 && !strncmp(arg, "--log-level", len))

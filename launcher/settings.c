@@ -20,12 +20,15 @@ static const char *const levels[] = {"error", "warn", "info", "debug", "trace"};
  * what to allow, because the BIA_ prefix is shared with variables bia run
  * passes along untouched (BIA_TRANSLATED, BIA_ALLOW_ROOT, the test lab's);
  * test/e2e/fast-launcher.test.ts sets each key of schema.ts in turn, so a
- * key added there and not here fails it.
+ * key added there and not here fails it. BIA_POOL and the three synthesis
+ * keys are not here: `bia env` exports them from the helper's HELLO, and
+ * the launcher takes them when they are what that HELLO says
+ * (childenv_check()).
  */
 static const char *const node_vars[] = {
-    "BIA_NETWORK", "BIA_POOL", "BIA_NAT64", "BIA_TIMEOUT_MS", "BIA_RESOLVE_TIMEOUT_MS", "BIA_SYNTH",
-    "BIA_SYNTH_PREFIX", "BIA_PLANE_ID", "BIA_POOL_SCOPE", "BIA_QUOTA_PER_PROCESS", "BIA_QUOTA_PER_USER",
-    "BIA_RATE_PER_PROCESS", "BIA_RATE_PER_USER", "BIA_SYSTEM_SOCKET", "BIA_PRELOAD_LIBRARY",
+    "BIA_NETWORK", "BIA_NAT64", "BIA_TIMEOUT_MS", "BIA_RESOLVE_TIMEOUT_MS", "BIA_POOL_SCOPE",
+    "BIA_QUOTA_PER_PROCESS", "BIA_QUOTA_PER_USER", "BIA_RATE_PER_PROCESS", "BIA_RATE_PER_USER",
+    "BIA_SYSTEM_SOCKET", "BIA_PRELOAD_LIBRARY",
 };
 
 static int fail(char *why, const char *fmt, const char *arg)
@@ -178,7 +181,8 @@ static int no_config_file(char *why)
 int settings_resolve(const struct runopts *o, struct settings *s, char why[SETTINGS_WHY_SIZE])
 {
     *s = (struct settings){0};
-    if (node_variable(why) || log_setting(o, s, why) || socket_setting(o, s, why) || no_config_file(why))
+    /* The log level first, so that the launcher's debug lines say why it declines. */
+    if (log_setting(o, s, why) || node_variable(why) || socket_setting(o, s, why) || no_config_file(why))
         return -1;
     return 0;
 }

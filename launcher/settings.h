@@ -4,7 +4,8 @@
  * path reads: the helper's socket and the preload's log level. It declines
  * (returns -1) whenever the Node launcher would have more to interpret:
  * a config file, a BIA_* setting other than these two (or
- * BIA_PRELOAD_LIBRARY), an invalid value (Node says why), or a path Node
+ * BIA_PRELOAD_LIBRARY) and the four a helper's HELLO decides
+ * (childenv_check()), an invalid value (Node says why), or a path Node
  * would normalise.
  */
 #ifndef BIA_LAUNCHER_SETTINGS_H

@@ -79,7 +79,14 @@ class MapTable : public Napi::ObjectWrap<MapTable> {
     unlink(fresh.c_str());
     int fd = open(fresh.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return ThrowErrno(env, "open " + fresh, errno);
-    if (ftruncate(fd, size) != 0) return Fail(env, fd, fresh, "ftruncate " + fresh);
+    // Every page reserved now, not on first touch: a sparse file on a full
+    // file system faults (SIGBUS) on the first write to a page it cannot
+    // back, in the helper and in every reader. No room: no table, and
+    // programs ask the helper instead.
+    if (int err = posix_fallocate(fd, 0, size); err != 0) {
+      errno = err;
+      return Fail(env, fd, fresh, "reserve " + std::to_string(size) + " bytes for " + fresh);
+    }
     void *at = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (at == MAP_FAILED) return Fail(env, fd, fresh, "mmap " + fresh);
     struct stat st;

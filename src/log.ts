@@ -1,6 +1,7 @@
 // A tiny leveled logger writing one line per message to stderr. The helper
 // runs detached with stderr redirected to its log file, so lines carry a
 // timestamp and the pid.
+import fs from 'node:fs';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -35,7 +36,33 @@ export function flushStderr(): void {
   if (held === '') return;
   const text = held;
   held = '';
-  process.stderr.write(text);
+  writeStderr(text);
+}
+
+// Whether stderr is a file (the helper's log), found at the first write.
+let stderrIsFile: boolean | undefined;
+
+// The helper's log file is in the state directory: a full disk must cost
+// log lines, not the helper (a failed write through process.stderr is an
+// 'error' that ends the process, and would end every restart alike). So a
+// file is written directly, and what does not fit is dropped; once there is
+// room again, lines are written again.
+function writeStderr(text: string): void {
+  stderrIsFile ??= isFile(2);
+  if (!stderrIsFile) return void process.stderr.write(text);
+  try {
+    fs.writeSync(2, text);
+  } catch {
+    // Dropped: nowhere to say so.
+  }
+}
+
+function isFile(fd: number): boolean {
+  try {
+    return fs.fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 // dist/preload-path.js: the package root is one up (lab.ts, which also
 // says where it is, imports this module).
-const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function builtFile(name: string): string | undefined {
   const candidates = [

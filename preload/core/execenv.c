@@ -4,7 +4,7 @@
 
 #include "sockhist.h"
 #include "usage.h"
-#include "usecount.h"
+#include "newproc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +44,7 @@ size_t bia_execenv_slots(char *const envp[])
 static void encode(char *const envp[], struct bia_execenv_text *text, bool *tr, bool *v6)
 {
     /* A vfork child has reported no use of its own: the new program must. */
-    pid_t announcer = bia_usecount_own() ? getpid() : 0;
+    pid_t announcer = bia_newproc_own() ? getpid() : 0;
 
     bia_usage_before_exec();
     *tr = bia_fdinherit_encode(text->translated, carried_in(envp, TRANSLATED), announcer);

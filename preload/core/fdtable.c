@@ -17,10 +17,10 @@
 
 #include "fdinherit.h"
 #include "log.h"
+#include "newproc.h"
 #include "sockhist.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -50,7 +50,6 @@ struct slot {
 
 static struct slot *pages[MAX_PAGES];
 static unsigned long active;      /* slots USED or BUSY: the fast path's test */
-static pid_t owner;               /* the process the table belongs to */
 
 static bool table_empty(void)
 {
@@ -62,27 +61,15 @@ static void count(long delta)
     __atomic_add_fetch(&active, delta, __ATOMIC_RELEASE);
 }
 
-/* A fork child owns its copy; registered with the first entry. */
-static void after_fork_child(void)
-{
-    __atomic_store_n(&owner, getpid(), __ATOMIC_RELAXED);
-}
-
-static void register_fork(void)
-{
-    after_fork_child();
-    pthread_atfork(NULL, NULL, after_fork_child);
-}
-
 /*
- * False in a vfork child (or a raw clone sharing memory): it shares this
- * table with its parent but has its own descriptors, so what it closes or
- * dups must not change the parent's entries. System call only when an
- * entry is about to change.
+ * False in a vfork child (or a CLONE_VM child): it shares this table with
+ * its parent but has its own descriptors, so what it closes or dups must
+ * not change the parent's entries (newproc.h). One getpid: asked only when
+ * an entry is about to change or is missing.
  */
 static bool own_table(void)
 {
-    return __atomic_load_n(&owner, __ATOMIC_RELAXED) == getpid();
+    return bia_newproc_own();
 }
 
 /* The slot of fd, or NULL; maps its page if asked to. */
@@ -135,9 +122,11 @@ static bool put(struct slot *s, const struct entry *e)
     write_entry(s, e);
     if (claim(s, busy, ((busy & ~FLAGS) + GEN) | USED))
         return true;
-    /* Dropped meanwhile (the descriptor was closed): the entry goes. */
-    __atomic_store_n(&s->state, (busy & ~FLAGS) + GEN, __ATOMIC_RELEASE);
-    count(-1);
+    /* Dropped meanwhile (the descriptor was closed): the entry goes.
+     * Unless a fork child's reset took the slot back already (this writer
+     * runs in a signal handler's fork child): then it is gone already. */
+    if (claim(s, busy | DROPPED, (busy & ~FLAGS) + GEN))
+        count(-1);
     return false;
 }
 
@@ -191,10 +180,8 @@ static void keep_local(struct slot *s, struct entry *e)
 
 static bool store(int fd, struct entry *e)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
     struct slot *s;
 
-    pthread_once(&once, register_fork);
     if (!own_table())
         return false;
     s = slot_of(fd, true);
@@ -228,6 +215,43 @@ static bool current(int fd, const struct entry *e)
     return fstat(fd, &st) == 0 && st.st_dev == e->dev && st.st_ino == e->ino;
 }
 
+/* The entry of another descriptor on the socket fd holds: what a child
+ * sharing this table (vfork, CLONE_VM), which records nothing, finds for
+ * the copies it made. */
+static bool find_socket(int fd, struct entry *e)
+{
+    struct stat st;
+    unsigned long state;
+
+    if (table_empty() || fstat(fd, &st))
+        return false;
+    for (int p = 0; p < MAX_PAGES && !table_empty(); p++) {
+        struct slot *page = __atomic_load_n(&pages[p], __ATOMIC_ACQUIRE);
+        for (int i = 0; page && i < PAGE_SLOTS; i++)
+            if (read_entry(&page[i], e, &state) && e->dev == (unsigned long)st.st_dev &&
+                e->ino == (unsigned long)st.st_ino)
+                return true;
+    }
+    return false;
+}
+
+/* No entry for fd here: one inherited across exec, or, in a child that
+ * shares the table, another descriptor's on the same socket. */
+static bool get_elsewhere(int fd, struct bia_fdinfo *out, struct bia_fdid *id)
+{
+    struct entry e;
+
+    if (bia_fdinherit_find(fd, out)) {
+        bia_fdtable_set(fd, out);   /* a cache: fine if it cannot */
+        return true;
+    }
+    if (table_empty() || own_table() || !find_socket(fd, &e))
+        return false;
+    *id = (struct bia_fdid){.known = true, .dev = e.dev, .ino = e.ino};
+    *out = e.info;
+    return true;
+}
+
 bool bia_fdtable_get_id(int fd, struct bia_fdinfo *out, struct bia_fdid *id)
 {
     struct slot *s;
@@ -235,17 +259,15 @@ bool bia_fdtable_get_id(int fd, struct bia_fdinfo *out, struct bia_fdid *id)
     unsigned long state;
 
     id->known = false;
-    if (table_empty() || !(s = slot_of(fd, false)) || !read_entry(s, &e, &state)) {
-        if (!bia_fdinherit_find(fd, out))
-            return false;
-        bia_fdtable_set(fd, out);   /* a cache: fine if it cannot */
-        return true;
-    }
+    if (table_empty() || !(s = slot_of(fd, false)) || !read_entry(s, &e, &state))
+        return get_elsewhere(fd, out, id);
     if (!current(fd, &e)) {
-        bia_debug("fd %d: forgetting a translation whose socket is gone", fd);
-        if (own_table())
+        if (own_table()) {
+            bia_debug("fd %d: forgetting a translation whose socket is gone", fd);
             clear(s, state);
-        return false;
+            return false;
+        }
+        return get_elsewhere(fd, out, id);
     }
     *id = (struct bia_fdid){.known = true, .dev = e.dev, .ino = e.ino};
     *out = e.info;
@@ -328,6 +350,18 @@ void bia_fdtable_each(bia_fdtable_fn *fn, void *arg)
             if (read_entry(&page[i], &e, &state) && current(p * PAGE_SLOTS + i, &e) &&
                 !fn(p * PAGE_SLOTS + i, e.dev, e.ino, &e.info, arg))
                 return;
+        }
+    }
+}
+
+void bia_fdtable_forked(void)
+{
+    for (int p = 0; p < MAX_PAGES && !table_empty(); p++) {
+        struct slot *page = __atomic_load_n(&pages[p], __ATOMIC_ACQUIRE);
+        for (int i = 0; page && i < PAGE_SLOTS; i++) {
+            unsigned long old = __atomic_load_n(&page[i].state, __ATOMIC_ACQUIRE);
+            if ((old & BUSY) && claim(&page[i], old, (old & ~FLAGS) + GEN))
+                count(-1);
         }
     }
 }

@@ -9,9 +9,11 @@
  * dup2, dup3 and connect are async-signal-safe in libc and their hooks call
  * them: a signal handler that closes a descriptor while the interrupted
  * thread is inside the table must neither deadlock nor corrupt it. The
- * table is process memory, so a forked child inherits it as it inherits
- * the descriptors; a vfork child (which shares the parent's memory but not
- * its descriptors) never changes it.
+ * table is process memory, so a child with its own copy (fork, raw clone,
+ * clone3) inherits it as it inherits the descriptors, and a child that
+ * shares its parent's memory but not its descriptors (vfork, CLONE_VM)
+ * never changes it (newproc.h); such a child finds the copies it made of
+ * a translated socket by the socket's identity.
  */
 #ifndef BIA_FDTABLE_H
 #define BIA_FDTABLE_H
@@ -33,8 +35,9 @@ struct bia_fdinfo {
 bool bia_fdtable_set(int fd, const struct bia_fdinfo *info);
 
 /* Finds a current entry for fd, or one inherited across exec (see
- * fdinherit.h). Costs no system call when the process has no translated
- * socket and inherited none. */
+ * fdinherit.h), or, in a child sharing the table, the entry of another
+ * descriptor on fd's socket. Costs no system call when the process has no
+ * translated socket and inherited none. */
 bool bia_fdtable_get(int fd, struct bia_fdinfo *out);
 
 /* Which socket an entry was found for, so that an update in the same
@@ -74,5 +77,9 @@ void bia_fdtable_each(bia_fdtable_fn *fn, void *arg);
  * whose record names that socket: no system call when none does, the
  * usual close. */
 bool bia_fdtable_held_elsewhere(unsigned long dev, unsigned long ino, unsigned first, unsigned last);
+
+/* In a new process (newproc.h): frees the slots that threads of the
+ * parent were writing at the fork; those threads do not exist here. */
+void bia_fdtable_forked(void);
 
 #endif

@@ -9,6 +9,7 @@
 #include "helper_conn.h"
 #include "log.h"
 #include "real.h"
+#include "refusal.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -160,6 +161,10 @@ static int call(const uint8_t *req, size_t req_len, int timeout_ms, struct bia_r
     long long start = bia_conn_now_ms();
 
     rc = exchange_kept(req, req_len, start + timeout_ms, reply, why);
+    if (!rc && reply->status == BIA_S_DENIED)
+        bia_refusal_note(0);
+    else if (!rc)
+        bia_refusal_clear();
     if (rc)
         bia_debug("helper %s: failed after %lld ms: %s", bia_type_name(req[5]),
                   bia_conn_now_ms() - start, why);

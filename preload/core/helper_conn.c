@@ -7,12 +7,14 @@
 #include "helper_conn.h"
 
 #include "config.h"
+#include "fdroom.h"
 #include "helper_client.h"
 #include "log.h"
+#include "newproc.h"
 #include "real.h"
+#include "refusal.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -29,7 +31,6 @@ struct slot {
 };
 
 static struct slot slots[BIA_CONN_KEPT];
-static pid_t owner;   /* the process the kept connections belong to */
 
 long long bia_conn_now_ms(void)
 {
@@ -41,7 +42,7 @@ long long bia_conn_now_ms(void)
 
 static bool own_slots(void)
 {
-    return __atomic_load_n(&owner, __ATOMIC_RELAXED) == getpid();
+    return bia_newproc_own();
 }
 
 /* Whether c->fd still is the socket c opened (not closed and reused). */
@@ -52,23 +53,17 @@ static bool still_ours(const struct bia_conn *c)
     return fstat(c->fd, &st) == 0 && st.st_dev == c->dev && st.st_ino == c->ino;
 }
 
-/* A fork child inherits the parent's kept connections: sending on one
+/* A new process inherits the parent's kept connections: sending on one
  * would interleave with the parent's frames. It closes them (only those
- * still its own) and opens its own when it needs one. */
-static void after_fork_child(void)
+ * still its own: a slot a parent's thread was filling may be torn) and
+ * opens its own when it needs one. */
+void bia_conn_forked(void)
 {
     for (int i = 0; i < BIA_CONN_KEPT; i++) {
-        if (slots[i].state == IDLE && still_ours(&slots[i].conn))
+        if (slots[i].state != FREE && still_ours(&slots[i].conn))
             bia_real()->close(slots[i].conn.fd);
         slots[i].state = FREE;
     }
-    __atomic_store_n(&owner, getpid(), __ATOMIC_RELAXED);
-}
-
-__attribute__((constructor)) static void conn_at_load(void)
-{
-    owner = getpid();
-    pthread_atfork(NULL, NULL, after_fork_child);
 }
 
 static int fail_errno(char *why, const char *what)
@@ -98,6 +93,8 @@ static int connect_helper(int fd, long long deadline, char *why)
             snprintf(why, BIA_WHY_SIZE, "timed out connecting to the helper");
             return -1;
         }
+        if (errno == EACCES || errno == EPERM)
+            bia_refusal_note(errno);   /* another user's helper: say why once */
         return fail_errno(why, "connect");
     }
     return 0;
@@ -108,7 +105,7 @@ int bia_conn_open(struct bia_conn *c, long long deadline, char *why)
     struct stat st;
 
     c->reused = false;
-    c->fd = bia_real()->socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    c->fd = bia_fdroom_socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (c->fd < 0)
         return fail_errno(why, "socket for");
     if (connect_helper(c->fd, deadline, why) ||
@@ -141,6 +138,16 @@ static bool take_kept(struct bia_conn *c)
                   c->fd);
     }
     return false;
+}
+
+bool bia_conn_close_kept(void)
+{
+    struct bia_conn c;
+
+    if (!take_kept(&c))
+        return false;
+    bia_real()->close(c.fd);
+    return true;
 }
 
 int bia_conn_take(struct bia_conn *c, long long deadline, char *why)

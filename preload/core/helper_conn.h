@@ -9,13 +9,18 @@
  * lock-free and async-signal-safe, as connect, which may need the helper,
  * is: a signal handler never waits for the thread it interrupted.
  *
- * A kept connection is used only by the process that opened it: a fork
- * child closes the ones it inherited (pthread_atfork) and opens its own; a
- * vfork child or a raw clone, which shares this memory, uses one-shot
- * connections. A kept descriptor the program closed or reused behind the
+ * A kept connection is used only by the process that opened it: a child
+ * with its own copy of this memory (fork, raw clone; newproc.h) closes the
+ * ones it inherited and opens its own; a vfork child or a CLONE_VM child,
+ * which shares this memory, uses one-shot connections. A kept descriptor the program closed or reused behind the
  * library's back (close_range, closefrom, dup2 onto it) is recognised by
  * its inode and forgotten, never closed: the number is the program's now.
  * All connections are close-on-exec.
+ *
+ * The helper knows a connection by the credentials of its connect
+ * (SO_PEERCRED): a kept one goes on being served as the uid the process had
+ * then, after a setuid, until the helper closes it idle; a new one is the
+ * new uid's, which a user's own helper refuses (core/refusal.h).
  */
 #ifndef BIA_HELPER_CONN_H
 #define BIA_HELPER_CONN_H
@@ -48,6 +53,13 @@ void bia_conn_put(struct bia_conn *c);
 
 /* c failed (timeout, malformed reply, peer gone): close it. */
 void bia_conn_drop(struct bia_conn *c);
+
+/* Closes one idle kept connection, if this process has one: its number
+ * is needed elsewhere (fdroom.h). */
+bool bia_conn_close_kept(void);
+
+/* In a new process (newproc.h): closes the parent's kept connections. */
+void bia_conn_forked(void);
 
 /* CLOCK_MONOTONIC in ms, the clock of every deadline here. */
 long long bia_conn_now_ms(void);

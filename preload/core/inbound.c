@@ -5,6 +5,7 @@
 #include "log.h"
 #include "mapcache.h"
 #include "poolfull.h"
+#include "refusal.h"
 #include "sockaddr.h"
 #include "trace.h"
 
@@ -13,8 +14,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* MAP6 for an address the cache does not know; 0, or EADDRNOTAVAIL when the
- * helper has no pool address for it (QUOTA, POOL_EXHAUSTED). */
+/* MAP6 for an address the cache does not know; 0, or EADDRNOTAVAIL ("no
+ * address to give you right now") for a refusal that passes: QUOTA,
+ * POOL_EXHAUSTED, or TRY_AGAIN (the helper cannot save a new mapping now:
+ * its state disk is full). */
 static int ask_helper(const struct in6_addr *v6, struct in_addr *v4)
 {
     char text[INET6_ADDRSTRLEN], why[BIA_WHY_SIZE];
@@ -23,21 +26,24 @@ static int ask_helper(const struct in6_addr *v6, struct in_addr *v4)
     v4->s_addr = htonl(INADDR_ANY);
     inet_ntop(AF_INET6, v6, text, sizeof text);
     if (bia_helper_map6(v6, &reply, why)) {
-        bia_warn("no IPv4 address for %s: cannot reach the helper: %s", text, why);
+        bia_warn_helper("no IPv4 address for %s (shown as 0.0.0.0): cannot reach the helper: %s",
+                        text, why);
         return 0;
     }
     bia_poolfull_note(reply.status);
     if (reply.status != BIA_S_OK) {
-        bia_warn("no IPv4 address for %s: the helper answered %s", text,
+        bia_warn_helper("no IPv4 address for %s (shown as 0.0.0.0): the helper answered %s", text,
                  bia_status_name(reply.status));
-        /* no stand-in for this peer now: never shown as 0.0.0.0 */
-        return reply.status == BIA_S_QUOTA || reply.status == BIA_S_POOL_EXHAUSTED ? EADDRNOTAVAIL
-                                                                                   : 0;
+        return reply.status == BIA_S_QUOTA || reply.status == BIA_S_TRY_AGAIN ||
+                       reply.status == BIA_S_POOL_EXHAUSTED
+                   ? EADDRNOTAVAIL
+                   : 0;
     }
     if (memcmp(&reply.u.entry.v6, v6, sizeof *v6) ||
         (reply.u.entry.kind != BIA_K_POOL && reply.u.entry.kind != BIA_K_PAIRED &&
          reply.u.entry.kind != BIA_K_NAT64)) {
-        bia_warn("no IPv4 address for %s: the helper's MAP6 answer does not fit", text);
+        bia_warn("no IPv4 address for %s (shown as 0.0.0.0): the helper's MAP6 answer does not fit",
+                 text);
         return 0;
     }
     bia_mapcache_put(&reply.u.entry);
@@ -81,10 +87,13 @@ struct in_addr bia_inbound_v4(const struct in6_addr *a)
     return v4;
 }
 
+/* The peer the socket was connected to or accepted from, as recorded then;
+ * one recorded as 0.0.0.0 (the helper could not say) is asked for again. */
 static bool is_connected_peer(const struct in6_addr *a, const struct bia_fdinfo *info)
 {
     return info && info->v6peer.sin6_family == AF_INET6 &&
-           IN6_ARE_ADDR_EQUAL(a, &info->v6peer.sin6_addr);
+           IN6_ARE_ADDR_EQUAL(a, &info->v6peer.sin6_addr) &&
+           info->v4peer.sin_addr.s_addr != htonl(INADDR_ANY);
 }
 
 int bia_inbound_copy_out(const char *call, const struct sockaddr_storage *kernel,

@@ -5,6 +5,7 @@
 #include "mapcache.h"
 #include "names.h"
 #include "poolfull.h"
+#include "refusal.h"
 
 #include <arpa/inet.h>
 
@@ -22,12 +23,12 @@ bool bia_literal_map(const char *text, struct in_addr *v4)
         return true;
     }
     if (bia_helper_map6(&v6, &reply, why)) {
-        bia_warn("literal %s: cannot reach the helper: %s", text, why);
+        bia_warn_helper("literal %s: cannot reach the helper: %s", text, why);
         return false;
     }
     bia_poolfull_note(reply.status);
     if (reply.status != BIA_S_OK) {
-        bia_warn("literal %s: the helper answered %s", text, bia_status_name(reply.status));
+        bia_warn_helper("literal %s: the helper answered %s", text, bia_status_name(reply.status));
         return false;
     }
     bia_mapcache_put(&reply.u.entry);

@@ -6,6 +6,7 @@
 #include "mapcache.h"
 #include "poolfull.h"
 #include "real.h"
+#include "refusal.h"
 #include "resolvecache.h"
 #include "tracename.h"
 
@@ -83,7 +84,7 @@ static int resolve(uint8_t family, const char *name, struct bia_reply *reply)
     if (from_cache(family, name, reply))
         return 0;
     if (bia_helper_resolve(family, name, strlen(name), reply, why)) {
-        bia_warn("resolve %s: cannot reach the helper: %s", name, why);
+        bia_warn_helper("resolve %s: cannot reach the helper: %s", name, why);
         return -1;
     }
     if (family == BIA_FAMILY_V4)

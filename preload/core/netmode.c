@@ -8,6 +8,7 @@
 #include "log.h"
 #include "mapcache.h"
 #include "maptable.h"
+#include "refusal.h"
 
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -47,11 +48,11 @@ static long long ask_helper(struct bia_netmode *out, bool fresh)
     out->network = BIA_NET_UNKNOWN;
     out->have_pool = false;
     if ((fresh || !bia_maptable_hello(&reply)) && bia_helper_hello(&reply, why)) {
-        bia_warn("cannot learn the network from the helper: %s", why);
+        bia_warn_helper("cannot learn the network from the helper: %s", why);
         return HELLO_RETRY_MS;
     }
     if (reply.status != BIA_S_OK) {
-        bia_warn("the helper answered HELLO with %s", bia_status_name(reply.status));
+        bia_warn_helper("the helper answered HELLO with %s", bia_status_name(reply.status));
         return HELLO_RETRY_MS;
     }
     out->network = reply.u.hello.network;

@@ -34,6 +34,24 @@ static bool same_peer(const struct sockaddr_in *a, const struct sockaddr_in *b)
     return a->sin_addr.s_addr == b->sin_addr.s_addr && a->sin_port == b->sin_port;
 }
 
+/* The swap needs a descriptor of its own (fdroom.h); when even that found
+ * none, the kernel's answer for a connect or send short of resources. */
+static int swap_failed(int fd, const struct sockaddr_in *dst)
+{
+    char text[BIA_ADDRSTR_SIZE];
+    int err = errno;
+
+    if (err == EMFILE) {
+        bia_warn("connect %s: fd %d: no descriptor left for the IPv6 socket that reaches it "
+                 "(the open-file limit and its hard limit are reached); failing with ENOBUFS: "
+                 "raise the limit (ulimit -n)", bia_sin_str(dst, text), fd);
+        return fail(ENOBUFS);
+    }
+    bia_warn("connect %s: cannot swap fd %d to IPv6: %s", bia_sin_str(dst, text), fd,
+             strerror(err));
+    return fail(err);
+}
+
 /*
  * First translated connect on fd. Returns 0 once the socket is AF_INET6,
  * 1 when the connect must go to the kernel as the program gave it, -1
@@ -56,12 +74,8 @@ static int prepare_socket(int fd, const struct sockaddr_in *dst, enum bia_route 
     }
     if (route == BIA_ROUTE_FAIL)
         return fail(err);
-    if (bia_swap(fd, &plan)) {
-        err = errno;
-        bia_warn("connect %s: cannot swap fd %d to IPv6: %s", bia_sin_str(dst, text), fd,
-                 strerror(err));
-        return fail(err);
-    }
+    if (bia_swap(fd, &plan))
+        return swap_failed(fd, dst);
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "log.h"
 #include "mapcache.h"
 #include "netmode.h"
+#include "refusal.h"
 
 #include <arpa/inet.h>
 
@@ -24,7 +25,7 @@ int bia_reverse_name4(struct in_addr v4, struct bia_reply *reply)
 
     inet_ntop(AF_INET, &v4, text, sizeof text);
     if (bia_helper_name4(v4, reply, why)) {
-        bia_warn("reverse lookup of %s: cannot reach the helper: %s", text, why);
+        bia_warn_helper("reverse lookup of %s: cannot reach the helper: %s", text, why);
         return -1;
     }
     if (reply->status == BIA_S_OK)

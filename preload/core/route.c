@@ -6,6 +6,7 @@
 #include "mapcache.h"
 #include "maptable.h"
 #include "netmode.h"
+#include "refusal.h"
 #include "sockaddr.h"
 #include "status.h"
 
@@ -38,7 +39,7 @@ static enum bia_route ask_helper(struct in_addr v4, bool in_pool, struct in6_add
         return BIA_ROUTE_V6;
     inet_ntop(AF_INET, &v4, text, sizeof text);
     if (bia_helper_map4(v4, &reply, why)) {
-        bia_warn("connect to %s: cannot reach the helper: %s", text, why);
+        bia_warn_helper("connect to %s: cannot reach the helper: %s", text, why);
         return fail(err, EHOSTUNREACH);
     }
     if (reply.status == BIA_S_OK && reply.u.entry.v4.s_addr != v4.s_addr) {
@@ -58,7 +59,7 @@ static enum bia_route ask_helper(struct in_addr v4, bool in_pool, struct in6_add
         bia_mapcache_put_native(v4);
         return BIA_ROUTE_NATIVE;
     }
-    bia_warn("connect to %s: the helper answered MAP4 with %s", text,
+    bia_warn_helper("connect to %s: the helper answered MAP4 with %s", text,
              bia_status_name(reply.status));
     return fail(err, bia_status_to_errno(reply.status));
 }

@@ -11,7 +11,7 @@
  * falls back to comparing every option, whenever an option could have been
  * set without the setsockopt hook seeing it on this descriptor:
  *   - the socket got a second descriptor (dup, dup2, dup3, F_DUPFD);
- *   - it may be shared with another process: any fork, exec, posix_spawn,
+ *   - it may be shared with another process: any fork (or raw clone), exec, posix_spawn,
  *     system or popen, and any sendmsg with control data (SCM_RIGHTS
  *     among others),
  *     ends the history of every socket made before it;

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "swap.h"
 
+#include "fdroom.h"
 #include "log.h"
 #include "real.h"
 #include "sockhist.h"
@@ -181,6 +182,15 @@ static bool twin_of(const struct option *base, struct option *twin)
     return true;
 }
 
+void bia_swap_forked(void)
+{
+    for (int i = 0; i < 2; i++) {
+        int filling = 1;
+        __atomic_compare_exchange_n(&defaults[i].state, &filling, 0, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED);
+    }
+}
+
 static void read_defaults(int fresh, struct value *values)
 {
     struct option twin;
@@ -281,7 +291,7 @@ static void copy_file_flags(int from, int to)
 static int make_replacement(int fd, const struct bia_swap_plan *old)
 {
     int off = 0;
-    int s = bia_real()->socket(AF_INET6, old->type | SOCK_CLOEXEC, old->protocol);
+    int s = bia_fdroom_socket(AF_INET6, old->type | SOCK_CLOEXEC, old->protocol);
 
     if (s < 0)
         return -1;
@@ -331,7 +341,7 @@ int bia_swap_back(int fd)
     if (get_int(fd, SOL_SOCKET, SO_TYPE, &type) || get_int(fd, SOL_SOCKET, SO_PROTOCOL, &protocol))
         return -1;
     fd_flags = fcntl(fd, F_GETFD);
-    s = bia_real()->socket(AF_INET, type | SOCK_CLOEXEC, protocol);
+    s = bia_fdroom_socket(AF_INET, type | SOCK_CLOEXEC, protocol);
     if (s < 0)
         return -1;
     /* Every option, not just the program's: this path is rare, and the

@@ -51,4 +51,8 @@ int bia_swap(int fd, const struct bia_swap_plan *plan);
  */
 int bia_swap_back(int fd);
 
+/* In a new process (newproc.h): defaults a parent's thread was reading at
+ * the fork are read again (else every swap would read its own copy). */
+void bia_swap_forked(void);
+
 #endif

@@ -5,6 +5,7 @@
 #include "helper_client.h"
 #include "log.h"
 #include "netmode.h"
+#include "refusal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -65,7 +66,7 @@ static int pool_to_v4(const struct in6_addr *a, struct in_addr *v4)
 
     inet_ntop(AF_INET6, a, text, sizeof text);
     if (bia_helper_map6(a, &reply, why)) {
-        bia_warn("%s: cannot ask the helper which IPv4 peer it stands for: %s", text, why);
+        bia_warn_helper("%s: cannot ask the helper which IPv4 peer it stands for: %s", text, why);
         errno = EHOSTUNREACH;
         return -1;
     }
@@ -107,12 +108,13 @@ static int pool_from_v4(struct in_addr v4, struct in6_addr *out)
 
     inet_ntop(AF_INET, &v4, text, sizeof text);
     if (bia_helper_synth(v4, &reply, why)) {
-        bia_warn("no synthesized IPv6 address for %s: cannot reach the helper: %s", text, why);
+        bia_warn_helper("no synthesized IPv6 address for %s: cannot reach the helper: %s", text,
+                        why);
         return -1;
     }
     if (reply.status != BIA_S_OK || reply.u.entry.kind != BIA_K_SYNTHETIC ||
         reply.u.entry.v4.s_addr != v4.s_addr) {
-        bia_warn("no synthesized IPv6 address for %s: the helper answered %s", text,
+        bia_warn_helper("no synthesized IPv6 address for %s: the helper answered %s", text,
                  bia_status_name(reply.status));
         return -1;
     }

@@ -17,11 +17,11 @@
 #include "fdinherit.h"
 #include "helper_client.h"
 #include "log.h"
+#include "newproc.h"
 #include "real.h"
 #include "usecount.h"
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -108,27 +108,31 @@ static bool add_uncounted(int fd, unsigned long dev, unsigned long ino,
     return ++u->seen < BIA_MAX_USES;
 }
 
-static void after_fork_child(void)
+static bool used;   /* atomic: a mapping use was counted (a child has some to announce) */
+
+void bia_usage_forked(void)
 {
     struct batch b = {.type = BIA_T_USE};
     struct uncounted u = {.batch = &b};
 
+    if (!__atomic_load_n(&used, __ATOMIC_ACQUIRE))
+        return;
     bia_usecount_forked(add_one, &b);
     bia_fdtable_each(add_uncounted, &u);
     send_batch(&b);
 }
 
-static void watch_forks(void)
+/* One more socket uses v4; true when the helper must hear of it. */
+static bool count_use(struct in_addr v4)
 {
-    pthread_atfork(NULL, NULL, after_fork_child);
+    if (!__atomic_load_n(&used, __ATOMIC_RELAXED))
+        __atomic_store_n(&used, true, __ATOMIC_RELEASE);
+    return bia_usecount_up(v4);
 }
 
 static void start_use(struct in_addr v4, struct batch *b)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-    pthread_once(&once, watch_forks);
-    if (bia_usecount_up(v4))
+    if (count_use(v4))
         add(b, v4);
 }
 
@@ -167,7 +171,7 @@ static void take_up(int fd, const struct bia_fdinfo *info, pid_t announcer, void
     if (!mapping_of(info, &v4) || taken_before(t, fd))
         return;
     if (announcer == t->self)
-        (void)bia_usecount_up(v4);   /* reported by this pid before the exec */
+        (void)count_use(v4);   /* reported by this pid before the exec */
     else
         start_use(v4, &t->use);
 }
@@ -217,7 +221,7 @@ static void end_lingering(bool all)
 
 void bia_usage_before_exec(void)
 {
-    if (bia_usecount_own())
+    if (bia_newproc_own())
         end_lingering(true);
 }
 
@@ -237,7 +241,7 @@ void bia_usage_begin(int fd, const struct bia_fdinfo *before, const struct bia_f
     struct in_addr now, old;
     bool uses = mapping_of(info, &now);
 
-    if (!bia_usecount_own())
+    if (!bia_newproc_own())
         return;
     end_lingering(false);
     if (before && mapping_of(before, &old)) {
@@ -255,7 +259,7 @@ void bia_usage_bound(int fd, struct in_addr v4)
     struct batch b = {.type = BIA_T_USE};
     struct bia_fdinfo info;
 
-    if (!bia_usecount_own() || !bia_fdtable_get(fd, &info) || info.v4local.s_addr)
+    if (!bia_newproc_own() || !bia_fdtable_get(fd, &info) || info.v4local.s_addr)
         return;
     info.v4local = v4;
     if (!bia_fdtable_set(fd, &info))
@@ -271,7 +275,7 @@ static int mappings_of(int fd, struct in_addr v4s[2], struct bia_fdid *id)
     struct bia_fdinfo info;
     int n = 0;
 
-    if (!bia_usecount_own() || !bia_fdtable_get_id(fd, &info, id))
+    if (!bia_newproc_own() || !bia_fdtable_get_id(fd, &info, id))
         return 0;
     if (mapping_of(&info, &v4s[n]))
         n++;
@@ -355,7 +359,7 @@ void bia_usage_end_range(unsigned first, unsigned last)
 {
     struct closing c = {.first = first, .last = last, .release = {.type = BIA_T_RELEASE}};
 
-    if (!bia_usecount_own())
+    if (!bia_newproc_own())
         return;
     bia_fdtable_each(end_in_range, &c);
     send_batch(&c.release);

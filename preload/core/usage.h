@@ -46,6 +46,10 @@ void bia_usage_before_dup(int oldfd, int newfd);
  * the new program knows nothing of them. */
 void bia_usage_before_exec(void);
 
+/* In a new process (newproc.h): announces the mappings its inherited
+ * sockets use as its own, and forgets the parent's lingering releases. */
+void bia_usage_forked(void);
+
 /* close_range(first, last) is about to close those descriptors: reports
  * the release of each mapping whose last socket they carry. */
 void bia_usage_end_range(unsigned first, unsigned last);

@@ -15,9 +15,8 @@
 
 #include "helper_conn.h"
 
-#include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <unistd.h>
 
 #define MAX_PROBE 64
 #define TOLD 1u
@@ -30,24 +29,6 @@ struct slot {
 
 static struct slot slots[BIA_USECOUNT_SLOTS];
 static long long next_due;
-static pid_t owner;
-
-static void after_fork_child(void)
-{
-    __atomic_store_n(&owner, getpid(), __ATOMIC_RELAXED);
-}
-
-/* Before the other constructors: usage.c's takes up inherited sockets. */
-__attribute__((constructor(101))) static void usecount_at_load(void)
-{
-    after_fork_child();
-    pthread_atfork(NULL, NULL, after_fork_child);
-}
-
-bool bia_usecount_own(void)
-{
-    return __atomic_load_n(&owner, __ATOMIC_RELAXED) == getpid();
-}
 
 static unsigned first_slot(uint32_t key)
 {

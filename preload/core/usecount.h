@@ -21,8 +21,8 @@
  * mappings) is not counted: each of its sockets is reported on its own,
  * which the helper counts the same way. Lock-free and async-signal-safe:
  * a key is claimed with one compare-and-swap, a slot's count and "told"
- * bit change together in one compare-and-swap. A vfork child (or raw
- * clone) that shares this memory must change nothing (bia_usecount_own).
+ * bit change together in one compare-and-swap. A vfork child (or CLONE_VM
+ * child) that shares this memory must change nothing (bia_newproc_own).
  */
 #ifndef BIA_USECOUNT_H
 #define BIA_USECOUNT_H
@@ -54,8 +54,5 @@ void bia_usecount_end_due(bool all, void (*fn)(struct in_addr v4, void *arg), vo
  * forgets every lingering use and calls fn for each mapping its sockets
  * use, whose USE the caller sends. */
 void bia_usecount_forked(void (*fn)(struct in_addr v4, void *arg), void *arg);
-
-/* False in a vfork child or a raw clone sharing this process's memory. */
-bool bia_usecount_own(void);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include "v6only.h"
 
+#include "newproc.h"
 #include "real.h"
 #include "sockaddr.h"
 
@@ -37,6 +38,21 @@ static bool is_mapped(const struct sockaddr *addr, socklen_t len)
     return dst.sin6_family == AF_INET6 && bia_v6_is_mapped(&dst.sin6_addr, &ignored);
 }
 
+/*
+ * Records (ino != 0) or forgets (0) fd's lifted socket. A child sharing
+ * this memory (vfork, CLONE_VM; newproc.h) has descriptors of its own: it
+ * writes only a slot that is free or already names the socket now on fd,
+ * never one that may be its parent's for another socket.
+ */
+static void put(int fd, unsigned long ino)
+{
+    unsigned long held = __atomic_load_n(&lifted[fd], __ATOMIC_ACQUIRE);
+
+    if (held && held != ino && held != inode_of(fd) && !bia_newproc_own())
+        return;
+    __atomic_store_n(&lifted[fd], ino, __ATOMIC_RELEASE);
+}
+
 bool bia_v6only_lift(int fd)
 {
     int on = 0, off = 0, saved = errno;
@@ -46,7 +62,7 @@ bool bia_v6only_lift(int fd)
     if (fd >= 0 && fd < SLOTS &&
         !bia_real()->getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, &optlen) && on &&
         !bia_real()->setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off)) {
-        __atomic_store_n(&lifted[fd], inode_of(fd), __ATOMIC_RELEASE);
+        put(fd, inode_of(fd));
         done = true;
     }
     errno = saved;
@@ -59,7 +75,7 @@ void bia_v6only_restore(int fd)
 
     bia_real()->setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
     if (fd >= 0 && fd < SLOTS)
-        __atomic_store_n(&lifted[fd], 0, __ATOMIC_RELEASE);
+        put(fd, 0);
     errno = saved;
 }
 
@@ -69,13 +85,24 @@ void bia_v6only_before_connect(int fd, const struct sockaddr *addr, socklen_t le
         bia_v6only_lift(fd);
 }
 
+/* Whether another slot names ino: a copy made by a child sharing this
+ * memory, which left its parent's slot for that number alone (put). */
+static bool lifted_elsewhere(unsigned long ino)
+{
+    for (int i = 0; ino && i < SLOTS; i++)
+        if (__atomic_load_n(&lifted[i], __ATOMIC_ACQUIRE) == ino)
+            return !bia_newproc_own();
+    return false;
+}
+
 static bool was_lifted(int fd)
 {
-    unsigned long ino;
+    unsigned long ino, now;
 
     if (fd < 0 || fd >= SLOTS || !(ino = __atomic_load_n(&lifted[fd], __ATOMIC_ACQUIRE)))
         return false;
-    return ino == inode_of(fd);
+    now = inode_of(fd);
+    return ino == now || lifted_elsewhere(now);
 }
 
 void bia_v6only_copy(int oldfd, int newfd)
@@ -83,7 +110,7 @@ void bia_v6only_copy(int oldfd, int newfd)
     int saved = errno;
 
     if (newfd >= 0 && newfd < SLOTS && was_lifted(oldfd))
-        __atomic_store_n(&lifted[newfd], lifted[oldfd], __ATOMIC_RELEASE);
+        put(newfd, __atomic_load_n(&lifted[oldfd], __ATOMIC_ACQUIRE));
     errno = saved;
 }
 

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "mapcache.h"
 #include "netmode.h"
+#include "newproc.h"
 #include "real.h"
 #include "sockaddr.h"
 #include "synth.h"
@@ -31,9 +32,16 @@ static bool identify(int fd, struct stat *st)
 }
 
 /* Publishes state for fd's socket; the inode last, so that a reader never
- * takes a half-written state for the socket's. */
+ * takes a half-written state for the socket's. A child sharing this memory
+ * (vfork, CLONE_VM; newproc.h) has descriptors of its own: it writes only
+ * a free slot or one of the same socket, never its parent's mark for
+ * another. */
 static void store(int fd, const struct stat *st, const struct bia_v6prog *state)
 {
+    unsigned long held = __atomic_load_n(&slots[fd].ino, __ATOMIC_ACQUIRE);
+
+    if (held && held != (unsigned long)st->st_ino && !bia_newproc_own())
+        return;
     __atomic_store_n(&slots[fd].ino, 0, __ATOMIC_RELEASE);
     slots[fd].dev = st->st_dev;
     slots[fd].state = *state;

@@ -8,6 +8,12 @@
  * Native byte order and sizes: the file never leaves the host. One writer
  * (the helper's main thread); readers take a seqlock per record, so a record
  * read while it changes is read again, never believed half-written.
+ *
+ * No access to a mapped table faults (SIGBUS): the helper reserves every
+ * page before it maps the file (posix_fallocate; no room, no table), and
+ * never shrinks or truncates a table: a new one is renamed over the path,
+ * an old one is marked retired and unlinked. A reader maps only a file
+ * whose size holds the records its header declares (bia_maptable_map).
  */
 #ifndef BIA_MAPTABLE_H
 #define BIA_MAPTABLE_H

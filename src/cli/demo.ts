@@ -5,8 +5,10 @@
 import { labUnavailable, runInLabAttached } from '../lab/lab.js';
 import { CliError, EXIT_HELPER_UNAVAILABLE, EXIT_USAGE } from './exit-codes.js';
 
+// Bold headings only on a terminal, and never with NO_COLOR (no-color.org).
 const DEMO = String.raw`
-say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+if [ -t 1 ] && [ -z "$(printenv NO_COLOR)" ]; then bold='\033[1m' plain='\033[0m'; else bold='' plain=''; fi
+say() { printf "\n$bold%s$plain\n" "$*"; }
 show() { printf '$ %s\n' "$1"; eval "$1"; }
 peer_serve_tcp 8080
 say "A sandbox with an IPv6-only network: this host has $LAB_HOST6 and no IPv4 route."
@@ -31,7 +33,7 @@ exit 1
 `;
 
 export function demo(argv: string[]): number {
-  if (argv.length) throw new CliError(`bia demo takes no arguments (got ${argv[0]})`, EXIT_USAGE);
+  if (argv.length) throw new CliError(`demo takes no arguments (got ${argv[0]})`, EXIT_USAGE);
   const why = labUnavailable();
   if (why) throw new CliError(`cannot build the demo sandbox: ${why}`, EXIT_HELPER_UNAVAILABLE);
   return runInLabAttached(DEMO);

@@ -1,13 +1,15 @@
-// `bia doctor [CMD]`: what will and will not work here, and for CMD, each
-// problem with a plain fix. Exits 1 when something will not work.
+// `bia doctor [--json] [CMD...]`: what will and will not work here, and
+// for each CMD, each problem with a plain fix. Exits 1 when something will
+// not work.
 import { parseArgs } from './args.js';
+import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
-import { CONFIG_FLAGS } from '../config/schema.js';
 import type { Finding } from '../doctor/finding.js';
 import { checkProgram, type LibraryInfo } from '../doctor/program.js';
 import { helperFindings, libraryInfo, socketDirFinding } from '../doctor/system.js';
 import { EXIT_PROBLEMS } from './exit-codes.js';
-import { helperState } from './helper-state.js';
+import { helperState, type HelperState } from './helper-state.js';
+import { helperStaleness } from './helper-age.js';
 import { nat64Status } from './nat64-status.js';
 import { helperTarget, locateHelper } from './ensure-helper.js';
 import { preloadLibrary } from '../preload-path.js';
@@ -15,7 +17,7 @@ import { preloadLibrary } from '../preload-path.js';
 const MARK: Record<Finding['level'], string> = { ok: 'ok     ', note: 'note   ', problem: 'PROBLEM' };
 
 export async function doctor(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: [] });
+  const { options, rest } = parseArgs(argv, optionSpec('doctor'));
   const { config, sources } = effectiveConfig(options);
   const { socketPath: socket, shared } = await locateHelper(helperTarget(config, sources.socket));
   const library = preloadLibrary();
@@ -25,12 +27,20 @@ export async function doctor(argv: string[]): Promise<number> {
   const findings: Finding[] = [
     libraryFinding(library, info),
     ...helperFindings(helper, socket, nat64),
+    ...staleFinding(helper, shared),
     // A shared helper's directory is root's (system-socket.ts checked it).
     ...(shared ? [] : [socketDirFinding(socket)]),
   ];
-  if (rest.length && info) findings.push(...checkProgram(rest[0], info));
-  process.stdout.write(findings.map(line).join(''));
-  return findings.some((f) => f.level === 'problem') ? EXIT_PROBLEMS : 0;
+  const programs = info ? rest.map((cmd) => ({ program: cmd, findings: checkProgram(cmd, info) })) : [];
+  const problems = [...findings, ...programs.flatMap((p) => p.findings)].some((f) => f.level === 'problem');
+  const out = options.has('--json') ? JSON.stringify({ problems, findings, programs }, null, 2) + '\n' : [...findings, ...programs.flatMap((p) => p.findings)].map(line).join('');
+  process.stdout.write(out);
+  return problems ? EXIT_PROBLEMS : 0;
+}
+
+function staleFinding(helper: HelperState, shared: boolean): Finding[] {
+  const stale = helper.running ? helperStaleness(helper.peer.pid, shared, helper.peer.activated) : undefined;
+  return stale ? [{ level: 'note', what: stale.what, fix: `restart it: ${stale.fix}` }] : [];
 }
 
 function libraryFinding(library: string | undefined, info: LibraryInfo | undefined): Finding {

@@ -34,18 +34,21 @@ export interface HelperTarget {
   logPath: string;
   /** Extra arguments for `bia helper` (e.g. --log-level). */
   helperArgs: string[];
+  /** --allow-root: as root, a helper may be started (it serves every uid: docs/containers.md). */
+  allowRoot: boolean;
 }
 
 /** The helper CONFIG asks for, logging where helpers started by bia log. SOCKETSOURCE: where config.socket came from. */
-export function helperTarget(config: Config, socketSource: Source = 'default'): HelperTarget {
+export function helperTarget(config: Config, socketSource: Source = 'default', allowRoot = false): HelperTarget {
   const settings = HELPER_KEYS.flatMap((key) => [KEYS[key].flag, String(config[key])]);
   const helperArgs = [
     ...settings,
     ...(config.synthPrefix ? ['--synth-prefix', config.synthPrefix] : []),
     ...(config.logLevel ? ['--log-level', config.logLevel] : []),
+    ...(allowRoot ? ['--allow-root'] : []),
   ];
   const named = socketSource !== 'default';
-  return { socketPath: config.socket, named, systemSocket: config.systemSocket, logPath: helperLogPath(), helperArgs };
+  return { socketPath: config.socket, named, systemSocket: config.systemSocket, logPath: helperLogPath(), helperArgs, allowRoot };
 }
 
 /** A shared helper that does not serve this user (DENIED). */
@@ -69,6 +72,8 @@ export interface Reached {
   hello: HelloBody;
   /** A shared helper (bia helper --system), not the user's own. */
   shared: boolean;
+  /** Started here, for this command (bia env says so, as ssh-agent does). */
+  started?: boolean;
 }
 
 /** Where a shared helper answers for this user; undefined (and why, for bia status) when none does. */
@@ -99,7 +104,7 @@ export async function ensureHelper(target: HelperTarget): Promise<Reached> {
     const shared = await sharedHelper(target.systemSocket, (why) => process.stderr.write(`bia: warning: ${why}\n`));
     if ('hello' in shared) return shared;
   }
-  return { socketPath: target.socketPath, hello: await startOwn(target), shared: false };
+  return { socketPath: target.socketPath, hello: await startOwn(target), shared: false, started: true };
 }
 
 // The user asked for the shared helper by name: it is the admin's to start.
@@ -113,7 +118,7 @@ async function namedShared(socketPath: string): Promise<HelloBody> {
 }
 
 async function startOwn(target: HelperTarget): Promise<HelloBody> {
-  refuseRoot(false); // say so here rather than as a helper that exited
+  refuseRoot(target.allowRoot); // say so here rather than as a helper that exited
   const { logPath } = target;
   const exited = startHelper(target);
   const deadline = Date.now() + START_TIMEOUT_MS;

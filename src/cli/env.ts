@@ -1,33 +1,51 @@
 // `bia env`: shell commands that turn bia on (or, with --off, off) for the
 // current shell and everything started from it, ssh-agent style:
-//   eval "$(bia env)"     eval "$(bia env --off)"
-import { parseArgs } from './args.js';
+//   eval "$(bia env)"     eval `bia env`  (csh)     bia env | source  (fish)
+import { parseArgs, stringOption } from './args.js';
+import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
-import { CONFIG_FLAGS } from '../config/schema.js';
-import { ensureHelper, helperTarget } from './ensure-helper.js';
+import { ensureHelper, helperTarget, type Reached } from './ensure-helper.js';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
+import { helperPeer } from './helper-peer.js';
 import { PRELOAD_SETTING_NAMES, preloadVariables, requireLibrary, withoutLibrary } from './preload-env.js';
-import { shellQuote } from './shell-quote.js';
+import { echoLine, setLine, shellFor, unsetLine, type Shell } from './shell-syntax.js';
+
+const APPLY: Record<Shell, (command: string) => string> = {
+  sh: (command) => `eval "$(${command})"`,
+  csh: (command) => `eval \`${command}\``,
+  fish: (command) => `${command} | source`,
+};
 
 export async function env(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: ['--off'] });
-  if (rest.length) throw new CliError(`bia env takes no command (got ${rest[0]}); to run one program use bia run`, EXIT_USAGE);
+  const { options, rest } = parseArgs(argv, optionSpec('env'));
+  if (rest.length) throw new CliError(`env takes no command (got ${rest[0]}); to run one program use bia run`, EXIT_USAGE);
+  const shell = shellFor(stringOption(options.get('--shell')));
+  const quiet = options.has('-q') || options.has('--quiet');
   const library = requireLibrary();
-  const lines = options.has('--off') ? offLines(library) : await onLines(library, options);
+  const lines = options.has('--off') ? offLines(shell, library) : await onLines(shell, library, options, quiet);
   process.stdout.write(lines.join('\n') + '\n');
-  if (process.stdout.isTTY) process.stderr.write(`# bia: to apply these, run: eval "$(bia env${options.has('--off') ? ' --off' : ''})"\n`);
+  if (process.stdout.isTTY && !quiet) process.stderr.write(`# bia: to apply these, run: ${APPLY[shell](`bia env${options.has('--off') ? ' --off' : ''}`)}\n`);
   return 0;
 }
 
-async function onLines(library: string, options: Map<string, string | true>): Promise<string[]> {
+async function onLines(shell: Shell, library: string, options: Map<string, string | true>, quiet: boolean): Promise<string[]> {
   const { config, sources } = effectiveConfig(options);
-  const helper = await ensureHelper(helperTarget(config, sources.socket));
+  const helper = await ensureHelper(helperTarget(config, sources.socket, options.has('--allow-root')));
   const vars = preloadVariables(library, { ...config, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD);
-  return Object.entries(vars).map(([name, value]) => `export ${name}=${shellQuote(value)};`);
+  const lines = Object.entries(vars).map(([name, value]) => setLine(shell, name, value));
+  if (helper.started && !quiet) lines.push(echoLine(shell, await startedText(helper)));
+  return lines;
 }
 
-function offLines(library: string): string[] {
+// As ssh-agent's "Agent pid N": the pid the kernel says listens, since the
+// process bia spawned may have handed over to another (exempt.ts).
+async function startedText(helper: Reached): Promise<string> {
+  const peer = await helperPeer(helper.socketPath).catch(() => undefined);
+  return `bia: started a helper${peer ? `, pid ${peer.pid}` : ''} (bia stop ends it)`;
+}
+
+function offLines(shell: Shell, library: string): string[] {
   const rest = withoutLibrary(library, process.env.LD_PRELOAD);
-  const preload = rest === undefined ? 'unset LD_PRELOAD;' : `export LD_PRELOAD=${shellQuote(rest)};`;
-  return [preload, `unset ${PRELOAD_SETTING_NAMES.join(' ')};`];
+  const preload = rest === undefined ? unsetLine(shell, ['LD_PRELOAD']) : setLine(shell, 'LD_PRELOAD', rest);
+  return [preload, unsetLine(shell, PRELOAD_SETTING_NAMES)];
 }

@@ -7,16 +7,22 @@ names that only have IPv6 addresses resolve to stand-in IPv4 addresses
 opens a real IPv6 connection. Data flows through the kernel untouched.
 
 Usage:
-  bia run [OPTIONS] [--] CMD [ARGS...]   run CMD with bia
-  bia env [OPTIONS] [--off]              print shell commands that turn bia
+  bia run [OPTIONS] [--allow-root] [--] CMD [ARGS...]
+                                         run CMD with bia (as root, starting
+                                         a helper only with --allow-root)
+  bia env [OPTIONS] [--allow-root] [--shell sh|csh|fish] [-q] [--off]
+                                         print shell commands that turn bia
                                          on (off) for the current shell
   bia status [OPTIONS] [--json]          the helper, the network it sees, and
                                          the settings in force and their origin
-  bia doctor [OPTIONS] [CMD]             what will work here; whether bia can
-                                         reach CMD, and what to do if not
+  bia doctor [OPTIONS] [--json] [CMD...]
+                                         what will work here; whether bia can
+                                         reach each CMD, and what to do if not
   bia stop [--socket PATH]               stop your helper
   bia helper [OPTIONS] [--allow-root]    run the helper in the foreground
-                                         (as root only with --allow-root)
+                                         (as root only with --allow-root; a
+                                         root helper serves every uid, or
+                                         only --allow-users/--allow-group)
   bia helper --system [--allow-users LIST] [--allow-group GROUP] [OPTIONS]
                                          a helper shared by the host's users,
                                          at the system socket; it serves its
@@ -25,7 +31,9 @@ Usage:
   bia demo                               show bia at work in a sandbox
   bia install --user [--allow-root]      write systemd user units that start
                                          your helper when a program needs it
-  bia uninstall --user                   remove them
+  bia uninstall [--user]                 stop your helper, remove the units,
+                                         and say what is kept (run it before
+                                         npm uninstall -g bia)
   bia install --system --allow-group GROUP|--allow-users LIST
               [--service-user NAME] [--unit-dir DIR] [OPTIONS]
                                          write systemd system units for a
@@ -87,6 +95,8 @@ Examples:
   bia run --trace-file /tmp/bia.trace -- ./legacy-daemon
   eval "$(bia env)"                            bia for every program started
   eval "$(bia env --off)"                      from this shell, and back
+  bia env | source                             the same in fish (csh: eval
+                                               \`bia env\`)
   bia status                                   is it running, with what
   bia status --json | jq .helper.pid
   bia doctor ./legacy-client                   can bia reach this program?
@@ -96,8 +106,8 @@ Examples:
   bia demo                                     no network or root needed
   bia install --user                           then: systemctl --user enable
                                                --now bia-helper.socket
-  bia uninstall --user                         then: systemctl --user stop
-                                               bia-helper.socket bia-helper
+  bia uninstall                                stops and removes what bia
+                                               set up for you
   bia install --system --allow-group users     as root; then: systemctl enable
                                                --now bia-helper.socket
 
@@ -108,8 +118,8 @@ $XDG_STATE_HOME/bia/helper.log). BIA_SOCKET or --socket names the one helper
 to use instead.
 
 bia run runs CMD itself (exec) when a helper answers and nothing else needs
-working out: only --socket, --log-level or --trace, no other BIA_* setting,
-no config file. It then costs well under a millisecond; otherwise the Node
+working out: only --socket, --log-level or --trace, no other BIA_* setting
+(but the helper's own, which bia env exports), no config file. It then costs well under a millisecond; otherwise the Node
 launcher runs it (200 ms more). --log-level debug says which, and why.
 
 Exit status: bia run exits with CMD's status (128+N when CMD dies of signal

@@ -1,13 +1,12 @@
 // What the running helper says about itself: who it is (SO_PEERCRED) and
 // what it sees (HELLO). Shared by bia status and bia doctor.
-import type { PeerCredentials } from '../native.js';
 import { WireNetwork, type HelloBody } from '../protocol.js';
 import { hello } from './ensure-helper.js';
-import { helperPeer } from './helper-peer.js';
+import { helperPeer, type HelperPeer } from './helper-peer.js';
 
 export type HelperState =
   | { running: false; why: string }
-  | { running: true; peer: PeerCredentials; hello: HelloBody; network: string; pool: string };
+  | { running: true; peer: HelperPeer; hello: HelloBody; network: string; pool: string };
 
 const NETWORK_NAMES: Record<WireNetwork, string> = {
   [WireNetwork.None]: 'none',
@@ -17,7 +16,7 @@ const NETWORK_NAMES: Record<WireNetwork, string> = {
 };
 
 export async function helperState(socket: string): Promise<HelperState> {
-  let peer: PeerCredentials | undefined;
+  let peer: HelperPeer | undefined;
   try {
     peer = await helperPeer(socket);
   } catch (err) {

@@ -1,10 +1,11 @@
 // `bia helper`: the address mapper and extension name resolver, in the
 // foreground, until SIGINT or SIGTERM. With --system, the shared helper of
-// the users an admin allows (docs/architecture.md, "The shared helper").
+// the users an admin allows (docs/architecture.md, "The shared helper");
+// as root (--allow-root), the helper of every uid of its container.
 import { parseArgs, stringOption } from './args.js';
+import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
 import type { Config } from '../config/schema.js';
-import { CONFIG_FLAGS } from '../config/schema.js';
 import { CliError, EXIT_CONFIG, EXIT_HELPER_STUCK, EXIT_USAGE } from './exit-codes.js';
 import { StateInUseError } from '../helper/statestore.js';
 import { startHelper, HelperRunningError, type HelperOptions } from '../helper/server.js';
@@ -12,19 +13,24 @@ import { needsExemption, rerunExempt } from './exempt.js';
 import { inheritedListener, ListenFdsError } from '../helper/listen-fds.js';
 import { refuseRoot } from './root.js';
 import { allowList } from './allow.js';
-import { systemStateDir } from '../paths.js';
+import { EVERYONE } from '../helper/admission.js';
+import { helperLogPath, systemStateDir } from '../paths.js';
 import { batchScheduling } from '../native.js';
+import { CLI_MAIN } from '../preload-path.js';
+import { watchInstall } from '../helper/install-watch.js';
+import { capStderrLog } from '../helper/log-cap.js';
 
 const SYSTEM_FLAGS = ['--allow-users', '--allow-group'];
 
 export async function helper(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: [...CONFIG_FLAGS, ...SYSTEM_FLAGS], flags: ['--allow-root', '--system'] });
-  if (rest.length) throw new CliError(`bia helper takes no arguments (got ${rest[0]})`, EXIT_USAGE);
+  const { options, rest } = parseArgs(argv, optionSpec('helper'));
+  if (rest.length) throw new CliError(`helper takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const { config } = effectiveConfig(options);
   refuseRoot(options.has('--allow-root'));
   if (needsExemption()) return rerunExempt();
-  const where = options.has('--system') ? systemHelper(config, options) : perUserHelper(options);
+  const where = options.has('--system') ? systemHelper(config, options) : process.geteuid!() === 0 ? rootHelper(options) : perUserHelper(options);
   const listenFd = systemdSocket();
+  const uncap = capStderrLog(helperLogPath());
   let running;
   try {
     const synth = { format: config.synth, prefix: config.synthPrefix, plane: config.planeId };
@@ -51,10 +57,17 @@ export async function helper(argv: string[]): Promise<number> {
     if (err instanceof StateInUseError) throw new CliError(err.message, EXIT_HELPER_STUCK);
     throw err;
   }
+  let unwatch = (): void => {};
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
+    unwatch = watchInstall(CLI_MAIN, (why) => {
+      process.stderr.write(`bia-helper: ${why}; stopping\n`);
+      resolve();
+    });
   });
+  unwatch();
+  uncap();
   await running.close();
   return 0;
 }
@@ -63,6 +76,15 @@ function perUserHelper(options: Map<string, string | true>): Partial<HelperOptio
   const stray = SYSTEM_FLAGS.find((f) => options.has(f));
   if (stray) throw new CliError(`${stray} is for a shared helper: bia helper --system ${stray} ...`, EXIT_USAGE);
   return {};
+}
+
+// Root's helper (allowed with --allow-root: a container, a sandbox) serves
+// every uid that can reach it, so that programs which drop privileges
+// (nginx's workers, apt's _apt downloads) keep working, unless the admin
+// names whom (docs/containers.md).
+function rootHelper(options: Map<string, string | true>): Partial<HelperOptions> {
+  const allow = allowList(stringOption(options.get('--allow-users')), stringOption(options.get('--allow-group')));
+  return { container: true, allow: allow ?? EVERYONE };
 }
 
 // The shared helper: the system socket, the system state directory, and the

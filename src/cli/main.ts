@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
     case 'install':
       return rest.includes('--system') ? (await import('./system-unit.js')).installSystem(rest) : (await import('./user-unit.js')).install(rest);
     case 'uninstall':
-      return rest.includes('--system') ? (await import('./system-unit.js')).uninstallSystem(rest) : (await import('./user-unit.js')).uninstall(rest);
+      return rest.includes('--system') ? (await import('./system-unit.js')).uninstallSystem(rest) : (await import('./uninstall.js')).uninstall(rest);
     case '--version':
     case '-V':
       process.stdout.write(`bia ${await version()}\n`);

@@ -4,20 +4,20 @@ import { closeSync, openSync } from 'node:fs';
 import { resolve as absolutePath } from 'node:path';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { parseArgs, stringOption } from './args.js';
+import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
-import { CONFIG_FLAGS } from '../config/schema.js';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 import { runChild } from './child.js';
 import { preloadVariables, requireLibrary } from './preload-env.js';
 import { ensureHelper, helperTarget } from './ensure-helper.js';
 
 export async function run(argv: string[]): Promise<number> {
-  const { options, rest } = parseArgs(argv, { values: [...CONFIG_FLAGS, '--trace-file'], flags: ['--trace'] });
-  if (rest.length === 0) throw new CliError("bia run needs a command: bia run [OPTIONS] -- CMD [ARGS...]", EXIT_USAGE);
+  const { options, rest } = parseArgs(argv, optionSpec('run'));
+  if (rest.length === 0) throw new CliError("run needs a command: bia run [OPTIONS] -- CMD [ARGS...]", EXIT_USAGE);
   const { config, sources } = effectiveConfig(options);
   const settings = { ...config, ...traceSettings(config.logLevel, options) };
   const library = requireLibrary();
-  const helper = await ensureHelper(helperTarget(settings, sources.socket));
+  const helper = await ensureHelper(helperTarget(settings, sources.socket, options.has('--allow-root')));
   const env = { ...process.env, ...preloadVariables(library, { ...settings, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD) };
   // The program asks for SIGTERM should bia run be killed outright
   // (preload/core/launcher.c), so it never outlives its launcher as an orphan.

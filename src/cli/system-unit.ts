@@ -9,13 +9,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { effectiveConfig } from '../config/effective.js';
-import { CONFIG_FLAGS, HELPER_KEYS, KEYS } from '../config/schema.js';
+import { HELPER_KEYS, KEYS } from '../config/schema.js';
 import { parseArgs, stringOption } from './args.js';
+import { optionSpec } from './commands.js';
 import { allowList } from './allow.js';
 import { CliError, EXIT_USAGE } from './exit-codes.js';
 import { ROOT_OPT_IN } from './root.js';
-import { envWord, execWord, literal, removeUnits } from './user-unit.js';
-import { HELPER_NODE_FLAGS } from '../helper/node-flags.js';
+import { execWord, literal, notLinked, removeUnits, unitEnvironment } from './user-unit.js';
+import { UNIT_EXEC, unitCommand, type UnitCommand } from './unit-command.js';
 
 const SERVICE = 'bia-helper';
 const UNIT_DIR = '/etc/systemd/system';
@@ -31,8 +32,7 @@ export interface SystemUnitOptions {
   allowRoot: boolean;
 }
 
-export function systemServiceText(node: string, biaMain: string, o: SystemUnitOptions): string {
-  const env = ['BIA_INSIDE_HELPER=1', ...(o.allowRoot ? [`${ROOT_OPT_IN}=1`] : [])];
+export function systemServiceText(command: UnitCommand, o: SystemUnitOptions): string {
   const user = o.serviceUser ? `User=${o.serviceUser}` : 'DynamicUser=yes\nUser=bia';
   return `[Unit]
 Description=bia shared helper: IPv4-only programs on IPv6-only networks, for every allowed user
@@ -40,8 +40,8 @@ Requires=${SERVICE}.socket
 After=${SERVICE}.socket
 
 [Service]
-ExecStart=${[node, ...HELPER_NODE_FLAGS, biaMain, 'helper', '--system', ...o.helperArgs].map(execWord).join(' ')}
-Environment=${env.map(envWord).join(' ')}
+ExecStart=${[...UNIT_EXEC, '--system', ...o.helperArgs].map(execWord).join(' ')}
+Environment=${unitEnvironment(command, o.allowRoot ? [`${ROOT_OPT_IN}=1`] : [])}
 ${user}
 StateDirectory=bia
 StateDirectoryMode=0700
@@ -84,11 +84,11 @@ function settingArgs(options: Map<string, string | true>): string[] {
 }
 
 export function installSystem(argv: string[]): number {
-  const { options, rest } = parseArgs(argv, { values: [...CONFIG_FLAGS, '--allow-users', '--allow-group', '--service-user', '--unit-dir'], flags: ['--system', '--allow-root'] });
-  if (rest.length) throw new CliError(`bia install takes no arguments (got ${rest[0]})`, EXIT_USAGE);
+  const { options, rest } = parseArgs(argv, optionSpec('install --system'));
+  if (rest.length) throw new CliError(`install takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const users = stringOption(options.get('--allow-users'));
   const group = stringOption(options.get('--allow-group'));
-  if (users === undefined && group === undefined) throw new CliError('bia install --system needs --allow-users LIST or --allow-group GROUP: whom the shared helper serves', EXIT_USAGE);
+  if (users === undefined && group === undefined) throw new CliError('install --system needs --allow-users LIST or --allow-group GROUP: whom the shared helper serves', EXIT_USAGE);
   allowList(users, group); // a misspelt name stops here, not in the service
   const serviceUser = stringOption(options.get('--service-user'));
   if (serviceUser !== undefined && !USER_NAME.test(serviceUser)) throw new CliError(`--service-user ${serviceUser}: not a user name`, EXIT_USAGE);
@@ -99,15 +99,16 @@ export function installSystem(argv: string[]): number {
   const allow = [...(users !== undefined ? ['--allow-users', users] : []), ...(group !== undefined ? ['--allow-group', group] : [])];
   const dir = stringOption(options.get('--unit-dir')) ?? UNIT_DIR;
   const paths = unitPaths(dir);
+  const command = unitCommand();
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(paths.service, systemServiceText(process.execPath, process.argv[1]!, { helperArgs: [...allow, ...settingArgs(options)], serviceUser, socket, allowRoot }));
+    writeFileSync(paths.service, systemServiceText(command, { helperArgs: [...allow, ...settingArgs(options)], serviceUser, socket, allowRoot }));
     writeFileSync(paths.socket, systemSocketText(socket));
   } catch (err) {
     throw new CliError(`cannot write the system units in ${dir}: ${(err as Error).message} (bia install --system is root's to run)`, EXIT_USAGE);
   }
   process.stdout.write(`bia: wrote ${paths.socket} and ${paths.service}
-Have systemd start the shared helper for the first program that needs it, from now on and at every boot:
+${notLinked(command)}Have systemd start the shared helper for the first program that needs it, from now on and at every boot:
   systemctl daemon-reload
   systemctl enable --now ${SERVICE}.socket
 Users' bia run and bia env use it when they have no helper of their own running (bia status shows which).
@@ -116,7 +117,7 @@ Users' bia run and bia env use it when they have no helper of their own running 
 }
 
 export function uninstallSystem(argv: string[]): number {
-  const { options, rest } = parseArgs(argv, { values: ['--unit-dir'], flags: ['--system'] });
-  if (rest.length) throw new CliError(`bia uninstall takes no arguments (got ${rest[0]})`, EXIT_USAGE);
-  return removeUnits(unitPaths(stringOption(options.get('--unit-dir')) ?? UNIT_DIR), 'systemctl');
+  const { options, rest } = parseArgs(argv, optionSpec('uninstall --system'));
+  if (rest.length) throw new CliError(`uninstall takes no arguments (got ${rest[0]})`, EXIT_USAGE);
+  return removeUnits(unitPaths(stringOption(options.get('--unit-dir')) ?? UNIT_DIR), '--system');
 }

@@ -41,8 +41,10 @@ export type Key = keyof Config;
 export interface KeySpec {
   env: string;
   flag: string;
-  /** What a valid value is, for error messages. */
+  /** What a valid value is, for error messages (and the man page and completions). */
   expected: string;
+  /** The values to offer when there are few (shell completion). */
+  choices?: readonly string[];
   /** The value, or undefined when VALUE is not valid. Strings come from env and flags. */
   parse(value: unknown): Config[Key] | undefined;
 }
@@ -98,6 +100,7 @@ export const KEYS: Record<Key, KeySpec> = {
     env: 'BIA_NETWORK',
     flag: '--network',
     expected: `one of ${NETWORK_MODES.join(', ')}`,
+    choices: NETWORK_MODES,
     parse: (v) => ((NETWORK_MODES as readonly unknown[]).includes(v) ? (v as NetworkMode) : undefined),
   },
   pool: { env: 'BIA_POOL', flag: '--pool', expected: `an IPv4 network such as ${DEFAULT_POOL}`, parse: pool },
@@ -105,9 +108,10 @@ export const KEYS: Record<Key, KeySpec> = {
     env: 'BIA_NAT64',
     flag: '--nat64',
     expected: 'auto, off or a NAT64 prefix such as 64:ff9b::/96 (length 32, 40, 48, 56, 64 or 96)',
+    choices: ['auto', 'off', '64:ff9b::/96'],
     parse: (v) => (v === 'auto' || v === 'off' || (typeof v === 'string' && parsePrefix(v)) ? (v as string) : undefined),
   },
-  logLevel: { env: 'BIA_LOG', flag: '--log-level', expected: `one of ${LOG_LEVELS.join(', ')}`, parse: (v) => (isLogLevel(v) ? v : undefined) },
+  logLevel: { env: 'BIA_LOG', flag: '--log-level', expected: `one of ${LOG_LEVELS.join(', ')}`, choices: LOG_LEVELS, parse: (v) => (isLogLevel(v) ? v : undefined) },
   socket: {
     env: 'BIA_SOCKET',
     flag: '--socket',
@@ -131,6 +135,7 @@ export const KEYS: Record<Key, KeySpec> = {
     env: 'BIA_SYNTH',
     flag: '--synth',
     expected: `one of ${SYNTH_FORMATS.join(', ')}`,
+    choices: SYNTH_FORMATS,
     parse: (v) => ((SYNTH_FORMATS as readonly unknown[]).includes(v) ? (v as SynthName) : undefined),
   },
   synthPrefix: { env: 'BIA_SYNTH_PREFIX', flag: '--synth-prefix', expected: 'an IPv6 network such as 64:ff9b::/96', parse: ipv6Network },
@@ -139,6 +144,7 @@ export const KEYS: Record<Key, KeySpec> = {
     env: 'BIA_POOL_SCOPE',
     flag: '--pool-scope',
     expected: `one of ${POOL_SCOPES.join(', ')}`,
+    choices: POOL_SCOPES,
     parse: (v) => ((POOL_SCOPES as readonly unknown[]).includes(v) ? (v as PoolScope) : undefined),
   },
   quotaPerProcess: { env: 'BIA_QUOTA_PER_PROCESS', flag: '--quota-per-process', expected: COUNT, parse: count },

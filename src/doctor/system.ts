@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { HelperState } from '../cli/helper-state.js';
 import { nat64Text, type Nat64Status } from '../cli/nat64-status.js';
 import type { Finding } from './finding.js';
+import { detectNetwork } from '../helper/netdetect.js';
 import { readElf } from './elf.js';
 import type { LibraryInfo } from './program.js';
 
@@ -25,7 +26,7 @@ const NETWORK_MEANING: Record<string, Finding> = {
 
 export function helperFindings(helper: HelperState, socket: string, nat64?: Nat64Status | Error): Finding[] {
   if (!helper.running) {
-    if (helper.why.startsWith('nothing listens')) return [{ level: 'ok', what: `helper: not running; bia run or bia env will start it on ${socket}` }];
+    if (helper.why.startsWith('nothing listens')) return [{ level: 'ok', what: `helper: not running; bia run or bia env will start it on ${socket}` }, networkHere()];
     return [{ level: 'problem', what: `helper: ${helper.why}`, fix: `bia stop, then try again; the helper's log may say more` }];
   }
   const network = NETWORK_MEANING[helper.network] ?? { level: 'note', what: `network: ${helper.network}` };
@@ -34,6 +35,12 @@ export function helperFindings(helper: HelperState, socket: string, nat64?: Nat6
     network,
     ...(nat64 ? [nat64Finding(helper.network, nat64)] : []),
   ];
+}
+
+// With no helper to ask, what a helper started now would see, looked at here.
+function networkHere(): Finding {
+  const network = NETWORK_MEANING[detectNetwork()];
+  return { ...network, what: network.what.replace(/^network:/, 'network (seen by bia doctor, as no helper runs):') };
 }
 
 // Only an IPv6-only network needs a NAT64: there, without one, IPv4-only peers are out of reach.

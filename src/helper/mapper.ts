@@ -39,7 +39,7 @@ export interface MapRequest {
 }
 
 /** Why no mapping was made. */
-export type Refused = Status.PoolExhausted | Status.Quota;
+export type Refused = Status.PoolExhausted | Status.Quota | Status.TryAgain;
 
 /** What the state file keeps of an entry. */
 export type EntryRecord = Pick<MapperEntry, 'kind' | 'v4' | 'v6' | 'ttl' | 'lastUsed' | 'cachedUntil' | 'name'>;
@@ -64,6 +64,8 @@ export interface MapperOptions {
   quarantineMs?: number;
   /** Told of every entry whose loss in a crash would break a promise made to a client. */
   onRecord?: (entry: MapperEntry) => void;
+  /** False while a new entry's record could not be saved (a full disk): no pool address is handed out then (TRY_AGAIN). */
+  canAllocate?: () => boolean;
   log?: Logger;
   now?: () => number;
 }
@@ -155,6 +157,8 @@ export class AddressMapper {
   private readonly quarantineMs: number;
   private readonly now: () => number;
   private sink: MappingSink | undefined;
+  // The end of the embargo last logged.
+  private embargoLogged = 0;
 
   constructor(
     readonly pool: Pool,
@@ -193,9 +197,10 @@ export class AddressMapper {
     const found = this.t.find6(key);
     if (found !== NONE) return this.entry(this.touch(this.rename(found, name), ttl));
     if (account?.refusal()) return Status.Quota;
+    if (this.options.canAllocate?.() === false) return Status.TryAgain;
     const v4 = this.pool.allocateNumber(this.now()) ?? this.reclaim();
     if (v4 === undefined) {
-      this.options.log?.warn(`pool ${this.pool.network}/${this.pool.prefixLength} exhausted (every address in use, cached or quarantined), cannot map ${v6}`);
+      this.refusedAll(v6);
       return Status.PoolExhausted;
     }
     const slot = this.fresh(Kind.Pool, v4, key, this.poolTtl, name);
@@ -206,6 +211,19 @@ export class AddressMapper {
     const entry = this.store(slot, ttl);
     this.options.log?.info(`pool: ${entry.v4} stands for ${entry.v6}`);
     return entry;
+  }
+
+  // Why no address is free: an embargo (a damaged state file, logged once
+  // per embargo) is not a full pool.
+  private refusedAll(v6: string): void {
+    const until = this.pool.embargoedUntil;
+    if (until > this.now()) {
+      if (this.embargoLogged === until) return;
+      this.embargoLogged = until;
+      this.options.log?.warn(`no pool address is handed out until ${new Date(until).toISOString()}: saved mappings were damaged, so any pool address may still be cached by a program (cannot map ${v6})`);
+      return;
+    }
+    this.options.log?.warn(`pool ${this.pool.network}/${this.pool.prefixLength} exhausted (every address in use, cached or quarantined), cannot map ${v6}`);
   }
 
   /** Stores an A/AAAA pair of the name `name`, learned from DNS. Not charged to anyone: it takes no pool address. */

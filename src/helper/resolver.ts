@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import { plainV4, plainV6 } from './addr.js';
 import { WatchedFile } from './filecache.js';
 import { HostsFile } from './hosts.js';
-import { DEFAULT_POOL_TTL, type AddressMapper, type MapRequest } from './mapper.js';
+import { DEFAULT_POOL_TTL, type AddressMapper, type MapRequest, type Refused } from './mapper.js';
 import { negativeTtl } from './soa.js';
 import { Synthesizer } from './synth.js';
 import { parseResolvConf, resolvConfPath, type Nameserver, type ResolvConf } from './resolvconf.js';
@@ -308,7 +308,7 @@ export class NameResolver {
     // two: a TTL-0 AAAA record must not cost a MAP4 round trip on every
     // connect. The mapper is told the ttl so that it keeps the mapping that long.
     const entries: Entry[] = [];
-    let refused: Status.PoolExhausted | Status.Quota = Status.PoolExhausted;
+    let refused: Refused = Status.PoolExhausted;
     for (const r of aaaa) {
       const got = mapper.request(r.address, { ttl, name, account: via.account });
       if (typeof got === 'object') entries.push(withTtl(got, Math.max(ttl, got.ttl)));

@@ -28,7 +28,7 @@ import {
   type TableBody,
   type TableRow,
 } from '../protocol.js';
-import { AddressMapper, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_QUARANTINE_MS } from './mapper.js';
+import { AddressMapper, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_QUARANTINE_MS, type MapperEntry } from './mapper.js';
 import { NetworkDetector, PROC_SOURCES, type Network, type NetworkMode, type NetSources, type NetworkView } from './netdetect.js';
 import { WatchedFile } from './filecache.js';
 import { Nat64, parsePrefix, type Nat64Setting } from './nat64.js';
@@ -43,7 +43,9 @@ import { admits, describeAllow, ownUserOnly, servesOthers, type AllowList } from
 import { DEFAULT_POOL, Pool } from './pool.js';
 import { caresTransport, NameResolver, type DnsTransport, type ResolveResult } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
-import { applyState, savedUses, StateStore } from './statestore.js';
+import { StateStore } from './statestore.js';
+import { applyState, savedUses } from './restore.js';
+import { acknowledged, unsaved, type Held } from './acknowledge.js';
 import { unixSocketPath } from '../unix-sockets.js';
 
 export interface HelperOptions {
@@ -79,6 +81,13 @@ export interface HelperOptions {
   allow?: AllowList;
   /** A helper for several users (`bia helper --system`): its socket is open to all (0666 in a 0755 directory) and admission decides. */
   shared?: boolean;
+  /**
+   * A root helper for every uid of its container (docs/containers.md): its
+   * socket open as a shared helper's, but a path other users cannot reach is
+   * only warned about, and it keeps its published table (root's own, 0600:
+   * root's programs read it, other users' ask).
+   */
+  container?: boolean;
   /** Connections one user (SO_PEERCRED uid) may hold open at once, when the helper serves others too. Default 4096. */
   maxConnectionsPerUser?: number;
   /** Seconds clients may cache a pool address. Default DEFAULT_POOL_TTL; a pool address is never reused sooner. */
@@ -196,7 +205,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   });
   const inherited = options.listenFd !== undefined;
   if (inherited) await listenOnFd(server, options.listenFd!, socketPath, log);
-  else await listenOnPath(server, socketPath, log, options.shared ?? false);
+  else await listenOnPath(server, socketPath, log, socketAccess(options));
   server.on('error', (err) => log.error(`server: ${err.message}`));
   // The socket file of an inherited socket is systemd's: it stays when the
   // helper ends, so that the next client starts a helper again.
@@ -240,9 +249,11 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     persistUses,
   );
   if (persistUses) await keepUses(store, mapper, usage, savedUseRecords, log);
-  // Only a private helper publishes: a shared one's allow list is checked
-  // per connection, and a table per user would need a file per user.
-  const published = scope === 'host' && !options.shared ? PublishedTable.open(socketPath, pool, log) : undefined;
+  // A private helper publishes, and a container's root helper for root's
+  // programs: the file is the helper's user's alone. A shared helper's users
+  // are others, whose allow list is checked per connection; a table per user
+  // would need a file per user.
+  const published = scope === 'host' && (!options.shared || options.container) ? PublishedTable.open(socketPath, pool, log) : undefined;
   if (published) mapper.publishTo(published);
   const ctx: Context = {
     log,
@@ -300,7 +311,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
 function userTable(uid: number, pool: Pool, stateDir: string, options: HelperOptions, log: Logger): OwnTable {
   const now = options.now ?? Date.now;
   const store = new StateStore(path.join(stateDir, 'users', String(uid)), log);
-  const table = new AddressMapper(pool, { ...mapperTimes(options), onRecord: (entry) => store.append(entry), log, now });
+  const table = new AddressMapper(pool, { ...mapperTimes(options), ...savedIn(store), log, now });
   applyState(table, store.recover(), options.quarantineMs ?? DEFAULT_QUARANTINE_MS, now(), log);
   void store.compact(table);
   return { table, uid, store };
@@ -315,7 +326,7 @@ async function openMappings(pool: Pool, synth: Synthesizer, options: HelperOptio
   const quarantineMs = options.quarantineMs ?? DEFAULT_QUARANTINE_MS;
   const store = new StateStore(options.stateDir ?? defaultStateDir(), log);
   store.lock();
-  const mapper = new AddressMapper(pool, { ...mapperTimes(options), onRecord: (entry) => store.append(entry), log, now });
+  const mapper = new AddressMapper(pool, { ...mapperTimes(options), ...savedIn(store), log, now });
   try {
     const state = store.recover();
     applyState(mapper, state, quarantineMs, now(), log, synth);
@@ -335,6 +346,12 @@ async function keepUses(store: StateStore, mapper: AddressMapper, usage: UsageTr
   if (processes > 0) log.info(`took back the mapping uses of ${processes} process(es) still running`);
   store.keepUses(() => usage.records());
   await store.compact(mapper);
+}
+
+// Every new or extended entry is journalled, and no pool address is handed
+// out while the journal cannot be written.
+function savedIn(store: StateStore): { onRecord: (entry: MapperEntry) => void; canAllocate: () => boolean } {
+  return { onRecord: (entry) => store.append(entry), canAllocate: () => store.accepting };
 }
 
 function mapperTimes(options: HelperOptions): { poolTtl?: number; idleTimeoutMs: number; quarantineMs: number } {
@@ -403,14 +420,30 @@ function settle(ctx: Context, view: NetworkView): void {
 
 // ---- the socket ----------------------------------------------------------
 
+/**
+ * Who may reach the socket: its user only (0600 in 0700), everyone (0666 in
+ * 0755: a shared helper, which refuses a directory that keeps others out),
+ * or everyone where the path lets them (a container's root helper, which
+ * says so when it does not).
+ */
+type SocketAccess = 'own' | 'shared' | 'container';
+
+function socketAccess(options: HelperOptions): SocketAccess {
+  return options.container ? 'container' : options.shared ? 'shared' : 'own';
+}
+
 // A shared helper's directory must let every user reach the socket (0755);
 // a per-user one keeps everyone else out (0700). Neither may be writable by
-// others, who could put another socket in its place.
-function prepareDirectory(socketPath: string, shared: boolean): void {
+// others, who could put another socket in its place. Programs check the
+// same before they talk to a helper: a directory of their own uid with mode
+// 0700, or root's and writable by root only.
+function prepareDirectory(socketPath: string, access: SocketAccess, log: Logger): void {
+  const shared = access !== 'own';
   if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) throw new Error(`socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes; set BIA_SOCKET to a shorter one`);
   const dir = path.dirname(socketPath);
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: shared ? 0o755 : 0o700 });
+    // A directory made here gets its mode whatever the umask (a 077 one would shut others out).
+    if (fs.mkdirSync(dir, { recursive: true, mode: shared ? 0o755 : 0o700 }) !== undefined && shared) fs.chmodSync(dir, 0o755);
   } catch (err) {
     if (!shared) throw err;
     throw new Error(`cannot create ${dir} for the shared helper's socket (${(err as Error).message}); as root: install -d -m 0755 -o ${process.getuid!()} ${dir}`);
@@ -419,7 +452,22 @@ function prepareDirectory(socketPath: string, shared: boolean): void {
   const uid = process.getuid!();
   if (st.uid !== uid) throw new Error(`refusing to put the helper socket in ${dir}: it belongs to uid ${st.uid}, not to uid ${uid}`);
   if (st.mode & 0o022) throw new Error(`refusing to put the helper socket in ${dir}: others can write to it (mode ${(st.mode & 0o777).toString(8)}); run 'chmod go-w ${dir}' or choose another BIA_SOCKET`);
-  if (shared && (st.mode & 0o005) !== 0o005) throw new Error(`the shared helper's socket directory ${dir} keeps other users out (mode ${(st.mode & 0o777).toString(8)}); run 'chmod 0755 ${dir}'`);
+  if (access === 'shared' && (st.mode & 0o005) !== 0o005) throw new Error(`the shared helper's socket directory ${dir} keeps other users out (mode ${(st.mode & 0o777).toString(8)}); run 'chmod 0755 ${dir}'`);
+  if (access === 'container') warnClosedPath(dir, log);
+}
+
+// A container's root helper serves every uid, but only those that can reach
+// its socket: a directory on the way without search permission for others
+// (a 0700 $XDG_RUNTIME_DIR) keeps them out, and their programs would fail.
+function warnClosedPath(dir: string, log: Logger): void {
+  for (let at = dir; ; at = path.dirname(at)) {
+    const mode = fs.statSync(at).mode & 0o777;
+    if (!(mode & 0o001)) {
+      log.warn(`programs of other users cannot reach this helper: ${at} is mode ${mode.toString(8)}; run 'chmod o+x ${at}' or set BIA_SOCKET to a path under /run or /tmp`);
+      return;
+    }
+    if (at === path.dirname(at)) return;
+  }
 }
 
 function listen(server: net.Server, where: string | { fd: number }): Promise<void> {
@@ -433,10 +481,10 @@ function listen(server: net.Server, where: string | { fd: number }): Promise<voi
   });
 }
 
-async function listenOnPath(server: net.Server, socketPath: string, log: Logger, shared: boolean): Promise<void> {
-  prepareDirectory(socketPath, shared);
+async function listenOnPath(server: net.Server, socketPath: string, log: Logger, access: SocketAccess): Promise<void> {
+  prepareDirectory(socketPath, access, log);
   await listenOrReplaceStale(server, socketPath, log);
-  fs.chmodSync(socketPath, shared ? 0o666 : 0o600);
+  fs.chmodSync(socketPath, access === 'own' ? 0o600 : 0o666);
 }
 
 // Clients look for the helper at socketPath; a socket systemd made elsewhere
@@ -580,30 +628,35 @@ function serve(socket: net.Socket, ctx: Context): void {
   // No promise is made for a reply that needs none: at tens of thousands of
   // requests a second, the promise chain was a good part of the CPU spent
   // per request.
-  const queue: (Buffer | Promise<Buffer>)[] = [];
+  const queue: (Buffer | Held | Promise<Buffer>)[] = [];
   let waiting = false;
   let inFlight = 0;
   let closing = false;
   // The replies of one turn of the event loop leave in one write, after
   // the journal write of the mappings they hand out: one journal write for
-  // all connections' replies of the turn (the first uncork makes it).
-  let corked = false;
-  const write = (buf: Buffer) => {
-    if (!corked) {
-      corked = true;
-      socket.cork();
-      setImmediate(() => {
-        corked = false;
-        flushNow(ctx);
-        socket.uncork();
-      });
+  // all connections' replies of the turn (the first release makes it). A
+  // held reply is settled only then: TRY_AGAIN if its mapping's write failed.
+  let batch: (Buffer | Held)[] = [];
+  const release = () => {
+    flushNow(ctx);
+    if (batch.length === 0) return;
+    const out = batch;
+    batch = [];
+    socket.cork();
+    for (const item of out) {
+      const buf = Buffer.isBuffer(item) ? item : settled(item, ctx, caller);
+      if (socket.writable) socket.write(buf, () => --inFlight < MAX_IN_FLIGHT && !closing && socket.resume());
     }
-    socket.write(buf, () => --inFlight < MAX_IN_FLIGHT && !closing && socket.resume());
+    socket.uncork();
+  };
+  const write = (item: Buffer | Held) => {
+    if (batch.length === 0) setImmediate(release);
+    batch.push(item);
   };
   const drain = () => {
     while (queue.length > 0) {
       const head = queue[0];
-      if (!Buffer.isBuffer(head)) {
+      if (head instanceof Promise) {
         if (!waiting) {
           waiting = true;
           void head.then((buf) => {
@@ -618,10 +671,10 @@ function serve(socket: net.Socket, ctx: Context): void {
       if (socket.writable) write(head);
     }
     if (!closing) return;
-    flushNow(ctx); // end() lifts the cork
+    release();
     socket.end();
   };
-  const send = (reply: Buffer | Promise<Buffer>) => {
+  const send = (reply: Buffer | Held | Promise<Buffer>) => {
     if (++inFlight >= MAX_IN_FLIGHT) socket.pause();
     queue.push(reply);
   };
@@ -704,24 +757,36 @@ function flushNow(ctx: Context): void {
   for (const own of ctx.tables.saved()) own.store.flushNow();
 }
 
-// A reply made at once is encoded at once; one that waits (DNS) is written
-// to the journal before it is sent, like the others (serve's uncork).
-function answer(req: Request, ctx: Context, caller: Caller): Buffer | Promise<Buffer> {
+// A reply made at once is encoded at once, unless it hands out a mapping
+// not yet written: that one is held for its tick's journal write (serve's
+// release). One that waits (DNS) is written to the journal before it is
+// sent, like the others (acknowledge.ts).
+function answer(req: Request, ctx: Context, caller: Caller): Buffer | Held | Promise<Buffer> {
   let reply: Reply | Promise<Reply>;
   try {
     reply = respond(req, ctx, caller);
   } catch (err) {
     return failed(req, err, ctx);
   }
-  if (!(reply instanceof Promise)) return encoded(req, reply, ctx);
+  if (!(reply instanceof Promise)) return unsaved(reply, storesOf(ctx, caller)) ? { req, held: reply } : encoded(req, reply, ctx);
   return reply.then(
     async (r) => {
-      // A mapping a reply hands out is on disk before the reply is sent.
       await Promise.all([ctx.store.flush(), ctx.tables.storeOf(caller)?.flush()]);
-      return encoded(req, r, ctx);
+      return encoded(req, acknowledged(r, storesOf(ctx, caller)), ctx);
     },
     (err) => failed(req, err, ctx),
   );
+}
+
+function settled({ req, held }: Held, ctx: Context, caller: Caller): Buffer {
+  return encoded(req, acknowledged(held, storesOf(ctx, caller)), ctx);
+}
+
+// Where the mappings a reply to CALLER hands out are saved: the shared
+// table's store (which keeps the synthesized addresses too), and the
+// caller's own (scope user).
+function storesOf(ctx: Context, caller: Caller): (StateStore | undefined)[] {
+  return [ctx.store, ctx.tables.storeOf(caller)];
 }
 
 function encoded(req: Request, reply: Reply, ctx: Context): Buffer {
@@ -810,7 +875,7 @@ function respond(req: Request, ctx: Context, caller: Caller): Reply | Promise<Re
     }
     case MsgType.Synth: {
       const v6 = ctx.synth.toV6(req.v4);
-      if (!v6) return { type, id, status: Status.PoolExhausted };
+      if (!v6) return { type, id, status: ctx.store.accepting ? Status.PoolExhausted : Status.TryAgain };
       return { type: MsgType.Synth, id, status: Status.Ok, entry: { kind: Kind.Synthetic, v4: req.v4, v6, ttl: SYNTHETIC_TTL } };
     }
     case MsgType.Table:
@@ -835,6 +900,8 @@ function resolved(req: Request & { type: MsgType.Resolve }, ctx: Context, caller
 
 function resolveReply(req: Request & { type: MsgType.Resolve }, result: ResolveResult, ctx: Context, caller: Caller, mapper: AddressMapper): Reply | Promise<Reply> {
   const { type, id } = req;
+  // With nothing to hand out because nothing new can be saved, the pool is not full.
+  if (result.status === Status.PoolExhausted && !ctx.store.accepting) return { type, id, status: Status.TryAgain };
   if (result.status !== Status.Ok) return { type, id, status: result.status };
   answered(ctx, caller, mapper, result.entries);
   const entries = req.family === 4 ? nat64Entries(result.entries, ctx) : result.entries;

@@ -9,11 +9,16 @@ import type { EntryRecord } from './mapper.js';
 import type { UseRecord } from './usage.js';
 
 /**
- * The format this helper writes: lines checked by CRC-32. Formats 1 (before
- * uses were saved: no 'uses' records) and 2 check lines by SHA-256 and are
- * read as well, so an upgraded helper keeps the mappings of the one before.
+ * The format this helper writes: lines checked by CRC-32, and a snapshot
+ * sealed by a trailer (its record count and the CRC-32 of everything before
+ * it), so that a snapshot cut short, even at a line boundary, or empty is
+ * known for damage. Formats 1 (before uses were saved: no 'uses' records)
+ * and 2 check lines by SHA-256, format 3 by CRC-32, none has a trailer; they
+ * are read as well, so an upgraded helper keeps the mappings of the one before.
  */
-export const STATE_FORMAT = 3;
+export const STATE_FORMAT = 4;
+/** The first format whose snapshots end in a trailer. */
+export const SEALED_FORMAT = 4;
 
 export type StateRecord =
   | ({ t: 'entry' } & EntryRecord)
@@ -25,6 +30,15 @@ export type StateRecord =
   | { t: 'synth'; v4: string; v6: string }
   /** How many uses a running process has of a mapping (usage.ts); the last record of a process and mapping counts. */
   | ({ t: 'uses' } & UseRecord);
+
+/** The last line of a snapshot (SEALED_FORMAT on): what came before it, to prove the file whole. */
+export interface Trailer {
+  t: 'end';
+  /** Lines between the header and the trailer. */
+  records: number;
+  /** CRC-32 (hex) of the file's text before the trailer line. */
+  crc: string;
+}
 
 /** The first line of a file; `gen` pairs a journal with the snapshot it continues. */
 export interface Header {
@@ -40,8 +54,10 @@ export interface ParsedFile {
   truncated: boolean;
   /** Why lines were rejected, at most a few, for the log. */
   problems: string[];
-  /** Lines rejected (bad checksum, bad record, bad header). */
+  /** Lines rejected (bad checksum, bad record, bad header, a line after the trailer). */
   corrupt: number;
+  /** The file ends in a trailer that matches what came before it. */
+  sealed: boolean;
 }
 
 type Checksum = (line: string) => string;
@@ -55,13 +71,15 @@ const sha256: Checksum =
 // and every new mapping writes one before its reply leaves; SHA-256 was a
 // measurable part of that cost. zlib.crc32 is Node 20.15's; a table serves
 // older Node 20.
-const crc32Of: (text: string) => number = zlib.crc32 ?? tableCrc32;
-const crc32: Checksum = (line) => (crc32Of(line) >>> 0).toString(16).padStart(8, '0');
+const crc32Of: (text: string, prev?: number) => number = zlib.crc32 ?? tableCrc32;
+const hex = (crc: number) => (crc >>> 0).toString(16).padStart(8, '0');
+const crc32: Checksum = (line) => hex(crc32Of(line));
 
 const CHECKSUMS: ReadonlyMap<number, Checksum> = new Map([
   [1, sha256],
   [2, sha256],
   [3, crc32],
+  [4, crc32],
 ]);
 
 const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
@@ -70,28 +88,49 @@ const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
   return c;
 });
 
-/** CRC-32 (zlib's) of the UTF-8 of `text`; exported for its test. */
-export function tableCrc32(text: string): number {
-  let c = -1;
+/** CRC-32 (zlib's) of the UTF-8 of `text`, going on from `prev`; exported for its test. */
+export function tableCrc32(text: string, prev = 0): number {
+  let c = ~prev;
   for (const byte of Buffer.from(text)) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
   return ~c;
 }
 
-export function encodeLine(record: StateRecord | Header): string {
+export function encodeLine(record: StateRecord | Header | Trailer): string {
   const json = JSON.stringify(record);
   return `${crc32(json)} ${json}\n`;
+}
+
+/** LINES (a header, then records), then the trailer that seals them as a snapshot. */
+export function* sealed(lines: Iterable<string>): Generator<string> {
+  let crc = 0;
+  let count = -1;
+  for (const line of lines) {
+    crc = crc32Of(line, crc);
+    count++;
+    yield line;
+  }
+  yield encodeLine({ t: 'end', records: Math.max(count, 0), crc: hex(crc) });
 }
 
 export function parseFile(text: string): ParsedFile {
   const lines = text.split('\n');
   const tail = lines.pop();
-  const parsed: ParsedFile = { header: undefined, records: [], truncated: tail !== '', problems: [], corrupt: 0 };
+  const parsed: ParsedFile = { header: undefined, records: [], truncated: tail !== '', problems: [], corrupt: 0, sealed: false };
   // The header says which checksum the lines carry; the header line itself,
   // or every line of a file without a valid header, may carry either.
   let intact = anyChecksum;
+  let crc = 0;
   lines.forEach((line, i) => {
+    const before = crc;
+    crc = crc32Of(`${line}\n`, crc);
     const result = decodeLine(line, intact);
     if (typeof result === 'string') return reject(parsed, i + 1, result);
+    if (parsed.sealed) return reject(parsed, i + 1, 'a line after the trailer');
+    if (isTrailer(result)) {
+      parsed.sealed = i === lines.length - 1 && result.records === i - 1 && result.crc === hex(before);
+      if (!parsed.sealed) reject(parsed, i + 1, `the trailer does not match the ${i - 1} line(s) before it`);
+      return;
+    }
     if (i === 0) {
       if (!isHeader(result)) return reject(parsed, 1, 'the first line is not a header');
       const checksum = CHECKSUMS.get(result.format);
@@ -129,6 +168,10 @@ const isV4 = (v: unknown) => typeof v === 'string' && !v.includes('/') && Addres
 const isV6 = (v: unknown) => typeof v === 'string' && !v.includes('/') && Address6.isValid(v);
 // The same limits the protocol puts on a name, since NAME4 will answer it.
 const isName = (v: unknown) => typeof v === 'string' && v.length >= 1 && v.length <= MAX_NAME && !v.includes('\0');
+
+function isTrailer(v: unknown): v is Trailer {
+  return isObject(v) && v.t === 'end' && isCount(v.records) && typeof v.crc === 'string';
+}
 
 function isHeader(v: unknown): v is Header {
   return isObject(v) && v.t === 'header' && Number.isInteger(v.format) && Number.isInteger(v.gen);

@@ -1,26 +1,29 @@
 // Durable mappings (docs/mapping-lifecycle.md, Persistence): a snapshot plus
 // an append-only journal under the state directory. A new mapping is
-// written to the journal before the reply that hands it out is sent, so a
-// `kill -9` of the helper loses nothing a program was told (the kernel has
-// the data once write() returns); appends of one tick share one write. The
-// fdatasync against a crash of the whole machine, which also ends every
-// program that heard of the newest mappings, follows within SYNC_DELAY_MS,
-// off the reply path. The journal is folded into a new snapshot now and then.
+// written to the journal, whole, before the reply that hands it out is sent,
+// so a `kill -9` of the helper loses nothing a program was told (the kernel
+// has the data once write() returns); appends of one tick share one write.
+// When the journal cannot be written (a full disk), what was not written
+// stays queued and no new pool address is handed out (`accepting`) until a
+// retry gets it written. The fdatasync against a crash of the whole machine,
+// which also ends every program that heard of the newest mappings, follows
+// within SYNC_DELAY_MS, off the reply path. The journal is folded into a new
+// snapshot now and then.
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '../log.js';
 import { lockFile } from '../native.js';
 import { Kind } from '../protocol.js';
+import { compactInto, JOURNAL_FILE, SNAPSHOT_FILE, startJournal, TMP_SUFFIX } from './compaction.js';
 import type { AddressMapper, MapperEntry } from './mapper.js';
 import type { Synthesizer } from './synth.js';
 import type { UseRecord } from './usage.js';
-import { encodeLine, parseFile, STATE_FORMAT, type ParsedFile, type StateRecord } from './stateformat.js';
+import { encodeLine, parseFile, SEALED_FORMAT, type ParsedFile, type StateRecord } from './stateformat.js';
 
 const fdatasync = promisify(fs.fdatasync);
 
-export const SNAPSHOT_FILE = 'mappings.snapshot';
-export const JOURNAL_FILE = 'mappings.journal';
+export { JOURNAL_FILE, SNAPSHOT_FILE };
 export const LOCK_FILE = 'lock';
 
 /** Another helper holds the state directory (two helpers on different sockets, one state). */
@@ -38,8 +41,9 @@ export class StateInUseError extends Error {
 const COMPACT_MIN_RECORDS = 1000;
 // How long a written record may wait for its fdatasync.
 const SYNC_DELAY_MS = 1000;
-// Bytes (about) per write of a snapshot.
-const WRITE_CHUNK = 1 << 16;
+// How often a journal that could not be written is tried again when no
+// request tries it first.
+const RETRY_MS = 1000;
 
 /** What was read back at start-up. */
 export interface RecoveredState {
@@ -53,8 +57,24 @@ const entryRecord = ({ kind, v4, v6, ttl, lastUsed, cachedUntil, name }: MapperE
 export class StateStore {
   private gen = 0;
   private fd: number | undefined;
+  // The journal's length as far as it is whole: a write cut short is cut back to it.
+  private size = 0;
   private lockFd: number | undefined;
+  // Lines not in the journal yet: this tick's, and any a failed write left.
   private pending: string[] = [];
+  // Pool and synthesized addresses whose latest record is among `pending`.
+  private unsaved = new Set<string>();
+  // Why the journal cannot be written now; undefined while it can.
+  private failure: string | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  // The journal in place is not one recovery would read next (a compaction
+  // replaced the snapshot but could not start the journal after it, or
+  // recovery found it stale, without a header, damaged or missing): one of
+  // this generation is started before anything is appended.
+  private journalMissing = false;
+  // The journal ends in part of a line that could not be cut off yet.
+  private torn = false;
+  private compactFailure: string | undefined;
   private journalRecords = 0;
   // Fsyncs and compactions run one after another.
   private chain: Promise<void> = Promise.resolve();
@@ -85,15 +105,22 @@ export class StateStore {
       if ((err as NodeJS.ErrnoException).code !== 'EWOULDBLOCK') throw err;
       throw new StateInUseError(this.dir, readHolder(file));
     }
-    fs.ftruncateSync(this.lockFd);
-    fs.writeSync(this.lockFd, `${process.pid}\n`, 0);
+    // The pid only names the holder in another helper's message: a full
+    // disk must not keep this one from starting.
+    try {
+      fs.ftruncateSync(this.lockFd);
+      fs.writeSync(this.lockFd, `${process.pid}\n`, 0);
+    } catch (err) {
+      this.log.warn(`cannot write this helper's pid to ${file}: ${(err as Error).message}`);
+    }
   }
 
   /** Reads the state back; damaged files are moved aside with a log line. */
   recover(): RecoveredState {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const snapshot = this.read(SNAPSHOT_FILE);
-    const journal = this.read(JOURNAL_FILE);
+    this.removeLeftovers();
+    const snapshot = this.read(SNAPSHOT_FILE, true);
+    const journal = this.read(JOURNAL_FILE, false);
     this.gen = Math.max(snapshot?.header?.gen ?? 0, journal?.header?.gen ?? 0);
     const records = [...(snapshot?.records ?? [])];
     // A journal older than the snapshot was already folded into it (a crash
@@ -101,12 +128,19 @@ export class StateStore {
     const journalCurrent = journal?.header !== undefined && journal.header.gen >= (snapshot?.header?.gen ?? 0);
     if (journal && journalCurrent) records.push(...journal.records);
     const lost = [snapshot, journal].some((f) => f !== undefined && f.corrupt > 0);
+    // Should the compaction at start-up fail, nothing may be appended to a
+    // journal recovery would skip (stale, without a header, moved aside,
+    // missing): a journal of this generation is started first. A torn last
+    // line is cut off before the first append, not glued to it.
+    this.journalMissing = !journal || !journalCurrent || journal.corrupt > 0;
+    this.torn = !this.journalMissing && journal!.truncated;
     return { records, lost };
   }
 
   /** Queues the record of a new or extended mapping; `flush` makes it durable. */
   append(entry: MapperEntry): void {
     this.pending.push(encodeLine(entryRecord(entry)));
+    if (entry.kind === Kind.Pool) this.unsaved.add(entry.v4);
   }
 
   /** Keeps the pool-format synthesized addresses of `synth` too: each new one
@@ -114,7 +148,21 @@ export class StateStore {
    * snapshots hold them all. */
   keepSynth(synth: Synthesizer): void {
     this.synth = synth;
-    synth.onAllocate = (v4, v6) => this.pending.push(encodeLine({ t: 'synth', v4, v6 }));
+    synth.canAllocate = () => this.accepting;
+    synth.onAllocate = (v4, v6) => {
+      this.pending.push(encodeLine({ t: 'synth', v4, v6 }));
+      this.unsaved.add(v6);
+    };
+  }
+
+  /** Whether a new pool address may be handed out: only while its record can be written. */
+  get accepting(): boolean {
+    return this.failure === undefined;
+  }
+
+  /** Whether the latest record of the pool or synthesized address `address` is not written yet. */
+  unsavedAddress(address: string): boolean {
+    return this.unsaved.size > 0 && this.unsaved.has(address);
   }
 
   /** Keeps mapping uses too: `current` lists them for snapshots, appendUses journals changes. */
@@ -161,6 +209,7 @@ export class StateStore {
   async close(): Promise<void> {
     await this.flush();
     clearTimeout(this.syncTimer);
+    clearInterval(this.retryTimer);
     await this.chain;
     if (this.fd !== undefined) {
       fs.fdatasyncSync(this.fd);
@@ -171,7 +220,23 @@ export class StateStore {
     this.lockFd = undefined;
   }
 
-  private read(name: string): ParsedFile | undefined {
+  // What a compaction killed half-way left (compaction.ts): never trusted,
+  // since a file is only renamed into place once it is whole.
+  private removeLeftovers(): void {
+    for (const name of [SNAPSHOT_FILE, JOURNAL_FILE]) {
+      const tmp = path.join(this.dir, name + TMP_SUFFIX);
+      try {
+        fs.unlinkSync(tmp);
+        this.log.info(`removed ${tmp}, left by a compaction that did not finish`);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn(`cannot remove ${tmp}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  // A snapshot is renamed into place only once it is whole, so one that is
+  // empty, cut short or (from format 4 on) without its trailer is damaged.
+  private read(name: string, snapshot: boolean): ParsedFile | undefined {
     const file = path.join(this.dir, name);
     let text: string;
     try {
@@ -181,7 +246,11 @@ export class StateStore {
       throw new Error(`cannot read the saved mappings in ${file}: ${(err as Error).message}`);
     }
     const parsed = parseFile(text);
-    if (parsed.truncated) this.log.info(`${file}: dropped an incomplete last record (a write cut short by a crash; it was never acknowledged)`);
+    if (snapshot) damagedSnapshot(parsed, text.length);
+    else if (parsed.truncated) {
+      this.log.info(`${file}: dropped an incomplete last record (a write cut short by a crash; it was never acknowledged)`);
+      this.size = Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1));
+    }
     if (parsed.header === undefined && parsed.corrupt === 0 && text.length > 0) parsed.corrupt = 1;
     if (parsed.corrupt > 0) this.moveAside(file, parsed);
     return parsed;
@@ -197,19 +266,55 @@ export class StateStore {
   }
 
   // Synchronous: a small append to the page cache takes microseconds, and
-  // the reply waits for it anyway.
+  // the reply waits for it anyway. A write cut short (a full disk) is cut
+  // back, so that the journal never holds half a line before a whole one,
+  // and everything stays queued for the next try.
   private writePending(): void {
-    if (this.pending.length === 0) return;
-    const data = this.pending.join('');
-    const count = this.pending.length;
-    this.pending = [];
+    if (this.pending.length === 0 && !this.journalMissing && !this.torn) return;
+    const data = Buffer.from(this.pending.join(''));
     try {
-      fs.writeSync(this.journalFd(), data);
-      this.journalRecords += count;
-      this.syncSoon();
+      const fd = this.journalFd();
+      if (this.torn) fs.ftruncateSync(fd, this.size);
+      this.torn = false;
+      for (let done = 0; done < data.length; ) done += fs.writeSync(fd, data, done);
     } catch (err) {
-      this.log.error(`cannot write ${path.join(this.dir, JOURNAL_FILE)}: ${(err as Error).message}; ${count} mapping(s) would not survive a helper restart`);
+      this.cutBack();
+      return this.failed(err as Error);
     }
+    this.size += data.length;
+    this.journalRecords += this.pending.length;
+    this.pending = [];
+    this.unsaved.clear();
+    this.recovered();
+    this.syncSoon();
+  }
+
+  // Not even that (EIO): the next try cuts first, and nothing is appended
+  // after the torn line meanwhile.
+  private cutBack(): void {
+    if (this.fd === undefined) return;
+    try {
+      fs.ftruncateSync(this.fd, this.size);
+    } catch {
+      this.torn = true;
+    }
+  }
+
+  // Logged once per failure, not per try; retried on a timer until a
+  // request's write or a compaction gets through first.
+  private failed(err: Error): void {
+    if (this.failure !== undefined) return;
+    this.failure = err.message;
+    this.log.error(`cannot write ${path.join(this.dir, JOURNAL_FILE)}: ${err.message}; no new pool address is handed out until it can be written (mappings already saved are still served)`);
+    this.retryTimer = setInterval(() => this.writePending(), RETRY_MS).unref();
+  }
+
+  private recovered(): void {
+    if (this.failure === undefined) return;
+    clearInterval(this.retryTimer);
+    this.retryTimer = undefined;
+    this.log.warn(`${path.join(this.dir, JOURNAL_FILE)} can be written again: new pool addresses are handed out again`);
+    this.failure = undefined;
   }
 
   // A compaction in between closes the journal after syncing its own files:
@@ -229,54 +334,63 @@ export class StateStore {
   }
 
   private journalFd(): number {
-    this.fd ??= fs.openSync(path.join(this.dir, JOURNAL_FILE), 'a', 0o600);
+    if (this.fd !== undefined) return this.fd;
+    if (this.journalMissing) {
+      startJournal(this.dir, this.gen);
+      this.journalMissing = false;
+    }
+    this.fd = fs.openSync(path.join(this.dir, JOURNAL_FILE), 'a', 0o600);
+    // A torn journal from before the restart keeps the length recover() found whole.
+    if (!this.torn) this.size = fs.fstatSync(this.fd).size;
     return this.fd;
   }
 
-  // Snapshot first, then the journal, each written aside and renamed into
-  // place: a crash at any point leaves a snapshot and a journal that
-  // together hold every mapping (recover() skips a journal older than the
-  // snapshot). Synchronous, so the table does not change while it is read.
+  // compaction.ts writes both files aside and renames them into place. A
+  // failure before the snapshot's rename leaves the old pair, which the
+  // journal goes on from; one after it leaves a snapshot that holds
+  // everything, and the journal after it is started before the next append.
+  // Synchronous, so the table does not change while it is read.
   private compactNow(mapper: AddressMapper): void {
     const gen = this.gen + 1;
-    try {
-      const header = encodeLine({ t: 'header', format: STATE_FORMAT, gen });
-      this.replace(SNAPSHOT_FILE, linesOf(header, stateOf(mapper, this.synth, this.uses)));
-      this.replace(JOURNAL_FILE, [header]);
+    const done = compactInto(this.dir, gen, stateOf(mapper, this.synth, this.uses));
+    if (done.committed) {
       if (this.fd !== undefined) fs.closeSync(this.fd);
       this.fd = undefined;
-      syncDir(this.dir);
       this.gen = gen;
       this.journalRecords = 0;
       // The snapshot holds them; written again they would revive mappings
       // that expired since.
       this.pending = [];
-    } catch (err) {
-      this.log.error(`cannot compact the state in ${this.dir}: ${(err as Error).message}; the journal keeps growing`);
+      this.unsaved.clear();
+      this.journalMissing = done.error !== undefined;
+      this.torn = false;
     }
+    if (done.error === undefined) {
+      if (this.compactFailure !== undefined) this.log.info(`compacted the state in ${this.dir} again`);
+      this.compactFailure = undefined;
+      this.recovered();
+      return;
+    }
+    if (done.committed) this.failed(done.error);
+    if (this.compactFailure === undefined) this.log.error(`cannot compact the state in ${this.dir}: ${done.error.message}; ${done.committed ? 'a new journal is started on the next write' : 'the journal keeps growing'}`);
+    this.compactFailure = done.error.message;
   }
+}
 
-  // Written a chunk at a time: the text of a million mappings at once would
-  // be some 150 MB of strings, and the heap would keep the room.
-  private replace(name: string, lines: Iterable<string>): void {
-    const file = path.join(this.dir, name);
-    const tmp = `${file}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o600);
-    try {
-      let chunk = '';
-      for (const line of lines) {
-        chunk += line;
-        if (chunk.length < WRITE_CHUNK) continue;
-        writeAll(fd, chunk);
-        chunk = '';
-      }
-      writeAll(fd, chunk);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-  }
+// Why a snapshot is not whole, as damage: `corrupt` makes recovery move it
+// aside and embargo the pool.
+function damagedSnapshot(parsed: ParsedFile, length: number): void {
+  const why =
+    length === 0
+      ? 'the file is empty'
+      : parsed.truncated
+        ? 'the last line is cut short'
+        : parsed.header && parsed.header.format >= SEALED_FORMAT && !parsed.sealed && parsed.corrupt === 0
+          ? 'it ends without its trailer (cut short)'
+          : undefined;
+  if (why === undefined) return;
+  parsed.corrupt++;
+  parsed.problems.unshift(why);
 }
 
 function readHolder(file: string): string {
@@ -287,26 +401,6 @@ function readHolder(file: string): string {
   }
 }
 
-function syncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-// writeSync may write less than it was given.
-function writeAll(fd: number, text: string): void {
-  const buf = Buffer.from(text);
-  for (let done = 0; done < buf.length; ) done += fs.writeSync(fd, buf, done);
-}
-
-function* linesOf(header: string, records: Iterable<StateRecord>): Generator<string> {
-  yield header;
-  for (const record of records) yield encodeLine(record);
-}
-
 /** Everything a restarted helper needs: the table, the quarantine, any embargo, the synthesized pool addresses and the uses. */
 function* stateOf(mapper: AddressMapper, synth: Synthesizer | undefined, uses: (() => Iterable<UseRecord>) | undefined): Generator<StateRecord> {
   for (const entry of mapper.entries()) yield entryRecord(entry);
@@ -314,36 +408,4 @@ function* stateOf(mapper: AddressMapper, synth: Synthesizer | undefined, uses: (
   if (mapper.pool.embargoedUntil > 0) yield { t: 'embargo', until: mapper.pool.embargoedUntil };
   for (const { v4, v6 } of synth?.pairs() ?? []) yield { t: 'synth', v4, v6 };
   for (const use of uses?.() ?? []) yield { t: 'uses', ...use };
-}
-
-/** The uses among recovered records, in file order, for UsageTracker.restore. */
-export function savedUses(state: RecoveredState): UseRecord[] {
-  return state.records.flatMap((r) => (r.t === 'uses' ? [{ pid: r.pid, start: r.start, v4: r.v4, n: r.n }] : []));
-}
-
-/**
- * Loads recovered records into the mapper. After a loss, any pool address
- * may still be cached by a program, so none is handed out for a quarantine.
- */
-export function applyState(mapper: AddressMapper, state: RecoveredState, quarantineMs: number, now: number, log: Logger, synth?: Synthesizer): void {
-  const quarantined: { v4: string; until: number }[] = [];
-  let foreign = 0;
-  let synthDropped = 0;
-  for (const record of state.records) {
-    if (record.t === 'entry') {
-      // Made from another pool (the pool setting changed): programs only
-      // treat the current pool's addresses as pool addresses.
-      if (record.kind === Kind.Pool && !mapper.pool.contains(record.v4)) foreign++;
-      else mapper.restore(record);
-    } else if (record.t === 'quarantine') quarantined.push(record);
-    else if (record.t === 'embargo') mapper.pool.embargo(record.until);
-    else if (record.t === 'uses') continue; // usage.ts takes them back (savedUses)
-    else if (!synth?.restore(record.v4, record.v6)) synthDropped++;
-  }
-  if (synthDropped > 0) log.warn(`dropped ${synthDropped} saved synthesized address(es) that do not fit the pool format and prefix in use`);
-  if (foreign > 0) log.warn(`dropped ${foreign} saved mapping(s) outside the pool ${mapper.pool.network}/${mapper.pool.prefixLength}: the pool setting changed`);
-  // An address the journal shows handed out again after the snapshot is
-  // mapped, not waiting.
-  for (const { v4, until } of quarantined) if (!mapper.has(v4)) mapper.pool.quarantine(v4, until);
-  if (state.lost) mapper.pool.embargo(now + quarantineMs);
 }

@@ -75,6 +75,8 @@ export class Synthesizer {
   private next = 1n; // the prefix's own address (subnet-router anycast) is skipped
   /** Called with each pool-format pair as it is made, before it is handed out. */
   onAllocate?: (v4: string, v6: string) => void;
+  /** False while a new pool-format pair could not be saved (statestore.ts): none is made then. */
+  canAllocate?: () => boolean;
 
   constructor(settings: SynthSettings = { format: 'mapped' }) {
     this.params = synthParams(settings);
@@ -93,7 +95,7 @@ export class Synthesizer {
   toV6(v4: string): string | undefined {
     if (this.params.format !== SynthFormat.Pool) return text6(this.base | v4Big(v4));
     const known = this.v6ByV4.get(v4);
-    if (known || this.next >= this.poolSize - 1n) return known;
+    if (known || this.next >= this.poolSize - 1n || this.canAllocate?.() === false) return known;
     const v6 = text6(this.poolBase + this.next++);
     this.v6ByV4.set(v4, v6);
     this.v4ByV6.set(v6, v4);

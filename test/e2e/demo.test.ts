@@ -26,4 +26,14 @@ describe.skipIf(labMissing)('bia demo', () => {
     expect(r.status, r.out).toBe(0);
     expect(r.out).toContain('with bia they reached the IPv6-only peer');
   });
+
+  it('colours its headings only on a terminal, and never with NO_COLOR', () => {
+    const bold = '\x1b[1m';
+    expect(demo({}).out).not.toContain(bold);
+    // script(1) gives the demo a terminal for its stdout.
+    const onTty = (env: NodeJS.ProcessEnv): string =>
+      spawnSync('script', ['-qec', `${process.execPath} ${cli} demo`, '/dev/null'], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 }).stdout;
+    expect(onTty({})).toContain(`${bold}Without bia`);
+    expect(onTty({ NO_COLOR: '1' })).not.toContain(bold);
+  }, 180_000);
 });

@@ -228,6 +228,41 @@ while True:
   });
 });
 
+// How each shell applies `bia env`'s output, and ends by running the probe
+// through the launcher in the shell's own process (exec), so that the
+// probe's pid is the shell's when the launcher took its fast path.
+const SHELLS: Record<string, (env: string, run: string) => string[]> = {
+  sh: (env, run) => ['sh', '-c', `eval "$(${env})" && echo "$BIA_POOL" >&2 && exec ${run}`],
+  csh: (env, run) => ['csh', '-fc', `eval \`${env}\` && exec ${run}`],
+  fish: (env, run) => ['fish', '--no-config', '-c', `${env} | source; and exec ${run}`],
+};
+
+describe.skipIf(!launcher)('bia env keeps the fast launcher', () => {
+  for (const [shell, command] of Object.entries(SHELLS)) {
+    it.skipIf(spawnSync(shell, ['-c', 'exit 0']).error !== undefined)(`${shell}: after its bia env is applied, bia run execs the program itself`, () => {
+      // A path no shell may mangle, kept after the library; SHELL picks the syntax.
+      const odd = `${join(work, "it's $HOME !x")}.so`;
+      const env = baseEnv({ SHELL: `/bin/${shell}`, LD_PRELOAD: odd });
+      const probe = `${launcher} run --log-level debug -- python3 -c '${PROBE}'`;
+      const [file, ...args] = command(`${process.execPath} ${CLI_MAIN} env`, probe);
+      const r = spawnSync(file, args, { env, encoding: 'utf8', timeout: 30_000 });
+      const out = JSON.parse(r.stdout) as { pid: number; env: Record<string, string> };
+      expect(out.pid, `${shell}: ${r.stderr}`).toBe(r.pid);
+      expect(r.stderr).toMatch(/^bia\[\d+\]: launcher: helper on \S+ listens/m);
+      expect(out.env.LD_PRELOAD).toBe(`${library} ${odd}`);
+      expect(out.env.BIA_POOL).toBe('198.18.0.0/15');
+    });
+  }
+
+  it('a pool that is not the helper\'s goes to the Node launcher, and --log-level debug says why', () => {
+    const c = launch('c', ['--log-level', 'debug'], baseEnv({ BIA_POOL: '10.0.0.0/8' }));
+    expect(c.fast).toBe(false);
+    expect(c.stderr).toMatch(/^bia\[\d+\]: launcher: the Node launcher takes over: BIA_POOL=10\.0\.0\.0\/8 is set, not the helper's 198\.18\.0\.0\/15$/m);
+    expect(launch('c', ['--log-level', 'debug'], baseEnv({ BIA_NETWORK: 'dual' })).stderr).toMatch(/^bia\[\d+\]: launcher: the Node launcher takes over: BIA_NETWORK is set$/m);
+    expect(launch('c', ['--timeout-ms', '900'], baseEnv({ BIA_LOG: 'debug' })).stderr).toMatch(/^bia\[\d+\]: launcher: the Node launcher takes over: an option/m);
+  });
+});
+
 describe.skipIf(labMissing || !launcher)('bia run through the native launcher, in the lab', () => {
   it('runs real programs directly when the helper answers, and through the Node launcher (which starts the helper) when not', async () => {
     const r = await lab(String.raw`peer_serve_tcp 8080

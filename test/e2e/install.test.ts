@@ -114,8 +114,11 @@ describe('npm install -g into a user prefix, without a compiler', () => {
     expect(check(fast, 'bia run, helper running').trim()).toBe(`${fast.pid} ${preload}`);
     check(bare(bia, ['stop']), 'bia stop');
 
-    check(bare(bia, ['install', '--user']), 'bia install --user');
+    // The units find bia through npm's link on PATH, not in the package: an upgrade keeps them.
+    check(bare(bia, ['install', '--user'], { PATH: `${join(prefix, 'bin')}:${noCompiler}` }), 'bia install --user');
     const unit = readFileSync(join(home, '.config', 'systemd', 'user', 'bia-helper.service'), 'utf8');
-    expect(unit).toContain(`ExecStart="${process.execPath}" "--max-semi-space-size=2" "${join(installed, 'dist', 'cli', 'main.js')}" "helper"`);
+    expect(unit).toContain('ExecStart="/usr/bin/env" "bia" "helper"\n');
+    expect(unit).toContain(`Environment="PATH=${join(prefix, 'bin')}:`);
+    expect(unit).not.toContain(installed);
   });
 });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { requireLibrary, withLibrary, withoutLibrary } from '../../src/cli/preload-env.js';
-import { shellQuote } from '../../src/cli/shell-quote.js';
+import { shellQuote } from '../../src/cli/shell-syntax.js';
 
 describe('LD_PRELOAD editing', () => {
   it('puts the library first, once, keeping the other entries', () => {

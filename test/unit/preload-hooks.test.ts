@@ -14,6 +14,8 @@ const PROGRAMS = [
   ['swap_options', 'options, O_NONBLOCK (fcntl, ioctl) and FD_CLOEXEC set before a swap: made here and inherited'],
   ['names_smoke', 'name services: getaddrinfo, gethostby*, getnameinfo, res_query, literals'],
   ['fd_lifecycle', 'descriptor lifecycle: dup family, close_range, fork, vfork, exec, spawn'],
+  ['one_free_fd', 'connect with one free descriptor: TCP and UDP, blocking or not, never EMFILE'],
+  ['clone_children', 'a translated socket in children of raw clone, clone3, CLONE_VM, vfork and posix_spawn'],
   ['resolve_cache', 'RESOLVE answers kept in the process for their ttl, bounded'],
   ['sig_handlers', 'signal handlers: translated inside the library, dispositions shown as the program set them'],
   ['helper_conn', 'helper connections: kept across calls, threads, fork, helper hang-up, close_range'],

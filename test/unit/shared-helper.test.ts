@@ -13,6 +13,8 @@ import { request } from '../../src/client.js';
 import type { DnsTransport, QueryOutcome } from '../../src/helper/resolver.js';
 import type { Helper, HelperOptions } from '../../src/helper/server.js';
 import { ipv6OnlyNet, startHelperIn } from '../support/helper-in-dir.js';
+import { EVERYONE } from '../../src/helper/admission.js';
+import { createLogger } from '../../src/log.js';
 import { decodeReply, encodeRequest, MsgType, Status, type Reply, type Request } from '../../src/protocol.js';
 
 const netSources = ipv6OnlyNet;
@@ -168,6 +170,28 @@ describe.skipIf(!canRun)('a helper shared by several users', () => {
     expect((await as(ANN, h.socketPath, [map6(1, '2001:db8::4')])).map(v4Of)).toEqual(['Quota']);
     const bob = await as(BOB, h.socketPath, [map6(1, '2001:db8::5'), map6(2, '2001:db8::1')]);
     expect(bob.map(v4Of)).toEqual(['198.18.0.3', '198.18.0.1']); // an existing mapping is free
+  });
+
+  it('as root in a container: serves every uid in scope host, on a socket others reach, and keeps its table for root', async () => {
+    const umask = process.umask(0o077); // as a careful entrypoint may set: the socket's directory must still let others in
+    const h = await start({ container: true, allow: EVERYONE }).finally(() => process.umask(umask));
+    expect(fs.statSync(path.dirname(h.socketPath)).mode & 0o777).toBe(0o755);
+    expect(fs.statSync(h.socketPath).mode & 0o777).toBe(0o666);
+    const published = fs.statSync(`${h.socketPath}.map`);
+    expect([published.uid, published.mode & 0o777]).toEqual([0, 0o600]); // root's programs read it; others ask
+    expect((await as(ANN, h.socketPath, [map6(1, '2001:db8::a')])).map(v4Of)).toEqual(['198.18.0.1']);
+    expect((await as(EVE, h.socketPath, [map4(1, '198.18.0.1'), map6(2, '2001:db8::b')])).map(v6Of)).toEqual(['2001:db8::a', '2001:db8::b']);
+    expect(listed(await request(h.socketPath, table(1)))).toEqual(['198.18.0.1=2001:db8::a', '198.18.0.2=2001:db8::b']);
+  });
+
+  it('as root in a container: says so when a directory on the way keeps other users out', async () => {
+    const dir = fs.mkdtempSync('/run/bia-shared-test-'); // 0700
+    dirs.push(dir);
+    const lines: string[] = [];
+    const h = await startHelperIn(dir, { dns, netSources, container: true, allow: EVERYONE, log: createLogger('warn', 'test', (l) => lines.push(l)) });
+    helpers.push(h);
+    expect(lines.join('')).toContain(`programs of other users cannot reach this helper: ${dir} is mode 700; run 'chmod o+x ${dir}'`);
+    await expect(as(ANN, h.socketPath, [map6(1, '2001:db8::a')])).rejects.toThrow('connect 13');
   });
 
   it('caps the connections of one user', async () => {

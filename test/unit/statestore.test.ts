@@ -7,9 +7,10 @@ import { AddressMapper } from '../../src/helper/mapper.js';
 import { Pool } from '../../src/helper/pool.js';
 import zlib from 'node:zlib';
 import { encodeLine, parseFile, STATE_FORMAT, tableCrc32 } from '../../src/helper/stateformat.js';
-import { applyState, JOURNAL_FILE, SNAPSHOT_FILE, StateStore } from '../../src/helper/statestore.js';
+import { JOURNAL_FILE, SNAPSHOT_FILE, StateStore } from '../../src/helper/statestore.js';
+import { applyState } from '../../src/helper/restore.js';
 import { Synthesizer } from '../../src/helper/synth.js';
-import { Kind } from '../../src/protocol.js';
+import { Kind, Status } from '../../src/protocol.js';
 import { sha256Line } from '../support/old-state.js';
 
 const MIN = 60_000;
@@ -32,7 +33,7 @@ async function open(dir: string, cidr = '10.0.0.0/29', idleTimeoutMs = 10 * MIN)
   const log = createLogger('info', 'test', (l) => lines.push(l));
   const store = new StateStore(dir, log);
   const pool = new Pool(cidr, () => ({ addresses: [], routes: [] }));
-  const mapper = new AddressMapper(pool, { idleTimeoutMs, quarantineMs: QUARANTINE, onRecord: (e) => store.append(e), now: () => clock.now });
+  const mapper = new AddressMapper(pool, { idleTimeoutMs, quarantineMs: QUARANTINE, onRecord: (e) => store.append(e), canAllocate: () => store.accepting, now: () => clock.now });
   applyState(mapper, store.recover(), QUARANTINE, clock.now, log);
   await store.compact(mapper);
   return { store, mapper, pool, lines };
@@ -77,7 +78,7 @@ describe('state file format', () => {
 });
 
 describe('StateStore', () => {
-  it('brings back the mappings a helper of state format 2 saved, and saves them in format 3', async () => {
+  it('brings back the mappings a helper of state format 2 saved, and saves them in the current format', async () => {
     const dir = tempDir();
     const entry = { t: 'entry', kind: Kind.Pool, v4: '10.0.0.1', v6: '2001:db8::1', ttl: 60, lastUsed: clock.now, cachedUntil: clock.now } as const;
     fs.writeFileSync(path.join(dir, SNAPSHOT_FILE), sha256Line({ t: 'header', format: 2, gen: 1 }) + sha256Line(entry));
@@ -86,7 +87,7 @@ describe('StateStore', () => {
     expect(mapper.lookupV4('10.0.0.1')?.v6).toBe('2001:db8::1');
     expect(mapper.lookupV4('10.0.0.2')?.v6).toBe('2001:db8::2');
     expect(lines.join('\n')).not.toMatch(/damaged/);
-    expect(parseFile(fs.readFileSync(path.join(dir, SNAPSHOT_FILE), 'utf8'))).toMatchObject({ header: { format: 3 }, corrupt: 0 });
+    expect(parseFile(fs.readFileSync(path.join(dir, SNAPSHOT_FILE), 'utf8'))).toMatchObject({ header: { format: STATE_FORMAT }, corrupt: 0, sealed: true });
     await store.close();
   });
 
@@ -210,6 +211,72 @@ describe('StateStore', () => {
     await third.store.close();
   });
 
+  it('treats a snapshot that is empty, cut short or without its trailer as damage, and embargoes the pool', async () => {
+    const cuts: Record<string, (text: string) => string> = {
+      'the file is empty': () => '',
+      'the last line is cut short': (text) => text.slice(0, text.length - 30),
+      'it ends without its trailer': (text) => text.split('\n').slice(0, 3).join('\n') + '\n',
+    };
+    for (const [why, cut] of Object.entries(cuts)) {
+      const dir = tempDir();
+      const first = await open(dir);
+      for (const peer of ['a', 'b', 'c', 'd']) first.mapper.mapV6(`2001:db8::${peer}`);
+      await first.store.compact(first.mapper);
+      await first.store.close();
+      const snapshot = path.join(dir, SNAPSHOT_FILE);
+      expect(parseFile(fs.readFileSync(snapshot, 'utf8'))).toMatchObject({ sealed: true, corrupt: 0 });
+      fs.writeFileSync(snapshot, cut(fs.readFileSync(snapshot, 'utf8')));
+
+      const second = await open(dir);
+      expect(second.lines.join('\n'), why).toContain(`mappings.snapshot is damaged (1 bad line(s): ${why}`);
+      expect(second.mapper.mapV6('2001:db8::e'), why).toBeUndefined();
+      await second.store.close();
+    }
+  });
+
+  it('removes the files a compaction killed half-way left', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, `${SNAPSHOT_FILE}.tmp`), encodeLine({ t: 'header', format: STATE_FORMAT, gen: 9 }));
+    fs.writeFileSync(path.join(dir, `${JOURNAL_FILE}.tmp`), '');
+    const { store, lines } = await open(dir);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(lines.join('\n')).toMatch(/removed .*mappings\.snapshot\.tmp, left by a compaction that did not finish/);
+    await store.close();
+  });
+
+  it('cuts a journal write that the disk cut short back, refuses new mappings meanwhile, and writes them once there is room', async () => {
+    const dir = tempDir();
+    const { store, mapper, lines } = await open(dir, '10.0.0.0/29');
+    mapper.mapV6('2001:db8::a');
+    await store.flush();
+    const whole = fs.statSync(journal(dir)).size;
+    // The next write stops half-way, as on a full disk, then fails.
+    const real = fs.writeSync;
+    let calls = 0;
+    fs.writeSync = ((fd: number, buf: Buffer, offset = 0) => {
+      if (++calls === 1) return real(fd, buf, offset, 10);
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    }) as typeof fs.writeSync;
+    try {
+      const b = mapper.mapV6('2001:db8::b')!;
+      store.flushNow();
+      expect(fs.statSync(journal(dir)).size).toBe(whole);
+      expect(store.accepting).toBe(false);
+      expect(store.unsavedAddress(b.v4)).toBe(true);
+      expect(mapper.request('2001:db8::c', {})).toBe(Status.TryAgain);
+      store.flushNow();
+    } finally {
+      fs.writeSync = real;
+    }
+    expect(lines.filter((l) => /cannot write/.test(l))).toHaveLength(1); // once, not per try
+    store.flushNow(); // the next request's write, or the retry timer's
+    expect(store.accepting).toBe(true);
+    expect(lines.filter((l) => /can be written again/.test(l))).toHaveLength(1);
+    expect(parseFile(fs.readFileSync(journal(dir), 'utf8'))).toMatchObject({ truncated: false, corrupt: 0 });
+    expect(mapper.request('2001:db8::c', {})).toMatchObject({ v4: expect.any(String) });
+    await store.close();
+  });
+
   it('ignores a journal that was already folded into the snapshot (a crash between the two renames)', async () => {
     const dir = tempDir();
     const first = await open(dir);
@@ -227,6 +294,50 @@ describe('StateStore', () => {
     expect(second.mapper.lookupV4('10.0.0.1')).toMatchObject({ kind: Kind.Paired, v6: '2001:db8::9' });
     expect(second.lines.join('\n')).not.toMatch(/damaged/);
     await second.store.close();
+  });
+
+  it('appends nothing to a journal recovery would skip when the compaction at start-up fails', async () => {
+    const dir = tempDir();
+    const first = await open(dir);
+    first.mapper.mapV6('2001:db8::a');
+    await first.store.flush();
+    const oldJournal = fs.readFileSync(journal(dir));
+    await first.store.compact(first.mapper);
+    await first.store.close();
+    fs.writeFileSync(journal(dir), oldJournal); // stale: folded into the snapshot
+    fs.mkdirSync(path.join(dir, `${SNAPSHOT_FILE}.tmp`)); // the next compaction cannot write its snapshot
+
+    const second = await open(dir);
+    expect(second.lines.join('\n')).toMatch(/cannot compact/);
+    const b = second.mapper.mapV6('2001:db8::b')!;
+    await second.store.flush();
+    await second.store.close();
+    fs.rmdirSync(path.join(dir, `${SNAPSHOT_FILE}.tmp`));
+
+    const third = await open(dir);
+    expect(third.mapper.lookupV4(b.v4)?.v6).toBe('2001:db8::b');
+    await third.store.close();
+  });
+
+  it('cuts off a torn last line before appending after it when the compaction at start-up fails', async () => {
+    const dir = tempDir();
+    const first = await open(dir);
+    first.mapper.mapV6('2001:db8::a');
+    await first.store.close();
+    fs.appendFileSync(journal(dir), encodeLine({ t: 'embargo', until: clock.now + 99 * MIN }).slice(0, 20));
+    fs.mkdirSync(path.join(dir, `${SNAPSHOT_FILE}.tmp`));
+
+    const second = await open(dir);
+    const b = second.mapper.mapV6('2001:db8::b')!;
+    await second.store.flush();
+    await second.store.close();
+    fs.rmdirSync(path.join(dir, `${SNAPSHOT_FILE}.tmp`));
+    expect(parseFile(fs.readFileSync(journal(dir), 'utf8'))).toMatchObject({ corrupt: 0, truncated: false });
+
+    const third = await open(dir);
+    expect(third.lines.join('\n')).not.toMatch(/damaged/);
+    expect(third.mapper.lookupV4(b.v4)?.v6).toBe('2001:db8::b');
+    await third.store.close();
   });
 
   it('drops saved pool mappings that a changed pool setting no longer covers, and says so', async () => {
@@ -253,9 +364,9 @@ describe('StateStore', () => {
     expect(fs.readFileSync(journal(dir), 'utf8').split('\n')).toHaveLength(1001); // not yet
     mapper.mapV6('2001:db8::ffff');
     await store.compactIfDue(mapper);
-    expect(fs.readFileSync(journal(dir), 'utf8')).toMatch(/^[0-9a-f]{8} \{"t":"header","format":3,"gen":\d+\}\n$/);
+    expect(fs.readFileSync(journal(dir), 'utf8')).toMatch(new RegExp(`^[0-9a-f]{8} \\{"t":"header","format":${STATE_FORMAT},"gen":\\d+\\}\n$`));
     expect(fs.readFileSync(journal(dir), 'utf8')).not.toBe(`${header}\n`); // a new generation
-    expect(fs.readFileSync(path.join(dir, SNAPSHOT_FILE), 'utf8').split('\n')).toHaveLength(1002);
+    expect(fs.readFileSync(path.join(dir, SNAPSHOT_FILE), 'utf8').split('\n')).toHaveLength(1003); // a header, 1000 records, a trailer
     await store.close();
   });
 

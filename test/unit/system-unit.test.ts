@@ -30,10 +30,10 @@ describe('bia install --system / uninstall --system', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('systemctl enable --now bia-helper.socket');
     const service = readFileSync(join(dir, 'bia-helper.service'), 'utf8');
-    expect(service).toContain(`ExecStart="${process.execPath}" "--max-semi-space-size=2" "${main}" "helper" "--system" "--allow-users" "0,65534" "--allow-group" "0" "--pool-scope" "user"\n`);
+    expect(service).toContain('ExecStart="/usr/bin/env" "bia" "helper" "--system" "--allow-users" "0,65534" "--allow-group" "0" "--pool-scope" "user"\n');
     expect(service).toContain('DynamicUser=yes\nUser=bia\n');
     expect(service).toContain('StateDirectory=bia\n');
-    expect(service).toContain('Environment="BIA_INSIDE_HELPER=1"\n');
+    expect(service).toMatch(/^Environment="PATH=[^"]+" "NODE_OPTIONS=--max-semi-space-size=2" "BIA_INSIDE_HELPER=1"\n/m);
     const socket = readFileSync(join(dir, 'bia-helper.socket'), 'utf8');
     expect(socket).toContain('ListenStream=/run/bia/helper.sock\nSocketMode=0666\nDirectoryMode=0755\n');
     if (hasSystemdAnalyze) expect(spawnSync('systemd-analyze', ['verify', join(dir, 'bia-helper.socket'), join(dir, 'bia-helper.service')], { encoding: 'utf8' }).stderr).toBe('');
@@ -58,7 +58,7 @@ describe('bia install --system / uninstall --system', () => {
     expect(asRoot.status).toBe(2);
     expect(asRoot.stderr).toContain('needs --allow-root');
     expect(bia('install', '--system', '--unit-dir', dir, '--allow-group', '0', '--service-user', 'root', '--allow-root').status).toBe(0);
-    expect(readFileSync(join(dir, 'bia-helper.service'), 'utf8')).toContain('Environment="BIA_INSIDE_HELPER=1" "BIA_ALLOW_ROOT=1"\n');
+    expect(readFileSync(join(dir, 'bia-helper.service'), 'utf8')).toContain('"BIA_INSIDE_HELPER=1" "BIA_ALLOW_ROOT=1"\n');
   });
 
   it('needs to be told whom to serve, and refuses names that do not exist', () => {

@@ -10,7 +10,8 @@ import { createLogger } from '../../src/log.js';
 import { AddressMapper } from '../../src/helper/mapper.js';
 import { Pool } from '../../src/helper/pool.js';
 import { parseFile, STATE_FORMAT } from '../../src/helper/stateformat.js';
-import { applyState, JOURNAL_FILE, savedUses, SNAPSHOT_FILE, StateStore } from '../../src/helper/statestore.js';
+import { JOURNAL_FILE, SNAPSHOT_FILE, StateStore } from '../../src/helper/statestore.js';
+import { applyState, savedUses } from '../../src/helper/restore.js';
 import { UsageTracker, type UseRecord } from '../../src/helper/usage.js';
 import { sha256Line } from '../support/old-state.js';
 

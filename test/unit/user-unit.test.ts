@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/lab/lab.js';
 import { serviceText, socketText } from '../../src/cli/user-unit.js';
@@ -31,8 +31,11 @@ describe('bia install --user / uninstall --user', () => {
     expect(installed.status).toBe(0);
     expect(installed.stdout).toContain('systemctl --user enable --now bia-helper.socket');
     const serviceUnit = readFileSync(service, 'utf8');
-    expect(serviceUnit).toContain(`ExecStart="${process.execPath}" "--max-semi-space-size=2" "${main}" "helper"`);
-    expect(serviceUnit).toContain(`Environment="BIA_INSIDE_HELPER=1"${rootOptIn}\n`);
+    // No bia on this PATH: the checkout's bin/ is the unit's first PATH entry, and says so.
+    expect(installed.stdout).toContain(`bia is not on your PATH: the units run ${packageRoot}/bin/bia`);
+    expect(serviceUnit).toContain('ExecStart="/usr/bin/env" "bia" "helper"\n');
+    expect(serviceUnit).toContain(`Environment="PATH=${packageRoot}/bin:${dirname(process.execPath)}:`);
+    expect(serviceUnit).toContain(`"NODE_OPTIONS=--max-semi-space-size=2" "BIA_INSIDE_HELPER=1"${rootOptIn}\n`);
     expect(serviceUnit).toContain('Requires=bia-helper.socket');
     const socketUnit = readFileSync(socket, 'utf8');
     expect(socketUnit).toContain('ListenStream=%t/bia/helper.sock\n');
@@ -45,14 +48,14 @@ describe('bia install --user / uninstall --user', () => {
       mkdirSync(join(dir, target));
       symlinkSync(unit, join(dir, target, unit.slice(dir.length + 1)));
     }
-    const removed = bia({ XDG_CONFIG_HOME: config }, 'uninstall', '--user');
+    const removed = bia({ XDG_CONFIG_HOME: config, XDG_RUNTIME_DIR: config, XDG_STATE_HOME: config }, 'uninstall', '--user');
     expect(removed.status).toBe(0);
     expect(removed.stdout).toContain('systemctl --user stop bia-helper.socket bia-helper.service');
     for (const f of [service, socket, join(dir, 'sockets.target.wants', 'bia-helper.socket'), join(dir, 'default.target.wants', 'bia-helper.service')]) {
       expect(lstatSync(f, { throwIfNoEntry: false }), f).toBeUndefined();
     }
 
-    const again = bia({ XDG_CONFIG_HOME: config }, 'uninstall', '--user');
+    const again = bia({ XDG_CONFIG_HOME: config, XDG_RUNTIME_DIR: config, XDG_STATE_HOME: config }, 'uninstall', '--user');
     expect(again.status).toBe(0);
     expect(again.stderr).toContain('nothing to remove');
   });
@@ -62,7 +65,7 @@ describe('bia install --user / uninstall --user', () => {
     expect(bia({ XDG_CONFIG_HOME: config, BIA_SOCKET: '/srv/100%/bia.sock' }, 'install', '--user').status).toBe(0);
     const dir = join(config, 'systemd', 'user');
     expect(readFileSync(join(dir, 'bia-helper.socket'), 'utf8')).toContain('ListenStream=/srv/100%%/bia.sock\n');
-    expect(readFileSync(join(dir, 'bia-helper.service'), 'utf8')).toContain(`Environment="BIA_INSIDE_HELPER=1" "BIA_SOCKET=/srv/100%%/bia.sock"${rootOptIn}\n`);
+    expect(readFileSync(join(dir, 'bia-helper.service'), 'utf8')).toContain(`"BIA_INSIDE_HELPER=1" "BIA_SOCKET=/srv/100%%/bia.sock"${rootOptIn}\n`);
   });
 
   it('uses ~/.config without XDG_CONFIG_HOME', () => {
@@ -76,23 +79,22 @@ describe('bia install --user / uninstall --user', () => {
     const home = mkdtempSync(join(tmpdir(), 'bia-home-'));
     expect(bia({ HOME: home }, 'install').stderr).toContain('needs --user');
     expect(bia({ HOME: home }, 'install').status).toBe(2);
-    expect(bia({ HOME: home }, 'uninstall', '--user', 'extra').status).toBe(2);
+    expect(bia({ HOME: home, XDG_RUNTIME_DIR: home }, 'uninstall', '--user', 'extra').status).toBe(2);
     expect(bia({ HOME: home }, 'install', '--system').status).toBe(2);
     expect(existsSync(join(home, '.config'))).toBe(false);
   });
 
-  it('quotes ExecStart so that spaces, quotes, % and $ in paths are taken literally', () => {
-    expect(serviceText('/usr/bin/node', '/opt/my "bia"/100%/$HOME\\main.js')).toContain(
-      'ExecStart="/usr/bin/node" "--max-semi-space-size=2" "/opt/my \\"bia\\"/100%%/$$HOME\\\\main.js" "helper"',
-    );
-    expect(serviceText('/n', '/b', '/run/$x "y"')).toContain('Environment="BIA_INSIDE_HELPER=1" "BIA_SOCKET=/run/$x \\"y\\""');
+  it('quotes Environment= so that spaces, quotes and % in paths are taken literally', () => {
+    const command = { path: '/opt/my "bia"/100%/bin:/usr/bin', biaDir: '/opt', linked: true, nodeOptions: '--max-semi-space-size=2' };
+    expect(serviceText(command)).toContain('Environment="PATH=/opt/my \\"bia\\"/100%%/bin:/usr/bin"');
+    expect(serviceText(command, '/run/$x "y"')).toContain('"BIA_INSIDE_HELPER=1" "BIA_SOCKET=/run/$x \\"y\\""');
     expect(socketText('/run/a%b')).toContain('ListenStream=/run/a%%b\n');
   });
 
   it('is in bia --help with an example', () => {
     const help = bia({}, '--help').stdout;
     // A usage line and an example each.
-    for (const command of ['install', 'uninstall']) expect(help.match(new RegExp(`^  bia ${command} --user`, 'gm'))?.length).toBe(2);
+    for (const command of ['install --user', 'uninstall( \\[--user\\])? ']) expect(help.match(new RegExp(`^  bia ${command}( |$)`, 'gm'))?.length, command).toBe(2);
   });
 
   it.skipIf(!asRoot)('as root, refuses without the opt-in and carries it into the unit with it', () => {
