@@ -32,12 +32,11 @@ static int ask_helper(const struct in6_addr *v6, struct in_addr *v4)
     }
     bia_poolfull_note(reply.status);
     if (reply.status != BIA_S_OK) {
-        bia_warn_helper("no IPv4 address for %s (shown as 0.0.0.0): the helper answered %s", text,
-                 bia_status_name(reply.status));
-        return reply.status == BIA_S_QUOTA || reply.status == BIA_S_TRY_AGAIN ||
-                       reply.status == BIA_S_POOL_EXHAUSTED
-                   ? EADDRNOTAVAIL
-                   : 0;
+        bool passes = reply.status == BIA_S_QUOTA || reply.status == BIA_S_TRY_AGAIN ||
+                      reply.status == BIA_S_POOL_EXHAUSTED;
+        bia_warn_helper("no IPv4 address for %s%s: the helper answered %s", text,
+                        passes ? "" : " (shown as 0.0.0.0)", bia_status_name(reply.status));
+        return passes ? EADDRNOTAVAIL : 0;
     }
     if (memcmp(&reply.u.entry.v6, v6, sizeof *v6) ||
         (reply.u.entry.kind != BIA_K_POOL && reply.u.entry.kind != BIA_K_PAIRED &&
