@@ -25,8 +25,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* As long as the Node launcher waits for an existing helper (ensure-helper.ts). */
+/* As long as the Node launcher waits for an existing helper's answer, and
+ * for a busy one (ensure-helper.ts). */
 #define HELLO_TIMEOUT_MS 500
+#define BUSY_TIMEOUT_MS 20000
 
 /* The launcher's debug lines, in the preload's format (preload/core/log.c). */
 static void debug(const struct settings *s, const char *fmt, ...)
@@ -55,6 +57,7 @@ static void run_fast(char **args, const char *root)
     struct runopts o;
     struct settings s;
     struct bia_hello hello;
+    struct bia_socktrust trust;
     const char *how = "answered";
     char library[PATH_MAX], why[HELLO_WHY_SIZE > SETTINGS_WHY_SIZE ? HELLO_WHY_SIZE : SETTINGS_WHY_SIZE];
     char **env;
@@ -69,11 +72,19 @@ static void run_fast(char **args, const char *root)
         debug(&s, "the Node launcher takes over: it picks the preload library");
         return;
     }
-    if (hello_published(s.socket, &hello, why) == 0) {
+    switch (bia_socktrust_path(s.socket, &trust, why, sizeof why)) {
+    case BIA_TRUST_ABSENT:
+        debug(&s, "the Node launcher takes over (it starts a helper): no helper socket at %s", s.socket);
+        return;
+    case BIA_TRUST_REFUSED:
+        debug(&s, "the Node launcher takes over (it says why): %s", why);
+        return;
+    }
+    if (hello_published(s.socket, &trust, &hello, why) == 0) {
         how = "listens (settings from its published table)";
     } else {
         debug(&s, "asking the helper: %s", why);
-        if (hello_ask(s.socket, HELLO_TIMEOUT_MS, &hello, why)) {
+        if (hello_ask(s.socket, &trust, HELLO_TIMEOUT_MS, BUSY_TIMEOUT_MS, &hello, why)) {
             debug(&s, "the Node launcher takes over (it starts a helper): %s", why);
             return;
         }
