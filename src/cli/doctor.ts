@@ -9,7 +9,8 @@ import { helperFindings, libraryInfo, socketDirFinding } from '../doctor/system.
 import { EXIT_PROBLEMS } from './exit-codes.js';
 import { helperState } from './helper-state.js';
 import { nat64Status } from './nat64-status.js';
-import { helperTarget, locateHelper } from './ensure-helper.js';
+import { helperTarget, locateHelper, type HelperTarget } from './ensure-helper.js';
+import { UntrustedSocketError } from '../socket-trust.js';
 import { preloadLibrary } from '../preload-path.js';
 
 const MARK: Record<Finding['level'], string> = { ok: 'ok     ', note: 'note   ', problem: 'PROBLEM' };
@@ -17,20 +18,26 @@ const MARK: Record<Finding['level'], string> = { ok: 'ok     ', note: 'note   ',
 export async function doctor(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, { values: CONFIG_FLAGS, flags: [] });
   const { config, sources } = effectiveConfig(options);
-  const { socketPath: socket, shared } = await locateHelper(helperTarget(config, sources.socket));
   const library = preloadLibrary();
   const info = library ? libraryInfo(library) : undefined;
-  const helper = await helperState(socket);
-  const nat64 = helper.running ? await nat64Status(socket).catch((err: Error) => err) : undefined;
-  const findings: Finding[] = [
-    libraryFinding(library, info),
-    ...helperFindings(helper, socket, nat64),
-    // A shared helper's directory is root's (system-socket.ts checked it).
-    ...(shared ? [] : [socketDirFinding(socket)]),
-  ];
+  const findings: Finding[] = [libraryFinding(library, info), ...(await helperChecks(helperTarget(config, sources.socket)))];
   if (rest.length && info) findings.push(...checkProgram(rest[0], info));
   process.stdout.write(findings.map(line).join(''));
   return findings.some((f) => f.level === 'problem') ? EXIT_PROBLEMS : 0;
+}
+
+// A socket bia refuses is the one finding about the helper: nothing is asked on it.
+async function helperChecks(target: HelperTarget): Promise<Finding[]> {
+  try {
+    const { socketPath: socket, shared } = await locateHelper(target);
+    const helper = await helperState(socket);
+    const nat64 = helper.running ? await nat64Status(socket).catch((err: Error) => err) : undefined;
+    // A shared helper's directory is root's (socket-trust.ts checked it).
+    return [...helperFindings(helper, socket, nat64), ...(shared ? [] : [socketDirFinding(socket)])];
+  } catch (err) {
+    if (!(err instanceof UntrustedSocketError)) throw err;
+    return [{ level: 'problem', what: `helper: ${err.message}` }];
+  }
 }
 
 function libraryFinding(library: string | undefined, info: LibraryInfo | undefined): Finding {

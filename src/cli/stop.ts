@@ -14,7 +14,7 @@ export async function stop(argv: string[]): Promise<number> {
   if (rest.length) throw new CliError(`bia stop takes no arguments (got ${rest[0]})`, EXIT_USAGE);
   const socket = effectiveConfig(options).config.socket;
   const peer = await helperPeer(socket).catch((err: Error) => {
-    throw new CliError(`cannot reach ${socket}: ${err.message}`, EXIT_HELPER_UNAVAILABLE);
+    throw err instanceof CliError ? err : new CliError(`cannot reach ${socket}: ${err.message}`, EXIT_HELPER_UNAVAILABLE);
   });
   if (!peer) {
     process.stderr.write(`bia: no helper running at ${socket}\n`);

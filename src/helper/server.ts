@@ -4,7 +4,9 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { request } from '../client.js';
+import { isBusy, request } from '../client.js';
+import { CliError, EXIT_CONFIG, EXIT_HELPER_UNAVAILABLE } from '../cli/exit-codes.js';
+import { UntrustedSocketError } from '../socket-trust.js';
 import { createLogger, flushStderr, heldStderr, logs, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
 import { peerCredentials, peerGroups, loadNative, watchNetwork, type PeerCredentials } from '../native.js';
 import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
@@ -195,8 +197,9 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     void ready.then((ctx) => serve(socket, ctx));
   });
   const inherited = options.listenFd !== undefined;
+  const state = new StateStore(options.stateDir ?? defaultStateDir(), log);
   if (inherited) await listenOnFd(server, options.listenFd!, socketPath, log);
-  else await listenOnPath(server, socketPath, log, options.shared ?? false);
+  else await listenOnPath(server, socketPath, log, options.shared ?? false, state);
   server.on('error', (err) => log.error(`server: ${err.message}`));
   // The socket file of an inherited socket is systemd's: it stays when the
   // helper ends, so that the next client starts a helper again.
@@ -205,7 +208,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   // that lost a start-up race must not rewrite the files under the winner.
   let opened: { store: StateStore; mapper: AddressMapper; uses: UseRecord[] };
   try {
-    opened = await openMappings(pool, synth, options, log);
+    opened = await openMappings(state, pool, synth, options, log);
   } catch (err) {
     detector.close();
     await closeServer(server, clients, socketFile);
@@ -310,11 +313,10 @@ function userTable(uid: number, pool: Pool, stateDir: string, options: HelperOpt
 
 // Reads back the mappings of the previous helper and starts a clean journal
 // after them, before the first request can be answered.
-async function openMappings(pool: Pool, synth: Synthesizer, options: HelperOptions, log: Logger): Promise<{ store: StateStore; mapper: AddressMapper; uses: UseRecord[] }> {
+async function openMappings(store: StateStore, pool: Pool, synth: Synthesizer, options: HelperOptions, log: Logger): Promise<{ store: StateStore; mapper: AddressMapper; uses: UseRecord[] }> {
   const now = options.now ?? Date.now;
   const quarantineMs = options.quarantineMs ?? DEFAULT_QUARANTINE_MS;
-  const store = new StateStore(options.stateDir ?? defaultStateDir(), log);
-  store.lock();
+  if (!stateLocked.has(store)) store.lock();
   const mapper = new AddressMapper(pool, { ...mapperTimes(options), onRecord: (entry) => store.append(entry), log, now });
   try {
     const state = store.recover();
@@ -404,22 +406,27 @@ function settle(ctx: Context, view: NetworkView): void {
 // ---- the socket ----------------------------------------------------------
 
 // A shared helper's directory must let every user reach the socket (0755);
-// a per-user one keeps everyone else out (0700). Neither may be writable by
-// others, who could put another socket in its place.
+// a per-user one keeps everyone else out (0700), as clients require
+// (socket-trust.ts). Neither may be writable by others, who could put
+// another socket in its place, nor a symbolic link someone else may turn.
 function prepareDirectory(socketPath: string, shared: boolean): void {
-  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) throw new Error(`socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes; set BIA_SOCKET to a shorter one`);
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) throw new CliError(`socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes; set BIA_SOCKET to a shorter one`, EXIT_CONFIG);
   const dir = path.dirname(socketPath);
   try {
     fs.mkdirSync(dir, { recursive: true, mode: shared ? 0o755 : 0o700 });
   } catch (err) {
-    if (!shared) throw err;
-    throw new Error(`cannot create ${dir} for the shared helper's socket (${(err as Error).message}); as root: install -d -m 0755 -o ${process.getuid!()} ${dir}`);
+    const fix = shared ? `as root: install -d -m 0755 -o ${process.getuid!()} ${dir}` : 'set XDG_RUNTIME_DIR (or BIA_SOCKET) to a directory of your own';
+    throw new CliError(`cannot create ${dir} for the ${shared ? "shared helper's" : "helper's"} socket (${(err as Error).message}); ${fix}`, EXIT_CONFIG);
   }
-  const st = fs.statSync(dir);
+  const st = fs.lstatSync(dir);
   const uid = process.getuid!();
-  if (st.uid !== uid) throw new Error(`refusing to put the helper socket in ${dir}: it belongs to uid ${st.uid}, not to uid ${uid}`);
-  if (st.mode & 0o022) throw new Error(`refusing to put the helper socket in ${dir}: others can write to it (mode ${(st.mode & 0o777).toString(8)}); run 'chmod go-w ${dir}' or choose another BIA_SOCKET`);
-  if (shared && (st.mode & 0o005) !== 0o005) throw new Error(`the shared helper's socket directory ${dir} keeps other users out (mode ${(st.mode & 0o777).toString(8)}); run 'chmod 0755 ${dir}'`);
+  const refuse = (why: string) => new UntrustedSocketError(`refusing to put the helper socket in ${dir}: ${why}`);
+  const mode = (st.mode & 0o7777).toString(8).padStart(4, '0');
+  if (st.isSymbolicLink()) throw refuse(`it is a symbolic link (uid ${st.uid}'s), not a directory; remove it (rm ${dir}) or set XDG_RUNTIME_DIR (or BIA_SOCKET) to a directory of your own`);
+  if (st.uid !== uid) throw refuse(`it belongs to uid ${st.uid} (mode ${mode}), not to uid ${uid}; whoever made it may listen there: remove it (rm -r ${dir}, as its owner or root) or set XDG_RUNTIME_DIR (or BIA_SOCKET) to a directory of your own`);
+  if (st.mode & 0o022) throw refuse(`others can write to it (mode ${mode}); run 'chmod go-w ${dir}' or choose another BIA_SOCKET`);
+  if (shared && (st.mode & 0o005) !== 0o005) throw new CliError(`the shared helper's socket directory ${dir} keeps other users out (mode ${(st.mode & 0o777).toString(8)}); run 'chmod 0755 ${dir}'`, EXIT_CONFIG);
+  if (!shared && st.mode & 0o077) throw refuse(`its mode is ${mode}, but a private helper's directory must be 0700, as programs require: run 'chmod 0700 ${dir}'`);
 }
 
 function listen(server: net.Server, where: string | { fd: number }): Promise<void> {
@@ -433,9 +440,9 @@ function listen(server: net.Server, where: string | { fd: number }): Promise<voi
   });
 }
 
-async function listenOnPath(server: net.Server, socketPath: string, log: Logger, shared: boolean): Promise<void> {
+async function listenOnPath(server: net.Server, socketPath: string, log: Logger, shared: boolean, state: StateStore): Promise<void> {
   prepareDirectory(socketPath, shared);
-  await listenOrReplaceStale(server, socketPath, log);
+  await listenOrReplaceStale(server, socketPath, log, state);
   fs.chmodSync(socketPath, shared ? 0o666 : 0o600);
 }
 
@@ -452,23 +459,39 @@ async function listenOnFd(server: net.Server, fd: number, socketPath: string, lo
   if (bound !== socketPath) log.warn(`systemd's socket is ${bound}, but programs look for the helper at ${socketPath}; make ListenStream= in bia-helper.socket and the socket setting agree`);
 }
 
+/** State stores this process took the lock of before replacing a stale socket. */
+const stateLocked = new WeakSet<StateStore>();
+
 // A socket file left by a helper that died is stale: nobody accepts on it.
-async function listenOrReplaceStale(server: net.Server, socketPath: string, log: Logger): Promise<void> {
+// One that takes no connection now (its backlog is full) or answers late
+// has a live listener: a busy helper, not to be replaced. Helpers racing
+// to replace the same stale file take the state lock first, so that only
+// one removes it, and never the file a winner just made.
+async function listenOrReplaceStale(server: net.Server, socketPath: string, log: Logger, state: StateStore): Promise<void> {
   try {
     return await listen(server, socketPath);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw new CliError(`cannot listen on ${socketPath}: ${(err as Error).message}`, EXIT_CONFIG);
   }
   try {
     await request(socketPath, { type: MsgType.Hello, id: 0 });
   } catch (err) {
+    if (err instanceof CliError) throw err;
+    if (isBusy(err)) throw new HelperRunningError(socketPath);
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ECONNREFUSED' && code !== 'ENOENT') {
-      throw new Error(`${socketPath} is in use but does not answer as a bia helper (${(err as Error).message}); remove it if nothing should be listening there`);
+      throw new CliError(`${socketPath} is in use but does not answer as a bia helper (${(err as Error).message}); remove it if nothing should be listening there`, EXIT_HELPER_UNAVAILABLE);
     }
+    state.lock();
+    stateLocked.add(state);
     log.info(`removing stale socket ${socketPath}`);
     fs.rmSync(socketPath, { force: true });
-    return listen(server, socketPath);
+    try {
+      return await listen(server, socketPath);
+    } catch (err) {
+      await state.close();
+      throw err;
+    }
   }
   throw new HelperRunningError(socketPath);
 }
