@@ -17,6 +17,7 @@
 #include "hello.h"
 #include "package.h"
 #include "runopts.h"
+#include "secureexec.h"
 #include "settings.h"
 
 #include <errno.h>
@@ -59,6 +60,7 @@ static void run_fast(char **args, const char *root)
     struct bia_hello hello;
     struct bia_socktrust trust;
     const char *how = "answered";
+    char warning[2 * PATH_MAX + 256];
     char library[PATH_MAX], why[HELLO_WHY_SIZE > SETTINGS_WHY_SIZE ? HELLO_WHY_SIZE : SETTINGS_WHY_SIZE];
     char **env;
 
@@ -93,6 +95,8 @@ static void run_fast(char **args, const char *root)
     if (!env)
         return;
     debug(&s, "helper on %s %s; running %s directly", s.socket, how, o.command[0]);
+    if (secureexec_warning(o.command[0], warning, sizeof warning))
+        (void)!write(2, warning, strlen(warning));
     execvpe(o.command[0], o.command, env);
     debug(&s, "the Node launcher takes over (it reports the error): exec %s: %s", o.command[0], strerror(errno));
 }
