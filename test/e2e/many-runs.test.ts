@@ -35,8 +35,13 @@ describe.skipIf(labMissing)('many bia run at once', () => {
 bia run -- true; echo "RESULT first $?"
 HELPER=$(pgrep -f -- "helper --socket $SOCK")
 start=$(date +%s)
+# All 2,000 start at once: each waits for a lock the test holds until every one is forked.
+exec 9>"$LAB_DIR/go"; flock -x 9
 RUNS=()   # the lab's own background processes (its DNS server) are not waited for
-for i in $(seq 1 2000); do bia run -- sh -c "echo $i >>'$M'" 2>>"$LAB_DIR/burst.err" & RUNS+=($!); done
+for i in $(seq 1 2000); do
+  { flock -s "$LAB_DIR/go" true; bia run -- sh -c "echo $i >>'$M'"; } 2>>"$LAB_DIR/burst.err" 9>&- & RUNS+=($!)
+done
+sleep 1; flock -u 9; exec 9>&-
 wait "${'$'}{RUNS[@]}"
 echo "BURST SECONDS $(( $(date +%s) - start ))"
 check burst 1 2000
