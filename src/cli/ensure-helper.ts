@@ -196,7 +196,7 @@ function helperFailed(why: string, logPath: string, code?: number, logFrom = 0):
     // no log to show
   }
   const refusal = written.split('\n').reverse().find((l) => l.startsWith('bia: '));
-  if (refusal && code !== undefined && code !== EXIT_INTERNAL && code < 128) return new CliError(`the bia helper did not start: ${refusal.slice(5)}`, code);
+  if (refusal && code !== undefined && code > 0 && code !== EXIT_INTERNAL && code < 128) return new CliError(`the bia helper did not start: ${refusal.slice(5)}`, code);
   const tail = written.split('\n').slice(-5).join('\n');
   const shown = tail ? `\nlast lines of ${logPath}:\n${tail}` : '';
   return new CliError(`could not start the bia helper: ${why}.${shown}\nTry 'bia helper --log-level debug' in another terminal to see why.`, EXIT_HELPER_UNAVAILABLE);
