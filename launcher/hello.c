@@ -46,14 +46,15 @@ static int connect_to(int fd, const char *path, const struct bia_socktrust *trus
     }
     strcpy(sun.sun_path, path);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    while (connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0)
-        if (errno != EINTR)
-            return errno == EAGAIN ? (fail(why, "connect", path), HELLO_BUSY) : fail(why, "connect", path);
-    if (bia_socktrust_peer(fd, path, trust, why, HELLO_WHY_SIZE) != BIA_TRUST_OK) {
-        errno = EPERM;
-        return -1;
+    while (connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
+        if (errno != EINTR) {
+            int busy = errno == EAGAIN;
+
+            fail(why, "connect", path);
+            return busy ? HELLO_BUSY : -1;
+        }
     }
-    return 0;
+    return bia_socktrust_peer(fd, path, trust, why, HELLO_WHY_SIZE) == BIA_TRUST_OK ? 0 : -1;
 }
 
 /* Reads exactly len bytes before deadline. */
