@@ -198,8 +198,10 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   });
   const inherited = options.listenFd !== undefined;
   const state = new StateStore(options.stateDir ?? defaultStateDir(), log);
+  // Replacing a stale socket file takes the state lock first (listenOrReplaceStale).
+  let locked = false;
   if (inherited) await listenOnFd(server, options.listenFd!, socketPath, log);
-  else await listenOnPath(server, socketPath, log, options.shared ?? false, state);
+  else locked = await listenOnPath(server, socketPath, log, options.shared ?? false, state);
   server.on('error', (err) => log.error(`server: ${err.message}`));
   // The socket file of an inherited socket is systemd's: it stays when the
   // helper ends, so that the next client starts a helper again.
@@ -208,7 +210,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   // that lost a start-up race must not rewrite the files under the winner.
   let opened: { store: StateStore; mapper: AddressMapper; uses: UseRecord[] };
   try {
-    opened = await openMappings(state, pool, synth, options, log);
+    opened = await openMappings(state, locked, pool, synth, options, log);
   } catch (err) {
     detector.close();
     await closeServer(server, clients, socketFile);
@@ -313,10 +315,10 @@ function userTable(uid: number, pool: Pool, stateDir: string, options: HelperOpt
 
 // Reads back the mappings of the previous helper and starts a clean journal
 // after them, before the first request can be answered.
-async function openMappings(store: StateStore, pool: Pool, synth: Synthesizer, options: HelperOptions, log: Logger): Promise<{ store: StateStore; mapper: AddressMapper; uses: UseRecord[] }> {
+async function openMappings(store: StateStore, locked: boolean, pool: Pool, synth: Synthesizer, options: HelperOptions, log: Logger): Promise<{ store: StateStore; mapper: AddressMapper; uses: UseRecord[] }> {
   const now = options.now ?? Date.now;
   const quarantineMs = options.quarantineMs ?? DEFAULT_QUARANTINE_MS;
-  if (!stateLocked.has(store)) store.lock();
+  if (!locked) store.lock();
   const mapper = new AddressMapper(pool, { ...mapperTimes(options), onRecord: (entry) => store.append(entry), log, now });
   try {
     const state = store.recover();
@@ -440,10 +442,12 @@ function listen(server: net.Server, where: string | { fd: number }): Promise<voi
   });
 }
 
-async function listenOnPath(server: net.Server, socketPath: string, log: Logger, shared: boolean, state: StateStore): Promise<void> {
+/** Listens on socketPath; true when it took STATE's lock to replace a stale socket there. */
+async function listenOnPath(server: net.Server, socketPath: string, log: Logger, shared: boolean, state: StateStore): Promise<boolean> {
   prepareDirectory(socketPath, shared);
-  await listenOrReplaceStale(server, socketPath, log, state);
+  const locked = await listenOrReplaceStale(server, socketPath, log, state);
   fs.chmodSync(socketPath, shared ? 0o666 : 0o600);
+  return locked;
 }
 
 // Clients look for the helper at socketPath; a socket systemd made elsewhere
@@ -459,17 +463,15 @@ async function listenOnFd(server: net.Server, fd: number, socketPath: string, lo
   if (bound !== socketPath) log.warn(`systemd's socket is ${bound}, but programs look for the helper at ${socketPath}; make ListenStream= in bia-helper.socket and the socket setting agree`);
 }
 
-/** State stores this process took the lock of before replacing a stale socket. */
-const stateLocked = new WeakSet<StateStore>();
-
 // A socket file left by a helper that died is stale: nobody accepts on it.
 // One that takes no connection now (its backlog is full) or answers late
 // has a live listener: a busy helper, not to be replaced. Helpers racing
 // to replace the same stale file take the state lock first, so that only
 // one removes it, and never the file a winner just made.
-async function listenOrReplaceStale(server: net.Server, socketPath: string, log: Logger, state: StateStore): Promise<void> {
+async function listenOrReplaceStale(server: net.Server, socketPath: string, log: Logger, state: StateStore): Promise<boolean> {
   try {
-    return await listen(server, socketPath);
+    await listen(server, socketPath);
+    return false;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw new CliError(`cannot listen on ${socketPath}: ${(err as Error).message}`, EXIT_CONFIG);
   }
@@ -483,11 +485,11 @@ async function listenOrReplaceStale(server: net.Server, socketPath: string, log:
       throw new CliError(`${socketPath} is in use but does not answer as a bia helper (${(err as Error).message}); remove it if nothing should be listening there`, EXIT_HELPER_UNAVAILABLE);
     }
     state.lock();
-    stateLocked.add(state);
     log.info(`removing stale socket ${socketPath}`);
     fs.rmSync(socketPath, { force: true });
     try {
-      return await listen(server, socketPath);
+      await listen(server, socketPath);
+      return true;
     } catch (err) {
       await state.close();
       throw err;
