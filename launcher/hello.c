@@ -141,7 +141,9 @@ int hello_ask(const char *socket_path, const struct bia_socktrust *trust, int ti
     long long give_up = now_ms() + busy_ms;
     int rc, wait_ms = 10;
 
-    /* A busy helper is a helper: asked again, a little later each time. */
+    /* A busy helper is a helper: asked again, a little later each time,
+     * and at another moment than the other launchers waiting for it. */
+    srand((unsigned)getpid());
     while ((rc = ask_once(socket_path, trust, timeout_ms, out, why)) == HELLO_BUSY &&
            now_ms() + wait_ms < give_up) {
         usleep((useconds_t)(wait_ms + rand() % wait_ms) * 1000);
