@@ -48,6 +48,21 @@ check burst 1 2000
 # The helper stopped: its backlog fills, nobody answers; then it goes on.
 kill -STOP $HELPER
 RUNS=()
+# First with the backlog full and no published table, so the native launcher must ask (and wait).
+python3 -c 'import socket, sys, time
+held = []
+while True:
+    s = socket.socket(socket.AF_UNIX); s.setblocking(False)
+    try: s.connect(sys.argv[1]); held.append(s)
+    except BlockingIOError: break
+open(sys.argv[2], "w").close(); time.sleep(60)' "$SOCK" "$LAB_DIR/full" &
+FILL=$!
+lab_wait "a full backlog" test -e "$LAB_DIR/full"
+mv "$SOCK.map" "$LAB_DIR/table"
+for i in $(seq 5001 5020); do bia run --log-level debug -- sh -c "echo $i >>'$M'" 2>>"$LAB_DIR/asking.err" & RUNS+=($!); done
+sleep 1
+mv "$LAB_DIR/table" "$SOCK.map"
+kill $FILL; wait $FILL 2>/dev/null
 for i in $(seq 3001 3700); do bia run -- sh -c "echo $i >>'$M'" 2>>"$LAB_DIR/stopped.err" & RUNS+=($!); done
 for i in $(seq 4001 4020); do node "$BIA_ROOT/dist/cli/main.js" run -- sh -c "echo $i >>'$M'" 2>>"$LAB_DIR/stopped.err" & RUNS+=($!); done
 sleep 3
@@ -55,16 +70,18 @@ kill -CONT $HELPER
 wait "${'$'}{RUNS[@]}"
 check stopped-launcher 3001 3700
 check stopped-node 4001 4020
+check stopped-asking 5001 5020
 echo "SAME HELPER $(helpers) $(kill -0 $HELPER && echo alive)"
 echo "BURST ERRORS $(grep -c . "$LAB_DIR/burst.err")"; head -3 "$LAB_DIR/burst.err"
 echo "STOPPED ERRORS $(grep -c . "$LAB_DIR/stopped.err")"; head -3 "$LAB_DIR/stopped.err"
+echo "ASKED DIRECTLY $(grep -c 'launcher: helper on .* answered; running sh directly' "$LAB_DIR/asking.err")"
 echo "INTERNAL ERRORS $(grep -c "internal error" "$XDG_STATE_HOME/bia/helper.log")"
 kill $HELPER; wait_gone() { while kill -0 $HELPER 2>/dev/null; do sleep 0.1; done; }; wait_gone`,
       { timeoutMs: 150_000 },
     );
     const out = `${r.stdout}\n${r.stderr}`.slice(-6000);
     expect(r.rc('first'), out).toBe(0);
-    for (const phase of ['burst', 'stopped-launcher', 'stopped-node']) {
+    for (const phase of ['burst', 'stopped-launcher', 'stopped-node', 'stopped-asking']) {
       expect(count(r.stdout, 'MISSING', phase), `${phase}\n${out}`).toBe(0);
       expect(count(r.stdout, 'TWICE', phase), `${phase}\n${out}`).toBe(0);
       expect(count(r.stdout, 'HELPERS', phase), `${phase}\n${out}`).toBe(1);
@@ -73,5 +90,7 @@ kill $HELPER; wait_gone() { while kill -0 $HELPER 2>/dev/null; do sleep 0.1; don
     expect(r.stdout, out).toMatch(/^BURST ERRORS 0$/m);
     expect(r.stdout, out).toMatch(/^STOPPED ERRORS 0$/m);
     expect(r.stdout, out).toMatch(/^INTERNAL ERRORS 0$/m);
+    // The native launcher itself waited for the busy helper, not the Node launcher.
+    expect(r.stdout, out).toMatch(/^ASKED DIRECTLY 20$/m);
   }, 180_000);
 });
