@@ -428,7 +428,8 @@ function prepareDirectory(socketPath: string, shared: boolean): void {
   if (st.uid !== uid) throw refuse(`it belongs to uid ${st.uid} (mode ${mode}), not to uid ${uid}; whoever made it may listen there: remove it (rm -r ${dir}, as its owner or root) or set XDG_RUNTIME_DIR (or BIA_SOCKET) to a directory of your own`);
   if (st.mode & 0o022) throw refuse(`others can write to it (mode ${mode}); run 'chmod go-w ${dir}' or choose another BIA_SOCKET`);
   if (shared && (st.mode & 0o005) !== 0o005) throw new CliError(`the shared helper's socket directory ${dir} keeps other users out (mode ${(st.mode & 0o777).toString(8)}); run 'chmod 0755 ${dir}'`, EXIT_CONFIG);
-  if (!shared && st.mode & 0o077) throw refuse(`its mode is ${mode}, but a private helper's directory must be 0700, as programs require: run 'chmod 0700 ${dir}'`);
+  // Root's directory is one root vouches for (socket-trust.ts): a root helper may serve every uid from it.
+  if (!shared && uid !== 0 && st.mode & 0o077) throw refuse(`its mode is ${mode}, but a private helper's directory must be 0700, as programs require: run 'chmod 0700 ${dir}'`);
 }
 
 function listen(server: net.Server, where: string | { fd: number }): Promise<void> {
