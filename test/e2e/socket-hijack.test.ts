@@ -42,10 +42,11 @@ forward() {  # DIR: the attacker's socket at DIR/helper.sock, forwarding to the 
 }
 attempts() {  # NAME: every way the victim reaches a helper
   as_user $VICTIM "$C_BIA" run -- python3 -c "$CLIENT" 2>"$LAB_DIR/$1-c.err"; echo "RESULT $1-c $?"
+  as_user $VICTIM "$C_BIA" run --log-level debug -- true 2>"$LAB_DIR/$1-cdebug.err"
   as_user $VICTIM $NODE_BIA run -- python3 -c "$CLIENT" 2>"$LAB_DIR/$1-node.err"; echo "RESULT $1-node $?"
   as_user $VICTIM $NODE_BIA status >/dev/null 2>"$LAB_DIR/$1-status.err"; echo "RESULT $1-status $?"
   as_user $VICTIM env LD_PRELOAD="$LIB" BIA_SOCKET="$VSOCK" python3 -c "$CLIENT" 2>"$LAB_DIR/$1-preload.err"; echo "RESULT $1-preload $?"
-  for f in c node status preload; do echo "ERR $1-$f $(tr '\n' '|' <"$LAB_DIR/$1-$f.err")"; done
+  for f in c cdebug node status preload; do echo "ERR $1-$f $(tr '\n' '|' <"$LAB_DIR/$1-$f.err")"; done
 }
 peer_serve_tcp 8080
 # (a) the attacker's directory, made first, with a forwarding socket in it
@@ -85,6 +86,8 @@ describe.skipIf(labMissing || !!secondUidMissing)('a fallback socket another use
         expect(lines, `${attack} ${how}\n${out}`).toHaveLength(1);
         expect(lines[0], out).toMatch(refusal);
       }
+      // The native launcher refused the socket itself, before the Node launcher said why.
+      expect(errOf(r.stdout, `${attack}-cdebug`).join('\n'), out).toMatch(new RegExp(`^bia\\[\\d+\\]: launcher: the Node launcher takes over \\(it says why\\): refusing the helper socket ${dir}/helper\\.sock: `, 'm'));
       expect(r.rc(`${attack}-preload`), out).not.toBe(0);
       expect(errOf(r.stdout, `${attack}-preload`).join('\n'), out).toMatch(new RegExp(`^bia\\[\\d+\\]: resolve v6only\\.test: cannot reach the helper: refusing the helper socket ${dir}/helper\\.sock: ${found[attack]}`, 'm'));
     }
