@@ -24,7 +24,7 @@
       "defines": ["_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra"],
       "ldflags": ["-static"],
-      "sources": ["<!@(ls -1 launcher/*.c)", "preload/core/protocol.c", "preload/core/maptable_file.c"]
+      "sources": ["<!@(ls -1 launcher/*.c)", "preload/core/protocol.c", "preload/core/maptable_file.c", "preload/core/socktrust.c"]
     }
   ]
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 
 #define HELLO_ID 1
+/* The helper listens but cannot take the connection or answer yet. */
+#define HELLO_BUSY (-2)
 
 static long long now_ms(void)
 {
@@ -29,8 +32,10 @@ static int fail(char *why, const char *what, const char *path)
 }
 
 /* A helper's Unix socket accepts at once unless its backlog is full;
- * SO_SNDTIMEO bounds that wait. */
-static int connect_to(int fd, const char *path, int timeout_ms, char *why)
+ * SO_SNDTIMEO bounds that wait (EAGAIN when it passes: a busy helper).
+ * Then who listens must be one the caller may trust (bia_socktrust.h). */
+static int connect_to(int fd, const char *path, const struct bia_socktrust *trust, int timeout_ms,
+                      char *why)
 {
     struct sockaddr_un sun = {.sun_family = AF_UNIX};
     struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
@@ -41,10 +46,15 @@ static int connect_to(int fd, const char *path, int timeout_ms, char *why)
     }
     strcpy(sun.sun_path, path);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    while (connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0)
-        if (errno != EINTR)
-            return fail(why, "connect", path);
-    return 0;
+    while (connect(fd, (struct sockaddr *)&sun, sizeof sun) < 0) {
+        if (errno != EINTR) {
+            int busy = errno == EAGAIN;
+
+            fail(why, "connect", path);
+            return busy ? HELLO_BUSY : -1;
+        }
+    }
+    return bia_socktrust_peer(fd, path, trust, why, HELLO_WHY_SIZE) == BIA_TRUST_OK ? 0 : -1;
 }
 
 /* Reads exactly len bytes before deadline. */
@@ -98,7 +108,11 @@ static int exchange(int fd, long long deadline, struct bia_reply *reply, char *w
     return 0;
 }
 
-int hello_ask(const char *socket_path, int timeout_ms, struct bia_hello *out, char why[HELLO_WHY_SIZE])
+/* One HELLO: 0, -1, or HELLO_BUSY when the helper listens but its backlog
+ * stayed full for timeout_ms. A late answer is -1: the Node launcher,
+ * which waits for a slow helper longer, takes over. */
+static int ask_once(const char *socket_path, const struct bia_socktrust *trust, int timeout_ms,
+                    struct bia_hello *out, char *why)
 {
     long long deadline = now_ms() + timeout_ms;
     struct bia_reply reply;
@@ -106,10 +120,12 @@ int hello_ask(const char *socket_path, int timeout_ms, struct bia_hello *out, ch
 
     if (fd < 0)
         return fail(why, "socket for", socket_path);
-    rc = connect_to(fd, socket_path, timeout_ms, why) || exchange(fd, deadline, &reply, why);
+    rc = connect_to(fd, socket_path, trust, timeout_ms, why);
+    if (!rc)
+        rc = exchange(fd, deadline, &reply, why);
     close(fd);
     if (rc)
-        return -1;
+        return rc;
     if (reply.type != BIA_T_HELLO || reply.id != HELLO_ID || reply.status != BIA_S_OK) {
         snprintf(why, HELLO_WHY_SIZE, "the helper answered HELLO with %s, status %s",
                  bia_type_name(reply.type), bia_status_name(reply.status));
@@ -117,6 +133,23 @@ int hello_ask(const char *socket_path, int timeout_ms, struct bia_hello *out, ch
     }
     *out = reply.u.hello;
     return 0;
+}
+
+int hello_ask(const char *socket_path, const struct bia_socktrust *trust, int timeout_ms, int busy_ms,
+              struct bia_hello *out, char why[HELLO_WHY_SIZE])
+{
+    long long give_up = now_ms() + busy_ms;
+    int rc, wait_ms = 10;
+
+    /* A busy helper is a helper: asked again, a little later each time,
+     * and at another moment than the other launchers waiting for it. */
+    srand((unsigned)getpid());
+    while ((rc = ask_once(socket_path, trust, timeout_ms, out, why)) == HELLO_BUSY &&
+           now_ms() + wait_ms < give_up) {
+        usleep((useconds_t)(wait_ms + rand() % wait_ms) * 1000);
+        wait_ms = wait_ms < 500 ? wait_ms * 2 : 500;
+    }
+    return rc ? -1 : 0;
 }
 
 /* The HELLO reply the helper keeps in its published table (bia_maptable.h),
@@ -144,24 +177,26 @@ static int read_published(const char *socket_path, struct bia_reply *reply, char
 }
 
 /* Whether a helper listens: a Unix connect is accepted into the backlog
- * without waiting for the helper to run (non-blocking: a full backlog is
- * no proof, and no reason to wait here). */
-static int listening(const char *socket_path, char *why)
+ * without waiting for the helper to run (non-blocking). A full backlog
+ * (EAGAIN) is a listener too: a busy helper, nothing to wait for here;
+ * nothing is said to it, and the program's preload checks who it is. */
+static int listening(const char *socket_path, const struct bia_socktrust *trust, char *why)
 {
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), rc;
 
     if (fd < 0)
         return fail(why, "socket for", socket_path);
-    rc = connect_to(fd, socket_path, 0, why);
+    rc = connect_to(fd, socket_path, trust, 0, why);
     close(fd);
-    return rc;
+    return rc == HELLO_BUSY ? 0 : rc;
 }
 
-int hello_published(const char *socket_path, struct bia_hello *out, char why[HELLO_WHY_SIZE])
+int hello_published(const char *socket_path, const struct bia_socktrust *trust, struct bia_hello *out,
+                    char why[HELLO_WHY_SIZE])
 {
     struct bia_reply reply;
 
-    if (read_published(socket_path, &reply, why) || listening(socket_path, why))
+    if (read_published(socket_path, &reply, why) || listening(socket_path, trust, why))
         return -1;
     if (reply.type != BIA_T_HELLO || reply.status != BIA_S_OK) {
         snprintf(why, HELLO_WHY_SIZE, "the published table holds %s, status %s, not a HELLO answer",

@@ -17,6 +17,7 @@
 #include "hello.h"
 #include "package.h"
 #include "runopts.h"
+#include "secureexec.h"
 #include "settings.h"
 
 #include <errno.h>
@@ -26,8 +27,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* As long as the Node launcher waits for an existing helper (ensure-helper.ts). */
+/* As long as the Node launcher waits for an existing helper's answer, and
+ * for a busy one (ensure-helper.ts). */
 #define HELLO_TIMEOUT_MS 500
+#define BUSY_TIMEOUT_MS 20000
 
 /* Room for the longest reason of hello.h, settings.h and childenv.h. */
 #define MAX2(a, b) ((a) > (b) ? (a) : (b))
@@ -60,7 +63,9 @@ static void run_fast(char **args, const char *root)
     struct runopts o;
     struct settings s = {0};
     struct bia_hello hello;
+    struct bia_socktrust trust;
     const char *how = "answered";
+    char warning[2 * PATH_MAX + 256];
     char library[PATH_MAX], why[WHY_SIZE];
     char **env;
 
@@ -77,11 +82,19 @@ static void run_fast(char **args, const char *root)
         debug(&s, "the Node launcher takes over: it picks the preload library");
         return;
     }
-    if (hello_published(s.socket, &hello, why) == 0) {
+    switch (bia_socktrust_path(s.socket, &trust, why, sizeof why)) {
+    case BIA_TRUST_ABSENT:
+        debug(&s, "the Node launcher takes over (it starts a helper): no helper socket at %s", s.socket);
+        return;
+    case BIA_TRUST_REFUSED:
+        debug(&s, "the Node launcher takes over (it says why): %s", why);
+        return;
+    }
+    if (hello_published(s.socket, &trust, &hello, why) == 0) {
         how = "listens (settings from its published table)";
     } else {
         debug(&s, "asking the helper: %s", why);
-        if (hello_ask(s.socket, HELLO_TIMEOUT_MS, &hello, why)) {
+        if (hello_ask(s.socket, &trust, HELLO_TIMEOUT_MS, BUSY_TIMEOUT_MS, &hello, why)) {
             debug(&s, "the Node launcher takes over (it starts a helper): %s", why);
             return;
         }
@@ -94,6 +107,8 @@ static void run_fast(char **args, const char *root)
     if (!env)
         return;
     debug(&s, "helper on %s %s; running %s directly", s.socket, how, o.command[0]);
+    if (secureexec_warning(o.command[0], warning, sizeof warning))
+        (void)!write(2, warning, strlen(warning));
     execvpe(o.command[0], o.command, env);
     debug(&s, "the Node launcher takes over (it reports the error): exec %s: %s", o.command[0], strerror(errno));
 }

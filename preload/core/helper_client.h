@@ -12,8 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Room for a reason such as "connect /run/user/1000/bia.sock: Connection refused". */
-#define BIA_WHY_SIZE 160
+/* Room for a reason such as "connect /run/user/1000/bia.sock: Connection refused",
+ * or a refusal of the socket (bia_socktrust.h). */
+#define BIA_WHY_SIZE 512
 
 /*
  * Each returns 0 when a well-formed reply of the right type and id arrived

@@ -6,6 +6,7 @@
  */
 #include "helper_conn.h"
 
+#include "bia_socktrust.h"
 #include "config.h"
 #include "fdroom.h"
 #include "helper_client.h"
@@ -100,15 +101,33 @@ static int connect_helper(int fd, long long deadline, char *why)
     return 0;
 }
 
+/* Nothing is said on a socket someone else may listen on (bia_socktrust.h). */
+static int trusted_path(struct bia_socktrust *t, char *why)
+{
+    switch (bia_socktrust_path(bia_config()->socket_path, t, why, BIA_WHY_SIZE)) {
+    case BIA_TRUST_OK:
+        return 0;
+    case BIA_TRUST_ABSENT:
+        errno = ENOENT;
+        return fail_errno(why, "connect");
+    default:
+        return -1;
+    }
+}
+
 int bia_conn_open(struct bia_conn *c, long long deadline, char *why)
 {
+    struct bia_socktrust trust;
     struct stat st;
 
     c->reused = false;
+    if (trusted_path(&trust, why))
+        return -1;
     c->fd = bia_fdroom_socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (c->fd < 0)
         return fail_errno(why, "socket for");
     if (connect_helper(c->fd, deadline, why) ||
+        bia_socktrust_peer(c->fd, bia_config()->socket_path, &trust, why, BIA_WHY_SIZE) ||
         (fstat(c->fd, &st) < 0 && fail_errno(why, "fstat of the connection to"))) {
         bia_real()->close(c->fd);
         return -1;

@@ -11,7 +11,8 @@ import { EXIT_PROBLEMS } from './exit-codes.js';
 import { helperState, type HelperState } from './helper-state.js';
 import { helperStaleness } from './helper-age.js';
 import { nat64Status } from './nat64-status.js';
-import { helperTarget, locateHelper } from './ensure-helper.js';
+import { helperTarget, locateHelper, type HelperTarget } from './ensure-helper.js';
+import { UntrustedSocketError } from '../socket-trust.js';
 import { preloadLibrary } from '../preload-path.js';
 
 const MARK: Record<Finding['level'], string> = { ok: 'ok     ', note: 'note   ', problem: 'PROBLEM' };
@@ -19,23 +20,28 @@ const MARK: Record<Finding['level'], string> = { ok: 'ok     ', note: 'note   ',
 export async function doctor(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, optionSpec('doctor'));
   const { config, sources } = effectiveConfig(options);
-  const { socketPath: socket, shared } = await locateHelper(helperTarget(config, sources.socket));
   const library = preloadLibrary();
   const info = library ? libraryInfo(library) : undefined;
-  const helper = await helperState(socket);
-  const nat64 = helper.running ? await nat64Status(socket).catch((err: Error) => err) : undefined;
-  const findings: Finding[] = [
-    libraryFinding(library, info),
-    ...helperFindings(helper, socket, nat64),
-    ...staleFinding(helper, shared),
-    // A shared helper's directory is root's (system-socket.ts checked it).
-    ...(shared ? [] : [socketDirFinding(socket)]),
-  ];
+  const findings: Finding[] = [libraryFinding(library, info), ...(await helperChecks(helperTarget(config, sources.socket)))];
   const programs = info ? rest.map((cmd) => ({ program: cmd, findings: checkProgram(cmd, info) })) : [];
   const problems = [...findings, ...programs.flatMap((p) => p.findings)].some((f) => f.level === 'problem');
   const out = options.has('--json') ? JSON.stringify({ problems, findings, programs }, null, 2) + '\n' : [...findings, ...programs.flatMap((p) => p.findings)].map(line).join('');
   process.stdout.write(out);
   return problems ? EXIT_PROBLEMS : 0;
+}
+
+// A socket bia refuses is the one finding about the helper: nothing is asked on it.
+async function helperChecks(target: HelperTarget): Promise<Finding[]> {
+  try {
+    const { socketPath: socket, shared } = await locateHelper(target);
+    const helper = await helperState(socket);
+    const nat64 = helper.running ? await nat64Status(socket).catch((err: Error) => err) : undefined;
+    // A shared helper's directory is root's (socket-trust.ts checked it).
+    return [...helperFindings(helper, socket, nat64), ...staleFinding(helper, shared), ...(shared ? [] : [socketDirFinding(socket)])];
+  } catch (err) {
+    if (!(err instanceof UntrustedSocketError)) throw err;
+    return [{ level: 'problem', what: `helper: ${err.message}` }];
+  }
 }
 
 function staleFinding(helper: HelperState, shared: boolean): Finding[] {

@@ -6,6 +6,8 @@ export const EXIT_HELPER_UNAVAILABLE = 69;
 export const EXIT_INTERNAL = 70;
 /** A temporary failure (EX_TEMPFAIL): the helper did not stop in time, or another helper uses the state directory. */
 export const EXIT_HELPER_STUCK = 75;
+/** A helper socket, or its directory, that someone else may control (EX_NOPERM): bia says nothing on it. */
+export const EXIT_UNTRUSTED_SOCKET = 77;
 /** The config file, a BIA_* variable or a config flag is invalid (EX_CONFIG). */
 export const EXIT_CONFIG = 78;
 export const EXIT_CANNOT_EXECUTE = 126;

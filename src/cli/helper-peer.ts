@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { peerCredentials, type PeerCredentials } from '../native.js';
+import { peerRefusal, requireTrusted, UntrustedSocketError, type Trusted } from '../socket-trust.js';
 import { listenerHolders } from '../unix-sockets.js';
 
 export interface HelperPeer extends PeerCredentials {
@@ -19,17 +20,20 @@ const POLL_MS = 50;
 
 /**
  * The credentials of the helper listening on SOCKETPATH, or undefined when
- * nothing listens there (no socket file, or a stale one).
+ * nothing listens there (no socket file, or a stale one). Throws
+ * UntrustedSocketError for a socket or listener bia does not trust.
  */
 export async function helperPeer(socketPath: string, timeoutMs = 1000): Promise<HelperPeer | undefined> {
   const deadline = Date.now() + ACTIVATION_TIMEOUT_MS;
-  let listener = await listenerCredentials(socketPath, timeoutMs);
+  const trust = requireTrusted(socketPath);
+  if ('absent' in trust) return undefined;
+  let listener = await listenerCredentials(socketPath, trust, timeoutMs);
   if (!listener) return undefined;
   const activator = listener.pid;
   while (!isHelper(listener.pid)) {
     if (Date.now() > deadline) throw new Error(`pid ${activator} listens on ${socketPath}, is not a bia helper and started none within ${ACTIVATION_TIMEOUT_MS} ms`);
     await new Promise((r) => setTimeout(r, POLL_MS));
-    listener = (await listenerCredentials(socketPath, timeoutMs)) ?? listener;
+    listener = (await listenerCredentials(socketPath, trust, timeoutMs)) ?? listener;
   }
   const helperPid = listener.pid;
   return { ...listener, activated: listenerHolders(socketPath).some((p) => p !== helperPid) };
@@ -44,7 +48,7 @@ function isHelper(pid: number): boolean {
   }
 }
 
-function listenerCredentials(socketPath: string, timeoutMs: number): Promise<PeerCredentials | undefined> {
+function listenerCredentials(socketPath: string, trust: Trusted, timeoutMs: number): Promise<PeerCredentials | undefined> {
   return new Promise((resolve, reject) => {
     const sock = connect(socketPath);
     sock.setTimeout(timeoutMs, () => {
@@ -58,7 +62,10 @@ function listenerCredentials(socketPath: string, timeoutMs: number): Promise<Pee
     sock.on('connect', () => {
       const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd;
       try {
-        resolve(peerCredentials(fd ?? -1));
+        const peer = peerCredentials(fd ?? -1);
+        const refused = peerRefusal(socketPath, trust, peer);
+        if (refused) reject(new UntrustedSocketError(refused));
+        else resolve(peer);
       } catch (err) {
         reject(err);
       } finally {

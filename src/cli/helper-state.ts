@@ -3,6 +3,7 @@
 import { WireNetwork, type HelloBody } from '../protocol.js';
 import { hello } from './ensure-helper.js';
 import { helperPeer, type HelperPeer } from './helper-peer.js';
+import { UntrustedSocketError } from '../socket-trust.js';
 
 export type HelperState =
   | { running: false; why: string }
@@ -20,6 +21,7 @@ export async function helperState(socket: string): Promise<HelperState> {
   try {
     peer = await helperPeer(socket);
   } catch (err) {
+    if (err instanceof UntrustedSocketError) throw err;
     return { running: false, why: `cannot connect to ${socket}: ${(err as Error).message}` };
   }
   if (!peer) return { running: false, why: `nothing listens on ${socket}` };
@@ -27,6 +29,7 @@ export async function helperState(socket: string): Promise<HelperState> {
     const h = await hello(socket);
     return { running: true, peer, hello: h, network: NETWORK_NAMES[h.network] ?? `unknown (${h.network})`, pool: `${h.pool}/${h.poolLen}` };
   } catch (err) {
+    if (err instanceof UntrustedSocketError) throw err;
     return { running: false, why: `pid ${peer.pid} listens on ${socket} but does not answer as a bia helper: ${(err as Error).message}` };
   }
 }

@@ -10,6 +10,7 @@ import { CliError, EXIT_USAGE } from './exit-codes.js';
 import { runChild } from './child.js';
 import { preloadVariables, requireLibrary } from './preload-env.js';
 import { ensureHelper, helperTarget } from './ensure-helper.js';
+import { secureExecutionWarning } from '../secure-exec.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, optionSpec('run'));
@@ -19,6 +20,8 @@ export async function run(argv: string[]): Promise<number> {
   const library = requireLibrary();
   const helper = await ensureHelper(helperTarget(settings, sources.socket, options.has('--allow-root')));
   const env = { ...process.env, ...preloadVariables(library, { ...settings, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD) };
+  const secure = secureExecutionWarning(rest[0]);
+  if (secure) process.stderr.write(`bia: warning: ${secure}\n`);
   // The program asks for SIGTERM should bia run be killed outright
   // (preload/core/launcher.c), so it never outlives its launcher as an orphan.
   return runChild(rest, { ...env, BIA_LAUNCHER_PID: String(process.pid) });

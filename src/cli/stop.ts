@@ -27,7 +27,7 @@ export async function stop(argv: string[]): Promise<number> {
 /** Ends the helper listening on SOCKET and waits until it is gone; undefined when none listens. */
 export async function stopHelper(socket: string): Promise<HelperPeer | undefined> {
   const peer = await helperPeer(socket).catch((err: Error) => {
-    throw new CliError(`cannot reach ${socket}: ${err.message}`, EXIT_HELPER_UNAVAILABLE);
+    throw err instanceof CliError ? err : new CliError(`cannot reach ${socket}: ${err.message}`, EXIT_HELPER_UNAVAILABLE);
   });
   if (!peer) return undefined;
   // Never signal someone else's process, whatever listens on the path.

@@ -3,29 +3,16 @@
 // with file capabilities (secure-execution mode), and cannot load it into a
 // program of another word size or libc; Go programs make their own system
 // calls, so there is nothing to intercept.
-import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from './finding.js';
 import { readElf, type ElfInfo } from './elf.js';
+import { resolveProgram, SECURE_FIX, secureExecution } from '../secure-exec.js';
 
 /** What the preload library itself is: bia's own build. */
 export interface LibraryInfo {
   elf: ElfInfo;
   libc: 'glibc' | 'musl';
-}
-
-/** The file CMD names: a path, or the first match on $PATH. */
-export function resolveProgram(cmd: string, pathVar = process.env.PATH ?? ''): string | undefined {
-  const candidates = cmd.includes('/') ? [cmd] : pathVar.split(':').filter(Boolean).map((dir) => path.join(dir, cmd));
-  return candidates.find((file) => {
-    try {
-      accessSync(file, constants.X_OK);
-      return statSync(file).isFile();
-    } catch {
-      return false;
-    }
-  });
 }
 
 export function checkProgram(cmd: string, library: LibraryInfo): Finding[] {
@@ -48,26 +35,10 @@ function interpreterOfScript(file: string): string | undefined {
   return path.basename(interp) === 'env' && arg ? arg : interp;
 }
 
-const S_ISUID = 0o4000;
-const S_ISGID = 0o2000;
-
-const SECURE_FIX = 'the loader ignores LD_PRELOAD for such programs, by design. If it does not need its privileges for what you do, run a plain copy (cp it elsewhere: the copy has no set-id bit or capabilities) with bia run';
-
 function privileged(file: string): Finding | undefined {
-  const mode = statSync(file).mode;
-  if (mode & (S_ISUID | S_ISGID)) {
-    return { level: 'problem', what: `${file} is set-${mode & S_ISUID ? 'uid' : 'gid'}: bia cannot reach it`, fix: SECURE_FIX };
-  }
-  const caps = fileCapabilities(file);
-  if (caps) return { level: 'problem', what: `${file} has file capabilities (${caps}): bia cannot reach it`, fix: SECURE_FIX };
-  return undefined;
-}
-
-// Node cannot read extended attributes; getcap (libcap2-bin) can.
-function fileCapabilities(file: string): string | undefined {
-  const r = spawnSync('getcap', [file], { encoding: 'utf8' });
-  if (r.status !== 0 || !r.stdout) return undefined;
-  return r.stdout.trim().slice(file.length).trim() || undefined;
+  const secure = secureExecution(file);
+  if (!secure) return undefined;
+  return { level: 'problem', what: `${file} ${secure.why}${secure.caps ? ` (${secure.caps})` : ''}: bia cannot reach it`, fix: SECURE_FIX };
 }
 
 function foreign(file: string, elf: ElfInfo, library: LibraryInfo): Finding | undefined {

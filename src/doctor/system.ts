@@ -1,12 +1,13 @@
 // The machine side of `bia doctor`: bia's own library, the helper and what
 // it sees of the network, and the directory that holds the helper socket.
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HelperState } from '../cli/helper-state.js';
 import { nat64Text, type Nat64Status } from '../cli/nat64-status.js';
 import type { Finding } from './finding.js';
 import { detectNetwork } from '../helper/netdetect.js';
 import { readElf } from './elf.js';
+import { checkHelperSocket } from '../socket-trust.js';
 import type { LibraryInfo } from './program.js';
 
 /** The preload library as built here; its libc is the one Node runs on. */
@@ -54,14 +55,9 @@ function nat64Finding(network: string, nat64: Nat64Status | Error): Finding {
 /** The helper refuses a directory others can write to; say so before it does. */
 export function socketDirFinding(socket: string): Finding {
   const dir = path.dirname(socket);
-  let st;
-  try {
-    st = statSync(dir);
-  } catch {
-    return { level: 'ok', what: `socket directory ${dir}: not there yet; the helper creates it (mode 700)` };
-  }
-  const mode = (st.mode & 0o777).toString(8);
-  if (st.uid !== process.getuid!()) return { level: 'problem', what: `socket directory ${dir} belongs to uid ${st.uid}, not to you`, fix: 'set BIA_SOCKET (or "socket" in the config file) to a path in a directory of your own' };
-  if (st.mode & 0o022) return { level: 'problem', what: `socket directory ${dir} is writable by others (mode ${mode})`, fix: `chmod go-w ${dir}` };
-  return { level: 'ok', what: `socket directory ${dir}: yours, mode ${mode}` };
+  const trust = checkHelperSocket(socket);
+  if ('untrusted' in trust) return { level: 'problem', what: trust.untrusted };
+  if ('absent' in trust && !existsSync(dir)) return { level: 'ok', what: `socket directory ${dir}: not there yet; the helper creates it (mode 700)` };
+  const st = statSync(dir);
+  return { level: 'ok', what: `socket directory ${dir}: ${st.uid === process.geteuid!() ? 'yours' : `uid ${st.uid}'s, vouched for by root`}, mode ${(st.mode & 0o777).toString(8)}` };
 }

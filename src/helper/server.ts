@@ -4,7 +4,9 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { request } from '../client.js';
+import { isBusy, request } from '../client.js';
+import { CliError, EXIT_CONFIG, EXIT_HELPER_UNAVAILABLE } from '../cli/exit-codes.js';
+import { UntrustedSocketError } from '../socket-trust.js';
 import { createLogger, flushStderr, heldStderr, logs, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
 import { peerCredentials, peerGroups, loadNative, watchNetwork, type PeerCredentials } from '../native.js';
 import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
@@ -204,8 +206,11 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     void ready.then((ctx) => serve(socket, ctx));
   });
   const inherited = options.listenFd !== undefined;
+  const state = new StateStore(options.stateDir ?? defaultStateDir(), log);
+  // Replacing a stale socket file takes the state lock first (listenOrReplaceStale).
+  let locked = false;
   if (inherited) await listenOnFd(server, options.listenFd!, socketPath, log);
-  else await listenOnPath(server, socketPath, log, socketAccess(options));
+  else locked = await listenOnPath(server, socketPath, log, socketAccess(options), state);
   server.on('error', (err) => log.error(`server: ${err.message}`));
   // The socket file of an inherited socket is systemd's: it stays when the
   // helper ends, so that the next client starts a helper again.
@@ -214,7 +219,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   // that lost a start-up race must not rewrite the files under the winner.
   let opened: { store: StateStore; mapper: AddressMapper; uses: UseRecord[] };
   try {
-    opened = await openMappings(pool, synth, options, log);
+    opened = await openMappings(state, locked, pool, synth, options, log);
   } catch (err) {
     detector.close();
     await closeServer(server, clients, socketFile);
@@ -321,11 +326,10 @@ function userTable(uid: number, pool: Pool, stateDir: string, options: HelperOpt
 
 // Reads back the mappings of the previous helper and starts a clean journal
 // after them, before the first request can be answered.
-async function openMappings(pool: Pool, synth: Synthesizer, options: HelperOptions, log: Logger): Promise<{ store: StateStore; mapper: AddressMapper; uses: UseRecord[] }> {
+async function openMappings(store: StateStore, locked: boolean, pool: Pool, synth: Synthesizer, options: HelperOptions, log: Logger): Promise<{ store: StateStore; mapper: AddressMapper; uses: UseRecord[] }> {
   const now = options.now ?? Date.now;
   const quarantineMs = options.quarantineMs ?? DEFAULT_QUARANTINE_MS;
-  const store = new StateStore(options.stateDir ?? defaultStateDir(), log);
-  store.lock();
+  if (!locked) store.lock();
   const mapper = new AddressMapper(pool, { ...mapperTimes(options), ...savedIn(store), log, now });
   try {
     const state = store.recover();
@@ -433,26 +437,30 @@ function socketAccess(options: HelperOptions): SocketAccess {
 }
 
 // A shared helper's directory must let every user reach the socket (0755);
-// a per-user one keeps everyone else out (0700). Neither may be writable by
-// others, who could put another socket in its place. Programs check the
-// same before they talk to a helper: a directory of their own uid with mode
-// 0700, or root's and writable by root only.
+// a per-user one keeps everyone else out (0700), as clients require
+// (socket-trust.ts). Neither may be writable by others, who could put
+// another socket in its place, nor a symbolic link someone else may turn.
 function prepareDirectory(socketPath: string, access: SocketAccess, log: Logger): void {
   const shared = access !== 'own';
-  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) throw new Error(`socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes; set BIA_SOCKET to a shorter one`);
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) throw new CliError(`socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes; set BIA_SOCKET to a shorter one`, EXIT_CONFIG);
   const dir = path.dirname(socketPath);
   try {
     // A directory made here gets its mode whatever the umask (a 077 one would shut others out).
     if (fs.mkdirSync(dir, { recursive: true, mode: shared ? 0o755 : 0o700 }) !== undefined && shared) fs.chmodSync(dir, 0o755);
   } catch (err) {
-    if (!shared) throw err;
-    throw new Error(`cannot create ${dir} for the shared helper's socket (${(err as Error).message}); as root: install -d -m 0755 -o ${process.getuid!()} ${dir}`);
+    const fix = shared ? `as root: install -d -m 0755 -o ${process.getuid!()} ${dir}` : 'set XDG_RUNTIME_DIR (or BIA_SOCKET) to a directory of your own';
+    throw new CliError(`cannot create ${dir} for the ${shared ? "shared helper's" : "helper's"} socket (${(err as Error).message}); ${fix}`, EXIT_CONFIG);
   }
-  const st = fs.statSync(dir);
+  const st = fs.lstatSync(dir);
   const uid = process.getuid!();
-  if (st.uid !== uid) throw new Error(`refusing to put the helper socket in ${dir}: it belongs to uid ${st.uid}, not to uid ${uid}`);
-  if (st.mode & 0o022) throw new Error(`refusing to put the helper socket in ${dir}: others can write to it (mode ${(st.mode & 0o777).toString(8)}); run 'chmod go-w ${dir}' or choose another BIA_SOCKET`);
-  if (access === 'shared' && (st.mode & 0o005) !== 0o005) throw new Error(`the shared helper's socket directory ${dir} keeps other users out (mode ${(st.mode & 0o777).toString(8)}); run 'chmod 0755 ${dir}'`);
+  const refuse = (why: string) => new UntrustedSocketError(`refusing to put the helper socket in ${dir}: ${why}`);
+  const mode = (st.mode & 0o7777).toString(8).padStart(4, '0');
+  if (st.isSymbolicLink()) throw refuse(`it is a symbolic link (uid ${st.uid}'s), not a directory; remove it (rm ${dir}) or set XDG_RUNTIME_DIR (or BIA_SOCKET) to a directory of your own`);
+  if (st.uid !== uid) throw refuse(`it belongs to uid ${st.uid} (mode ${mode}), not to uid ${uid}; whoever made it may listen there: remove it (rm -r ${dir}, as its owner or root) or set XDG_RUNTIME_DIR (or BIA_SOCKET) to a directory of your own`);
+  if (st.mode & 0o022) throw refuse(`others can write to it (mode ${mode}); run 'chmod go-w ${dir}' or choose another BIA_SOCKET`);
+  if (access === 'shared' && (st.mode & 0o005) !== 0o005) throw new CliError(`the shared helper's socket directory ${dir} keeps other users out (mode ${(st.mode & 0o777).toString(8)}); run 'chmod 0755 ${dir}'`, EXIT_CONFIG);
+  // Root's directory is one root vouches for (socket-trust.ts): a root helper may serve every uid from it.
+  if (!shared && uid !== 0 && st.mode & 0o077) throw refuse(`its mode is ${mode}, but a private helper's directory must be 0700, as programs require: run 'chmod 0700 ${dir}'`);
   if (access === 'container') warnClosedPath(dir, log);
 }
 
@@ -481,10 +489,12 @@ function listen(server: net.Server, where: string | { fd: number }): Promise<voi
   });
 }
 
-async function listenOnPath(server: net.Server, socketPath: string, log: Logger, access: SocketAccess): Promise<void> {
+/** Listens on socketPath; true when it took STATE's lock to replace a stale socket there. */
+async function listenOnPath(server: net.Server, socketPath: string, log: Logger, access: SocketAccess, state: StateStore): Promise<boolean> {
   prepareDirectory(socketPath, access, log);
-  await listenOrReplaceStale(server, socketPath, log);
+  const locked = await listenOrReplaceStale(server, socketPath, log, state);
   fs.chmodSync(socketPath, access === 'own' ? 0o600 : 0o666);
+  return locked;
 }
 
 // Clients look for the helper at socketPath; a socket systemd made elsewhere
@@ -501,22 +511,36 @@ async function listenOnFd(server: net.Server, fd: number, socketPath: string, lo
 }
 
 // A socket file left by a helper that died is stale: nobody accepts on it.
-async function listenOrReplaceStale(server: net.Server, socketPath: string, log: Logger): Promise<void> {
+// One that takes no connection now (its backlog is full) or answers late
+// has a live listener: a busy helper, not to be replaced. Helpers racing
+// to replace the same stale file take the state lock first, so that only
+// one removes it, and never the file a winner just made.
+async function listenOrReplaceStale(server: net.Server, socketPath: string, log: Logger, state: StateStore): Promise<boolean> {
   try {
-    return await listen(server, socketPath);
+    await listen(server, socketPath);
+    return false;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw new CliError(`cannot listen on ${socketPath}: ${(err as Error).message}`, EXIT_CONFIG);
   }
   try {
     await request(socketPath, { type: MsgType.Hello, id: 0 });
   } catch (err) {
+    if (err instanceof CliError) throw err;
+    if (isBusy(err)) throw new HelperRunningError(socketPath);
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ECONNREFUSED' && code !== 'ENOENT') {
-      throw new Error(`${socketPath} is in use but does not answer as a bia helper (${(err as Error).message}); remove it if nothing should be listening there`);
+      throw new CliError(`${socketPath} is in use but does not answer as a bia helper (${(err as Error).message}); remove it if nothing should be listening there`, EXIT_HELPER_UNAVAILABLE);
     }
+    state.lock();
     log.info(`removing stale socket ${socketPath}`);
     fs.rmSync(socketPath, { force: true });
-    return listen(server, socketPath);
+    try {
+      await listen(server, socketPath);
+      return true;
+    } catch (err) {
+      await state.close();
+      throw err;
+    }
   }
   throw new HelperRunningError(socketPath);
 }

@@ -146,7 +146,7 @@ mkdir -m 777 open; bia doctor --socket "$PWD/open/h.sock"; echo "open dir $?"`);
     expect(out).toMatch(/^PROBLEM \/usr\/bin\/passwd is set-uid: bia cannot reach it\n +fix: the loader ignores LD_PRELOAD/m);
     expect(out).toMatch(/^note +\.\/script is a script run by true.*\nok +\/usr\/bin\/true: dynamically linked against glibc; bia can reach it$/m);
     expect(out.match(/^\S+ [01]$/gm)).toEqual(['./static 1', './gofake 1', './muslfake 1', './captrue 1', '/usr/bin/passwd 1', './script 0']);
-    expect(out).toMatch(/^PROBLEM socket directory \S+\/open is writable by others \(mode 777\)\n +fix: chmod go-w /m);
+    expect(out).toMatch(/^PROBLEM helper: refusing the helper socket \S+\/open\/h\.sock: its directory \S+\/open is yours but has mode 0777, not 0700: run 'chmod 0700 \S+\/open'$/m);
     expect(out).toContain('open dir 1');
   });
 });

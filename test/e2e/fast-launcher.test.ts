@@ -8,7 +8,7 @@
 // runs. Then, in the lab, real programs through the fast path, a helper
 // that is down, and exit statuses and signals.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,16 +110,30 @@ describe.skipIf(!launcher)('the native launcher gives the program what the Node 
     expect(expectSameEnvFast(['--log-level', 'warn'], baseEnv({ BIA_LOG: 'trace' })).BIA_LOG).toBe('warn');
   });
 
+  // The helper's socket directory itself is moved there and back (a socket
+  // keeps listening when its path moves): a symbolic link would be refused,
+  // as anyone may have made it.
+  function withSocketDirAt(dir: string, check: () => void): void {
+    renameSync(dirname(helper.socketPath), dir);
+    try {
+      check();
+    } finally {
+      renameSync(dir, dirname(helper.socketPath));
+    }
+  }
+
   it('with the default socket under XDG_RUNTIME_DIR or TMPDIR', () => {
     const runtime = join(work, 'xdg');
     mkdirSync(runtime);
-    symlinkSync(dirname(helper.socketPath), join(runtime, 'bia'));
-    expect(expectSameEnvFast([], baseEnv({ BIA_SOCKET: undefined, XDG_RUNTIME_DIR: runtime })).BIA_SOCKET).toBe(join(runtime, 'bia', 'helper.sock'));
+    withSocketDirAt(join(runtime, 'bia'), () => {
+      expect(expectSameEnvFast([], baseEnv({ BIA_SOCKET: undefined, XDG_RUNTIME_DIR: runtime })).BIA_SOCKET).toBe(join(runtime, 'bia', 'helper.sock'));
+    });
     const tmp = join(work, 'tmp');
     mkdirSync(tmp);
-    symlinkSync(dirname(helper.socketPath), join(tmp, `bia-${process.getuid!()}`));
-    expectSameEnvFast([], baseEnv({ BIA_SOCKET: undefined, XDG_RUNTIME_DIR: undefined, TMPDIR: `${tmp}/` }));
-    expectSameEnvFast([], baseEnv({ BIA_SOCKET: undefined, XDG_RUNTIME_DIR: 'relative', TMPDIR: undefined, TMP: tmp }));
+    withSocketDirAt(join(tmp, `bia-${process.getuid!()}`), () => {
+      expectSameEnvFast([], baseEnv({ BIA_SOCKET: undefined, XDG_RUNTIME_DIR: undefined, TMPDIR: `${tmp}/` }));
+      expectSameEnvFast([], baseEnv({ BIA_SOCKET: undefined, XDG_RUNTIME_DIR: 'relative', TMPDIR: undefined, TMP: tmp }));
+    });
   });
 
   it('keeps other LD_PRELOAD entries after the library, drops a stale launcher mark, keeps empty settings', () => {

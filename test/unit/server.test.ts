@@ -350,6 +350,22 @@ describe('startHelper', () => {
     client.close();
   });
 
+  it('lets only one of two helpers racing to replace a stale socket remove it, and that one serves', async () => {
+    const dir = tempDir();
+    const socketPath = path.join(dir, 'helper.sock');
+    const stateDir = path.join(dir, 'state');
+    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(socketPath)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    const results = await Promise.allSettled([start({ socketPath, stateDir }), start({ socketPath, stateDir })]);
+    const started = results.filter((r) => r.status === 'fulfilled');
+    expect(started, JSON.stringify(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'started')))).toHaveLength(1);
+    // The loser found the winner busy starting (already running), or its saved mappings taken.
+    expect(String(results.find((r) => r.status === 'rejected')!.reason)).toMatch(/already running|is using the saved mappings/);
+    const client = await Client.connect(socketPath);
+    client.write(hello(1));
+    expect(await client.next()).toMatchObject({ status: Status.Ok });
+    client.close();
+  });
+
   it('refuses a socket directory that others can write to or that belongs to someone else', async () => {
     const open = tempDir();
     fs.chmodSync(open, 0o777);
