@@ -53,8 +53,8 @@ lab_wait "microsocks" sh -c 'ss -Htln "sport = :1080" | grep -q .'
 
 # And a userspace CLAT (tayga), where tayga is installed.
 ALTS=proxychains
-if command -v tayga >/dev/null || [ -x /usr/sbin/tayga ]; then
-  PATH=$PATH:/usr/sbin lab_clat && ALTS="proxychains clat"
+if command -v tayga >/dev/null; then
+  lab_clat && ALTS="proxychains clat"
 fi
 
 # --- 1. bulk throughput -------------------------------------------------------

@@ -8,6 +8,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from './finding.js';
 import { readElf, type ElfInfo } from './elf.js';
+import { findTool } from '../sbin.js';
 
 /** What the preload library itself is: bia's own build. */
 export interface LibraryInfo {
@@ -63,9 +64,11 @@ function privileged(file: string): Finding | undefined {
   return undefined;
 }
 
-// Node cannot read extended attributes; getcap (libcap2-bin) can.
+// Node cannot read extended attributes; getcap (libcap2-bin, in /usr/sbin) can.
 function fileCapabilities(file: string): string | undefined {
-  const r = spawnSync('getcap', [file], { encoding: 'utf8' });
+  const getcap = findTool('getcap');
+  if (!getcap) return undefined;
+  const r = spawnSync(getcap, [file], { encoding: 'utf8' });
   if (r.status !== 0 || !r.stdout) return undefined;
   return r.stdout.trim().slice(file.length).trim() || undefined;
 }

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { nativeLauncher } from '../preload-path.js';
+import { findTool } from '../sbin.js';
 
 export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const labScript = join(packageRoot, 'src', 'lab', 'lab.sh');
@@ -65,9 +66,7 @@ export function runInLabAttached(body: string): number {
 
 /** Why a lab cannot be built here, or undefined when it can. */
 export function labUnavailable(): string | undefined {
-  const missing = ['unshare', 'nsenter', 'ip', 'dnsmasq', 'socat', 'getent'].filter(
-    (tool) => spawnSync('sh', ['-c', `command -v ${tool} || test -x /usr/sbin/${tool}`]).status !== 0,
-  );
+  const missing = ['unshare', 'nsenter', 'ip', 'dnsmasq', 'socat', 'getent'].filter((tool) => !findTool(tool));
   if (missing.length) return `missing tools: ${missing.join(', ')} (Debian: apt-get install util-linux iproute2 dnsmasq-base socat libc-bin)`;
   const probe = spawnSync('unshare', [...unshareArgs(), 'true']);
   if (probe.status !== 0) {
