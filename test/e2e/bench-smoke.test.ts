@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labMissing } from '../support/lab.js';
 import { packageRoot } from '../../src/lab/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const benchTools = ['cc', 'iperf3', 'hyperfine', 'proxychains4', 'microsocks'].filter(
   (t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0,
@@ -17,7 +18,7 @@ const taygaMissing = spawnSync('sh', ['-c', 'command -v tayga || test -x /usr/sb
 
 if (benchTools.length && process.env.CI) throw new Error(`CI must run the benchmark smoke test, but these are missing: ${benchTools.join(', ')}`);
 
-describe.skipIf(labMissing || benchTools.length > 0)('npm run bench:smoke', () => {
+describe('npm run bench:smoke', skipWhen(labMissing, benchTools.length > 0 && `missing ${benchTools.join(', ')} (apt-get install the README's line)`), () => {
   const out = mkdtempSync(join(tmpdir(), 'bia-bench-smoke-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 

@@ -16,8 +16,10 @@ import { KEYS, KEY_NAMES } from '../../src/config/schema.js';
 import { CLI_MAIN, nativeLauncher, preloadLibrary } from '../../src/preload-path.js';
 import { startHelperProcess, type HelperProcess } from '../support/helper-process.js';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const launcher = nativeLauncher();
+const noLauncher = 'the native launcher is not built (npm install builds it)';
 const library = preloadLibrary()!;
 const PROBE = 'import json, os; print(json.dumps({"pid": os.getpid(), "ppid": os.getppid(), "env": dict(os.environ)}))';
 
@@ -92,7 +94,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe.skipIf(!launcher)('the native launcher gives the program what the Node launcher gives it', () => {
+describe('the native launcher gives the program what the Node launcher gives it', skipWhen(!launcher && noLauncher), () => {
   it('with no options, a socket from the flag or the variable, and log levels with --trace', () => {
     const env = expectSameEnvFast([], baseEnv());
     expect(env.LD_PRELOAD).toBe(library);
@@ -228,7 +230,7 @@ while True:
   });
 });
 
-describe.skipIf(labMissing || !launcher)('bia run through the native launcher, in the lab', () => {
+describe('bia run through the native launcher, in the lab', skipWhen(labMissing, !launcher && noLauncher), () => {
   it('runs real programs directly when the helper answers, and through the Node launcher (which starts the helper) when not', async () => {
     const r = await lab(String.raw`peer_serve_tcp 8080
 parent() { ps -o comm= -p "$PPID"; }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/lab/lab.js';
 import { DOCUMENTED_GLIBC, elfMachine, newer, newestGlibcVersion } from '../support/elf.js';
+import { skipWhen } from '../support/skip.js';
 
 const TRIPLET = 'aarch64-linux-gnu';
 const SYSROOT = `/usr/${TRIPLET}`;
@@ -64,7 +65,7 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe.skipIf(missing)('linux-arm64 prebuilt binaries', () => {
+describe('linux-arm64 prebuilt binaries', skipWhen(missing), () => {
   it('are arm64 ELF objects needing the documented glibc, and are packed', () => {
     for (const file of ['bia.node', 'libbia.so', 'bia']) expect(elfMachine(join(built, file)), file).toBe('arm64');
     expect(newestGlibcVersion(join(built, 'libbia.so'))).toBe(DOCUMENTED_GLIBC);

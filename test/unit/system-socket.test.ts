@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkSystemSocket } from '../../src/cli/system-socket.js';
+import { skipWhen } from '../support/skip.js';
 
 const asRoot = process.getuid?.() === 0;
 const dirs: string[] = [];
@@ -28,7 +29,7 @@ function rootDir(): string {
   return dir;
 }
 
-describe.skipIf(!asRoot)('a shared helper socket', () => {
+describe('a shared helper socket', skipWhen(!asRoot && 'needs root, to make files of other owners'), () => {
   it("is trusted in root's directories, or in one root gave to the socket's owner, through a symbolic link too", () => {
     const top = rootDir();
     const own = socketIn(path.join(top, 'bia'));
