@@ -75,11 +75,13 @@ function bare(cmd: string, args: string[], extra: Record<string, string> = {}): 
   return spawnSync(file, argv, { env, encoding: 'utf8', timeout: 60_000 });
 }
 
-// npm 11's script approval (docs/install.md): without it, npm warns and may skip the install script.
-const approval = spawnSync('npm', ['config', 'get', 'allow-scripts'], { encoding: 'utf8' }).stdout.trim() === 'undefined' ? [] : ['--allow-scripts=bia'];
+// npm 11's script approval (docs/install.md): without it npm warns, and
+// may skip the install script. A tarball is approved by its absolute path.
+const approves = spawnSync('npm', ['config', 'get', 'allow-scripts'], { encoding: 'utf8' }).stdout.trim() !== 'undefined';
 
 function npmInstall(extra: Record<string, string> = {}): SpawnSyncReturns<string> {
   rmSync(prefix, { recursive: true, force: true });
+  const approval = approves ? [`--allow-scripts=${tarball}`] : [];
   const args = ['install', '-g', ...approval, '--prefix', prefix, '--registry', registry!.url, '--cache', cache, '--no-audit', '--no-fund', tarball];
   return bare(join(noCompiler, 'npm'), args, extra);
 }
