@@ -37,8 +37,11 @@ function bashArgs(body: string, family: LabFamily = 6): string[] {
 /** Runs BODY in a fresh lab and collects its output. */
 export function runInLab(body: string, timeoutMs = 60_000, family: LabFamily = 6): Promise<LabResult> {
   return new Promise((resolve, reject) => {
+    // The tests' Python programs print, then fork or exec: on a pipe, Python's
+    // buffered lines would be lost (neither os.exec* nor os._exit flushes),
+    // unless the environment happened to set PYTHONUNBUFFERED.
     const child = spawn('unshare', [...unshareArgs(), ...bashArgs(body, family)], {
-      env: { ...process.env, BIA_ROOT: packageRoot, LAB_BIA: nativeLauncher() ?? '', LAB_QUIET: '1' },
+      env: { ...process.env, BIA_ROOT: packageRoot, LAB_BIA: nativeLauncher() ?? '', LAB_QUIET: '1', PYTHONUNBUFFERED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
