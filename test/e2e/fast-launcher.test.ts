@@ -91,6 +91,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await helper?.stop();
+  // A test hands the Node launcher a run with no helper at the default
+  // socket under work/run: without root, it starts one there (as root it
+  // refuses), which would outlive the run.
+  spawnSync(process.execPath, [CLI_MAIN, 'stop', '--socket', join(work, 'run', 'bia', 'helper.sock')], { stdio: 'ignore', timeout: 10_000 });
   rmSync(work, { recursive: true, force: true });
 });
 
