@@ -9,5 +9,6 @@ export default defineConfig({
     // files one after another keeps them from competing for two cores.
     fileParallelism: false,
     reporters: ['default', './test/support/summary-reporter.ts'],
+    globalSetup: ['./test/support/run-tmpdir.ts'],
   },
 });

@@ -51,10 +51,11 @@ microsocks -i 127.0.0.1 -p 1080 >/dev/null 2>&1 &
 printf 'strict_chain\nproxy_dns\nremote_dns_subnet 224\ntcp_read_time_out 15000\ntcp_connect_time_out 8000\n[ProxyList]\nsocks5 127.0.0.1 1080\n' >"$LAB_DIR/proxychains.conf"
 lab_wait "microsocks" sh -c 'ss -Htln "sport = :1080" | grep -q .'
 
-# And a userspace CLAT (tayga), where tayga is installed.
+# And a userspace CLAT (tayga), where tayga is installed and may open a TUN
+# device (some containers leave /dev/net/tun to the real root).
 ALTS=proxychains
-if command -v tayga >/dev/null || [ -x /usr/sbin/tayga ]; then
-  PATH=$PATH:/usr/sbin lab_clat && ALTS="proxychains clat"
+if command -v tayga >/dev/null && [ -r /dev/net/tun ] && [ -w /dev/net/tun ]; then
+  lab_clat && ALTS="proxychains clat"
 fi
 
 # --- 1. bulk throughput -------------------------------------------------------

@@ -330,7 +330,7 @@ proxychains4 with microsocks (SOCKS5 on 127.0.0.1, names resolved by the
 proxy), and a userspace CLAT: tayga on a TUN device on the host,
 translating the host's IPv4 address and a stand-in IPv4 address of the
 peer statelessly to IPv6 (464XLAT's customer side; src/lab/lab.sh
-lab_clat). "-": not measured (tayga missing).
+lab_clat). "-": not measured (tayga missing, or no TUN device it may open).
 
 | metric | native | ${ALTERNATIVES.map(([, name]) => `${name} | ratio`).join(' | ')} | bia's ratio |
 |---|---:|${ALTERNATIVES.map(() => '---:|---:').join('|')}|---:|

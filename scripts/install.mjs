@@ -16,6 +16,7 @@ import { chmodSync, copyFileSync, existsSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeGypEnv } from './node-headers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const nodeGypBuild = createRequire(import.meta.url)('node-gyp-build');
@@ -52,11 +53,13 @@ function installLauncher() {
   renameSync(staged, bin);
 }
 
-// Same switch as node-gyp-build's: `npm install --build-from-source`.
-const fromSource = process.env.npm_config_build_from_source === 'true';
+// BIA_BUILD_FROM_SOURCE=1 compiles even over prebuilt binaries. node-gyp-build's
+// `npm install --build-from-source` is honoured too, but npm 11 warns that it
+// does not know that setting.
+const fromSource = process.env.BIA_BUILD_FROM_SOURCE === '1' || process.env.npm_config_build_from_source === 'true';
 if (fromSource || !hasAddon() || !built('libbia.so') || !built('bia')) {
   // npm puts its own node-gyp on PATH while it runs install scripts.
-  const r = spawnSync('node-gyp', ['rebuild'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync('node-gyp', ['rebuild'], { cwd: root, stdio: 'inherit', env: { ...process.env, ...nodeGypEnv() } });
   if (r.error) console.error(`bia: cannot run node-gyp to compile the native parts: ${r.error.message}`);
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Produces the prebuilt binaries shipped in the npm package, under
-// prebuilds/linux-<arch>/: the addon (bia.node), the preload library
+// prebuilds/linux-<arch>/: the addon (bia.glibc.node: prebuildify's name,
+// tagged with the C library as node-gyp-build expects, so that it is not
+// loaded on musl), the preload library
 // (libbia.so, which prebuildify copies and strips along with the addon, as
 // it does any shared library node-gyp leaves in build/Release) and the
 // native launcher (bia, an executable, which prebuildify leaves alone: this
@@ -18,6 +20,7 @@ import { chmodSync, copyFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeGypEnv } from './node-headers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const prebuildify = join(dirname(createRequire(import.meta.url).resolve('prebuildify/package.json')), 'bin.js');
@@ -66,12 +69,12 @@ function copyLauncher(dir, strip) {
 // headers rather than the newest release's, so that no header download is needed.
 function build(arch) {
   const { env, strip } = toolchain(arch);
-  const args = [prebuildify, '--napi', '--strip', '--strip-bin', strip, '--arch', arch, '-t', `node@${process.versions.node}`];
-  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const args = [prebuildify, '--napi', '--tag-libc', '--strip', '--strip-bin', strip, '--arch', arch, '-t', `node@${process.versions.node}`];
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...nodeGypEnv(), ...env } });
   if (r.status !== 0) fail(`prebuildify for linux-${arch} failed`);
   const dir = join(root, 'prebuilds', `linux-${arch}`);
   copyLauncher(dir, strip);
-  for (const file of ['bia.node', 'libbia.so']) if (!existsSync(join(dir, file))) fail(`prebuildify left no ${file} in ${dir}`);
+  for (const file of ['bia.glibc.node', 'libbia.so']) if (!existsSync(join(dir, file))) fail(`prebuildify left no ${file} in ${dir}`);
   console.log(`bia: prebuilt binaries in ${dir}`);
 }
 

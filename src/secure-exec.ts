@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { findTool } from './sbin.js';
 
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
@@ -55,9 +56,11 @@ function isScript(file: string): boolean {
   return head.toString('latin1') === '#!';
 }
 
-// Node cannot read extended attributes; getcap (libcap2-bin) can.
+// Node cannot read extended attributes; getcap (libcap2-bin, in /usr/sbin) can.
 function fileCapabilities(file: string): string | undefined {
-  const r = spawnSync('getcap', [file], { encoding: 'utf8' });
+  const getcap = findTool('getcap');
+  if (!getcap) return undefined;
+  const r = spawnSync(getcap, [file], { encoding: 'utf8' });
   if (r.status !== 0 || !r.stdout) return undefined;
   return r.stdout.trim().slice(file.length).trim() || undefined;
 }

@@ -39,6 +39,13 @@
 
 set -euo pipefail
 
+# dnsmasq, tayga and setcap live in sbin directories, which an ordinary
+# user's PATH leaves out (src/sbin.ts does the same for the Node side).
+for _d in /usr/local/sbin /usr/sbin /sbin; do
+  case ":$PATH:" in *":$_d:"*) ;; *) PATH="$PATH:$_d" ;; esac
+done
+unset _d
+
 LAB_HOST6=2001:db8:1::1
 LAB_PEER6=2001:db8:1::2
 LAB_PEER6_B=2001:db8:1::3

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { nativeLauncher } from '../preload-path.js';
+import { findTool } from '../sbin.js';
 
 export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const labScript = join(packageRoot, 'src', 'lab', 'lab.sh');
@@ -36,8 +37,11 @@ function bashArgs(body: string, family: LabFamily = 6): string[] {
 /** Runs BODY in a fresh lab and collects its output. */
 export function runInLab(body: string, timeoutMs = 60_000, family: LabFamily = 6): Promise<LabResult> {
   return new Promise((resolve, reject) => {
+    // The tests' Python programs print, then fork or exec: on a pipe, Python's
+    // buffered lines would be lost (neither os.exec* nor os._exit flushes),
+    // unless the environment happened to set PYTHONUNBUFFERED.
     const child = spawn('unshare', [...unshareArgs(), ...bashArgs(body, family)], {
-      env: { ...process.env, BIA_ROOT: packageRoot, LAB_BIA: nativeLauncher() ?? '', LAB_QUIET: '1' },
+      env: { ...process.env, BIA_ROOT: packageRoot, LAB_BIA: nativeLauncher() ?? '', LAB_QUIET: '1', PYTHONUNBUFFERED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -65,9 +69,7 @@ export function runInLabAttached(body: string): number {
 
 /** Why a lab cannot be built here, or undefined when it can. */
 export function labUnavailable(): string | undefined {
-  const missing = ['unshare', 'nsenter', 'ip', 'dnsmasq', 'socat', 'getent'].filter(
-    (tool) => spawnSync('sh', ['-c', `command -v ${tool} || test -x /usr/sbin/${tool}`]).status !== 0,
-  );
+  const missing = ['unshare', 'nsenter', 'ip', 'dnsmasq', 'socat', 'getent'].filter((tool) => !findTool(tool));
   if (missing.length) return `missing tools: ${missing.join(', ')} (Debian: apt-get install util-linux iproute2 dnsmasq-base socat libc-bin)`;
   const probe = spawnSync('unshare', [...unshareArgs(), 'true']);
   if (probe.status !== 0) {

@@ -8,6 +8,7 @@
 // native IPv4 when the network gains IPv4 while it is unconnected.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 // Prints "= <case> <answer>" lines; under bia the first connect (to a pool
 // address) makes every later socket of the process born dual-stack.
@@ -72,7 +73,7 @@ n = S(); n.listen()
 show("listen unbound", n.getsockname()[0])
 PY`;
 
-describe.skipIf(labMissing)('sockets born dual-stack (no swap at connect)', () => {
+describe('sockets born dual-stack (no swap at connect)', skipWhen(labMissing), () => {
   it('python3: the same answers as without bia, for every use that needs a genuine AF_INET socket', async () => {
     const r = await lab(String.raw`peer_serve_tcp 8080
 ${SCRIPT}

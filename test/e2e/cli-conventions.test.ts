@@ -12,6 +12,7 @@ import { CLI_MAIN, packageRoot } from '../../src/preload-path.js';
 import { COMMANDS, optionSpec, type CommandName } from '../../src/cli/commands.js';
 import { KEYS, KEY_NAMES } from '../../src/config/schema.js';
 import { helpSections } from '../../src/cli/help-sections.js';
+import { skipWhen, toolMissing } from '../support/skip.js';
 
 const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 
@@ -58,7 +59,7 @@ describe('bia command-line conventions', () => {
       if (r.status !== 0) throw new Error(`${script}: ${r.stderr}`);
     }
 
-    it.skipIf(!has('groff'))('bia.1 renders without a warning and has every command and every setting', () => {
+    it('bia.1 renders without a warning and has every command and every setting', skipWhen(toolMissing(has('groff'), 'groff is not installed (groff-base)')), () => {
       const page = join(out, 'man', 'bia.1');
       const render = spawnSync('groff', ['-man', '-Tutf8', '-ww', '-rLL=200n', page], { encoding: 'utf8' });
       expect(render.stderr).toBe('');
@@ -87,7 +88,7 @@ describe('bia command-line conventions', () => {
       expect(complete('bia', 'run', '--trace', '--', 'bas')).toContain('bash');
     });
 
-    it.skipIf(!has('fish'))('fish completes the same', () => {
+    it('fish completes the same', skipWhen(toolMissing(has('fish'), 'fish is not installed')), () => {
       const complete = (line: string): string[] =>
         spawnSync('fish', ['--no-config', '-c', `source ${join(out, 'completions', 'bia.fish')}; complete -C '${line}'`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
       expect(complete('bia ')).toEqual(expect.arrayContaining(['run', 'env', 'doctor', 'uninstall']));
@@ -96,7 +97,7 @@ describe('bia command-line conventions', () => {
       expect(complete('bia stop --')).toEqual(['--socket']);
     });
 
-    it.skipIf(!has('zsh'))('zsh reads its completion function', () => {
+    it('zsh reads its completion function', skipWhen(toolMissing(has('zsh'), 'zsh is not installed')), () => {
       const r = spawnSync('zsh', ['-n', join(out, 'completions', '_bia')], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
       expect(readFileSync(join(out, 'completions', '_bia'), 'utf8')).toContain("'--shell=[");

@@ -2,9 +2,10 @@
 // status. Few lab runs, each telling a whole story, to keep this file fast.
 import { describe, expect, it } from 'vitest';
 import { labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 import { runInLab } from '../../src/lab/lab.js';
 
-describe.skipIf(labMissing)('bia CLI', () => {
+describe('bia CLI', skipWhen(labMissing), () => {
   it('env turns bia on for a shell and off again; stop ends the helper; signals reach CMD', async () => {
     const r = await runInLab(String.raw`peer_serve_tcp 8080
 export LD_PRELOAD=/lib/other\'s.so

@@ -5,8 +5,9 @@
 // inherits.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
-describe.skipIf(labMissing)('bia in a container', () => {
+describe('bia in a container', skipWhen(labMissing), () => {
   it('translates programs not started by bia run, and keeps the helper exempt', async () => {
     const r = await lab(String.raw`peer_serve_tcp 8080
 # What the Dockerfile's ENV lines set for every process.

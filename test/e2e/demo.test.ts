@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 import { packageRoot } from '../../src/lab/lab.js';
 
 const cli = join(packageRoot, 'dist', 'cli', 'main.js');
@@ -14,7 +15,7 @@ function demo(env: NodeJS.ProcessEnv): { status: number | null; out: string } {
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
-describe.skipIf(labMissing)('bia demo', () => {
+describe('bia demo', skipWhen(labMissing), () => {
   it('shows IPv4-only programs failing alone and succeeding through bia', () => {
     const r = demo({});
     expect(r.status, r.out).toBe(0);

@@ -7,6 +7,7 @@
 // reaching an IPv4-only service, and the program's own family for dual.test.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const DUAL = { family: 'dual' as const };
 
@@ -31,7 +32,7 @@ PY`;
 const V6_SOURCE = 'hello from the IPv6-only peer, you are [2001:0db8:0001:0000:0000:0000:0000:0001]';
 const V4_SOURCE = 'hello from the IPv4-only peer, you are 198.51.100.1';
 
-describe.skipIf(labMissing)('a dual-stack network', () => {
+describe('a dual-stack network', skipWhen(labMissing), () => {
   it('an IPv4-only program reaches an IPv6-only service over IPv6, and an IPv6-only program an IPv4-only one over IPv4', async () => {
     const r = await lab(
       `${SETUP}

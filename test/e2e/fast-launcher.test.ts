@@ -16,8 +16,10 @@ import { KEYS, KEY_NAMES } from '../../src/config/schema.js';
 import { CLI_MAIN, nativeLauncher, preloadLibrary } from '../../src/preload-path.js';
 import { startHelperProcess, type HelperProcess } from '../support/helper-process.js';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen, toolMissing } from '../support/skip.js';
 
 const launcher = nativeLauncher();
+const noLauncher = 'the native launcher is not built (npm install builds it)';
 const library = preloadLibrary()!;
 const PROBE = 'import json, os; print(json.dumps({"pid": os.getpid(), "ppid": os.getppid(), "env": dict(os.environ)}))';
 
@@ -89,10 +91,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await helper?.stop();
+  // A test hands the Node launcher a run with no helper at the default
+  // socket under work/run: without root, it starts one there (as root it
+  // refuses), which would outlive the run.
+  spawnSync(process.execPath, [CLI_MAIN, 'stop', '--socket', join(work, 'run', 'bia', 'helper.sock')], { stdio: 'ignore', timeout: 10_000 });
   rmSync(work, { recursive: true, force: true });
 });
 
-describe.skipIf(!launcher)('the native launcher gives the program what the Node launcher gives it', () => {
+describe('the native launcher gives the program what the Node launcher gives it', skipWhen(!launcher && noLauncher), () => {
   it('with no options, a socket from the flag or the variable, and log levels with --trace', () => {
     const env = expectSameEnvFast([], baseEnv());
     expect(env.LD_PRELOAD).toBe(library);
@@ -251,9 +257,10 @@ const SHELLS: Record<string, (env: string, run: string) => string[]> = {
   fish: (env, run) => ['fish', '--no-config', '-c', `${env} | source; and exec ${run}`],
 };
 
-describe.skipIf(!launcher)('bia env keeps the fast launcher', () => {
+describe('bia env keeps the fast launcher', skipWhen(!launcher && noLauncher), () => {
   for (const [shell, command] of Object.entries(SHELLS)) {
-    it.skipIf(spawnSync(shell, ['-c', 'exit 0']).error !== undefined)(`${shell}: after its bia env is applied, bia run execs the program itself`, () => {
+    const missing = toolMissing(spawnSync(shell, ['-c', 'exit 0']).error === undefined, `${shell} is not installed`);
+    it(`${shell}: after its bia env is applied, bia run execs the program itself`, skipWhen(missing), () => {
       // A path no shell may mangle, kept after the library; SHELL picks the syntax.
       const odd = `${join(work, "it's $HOME !x")}.so`;
       const env = baseEnv({ SHELL: `/bin/${shell}`, LD_PRELOAD: odd });
@@ -277,7 +284,7 @@ describe.skipIf(!launcher)('bia env keeps the fast launcher', () => {
   });
 });
 
-describe.skipIf(labMissing || !launcher)('bia run through the native launcher, in the lab', () => {
+describe('bia run through the native launcher, in the lab', skipWhen(labMissing, !launcher && noLauncher), () => {
   it('runs real programs directly when the helper answers, and through the Node launcher (which starts the helper) when not', async () => {
     const r = await lab(String.raw`peer_serve_tcp 8080
 parent() { ps -o comm= -p "$PPID"; }

@@ -7,6 +7,7 @@
 // without bia fails.
 import { describe, expect, it } from 'vitest';
 import { labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 import { runInLab } from '../../src/lab/lab.js';
 
 const SETUP = String.raw`peer_serve_tcp 8080
@@ -43,7 +44,7 @@ function result(stdout: string, name: string): { rc: number; saw: string } {
   return { rc: Number(rc[1]), saw: saw[1] };
 }
 
-describe.skipIf(labMissing)('a translated socket inherited across exec', () => {
+describe('a translated socket inherited across exec', skipWhen(labMissing), () => {
   it('python3 subprocess(pass_fds), socat EXEC: and SYSTEM:, and a bash /dev/tcp redirection: the child sees the IPv4 peer', async () => {
     const r = await runInLab(`${SETUP}
 case_ py-plain python3 "$d/parent.py" "$d/child.py" "$d/py-plain.out"

@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/lab/lab.js';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const FORKS = 1500;
 const work = mkdtempSync(join(tmpdir(), 'bia-fork-busy-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe.skipIf(labMissing)('fork while threads hold fd-table slots', () => {
+describe('fork while threads hold fd-table slots', skipWhen(labMissing), () => {
   it(`${FORKS} children of a multithreaded program: every copy of a translated socket shows AF_INET`, async () => {
     const binary = join(work, 'fork_busy');
     execFileSync('cc', ['-std=gnu11', '-Wall', '-Wextra', '-O1', '-g', '-pthread', join(packageRoot, 'test/c/fork_busy.c'), '-o', binary]);

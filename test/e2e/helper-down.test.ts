@@ -8,6 +8,7 @@
 // (docs/mapping-lifecycle.md) and lookups work again.
 import { describe, expect, it } from 'vitest';
 import { labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 import { runInLab } from '../../src/lab/lab.js';
 
 const PROGRAM = String.raw`cat >"$LAB_DIR/program.py" <<'PY'
@@ -49,7 +50,7 @@ PY`;
 
 const HELPER_PID = `bia status --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["helper"]["pid"])'`;
 
-describe.skipIf(labMissing)('a helper that dies under a running program', () => {
+describe('a helper that dies under a running program', skipWhen(labMissing), () => {
   it('fails lookups within the bound, keeps loopback working, and serves the old pool address after a restart', async () => {
     const r = await runInLab(`peer_serve_tcp 8080
 ${PROGRAM}

@@ -3,6 +3,7 @@
 // program that resolved a name before the crash connects after it.
 import { describe, expect, it } from 'vitest';
 import { labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 import { runInLab } from '../../src/lab/lab.js';
 
 // Resolves, waits for the go-ahead, then connects from a fresh process: the
@@ -25,7 +26,7 @@ s = socket.create_connection(("multi.test", 8080), timeout=3)
 print("own greeting", s.recv(200).decode().strip())
 PY`;
 
-describe.skipIf(labMissing)('a helper restart', () => {
+describe('a helper restart', skipWhen(labMissing), () => {
   it('keeps the pool address a running program resolved before a kill -9', async () => {
     const r = await runInLab(`peer_serve_tcp 8080
 ${PROGRAM}

@@ -1,15 +1,19 @@
-// Installing the packed tarball into a fresh user prefix on a machine with
-// no compiler: the prebuilt addon and preload library must be enough. The
-// package is staged in a temporary copy so that building its prebuilds does
-// not rebuild the worktree's build/ under the other tests. Dependencies come
-// from a copy of the local npm cache (--offline). Run as root, the install
-// and bia run as nobody, in directories nobody owns.
+// Packing the package as `npm pack` does (its prepack builds the linux-x64
+// and linux-arm64 binaries, and refuses in a checkout without its
+// dependencies), then installing the tarball into a fresh user prefix on a
+// machine with no compiler: the prebuilt binaries must be enough, and the
+// `bia` command the native launcher. The package is staged in a temporary
+// copy so that packing does not touch the worktree under the other tests.
+// Dependencies come from a local registry (support/local-registry.ts) into
+// an empty npm cache. Run as root, the install and bia run as nobody, in
+// directories nobody owns.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/lab/lab.js';
+import { startLocalRegistry, type LocalRegistry } from '../support/local-registry.js';
 
 const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string; files: string[] };
 const work = mkdtempSync(join(tmpdir(), 'bia-install-'));
@@ -21,19 +25,25 @@ const prefix = join(user, 'prefix');
 const cache = join(user, 'npm-cache');
 const NOBODY = 65534;
 const dropRoot = process.getuid!() === 0;
+const ARCHS = ['linux-x64', 'linux-arm64'];
 let tarball = '';
+let registry: LocalRegistry | undefined;
+let refusal: SpawnSyncReturns<string>;
 
 function check(r: SpawnSyncReturns<string>, what: string): string {
   if (r.status !== 0) throw new Error(`${what} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
 
-/** The package's own files (not the worktree's prebuilds), with the worktree's node_modules for building. */
+/** The package's own files as a clone has them (no prebuilds, no dist, no node_modules). */
 function stagePackage(): void {
   mkdirSync(stage);
-  const entries = [...pkg.files.filter((f) => f !== 'prebuilds'), 'scripts', 'package.json', 'README.md'];
+  const entries = [...pkg.files.filter((f) => f !== 'prebuilds' && f !== 'dist'), 'scripts', 'package.json', 'tsconfig.json', 'README.md'];
   for (const e of entries) cpSync(join(packageRoot, e), join(stage, e), { recursive: true });
-  symlinkSync(join(packageRoot, 'node_modules'), join(stage, 'node_modules'));
+}
+
+function pack(): SpawnSyncReturns<string> {
+  return spawnSync('npm', ['pack', '--pack-destination', work], { cwd: stage, encoding: 'utf8' });
 }
 
 /** A PATH with node, npm, sh and true only: no cc, make or python3 for node-gyp. */
@@ -48,12 +58,11 @@ function binWithoutCompiler(): void {
   for (const tool of ['node', 'npm', 'sh', 'true']) symlinkSync(which(tool), join(noCompiler, tool));
 }
 
-/** The user's HOME, runtime directory, install prefix and npm cache (a copy: the real one may be root's). */
+/** The user's HOME, runtime directory, install prefix and npm cache (empty). */
 function userDirs(): void {
   mkdirSync(home, { recursive: true });
   mkdirSync(join(user, 'run'), { mode: 0o700 });
-  const npmCache = spawnSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).stdout.trim();
-  cpSync(join(npmCache, '_cacache'), join(cache, '_cacache'), { recursive: true });
+  mkdirSync(cache);
   if (!dropRoot) return;
   chmodSync(work, 0o755);
   check(spawnSync('chown', ['-R', `${NOBODY}:${NOBODY}`, user], { encoding: 'utf8' }), 'chown');
@@ -66,34 +75,62 @@ function bare(cmd: string, args: string[], extra: Record<string, string> = {}): 
   return spawnSync(file, argv, { env, encoding: 'utf8', timeout: 60_000 });
 }
 
+// npm 11's script approval (docs/install.md): without it npm warns, and
+// may skip the install script. A tarball is approved by its absolute path.
+const approves = spawnSync('npm', ['config', 'get', 'allow-scripts'], { encoding: 'utf8' }).stdout.trim() !== 'undefined';
+
 function npmInstall(extra: Record<string, string> = {}): SpawnSyncReturns<string> {
   rmSync(prefix, { recursive: true, force: true });
-  const args = ['install', '-g', '--prefix', prefix, '--offline', '--cache', cache, '--no-audit', '--no-fund', tarball];
+  const approval = approves ? [`--allow-scripts=${tarball}`] : [];
+  const args = ['install', '-g', ...approval, '--prefix', prefix, '--registry', registry!.url, '--cache', cache, '--no-audit', '--no-fund', tarball];
   return bare(join(noCompiler, 'npm'), args, extra);
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   stagePackage();
-  check(spawnSync('npm', ['run', 'build:prebuilds', '--', '--arch', process.arch], { cwd: stage, encoding: 'utf8' }), 'npm run build:prebuilds');
-  const packed = check(spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: stage, encoding: 'utf8' }), 'npm pack');
+  refusal = pack();
+  symlinkSync(join(packageRoot, 'node_modules'), join(stage, 'node_modules'));
+  const packed = check(pack(), 'npm pack');
   tarball = join(work, packed.trim().split('\n').pop()!);
   binWithoutCompiler();
   userDirs();
-}, 180_000);
+  registry = await startLocalRegistry(packageRoot, join(work, 'registry'));
+}, 600_000);
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  registry?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('npm pack', () => {
+  it('refuses in a clone without its dependencies, and says to run npm install', () => {
+    expect(refusal.status).not.toBe(0);
+    expect(refusal.stderr).toContain('run npm install first');
+  });
+
+  it('ships the binaries of linux-x64 and linux-arm64 under the names node-gyp-build and the loaders look for, and leaves no prebuilds behind', () => {
+    const listed = check(spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }), 'tar -t').split('\n');
+    for (const arch of ARCHS) {
+      for (const file of ['bia.glibc.node', 'libbia.so', 'bia']) expect(listed, `${arch}/${file}`).toContain(`package/prebuilds/${arch}/${file}`);
+    }
+    expect(listed).toContain('package/dist/cli/main.js');
+    expect(existsSync(join(stage, 'prebuilds')), 'postpack removes prebuilds/').toBe(false);
+  });
+});
 
 describe('npm install -g into a user prefix, without a compiler', () => {
   it('cannot compile here: building from source fails (the control)', () => {
     expect(bare('sh', ['-c', 'command -v cc gcc g++ make python3']).status).not.toBe(0);
     if (dropRoot) expect(bare(join(noCompiler, 'node'), ['-p', 'process.getuid()']).stdout.trim()).toBe(String(NOBODY));
-    const r = npmInstall({ npm_config_build_from_source: 'true' });
+    const r = npmInstall({ BIA_BUILD_FROM_SOURCE: '1' });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('gyp');
   });
 
-  it('installs from the prebuilt binaries and runs a program through bia', () => {
-    check(npmInstall(), 'npm install -g');
+  it('installs from the prebuilt binaries, quietly, and runs a program through the native launcher', () => {
+    const install = npmInstall();
+    check(install, 'npm install -g');
+    expect(`${install.stdout}${install.stderr}`, 'nothing alarming').not.toMatch(/warn|error|gyp/i);
     const installed = join(prefix, 'lib', 'node_modules', 'bia');
     expect(existsSync(join(installed, 'build')), 'nothing was compiled').toBe(false);
     expect(existsSync(join(installed, 'test')), 'tests are not shipped').toBe(false);

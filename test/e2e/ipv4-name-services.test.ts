@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 import { packageRoot } from '../../src/lab/lab.js';
 
 /** The lines of one run that start with `tag `, from the block between "BEGIN run" and "END run". */
@@ -84,7 +85,7 @@ check("connect-literal", via_literal)
 check("byaddr-paired", lambda: socket.gethostbyaddr(socket.gethostbyname("dual.test"))[0])
 PY`;
 
-describe.skipIf(labMissing)('name services for an IPv4-only program on an IPv6-only network', () => {
+describe('name services for an IPv4-only program on an IPv6-only network', skipWhen(labMissing), () => {
   it('python3: every address, reverse lookups, getaddrinfo flags and AF_UNSPEC, IPv6 literals', async () => {
     const r = await lab(`peer_serve_tcp 8080
 echo "BEGIN plain"; ${PY_NAMES}

@@ -4,6 +4,7 @@
 // without bia fails.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const PY_CONNECT = (name: string, port: number): string => String.raw`python3 - <<'PY'
 import socket
@@ -18,7 +19,7 @@ print("sockname", s.getsockname()[0])
 print("greeting", s.recv(200).decode().strip())
 PY`;
 
-describe.skipIf(labMissing)('an IPv4-only program on an IPv6-only network', () => {
+describe('an IPv4-only program on an IPv6-only network', skipWhen(labMissing), () => {
   it('nc.traditional reaches an AAAA-only name; without bia it cannot', async () => {
     const r = await lab(`peer_serve_tcp 8080
 nc.traditional -w 2 v6only.test 8080; echo "RESULT plain $?"

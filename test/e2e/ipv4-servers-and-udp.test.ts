@@ -5,6 +5,7 @@
 // IPv4. Every case also runs its control: the same program without bia.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const HOST = '[2001:db8:1::1]';
 const POOL = /198\.1[89]\.\d+\.\d+/;
@@ -31,7 +32,7 @@ while True:
 lab_wait "the peer's UDP echo" peer_udp 9000
 `;
 
-describe.skipIf(labMissing)('IPv4-only servers and UDP programs on an IPv6-only network', () => {
+describe('IPv4-only servers and UDP programs on an IPv6-only network', skipWhen(labMissing), () => {
   it('python3 http.server, socat TCP4-LISTEN, nc -l and socat UDP4-RECVFROM accept IPv6 clients, seen as pool addresses', async () => {
     const r = await lab(String.raw`${WAITS}
 python3 -m http.server --bind 0.0.0.0 8010 --directory /usr/share/doc/curl >/dev/null 2>&1 &

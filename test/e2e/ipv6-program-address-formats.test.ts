@@ -7,6 +7,7 @@
 // ipv6-program-on-ipv4-only-network.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const FOUR = { family: 4 as const };
 
@@ -33,7 +34,7 @@ bia run ${args} -- curl -6 -sS -m 5 -o /dev/null -w 'remote %{remote_ip}\\n' htt
 cat "$LAB_DIR/http.log"`;
 }
 
-describe.skipIf(labMissing)('synthesized address formats for IPv6-only programs', () => {
+describe('synthesized address formats for IPv6-only programs', skipWhen(labMissing), () => {
   it.each([
     ['prefix (RFC 6052 64:ff9b::/96)', '--synth prefix', '64:ff9b::c633:6402', '64:ff9b::c633:6401'],
     ['prefix (a configured /96)', '--synth prefix --synth-prefix 2001:db8:64::/96', '2001:db8:64::c633:6402', '2001:db8:64::c633:6401'],

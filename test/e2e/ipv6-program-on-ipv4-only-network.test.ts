@@ -5,6 +5,7 @@
 // control: the same command without bia fails. The peer sees an IPv4 client.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const FOUR = { family: 4 as const };
 
@@ -23,7 +24,7 @@ print("peername", s.getpeername()[0])
 print("greeting", s.recv(200).decode().strip())
 PY`;
 
-describe.skipIf(labMissing)('an IPv6-only program on an IPv4-only network', () => {
+describe('an IPv6-only program on an IPv4-only network', skipWhen(labMissing), () => {
   it('curl -6 fetches a page from an A-only name; without bia it cannot', async () => {
     const r = await lab(
       `peer python3 -m http.server 8080 --bind 198.51.100.2 >/dev/null 2>"$LAB_DIR/http.log" &

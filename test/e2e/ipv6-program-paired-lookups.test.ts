@@ -11,10 +11,11 @@
 // Each has its control: without bia it fails.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const LFTP = `lftp -c 'set dns:order inet6; set net:timeout 3; set net:max-retries 1; set net:reconnect-interval-base 1; cat http://dual4.test:8080/f.txt'`;
 
-describe.skipIf(labMissing)('IPv6 programs reach a dual-stack name on an IPv4-only network', () => {
+describe('IPv6 programs reach a dual-stack name on an IPv4-only network', skipWhen(labMissing), () => {
   it('curl -6 and lftp (dns:order inet6) connect to the AAAA address over IPv4; without bia they cannot', async () => {
     const r = await lab(
       `mkdir -p "$LAB_DIR/www" && echo "a file over http" >"$LAB_DIR/www/f.txt"

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const FOUR = { family: 4 as const };
 const root = new URL('../..', import.meta.url).pathname;
@@ -57,7 +58,7 @@ const FORMATS = [
   ['prefix 64:ff9b::/96', '--synth prefix', '64:ff9b::c633:6402', '64:ff9b::c633:6401'],
 ] as const;
 
-describe.skipIf(labMissing)('IPv6-only programs on an IPv4-only network: UDP and servers', () => {
+describe('IPv6-only programs on an IPv4-only network: UDP and servers', skipWhen(labMissing), () => {
   it.each(FORMATS)('UDP clients reach an A-only name, %s', async (_name, args, peer) => {
     const r = await lab(
       `${PEER_ECHO}

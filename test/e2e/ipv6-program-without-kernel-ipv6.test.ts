@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const FOUR = { family: 4 as const };
 const root = new URL('../..', import.meta.url).pathname;
@@ -35,7 +36,7 @@ c, peer = t.accept()
 print("accepted", peer[0], "peername", c.getpeername()[0], flush=True)
 c.sendall(("hello " + peer[0] + "\n").encode())`;
 
-describe.skipIf(labMissing)('IPv6-only programs on a kernel without IPv6', () => {
+describe('IPv6-only programs on a kernel without IPv6', skipWhen(labMissing), () => {
   let noIpv6 = '';
   beforeAll(() => {
     noIpv6 = join(mkdtempSync(join(tmpdir(), 'bia-noipv6-')), 'no_ipv6');

@@ -3,10 +3,11 @@
 // the process already knows cost no helper round trip.
 import { describe, expect, it } from 'vitest';
 import { labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 import { runInLab } from '../../src/lab/lab.js';
 
 
-describe.skipIf(labMissing)('bia run', () => {
+describe('bia run', skipWhen(labMissing), () => {
   it("exits with CMD's status, 128+N for a signal, 127 for a missing command", async () => {
     const r = await runInLab(`bia run -- sh -c 'exit 7'; echo "status $?"
 bia run -- sh -c 'kill -TERM $$'; echo "status $?"

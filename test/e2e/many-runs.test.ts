@@ -5,6 +5,7 @@
 // second helper beside it.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 // The helpers bia started for the lab's socket (bia run starts them with --socket).
 const COUNT = String.raw`SOCK="$XDG_RUNTIME_DIR/bia/helper.sock"
@@ -28,7 +29,7 @@ function count(stdout: string, what: string, name: string): number {
   return Number(m[1]);
 }
 
-describe.skipIf(labMissing)('many bia run at once', () => {
+describe('many bia run at once', skipWhen(labMissing), () => {
   it('2,000 at once against a live helper, and more while it is stopped: each command once, one helper', async () => {
     const r = await lab(
       String.raw`${COUNT}

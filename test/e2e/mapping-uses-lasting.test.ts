@@ -7,6 +7,7 @@
 // however many sockets use it.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 import { FILL_POOL } from '../support/pool-fill.js';
 
 // 6 usable addresses (198.18.0.1-6); without a use, the program's mapping
@@ -30,7 +31,7 @@ wait_for() { lab_wait "$1" test -e "$LAB_DIR/$1"; }`;
 
 const out = (r: { stdout: string; stderr: string }) => `${r.stdout}\n${r.stderr}`;
 
-describe.skipIf(labMissing)('mapping uses that last', () => {
+describe('mapping uses that last', skipWhen(labMissing), () => {
   it('survive a kill -9 of the helper: the held address is never reused, and is once the program closes it', async () => {
     const r = await lab(`peer_serve_tcp 8080
 ${HELPER}

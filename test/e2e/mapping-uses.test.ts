@@ -5,6 +5,7 @@
 // (docs/mapping-lifecycle.md). bia status shows the table while it happens.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 import { FILL_POOL } from '../support/pool-fill.js';
 
 // 6 usable addresses (198.18.0.1-6). Without the uses, the program's mapping
@@ -37,7 +38,7 @@ const STATUS = String.raw`show_status() {
     for (const m of s.mappings) console.log('status-$1', m.v4, m.v6, m.name, m.inUse, m.uses > 0)"
 }`;
 
-describe.skipIf(labMissing)('mappings in use', () => {
+describe('mappings in use', skipWhen(labMissing), () => {
   it('are never reused while a socket holds them, and are once it is closed or its process dies', async () => {
     const r = await lab(`peer_serve_tcp 8080
 ${START_HELPER}

@@ -15,6 +15,7 @@
 //   0.0.0.0.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 // Holds a connection to each of the peer's addresses 2001:db8:1::10..15 (IPv6
 // literals asked for as AF_INET: one pool address each, while there is one),
@@ -31,7 +32,7 @@ for i in range(10, 16):
 open(sys.argv[1], "w").close()
 time.sleep(60)`;
 
-describe.skipIf(labMissing)('messages a user can act on', () => {
+describe('messages a user can act on', skipWhen(labMissing), () => {
   it('a full pool names itself once per process; ping -4 to a stand-in address says ICMP is not translated', async () => {
     const r = await lab(
       `for i in 10 11 12 13 14 15; do peer ip addr add 2001:db8:1::$i/64 dev eth0 nodad; done

@@ -5,12 +5,11 @@
 // literal through it and see only IPv4 addresses. Without one, the connect
 // fails with ENETUNREACH and a line that says why.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { lab, labMissing } from '../support/lab.js';
+import { lab, labMissing, taygaMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 // tayga: a real translator (Debian package tayga; .ci/run installs it).
-const taygaMissing = spawnSync('sh', ['-c', 'command -v tayga || test -x /usr/sbin/tayga']).status !== 0;
-if (taygaMissing && process.env.CI) throw new Error('CI must run the NAT64 tests with tayga: apt-get install tayga');
+const noTayga = taygaMissing();
 
 const PY_PEER = (host: string) => String.raw`python3 - <<'PY'
 import socket
@@ -27,7 +26,7 @@ bia status --json | python3 -c 'import json, sys; print("NAT64JSON", json.dumps(
 const nat64Json = (stdout: string, nth = 0): { source: string; prefix: string | null; ttl: number | null } =>
   JSON.parse([...stdout.matchAll(/^NAT64JSON (.*)$/gm)][nth][1]);
 
-describe.skipIf(labMissing)('an IPv4 program on an IPv6-only network with NAT64', () => {
+describe('an IPv4 program on an IPv6-only network with NAT64', skipWhen(labMissing), () => {
   it('reaches an A-only name and an IPv4 literal through the discovered prefix (nc, curl -4, python3)', async () => {
     const r = await lab(String.raw`lab_nat64
 peer_serve_tcp 8080
@@ -137,7 +136,7 @@ echo "RESULT udp $?"`);
     expect(r.stdout).toContain('udp ping 192.0.2.20 9999');
   });
 
-  it.skipIf(taygaMissing)('goes through a real translator (tayga): the IPv4-only server sees an IPv4 client', async () => {
+  it('goes through a real translator (tayga): the IPv4-only server sees an IPv4 client', skipWhen(noTayga), async () => {
     const r = await lab(String.raw`lab_tayga
 nc.traditional -w 2 v4only.test 8080; echo "RESULT plain $?"
 bia run -- nc.traditional -w 2 v4only.test 8080; echo "RESULT name $?"

@@ -9,6 +9,7 @@
 // connect does not return natively (the old library's answer in every case).
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const SCRIPT = String.raw`import errno, os, resource, select, socket, sys
 proto, mode, limit = sys.argv[1:4]
@@ -35,7 +36,7 @@ print("CASE", proto, mode, limit, errno.errorcode.get(err, "OK"), peer, addr)
 
 const CASES = ['tcp', 'udp'].flatMap((p) => ['block', 'nonblock'].flatMap((m) => ['soft', 'hard'].map((l) => `${p} ${m} ${l}`)));
 
-describe.skipIf(labMissing)('connect with one free descriptor', () => {
+describe('connect with one free descriptor', skipWhen(labMissing), () => {
   it('TCP and UDP, blocking and not, soft limit below the hard one and at it: connected, never EMFILE', async () => {
     const r = await lab(`peer_serve_tcp 8080
 cat >"$LAB_DIR/one_free.py" <<'PY'

@@ -4,6 +4,7 @@
 // (docs/mapping-lifecycle.md).
 import { describe, expect, it } from 'vitest';
 import { labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 import { runInLab } from '../../src/lab/lab.js';
 
 const QUARANTINE_MS = 3000;
@@ -15,7 +16,7 @@ import { startHelper } from '$BIA_ROOT/dist/helper/server.js';
 await startHelper({ pool: '198.18.0.0/29', poolTtl: 1, quarantineMs: ${QUARANTINE_MS}, mappingIdleMs: 60000 });" 2>"$LAB_DIR/helper.log" &
 lab_wait "the helper" test -S "$XDG_RUNTIME_DIR/bia/helper.sock"`;
 
-describe.skipIf(labMissing)('a full pool', () => {
+describe('a full pool', skipWhen(labMissing), () => {
   it('never takes a mapping in use within its quarantine, and reuses idle ones after it', async () => {
     const r = await runInLab(`peer_serve_tcp 8080
 ${START_HELPER}

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/lab/lab.js';
 import { DOCUMENTED_GLIBC, elfMachine, newer, newestGlibcVersion } from '../support/elf.js';
+import { skipWhen } from '../support/skip.js';
 
 const TRIPLET = 'aarch64-linux-gnu';
 const SYSROOT = `/usr/${TRIPLET}`;
@@ -64,26 +65,26 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe.skipIf(missing)('linux-arm64 prebuilt binaries', () => {
+describe('linux-arm64 prebuilt binaries', skipWhen(missing), () => {
   it('are arm64 ELF objects needing the documented glibc, and are packed', () => {
-    for (const file of ['bia.node', 'libbia.so', 'bia']) expect(elfMachine(join(built, file)), file).toBe('arm64');
+    for (const file of ['bia.glibc.node', 'libbia.so', 'bia']) expect(elfMachine(join(built, file)), file).toBe('arm64');
     expect(newestGlibcVersion(join(built, 'libbia.so'))).toBe(DOCUMENTED_GLIBC);
-    expect(newer(newestGlibcVersion(join(built, 'bia.node')), DOCUMENTED_GLIBC), 'the addon needs no newer glibc').toBe(false);
+    expect(newer(newestGlibcVersion(join(built, 'bia.glibc.node')), DOCUMENTED_GLIBC), 'the addon needs no newer glibc').toBe(false);
     // The launcher is linked statically: it needs no glibc of the machine's.
     expect(spawnSync('readelf', ['-d', join(built, 'bia')], { encoding: 'utf8' }).stdout).toContain('There is no dynamic section');
     const packed = JSON.parse(check(spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: work, encoding: 'utf8' }), 'npm pack --dry-run')) as { files: { path: string }[] }[];
     const paths = packed[0]!.files.map((f) => f.path);
     expect(paths).toContain('prebuilds/linux-arm64/libbia.so');
-    expect(paths).toContain('prebuilds/linux-arm64/bia.node');
+    expect(paths).toContain('prebuilds/linux-arm64/bia.glibc.node');
     expect(paths).toContain('prebuilds/linux-arm64/bia');
   });
 
   it('load into an arm64 program under qemu-user: the preload answers from the helper, the addon loads', () => {
     const program = join(work, 'cross_load');
     const env = { BIA_SOCKET: join(work, 'helper.sock') };
-    const control = qemu(program, [join(built, 'bia.node'), 'v6only.test', '198.18.0.7'], env);
+    const control = qemu(program, [join(built, 'bia.glibc.node'), 'v6only.test', '198.18.0.7'], env);
     expect(control.status, 'without the preload the name is unknown').not.toBe(0);
-    const r = qemu(program, [join(built, 'bia.node'), 'v6only.test', '198.18.0.7'], { ...env, LD_PRELOAD: join(built, 'libbia.so') });
+    const r = qemu(program, [join(built, 'bia.glibc.node'), 'v6only.test', '198.18.0.7'], { ...env, LD_PRELOAD: join(built, 'libbia.so') });
     expect(r.stdout, r.stderr).toBe('addon: loaded\nresolve: v6only.test 198.18.0.7\n');
     expect(r.status).toBe(0);
   });

@@ -5,6 +5,7 @@
 // fails cleanly (docs/protocol.md, "The published table").
 import { describe, expect, it } from 'vitest';
 import { labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 import { runInLab } from '../../src/lab/lab.js';
 
 // Mappings expire 3 s after their last use (pool ttl 1 s): long enough for
@@ -23,7 +24,7 @@ try:
 except OSError as e:
     print("error", e.errno, e.strerror)`;
 
-describe.skipIf(labMissing)("the helper's published table", () => {
+describe("the helper's published table", skipWhen(labMissing), () => {
   it('answers a fresh process without a round trip, and not past a mapping\'s time', async () => {
     const r = await runInLab(String.raw`peer_serve_tcp 8080
 ${START_HELPER}

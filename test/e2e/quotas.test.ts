@@ -5,6 +5,7 @@
 // user sets it: a BIA_* variable that bia run hands to the helper it starts.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 // Each IPv6 literal an IPv4 program resolves gets a pool address of its own
 // (appendix A of the draft), so literals make as many new peers as needed.
@@ -18,7 +19,7 @@ for i in range(1, 5):
 print("greedy pid", os.getpid())
 PY`;
 
-describe.skipIf(labMissing)('allocation quotas', () => {
+describe('allocation quotas', skipWhen(labMissing), () => {
   it('stop one process at its quota and leave the others alone', async () => {
     const r = await lab(`peer_serve_tcp 8080
 ${GREEDY}

@@ -5,6 +5,7 @@
 // with the address it saw the client come from, then echoes.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 // The program: connects, waits for the shell to change the network (a
 // "flip" file), checks its old connection, then connects again until the
@@ -52,7 +53,7 @@ cat "$LAB_DIR/state/bia/helper.log"`;
 const V4_CLIENT = 'ffff:c000:0201';
 const HOST6 = /\[2001:0?db8:0{0,3}1:[0:]*:0{0,3}1\]/;
 
-describe.skipIf(labMissing)('roaming: the network changes under a running program', () => {
+describe('roaming: the network changes under a running program', skipWhen(labMissing), () => {
   it('IPv4 goes away: the open connection keeps working, the next one goes over IPv6 at once', async () => {
     const r = await lab(`lab_add_ipv4
 ${around(PROGRAM('v6only.test', 'dual.test', '2001'), 'lab_del_ipv4')}`);

@@ -7,13 +7,14 @@
 // hang, forge log lines nor redirect the library anywhere.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const PROBE = String.raw`cc -o "$LAB_DIR/probe" "$BIA_ROOT/test/c/env_probe.c"
 LIB="$BIA_ROOT/build/Release/libbia.so"
 bia run -- true # this user's helper
 SOCK="$XDG_RUNTIME_DIR/bia/helper.sock"`;
 
-describe.skipIf(labMissing)('root, secure-execution mode and BIA_* values', () => {
+describe('root, secure-execution mode and BIA_* values', skipWhen(labMissing), () => {
   it('the helper refuses to run as root unless asked, and says how', async () => {
     const r = await lab(String.raw`unset BIA_ALLOW_ROOT
 bia helper 2>"$LAB_DIR/helper.err"; echo "RESULT helper $?"; cat "$LAB_DIR/helper.err"
@@ -31,7 +32,7 @@ BIA_ALLOW_ROOT=1 bia run -- true; echo "RESULT optin $?"`);
     expect(r.rc('optin'), log).toBe(0);
   });
 
-  it.skipIf(process.getuid?.() !== 0)('leaves a set-uid program alone even when /etc/ld.so.preload loads the library into it', async () => {
+  it('leaves a set-uid program alone even when /etc/ld.so.preload loads the library into it', skipWhen(process.getuid?.() !== 0 && 'needs root, to make a set-uid program'), async () => {
     const r = await lab(String.raw`${PROBE}
 # Readable and executable for nobody; the set-uid copy runs as root.
 chmod 711 "$LAB_DIR"; mkdir -m 755 "$LAB_DIR/pub"

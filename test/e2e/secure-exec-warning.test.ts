@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
 import { ATTACKER, VICTIM, secondUidMissing } from '../support/second-uid.js';
+import { skipWhen } from '../support/skip.js';
 
 const SETUP = String.raw`chmod 711 "$LAB_DIR"; mkdir -m 755 "$LAB_DIR/pub"
 cc -o "$LAB_DIR/pub/probe" "$BIA_ROOT/test/c/env_probe.c"
@@ -30,7 +31,7 @@ function line(stdout: string, what: string, name: string): string {
   return stdout.match(new RegExp(`^${what} ${name} (.*)$`, 'm'))?.[1] ?? '';
 }
 
-describe.skipIf(labMissing || !!secondUidMissing)('bia run of a set-uid, set-gid or file-capability program', () => {
+describe('bia run of a set-uid, set-gid or file-capability program', skipWhen(labMissing, secondUidMissing), () => {
   it('warns once, with the reason, from both launchers; an ordinary program runs without a word', async () => {
     const r = await lab(
       `${SETUP}

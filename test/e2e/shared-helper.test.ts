@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const canSwitchUsers = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
 
@@ -46,7 +47,7 @@ for name in sys.argv[2:]:
     s = socket.create_connection((a, 8080), timeout=5)
     print(sys.argv[1], name, a, s.recv(100).decode().split(",")[0])'`;
 
-describe.skipIf(labMissing || !canSwitchUsers)('a helper shared by the users of a host', () => {
+describe('a helper shared by the users of a host', skipWhen(labMissing, !canSwitchUsers && 'needs root, to run a second user through setpriv'), () => {
   it('scope host: every user gets the same address for a peer, lists only its own mappings, and an unserved user is told so', async () => {
     const r = await lab(
       `peer_serve_tcp 8080

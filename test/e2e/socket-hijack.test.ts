@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
 import { ATTACKER, VICTIM, secondUidMissing } from '../support/second-uid.js';
+import { skipWhen } from '../support/skip.js';
 
 const SETUP = String.raw`VICTIM=${VICTIM} ATTACKER=${ATTACKER}
 chmod 0711 "$LAB_DIR"
@@ -69,7 +70,7 @@ function errOf(stdout: string, name: string): string[] {
   return line.split('|').filter(Boolean);
 }
 
-describe.skipIf(labMissing || !!secondUidMissing)('a fallback socket another user made first', () => {
+describe('a fallback socket another user made first', skipWhen(labMissing, secondUidMissing), () => {
   it('is refused by bia run (both launchers), bia status and the preload, in one line, with nothing sent', async () => {
     const r = await lab(`${SETUP}\n${ATTACK}`, { timeoutMs: 120_000 });
     const out = `${r.stdout}\n${r.stderr}`;

@@ -7,11 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import { doubleHandOuts, inMountNs, mountNsMissing } from '../support/fault-ns.js';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const V4 = /^\d+\.\d+\.\d+\.\d+$/;
 const okOnly = (answers: Map<number, string>) => new Map([...answers].filter(([, a]) => V4.test(a)));
 
-describe.skipIf(mountNsMissing)('a helper whose files fail', () => {
+describe('a helper whose files fail', skipWhen(mountNsMissing), () => {
   it('refuses new mappings on a full state disk instead of acknowledging them unsaved, and takes them up again when space returns', async () => {
     const r = await inMountNs(String.raw`
 mount -t tmpfs -o size=40k,mode=0700 tmpfs "$STATE"
@@ -194,7 +195,7 @@ BIA_SOCKET="$SOCK" BIA_ALLOW_ROOT=1 XDG_STATE_HOME="$D/state" node "$BIA_ROOT/di
 
 // The lab's mount namespace takes the tmpfs too: a real program, through
 // the preload, against a helper that cannot save a new mapping.
-describe.skipIf(labMissing)('a program whose helper cannot save new mappings', () => {
+describe('a program whose helper cannot save new mappings', skipWhen(labMissing), () => {
   it('has an IPv6 client turned away at accept (EADDRNOTAVAIL) and a new literal refused (EAI_AGAIN), not shown an unsaved address', async () => {
     const r = await lab(String.raw`export LAB_PEER_PID
 mkdir -p -m 0700 "$XDG_STATE_HOME/bia"

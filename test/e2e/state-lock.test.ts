@@ -3,8 +3,9 @@
 // (temporary failure); once the first is gone, the state is free again.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
-describe.skipIf(labMissing)('the state directory lock', () => {
+describe('the state directory lock', skipWhen(labMissing), () => {
   it('refuses a second helper clearly, and frees the state with the first', async () => {
     const r = await lab(`bia helper 2>"$LAB_DIR/first.log" &
 FIRST=$!

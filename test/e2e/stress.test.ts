@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/lab/lab.js';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const ITERATIONS = Number(process.env.BIA_STRESS_ITERATIONS ?? 20);
 const SIGNAL_LOOPS = Number(process.env.BIA_STRESS_SIGNAL_LOOPS ?? 3);
@@ -36,7 +37,7 @@ lab_wait "the host's identity servers" sh -c 'ss -Htln "sport = :9007" | grep -q
 STRESS_ITERATIONS=${iterations} STRESS_SIGNAL_LOOPS=${SIGNAL_LOOPS} ${runPrefix} bia run -- ${binary} run 9000 8; echo "RESULT stress $?"`;
 }
 
-describe.skipIf(labMissing)('concurrency stress through bia run', () => {
+describe('concurrency stress through bia run', skipWhen(labMissing), () => {
   it(`64 threads x ${ITERATIONS}, fork/vfork/spawn storms, signal handlers, close_range: right peers, no leak, no deadlock`, async () => {
     const r = await lab(stressScript(buildStress(), ITERATIONS), { timeoutMs: 280_000 });
     const log = `${r.stdout}\n${r.stderr}`;

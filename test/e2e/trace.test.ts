@@ -5,6 +5,7 @@
 // (NAME4), else none.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const POOL = String.raw`198\.1[89]\.\d+\.\d+`;
 const PID = String.raw`^bia\[\d+\]: `;
@@ -13,7 +14,7 @@ function line(text: string): RegExp {
   return new RegExp(`${PID}${text}$`, 'm');
 }
 
-describe.skipIf(labMissing)('bia run --trace', () => {
+describe('bia run --trace', skipWhen(labMissing), () => {
   it('prints every translated call with the name its address stands for', async () => {
     const r = await lab(String.raw`peer_serve_tcp 8080
 peer_udp() { peer ss -Huln "sport = :$1" | grep -q .; }

@@ -5,13 +5,14 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const noValgrind = spawnSync('valgrind', ['--version']).status !== 0;
 if (noValgrind && process.env.CI) throw new Error('CI must run the valgrind test: apt-get install valgrind');
 
 const MEMCHECK = 'valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect';
 
-describe.skipIf(labMissing || noValgrind)('valgrind memcheck under bia run', () => {
+describe('valgrind memcheck under bia run', skipWhen(labMissing, noValgrind && 'valgrind is not installed (apt-get install valgrind)'), () => {
   it('curl and python3 reach an IPv6-only peer by name with no memcheck error', async () => {
     const r = await lab(`peer_serve_tcp 8080
 bia run -- ${MEMCHECK} curl -4 -sS -m 10 --http0.9 http://v6only.test:8080/; echo "RESULT curl $?"

@@ -17,6 +17,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
 
 const missing = labMissing ?? (existsSync('/usr/sbin/vsftpd') ? undefined : 'vsftpd is not installed');
 if (missing && process.env.CI) throw new Error(`CI must run the vsftpd test, but: ${missing}`);
@@ -46,7 +47,7 @@ greet; echo "RESULT bia $?"
 sleep 0.5
 cat "$LAB_DIR/vsftpd.log"`;
 
-describe.skipIf(missing)('vsftpd, default configuration (isolate=YES: sessions in raw clone() children)', () => {
+describe('vsftpd, default configuration (isolate=YES: sessions in raw clone() children)', skipWhen(missing), () => {
   it('an IPv6 client is logged by a stand-in IPv4 address', async () => {
     const r = await lab(RUN);
     const log = `${r.stdout}\n${r.stderr}`;

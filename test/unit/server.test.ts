@@ -11,6 +11,7 @@ import { ipv6OnlyNet, startHelperIn } from '../support/helper-in-dir.js';
 import { decodeReply, encodeRequest, FrameReader, Kind, MAPPED_SYNTH, MsgType, Status, WireNetwork, type Reply } from '../../src/protocol.js';
 import { prng } from '../support/prng.js';
 import { ownUserOnly } from '../../src/helper/admission.js';
+import { skipWhen } from '../support/skip.js';
 
 const netSources = ipv6OnlyNet;
 
@@ -547,7 +548,7 @@ describe('startHelper under hostile clients', () => {
 // test's user: the socket directory keeps it out, and should the socket ever
 // be reachable, SO_PEERCRED does.
 const asNobody = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
-describe.skipIf(!asNobody)('startHelper and another user', () => {
+describe('startHelper and another user', skipWhen(!asNobody && 'needs root, to run a second user through setpriv'), () => {
   const NOBODY = 65534;
 
   /** Runs a Python client as uid/gid 65534 that sends `request` and prints what it got back. */

@@ -16,6 +16,7 @@ import { ipv6OnlyNet, startHelperIn } from '../support/helper-in-dir.js';
 import { EVERYONE } from '../../src/helper/admission.js';
 import { createLogger } from '../../src/log.js';
 import { decodeReply, encodeRequest, MsgType, Status, type Reply, type Request } from '../../src/protocol.js';
+import { skipWhen } from '../support/skip.js';
 
 const netSources = ipv6OnlyNet;
 
@@ -99,7 +100,7 @@ const v4Of = (r: Reply) => ('entry' in r ? r.entry.v4 : Status[r.status]);
 const v6Of = (r: Reply) => ('entry' in r ? r.entry.v6 : Status[r.status]);
 const listed = (r: Reply) => ('table' in r ? r.table.rows.map((row) => `${row.v4}=${row.v6}`) : Status[r.status]);
 
-describe.skipIf(!canRun)('a helper shared by several users', () => {
+describe('a helper shared by several users', skipWhen(!canRun && 'needs root, to run a second user through setpriv'), () => {
   it('scope host: the same IPv6 peer has the same IPv4 address for every user, and each lists only what it was answered with', async () => {
     const h = await start({ allow: { uids: [ANN, BOB], gids: [] } });
     const [annA] = await as(ANN, h.socketPath, [resolve4(1, 'a.example')]);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkSystemSocket } from '../../src/socket-trust.js';
 import { ATTACKER, VICTIM, asUser, secondUidMissing } from '../support/second-uid.js';
+import { skipWhen } from '../support/skip.js';
 
 const asRoot = process.getuid?.() === 0;
 const dirs: string[] = [];
@@ -32,7 +33,7 @@ function rootDir(): string {
   return dir;
 }
 
-describe.skipIf(!asRoot)('a shared helper socket', () => {
+describe('a shared helper socket', skipWhen(!asRoot && 'needs root, to make files of other owners'), () => {
   it("is trusted in root's directories, or in one root gave to the socket's owner, through a symbolic link too", () => {
     const top = rootDir();
     const own = socketIn(path.join(top, 'bia'));
@@ -82,7 +83,7 @@ path, owner, listener = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 s = socket.socket(socket.AF_UNIX); s.bind(path); os.chown(path, owner, owner); os.chmod(path, 0o666)
 os.setgid(listener); os.setuid(listener); s.listen(); print("ready", flush=True); time.sleep(60)`;
 
-describe.skipIf(!!secondUidMissing)(`any helper socket, as uid ${VICTIM} sees it (C and TS alike)`, () => {
+describe(`any helper socket, as uid ${VICTIM} sees it (C and TS alike)`, skipWhen(secondUidMissing), () => {
   const checker = path.join(os.tmpdir(), `bia-socktrust-${process.pid}`);
   const listeners: ChildProcess[] = [];
   beforeAll(() => {

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/lab/lab.js';
 import { serviceText, socketText } from '../../src/cli/user-unit.js';
+import { skipWhen } from '../support/skip.js';
 
 const main = join(packageRoot, 'dist', 'cli', 'main.js');
 const hasSystemdAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
@@ -97,7 +98,7 @@ describe('bia install --user / uninstall --user', () => {
     for (const command of ['install --user', 'uninstall( \\[--user\\])? ']) expect(help.match(new RegExp(`^  bia ${command}( |$)`, 'gm'))?.length, command).toBe(2);
   });
 
-  it.skipIf(!asRoot)('as root, refuses without the opt-in and carries it into the unit with it', () => {
+  it('as root, refuses without the opt-in and carries it into the unit with it', skipWhen(!asRoot && 'needs root'), () => {
     const config = mkdtempSync(join(tmpdir(), 'bia-unit-'));
     const refused = bia({ XDG_CONFIG_HOME: config, BIA_ALLOW_ROOT: '' }, 'install', '--user');
     expect(refused.status).toBe(78);
