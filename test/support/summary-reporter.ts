@@ -1,6 +1,9 @@
 // Ends every run with one plain line, "tests: N passed, N failed[, N
 // skipped]", that any CI log reader understands, whatever vitest prints;
-// then, per file, how many tests were skipped and why (skip.ts).
+// then, per file, how many tests were skipped and why (skip.ts). A file that
+// fails outside any test (it throws while loading, or in a hook) and an
+// error no test caught count as one failure each, so the line never says
+// "0 failed" of a red run.
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 
 /** The reason given to skipWhen on the test or a suite around it, else the note of ctx.skip(note). */
@@ -14,10 +17,11 @@ function skipReason(test: TestCase): string {
 }
 
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
-    const counts = { passed: 0, failed: 0, skipped: 0 };
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown> = []): void {
+    const counts = { passed: 0, failed: unhandledErrors.length, skipped: 0 };
     const skips = new Map<string, number>();
     for (const mod of modules) {
+      const failedBefore = counts.failed;
       for (const test of mod.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') counts.passed++;
@@ -28,6 +32,7 @@ export default class SummaryReporter implements Reporter {
           skips.set(key, (skips.get(key) ?? 0) + 1);
         }
       }
+      if (mod.state() === 'failed' && counts.failed === failedBefore) counts.failed++;
     }
     const skipped = counts.skipped ? `, ${counts.skipped} skipped` : '';
     const why = [...skips].map(([key, n]) => `  skipped ${n} in ${key}\n`).join('');
