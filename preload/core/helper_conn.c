@@ -111,6 +111,8 @@ static int trusted_path(struct bia_socktrust *t, char *why)
         errno = ENOENT;
         return fail_errno(why, "connect");
     default:
+        if (errno == EACCES)
+            bia_refusal_note(EACCES); /* another user's helper: say why once */
         return -1;
     }
 }

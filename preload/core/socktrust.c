@@ -31,6 +31,19 @@ static int refuse(char *why, size_t size, const char *socket_path, const char *f
         vsnprintf(why + n, size - (size_t)n, fmt, ap);
         va_end(ap);
     }
+    errno = EPERM; /* refused by rule; a path we may not look at says EACCES (below) */
+    return BIA_TRUST_REFUSED;
+}
+
+/* A refusal because the caller may not even look: errno stays EACCES, so
+ * that the preload can tell a process that switched user away from its
+ * helper (refusal.h) from a socket someone else planted. */
+static int refuse_unseen(char *why, size_t size, const char *socket_path, const char *what)
+{
+    int err = errno;
+
+    refuse(why, size, socket_path, "cannot look at %s: %s; " ELSEWHERE, what, strerror(err));
+    errno = err;
     return BIA_TRUST_REFUSED;
 }
 
@@ -68,7 +81,7 @@ static int check_dir(const char *socket_path, const char *dir, struct bia_socktr
     if (lstat(dir, &st) < 0) {
         if (errno == ENOENT)
             return BIA_TRUST_ABSENT;
-        return refuse(why, size, socket_path, "cannot look at %s: %s; " ELSEWHERE, dir, strerror(errno));
+        return refuse_unseen(why, size, socket_path, dir);
     }
     if (S_ISLNK(st.st_mode))
         return refuse(why, size, socket_path,
