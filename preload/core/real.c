@@ -1,4 +1,5 @@
-/* Looks up the real libc symbols behind the hooks (dlsym RTLD_NEXT). */
+/* Looks up the real libc symbols behind the hooks (dlsym RTLD_NEXT), each
+ * line of real.def. */
 #define _GNU_SOURCE
 #include "real.h"
 
@@ -11,64 +12,12 @@ static pthread_once_t real_once = PTHREAD_ONCE_INIT;
 /* initial-exec: the library is preloaded, and this must not allocate. */
 static __thread bool inside __attribute__((tls_model("initial-exec")));
 
-#define LOOKUP(name) (real.name = (__typeof__(real.name))dlsym(RTLD_NEXT, #name))
-
 static void lookup_all(void)
 {
-    LOOKUP(socket);
-    LOOKUP(connect);
-    LOOKUP(close);
-    LOOKUP(getpeername);
-    LOOKUP(getsockname);
-    LOOKUP(getaddrinfo);
-    LOOKUP(freeaddrinfo);
-    LOOKUP(getifaddrs);
-    LOOKUP(freeifaddrs);
-    LOOKUP(gethostbyname);
-    LOOKUP(gethostbyname_r);
-    LOOKUP(gethostbyname2);
-    LOOKUP(gethostbyname2_r);
-    LOOKUP(gethostbyaddr);
-    LOOKUP(gethostbyaddr_r);
-    LOOKUP(getnameinfo);
-    LOOKUP(inet_aton);
-    LOOKUP(inet_addr);
-    LOOKUP(inet_pton);
-    LOOKUP(res_query);
-    LOOKUP(res_search);
-    LOOKUP(res_querydomain);
-    LOOKUP(res_nquery);
-    LOOKUP(res_nsearch);
-    LOOKUP(res_nquerydomain);
-    LOOKUP(write);
-    LOOKUP(dup);
-    LOOKUP(dup2);
-    LOOKUP(dup3);
-    LOOKUP(fcntl);
-    LOOKUP(fcntl64);
-    LOOKUP(close_range);
-    LOOKUP(execve);
-    LOOKUP(execvpe);
-    LOOKUP(fexecve);
-    LOOKUP(posix_spawn);
-    LOOKUP(posix_spawnp);
-    LOOKUP(system);
-    LOOKUP(popen);
-    LOOKUP(bind);
-    LOOKUP(accept4);
-    LOOKUP(sendto);
-    LOOKUP(sendmsg);
-    LOOKUP(sendmmsg);
-    LOOKUP(recvfrom);
-    LOOKUP(recvmsg);
-    LOOKUP(recvmmsg);
-    LOOKUP(getsockopt);
-    LOOKUP(setsockopt);
-    LOOKUP(sigaction);
-    LOOKUP(signal);
-    LOOKUP(sysv_signal);
-    LOOKUP(sigset);
-    LOOKUP(ioctl);
+#define BIA_REAL(ret, name, params) \
+    real.name = (__typeof__(real.name))dlsym(RTLD_NEXT, #name);
+#include "real.def"
+#undef BIA_REAL
 }
 
 const struct bia_real *bia_real(void)

@@ -1,8 +1,8 @@
 /*
- * The libc functions the library intercepts, as libc defines them, and a
- * per-thread guard so that the library never translates its own calls
- * (its own calls of hooked functions, and libc's: an NSS module's connect
- * under the real getaddrinfo). A signal handler runs with the guard
+ * The libc functions the library intercepts, as libc defines them (the
+ * list is real.def), and a per-thread guard so that the library never
+ * translates its own calls (its own calls of hooked functions, and libc's:
+ * an NSS module's connect under the real getaddrinfo). A signal handler runs with the guard
  * lifted (sigwrap.h), so a handler that interrupts the library still has
  * its own calls translated.
  */
@@ -24,69 +24,14 @@ struct timespec;
 /* Exported hooks: the build hides every other symbol. */
 #define BIA_EXPORT __attribute__((visibility("default")))
 
+/* As signal() takes and returns one. */
+typedef void (*bia_sighandler)(int);
+
+/* One member per line of real.def. */
 struct bia_real {
-    int (*socket)(int, int, int);
-    int (*connect)(int, const struct sockaddr *, socklen_t);
-    int (*close)(int);
-    int (*getpeername)(int, struct sockaddr *, socklen_t *);
-    int (*getsockname)(int, struct sockaddr *, socklen_t *);
-    int (*getaddrinfo)(const char *, const char *, const struct addrinfo *,
-                       struct addrinfo **);
-    void (*freeaddrinfo)(struct addrinfo *);
-    int (*getifaddrs)(struct ifaddrs **);
-    void (*freeifaddrs)(struct ifaddrs *);
-    struct hostent *(*gethostbyname)(const char *);
-    int (*gethostbyname_r)(const char *, struct hostent *, char *, size_t,
-                           struct hostent **, int *);
-    struct hostent *(*gethostbyname2)(const char *, int);
-    int (*gethostbyname2_r)(const char *, int, struct hostent *, char *, size_t,
-                            struct hostent **, int *);
-    struct hostent *(*gethostbyaddr)(const void *, socklen_t, int);
-    int (*gethostbyaddr_r)(const void *, socklen_t, int, struct hostent *, char *, size_t,
-                           struct hostent **, int *);
-    int (*getnameinfo)(const struct sockaddr *, socklen_t, char *, socklen_t, char *,
-                       socklen_t, int);
-    int (*inet_aton)(const char *, struct in_addr *);
-    in_addr_t (*inet_addr)(const char *);
-    int (*inet_pton)(int, const char *, void *);
-    int (*res_query)(const char *, int, int, unsigned char *, int);
-    int (*res_search)(const char *, int, int, unsigned char *, int);
-    int (*res_querydomain)(const char *, const char *, int, int, unsigned char *, int);
-    int (*res_nquery)(struct __res_state *, const char *, int, int, unsigned char *, int);
-    int (*res_nsearch)(struct __res_state *, const char *, int, int, unsigned char *, int);
-    int (*res_nquerydomain)(struct __res_state *, const char *, const char *, int, int,
-                            unsigned char *, int);
-    ssize_t (*write)(int, const void *, size_t);
-    int (*dup)(int);
-    int (*dup2)(int, int);
-    int (*dup3)(int, int, int);
-    int (*fcntl)(int, int, ...);
-    int (*fcntl64)(int, int, ...);
-    int (*close_range)(unsigned, unsigned, int);
-    int (*execve)(const char *, char *const[], char *const[]);
-    int (*execvpe)(const char *, char *const[], char *const[]);
-    int (*fexecve)(int, char *const[], char *const[]);
-    int (*posix_spawn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
-                       const posix_spawnattr_t *, char *const[], char *const[]);
-    int (*posix_spawnp)(pid_t *, const char *, const posix_spawn_file_actions_t *,
-                        const posix_spawnattr_t *, char *const[], char *const[]);
-    int (*system)(const char *);
-    FILE *(*popen)(const char *, const char *);
-    int (*bind)(int, const struct sockaddr *, socklen_t);
-    int (*accept4)(int, struct sockaddr *, socklen_t *, int);
-    ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
-    ssize_t (*sendmsg)(int, const struct msghdr *, int);
-    int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
-    ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
-    ssize_t (*recvmsg)(int, struct msghdr *, int);
-    int (*recvmmsg)(int, struct mmsghdr *, unsigned int, int, struct timespec *);
-    int (*getsockopt)(int, int, int, void *, socklen_t *);
-    int (*setsockopt)(int, int, int, const void *, socklen_t);
-    int (*sigaction)(int, const struct sigaction *, struct sigaction *);
-    void (*(*signal)(int, void (*)(int)))(int);
-    void (*(*sysv_signal)(int, void (*)(int)))(int);
-    void (*(*sigset)(int, void (*)(int)))(int);
-    int (*ioctl)(int, unsigned long, ...);
+#define BIA_REAL(ret, name, params) ret (*name) params;
+#include "real.def"
+#undef BIA_REAL
 };
 
 /*

@@ -15,9 +15,9 @@
 #ifndef BIA_SIGWRAP_H
 #define BIA_SIGWRAP_H
 
-#include <signal.h>
+#include "real.h"
 
-typedef void (*bia_sighandler)(int);
+#include <signal.h>
 
 /* sigaction() with act's handler wrapped; oldact shows the program's. */
 int bia_sigwrap_action(int sig, const struct sigaction *act, struct sigaction *oldact);

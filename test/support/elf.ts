@@ -1,5 +1,6 @@
-// What an ELF shared object is built for: its machine, and the oldest
-// glibc it loads with (the newest GLIBC_x.y symbol version it references).
+// What an ELF shared object is built for: its machine, the oldest glibc it
+// loads with (the newest GLIBC_x.y symbol version it references), the libc
+// it loads, and the glibc version each function of that libc came in.
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 
@@ -40,4 +41,20 @@ export function newestGlibcVersion(file: string): string {
   if (r.status !== 0) throw new Error(`objdump -T ${file} failed: ${r.error?.message ?? r.stderr}`);
   const versions = [...r.stdout.matchAll(/\(GLIBC_([0-9.]+)\)/g)].map((m) => m[1]!);
   return versions.reduce((max, v) => (newer(v, max) ? v : max), '0');
+}
+
+/** The path of the libc.so.6 that file loads on this machine (ldd). */
+export function libcOf(file: string): string {
+  const r = spawnSync('ldd', [file], { encoding: 'utf8' });
+  const libc = /^\s*libc\.so\.6 => (\S+)/m.exec(r.stdout)?.[1];
+  if (!libc) throw new Error(`ldd ${file} names no libc.so.6: ${r.error?.message ?? r.stderr}`);
+  return libc;
+}
+
+/** The GLIBC_ version of each symbol libc defines by default, the one dlsym finds by name. */
+export function defaultGlibcVersions(libc: string): Map<string, string> {
+  const r = spawnSync('objdump', ['-T', libc], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`objdump -T ${libc} failed: ${r.error?.message ?? r.stderr}`);
+  // "(GLIBC_2.2.5) posix_spawn" is an older, hidden version: not dlsym's.
+  return new Map([...r.stdout.matchAll(/ GLIBC_([0-9.]+) +(\S+)$/gm)].map((m) => [m[2]!, m[1]!]));
 }
