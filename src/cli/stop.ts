@@ -49,8 +49,8 @@ async function gone(pid: number, socket: string | undefined): Promise<boolean> {
   return false;
 }
 
-// A zombie has exited: whoever started it just has not reaped it yet.
-function alive(pid: number): boolean {
+/** Whether PID runs; a zombie has exited (whoever started it just has not reaped it yet). */
+export function alive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';

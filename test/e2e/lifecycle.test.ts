@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { request } from '../../src/client.js';
 import { MsgType } from '../../src/protocol.js';
 import { CLI_MAIN, packageRoot } from '../../src/preload-path.js';
+import { alive } from '../../src/cli/stop.js';
 
 const work = mkdtempSync(join(tmpdir(), 'bia-uninstall-'));
 const children: ChildProcess[] = [];
@@ -30,15 +31,6 @@ function user(name: string): NodeJS.ProcessEnv {
 
 function bia(env: NodeJS.ProcessEnv, ...args: string[]) {
   return spawnSync(process.execPath, [CLI_MAIN, ...args], { env, encoding: 'utf8', timeout: 30_000 });
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 async function answers(socket: string, withinMs: number): Promise<boolean> {
