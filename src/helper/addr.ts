@@ -4,7 +4,7 @@
 // protocol.ts's canonicalV6): every RESOLVE asks whether its name is one.
 import { isIPv4 } from 'node:net';
 import { Address4, Address6 } from 'ip-address';
-import { canonicalV6 } from '../protocol.js';
+import { canonicalV6 } from '../wire/addresses.js';
 
 /** The canonical text of a plain IPv4 address, or undefined. */
 export function plainV4(text: string): string | undefined {

@@ -4,7 +4,8 @@
 // after an idle timeout, and its pool address is handed to another peer only
 // after a quarantine, so a program holding a stale address fails cleanly
 // instead of reaching a stranger (virtual-ipv6-connectivity section 7).
-import { Kind, Status, v6FromWords, v6ToWords, type Entry, type TableRow } from '../protocol.js';
+import { v6FromWords, v6ToWords } from '../wire/addresses.js';
+import { Kind, Status, type Entry, type TableRow } from '../wire/messages.js';
 import type { Logger } from '../log.js';
 import { EntryTable, NONE } from './entrytable.js';
 import { v4ToInt, v4ToText, type Pool } from './pool.js';

@@ -10,26 +10,10 @@ import { UntrustedSocketError } from '../socket-trust.js';
 import { createLogger, flushStderr, heldStderr, logs, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
 import { peerCredentials, peerGroups, loadNative, watchNetwork, type PeerCredentials } from '../native.js';
 import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
-import {
-  decodeRequest,
-  encodeBadVersion,
-  encodeReply,
-  FrameReader,
-  Kind,
-  MsgType,
-  Nat64Source,
-  ProtocolError,
-  Status,
-  TABLE_ROOM,
-  tableRowSize,
-  WireNetwork,
-  isNotification,
-  type Entry,
-  type Reply,
-  type Request,
-  type TableBody,
-  type TableRow,
-} from '../protocol.js';
+import { encodeBadVersion, FrameReader } from '../wire/frames.js';
+import { Kind, MsgType, Nat64Source, ProtocolError, Status, WireNetwork, isNotification, type Entry, type Reply, type Request, type TableBody, type TableRow } from '../wire/messages.js';
+import { encodeReply, TABLE_ROOM, tableRowSize } from '../wire/replies.js';
+import { decodeRequest } from '../wire/requests.js';
 import { AddressMapper, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_QUARANTINE_MS, type MapperEntry } from './mapper.js';
 import { NetworkDetector, PROC_SOURCES, type Network, type NetworkMode, type NetSources, type NetworkView } from './netdetect.js';
 import { WatchedFile } from './filecache.js';

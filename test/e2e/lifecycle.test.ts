@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { request } from '../../src/client.js';
-import { MsgType } from '../../src/protocol.js';
+import { MsgType } from '../../src/wire/messages.js';
 import { CLI_MAIN, packageRoot } from '../../src/preload-path.js';
 
 const work = mkdtempSync(join(tmpdir(), 'bia-uninstall-'));
