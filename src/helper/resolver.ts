@@ -4,7 +4,7 @@
 import { promises as dnsp } from 'node:dns';
 import { Kind, MAX_ENTRIES, MAX_NAME, Status, type Entry } from '../wire/messages.js';
 import type { Logger } from '../log.js';
-import { plainV4, plainV6 } from './addr.js';
+import { plainV4, plainV6 } from '../wire/addresses.js';
 import { WatchedFile } from './filecache.js';
 import { HostsFile } from './hosts.js';
 import { DEFAULT_POOL_TTL, type AddressMapper, type MapRequest, type Refused } from './mapper.js';

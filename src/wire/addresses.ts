@@ -1,6 +1,9 @@
-// Address conversion: text <-> bytes for the wire, <-> 32-bit words for
-// the helper's table.
+// Address conversion, in one place: text <-> bytes for the wire, <-> 32-bit
+// words for the helper's table, <-> numbers for the pool, and the address
+// literals of configuration files and host names. The hot paths are
+// hand-written (see canonicalV6); every other form goes through ip-address.
 import { isIPv4 } from 'node:net';
+import { Address4, Address6 } from 'ip-address';
 import { ProtocolError } from './messages.js';
 
 // Node's isIPv4 accepts exactly the dotted quad (no leading zeros, no
@@ -157,4 +160,52 @@ export function writeV6(text: string, out: Buffer, at: number): void {
 export function v6FromBytes(buf: Buffer): string {
   for (let w = 0; w < 4; w++) words[w] = buf.readUInt32BE(4 * w);
   return v6FromWords(words);
+}
+
+// Where a lookup's IPv6 address is parsed to (the helper is single-threaded).
+const key6 = new Uint32Array(4);
+
+/** The four words of IPv6 address `text` in an array the next call reuses; throws when it is not one. */
+export function v6Key(text: string): Uint32Array {
+  if (!v6ToWords(text, key6)) throw new Error(`not an IPv6 address: ${text}`);
+  return key6;
+}
+
+// Every pool allocation converts: the common strict dotted quad (Node's
+// isIPv4) is split, anything else goes through ip-address.
+/** An IPv4 address as an unsigned 32-bit number; throws when it is none. */
+export function v4ToInt(v4: string): number {
+  if (!isIPv4(v4)) return Number(new Address4(v4).bigInt());
+  const [a, b, c, d] = v4.split('.').map(Number);
+  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+}
+
+/** The dotted quad of an unsigned 32-bit number. */
+export function v4ToText(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
+}
+
+// Address literals as they appear in configuration files and host names.
+// ip-address also accepts a CIDR suffix, which is never valid here. The
+// common forms take the fast paths first: every RESOLVE asks whether its
+// name is one.
+
+/** The canonical text of a plain IPv4 address, or undefined. */
+export function plainV4(text: string): string | undefined {
+  if (isIPv4(text)) return text; // a strict dotted quad is its own canonical text
+  // ip-address's grammar has only digits and dots besides a CIDR suffix:
+  // host names (every RESOLVE asks) are turned away without its parser.
+  if (!/^[\d.]+$/.test(text) || !Address4.isValid(text)) return undefined;
+  return new Address4(text).correctForm();
+}
+
+/** The canonical text of a plain IPv6 address and its scope id ("" if none), or undefined. */
+export function plainV6(text: string): { address: string; zone: string } | undefined {
+  if (text.includes('/') || !text.includes(':')) return undefined;
+  const [bare, zone = ''] = text.split('%', 2);
+  const fast = canonicalV6(bare);
+  if (fast !== undefined) return { address: fast, zone };
+  if (!Address6.isValid(text)) return undefined;
+  const a = new Address6(text);
+  return { address: a.correctForm(), zone: a.zone.replace(/^%/, '') };
 }
