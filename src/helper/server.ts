@@ -4,7 +4,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { createLogger, flushStderr, heldStderr, logs, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
-import { peerCredentials, peerGroups, loadNative, watchNetwork, type PeerCredentials } from '../native.js';
+import { loadNative, watchNetwork } from '../native.js';
 import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
 import { encodeBadVersion, FrameReader } from '../wire/frames.js';
 import { Kind, MsgType, Nat64Source, ProtocolError, Status, WireNetwork, isNotification, type Entry, type Reply, type Request, type TableBody, type TableRow } from '../wire/messages.js';
@@ -21,7 +21,7 @@ import { UsageTracker, type Liveness, type UseRecord } from './usage.js';
 import type { PoolScope } from './scope.js';
 import { PublishedTable } from './published-table.js';
 import { ScopedTables, type OwnTable } from './tables.js';
-import { admits, describeAllow, ownUserOnly, servesOthers, type AllowList } from './admission.js';
+import { describeAllow, Gate, ownUserOnly, servesOthers, type AllowList } from './admission.js';
 import { DEFAULT_POOL, Pool } from './pool.js';
 import { caresTransport, NameResolver, type DnsTransport, type ResolveResult } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
@@ -112,13 +112,7 @@ const MAX_IN_FLIGHT = 64;
 interface Limits {
   idleTimeoutMs: number;
   frameTimeoutMs: number;
-  maxConnectionsPerPeer: number;
-  /** Infinity for a helper that serves only its own user. */
-  maxConnectionsPerUser: number;
 }
-
-/** A refused user is logged at most this often, so that its retries cannot flood the log. */
-const REFUSAL_LOG_EVERY_MS = 10_000;
 
 const WIRE_NETWORK: Record<Network, WireNetwork> = {
   dual: WireNetwork.Dual,
@@ -129,14 +123,9 @@ const WIRE_NETWORK: Record<Network, WireNetwork> = {
 
 interface Context {
   log: Logger;
-  allow: AllowList;
+  /** Whom to serve (admission.ts). */
+  gate: Gate;
   limits: Limits;
-  /** Open connections per client pid, to cap what one process can hold. */
-  peers: Map<number, number>;
-  /** The same per client uid, to cap what one user of a shared helper can hold. */
-  users: Map<number, number>;
-  /** When each refused uid was last logged. */
-  refusalsLogged: Map<number, number>;
   detector: NetworkDetector;
   nat64: Nat64;
   pool: Pool;
@@ -230,18 +219,15 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   // would need a file per user.
   const published = scope === 'host' && (!options.shared || options.container) ? PublishedTable.open(socketPath, pool, log) : undefined;
   if (published) mapper.publishTo(published);
+  const caps = {
+    perPeer: options.maxConnectionsPerPeer ?? 256,
+    // No cap for a helper that serves only its own user.
+    perUser: servesOthers(allow, helperUid) ? (options.maxConnectionsPerUser ?? 4096) : Infinity,
+  };
   const ctx: Context = {
     log,
-    allow,
-    limits: {
-      idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
-      frameTimeoutMs: options.frameTimeoutMs ?? 5_000,
-      maxConnectionsPerPeer: options.maxConnectionsPerPeer ?? 256,
-      maxConnectionsPerUser: servesOthers(allow, helperUid) ? (options.maxConnectionsPerUser ?? 4096) : Infinity,
-    },
-    peers: new Map(),
-    users: new Map(),
-    refusalsLogged: new Map(),
+    gate: new Gate(allow, caps, log),
+    limits: { idleTimeoutMs: options.idleTimeoutMs ?? 30_000, frameTimeoutMs: options.frameTimeoutMs ?? 5_000 },
     detector,
     nat64: newNat64(nat64Setting, options, log),
     pool,
@@ -399,65 +385,6 @@ function socketAccess(options: HelperOptions): SocketAccess {
 
 // ---- one client ----------------------------------------------------------
 
-function socketFd(socket: net.Socket): number {
-  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  if (fd === undefined || fd < 0) throw new Error('no file descriptor');
-  return fd;
-}
-
-type Admission = { caller: Caller } | { denied: true } | { closed: true };
-
-// Whom to serve: a user the helper serves (its own, or its allow list's),
-// within its process's and its user's share of connections.
-function admit(socket: net.Socket, ctx: Context): Admission {
-  let peer: PeerCredentials;
-  let fd: number;
-  try {
-    fd = socketFd(socket);
-    peer = peerCredentials(fd);
-  } catch (err) {
-    ctx.log.warn(`refused a client whose credentials cannot be read: ${(err as Error).message}`);
-    return { closed: true };
-  }
-  if (!admits(ctx.allow, peer, () => peerGroups(fd))) {
-    logRefusal(ctx, peer);
-    return { denied: true };
-  }
-  const open = ctx.peers.get(peer.pid) ?? 0;
-  if (open >= ctx.limits.maxConnectionsPerPeer) {
-    ctx.log.warn(`refused a connection from pid ${peer.pid}: it already holds ${open}, the most one process may`);
-    return { closed: true };
-  }
-  const ofUser = ctx.users.get(peer.uid) ?? 0;
-  if (ofUser >= ctx.limits.maxConnectionsPerUser) {
-    ctx.log.warn(`refused a connection from pid ${peer.pid}: uid ${peer.uid} already holds ${ofUser}, the most one user may`);
-    return { closed: true };
-  }
-  ctx.peers.set(peer.pid, open + 1);
-  ctx.users.set(peer.uid, ofUser + 1);
-  socket.once('close', () => {
-    release(ctx.peers, peer.pid);
-    release(ctx.users, peer.uid);
-  });
-  const caller = { pid: peer.pid, uid: peer.uid };
-  ctx.usage.seen(peer.pid);
-  ctx.tables.admit(caller);
-  return { caller };
-}
-
-function logRefusal(ctx: Context, peer: PeerCredentials): void {
-  const now = Date.now();
-  if (now - (ctx.refusalsLogged.get(peer.uid) ?? -Infinity) < REFUSAL_LOG_EVERY_MS) return;
-  ctx.refusalsLogged.set(peer.uid, now);
-  ctx.log.warn(`refused a client of uid ${peer.uid} (pid ${peer.pid}): this helper serves ${describeAllow(ctx.allow)}`);
-}
-
-function release(counts: Map<number, number>, key: number): void {
-  const open = counts.get(key)! - 1;
-  if (open > 0) counts.set(key, open);
-  else counts.delete(key);
-}
-
 // A user the helper does not serve gets one clear answer, DENIED to its
 // first request, and the connection is closed: no request is carried out.
 function deny(socket: net.Socket, ctx: Context): void {
@@ -481,10 +408,12 @@ function deny(socket: net.Socket, ctx: Context): void {
 
 function serve(socket: net.Socket, ctx: Context): void {
   socket.on('error', (err) => ctx.log.debug(`client: ${err.message}`));
-  const admission = admit(socket, ctx);
+  const admission = ctx.gate.admit(socket);
   if ('denied' in admission) return deny(socket, ctx);
   if ('closed' in admission) return void socket.destroy();
   const { caller } = admission;
+  ctx.usage.seen(caller.pid);
+  ctx.tables.admit(caller);
   socket.setTimeout(ctx.limits.idleTimeoutMs, () => socket.destroy());
   const reader = new FrameReader();
   const frameDeadline = deadline(ctx.limits.frameTimeoutMs, () => {
