@@ -11,11 +11,10 @@ import { Kind, MsgType, Nat64Source, ProtocolError, Status, WireNetwork, isNotif
 import { encodeReply, TABLE_ROOM, tableRowSize } from '../wire/replies.js';
 import { decodeRequest } from '../wire/requests.js';
 import { AddressMapper, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_QUARANTINE_MS, type MapperEntry } from './mapper.js';
-import { NetworkDetector, PROC_SOURCES, type Network, type NetworkMode, type NetSources, type NetworkView } from './netdetect.js';
-import { WatchedFile } from './filecache.js';
-import { Nat64, parsePrefix, type Nat64Setting } from './nat64.js';
+import { NetworkDetector, PROC_SOURCES, type NetworkMode, type NetSources } from './netdetect.js';
+import type { Nat64 } from './nat64.js';
+import { helloReply, nat64Option, newNat64, publishHello, roamed, settle } from './network.js';
 import { nat64Entries, nat64Map4, nat64Map6 } from './nat64-entries.js';
-import { parseResolvConf, resolvConfPath } from './resolvconf.js';
 import { DEFAULT_QUOTA_LIMITS, exeOf, Quotas, type Caller, type QuotaLimits } from './quota.js';
 import { UsageTracker, type Liveness, type UseRecord } from './usage.js';
 import type { PoolScope } from './scope.js';
@@ -23,7 +22,7 @@ import { PublishedTable } from './published-table.js';
 import { ScopedTables, type OwnTable } from './tables.js';
 import { describeAllow, Gate, ownUserOnly, servesOthers, type AllowList } from './admission.js';
 import { DEFAULT_POOL, Pool } from './pool.js';
-import { caresTransport, NameResolver, type DnsTransport, type ResolveResult } from './resolver.js';
+import { NameResolver, type DnsTransport, type ResolveResult } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
 import { StateStore } from './statestore.js';
 import { applyState, savedUses } from './restore.js';
@@ -98,8 +97,6 @@ export interface Helper {
   close(): Promise<void>;
 }
 
-/** Seconds the preload may cache the HELLO answer: short, so roaming is noticed. */
-const HELLO_TTL = 2;
 // How often a helper without netlink looks at the network on its own (it has a published table).
 const POLL_MS = 2000;
 /** A synthesized address never stands for another peer while the helper runs (a pool one is never reused). */
@@ -113,13 +110,6 @@ interface Limits {
   idleTimeoutMs: number;
   frameTimeoutMs: number;
 }
-
-const WIRE_NETWORK: Record<Network, WireNetwork> = {
-  dual: WireNetwork.Dual,
-  'ipv6-only': WireNetwork.Ipv6Only,
-  'ipv4-only': WireNetwork.Ipv4Only,
-  none: WireNetwork.None,
-};
 
 interface Context {
   log: Logger;
@@ -327,55 +317,6 @@ function maintain(ctx: Context): void {
   if (expired > 0) ctx.log.debug(`swept ${expired} expired mapping(s)`);
   void ctx.store.compactIfDue(ctx.mapper);
   for (const own of ctx.tables.saved()) void own.store.compactIfDue(own.table);
-}
-
-// ---- the network -----------------------------------------------------------
-
-function nat64Option(text = 'auto'): Nat64Setting {
-  if (text === 'auto' || text === 'off') return text;
-  const prefix = parsePrefix(text);
-  if (!prefix) throw new Error(`invalid NAT64 setting ${text}: expected auto, off or a prefix such as 64:ff9b::/96 (lengths 32, 40, 48, 56, 64, 96)`);
-  return prefix;
-}
-
-// Discovery asks the same servers, with the same transport, as the resolver.
-function newNat64(setting: Nat64Setting, options: HelperOptions, log: Logger): Nat64 {
-  const conf = new WatchedFile(options.resolvConfPath ?? resolvConfPath(), parseResolvConf);
-  const transport = options.dns ?? caresTransport();
-  return new Nat64({ setting, dns: () => transport(conf.get()), dnsConfig: () => conf.get(), log });
-}
-
-// The host moved to another network (or it changed under it): what was
-// learnt about the old one goes. Mappings stay, so that connections made
-// with them keep working; new connections follow the new mode.
-function roamed(ctx: Context, now: NetworkView, before: NetworkView): void {
-  const mode = ctx.detector.mode === 'auto' ? '' : ` (mode forced to ${ctx.detector.mode})`;
-  const modes = now.network === before.network ? `still ${now.network}` : `${before.network} -> ${now.network}`;
-  ctx.log.info(`network changed (${modes})${mode}; addresses ${now.addresses.join(' ') || 'none'}`);
-  ctx.nat64.forget();
-  publishHello(ctx);
-  settle(ctx, now);
-}
-
-function helloReply(ctx: Context, id: number): Reply {
-  const hello = { network: WIRE_NETWORK[ctx.detector.current()], pool: ctx.pool.network, poolLen: ctx.pool.prefixLength, ttl: HELLO_TTL, synth: ctx.synth.params };
-  return { type: MsgType.Hello, id, status: Status.Ok, hello };
-}
-
-function publishHello(ctx: Context): void {
-  ctx.published?.setHello(encodeReply(helloReply(ctx, 0)));
-}
-
-// What a network needs once it is known: its NAT64 prefix learnt before the
-// first program asks, and the pool checked against its IPv4 networks.
-function settle(ctx: Context, view: NetworkView): void {
-  if (ctx.detector.current() === 'ipv6-only') void ctx.nat64.prefix();
-  for (const { route, whole } of ctx.pool.overlaps(view.host.routes)) {
-    const net = `${route.network}/${route.prefixLength} (${route.iface})`;
-    const pool = `${ctx.pool.network}/${ctx.pool.prefixLength}`;
-    if (whole) ctx.log.error(`the host's network ${net} covers the whole pool ${pool}: no new stand-in address can be handed out here; choose another pool (--pool, BIA_POOL)`);
-    else ctx.log.warn(`the host's network ${net} overlaps the pool ${pool}: its addresses are not handed out while it is there`);
-  }
 }
 
 // Who may reach the socket (listener.ts).
