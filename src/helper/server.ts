@@ -2,7 +2,6 @@
 // by `bia run` over a Unix socket (docs/protocol.md): one per user, or one
 // shared by the users an admin allows (`bia helper --system`).
 import net from 'node:net';
-import path from 'node:path';
 import { createLogger, flushStderr, heldStderr, logs, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
 import { loadNative, watchNetwork } from '../native.js';
 import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
@@ -10,7 +9,8 @@ import { encodeBadVersion, FrameReader } from '../wire/frames.js';
 import { Kind, MsgType, Nat64Source, ProtocolError, Status, WireNetwork, isNotification, type Entry, type Reply, type Request, type TableBody, type TableRow } from '../wire/messages.js';
 import { encodeReply, TABLE_ROOM, tableRowSize } from '../wire/replies.js';
 import { decodeRequest } from '../wire/requests.js';
-import { AddressMapper, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_QUARANTINE_MS, type MapperEntry } from './mapper.js';
+import { AddressMapper } from './mapper.js';
+import { keepUses, maintain, mapperTimes, openMappings, userTable } from './mappings.js';
 import { NetworkDetector, PROC_SOURCES, type NetworkMode, type NetSources } from './netdetect.js';
 import type { Nat64 } from './nat64.js';
 import { helloReply, nat64Option, newNat64, publishHello, roamed, settle } from './network.js';
@@ -19,13 +19,12 @@ import { DEFAULT_QUOTA_LIMITS, exeOf, Quotas, type Caller, type QuotaLimits } fr
 import { UsageTracker, type Liveness, type UseRecord } from './usage.js';
 import type { PoolScope } from './scope.js';
 import { PublishedTable } from './published-table.js';
-import { ScopedTables, type OwnTable } from './tables.js';
+import { ScopedTables } from './tables.js';
 import { describeAllow, Gate, ownUserOnly, servesOthers, type AllowList } from './admission.js';
 import { DEFAULT_POOL, Pool } from './pool.js';
 import { NameResolver, type DnsTransport, type ResolveResult } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
 import { StateStore } from './statestore.js';
-import { applyState, savedUses } from './restore.js';
 import { acknowledged, unsaved, type Held } from './acknowledge.js';
 import { closeServer, listenOnFd, listenOnPath, type SocketAccess } from './listener.js';
 
@@ -254,69 +253,6 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
       for (const own of tables.saved()) await own.store.close();
     },
   };
-}
-
-// Scope user: a user's table, read back from its own directory under the
-// helper's (which the helper's lock already holds) and saved there like the
-// shared table (docs/mapping-lifecycle.md, Persistence).
-function userTable(uid: number, pool: Pool, stateDir: string, options: HelperOptions, log: Logger): OwnTable {
-  const now = options.now ?? Date.now;
-  const store = new StateStore(path.join(stateDir, 'users', String(uid)), log);
-  const table = new AddressMapper(pool, { ...mapperTimes(options), ...savedIn(store), log, now });
-  applyState(table, store.recover(), options.quarantineMs ?? DEFAULT_QUARANTINE_MS, now(), log);
-  void store.compact(table);
-  return { table, uid, store };
-}
-
-// ---- the mappings ---------------------------------------------------------
-
-// Reads back the mappings of the previous helper and starts a clean journal
-// after them, before the first request can be answered.
-async function openMappings(store: StateStore, locked: boolean, pool: Pool, synth: Synthesizer, options: HelperOptions, log: Logger): Promise<{ store: StateStore; mapper: AddressMapper; uses: UseRecord[] }> {
-  const now = options.now ?? Date.now;
-  const quarantineMs = options.quarantineMs ?? DEFAULT_QUARANTINE_MS;
-  if (!locked) store.lock();
-  const mapper = new AddressMapper(pool, { ...mapperTimes(options), ...savedIn(store), log, now });
-  try {
-    const state = store.recover();
-    applyState(mapper, state, quarantineMs, now(), log, synth);
-    store.keepSynth(synth);
-    return { store, mapper, uses: savedUses(state) };
-  } catch (err) {
-    await store.close(); // gives the lock back
-    throw err;
-  }
-}
-
-// The saved uses of processes still running hold their mappings again;
-// then a fresh snapshot (with them) and an empty journal, before the
-// first request is answered.
-async function keepUses(store: StateStore, mapper: AddressMapper, usage: UsageTracker, saved: UseRecord[], log: Logger): Promise<void> {
-  const processes = usage.restore(saved);
-  if (processes > 0) log.info(`took back the mapping uses of ${processes} process(es) still running`);
-  store.keepUses(() => usage.records());
-  await store.compact(mapper);
-}
-
-// Every new or extended entry is journalled, and no pool address is handed
-// out while the journal cannot be written.
-function savedIn(store: StateStore): { onRecord: (entry: MapperEntry) => void; canAllocate: () => boolean } {
-  return { onRecord: (entry) => store.append(entry), canAllocate: () => store.accepting };
-}
-
-function mapperTimes(options: HelperOptions): { poolTtl?: number; idleTimeoutMs: number; quarantineMs: number } {
-  return { poolTtl: options.poolTtl, idleTimeoutMs: options.mappingIdleMs ?? DEFAULT_IDLE_TIMEOUT_MS, quarantineMs: options.quarantineMs ?? DEFAULT_QUARANTINE_MS };
-}
-
-// Bounded work per tick: expiry is mostly lazy (on access), the sweep only
-// returns the addresses of mappings nobody asks about any more.
-function maintain(ctx: Context): void {
-  const gone = ctx.usage.reap();
-  if (gone > 0) ctx.log.debug(`gave back the uses of ${gone} ended process(es)`);
-  const expired = ctx.tables.sweep();
-  if (expired > 0) ctx.log.debug(`swept ${expired} expired mapping(s)`);
-  void ctx.store.compactIfDue(ctx.mapper);
-  for (const own of ctx.tables.saved()) void own.store.compactIfDue(own.table);
 }
 
 // Who may reach the socket (listener.ts).
