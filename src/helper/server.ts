@@ -2,30 +2,30 @@
 // by `bia run` over a Unix socket (docs/protocol.md): one per user, or one
 // shared by the users an admin allows (`bia helper --system`).
 import net from 'node:net';
-import { createLogger, flushStderr, heldStderr, logs, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
+import { createLogger, heldStderr, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
 import { loadNative, watchNetwork } from '../native.js';
 import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
 import { encodeBadVersion, FrameReader } from '../wire/frames.js';
-import { Kind, MsgType, Nat64Source, ProtocolError, Status, WireNetwork, isNotification, type Entry, type Reply, type Request, type TableBody, type TableRow } from '../wire/messages.js';
-import { encodeReply, TABLE_ROOM, tableRowSize } from '../wire/replies.js';
+import { ProtocolError, Status, isNotification, type Request } from '../wire/messages.js';
+import { encodeReply } from '../wire/replies.js';
 import { decodeRequest } from '../wire/requests.js';
 import { AddressMapper } from './mapper.js';
 import { keepUses, maintain, mapperTimes, openMappings, userTable } from './mappings.js';
 import { NetworkDetector, PROC_SOURCES, type NetworkMode, type NetSources } from './netdetect.js';
 import type { Nat64 } from './nat64.js';
-import { helloReply, nat64Option, newNat64, publishHello, roamed, settle } from './network.js';
-import { nat64Entries, nat64Map4, nat64Map6 } from './nat64-entries.js';
-import { DEFAULT_QUOTA_LIMITS, exeOf, Quotas, type Caller, type QuotaLimits } from './quota.js';
+import { nat64Option, newNat64, publishHello, roamed, settle } from './network.js';
+import { DEFAULT_QUOTA_LIMITS, exeOf, Quotas, type QuotaLimits } from './quota.js';
 import { UsageTracker, type Liveness, type UseRecord } from './usage.js';
 import type { PoolScope } from './scope.js';
 import { PublishedTable } from './published-table.js';
 import { ScopedTables } from './tables.js';
 import { describeAllow, Gate, ownUserOnly, servesOthers, type AllowList } from './admission.js';
 import { DEFAULT_POOL, Pool } from './pool.js';
-import { NameResolver, type DnsTransport, type ResolveResult } from './resolver.js';
+import { NameResolver, type DnsTransport } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
 import { StateStore } from './statestore.js';
-import { acknowledged, unsaved, type Held } from './acknowledge.js';
+import type { Held } from './acknowledge.js';
+import { answer, flushNow, notified, settled } from './dispatch.js';
 import { closeServer, listenOnFd, listenOnPath, type SocketAccess } from './listener.js';
 
 export interface HelperOptions {
@@ -98,8 +98,6 @@ export interface Helper {
 
 // How often a helper without netlink looks at the network on its own (it has a published table).
 const POLL_MS = 2000;
-/** A synthesized address never stands for another peer while the helper runs (a pool one is never reused). */
-const SYNTHETIC_TTL = 86400;
 
 // Requests of one connection answered but not yet written out: past this,
 // the helper stops reading from it until the client reads its replies.
@@ -414,216 +412,3 @@ function decode(frame: Buffer): Decoded {
   }
 }
 
-// USE and RELEASE: counted at once and never answered, so reporting a use
-// costs the preload no round trip (docs/protocol.md, Notifications).
-function notified(req: Request, ctx: Context, caller: Caller): void {
-  if (req.type !== MsgType.Use && req.type !== MsgType.Release) return;
-  if (req.type === MsgType.Use) ctx.usage.use(caller.pid, req.v4s);
-  else ctx.usage.release(caller.pid, req.v4s);
-  if (logs(ctx.log, 'debug')) ctx.log.debug(`${describe(req)} from pid ${caller.pid}`);
-}
-
-// The journal writes of the shared table and of the users' own (scope user);
-// and the log lines held so far, so that a reply never leaves before what
-// the helper logged while making it.
-function flushNow(ctx: Context): void {
-  flushStderr();
-  ctx.store.flushNow();
-  for (const own of ctx.tables.saved()) own.store.flushNow();
-}
-
-// A reply made at once is encoded at once, unless it hands out a mapping
-// not yet written: that one is held for its tick's journal write (serve's
-// release). One that waits (DNS) is written to the journal before it is
-// sent, like the others (acknowledge.ts).
-function answer(req: Request, ctx: Context, caller: Caller): Buffer | Held | Promise<Buffer> {
-  let reply: Reply | Promise<Reply>;
-  try {
-    reply = respond(req, ctx, caller);
-  } catch (err) {
-    return failed(req, err, ctx);
-  }
-  if (!(reply instanceof Promise)) return unsaved(reply, storesOf(ctx, caller)) ? { req, held: reply } : encoded(req, reply, ctx);
-  return reply.then(
-    async (r) => {
-      await Promise.all([ctx.store.flush(), ctx.tables.storeOf(caller)?.flush()]);
-      return encoded(req, acknowledged(r, storesOf(ctx, caller)), ctx);
-    },
-    (err) => failed(req, err, ctx),
-  );
-}
-
-function settled({ req, held }: Held, ctx: Context, caller: Caller): Buffer {
-  return encoded(req, acknowledged(held, storesOf(ctx, caller)), ctx);
-}
-
-// Where the mappings a reply to CALLER hands out are saved: the shared
-// table's store (which keeps the synthesized addresses too), and the
-// caller's own (scope user).
-function storesOf(ctx: Context, caller: Caller): (StateStore | undefined)[] {
-  return [ctx.store, ctx.tables.storeOf(caller)];
-}
-
-function encoded(req: Request, reply: Reply, ctx: Context): Buffer {
-  if (logs(ctx.log, 'debug')) ctx.log.debug(`${describe(req)} -> ${summary(reply)}`);
-  try {
-    return encodeReply(reply);
-  } catch (err) {
-    return failed(req, err, ctx);
-  }
-}
-
-function failed(req: Request, err: unknown, ctx: Context): Buffer {
-  ctx.log.error(`${describe(req)} failed: ${(err as Error).stack ?? err}`);
-  return encodeReply({ type: req.type, id: req.id, status: Status.Internal });
-}
-
-function describe(req: Request): string {
-  switch (req.type) {
-    case MsgType.Hello:
-      return 'HELLO';
-    case MsgType.Resolve:
-      return `RESOLVE${req.family} ${req.name}`;
-    case MsgType.Map4:
-      return `MAP4 ${req.v4}`;
-    case MsgType.Map6:
-      return `MAP6 ${req.v6}`;
-    case MsgType.Name4:
-      return `NAME4 ${req.v4}`;
-    case MsgType.Synth:
-      return `SYNTH ${req.v4}`;
-    case MsgType.Use:
-    case MsgType.Release:
-      return `${MsgType[req.type].toUpperCase()} ${req.v4s.join(',')}`;
-    case MsgType.Table:
-      return `TABLE from ${req.offset}`;
-    case MsgType.Nat64:
-      return 'NAT64';
-  }
-}
-
-function summary(reply: Reply): string {
-  const pair = (e: Entry) => `${Kind[e.kind]} ${e.v4}${e.kind === Kind.Native ? '' : `=${e.v6}`}`;
-  if ('resolve' in reply) return `${reply.resolve.canon}: ${reply.resolve.entries.map(pair).join(', ')}`;
-  if ('entry' in reply) return pair(reply.entry);
-  if ('hello' in reply) return `network ${WireNetwork[reply.hello.network]}`;
-  if ('name' in reply) return reply.name;
-  if ('table' in reply) return `${reply.table.rows.length} of ${reply.table.total} rows`;
-  if ('nat64' in reply) return `${Nat64Source[reply.nat64.source]} ${reply.nat64.prefix}/${reply.nat64.prefixLen}`;
-  return Status[reply.status];
-}
-
-// What a caller's user may list later (tables.ts): the mappings it was answered with.
-function answered<E extends Entry>(ctx: Context, caller: Caller, table: AddressMapper, entries: E[]): E[] {
-  for (const e of entries) if (e.kind === Kind.Pool || e.kind === Kind.Paired) ctx.tables.answered(caller, table, e);
-  return entries;
-}
-
-// Promises only for what waits: DNS, and NAT64 discovery for a RESOLVE of IPv4 addresses or a MAP4 the table does not know.
-function respond(req: Request, ctx: Context, caller: Caller): Reply | Promise<Reply> {
-  const { type, id } = req;
-  switch (req.type) {
-    case MsgType.Hello:
-      return helloReply(ctx, id);
-    case MsgType.Resolve:
-      return resolved(req, ctx, caller);
-    case MsgType.Map4: {
-      const table = ctx.tables.of(caller);
-      const found = table.lookupV4(req.v4);
-      return found ? { type: MsgType.Map4, id, status: Status.Ok, entry: answered(ctx, caller, table, [found])[0] } : map4Nat64(req, ctx);
-    }
-    case MsgType.Map6: {
-      const v4 = ctx.synth.toV4(req.v6);
-      if (v4) return { type: MsgType.Map6, id, status: Status.Ok, entry: { kind: Kind.Synthetic, v4, v6: req.v6, ttl: SYNTHETIC_TTL } };
-      // Not one the helper handed out (or one from before a restart): no peer, and no pool address for it.
-      if (ctx.synth.inPool(req.v6)) return { type, id, status: Status.NotFound };
-      const nat64 = nat64Map6(req.v6, ctx);
-      if (nat64) return { type: MsgType.Map6, id, status: Status.Ok, entry: nat64 };
-      const table = ctx.tables.of(caller);
-      const got = table.request(req.v6, { account: ctx.quotas.account(caller) });
-      if (typeof got === 'object') answered(ctx, caller, table, [got]);
-      return typeof got === 'object' ? { type: MsgType.Map6, id, status: Status.Ok, entry: got } : { type, id, status: got };
-    }
-    case MsgType.Name4: {
-      const name = ctx.tables.of(caller).lookupV4(req.v4)?.name;
-      return name ? { type: MsgType.Name4, id, status: Status.Ok, name } : { type, id, status: Status.NotFound };
-    }
-    case MsgType.Synth: {
-      const v6 = ctx.synth.toV6(req.v4);
-      if (!v6) return { type, id, status: ctx.store.accepting ? Status.PoolExhausted : Status.TryAgain };
-      return { type: MsgType.Synth, id, status: Status.Ok, entry: { kind: Kind.Synthetic, v4: req.v4, v6, ttl: SYNTHETIC_TTL } };
-    }
-    case MsgType.Table:
-      return { type: MsgType.Table, id, status: Status.Ok, table: tablePage(ctx, caller, req.offset) };
-    case MsgType.Nat64:
-      return { type: MsgType.Nat64, id, status: Status.Ok, nat64: ctx.nat64.status() };
-    case MsgType.Use:
-    case MsgType.Release:
-      throw new Error('notifications get no reply');
-  }
-}
-
-// A name that needs no DNS and no NAT64 discovery (a literal, a name in
-// hosts) is answered at once, like a MAP6: the promise chain of a reply that
-// waits cost about as much CPU as the rest of the request.
-function resolved(req: Request & { type: MsgType.Resolve }, ctx: Context, caller: Caller): Reply | Promise<Reply> {
-  const via = { mapper: ctx.tables.of(caller), account: ctx.quotas.account(caller) };
-  const result = req.family === 4 ? ctx.resolver.resolve4(req.name, via) : ctx.resolver.resolve6(req.name, via);
-  const reply = (r: ResolveResult) => resolveReply(req, r, ctx, caller, via.mapper);
-  return result instanceof Promise ? result.then(reply) : reply(result);
-}
-
-function resolveReply(req: Request & { type: MsgType.Resolve }, result: ResolveResult, ctx: Context, caller: Caller, mapper: AddressMapper): Reply | Promise<Reply> {
-  const { type, id } = req;
-  // With nothing to hand out because nothing new can be saved, the pool is not full.
-  if (result.status === Status.PoolExhausted && !ctx.store.accepting) return { type, id, status: Status.TryAgain };
-  if (result.status !== Status.Ok) return { type, id, status: result.status };
-  answered(ctx, caller, mapper, result.entries);
-  const entries = req.family === 4 ? nat64Entries(result.entries, ctx) : result.entries;
-  const reply = (list: Entry[]): Reply => ({ type: MsgType.Resolve, id, status: Status.Ok, resolve: { canon: result.canon, entries: list } });
-  return entries instanceof Promise ? entries.then(reply) : reply(entries);
-}
-
-async function map4Nat64(req: Request & { type: MsgType.Map4 }, ctx: Context): Promise<Reply> {
-  const { type, id } = req;
-  const entry = await nat64Map4(req.v4, ctx);
-  return entry ? { type: MsgType.Map4, id, status: Status.Ok, entry } : { type, id, status: Status.NotFound };
-}
-
-// As many rows from `offset` on as fit in one frame, of the tables the
-// caller may list (tables.ts), as one list. `offset`, `next` and `total`
-// count every row of those tables, shown or not, so that a caller that sees
-// only some rows pages through the same positions; a page ends only when it
-// is full or the list is, so an empty page is the last one.
-function tablePage(ctx: Context, caller: Caller, offset: number): TableBody {
-  const listed = ctx.tables.listed(caller);
-  const total = listed.reduce((n, l) => n + l.table.size, 0);
-  const rows: TableRow[] = [];
-  let room = TABLE_ROOM;
-  let position = offset;
-  let full = false;
-  const fits = (row: TableRow) => {
-    full = rows.length === 255 || tableRowSize(row) > room;
-    if (full) return false;
-    room -= tableRowSize(row);
-    rows.push(row);
-    return true;
-  };
-  let skip = offset;
-  for (const { table, shows } of listed) {
-    if (skip >= table.size) {
-      skip -= table.size;
-      continue;
-    }
-    table.rows(skip, (row) => {
-      if (shows(row) && !fits(row)) return false;
-      position++;
-      return true;
-    });
-    skip = 0;
-    if (full) break;
-  }
-  // Scope user: the caller's own pool; otherwise the shared one.
-  const stats = (listed.length === 1 ? listed[0].table.pool : ctx.pool).stats();
-  return { poolSize: stats.size, poolUsed: stats.used, poolQuarantined: stats.quarantined, total, next: Math.min(total, position), rows };
-}
