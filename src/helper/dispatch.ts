@@ -6,6 +6,7 @@ import { flushStderr, logs, type Logger } from '../log.js';
 import { Kind, MsgType, Status, type Entry, type Reply, type Request } from '../wire/messages.js';
 import { encodeReply } from '../wire/replies.js';
 import { acknowledged, unsaved, type Held } from './acknowledge.js';
+import type { Handler } from './connection.js';
 import { describe, summary } from './describe.js';
 import type { AddressMapper } from './mapper.js';
 import { nat64Entries, nat64Map4, nat64Map6, type Nat64Context } from './nat64-entries.js';
@@ -30,12 +31,26 @@ export type DispatchParts = HelloParts &
     store: StateStore;
   };
 
+/** The handler of every admitted connection (connection.ts). */
+export function dispatcher(ctx: DispatchParts): Handler {
+  return {
+    admitted: (caller) => {
+      ctx.usage.seen(caller.pid);
+      ctx.tables.admit(caller);
+    },
+    answer: (req, caller) => answer(req, ctx, caller),
+    notified: (req, caller) => notified(req, ctx, caller),
+    settled: (held, caller) => settled(held, ctx, caller),
+    flush: () => flushNow(ctx),
+  };
+}
+
 /** A synthesized address never stands for another peer while the helper runs (a pool one is never reused). */
 const SYNTHETIC_TTL = 86400;
 
 // USE and RELEASE: counted at once and never answered, so reporting a use
 // costs the preload no round trip (docs/protocol.md, Notifications).
-export function notified(req: Request, ctx: DispatchParts, caller: Caller): void {
+function notified(req: Request, ctx: DispatchParts, caller: Caller): void {
   if (req.type !== MsgType.Use && req.type !== MsgType.Release) return;
   if (req.type === MsgType.Use) ctx.usage.use(caller.pid, req.v4s);
   else ctx.usage.release(caller.pid, req.v4s);
@@ -45,17 +60,17 @@ export function notified(req: Request, ctx: DispatchParts, caller: Caller): void
 // The journal writes of the shared table and of the users' own (scope user);
 // and the log lines held so far, so that a reply never leaves before what
 // the helper logged while making it.
-export function flushNow(ctx: DispatchParts): void {
+function flushNow(ctx: DispatchParts): void {
   flushStderr();
   ctx.store.flushNow();
   for (const own of ctx.tables.saved()) own.store.flushNow();
 }
 
 // A reply made at once is encoded at once, unless it hands out a mapping
-// not yet written: that one is held for its tick's journal write (serve's
+// not yet written: that one is held for its tick's journal write (connection.ts's
 // release). One that waits (DNS) is written to the journal before it is
 // sent, like the others (acknowledge.ts).
-export function answer(req: Request, ctx: DispatchParts, caller: Caller): Buffer | Held | Promise<Buffer> {
+function answer(req: Request, ctx: DispatchParts, caller: Caller): Buffer | Held | Promise<Buffer> {
   let reply: Reply | Promise<Reply>;
   try {
     reply = respond(req, ctx, caller);
@@ -72,7 +87,7 @@ export function answer(req: Request, ctx: DispatchParts, caller: Caller): Buffer
   );
 }
 
-export function settled({ req, held }: Held, ctx: DispatchParts, caller: Caller): Buffer {
+function settled({ req, held }: Held, ctx: DispatchParts, caller: Caller): Buffer {
   return encoded(req, acknowledged(held, storesOf(ctx, caller)), ctx);
 }
 

@@ -1,18 +1,16 @@
 // The helper daemon, serving the preload library of every program started
 // by `bia run` over a Unix socket (docs/protocol.md): one per user, or one
-// shared by the users an admin allows (`bia helper --system`).
+// shared by the users an admin allows (`bia helper --system`). Here its
+// parts are made and wired together: listener.ts (the socket), admission.ts
+// (whom to serve), connection.ts (one client), dispatch.ts (the answers),
+// network.ts (the network it is on), mappings.ts (the mappings' life).
 import net from 'node:net';
 import { createLogger, heldStderr, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
 import { loadNative, watchNetwork } from '../native.js';
 import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
-import { encodeBadVersion, FrameReader } from '../wire/frames.js';
-import { ProtocolError, Status, isNotification, type Request } from '../wire/messages.js';
-import { encodeReply } from '../wire/replies.js';
-import { decodeRequest } from '../wire/requests.js';
 import { AddressMapper } from './mapper.js';
 import { keepUses, maintain, mapperTimes, openMappings, userTable } from './mappings.js';
 import { NetworkDetector, PROC_SOURCES, type NetworkMode, type NetSources } from './netdetect.js';
-import type { Nat64 } from './nat64.js';
 import { nat64Option, newNat64, publishHello, roamed, settle } from './network.js';
 import { DEFAULT_QUOTA_LIMITS, exeOf, Quotas, type QuotaLimits } from './quota.js';
 import { UsageTracker, type Liveness, type UseRecord } from './usage.js';
@@ -24,8 +22,8 @@ import { DEFAULT_POOL, Pool } from './pool.js';
 import { NameResolver, type DnsTransport } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
 import { StateStore } from './statestore.js';
-import type { Held } from './acknowledge.js';
-import { answer, flushNow, notified, settled } from './dispatch.js';
+import { dispatcher } from './dispatch.js';
+import { accept } from './connection.js';
 import { closeServer, listenOnFd, listenOnPath, type SocketAccess } from './listener.js';
 
 export interface HelperOptions {
@@ -99,35 +97,6 @@ export interface Helper {
 // How often a helper without netlink looks at the network on its own (it has a published table).
 const POLL_MS = 2000;
 
-// Requests of one connection answered but not yet written out: past this,
-// the helper stops reading from it until the client reads its replies.
-const MAX_IN_FLIGHT = 64;
-
-interface Limits {
-  idleTimeoutMs: number;
-  frameTimeoutMs: number;
-}
-
-interface Context {
-  log: Logger;
-  /** Whom to serve (admission.ts). */
-  gate: Gate;
-  limits: Limits;
-  detector: NetworkDetector;
-  nat64: Nat64;
-  pool: Pool;
-  mapper: AddressMapper;
-  resolver: NameResolver;
-  synth: Synthesizer;
-  store: StateStore;
-  quotas: Quotas;
-  usage: UsageTracker;
-  /** The table of each scope (scope.ts), and who may list what. */
-  tables: ScopedTables;
-  /** The published table (published-table.ts), when this helper keeps one. */
-  published?: PublishedTable;
-}
-
 export async function startHelper(options: HelperOptions = {}): Promise<Helper> {
   const socketPath = options.socketPath ?? defaultSocketPath();
   const log = options.log ?? createLogger(resolveLogLevel(options.logLevel, 'info'), 'bia-helper', heldStderr);
@@ -141,15 +110,15 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   const pool = new Pool(options.pool ?? DEFAULT_POOL, () => detector.hostIPv4());
   const synth = new Synthesizer(options.synth);
   const clients = new Set<net.Socket>();
-  let setReady!: (ctx: Context) => void;
-  const ready = new Promise<Context>((resolve) => (setReady = resolve));
+  let setReady!: (accept: (socket: net.Socket) => void) => void;
+  const ready = new Promise<(socket: net.Socket) => void>((resolve) => (setReady = resolve));
   // Half-open, so a client that shuts down its sending side after its
   // requests (nc -U, a script) still gets its replies. A client accepted
   // before the saved mappings are read back waits (its data stays buffered).
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     clients.add(socket);
     socket.on('close', () => clients.delete(socket));
-    void ready.then((ctx) => serve(socket, ctx));
+    void ready.then((accept) => accept(socket));
   });
   const inherited = options.listenFd !== undefined;
   const state = new StateStore(options.stateDir ?? defaultStateDir(), log);
@@ -211,10 +180,11 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     // No cap for a helper that serves only its own user.
     perUser: servesOthers(allow, helperUid) ? (options.maxConnectionsPerUser ?? 4096) : Infinity,
   };
-  const ctx: Context = {
+  const gate = new Gate(allow, caps, log);
+  const times = { idleTimeoutMs: options.idleTimeoutMs ?? 30_000, frameTimeoutMs: options.frameTimeoutMs ?? 5_000 };
+  // What the dispatcher, the network watch and the sweep each read.
+  const parts = {
     log,
-    gate: new Gate(allow, caps, log),
-    limits: { idleTimeoutMs: options.idleTimeoutMs ?? 30_000, frameTimeoutMs: options.frameTimeoutMs ?? 5_000 },
     detector,
     nat64: newNat64(nat64Setting, options, log),
     pool,
@@ -227,12 +197,13 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     tables,
     published,
   };
-  publishHello(ctx);
-  setReady(ctx);
-  log.info(`listening on ${socketPath}${inherited ? ` (fd ${options.listenFd} from systemd)` : ''}; pool ${pool.network}/${pool.prefixLength} per ${options.scope ?? 'host'} (${mapper.size} mapping(s) kept in ${store.dir}); serving ${describeAllow(allow)}; network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}${detector.watched ? '' : ' (polled)'}`);
-  detector.onChange((now, before) => roamed(ctx, now, before));
-  settle(ctx, detector.refresh());
-  const sweeper = setInterval(() => maintain(ctx), options.sweepIntervalMs ?? 30_000).unref();
+  publishHello(parts);
+  const handler = dispatcher(parts);
+  setReady((socket) => accept(socket, gate, handler, times, log));
+  log.info(`listening on ${socketPath}${inherited ? ` (fd ${options.listenFd} from systemd)` : ''}; pool ${pool.network}/${pool.prefixLength} per ${options.scope ?? 'host'} (${mapper.size} mapping(s) kept in ${store.dir}); serving ${describeAllow(allow)}; network ${detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}${detector.watched ? '' : ' (polled)'}`);
+  detector.onChange((now, before) => roamed(parts, now, before));
+  settle(parts, detector.refresh());
+  const sweeper = setInterval(() => maintain(parts), options.sweepIntervalMs ?? 30_000).unref();
   // Programs read the network from the published table without asking, and
   // a change is published when the detector notices it: without netlink
   // that is when it looks again, so it looks on its own.
@@ -257,158 +228,3 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
 function socketAccess(options: HelperOptions): SocketAccess {
   return options.container ? 'container' : options.shared ? 'shared' : 'own';
 }
-
-// ---- one client ----------------------------------------------------------
-
-// A user the helper does not serve gets one clear answer, DENIED to its
-// first request, and the connection is closed: no request is carried out.
-function deny(socket: net.Socket, ctx: Context): void {
-  const reader = new FrameReader();
-  let answered = false;
-  socket.setTimeout(ctx.limits.frameTimeoutMs, () => socket.destroy());
-  socket.on('end', () => answered || socket.destroy());
-  socket.on('data', (chunk: Buffer) => {
-    if (answered) return;
-    let frame: Buffer | undefined;
-    try {
-      [frame] = reader.push(chunk);
-    } catch {
-      return socket.destroy();
-    }
-    if (!frame) return;
-    answered = true;
-    socket.end(encodeReply({ type: frame.readUInt8(5), id: frame.readUInt32BE(8), status: Status.Denied }));
-  });
-}
-
-function serve(socket: net.Socket, ctx: Context): void {
-  socket.on('error', (err) => ctx.log.debug(`client: ${err.message}`));
-  const admission = ctx.gate.admit(socket);
-  if ('denied' in admission) return deny(socket, ctx);
-  if ('closed' in admission) return void socket.destroy();
-  const { caller } = admission;
-  ctx.usage.seen(caller.pid);
-  ctx.tables.admit(caller);
-  socket.setTimeout(ctx.limits.idleTimeoutMs, () => socket.destroy());
-  const reader = new FrameReader();
-  const frameDeadline = deadline(ctx.limits.frameTimeoutMs, () => {
-    ctx.log.debug('closing a client connection: a frame was not completed in time');
-    socket.destroy();
-  });
-  socket.on('close', () => frameDeadline.stop());
-  // Replies leave in request order. Most are made at once (a Buffer); one
-  // that waits for DNS is a Promise, and the replies behind it wait too.
-  // No promise is made for a reply that needs none: at tens of thousands of
-  // requests a second, the promise chain was a good part of the CPU spent
-  // per request.
-  const queue: (Buffer | Held | Promise<Buffer>)[] = [];
-  let waiting = false;
-  let inFlight = 0;
-  let closing = false;
-  // The replies of one turn of the event loop leave in one write, after
-  // the journal write of the mappings they hand out: one journal write for
-  // all connections' replies of the turn (the first release makes it). A
-  // held reply is settled only then: TRY_AGAIN if its mapping's write failed.
-  let batch: (Buffer | Held)[] = [];
-  const release = () => {
-    flushNow(ctx);
-    if (batch.length === 0) return;
-    const out = batch;
-    batch = [];
-    socket.cork();
-    for (const item of out) {
-      const buf = Buffer.isBuffer(item) ? item : settled(item, ctx, caller);
-      if (socket.writable) socket.write(buf, () => --inFlight < MAX_IN_FLIGHT && !closing && socket.resume());
-    }
-    socket.uncork();
-  };
-  const write = (item: Buffer | Held) => {
-    if (batch.length === 0) setImmediate(release);
-    batch.push(item);
-  };
-  const drain = () => {
-    while (queue.length > 0) {
-      const head = queue[0];
-      if (head instanceof Promise) {
-        if (!waiting) {
-          waiting = true;
-          void head.then((buf) => {
-            queue[0] = buf;
-            waiting = false;
-            drain();
-          });
-        }
-        return;
-      }
-      queue.shift();
-      if (socket.writable) write(head);
-    }
-    if (!closing) return;
-    release();
-    socket.end();
-  };
-  const send = (reply: Buffer | Held | Promise<Buffer>) => {
-    if (++inFlight >= MAX_IN_FLIGHT) socket.pause();
-    queue.push(reply);
-  };
-  const hangUp = (why: string) => {
-    if (closing) return;
-    ctx.log.debug(`closing a client connection: ${why}`);
-    closing = true;
-  };
-  socket.on('end', () => {
-    hangUp('the client has no more requests');
-    drain();
-  });
-  socket.on('data', (chunk: Buffer) => {
-    if (closing) return;
-    received(chunk);
-    drain();
-  });
-  const received = (chunk: Buffer) => {
-    let frames: Buffer[];
-    try {
-      frames = reader.push(chunk);
-    } catch (err) {
-      return hangUp((err as Error).message); // no frame boundary left to answer at
-    }
-    if (reader.buffered > 0) frameDeadline.start();
-    else frameDeadline.stop();
-    for (const frame of frames) {
-      const decoded = decode(frame);
-      if ('error' in decoded) {
-        send(decoded.error);
-        return hangUp(decoded.why);
-      }
-      if (isNotification(decoded.request)) notified(decoded.request, ctx, caller);
-      else send(answer(decoded.request, ctx, caller));
-    }
-  };
-}
-
-// One timer that start() arms only if it is not running yet.
-function deadline(ms: number, expire: () => void): { start(): void; stop(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  return {
-    start: () => void (timer ??= setTimeout(expire, ms)),
-    stop: () => {
-      clearTimeout(timer);
-      timer = undefined;
-    },
-  };
-}
-
-type Decoded = { request: Request } | { error: Buffer; why: string };
-
-function decode(frame: Buffer): Decoded {
-  try {
-    return { request: decodeRequest(frame) };
-  } catch (err) {
-    const type = frame.readUInt8(5);
-    const id = frame.readUInt32BE(8);
-    const badVersion = err instanceof ProtocolError && err.status === Status.BadVersion;
-    const error = badVersion ? encodeBadVersion(type, id) : encodeReply({ type, id, status: Status.BadRequest });
-    return { error, why: (err as Error).message };
-  }
-}
-
