@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/lab/lab.js';
+import { packageRoot } from '../../src/package-root.js';
 import { FrameReader } from '../../src/wire/frames.js';
 import { MsgType, Status } from '../../src/wire/messages.js';
 import { decodeReply } from '../../src/wire/replies.js';

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { request } from '../../src/client.js';
 import { MsgType } from '../../src/wire/messages.js';
-import { CLI_MAIN, packageRoot } from '../../src/preload-path.js';
+import { packageRoot } from '../../src/package-root.js';
+import { CLI_MAIN } from '../../src/preload-path.js';
 
 const work = mkdtempSync(join(tmpdir(), 'bia-uninstall-'));
 const children: ChildProcess[] = [];

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packageRoot } from '../../src/lab/lab.js';
+import { packageRoot } from '../../src/package-root.js';
 
 const root = process.geteuid?.() === 0;
 const UNSHARE = root ? ['--mount'] : ['--user', '--map-root-user', '--mount'];
