@@ -1,19 +1,10 @@
 // The IPv4 addresses the address mapper hands out for IPv6 peers (draft 2.3,
 // 6.3, 6.4).
 import { Address4 } from 'ip-address';
+import { DEFAULT_POOL } from '../config/values.js';
 import { v4ToInt, v4ToText } from '../wire/addresses.js';
 import { MinHeap } from './heap.js';
 import { hostIPv4, type HostIPv4, type Route4 } from './netdetect.js';
-
-/**
- * RFC 2544 benchmarking space. It is not routed on the internet and, unlike
- * RFC 1918 space, not used on the home, office and VPN networks a roaming
- * laptop joins, so a pool address never shadows a real neighbour. The draft's
- * 0.0.0.0/8 is rejected by programs and libraries as "this network", and
- * multicast 224/4 breaks programs (proxychains-ng's experience). Fake-IP tools
- * (clash, sing-box, ...) use this range for the same reasons.
- */
-export const DEFAULT_POOL = '198.18.0.0/15';
 
 // Free addresses the host blocks (a route, an own address) are set aside and
 // re-checked later; an allocation looks at no more of them than this, so its

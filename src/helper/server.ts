@@ -6,19 +6,19 @@
 // network.ts (the network it is on), mappings.ts (the mappings' life).
 import net from 'node:net';
 import { createLogger, heldStderr, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
+import { DEFAULT_POOL, DEFAULT_QUOTA_LIMITS, type NetworkMode, type PoolScope, type QuotaLimits } from '../config/values.js';
 import { loadNative, watchNetwork } from '../native.js';
 import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
 import { AddressMapper } from './mapper.js';
 import { keepUses, maintain, mapperTimes, openMappings, userTable } from './mappings.js';
-import { NetworkDetector, PROC_SOURCES, type NetworkMode, type NetSources } from './netdetect.js';
+import { NetworkDetector, PROC_SOURCES, type NetSources } from './netdetect.js';
 import { nat64Option, newNat64, publishHello, roamed, settle } from './network.js';
-import { DEFAULT_QUOTA_LIMITS, exeOf, Quotas, type QuotaLimits } from './quota.js';
+import { exeOf, Quotas } from './quota.js';
 import { UsageTracker, type Liveness, type UseRecord } from './usage.js';
-import type { PoolScope } from './scope.js';
 import { PublishedTable } from './published-table.js';
 import { ScopedTables } from './tables.js';
 import { describeAllow, Gate, ownUserOnly, servesOthers, type AllowList } from './admission.js';
-import { DEFAULT_POOL, Pool } from './pool.js';
+import { Pool } from './pool.js';
 import { NameResolver, type DnsTransport } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
 import { StateStore } from './statestore.js';

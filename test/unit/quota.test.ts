@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { AddressMapper, type MapperEntry } from '../../src/helper/mapper.js';
 import { Pool } from '../../src/helper/pool.js';
-import { Quotas, type Caller, type QuotaLimits } from '../../src/helper/quota.js';
+import type { QuotaLimits } from '../../src/config/values.js';
+import { Quotas, type Caller } from '../../src/helper/quota.js';
 import { UsageTracker } from '../../src/helper/usage.js';
 import { Status } from '../../src/wire/messages.js';
 
