@@ -2,13 +2,14 @@
 // the first request, every new one journalled, a scope-user table per user,
 // and the periodic sweep (docs/mapping-lifecycle.md).
 import path from 'node:path';
+import type { PoolScope } from '../config/values.js';
 import type { Logger } from '../log.js';
 import { AddressMapper, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_QUARANTINE_MS, type MapperEntry } from './mapper.js';
 import type { Pool } from './pool.js';
 import { applyState, savedUses } from './restore.js';
 import { StateStore } from './statestore.js';
 import type { Synthesizer } from './synth.js';
-import type { OwnTable, ScopedTables } from './tables.js';
+import { ScopedTables, type OwnTable } from './tables.js';
 import type { UsageTracker, UseRecord } from './usage.js';
 
 /** The helper options the mappings' lifetimes come from (HelperOptions). */
@@ -28,10 +29,20 @@ export interface MaintainedParts {
   mapper: AddressMapper;
 }
 
+// Scopes user and process: tables of their own, each with a pool of its
+// own (NEW_POOL); a user's is saved next to the shared one, a process's is
+// not.
+export function scopedTables(scope: PoolScope, shared: AddressMapper, store: StateStore, newPool: () => Pool, helperUid: number, options: MappingSettings, log: Logger): ScopedTables {
+  const now = options.now ?? Date.now;
+  return new ScopedTables(scope, shared, helperUid, (caller) =>
+    scope === 'user' ? userTable(caller.uid, newPool(), store.dir, options, log) : { table: new AddressMapper(newPool(), { ...mapperTimes(options), log, now }), uid: caller.uid },
+  );
+}
+
 // Scope user: a user's table, read back from its own directory under the
 // helper's (which the helper's lock already holds) and saved there like the
 // shared table (docs/mapping-lifecycle.md, Persistence).
-export function userTable(uid: number, pool: Pool, stateDir: string, options: MappingSettings, log: Logger): OwnTable {
+function userTable(uid: number, pool: Pool, stateDir: string, options: MappingSettings, log: Logger): OwnTable {
   const now = options.now ?? Date.now;
   const store = new StateStore(path.join(stateDir, 'users', String(uid)), log);
   const table = new AddressMapper(pool, { ...mapperTimes(options), ...savedIn(store), log, now });
@@ -74,7 +85,7 @@ function savedIn(store: StateStore): { onRecord: (entry: MapperEntry) => void; c
   return { onRecord: (entry) => store.append(entry), canAllocate: () => store.accepting };
 }
 
-export function mapperTimes(options: MappingSettings): { poolTtl?: number; idleTimeoutMs: number; quarantineMs: number } {
+function mapperTimes(options: MappingSettings): { poolTtl?: number; idleTimeoutMs: number; quarantineMs: number } {
   return { poolTtl: options.poolTtl, idleTimeoutMs: options.mappingIdleMs ?? DEFAULT_IDLE_TIMEOUT_MS, quarantineMs: options.quarantineMs ?? DEFAULT_QUARANTINE_MS };
 }
 

@@ -10,14 +10,13 @@ import { DEFAULT_POOL, DEFAULT_QUOTA_LIMITS, type NetworkMode, type PoolScope, t
 import { loadNative, watchNetwork } from '../native.js';
 import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
 import { AddressMapper } from './mapper.js';
-import { keepUses, maintain, mapperTimes, openMappings, userTable } from './mappings.js';
+import { keepUses, maintain, openMappings, scopedTables } from './mappings.js';
 import { NetworkDetector, PROC_SOURCES, type NetSources } from './netdetect.js';
 import { nat64Option, newNat64, publishHello, roamed, settle } from './network.js';
 import { exeOf, Quotas } from './quota.js';
 import { UsageTracker, type Liveness, type UseRecord } from './usage.js';
 import { PublishedTable } from './published-table.js';
-import { ScopedTables } from './tables.js';
-import { describeAllow, Gate, ownUserOnly, servesOthers, type AllowList } from './admission.js';
+import { describeAllow, Gate, ownUserOnly, servesOthers, type AllowList, type ConnectionCaps } from './admission.js';
 import { Pool } from './pool.js';
 import { NameResolver, type DnsTransport } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
@@ -146,18 +145,10 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     log.warn(`refused a new pool mapping to pid ${caller.pid} (uid ${caller.uid}, ${exeOf(caller.pid)}): ${why}`),
   );
   const helperUid = process.getuid!();
-  // Its own user is always served: it could take the helper over anyway.
-  const given = options.allow ?? ownUserOnly(helperUid);
-  const allow = { ...given, uids: [...new Set([helperUid, ...given.uids])] };
-  // Scopes user and process: tables of their own, each with a pool of its
-  // own; a user's is saved next to the shared one, a process's is not. Uses
-  // are journaled for the shared table only (a user's table keeps its
-  // mappings across a restart, protected by expiry and quarantine).
-  const newPool = () => new Pool(`${pool.network}/${pool.prefixLength}`, () => detector.hostIPv4());
   const scope = options.scope ?? 'host';
-  const tables = new ScopedTables(scope, mapper, helperUid, (caller) =>
-    scope === 'user' ? userTable(caller.uid, newPool(), store.dir, options, log) : { table: new AddressMapper(newPool(), { ...mapperTimes(options), log, now }), uid: caller.uid },
-  );
+  const tables = scopedTables(scope, mapper, store, () => new Pool(`${pool.network}/${pool.prefixLength}`, () => detector.hostIPv4()), helperUid, options, log);
+  // Uses are journaled for the shared table only (a user's table keeps its
+  // mappings across a restart, protected by expiry and quarantine).
   const persistUses = scope === 'host' ? (records: UseRecord[]) => store.appendUses(records) : undefined;
   const usage = new UsageTracker(
     (pid) => tables.ofPid(pid),
@@ -175,12 +166,8 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   // would need a file per user.
   const published = scope === 'host' && (!options.shared || options.container) ? PublishedTable.open(socketPath, pool, log) : undefined;
   if (published) mapper.publishTo(published);
-  const caps = {
-    perPeer: options.maxConnectionsPerPeer ?? 256,
-    // No cap for a helper that serves only its own user.
-    perUser: servesOthers(allow, helperUid) ? (options.maxConnectionsPerUser ?? 4096) : Infinity,
-  };
-  const gate = new Gate(allow, caps, log);
+  const allow = allowList(options, helperUid);
+  const gate = new Gate(allow, connectionCaps(options, allow, helperUid), log);
   const times = { idleTimeoutMs: options.idleTimeoutMs ?? 30_000, frameTimeoutMs: options.frameTimeoutMs ?? 5_000 };
   // What the dispatcher, the network watch and the sweep each read.
   const parts = {
@@ -221,6 +208,20 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
       await store.close();
       for (const own of tables.saved()) await own.store.close();
     },
+  };
+}
+
+// Its own user is always served: it could take the helper over anyway.
+function allowList(options: HelperOptions, helperUid: number): AllowList {
+  const given = options.allow ?? ownUserOnly(helperUid);
+  return { ...given, uids: [...new Set([helperUid, ...given.uids])] };
+}
+
+function connectionCaps(options: HelperOptions, allow: AllowList, helperUid: number): ConnectionCaps {
+  return {
+    perPeer: options.maxConnectionsPerPeer ?? 256,
+    // No cap for a helper that serves only its own user.
+    perUser: servesOthers(allow, helperUid) ? (options.maxConnectionsPerUser ?? 4096) : Infinity,
   };
 }
 
