@@ -1,4 +1,4 @@
-// Helper capacity and memory, driven over the real protocol (dist/protocol.js).
+// Helper capacity and memory, driven over the real protocol (dist/wire/).
 //
 //   node bench/capacity.mjs rate SOCKET SECONDS [PID]  requests/s from 8 clients
 //   node bench/capacity.mjs memory SOCKET PID DEADLINE_S N1 N2..
@@ -18,7 +18,10 @@
 import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeReply, encodeRequest, FrameReader, MsgType, Status } from '../dist/protocol.js';
+import { FrameReader } from '../dist/wire/frames.js';
+import { MsgType, Status } from '../dist/wire/messages.js';
+import { decodeReply } from '../dist/wire/replies.js';
+import { encodeRequest } from '../dist/wire/requests.js';
 
 const CLIENTS = 8;
 let next = 1;

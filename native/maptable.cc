@@ -141,7 +141,7 @@ class MapTable : public Napi::ObjectWrap<MapTable> {
   }
 
   // set(i, until, w0, w1, w2, w3): record i maps to the IPv6 address whose
-  // four 32-bit words, most significant first, are w0..w3 (src/protocol.ts
+  // four 32-bit words, most significant first, are w0..w3 (src/wire/addresses.ts
   // v6ToWords) until `until` (seconds); stored as the bytes of an in6_addr.
   Napi::Value Set(const Napi::CallbackInfo &info) {
     uint32_t i, v6[4];

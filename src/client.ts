@@ -4,7 +4,10 @@
 // path is checked before connecting, its listener once connected.
 import { connect } from 'node:net';
 import { peerCredentials } from './native.js';
-import { decodeReply, encodeRequest, FrameReader, type Reply, type Request } from './protocol.js';
+import { FrameReader } from './wire/frames.js';
+import { type Reply, type Request } from './wire/messages.js';
+import { decodeReply } from './wire/replies.js';
+import { encodeRequest } from './wire/requests.js';
 import { peerRefusal, requireTrusted, UntrustedSocketError } from './socket-trust.js';
 
 /** An error with the code a busy helper gives: EAGAIN (its backlog is full) or ETIMEDOUT (no answer in time). */

@@ -3,7 +3,7 @@
 // root, which is one level above both src/ and dist/.
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from './package-root.js';
 
 export interface PeerCredentials {
   pid: number;
@@ -39,7 +39,6 @@ export interface MapTableFile {
   retire(): void;
 }
 
-const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 let addon: Addon | undefined;
 
 /** Loads the addon now, so that a missing build is reported at start-up rather than at the first client. */

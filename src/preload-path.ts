@@ -1,12 +1,8 @@
 // Where bia's compiled files are: the prebuilt ones shipped for this
 // platform, else the ones `npm install` compiled from source.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-// dist/preload-path.js: the package root is one up (lab.ts, which also
-// says where it is, imports this module).
-export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { join } from 'node:path';
+import { packageRoot } from './package-root.js';
 
 function builtFile(name: string): string | undefined {
   const candidates = [

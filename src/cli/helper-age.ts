@@ -7,7 +7,8 @@
 // checkout counts as an upgrade too.
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CLI_MAIN, packageRoot } from '../preload-path.js';
+import { packageRoot } from '../package-root.js';
+import { CLI_MAIN } from '../preload-path.js';
 
 /** Linux's USER_HZ: /proc/PID/stat counts start times in these ticks. */
 const TICKS_PER_S = 100;

@@ -1,6 +1,6 @@
 // What the running helper says about itself: who it is (SO_PEERCRED) and
 // what it sees (HELLO). Shared by bia status and bia doctor.
-import { WireNetwork, type HelloBody } from '../protocol.js';
+import { WireNetwork, type HelloBody } from '../wire/messages.js';
 import { hello } from './ensure-helper.js';
 import { helperPeer, type HelperPeer } from './helper-peer.js';
 import { UntrustedSocketError } from '../socket-trust.js';

@@ -7,7 +7,7 @@ import { ConfigError } from '../config/file.js';
 import { CliError, EXIT_CONFIG, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
 
 async function version(): Promise<string> {
-  const [{ readFileSync }, { join }, { packageRoot }] = await Promise.all([import('node:fs'), import('node:path'), import('../lab/lab.js')]);
+  const [{ readFileSync }, { join }, { packageRoot }] = await Promise.all([import('node:fs'), import('node:path'), import('../package-root.js')]);
   return JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
 }
 

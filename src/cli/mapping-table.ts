@@ -1,7 +1,7 @@
 // The helper's mapping table for `bia status`: TABLE pages (docs/protocol.md)
 // fetched until the last one, each on its own short request.
 import { request } from '../client.js';
-import { Kind, MsgType, Status, type TableBody, type TableRow } from '../protocol.js';
+import { Kind, MsgType, Status, type TableBody, type TableRow } from '../wire/messages.js';
 
 export interface MappingTable {
   pool: { size: number; used: number; quarantined: number; free: number };

@@ -1,7 +1,7 @@
 // The helper's NAT64 prefix for `bia status` (NAT64 message, docs/protocol.md):
 // the prefix, how it was learnt and how long it holds.
 import { request } from '../client.js';
-import { MsgType, NAT64_FOREVER, Nat64Source, Status } from '../protocol.js';
+import { MsgType, NAT64_FOREVER, Nat64Source, Status } from '../wire/messages.js';
 
 export interface Nat64Status {
   /** "rfc7050" (discovered), "config", "none" (discovery found none), "off", "unknown" (not learnt yet). */

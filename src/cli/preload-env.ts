@@ -2,7 +2,7 @@
 // LD_PRELOAD and the BIA_* settings it reads (preload/core/config.c). Shared
 // by `bia run` (a child's environment) and `bia env` (the user's shell).
 import { DEFAULTS, type Config } from '../config/schema.js';
-import { SynthFormat, type HelloBody } from '../protocol.js';
+import { SynthFormat, type HelloBody } from '../wire/messages.js';
 import { preloadLibrary } from '../preload-path.js';
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';

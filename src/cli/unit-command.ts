@@ -8,7 +8,7 @@
 // up in fixed directories, not in Environment=PATH.
 import { realpathSync } from 'node:fs';
 import { delimiter, dirname, join, relative } from 'node:path';
-import { packageRoot } from '../preload-path.js';
+import { packageRoot } from '../package-root.js';
 import { HELPER_NODE_FLAGS } from '../helper/node-flags.js';
 
 /** systemd's own PATH for services. */

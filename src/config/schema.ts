@@ -1,12 +1,9 @@
 // bia's settings: their names in the config file, the environment and on
 // the command line, their defaults, and what a valid value is. One table,
 // so the three ways to set a key can never disagree.
-import { NETWORK_MODES, type NetworkMode } from '../helper/netdetect.js';
 import { parsePrefix } from '../helper/nat64.js';
-import { DEFAULT_POOL, Pool } from '../helper/pool.js';
-import { SYNTH_FORMATS, type SynthName } from '../helper/synth.js';
-import { DEFAULT_QUOTA_LIMITS } from '../helper/quota.js';
-import { POOL_SCOPES, type PoolScope } from '../helper/scope.js';
+import { Pool } from '../helper/pool.js';
+import { DEFAULT_POOL, DEFAULT_QUOTA_LIMITS, NETWORK_MODES, POOL_SCOPES, SYNTH_FORMATS, type NetworkMode, type PoolScope, type SynthName } from './values.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log.js';
 import { Address6 } from 'ip-address';
 import { SYSTEM_SOCKET } from '../paths.js';

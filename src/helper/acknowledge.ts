@@ -5,7 +5,7 @@
 // address to another peer. A reply whose address could not be written (a
 // full disk) is replaced by TRY_AGAIN: a refusal is better than a double
 // hand-out.
-import { Kind, Status, type Entry, type Reply, type Request } from '../protocol.js';
+import { Kind, Status, type Entry, type Reply, type Request } from '../wire/messages.js';
 import type { StateStore } from './statestore.js';
 
 /** A reply made at once that waits for the journal write of its tick. */

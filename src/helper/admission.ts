@@ -5,7 +5,10 @@
 // vouches for the peer (SO_PEERCRED: its effective uid and gid,
 // SO_PEERGROUPS: its supplementary groups, all as of its connect), so no
 // client can claim to be someone else.
-import type { PeerCredentials } from '../native.js';
+import type net from 'node:net';
+import type { Logger } from '../log.js';
+import { peerCredentials, peerGroups, type PeerCredentials } from '../native.js';
+import type { Caller } from './quota.js';
 
 export interface AllowList {
   uids: number[];
@@ -40,4 +43,87 @@ export function describeAllow(allow: AllowList): string {
 /** Whether the helper serves users other than its own (then it is a shared helper). */
 export function servesOthers(allow: AllowList, helperUid: number): boolean {
   return allow.everyone === true || allow.gids.length > 0 || allow.uids.some((u) => u !== helperUid);
+}
+
+/** Connections one process and one user may hold open at once (Infinity: no cap). */
+export interface ConnectionCaps {
+  perPeer: number;
+  perUser: number;
+}
+
+export type Admission = { caller: Caller } | { denied: true } | { closed: true };
+
+/** A refused user is logged at most this often, so that its retries cannot flood the log. */
+const REFUSAL_LOG_EVERY_MS = 10_000;
+
+/**
+ * Whom to serve, connection by connection: a user the helper serves (its
+ * own, or its allow list's), within its process's and its user's share of
+ * connections, counted until each connection closes.
+ */
+export class Gate {
+  /** Open connections per client pid, to cap what one process can hold. */
+  private readonly peers = new Map<number, number>();
+  /** The same per client uid, to cap what one user of a shared helper can hold. */
+  private readonly users = new Map<number, number>();
+  /** When each refused uid was last logged. */
+  private readonly refusalsLogged = new Map<number, number>();
+
+  constructor(
+    private readonly allow: AllowList,
+    private readonly caps: ConnectionCaps,
+    private readonly log: Logger,
+  ) {}
+
+  admit(socket: net.Socket): Admission {
+    let peer: PeerCredentials;
+    let fd: number;
+    try {
+      fd = socketFd(socket);
+      peer = peerCredentials(fd);
+    } catch (err) {
+      this.log.warn(`refused a client whose credentials cannot be read: ${(err as Error).message}`);
+      return { closed: true };
+    }
+    if (!admits(this.allow, peer, () => peerGroups(fd))) {
+      this.logRefusal(peer);
+      return { denied: true };
+    }
+    const open = this.peers.get(peer.pid) ?? 0;
+    if (open >= this.caps.perPeer) {
+      this.log.warn(`refused a connection from pid ${peer.pid}: it already holds ${open}, the most one process may`);
+      return { closed: true };
+    }
+    const ofUser = this.users.get(peer.uid) ?? 0;
+    if (ofUser >= this.caps.perUser) {
+      this.log.warn(`refused a connection from pid ${peer.pid}: uid ${peer.uid} already holds ${ofUser}, the most one user may`);
+      return { closed: true };
+    }
+    this.peers.set(peer.pid, open + 1);
+    this.users.set(peer.uid, ofUser + 1);
+    socket.once('close', () => {
+      release(this.peers, peer.pid);
+      release(this.users, peer.uid);
+    });
+    return { caller: { pid: peer.pid, uid: peer.uid } };
+  }
+
+  private logRefusal(peer: PeerCredentials): void {
+    const now = Date.now();
+    if (now - (this.refusalsLogged.get(peer.uid) ?? -Infinity) < REFUSAL_LOG_EVERY_MS) return;
+    this.refusalsLogged.set(peer.uid, now);
+    this.log.warn(`refused a client of uid ${peer.uid} (pid ${peer.pid}): this helper serves ${describeAllow(this.allow)}`);
+  }
+}
+
+function socketFd(socket: net.Socket): number {
+  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (fd === undefined || fd < 0) throw new Error('no file descriptor');
+  return fd;
+}
+
+function release(counts: Map<number, number>, key: number): void {
+  const open = counts.get(key)! - 1;
+  if (open > 0) counts.set(key, open);
+  else counts.delete(key);
 }

@@ -82,7 +82,7 @@ export class EntryTable {
   lastUsed!: Float64Array;
   cachedUntil!: Float64Array;
   created!: Float64Array;
-  /** Four words per slot (protocol.ts v6ToWords). */
+  /** Four words per slot (wire/addresses.ts v6ToWords). */
   v6!: Uint32Array;
   v4!: Uint32Array;
   ttl!: Uint32Array;

@@ -3,7 +3,7 @@
 // compare case-insensitively, and every line naming the host contributes its
 // address (glibc >= 2.26 behaves as if "multi on").
 import { WatchedFile } from './filecache.js';
-import { plainV4, plainV6 } from './addr.js';
+import { plainV4, plainV6 } from '../wire/addresses.js';
 
 export interface HostsEntry {
   /** The canonical name of the first line that names the host. */

@@ -4,10 +4,11 @@
 // after an idle timeout, and its pool address is handed to another peer only
 // after a quarantine, so a program holding a stale address fails cleanly
 // instead of reaching a stranger (virtual-ipv6-connectivity section 7).
-import { Kind, Status, v6FromWords, v6ToWords, type Entry, type TableRow } from '../protocol.js';
+import { v4ToInt, v4ToText, v6FromWords, v6Key } from '../wire/addresses.js';
+import { Kind, Status, type Entry, type TableRow } from '../wire/messages.js';
 import type { Logger } from '../log.js';
 import { EntryTable, NONE } from './entrytable.js';
-import { v4ToInt, v4ToText, type Pool } from './pool.js';
+import type { Pool } from './pool.js';
 import type { Account } from './quota.js';
 
 
@@ -94,14 +95,6 @@ const DEFAULT_SWEEP_LIMIT = 1000;
 // entries.
 const IDLE = 0;
 const IDLE_POOL = 1;
-
-// Where a lookup's IPv6 address is parsed to (the helper is single-threaded).
-const scratch = new Uint32Array(4);
-
-function parseKey6(v6: string): Uint32Array {
-  if (!v6ToWords(v6, scratch)) throw new Error(`not an IPv6 address: ${v6}`);
-  return scratch;
-}
 
 /**
  * The accounts entries are charged to, each under a small number the table
@@ -193,7 +186,7 @@ export class AddressMapper {
   request(v6: string, { ttl = 0, name, account }: MapRequest): MapperEntry | Refused {
     // A mapping past its expiry that no sweep removed yet is simply renewed:
     // it is still this peer's address.
-    const key = parseKey6(v6);
+    const key = v6Key(v6);
     const found = this.t.find6(key);
     if (found !== NONE) return this.entry(this.touch(this.rename(found, name), ttl));
     if (account?.refusal()) return Status.Quota;
@@ -229,7 +222,7 @@ export class AddressMapper {
   /** Stores an A/AAAA pair of the name `name`, learned from DNS. Not charged to anyone: it takes no pool address. */
   recordPair(v4: string, v6: string, ttl: number, name?: string): MapperEntry {
     const n = v4ToInt(v4);
-    const key = parseKey6(v6);
+    const key = v6Key(v6);
     const known = this.t.find4(n);
     if (known !== NONE && this.t.kind[known] === Kind.Paired && this.t.same6(known, key)) {
       this.t.ttl[known] = ttl;
@@ -317,7 +310,7 @@ export class AddressMapper {
    * at most a quarantine from then (see use()), so that is assumed promised.
    */
   restore(record: EntryRecord): void {
-    const slot = this.fresh(record.kind, v4ToInt(record.v4), parseKey6(record.v6), record.ttl, record.name);
+    const slot = this.fresh(record.kind, v4ToInt(record.v4), v6Key(record.v6), record.ttl, record.name);
     this.t.cachedUntil[slot] = Math.max(record.cachedUntil, this.now() + this.quarantineMs);
     this.insert(slot);
     this.use(slot, 0);

@@ -3,7 +3,7 @@
 // with no IPv6 partner is reached at the address the prefix makes of it.
 // Such an entry is a pure function of the address and the prefix, so the
 // address mapper keeps no state for it.
-import { Kind, type Entry } from '../protocol.js';
+import { Kind, type Entry } from '../wire/messages.js';
 import type { Nat64, Nat64State } from './nat64.js';
 import { embed, extract, translatable } from './nat64.js';
 import type { Network } from './netdetect.js';

@@ -6,7 +6,8 @@
 // the well-known addresses 192.0.0.170 and 192.0.0.171, and where they sit
 // gives the prefix and its length.
 import { Address4, Address6 } from 'ip-address';
-import { NAT64_FOREVER, NAT64_PREFIX_LENGTHS, Nat64Source, v4ToBytes, v6FromBytes, v6ToBytes, type Nat64Body } from '../protocol.js';
+import { v4ToBytes, v6FromBytes, v6ToBytes } from '../wire/addresses.js';
+import { NAT64_FOREVER, NAT64_PREFIX_LENGTHS, Nat64Source, type Nat64Body } from '../wire/messages.js';
 import type { Logger } from '../log.js';
 import type { DnsSession, DnsRecord } from './resolver.js';
 

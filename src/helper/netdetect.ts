@@ -5,12 +5,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { Address4, Address6 } from 'ip-address';
+import type { NetworkMode } from '../config/values.js';
 import type { Logger } from '../log.js';
 import type { Closable } from '../native.js';
 
-export type NetworkMode = 'auto' | 'dual' | 'ipv6-only' | 'ipv4-only';
 export type Network = 'dual' | 'ipv6-only' | 'ipv4-only' | 'none';
-export const NETWORK_MODES: readonly NetworkMode[] = ['auto', 'dual', 'ipv6-only', 'ipv4-only'];
 
 export interface Route4 {
   network: string;

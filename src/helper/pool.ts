@@ -1,19 +1,10 @@
 // The IPv4 addresses the address mapper hands out for IPv6 peers (draft 2.3,
 // 6.3, 6.4).
-import { isIPv4 } from 'node:net';
 import { Address4 } from 'ip-address';
+import { DEFAULT_POOL } from '../config/values.js';
+import { v4ToInt, v4ToText } from '../wire/addresses.js';
 import { MinHeap } from './heap.js';
 import { hostIPv4, type HostIPv4, type Route4 } from './netdetect.js';
-
-/**
- * RFC 2544 benchmarking space. It is not routed on the internet and, unlike
- * RFC 1918 space, not used on the home, office and VPN networks a roaming
- * laptop joins, so a pool address never shadows a real neighbour. The draft's
- * 0.0.0.0/8 is rejected by programs and libraries as "this network", and
- * multicast 224/4 breaks programs (proxychains-ng's experience). Fake-IP tools
- * (clash, sing-box, ...) use this range for the same reasons.
- */
-export const DEFAULT_POOL = '198.18.0.0/15';
 
 // Free addresses the host blocks (a route, an own address) are set aside and
 // re-checked later; an allocation looks at no more of them than this, so its
@@ -29,20 +20,6 @@ export interface Quarantined {
 // Routes shorter than this are default-route splits (OpenVPN's "def1" adds
 // 0.0.0.0/1 and 128.0.0.0/1), not networks whose addresses are in use.
 const MIN_NETWORK_PREFIX = 8;
-
-// Every allocation converts: the common strict dotted quad (Node's isIPv4)
-// is split, anything else goes through ip-address.
-/** An IPv4 address as an unsigned 32-bit number; throws when it is none. */
-export function v4ToInt(v4: string): number {
-  if (!isIPv4(v4)) return Number(new Address4(v4).bigInt());
-  const [a, b, c, d] = v4.split('.').map(Number);
-  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
-}
-
-/** The dotted quad of an unsigned 32-bit number. */
-export function v4ToText(n: number): string {
-  return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
-}
 
 function maskOf(prefixLength: number): number {
   return prefixLength === 0 ? 0 : (~0 << (32 - prefixLength)) >>> 0;

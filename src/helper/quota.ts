@@ -6,20 +6,8 @@
 // Mappings that already exist are never charged, so programs sharing a peer
 // share its mapping for free, and a refusal takes nothing from anyone else.
 import fs from 'node:fs';
+import { DEFAULT_QUOTA_LIMITS, type QuotaLimits } from '../config/values.js';
 
-export interface QuotaLimits {
-  /** Pool mappings one process may have caused that are still alive. */
-  perProcess: number;
-  /** The same for all processes of one user together. */
-  perUser: number;
-  /** New pool mappings one process may cause per second, on average (bursts up to ten seconds' worth). */
-  ratePerProcess: number;
-  /** The same for one user. */
-  ratePerUser: number;
-}
-
-/** Generous for real programs (a browser resolves a few hundred names), tight enough that no single process drains a /15. */
-export const DEFAULT_QUOTA_LIMITS: QuotaLimits = { perProcess: 4096, perUser: 65536, ratePerProcess: 100, ratePerUser: 1000 };
 /** A bucket holds this many seconds of its rate: a burst at program start-up passes. */
 const BURST_SECONDS = 10;
 /** One log line per account per this long, so a process hammering the limit cannot flood the log. */

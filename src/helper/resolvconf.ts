@@ -1,7 +1,7 @@
 // resolv.conf(5), read with the limits and defaults glibc applies, so that a
 // program under bia searches the same names it would without bia.
 import os from 'node:os';
-import { plainV4, plainV6 } from './addr.js';
+import { plainV4, plainV6 } from '../wire/addresses.js';
 
 export interface Nameserver {
   family: 4 | 6;

@@ -2,9 +2,9 @@
 // then DNS with glibc's search rules, A and AAAA asked in parallel, and the
 // answer turned into mapping entries (NATIVE, PAIRED or POOL).
 import { promises as dnsp } from 'node:dns';
-import { Kind, MAX_ENTRIES, MAX_NAME, Status, type Entry } from '../protocol.js';
+import { Kind, MAX_ENTRIES, MAX_NAME, Status, type Entry } from '../wire/messages.js';
 import type { Logger } from '../log.js';
-import { plainV4, plainV6 } from './addr.js';
+import { plainV4, plainV6 } from '../wire/addresses.js';
 import { WatchedFile } from './filecache.js';
 import { HostsFile } from './hosts.js';
 import { DEFAULT_POOL_TTL, type AddressMapper, type MapRequest, type Refused } from './mapper.js';

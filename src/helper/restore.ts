@@ -1,7 +1,7 @@
 // Putting recovered state back (docs/mapping-lifecycle.md, Recovery): the
 // records statestore.ts read, into the mapper, the synthesizer and the
 // use counts, with an embargo on the pool when some state was lost.
-import { Kind } from '../protocol.js';
+import { Kind } from '../wire/messages.js';
 import type { Logger } from '../log.js';
 import type { AddressMapper } from './mapper.js';
 import type { RecoveredState } from './statestore.js';

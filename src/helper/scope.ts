@@ -3,10 +3,8 @@
 // user it serves; user: each user (uid) has a table of its own, the helper's
 // own user the saved one; process: each client process has a table of its
 // own, kept only while it runs.
+import type { PoolScope } from '../config/values.js';
 import type { Caller } from './quota.js';
-
-export const POOL_SCOPES = ['host', 'user', 'process'] as const;
-export type PoolScope = (typeof POOL_SCOPES)[number];
 
 /** The key of the shared (saved) table. */
 export const SHARED_TABLE = 'host';

@@ -1,54 +1,29 @@
 // The helper daemon, serving the preload library of every program started
 // by `bia run` over a Unix socket (docs/protocol.md): one per user, or one
-// shared by the users an admin allows (`bia helper --system`).
-import fs from 'node:fs';
+// shared by the users an admin allows (`bia helper --system`). Here its
+// parts are made and wired together: listener.ts (the socket), admission.ts
+// (whom to serve), connection.ts (one client), dispatch.ts (the answers),
+// network.ts (the network it is on), mappings.ts (the mappings' life).
 import net from 'node:net';
-import path from 'node:path';
-import { isBusy, request } from '../client.js';
-import { CliError, EXIT_CONFIG, EXIT_HELPER_UNAVAILABLE } from '../cli/exit-codes.js';
-import { UntrustedSocketError } from '../socket-trust.js';
-import { createLogger, flushStderr, heldStderr, logs, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
-import { peerCredentials, peerGroups, loadNative, watchNetwork, type PeerCredentials } from '../native.js';
+import { createLogger, heldStderr, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
+import { DEFAULT_POOL, DEFAULT_QUOTA_LIMITS, type NetworkMode, type PoolScope, type QuotaLimits } from '../config/values.js';
+import { loadNative, watchNetwork } from '../native.js';
 import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
-import {
-  decodeRequest,
-  encodeBadVersion,
-  encodeReply,
-  FrameReader,
-  Kind,
-  MsgType,
-  Nat64Source,
-  ProtocolError,
-  Status,
-  TABLE_ROOM,
-  tableRowSize,
-  WireNetwork,
-  isNotification,
-  type Entry,
-  type Reply,
-  type Request,
-  type TableBody,
-  type TableRow,
-} from '../protocol.js';
-import { AddressMapper, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_QUARANTINE_MS, type MapperEntry } from './mapper.js';
-import { NetworkDetector, PROC_SOURCES, type Network, type NetworkMode, type NetSources, type NetworkView } from './netdetect.js';
-import { WatchedFile } from './filecache.js';
-import { Nat64, parsePrefix, type Nat64Setting } from './nat64.js';
-import { nat64Entries, nat64Map4, nat64Map6 } from './nat64-entries.js';
-import { parseResolvConf, resolvConfPath } from './resolvconf.js';
-import { DEFAULT_QUOTA_LIMITS, exeOf, Quotas, type Caller, type QuotaLimits } from './quota.js';
+import { AddressMapper } from './mapper.js';
+import { keepUses, maintain, openMappings, scopedTables } from './mappings.js';
+import { NetworkDetector, PROC_SOURCES, type NetSources } from './netdetect.js';
+import { nat64Option, newNat64, publishHello, roamed, settle } from './network.js';
+import { exeOf, Quotas } from './quota.js';
 import { UsageTracker, type Liveness, type UseRecord } from './usage.js';
-import type { PoolScope } from './scope.js';
 import { PublishedTable } from './published-table.js';
-import { ScopedTables, type OwnTable } from './tables.js';
-import { admits, describeAllow, ownUserOnly, servesOthers, type AllowList } from './admission.js';
-import { DEFAULT_POOL, Pool } from './pool.js';
-import { caresTransport, NameResolver, type DnsTransport, type ResolveResult } from './resolver.js';
+import { describeAllow, Gate, ownUserOnly, servesOthers, type AllowList, type ConnectionCaps } from './admission.js';
+import { Pool } from './pool.js';
+import { NameResolver, type DnsTransport } from './resolver.js';
 import { Synthesizer, type SynthSettings } from './synth.js';
 import { StateStore } from './statestore.js';
-import { applyState, savedUses } from './restore.js';
-import { acknowledged, unsaved, type Held } from './acknowledge.js';
-import { unixSocketPath } from '../unix-sockets.js';
+import { dispatcher } from './dispatch.js';
+import { accept } from './connection.js';
+import { closeServer, listenOnFd, listenOnPath, type SocketAccess } from './listener.js';
 
 export interface HelperOptions {
   /** Default: paths.socketPath(). */
@@ -118,69 +93,8 @@ export interface Helper {
   close(): Promise<void>;
 }
 
-/** A helper already answers on the socket: nothing to do (the CLI exits quietly). */
-export class HelperRunningError extends Error {
-  constructor(readonly socketPath: string) {
-    super(`a helper is already running at ${socketPath}`);
-    this.name = 'HelperRunningError';
-  }
-}
-
-/** Seconds the preload may cache the HELLO answer: short, so roaming is noticed. */
-const HELLO_TTL = 2;
 // How often a helper without netlink looks at the network on its own (it has a published table).
 const POLL_MS = 2000;
-/** A synthesized address never stands for another peer while the helper runs (a pool one is never reused). */
-const SYNTHETIC_TTL = 86400;
-// sun_path holds 108 bytes including the terminating NUL.
-const MAX_SOCKET_PATH = 107;
-
-// Requests of one connection answered but not yet written out: past this,
-// the helper stops reading from it until the client reads its replies.
-const MAX_IN_FLIGHT = 64;
-
-interface Limits {
-  idleTimeoutMs: number;
-  frameTimeoutMs: number;
-  maxConnectionsPerPeer: number;
-  /** Infinity for a helper that serves only its own user. */
-  maxConnectionsPerUser: number;
-}
-
-/** A refused user is logged at most this often, so that its retries cannot flood the log. */
-const REFUSAL_LOG_EVERY_MS = 10_000;
-
-const WIRE_NETWORK: Record<Network, WireNetwork> = {
-  dual: WireNetwork.Dual,
-  'ipv6-only': WireNetwork.Ipv6Only,
-  'ipv4-only': WireNetwork.Ipv4Only,
-  none: WireNetwork.None,
-};
-
-interface Context {
-  log: Logger;
-  allow: AllowList;
-  limits: Limits;
-  /** Open connections per client pid, to cap what one process can hold. */
-  peers: Map<number, number>;
-  /** The same per client uid, to cap what one user of a shared helper can hold. */
-  users: Map<number, number>;
-  /** When each refused uid was last logged. */
-  refusalsLogged: Map<number, number>;
-  detector: NetworkDetector;
-  nat64: Nat64;
-  pool: Pool;
-  mapper: AddressMapper;
-  resolver: NameResolver;
-  synth: Synthesizer;
-  store: StateStore;
-  quotas: Quotas;
-  usage: UsageTracker;
-  /** The table of each scope (scope.ts), and who may list what. */
-  tables: ScopedTables;
-  /** The published table (published-table.ts), when this helper keeps one. */
-  published?: PublishedTable;
-}
 
 export async function startHelper(options: HelperOptions = {}): Promise<Helper> {
   const socketPath = options.socketPath ?? defaultSocketPath();
@@ -195,15 +109,15 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   const pool = new Pool(options.pool ?? DEFAULT_POOL, () => detector.hostIPv4());
   const synth = new Synthesizer(options.synth);
   const clients = new Set<net.Socket>();
-  let setReady!: (ctx: Context) => void;
-  const ready = new Promise<Context>((resolve) => (setReady = resolve));
+  let setReady!: (accept: (socket: net.Socket) => void) => void;
+  const ready = new Promise<(socket: net.Socket) => void>((resolve) => (setReady = resolve));
   // Half-open, so a client that shuts down its sending side after its
   // requests (nc -U, a script) still gets its replies. A client accepted
   // before the saved mappings are read back waits (its data stays buffered).
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     clients.add(socket);
     socket.on('close', () => clients.delete(socket));
-    void ready.then((ctx) => serve(socket, ctx));
+    void ready.then((accept) => accept(socket));
   });
   const inherited = options.listenFd !== undefined;
   const state = new StateStore(options.stateDir ?? defaultStateDir(), log);
@@ -231,18 +145,10 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     log.warn(`refused a new pool mapping to pid ${caller.pid} (uid ${caller.uid}, ${exeOf(caller.pid)}): ${why}`),
   );
   const helperUid = process.getuid!();
-  // Its own user is always served: it could take the helper over anyway.
-  const given = options.allow ?? ownUserOnly(helperUid);
-  const allow = { ...given, uids: [...new Set([helperUid, ...given.uids])] };
-  // Scopes user and process: tables of their own, each with a pool of its
-  // own; a user's is saved next to the shared one, a process's is not. Uses
-  // are journaled for the shared table only (a user's table keeps its
-  // mappings across a restart, protected by expiry and quarantine).
-  const newPool = () => new Pool(`${pool.network}/${pool.prefixLength}`, () => detector.hostIPv4());
   const scope = options.scope ?? 'host';
-  const tables = new ScopedTables(scope, mapper, helperUid, (caller) =>
-    scope === 'user' ? userTable(caller.uid, newPool(), store.dir, options, log) : { table: new AddressMapper(newPool(), { ...mapperTimes(options), log, now }), uid: caller.uid },
-  );
+  const tables = scopedTables(scope, mapper, store, () => new Pool(`${pool.network}/${pool.prefixLength}`, () => detector.hostIPv4()), helperUid, options, log);
+  // Uses are journaled for the shared table only (a user's table keeps its
+  // mappings across a restart, protected by expiry and quarantine).
   const persistUses = scope === 'host' ? (records: UseRecord[]) => store.appendUses(records) : undefined;
   const usage = new UsageTracker(
     (pid) => tables.ofPid(pid),
@@ -260,18 +166,12 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   // would need a file per user.
   const published = scope === 'host' && (!options.shared || options.container) ? PublishedTable.open(socketPath, pool, log) : undefined;
   if (published) mapper.publishTo(published);
-  const ctx: Context = {
+  const allow = allowList(options, helperUid);
+  const gate = new Gate(allow, connectionCaps(options, allow, helperUid), log);
+  const times = { idleTimeoutMs: options.idleTimeoutMs ?? 30_000, frameTimeoutMs: options.frameTimeoutMs ?? 5_000 };
+  // What the dispatcher, the network watch and the sweep each read.
+  const parts = {
     log,
-    allow,
-    limits: {
-      idleTimeoutMs: options.idleTimeoutMs ?? 30_000,
-      frameTimeoutMs: options.frameTimeoutMs ?? 5_000,
-      maxConnectionsPerPeer: options.maxConnectionsPerPeer ?? 256,
-      maxConnectionsPerUser: servesOthers(allow, helperUid) ? (options.maxConnectionsPerUser ?? 4096) : Infinity,
-    },
-    peers: new Map(),
-    users: new Map(),
-    refusalsLogged: new Map(),
     detector,
     nat64: newNat64(nat64Setting, options, log),
     pool,
@@ -284,12 +184,13 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     tables,
     published,
   };
-  publishHello(ctx);
-  setReady(ctx);
-  log.info(`listening on ${socketPath}${inherited ? ` (fd ${options.listenFd} from systemd)` : ''}; pool ${pool.network}/${pool.prefixLength} per ${options.scope ?? 'host'} (${mapper.size} mapping(s) kept in ${store.dir}); serving ${describeAllow(allow)}; network ${ctx.detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}${detector.watched ? '' : ' (polled)'}`);
-  detector.onChange((now, before) => roamed(ctx, now, before));
-  settle(ctx, detector.refresh());
-  const sweeper = setInterval(() => maintain(ctx), options.sweepIntervalMs ?? 30_000).unref();
+  publishHello(parts);
+  const handler = dispatcher(parts);
+  setReady((socket) => accept(socket, gate, handler, times, log));
+  log.info(`listening on ${socketPath}${inherited ? ` (fd ${options.listenFd} from systemd)` : ''}; pool ${pool.network}/${pool.prefixLength} per ${options.scope ?? 'host'} (${mapper.size} mapping(s) kept in ${store.dir}); serving ${describeAllow(allow)}; network ${detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}${detector.watched ? '' : ' (polled)'}`);
+  detector.onChange((now, before) => roamed(parts, now, before));
+  settle(parts, detector.refresh());
+  const sweeper = setInterval(() => maintain(parts), options.sweepIntervalMs ?? 30_000).unref();
   // Programs read the network from the published table without asking, and
   // a change is published when the detector notices it: without netlink
   // that is when it looks again, so it looks on its own.
@@ -310,669 +211,21 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   };
 }
 
-// Scope user: a user's table, read back from its own directory under the
-// helper's (which the helper's lock already holds) and saved there like the
-// shared table (docs/mapping-lifecycle.md, Persistence).
-function userTable(uid: number, pool: Pool, stateDir: string, options: HelperOptions, log: Logger): OwnTable {
-  const now = options.now ?? Date.now;
-  const store = new StateStore(path.join(stateDir, 'users', String(uid)), log);
-  const table = new AddressMapper(pool, { ...mapperTimes(options), ...savedIn(store), log, now });
-  applyState(table, store.recover(), options.quarantineMs ?? DEFAULT_QUARANTINE_MS, now(), log);
-  void store.compact(table);
-  return { table, uid, store };
+// Its own user is always served: it could take the helper over anyway.
+function allowList(options: HelperOptions, helperUid: number): AllowList {
+  const given = options.allow ?? ownUserOnly(helperUid);
+  return { ...given, uids: [...new Set([helperUid, ...given.uids])] };
 }
 
-// ---- the mappings ---------------------------------------------------------
-
-// Reads back the mappings of the previous helper and starts a clean journal
-// after them, before the first request can be answered.
-async function openMappings(store: StateStore, locked: boolean, pool: Pool, synth: Synthesizer, options: HelperOptions, log: Logger): Promise<{ store: StateStore; mapper: AddressMapper; uses: UseRecord[] }> {
-  const now = options.now ?? Date.now;
-  const quarantineMs = options.quarantineMs ?? DEFAULT_QUARANTINE_MS;
-  if (!locked) store.lock();
-  const mapper = new AddressMapper(pool, { ...mapperTimes(options), ...savedIn(store), log, now });
-  try {
-    const state = store.recover();
-    applyState(mapper, state, quarantineMs, now(), log, synth);
-    store.keepSynth(synth);
-    return { store, mapper, uses: savedUses(state) };
-  } catch (err) {
-    await store.close(); // gives the lock back
-    throw err;
-  }
+function connectionCaps(options: HelperOptions, allow: AllowList, helperUid: number): ConnectionCaps {
+  return {
+    perPeer: options.maxConnectionsPerPeer ?? 256,
+    // No cap for a helper that serves only its own user.
+    perUser: servesOthers(allow, helperUid) ? (options.maxConnectionsPerUser ?? 4096) : Infinity,
+  };
 }
 
-// The saved uses of processes still running hold their mappings again;
-// then a fresh snapshot (with them) and an empty journal, before the
-// first request is answered.
-async function keepUses(store: StateStore, mapper: AddressMapper, usage: UsageTracker, saved: UseRecord[], log: Logger): Promise<void> {
-  const processes = usage.restore(saved);
-  if (processes > 0) log.info(`took back the mapping uses of ${processes} process(es) still running`);
-  store.keepUses(() => usage.records());
-  await store.compact(mapper);
-}
-
-// Every new or extended entry is journalled, and no pool address is handed
-// out while the journal cannot be written.
-function savedIn(store: StateStore): { onRecord: (entry: MapperEntry) => void; canAllocate: () => boolean } {
-  return { onRecord: (entry) => store.append(entry), canAllocate: () => store.accepting };
-}
-
-function mapperTimes(options: HelperOptions): { poolTtl?: number; idleTimeoutMs: number; quarantineMs: number } {
-  return { poolTtl: options.poolTtl, idleTimeoutMs: options.mappingIdleMs ?? DEFAULT_IDLE_TIMEOUT_MS, quarantineMs: options.quarantineMs ?? DEFAULT_QUARANTINE_MS };
-}
-
-// Bounded work per tick: expiry is mostly lazy (on access), the sweep only
-// returns the addresses of mappings nobody asks about any more.
-function maintain(ctx: Context): void {
-  const gone = ctx.usage.reap();
-  if (gone > 0) ctx.log.debug(`gave back the uses of ${gone} ended process(es)`);
-  const expired = ctx.tables.sweep();
-  if (expired > 0) ctx.log.debug(`swept ${expired} expired mapping(s)`);
-  void ctx.store.compactIfDue(ctx.mapper);
-  for (const own of ctx.tables.saved()) void own.store.compactIfDue(own.table);
-}
-
-// ---- the network -----------------------------------------------------------
-
-function nat64Option(text = 'auto'): Nat64Setting {
-  if (text === 'auto' || text === 'off') return text;
-  const prefix = parsePrefix(text);
-  if (!prefix) throw new Error(`invalid NAT64 setting ${text}: expected auto, off or a prefix such as 64:ff9b::/96 (lengths 32, 40, 48, 56, 64, 96)`);
-  return prefix;
-}
-
-// Discovery asks the same servers, with the same transport, as the resolver.
-function newNat64(setting: Nat64Setting, options: HelperOptions, log: Logger): Nat64 {
-  const conf = new WatchedFile(options.resolvConfPath ?? resolvConfPath(), parseResolvConf);
-  const transport = options.dns ?? caresTransport();
-  return new Nat64({ setting, dns: () => transport(conf.get()), dnsConfig: () => conf.get(), log });
-}
-
-// The host moved to another network (or it changed under it): what was
-// learnt about the old one goes. Mappings stay, so that connections made
-// with them keep working; new connections follow the new mode.
-function roamed(ctx: Context, now: NetworkView, before: NetworkView): void {
-  const mode = ctx.detector.mode === 'auto' ? '' : ` (mode forced to ${ctx.detector.mode})`;
-  const modes = now.network === before.network ? `still ${now.network}` : `${before.network} -> ${now.network}`;
-  ctx.log.info(`network changed (${modes})${mode}; addresses ${now.addresses.join(' ') || 'none'}`);
-  ctx.nat64.forget();
-  publishHello(ctx);
-  settle(ctx, now);
-}
-
-function helloReply(ctx: Context, id: number): Reply {
-  const hello = { network: WIRE_NETWORK[ctx.detector.current()], pool: ctx.pool.network, poolLen: ctx.pool.prefixLength, ttl: HELLO_TTL, synth: ctx.synth.params };
-  return { type: MsgType.Hello, id, status: Status.Ok, hello };
-}
-
-function publishHello(ctx: Context): void {
-  ctx.published?.setHello(encodeReply(helloReply(ctx, 0)));
-}
-
-// What a network needs once it is known: its NAT64 prefix learnt before the
-// first program asks, and the pool checked against its IPv4 networks.
-function settle(ctx: Context, view: NetworkView): void {
-  if (ctx.detector.current() === 'ipv6-only') void ctx.nat64.prefix();
-  for (const { route, whole } of ctx.pool.overlaps(view.host.routes)) {
-    const net = `${route.network}/${route.prefixLength} (${route.iface})`;
-    const pool = `${ctx.pool.network}/${ctx.pool.prefixLength}`;
-    if (whole) ctx.log.error(`the host's network ${net} covers the whole pool ${pool}: no new stand-in address can be handed out here; choose another pool (--pool, BIA_POOL)`);
-    else ctx.log.warn(`the host's network ${net} overlaps the pool ${pool}: its addresses are not handed out while it is there`);
-  }
-}
-
-// ---- the socket ----------------------------------------------------------
-
-/**
- * Who may reach the socket: its user only (0600 in 0700), everyone (0666 in
- * 0755: a shared helper, which refuses a directory that keeps others out),
- * or everyone where the path lets them (a container's root helper, which
- * says so when it does not).
- */
-type SocketAccess = 'own' | 'shared' | 'container';
-
+// Who may reach the socket (listener.ts).
 function socketAccess(options: HelperOptions): SocketAccess {
   return options.container ? 'container' : options.shared ? 'shared' : 'own';
-}
-
-// A shared helper's directory must let every user reach the socket (0755);
-// a per-user one keeps everyone else out (0700), as clients require
-// (socket-trust.ts). Neither may be writable by others, who could put
-// another socket in its place, nor a symbolic link someone else may turn.
-function prepareDirectory(socketPath: string, access: SocketAccess, log: Logger): void {
-  const shared = access !== 'own';
-  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) throw new CliError(`socket path ${socketPath} is longer than ${MAX_SOCKET_PATH} bytes; set BIA_SOCKET to a shorter one`, EXIT_CONFIG);
-  const dir = path.dirname(socketPath);
-  try {
-    // A directory made here gets its mode whatever the umask (a 077 one would shut others out).
-    if (fs.mkdirSync(dir, { recursive: true, mode: shared ? 0o755 : 0o700 }) !== undefined && shared) fs.chmodSync(dir, 0o755);
-  } catch (err) {
-    const fix = shared ? `as root: install -d -m 0755 -o ${process.getuid!()} ${dir}` : 'set XDG_RUNTIME_DIR (or BIA_SOCKET) to a directory of your own';
-    throw new CliError(`cannot create ${dir} for the ${shared ? "shared helper's" : "helper's"} socket (${(err as Error).message}); ${fix}`, EXIT_CONFIG);
-  }
-  const st = fs.lstatSync(dir);
-  const uid = process.getuid!();
-  const refuse = (why: string) => new UntrustedSocketError(`refusing to put the helper socket in ${dir}: ${why}`);
-  const mode = (st.mode & 0o7777).toString(8).padStart(4, '0');
-  if (st.isSymbolicLink()) throw refuse(`it is a symbolic link (uid ${st.uid}'s), not a directory; remove it (rm ${dir}) or set XDG_RUNTIME_DIR (or BIA_SOCKET) to a directory of your own`);
-  if (st.uid !== uid) throw refuse(`it belongs to uid ${st.uid} (mode ${mode}), not to uid ${uid}; whoever made it may listen there: remove it (rm -r ${dir}, as its owner or root) or set XDG_RUNTIME_DIR (or BIA_SOCKET) to a directory of your own`);
-  if (st.mode & 0o022) throw refuse(`others can write to it (mode ${mode}); run 'chmod go-w ${dir}' or choose another BIA_SOCKET`);
-  if (access === 'shared' && (st.mode & 0o005) !== 0o005) throw new CliError(`the shared helper's socket directory ${dir} keeps other users out (mode ${(st.mode & 0o777).toString(8)}); run 'chmod 0755 ${dir}'`, EXIT_CONFIG);
-  // Root's directory is one root vouches for (socket-trust.ts): a root helper may serve every uid from it.
-  if (!shared && uid !== 0 && st.mode & 0o077) throw refuse(`its mode is ${mode}, but a private helper's directory must be 0700, as programs require: run 'chmod 0700 ${dir}'`);
-  if (access === 'container') warnClosedPath(dir, log);
-}
-
-// A container's root helper serves every uid, but only those that can reach
-// its socket: a directory on the way without search permission for others
-// (a 0700 $XDG_RUNTIME_DIR) keeps them out, and their programs would fail.
-function warnClosedPath(dir: string, log: Logger): void {
-  for (let at = dir; ; at = path.dirname(at)) {
-    const mode = fs.statSync(at).mode & 0o777;
-    if (!(mode & 0o001)) {
-      log.warn(`programs of other users cannot reach this helper: ${at} is mode ${mode.toString(8)}; run 'chmod o+x ${at}' or set BIA_SOCKET to a path under /run or /tmp`);
-      return;
-    }
-    if (at === path.dirname(at)) return;
-  }
-}
-
-function listen(server: net.Server, where: string | { fd: number }): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.once('error', onError);
-    server.listen(where, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-/** Listens on socketPath; true when it took STATE's lock to replace a stale socket there. */
-async function listenOnPath(server: net.Server, socketPath: string, log: Logger, access: SocketAccess, state: StateStore): Promise<boolean> {
-  prepareDirectory(socketPath, access, log);
-  const locked = await listenOrReplaceStale(server, socketPath, log, state);
-  fs.chmodSync(socketPath, access === 'own' ? 0o600 : 0o666);
-  return locked;
-}
-
-// Clients look for the helper at socketPath; a socket systemd made elsewhere
-// would serve nobody, so say so.
-async function listenOnFd(server: net.Server, fd: number, socketPath: string, log: Logger): Promise<void> {
-  try {
-    await listen(server, { fd });
-  } catch (err) {
-    throw new Error(`cannot serve the socket systemd passed as fd ${fd}: ${(err as Error).message}`);
-  }
-  const bound = unixSocketPath(fd);
-  if (!bound) throw new Error(`the socket systemd passed as fd ${fd} is not a Unix socket with a path`);
-  if (bound !== socketPath) log.warn(`systemd's socket is ${bound}, but programs look for the helper at ${socketPath}; make ListenStream= in bia-helper.socket and the socket setting agree`);
-}
-
-// A socket file left by a helper that died is stale: nobody accepts on it.
-// One that takes no connection now (its backlog is full) or answers late
-// has a live listener: a busy helper, not to be replaced. Helpers racing
-// to replace the same stale file take the state lock first, so that only
-// one removes it, and never the file a winner just made.
-async function listenOrReplaceStale(server: net.Server, socketPath: string, log: Logger, state: StateStore): Promise<boolean> {
-  try {
-    await listen(server, socketPath);
-    return false;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw new CliError(`cannot listen on ${socketPath}: ${(err as Error).message}`, EXIT_CONFIG);
-  }
-  try {
-    await request(socketPath, { type: MsgType.Hello, id: 0 });
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    if (isBusy(err)) throw new HelperRunningError(socketPath);
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ECONNREFUSED' && code !== 'ENOENT') {
-      throw new CliError(`${socketPath} is in use but does not answer as a bia helper (${(err as Error).message}); remove it if nothing should be listening there`, EXIT_HELPER_UNAVAILABLE);
-    }
-    state.lock();
-    log.info(`removing stale socket ${socketPath}`);
-    fs.rmSync(socketPath, { force: true });
-    try {
-      await listen(server, socketPath);
-      return true;
-    } catch (err) {
-      await state.close();
-      throw err;
-    }
-  }
-  throw new HelperRunningError(socketPath);
-}
-
-async function closeServer(server: net.Server, clients: Set<net.Socket>, socketFile: string | undefined): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  for (const socket of clients) socket.destroy();
-  await closed;
-  if (socketFile) fs.rmSync(socketFile, { force: true });
-}
-
-// ---- one client ----------------------------------------------------------
-
-function socketFd(socket: net.Socket): number {
-  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  if (fd === undefined || fd < 0) throw new Error('no file descriptor');
-  return fd;
-}
-
-type Admission = { caller: Caller } | { denied: true } | { closed: true };
-
-// Whom to serve: a user the helper serves (its own, or its allow list's),
-// within its process's and its user's share of connections.
-function admit(socket: net.Socket, ctx: Context): Admission {
-  let peer: PeerCredentials;
-  let fd: number;
-  try {
-    fd = socketFd(socket);
-    peer = peerCredentials(fd);
-  } catch (err) {
-    ctx.log.warn(`refused a client whose credentials cannot be read: ${(err as Error).message}`);
-    return { closed: true };
-  }
-  if (!admits(ctx.allow, peer, () => peerGroups(fd))) {
-    logRefusal(ctx, peer);
-    return { denied: true };
-  }
-  const open = ctx.peers.get(peer.pid) ?? 0;
-  if (open >= ctx.limits.maxConnectionsPerPeer) {
-    ctx.log.warn(`refused a connection from pid ${peer.pid}: it already holds ${open}, the most one process may`);
-    return { closed: true };
-  }
-  const ofUser = ctx.users.get(peer.uid) ?? 0;
-  if (ofUser >= ctx.limits.maxConnectionsPerUser) {
-    ctx.log.warn(`refused a connection from pid ${peer.pid}: uid ${peer.uid} already holds ${ofUser}, the most one user may`);
-    return { closed: true };
-  }
-  ctx.peers.set(peer.pid, open + 1);
-  ctx.users.set(peer.uid, ofUser + 1);
-  socket.once('close', () => {
-    release(ctx.peers, peer.pid);
-    release(ctx.users, peer.uid);
-  });
-  const caller = { pid: peer.pid, uid: peer.uid };
-  ctx.usage.seen(peer.pid);
-  ctx.tables.admit(caller);
-  return { caller };
-}
-
-function logRefusal(ctx: Context, peer: PeerCredentials): void {
-  const now = Date.now();
-  if (now - (ctx.refusalsLogged.get(peer.uid) ?? -Infinity) < REFUSAL_LOG_EVERY_MS) return;
-  ctx.refusalsLogged.set(peer.uid, now);
-  ctx.log.warn(`refused a client of uid ${peer.uid} (pid ${peer.pid}): this helper serves ${describeAllow(ctx.allow)}`);
-}
-
-function release(counts: Map<number, number>, key: number): void {
-  const open = counts.get(key)! - 1;
-  if (open > 0) counts.set(key, open);
-  else counts.delete(key);
-}
-
-// A user the helper does not serve gets one clear answer, DENIED to its
-// first request, and the connection is closed: no request is carried out.
-function deny(socket: net.Socket, ctx: Context): void {
-  const reader = new FrameReader();
-  let answered = false;
-  socket.setTimeout(ctx.limits.frameTimeoutMs, () => socket.destroy());
-  socket.on('end', () => answered || socket.destroy());
-  socket.on('data', (chunk: Buffer) => {
-    if (answered) return;
-    let frame: Buffer | undefined;
-    try {
-      [frame] = reader.push(chunk);
-    } catch {
-      return socket.destroy();
-    }
-    if (!frame) return;
-    answered = true;
-    socket.end(encodeReply({ type: frame.readUInt8(5), id: frame.readUInt32BE(8), status: Status.Denied }));
-  });
-}
-
-function serve(socket: net.Socket, ctx: Context): void {
-  socket.on('error', (err) => ctx.log.debug(`client: ${err.message}`));
-  const admission = admit(socket, ctx);
-  if ('denied' in admission) return deny(socket, ctx);
-  if ('closed' in admission) return void socket.destroy();
-  const { caller } = admission;
-  socket.setTimeout(ctx.limits.idleTimeoutMs, () => socket.destroy());
-  const reader = new FrameReader();
-  const frameDeadline = deadline(ctx.limits.frameTimeoutMs, () => {
-    ctx.log.debug('closing a client connection: a frame was not completed in time');
-    socket.destroy();
-  });
-  socket.on('close', () => frameDeadline.stop());
-  // Replies leave in request order. Most are made at once (a Buffer); one
-  // that waits for DNS is a Promise, and the replies behind it wait too.
-  // No promise is made for a reply that needs none: at tens of thousands of
-  // requests a second, the promise chain was a good part of the CPU spent
-  // per request.
-  const queue: (Buffer | Held | Promise<Buffer>)[] = [];
-  let waiting = false;
-  let inFlight = 0;
-  let closing = false;
-  // The replies of one turn of the event loop leave in one write, after
-  // the journal write of the mappings they hand out: one journal write for
-  // all connections' replies of the turn (the first release makes it). A
-  // held reply is settled only then: TRY_AGAIN if its mapping's write failed.
-  let batch: (Buffer | Held)[] = [];
-  const release = () => {
-    flushNow(ctx);
-    if (batch.length === 0) return;
-    const out = batch;
-    batch = [];
-    socket.cork();
-    for (const item of out) {
-      const buf = Buffer.isBuffer(item) ? item : settled(item, ctx, caller);
-      if (socket.writable) socket.write(buf, () => --inFlight < MAX_IN_FLIGHT && !closing && socket.resume());
-    }
-    socket.uncork();
-  };
-  const write = (item: Buffer | Held) => {
-    if (batch.length === 0) setImmediate(release);
-    batch.push(item);
-  };
-  const drain = () => {
-    while (queue.length > 0) {
-      const head = queue[0];
-      if (head instanceof Promise) {
-        if (!waiting) {
-          waiting = true;
-          void head.then((buf) => {
-            queue[0] = buf;
-            waiting = false;
-            drain();
-          });
-        }
-        return;
-      }
-      queue.shift();
-      if (socket.writable) write(head);
-    }
-    if (!closing) return;
-    release();
-    socket.end();
-  };
-  const send = (reply: Buffer | Held | Promise<Buffer>) => {
-    if (++inFlight >= MAX_IN_FLIGHT) socket.pause();
-    queue.push(reply);
-  };
-  const hangUp = (why: string) => {
-    if (closing) return;
-    ctx.log.debug(`closing a client connection: ${why}`);
-    closing = true;
-  };
-  socket.on('end', () => {
-    hangUp('the client has no more requests');
-    drain();
-  });
-  socket.on('data', (chunk: Buffer) => {
-    if (closing) return;
-    received(chunk);
-    drain();
-  });
-  const received = (chunk: Buffer) => {
-    let frames: Buffer[];
-    try {
-      frames = reader.push(chunk);
-    } catch (err) {
-      return hangUp((err as Error).message); // no frame boundary left to answer at
-    }
-    if (reader.buffered > 0) frameDeadline.start();
-    else frameDeadline.stop();
-    for (const frame of frames) {
-      const decoded = decode(frame);
-      if ('error' in decoded) {
-        send(decoded.error);
-        return hangUp(decoded.why);
-      }
-      if (isNotification(decoded.request)) notified(decoded.request, ctx, caller);
-      else send(answer(decoded.request, ctx, caller));
-    }
-  };
-}
-
-// One timer that start() arms only if it is not running yet.
-function deadline(ms: number, expire: () => void): { start(): void; stop(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  return {
-    start: () => void (timer ??= setTimeout(expire, ms)),
-    stop: () => {
-      clearTimeout(timer);
-      timer = undefined;
-    },
-  };
-}
-
-type Decoded = { request: Request } | { error: Buffer; why: string };
-
-function decode(frame: Buffer): Decoded {
-  try {
-    return { request: decodeRequest(frame) };
-  } catch (err) {
-    const type = frame.readUInt8(5);
-    const id = frame.readUInt32BE(8);
-    const badVersion = err instanceof ProtocolError && err.status === Status.BadVersion;
-    const error = badVersion ? encodeBadVersion(type, id) : encodeReply({ type, id, status: Status.BadRequest });
-    return { error, why: (err as Error).message };
-  }
-}
-
-// USE and RELEASE: counted at once and never answered, so reporting a use
-// costs the preload no round trip (docs/protocol.md, Notifications).
-function notified(req: Request, ctx: Context, caller: Caller): void {
-  if (req.type !== MsgType.Use && req.type !== MsgType.Release) return;
-  if (req.type === MsgType.Use) ctx.usage.use(caller.pid, req.v4s);
-  else ctx.usage.release(caller.pid, req.v4s);
-  if (logs(ctx.log, 'debug')) ctx.log.debug(`${describe(req)} from pid ${caller.pid}`);
-}
-
-// The journal writes of the shared table and of the users' own (scope user);
-// and the log lines held so far, so that a reply never leaves before what
-// the helper logged while making it.
-function flushNow(ctx: Context): void {
-  flushStderr();
-  ctx.store.flushNow();
-  for (const own of ctx.tables.saved()) own.store.flushNow();
-}
-
-// A reply made at once is encoded at once, unless it hands out a mapping
-// not yet written: that one is held for its tick's journal write (serve's
-// release). One that waits (DNS) is written to the journal before it is
-// sent, like the others (acknowledge.ts).
-function answer(req: Request, ctx: Context, caller: Caller): Buffer | Held | Promise<Buffer> {
-  let reply: Reply | Promise<Reply>;
-  try {
-    reply = respond(req, ctx, caller);
-  } catch (err) {
-    return failed(req, err, ctx);
-  }
-  if (!(reply instanceof Promise)) return unsaved(reply, storesOf(ctx, caller)) ? { req, held: reply } : encoded(req, reply, ctx);
-  return reply.then(
-    async (r) => {
-      await Promise.all([ctx.store.flush(), ctx.tables.storeOf(caller)?.flush()]);
-      return encoded(req, acknowledged(r, storesOf(ctx, caller)), ctx);
-    },
-    (err) => failed(req, err, ctx),
-  );
-}
-
-function settled({ req, held }: Held, ctx: Context, caller: Caller): Buffer {
-  return encoded(req, acknowledged(held, storesOf(ctx, caller)), ctx);
-}
-
-// Where the mappings a reply to CALLER hands out are saved: the shared
-// table's store (which keeps the synthesized addresses too), and the
-// caller's own (scope user).
-function storesOf(ctx: Context, caller: Caller): (StateStore | undefined)[] {
-  return [ctx.store, ctx.tables.storeOf(caller)];
-}
-
-function encoded(req: Request, reply: Reply, ctx: Context): Buffer {
-  if (logs(ctx.log, 'debug')) ctx.log.debug(`${describe(req)} -> ${summary(reply)}`);
-  try {
-    return encodeReply(reply);
-  } catch (err) {
-    return failed(req, err, ctx);
-  }
-}
-
-function failed(req: Request, err: unknown, ctx: Context): Buffer {
-  ctx.log.error(`${describe(req)} failed: ${(err as Error).stack ?? err}`);
-  return encodeReply({ type: req.type, id: req.id, status: Status.Internal });
-}
-
-function describe(req: Request): string {
-  switch (req.type) {
-    case MsgType.Hello:
-      return 'HELLO';
-    case MsgType.Resolve:
-      return `RESOLVE${req.family} ${req.name}`;
-    case MsgType.Map4:
-      return `MAP4 ${req.v4}`;
-    case MsgType.Map6:
-      return `MAP6 ${req.v6}`;
-    case MsgType.Name4:
-      return `NAME4 ${req.v4}`;
-    case MsgType.Synth:
-      return `SYNTH ${req.v4}`;
-    case MsgType.Use:
-    case MsgType.Release:
-      return `${MsgType[req.type].toUpperCase()} ${req.v4s.join(',')}`;
-    case MsgType.Table:
-      return `TABLE from ${req.offset}`;
-    case MsgType.Nat64:
-      return 'NAT64';
-  }
-}
-
-function summary(reply: Reply): string {
-  const pair = (e: Entry) => `${Kind[e.kind]} ${e.v4}${e.kind === Kind.Native ? '' : `=${e.v6}`}`;
-  if ('resolve' in reply) return `${reply.resolve.canon}: ${reply.resolve.entries.map(pair).join(', ')}`;
-  if ('entry' in reply) return pair(reply.entry);
-  if ('hello' in reply) return `network ${WireNetwork[reply.hello.network]}`;
-  if ('name' in reply) return reply.name;
-  if ('table' in reply) return `${reply.table.rows.length} of ${reply.table.total} rows`;
-  if ('nat64' in reply) return `${Nat64Source[reply.nat64.source]} ${reply.nat64.prefix}/${reply.nat64.prefixLen}`;
-  return Status[reply.status];
-}
-
-// What a caller's user may list later (tables.ts): the mappings it was answered with.
-function answered<E extends Entry>(ctx: Context, caller: Caller, table: AddressMapper, entries: E[]): E[] {
-  for (const e of entries) if (e.kind === Kind.Pool || e.kind === Kind.Paired) ctx.tables.answered(caller, table, e);
-  return entries;
-}
-
-// Promises only for what waits: DNS, and NAT64 discovery for a RESOLVE of IPv4 addresses or a MAP4 the table does not know.
-function respond(req: Request, ctx: Context, caller: Caller): Reply | Promise<Reply> {
-  const { type, id } = req;
-  switch (req.type) {
-    case MsgType.Hello:
-      return helloReply(ctx, id);
-    case MsgType.Resolve:
-      return resolved(req, ctx, caller);
-    case MsgType.Map4: {
-      const table = ctx.tables.of(caller);
-      const found = table.lookupV4(req.v4);
-      return found ? { type: MsgType.Map4, id, status: Status.Ok, entry: answered(ctx, caller, table, [found])[0] } : map4Nat64(req, ctx);
-    }
-    case MsgType.Map6: {
-      const v4 = ctx.synth.toV4(req.v6);
-      if (v4) return { type: MsgType.Map6, id, status: Status.Ok, entry: { kind: Kind.Synthetic, v4, v6: req.v6, ttl: SYNTHETIC_TTL } };
-      // Not one the helper handed out (or one from before a restart): no peer, and no pool address for it.
-      if (ctx.synth.inPool(req.v6)) return { type, id, status: Status.NotFound };
-      const nat64 = nat64Map6(req.v6, ctx);
-      if (nat64) return { type: MsgType.Map6, id, status: Status.Ok, entry: nat64 };
-      const table = ctx.tables.of(caller);
-      const got = table.request(req.v6, { account: ctx.quotas.account(caller) });
-      if (typeof got === 'object') answered(ctx, caller, table, [got]);
-      return typeof got === 'object' ? { type: MsgType.Map6, id, status: Status.Ok, entry: got } : { type, id, status: got };
-    }
-    case MsgType.Name4: {
-      const name = ctx.tables.of(caller).lookupV4(req.v4)?.name;
-      return name ? { type: MsgType.Name4, id, status: Status.Ok, name } : { type, id, status: Status.NotFound };
-    }
-    case MsgType.Synth: {
-      const v6 = ctx.synth.toV6(req.v4);
-      if (!v6) return { type, id, status: ctx.store.accepting ? Status.PoolExhausted : Status.TryAgain };
-      return { type: MsgType.Synth, id, status: Status.Ok, entry: { kind: Kind.Synthetic, v4: req.v4, v6, ttl: SYNTHETIC_TTL } };
-    }
-    case MsgType.Table:
-      return { type: MsgType.Table, id, status: Status.Ok, table: tablePage(ctx, caller, req.offset) };
-    case MsgType.Nat64:
-      return { type: MsgType.Nat64, id, status: Status.Ok, nat64: ctx.nat64.status() };
-    case MsgType.Use:
-    case MsgType.Release:
-      throw new Error('notifications get no reply');
-  }
-}
-
-// A name that needs no DNS and no NAT64 discovery (a literal, a name in
-// hosts) is answered at once, like a MAP6: the promise chain of a reply that
-// waits cost about as much CPU as the rest of the request.
-function resolved(req: Request & { type: MsgType.Resolve }, ctx: Context, caller: Caller): Reply | Promise<Reply> {
-  const via = { mapper: ctx.tables.of(caller), account: ctx.quotas.account(caller) };
-  const result = req.family === 4 ? ctx.resolver.resolve4(req.name, via) : ctx.resolver.resolve6(req.name, via);
-  const reply = (r: ResolveResult) => resolveReply(req, r, ctx, caller, via.mapper);
-  return result instanceof Promise ? result.then(reply) : reply(result);
-}
-
-function resolveReply(req: Request & { type: MsgType.Resolve }, result: ResolveResult, ctx: Context, caller: Caller, mapper: AddressMapper): Reply | Promise<Reply> {
-  const { type, id } = req;
-  // With nothing to hand out because nothing new can be saved, the pool is not full.
-  if (result.status === Status.PoolExhausted && !ctx.store.accepting) return { type, id, status: Status.TryAgain };
-  if (result.status !== Status.Ok) return { type, id, status: result.status };
-  answered(ctx, caller, mapper, result.entries);
-  const entries = req.family === 4 ? nat64Entries(result.entries, ctx) : result.entries;
-  const reply = (list: Entry[]): Reply => ({ type: MsgType.Resolve, id, status: Status.Ok, resolve: { canon: result.canon, entries: list } });
-  return entries instanceof Promise ? entries.then(reply) : reply(entries);
-}
-
-async function map4Nat64(req: Request & { type: MsgType.Map4 }, ctx: Context): Promise<Reply> {
-  const { type, id } = req;
-  const entry = await nat64Map4(req.v4, ctx);
-  return entry ? { type: MsgType.Map4, id, status: Status.Ok, entry } : { type, id, status: Status.NotFound };
-}
-
-// As many rows from `offset` on as fit in one frame, of the tables the
-// caller may list (tables.ts), as one list. `offset`, `next` and `total`
-// count every row of those tables, shown or not, so that a caller that sees
-// only some rows pages through the same positions; a page ends only when it
-// is full or the list is, so an empty page is the last one.
-function tablePage(ctx: Context, caller: Caller, offset: number): TableBody {
-  const listed = ctx.tables.listed(caller);
-  const total = listed.reduce((n, l) => n + l.table.size, 0);
-  const rows: TableRow[] = [];
-  let room = TABLE_ROOM;
-  let position = offset;
-  let full = false;
-  const fits = (row: TableRow) => {
-    full = rows.length === 255 || tableRowSize(row) > room;
-    if (full) return false;
-    room -= tableRowSize(row);
-    rows.push(row);
-    return true;
-  };
-  let skip = offset;
-  for (const { table, shows } of listed) {
-    if (skip >= table.size) {
-      skip -= table.size;
-      continue;
-    }
-    table.rows(skip, (row) => {
-      if (shows(row) && !fits(row)) return false;
-      position++;
-      return true;
-    });
-    skip = 0;
-    if (full) break;
-  }
-  // Scope user: the caller's own pool; otherwise the shared one.
-  const stats = (listed.length === 1 ? listed[0].table.pool : ctx.pool).stats();
-  return { poolSize: stats.size, poolUsed: stats.used, poolQuarantined: stats.quarantined, total, next: Math.min(total, position), rows };
 }

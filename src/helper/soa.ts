@@ -8,7 +8,7 @@
 import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import packet, { type DecodedPacket, type SoaAnswer } from 'dns-packet';
-import { canonicalV6 } from '../protocol.js';
+import { canonicalV6 } from '../wire/addresses.js';
 import type { Nameserver, ResolvConf } from './resolvconf.js';
 
 /** The whole exchange takes no longer (ms): a negative answer is worth caching, not worth waiting for. */

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { Address4, Address6 } from 'ip-address';
-import { Kind, MAX_NAME } from '../protocol.js';
+import { Kind, MAX_NAME } from '../wire/messages.js';
 import type { EntryRecord } from './mapper.js';
 import type { UseRecord } from './usage.js';
 

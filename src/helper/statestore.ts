@@ -14,7 +14,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '../log.js';
 import { lockFile } from '../native.js';
-import { Kind } from '../protocol.js';
+import { Kind } from '../wire/messages.js';
 import { compactInto, JOURNAL_FILE, SNAPSHOT_FILE, startJournal, TMP_SUFFIX } from './compaction.js';
 import type { AddressMapper, MapperEntry } from './mapper.js';
 import type { Synthesizer } from './synth.js';

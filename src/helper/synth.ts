@@ -12,10 +12,9 @@
 // The first three are functions of the IPv4 address; the preload computes
 // and recognises them itself from the HELLO reply's parameters.
 import { Address4, Address6 } from 'ip-address';
-import { MAPPED_SYNTH, synthProblem, SynthFormat, v6FromBytes, v6ToBytes, type SynthParams } from '../protocol.js';
-
-export const SYNTH_FORMATS = ['mapped', 'prefix', 'm46a', 'pool'] as const;
-export type SynthName = (typeof SYNTH_FORMATS)[number];
+import type { SynthName } from '../config/values.js';
+import { v6FromBytes, v6ToBytes } from '../wire/addresses.js';
+import { MAPPED_SYNTH, synthProblem, SynthFormat, type SynthParams } from '../wire/messages.js';
 
 /** The prefix a format uses when none is configured. */
 export const DEFAULT_SYNTH_PREFIX: Record<SynthName, string> = {

@@ -7,8 +7,9 @@
 import type { AddressMapper } from './mapper.js';
 import type { StateStore } from './statestore.js';
 import type { Caller } from './quota.js';
-import { scopeKey, SHARED_TABLE, type PoolScope } from './scope.js';
-import type { TableRow } from '../protocol.js';
+import type { PoolScope } from '../config/values.js';
+import { scopeKey, SHARED_TABLE } from './scope.js';
+import type { TableRow } from '../wire/messages.js';
 
 /** A table of one user or process, and where it is saved (scope user) if anywhere. */
 export interface OwnTable {

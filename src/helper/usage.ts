@@ -14,7 +14,7 @@
 // uses of processes that still run with the same start time.
 import fs from 'node:fs';
 import type { AddressMapper } from './mapper.js';
-import { v4ToInt, v4ToText } from './pool.js';
+import { v4ToInt, v4ToText } from '../wire/addresses.js';
 
 /** How the start time of a process is learned; undefined when there is no such process. */
 export type Liveness = { startTime(pid: number): string | undefined };

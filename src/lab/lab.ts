@@ -1,12 +1,11 @@
 // Runs a bash script inside a throwaway IPv6-only lab (see lab.sh): the
 // demo's sandbox and the end-to-end tests' network.
 import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { nativeLauncher } from '../preload-path.js';
 import { findTool } from '../sbin.js';
 
-export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const labScript = join(packageRoot, 'src', 'lab', 'lab.sh');
 
 export interface LabResult {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labMissing, taygaMissing } from '../support/lab.js';
-import { packageRoot } from '../../src/lab/lab.js';
+import { packageRoot } from '../../src/package-root.js';
 import { skipWhen } from '../support/skip.js';
 
 const benchTools = ['cc', 'iperf3', 'hyperfine', 'proxychains4', 'microsocks'].filter(

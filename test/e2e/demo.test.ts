@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { labMissing } from '../support/lab.js';
 import { skipWhen } from '../support/skip.js';
-import { packageRoot } from '../../src/lab/lab.js';
+import { packageRoot } from '../../src/package-root.js';
 
 const cli = join(packageRoot, 'dist', 'cli', 'main.js');
 

@@ -13,8 +13,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/lab/lab.js';
-import { decodeReply, encodeRequest, FrameReader, MsgType, Status } from '../../src/protocol.js';
+import { packageRoot } from '../../src/package-root.js';
+import { FrameReader } from '../../src/wire/frames.js';
+import { MsgType, Status } from '../../src/wire/messages.js';
+import { decodeReply } from '../../src/wire/replies.js';
+import { encodeRequest } from '../../src/wire/requests.js';
 import { startHelperProcess, type HelperProcess } from '../support/helper-process.js';
 import { prng } from '../support/prng.js';
 

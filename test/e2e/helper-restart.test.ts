@@ -44,7 +44,7 @@ bia run -- true
 # Another peer asks first: a helper that forgot would give it the program's address.
 node --input-type=module -e "
 import { request } from '$BIA_ROOT/dist/client.js';
-import { MsgType } from '$BIA_ROOT/dist/protocol.js';
+import { MsgType } from '$BIA_ROOT/dist/wire/messages.js';
 const r = await request(process.env.XDG_RUNTIME_DIR + '/bia/helper.sock', { type: MsgType.Map6, id: 1, v6: '2001:db8:99::1' });
 console.log('stranger', r.entry?.v4);"
 bia run -- python3 -c 'import socket; print("again", socket.gethostbyname("v6only.test"))'

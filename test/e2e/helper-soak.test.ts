@@ -7,7 +7,10 @@
 //   BIA_SOAK_CONNECTIONS=100000 npx vitest run test/e2e/helper-soak.test.ts
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeRequest, FrameReader, MsgType, Status, decodeReply, type Request } from '../../src/protocol.js';
+import { FrameReader } from '../../src/wire/frames.js';
+import { MsgType, Status, type Request } from '../../src/wire/messages.js';
+import { decodeReply } from '../../src/wire/replies.js';
+import { encodeRequest } from '../../src/wire/requests.js';
 import { startHelperProcess, type HelperProcess } from '../support/helper-process.js';
 
 const CONNECTIONS = Number(process.env.BIA_SOAK_CONNECTIONS ?? 4_000);

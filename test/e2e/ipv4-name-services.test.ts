@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
 import { skipWhen } from '../support/skip.js';
-import { packageRoot } from '../../src/lab/lab.js';
+import { packageRoot } from '../../src/package-root.js';
 
 /** The lines of one run that start with `tag `, from the block between "BEGIN run" and "END run". */
 function section(stdout: string, run: string): string {

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { request } from '../../src/client.js';
-import { MsgType } from '../../src/protocol.js';
-import { CLI_MAIN, packageRoot } from '../../src/preload-path.js';
+import { MsgType } from '../../src/wire/messages.js';
+import { packageRoot } from '../../src/package-root.js';
+import { CLI_MAIN } from '../../src/preload-path.js';
 import { alive } from '../../src/cli/stop.js';
 
 const work = mkdtempSync(join(tmpdir(), 'bia-uninstall-'));

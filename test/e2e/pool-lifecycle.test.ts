@@ -24,7 +24,7 @@ PROGRAM_ADDR=$(bia run -- python3 -c 'import socket; print(socket.gethostbyname(
 echo "program $PROGRAM_ADDR"
 cat >"$LAB_DIR/driver.mjs" <<JS
 import { request } from '$BIA_ROOT/dist/client.js';
-import { MsgType, Status } from '$BIA_ROOT/dist/protocol.js';
+import { MsgType, Status } from '$BIA_ROOT/dist/wire/messages.js';
 const socket = process.env.XDG_RUNTIME_DIR + '/bia/helper.sock';
 const program = process.argv[2];
 const show = (what, r) => console.log(what, r.entry ? r.entry.v4 + '=' + r.entry.v6 : Status[r.status]);

@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/lab/lab.js';
+import { packageRoot } from '../../src/package-root.js';
 import { DOCUMENTED_GLIBC, elfMachine, newer, newestGlibcVersion } from '../support/elf.js';
 import { skipWhen } from '../support/skip.js';
 

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packageRoot } from '../../src/lab/lab.js';
+import { packageRoot } from '../../src/package-root.js';
 
 const root = process.geteuid?.() === 0;
 const UNSHARE = root ? ['--mount'] : ['--user', '--map-root-user', '--mount'];
@@ -30,7 +30,7 @@ mkdir -p "$STATE" "$RUN"
 printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$D/resolv.conf"
 cat >"$D/ask.mjs" <<JS
 import { request } from '$BIA_ROOT/dist/client.js';
-import { MsgType, Status } from '$BIA_ROOT/dist/protocol.js';
+import { MsgType, Status } from '$BIA_ROOT/dist/wire/messages.js';
 const [what, label, from, to] = process.argv.slice(2);
 const socket = process.env.SOCK;
 if (what === 'hello') {

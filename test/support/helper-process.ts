@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from '../../src/client.js';
-import { packageRoot } from '../../src/lab/lab.js';
-import { MsgType } from '../../src/protocol.js';
+import { packageRoot } from '../../src/package-root.js';
+import { MsgType } from '../../src/wire/messages.js';
 
 export interface HelperProcess {
   readonly pid: number;

@@ -4,7 +4,7 @@
 // status that refused it), so a test sees where the pool said no.
 export const FILL_POOL = String.raw`cat >"$LAB_DIR/fill.mjs" <<JS
 import { request } from '$BIA_ROOT/dist/client.js';
-import { MsgType, Status } from '$BIA_ROOT/dist/protocol.js';
+import { MsgType, Status } from '$BIA_ROOT/dist/wire/messages.js';
 const socket = process.env.XDG_RUNTIME_DIR + '/bia/helper.sock';
 const [from, to] = process.argv.slice(2).map(Number);
 const out = [];

@@ -1,9 +1,9 @@
 // The mapper's compact table (entrytable.ts) and its IPv6 word codec
-// (protocol.ts v6ToWords), checked against the string forms and a Map model.
+// (wire/addresses.ts v6ToWords), checked against the string forms and a Map model.
 import { describe, expect, it } from 'vitest';
 import { EntryTable, NONE } from '../../src/helper/entrytable.js';
 
-import { canonicalV6, v6FromWords as formatV6, v6ToWords as parseV6 } from '../../src/protocol.js';
+import { canonicalV6, v6FromWords as formatV6, v6ToWords as parseV6 } from '../../src/wire/addresses.js';
 import { prng } from '../support/prng.js';
 
 // Addresses with runs of zero groups of every length and place, where

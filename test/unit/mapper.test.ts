@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { AddressMapper, DEFAULT_POOL_TTL } from '../../src/helper/mapper.js';
 import { Pool } from '../../src/helper/pool.js';
-import { Kind } from '../../src/protocol.js';
+import { Kind } from '../../src/wire/messages.js';
 
 // The mapper answers copies of its entries: the same mapping is the same kind and pair.
 const same = (e: { kind: number; v4: string; v6: string }) => ({ kind: e.kind, v4: e.v4, v6: e.v6 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Kind } from '../../src/protocol.js';
+import { Kind } from '../../src/wire/messages.js';
 import {
   ABSENT_TTL,
   embed,

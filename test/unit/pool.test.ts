@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HostIPv4 } from '../../src/helper/netdetect.js';
-import { DEFAULT_POOL, Pool } from '../../src/helper/pool.js';
+import { DEFAULT_POOL } from '../../src/config/values.js';
+import { Pool } from '../../src/helper/pool.js';
 
 const bareHost = (): HostIPv4 => ({ addresses: [], routes: [] });
 

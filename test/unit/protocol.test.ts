@@ -6,7 +6,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeReply, decodeRequest, encodeReply, encodeRequest, FrameReader, MsgType, ProtocolError } from '../../src/protocol.js';
+import { FrameReader } from '../../src/wire/frames.js';
+import { MsgType, ProtocolError } from '../../src/wire/messages.js';
+import { decodeReply, encodeReply } from '../../src/wire/replies.js';
+import { decodeRequest, encodeRequest } from '../../src/wire/requests.js';
 
 // decodeOnly: a frame an older peer sends, which the current encoder no longer makes.
 interface Vector { name: string; hex: string; message: any; text: string; decodeOnly?: boolean }

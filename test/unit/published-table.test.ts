@@ -12,7 +12,7 @@ import { createLogger } from '../../src/log.js';
 import { AddressMapper, type MappingSink } from '../../src/helper/mapper.js';
 import { Pool } from '../../src/helper/pool.js';
 import { PublishedTable } from '../../src/helper/published-table.js';
-import { v6FromWords } from '../../src/protocol.js';
+import { v6FromWords } from '../../src/wire/addresses.js';
 import { ipv6OnlyNet, startHelperIn } from '../support/helper-in-dir.js';
 
 const MIN = 60_000;

@@ -3,9 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { AddressMapper, type MapperEntry } from '../../src/helper/mapper.js';
 import { Pool } from '../../src/helper/pool.js';
-import { Quotas, type Caller, type QuotaLimits } from '../../src/helper/quota.js';
+import type { QuotaLimits } from '../../src/config/values.js';
+import { Quotas, type Caller } from '../../src/helper/quota.js';
 import { UsageTracker } from '../../src/helper/usage.js';
-import { Status } from '../../src/protocol.js';
+import { Status } from '../../src/wire/messages.js';
 
 // The mapper answers copies of its entries: the same mapping is the same kind and pair.
 const same = (e: MapperEntry | Status) => (typeof e === 'object' ? { kind: e.kind, v4: e.v4, v6: e.v6 } : { status: e });

@@ -12,7 +12,7 @@ import { AddressMapper } from '../../src/helper/mapper.js';
 import { Pool } from '../../src/helper/pool.js';
 import { caresTransport, NameResolver } from '../../src/helper/resolver.js';
 import type { ResolvConf } from '../../src/helper/resolvconf.js';
-import { Kind, Status } from '../../src/protocol.js';
+import { Kind, Status } from '../../src/wire/messages.js';
 import { findTool } from '../../src/sbin.js';
 import { skipWhen, toolMissing } from '../support/skip.js';
 

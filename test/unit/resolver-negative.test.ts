@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AddressMapper } from '../../src/helper/mapper.js';
 import { Pool } from '../../src/helper/pool.js';
 import { MAX_NEGATIVE_TTL, NameResolver, type DnsTransport, type QueryOutcome } from '../../src/helper/resolver.js';
-import { Status } from '../../src/protocol.js';
+import { Status } from '../../src/wire/messages.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true })));

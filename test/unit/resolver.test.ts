@@ -6,7 +6,7 @@ import { AddressMapper } from '../../src/helper/mapper.js';
 import { Pool } from '../../src/helper/pool.js';
 import { parseResolvConf } from '../../src/helper/resolvconf.js';
 import { NameResolver, searchCandidates, type DnsTransport, type QueryOutcome, type RecordType } from '../../src/helper/resolver.js';
-import { Kind, Status } from '../../src/protocol.js';
+import { Kind, Status } from '../../src/wire/messages.js';
 
 type Zone = Record<string, Partial<Record<RecordType, QueryOutcome>>>;
 

@@ -11,7 +11,8 @@ import { request } from '../../src/client.js';
 import type { Helper, HelperOptions } from '../../src/helper/server.js';
 import { ipv6OnlyNet, startHelperIn } from '../support/helper-in-dir.js';
 import { StateInUseError } from '../../src/helper/statestore.js';
-import { encodeRequest, MsgType, Status, type Reply } from '../../src/protocol.js';
+import { MsgType, Status, type Reply } from '../../src/wire/messages.js';
+import { encodeRequest } from '../../src/wire/requests.js';
 
 const netSources = ipv6OnlyNet;
 const root = path.join(import.meta.dirname, '..', '..');
@@ -70,7 +71,7 @@ describe('USE and RELEASE', () => {
     const h = await start({ sweepIntervalMs: 50 });
     const entry = ((await map6(h, '2001:db8::2')) as { entry: { v4: string } }).entry;
     // Another process announces a use and exits without a release.
-    const script = `import { encodeRequest } from '${root}/dist/protocol.js';
+    const script = `import { encodeRequest } from '${root}/dist/wire/requests.js';
       import net from 'node:net';
       const s = net.connect(process.argv[1], () => s.end(encodeRequest({ type: 6, id: 0, v4s: ['${entry.v4}'] })));
       s.on('close', () => process.exit(0));`;

@@ -15,7 +15,9 @@ import type { Helper, HelperOptions } from '../../src/helper/server.js';
 import { ipv6OnlyNet, startHelperIn } from '../support/helper-in-dir.js';
 import { EVERYONE } from '../../src/helper/admission.js';
 import { createLogger } from '../../src/log.js';
-import { decodeReply, encodeRequest, MsgType, Status, type Reply, type Request } from '../../src/protocol.js';
+import { MsgType, Status, type Reply, type Request } from '../../src/wire/messages.js';
+import { decodeReply } from '../../src/wire/replies.js';
+import { encodeRequest } from '../../src/wire/requests.js';
 import { skipWhen } from '../support/skip.js';
 
 const netSources = ipv6OnlyNet;

@@ -13,7 +13,7 @@ import { Pool } from '../../src/helper/pool.js';
 import { caresTransport, NameResolver } from '../../src/helper/resolver.js';
 import type { ResolvConf } from '../../src/helper/resolvconf.js';
 import { negativeTtl } from '../../src/helper/soa.js';
-import { Status } from '../../src/protocol.js';
+import { Status } from '../../src/wire/messages.js';
 
 type Query = ReturnType<typeof packet.decode>;
 /** What the server sends back for a query: packets (raw buffers as they are), or nothing. */

@@ -10,7 +10,7 @@ import { encodeLine, parseFile, STATE_FORMAT, tableCrc32 } from '../../src/helpe
 import { JOURNAL_FILE, SNAPSHOT_FILE, StateStore } from '../../src/helper/statestore.js';
 import { applyState } from '../../src/helper/restore.js';
 import { Synthesizer } from '../../src/helper/synth.js';
-import { Kind, Status } from '../../src/protocol.js';
+import { Kind, Status } from '../../src/wire/messages.js';
 import { sha256Line } from '../support/old-state.js';
 
 const MIN = 60_000;

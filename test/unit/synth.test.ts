@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SynthFormat } from '../../src/protocol.js';
+import { SynthFormat } from '../../src/wire/messages.js';
 import { synthParams, Synthesizer } from '../../src/helper/synth.js';
 
 describe('synthesized IPv6 addresses', () => {

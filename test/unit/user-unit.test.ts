@@ -8,7 +8,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/lab/lab.js';
+import { packageRoot } from '../../src/package-root.js';
 import { serviceText, socketText } from '../../src/cli/user-unit.js';
 import { skipWhen } from '../support/skip.js';
 
