@@ -49,8 +49,9 @@ export interface KeySpec {
   parse(value: unknown): Config[Key] | undefined;
 }
 
-// Matches MAX_TIMEOUT_MS in preload/core/config.c.
-const MAX_TIMEOUT_MS = 600_000;
+// The preload takes the same range (BIA_MAX_TIMEOUT_MS in the generated
+// preload/include/bia_contract.h).
+export const MAX_TIMEOUT_MS = 600_000;
 
 function milliseconds(value: unknown): number | undefined {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -78,7 +79,7 @@ const COUNT = `a whole number, 1..${MAX_QUOTA}`;
 
 // sun_path holds 108 bytes including the terminating NUL; a longer path
 // would be cut short by whoever used it, naming another socket.
-const MAX_SOCKET_PATH = 107;
+export const MAX_SOCKET_PATH = 107;
 
 function socketPath(value: unknown): string | undefined {
   if (typeof value !== 'string' || !value.startsWith('/') || value.includes('\0')) return undefined;
