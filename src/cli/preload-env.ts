@@ -1,7 +1,7 @@
 // The environment that turns bia on for a program: the preload library in
 // LD_PRELOAD and the BIA_* settings it reads (preload/core/config.c). Shared
 // by `bia run` (a child's environment) and `bia env` (the user's shell).
-import { DEFAULTS, KEYS, type Config } from '../config/schema.js';
+import { DEFAULTS, KEYS, PRELOAD_KEYS, type Config } from '../config/schema.js';
 import { VARIABLES } from '../config/variables.js';
 import { SynthFormat, type HelloBody } from '../protocol.js';
 import { preloadLibrary } from '../preload-path.js';
@@ -64,17 +64,13 @@ export function preloadVariables(library: string, settings: PreloadSettings, hel
     [KEYS.synthPrefix.env]: `${hello.synth.prefix}/${hello.synth.prefixLen}`,
     [KEYS.planeId.env]: String(hello.synth.plane),
   };
-  if (settings.network !== DEFAULTS.network) vars[KEYS.network.env] = settings.network;
-  if (settings.logLevel) vars[KEYS.logLevel.env] = settings.logLevel;
+  for (const key of PRELOAD_KEYS) {
+    const value = settings[key];
+    if (value !== undefined && value !== (DEFAULTS as Partial<Config>)[key]) vars[KEYS[key].env] = String(value);
+  }
   if (settings.logFile) vars[VARIABLES.logFile] = settings.logFile;
-  if (settings.timeoutMs !== DEFAULTS.timeoutMs) vars[KEYS.timeoutMs.env] = String(settings.timeoutMs);
-  if (settings.resolveTimeoutMs !== DEFAULTS.resolveTimeoutMs) vars[KEYS.resolveTimeoutMs.env] = String(settings.resolveTimeoutMs);
   return vars;
 }
 
 /** What `bia env --off` unsets besides LD_PRELOAD: every variable preloadVariables may set. */
-export const PRELOAD_SETTING_NAMES = [
-  ...(['socket', 'pool', 'network', 'logLevel'] as const).map((k) => KEYS[k].env),
-  VARIABLES.logFile,
-  ...(['timeoutMs', 'resolveTimeoutMs', 'synth', 'synthPrefix', 'planeId'] as const).map((k) => KEYS[k].env),
-];
+export const PRELOAD_SETTING_NAMES = [...(['socket', 'pool', 'synth', 'synthPrefix', 'planeId', ...PRELOAD_KEYS] as const).map((k) => KEYS[k].env), VARIABLES.logFile];
