@@ -187,7 +187,9 @@ static int no_config_file(char *why)
         return fail(why, "%s", "neither XDG_CONFIG_HOME nor HOME is set");
     if (!plain_path(base ? base : home))
         return fail(why, "the config directory under %.100s is not a plain absolute path", base ? base : home);
-    n = snprintf(path, sizeof path, base ? "%s/bia/config.json" : "%s/.config/bia/config.json", base ? base : home);
+    n = snprintf(path, sizeof path, base ? "%s/" BIA_CONFIG_DIR "/" BIA_CONFIG_FILE
+                                         : "%s/" BIA_CONFIG_DEFAULT_HOME "/" BIA_CONFIG_DIR "/" BIA_CONFIG_FILE,
+                 base ? base : home);
     if (n < 0 || (size_t)n >= sizeof path)
         return fail(why, "the config path under %.100s is too long", base ? base : home);
     if (stat(path, &st) == 0)
