@@ -6,15 +6,14 @@
 // (src/config/schema.ts), the other BIA_* variables
 // (src/config/variables.ts), the log levels (src/log.ts) and the pieces of
 // the helper socket's path (src/paths.ts) and of the config file's
-// (src/config/file.ts). Nothing else is to be edited by
-// hand in it, and it is not in git (docs/architecture.md, "How to add a
-// setting").
+// (src/config/file.ts). The header is not edited by hand, nor kept in git
+// (docs/architecture.md, "How to add a setting").
 //
 // binding.gyp runs it as it configures each build, taking what it prints
 // (the header's directory) as an include directory; scripts/prepack.mjs
 // and scripts/test-sanitized.sh run it too. Where it cannot read the
-// sources (an installed package has no typescript, the prebuild stage no
-// src/), the header the package came with stays: npm pack made it from the
+// sources (an installed package has no typescript, npm pack's prebuild
+// stage no src/), the header the package came with stays: npm pack made it from the
 // same sources.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
