@@ -1,3 +1,8 @@
+# The C parts. "<!(node scripts/gen-contract.mjs)" writes
+# preload/include/bia_contract.h, the names the C side shares with src/
+# (the script says which), and names its directory: so every build that
+# configures (npm run build, npm install, prebuildify) has it, made from
+# the sources it compiles with.
 {
   "targets": [
     {
@@ -11,7 +16,7 @@
       "type": "shared_library",
       "product_name": "bia",
       "product_prefix": "lib",
-      "include_dirs": ["preload/include", "preload/core"],
+      "include_dirs": ["<!(node scripts/gen-contract.mjs)", "preload/include", "preload/core"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-fvisibility=hidden"],
       "libraries": ["-ldl", "-lpthread"],
       "sources": ["<!@(ls -1 preload/core/*.c preload/hooks/*.c)"]
@@ -20,7 +25,7 @@
       "target_name": "bia_launcher",
       "type": "executable",
       "product_name": "bia",
-      "include_dirs": ["preload/include"],
+      "include_dirs": ["<!(node scripts/gen-contract.mjs)", "preload/include"],
       "defines": ["_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra"],
       "ldflags": ["-static"],

@@ -1,5 +1,6 @@
 #include "childenv.h"
 
+#include "bia_contract.h"
 #include "v6text.h"
 
 #include <arpa/inet.h>
@@ -23,7 +24,7 @@ static bool same_name(const char *a, const char *b)
  * as it is not a child of a launcher that stays (preload/core/launcher.c). */
 static bool is_replaced(const char *entry, char *const *list, size_t n)
 {
-    if (same_name(entry, "BIA_LAUNCHER_PID="))
+    if (same_name(entry, BIA_ENV_LAUNCHER_PID "="))
         return true;
     for (size_t i = 0; i < n; i++)
         if (same_name(entry, list[i]))
@@ -105,10 +106,10 @@ static bool hello_variables(const struct bia_hello *h, char *out[HELLO_VARS])
     inet_ntop(AF_INET, &h->pool, pool, sizeof pool);
     v6text(&h->synth_prefix, prefix);
     snprintf(plane, sizeof plane, "%u", (unsigned)h->plane);
-    out[0] = network("BIA_POOL", pool, h->pool_len);
-    out[1] = variable("BIA_SYNTH", bia_synth_name(h->synth));
-    out[2] = network("BIA_SYNTH_PREFIX", prefix, h->synth_len);
-    out[3] = variable("BIA_PLANE_ID", plane);
+    out[0] = network(BIA_ENV_POOL, pool, h->pool_len);
+    out[1] = variable(BIA_ENV_SYNTH, bia_synth_name(h->synth));
+    out[2] = network(BIA_ENV_SYNTH_PREFIX, prefix, h->synth_len);
+    out[3] = variable(BIA_ENV_PLANE_ID, plane);
     for (int i = 0; i < HELLO_VARS; i++)
         if (!out[i])
             return false;
@@ -150,12 +151,12 @@ char **childenv_build(const char *library, const struct settings *s, const struc
     char **env;
 
     added[n_added++] = ld_preload(library);
-    added[n_added++] = variable("BIA_SOCKET", s->socket);
+    added[n_added++] = variable(BIA_ENV_SOCKET, s->socket);
     if (!hello_variables(h, added + n_added))
         return NULL;   /* out of memory: the Node launcher takes over */
     n_added += HELLO_VARS;
     if (s->log_level)
-        added[n_added++] = variable("BIA_LOG", s->log_level);
+        added[n_added++] = variable(BIA_ENV_LOG_LEVEL, s->log_level);
     for (size_t i = 0; i < n_added; i++)
         if (!added[i])
             return NULL;

@@ -13,6 +13,7 @@
  * bia's exit codes), the Node CLI runs with the original arguments and
  * environment, so the result is the one it always gave.
  */
+#include "bia_contract.h"
 #include "childenv.h"
 #include "hello.h"
 #include "package.h"
@@ -70,7 +71,7 @@ static void run_fast(char **args, const char *root)
     char **env;
 
     if (runopts_parse(args, &o)) {
-        s.log_level = o.log_level ? o.log_level : getenv("BIA_LOG");
+        s.log_level = o.log_level ? o.log_level : getenv(BIA_ENV_LOG_LEVEL);
         debug(&s, "the Node launcher takes over: an option other than --socket, --log-level and --trace, or no command");
         return;
     }

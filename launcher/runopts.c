@@ -1,6 +1,8 @@
 /* The same grammar as src/cli/args.ts, for a subset of its options. */
 #include "runopts.h"
 
+#include "bia_contract.h"
+
 #include <string.h>
 
 /* Takes the value of --NAME VALUE or --NAME=VALUE at *args; -1 if missing. */
@@ -29,9 +31,9 @@ static int option(char ***args, struct runopts *o)
     /* Lets the Node CLI start a root helper; one that answers needs no leave. */
     if (len == 12 && !strncmp(arg, "--allow-root", len) && !inline_value)
         return 0;
-    if (len == 8 && !strncmp(arg, "--socket", len))
+    if (len == sizeof BIA_FLAG_SOCKET - 1 && !strncmp(arg, BIA_FLAG_SOCKET, len))
         return value_of(args, inline_value, &o->socket);
-    if (len == 11 && !strncmp(arg, "--log-level", len))
+    if (len == sizeof BIA_FLAG_LOG_LEVEL - 1 && !strncmp(arg, BIA_FLAG_LOG_LEVEL, len))
         return value_of(args, inline_value, &o->log_level);
     return -1;
 }

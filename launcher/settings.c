@@ -1,5 +1,7 @@
 #include "settings.h"
 
+#include "bia_contract.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -8,27 +10,35 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* src/log.ts's LOG_LEVELS, in order. */
-static const char *const levels[] = {"error", "warn", "info", "debug", "trace"};
-#define LEVEL_INFO 2
-#define LEVEL_DEBUG 3
+#define STRING(x) #x
+#define NUMBER_TEXT(x) STRING(x)
+
+/* src/log.ts's LOG_LEVELS, in order: LEVEL_ERROR .. LEVEL_TRACE. */
+#define LEVEL_RANK(level, name) LEVEL_##level,
+#define LEVEL_NAME(level, name) name,
+enum { BIA_LOG_LEVELS(LEVEL_RANK) };
+static const char *const levels[] = {BIA_LOG_LEVELS(LEVEL_NAME)};
 
 /*
- * The variables the Node launcher interprets besides BIA_SOCKET and
- * BIA_LOG: every other config key's (src/config/schema.ts) and the
- * developer's BIA_PRELOAD_LIBRARY. A list of what to refuse rather than of
- * what to allow, because the BIA_ prefix is shared with variables bia run
- * passes along untouched (BIA_TRANSLATED, BIA_ALLOW_ROOT, the test lab's);
- * test/e2e/fast-launcher.test.ts sets each key of schema.ts in turn, so a
- * key added there and not here fails it. BIA_POOL and the three synthesis
- * keys are not here: `bia env` exports them from the helper's HELLO, and
- * the launcher takes them when they are what that HELLO says
+ * The variables the Node launcher interprets: every config key's
+ * (src/config/schema.ts) and the developer's BIA_PRELOAD_LIBRARY, except
+ * the ones in fast_vars. A list of what to refuse rather than of what to
+ * allow, because the BIA_ prefix is shared with variables bia run passes
+ * along untouched (BIA_TRANSLATED, BIA_ALLOW_ROOT, the test lab's); a key
+ * added to schema.ts is refused here without an edit
+ * (test/e2e/fast-launcher.test.ts sets each key in turn).
+ */
+#define KEY_VAR(key, var, flag) var,
+static const char *const key_vars[] = {BIA_CONFIG_KEYS(KEY_VAR) BIA_ENV_PRELOAD_LIBRARY};
+
+/*
+ * What the fast path handles itself: the socket and the log level, and
+ * BIA_POOL and the three synthesis keys, which `bia env` exports from the
+ * helper's HELLO and the launcher takes when they are what that HELLO says
  * (childenv_check()).
  */
-static const char *const node_vars[] = {
-    "BIA_NETWORK", "BIA_NAT64", "BIA_TIMEOUT_MS", "BIA_RESOLVE_TIMEOUT_MS", "BIA_POOL_SCOPE",
-    "BIA_QUOTA_PER_PROCESS", "BIA_QUOTA_PER_USER", "BIA_RATE_PER_PROCESS", "BIA_RATE_PER_USER",
-    "BIA_SYSTEM_SOCKET", "BIA_PRELOAD_LIBRARY",
+static const char *const fast_vars[] = {
+    BIA_ENV_SOCKET, BIA_ENV_LOG_LEVEL, BIA_ENV_POOL, BIA_ENV_SYNTH, BIA_ENV_SYNTH_PREFIX, BIA_ENV_PLANE_ID,
 };
 
 static int fail(char *why, const char *fmt, const char *arg)
@@ -50,13 +60,21 @@ int settings_debug(const char *log_level)
     return log_level && level_rank(log_level) >= LEVEL_DEBUG;
 }
 
+static bool fast_var(const char *name)
+{
+    for (size_t i = 0; i < sizeof fast_vars / sizeof fast_vars[0]; i++)
+        if (!strcmp(name, fast_vars[i]))
+            return true;
+    return false;
+}
+
 /* Empty counts as unset, as in Node (effective.ts skips empty values). */
 static int node_variable(char *why)
 {
-    for (size_t i = 0; i < sizeof node_vars / sizeof node_vars[0]; i++) {
-        const char *v = getenv(node_vars[i]);
-        if (v && *v)
-            return fail(why, "%s is set", node_vars[i]);
+    for (size_t i = 0; i < sizeof key_vars / sizeof key_vars[0]; i++) {
+        const char *v = getenv(key_vars[i]);
+        if (v && *v && !fast_var(key_vars[i]))
+            return fail(why, "%s is set", key_vars[i]);
     }
     return 0;
 }
@@ -126,8 +144,9 @@ static int default_socket(struct settings *s, char *why)
 
     if (!base || !plain_path(base))
         return fail(why, "the runtime directory %.100s is not a plain absolute path", base ? base : "?");
-    n = runtime ? snprintf(s->socket, sizeof s->socket, "%s/bia/helper.sock", base)
-                : snprintf(s->socket, sizeof s->socket, "%s/bia-%u/helper.sock", base, (unsigned)getuid());
+    n = runtime ? snprintf(s->socket, sizeof s->socket, "%s/" BIA_SOCKET_RUNTIME_DIR "/" BIA_SOCKET_NAME, base)
+                : snprintf(s->socket, sizeof s->socket, "%s/" BIA_SOCKET_TMP_DIR_PREFIX "%u/" BIA_SOCKET_NAME, base,
+                           (unsigned)getuid());
     if (n < 0 || (size_t)n >= sizeof s->socket)
         return fail(why, "the default socket path under %.100s is too long", base);
     return 0;
@@ -135,12 +154,12 @@ static int default_socket(struct settings *s, char *why)
 
 static int socket_setting(const struct runopts *o, struct settings *s, char *why)
 {
-    const char *value = layered(o->socket, "BIA_SOCKET");
+    const char *value = layered(o->socket, BIA_ENV_SOCKET);
 
     if (!value)
         return default_socket(s, why);
-    if (value[0] != '/' || strlen(value) > SETTINGS_MAX_SOCKET)
-        return fail(why, "the socket %.100s is not an absolute path of at most 107 bytes", value);
+    if (value[0] != '/' || strlen(value) > BIA_MAX_SOCKET_PATH)
+        return fail(why, "the socket %.100s is not an absolute path of at most " NUMBER_TEXT(BIA_MAX_SOCKET_PATH) " bytes", value);
     strcpy(s->socket, value);
     return 0;
 }
@@ -148,7 +167,7 @@ static int socket_setting(const struct runopts *o, struct settings *s, char *why
 /* --trace shows the preload's info lines, or more when more was asked for. */
 static int log_setting(const struct runopts *o, struct settings *s, char *why)
 {
-    const char *value = layered(o->log_level, "BIA_LOG");
+    const char *value = layered(o->log_level, BIA_ENV_LOG_LEVEL);
 
     if (value && level_rank(value) < 0)
         return fail(why, "%.60s is not a log level", value);
@@ -168,7 +187,9 @@ static int no_config_file(char *why)
         return fail(why, "%s", "neither XDG_CONFIG_HOME nor HOME is set");
     if (!plain_path(base ? base : home))
         return fail(why, "the config directory under %.100s is not a plain absolute path", base ? base : home);
-    n = snprintf(path, sizeof path, base ? "%s/bia/config.json" : "%s/.config/bia/config.json", base ? base : home);
+    n = snprintf(path, sizeof path, base ? "%s/" BIA_CONFIG_DIR "/" BIA_CONFIG_FILE
+                                         : "%s/" BIA_CONFIG_DEFAULT_HOME "/" BIA_CONFIG_DIR "/" BIA_CONFIG_FILE,
+                 base ? base : home);
     if (n < 0 || (size_t)n >= sizeof path)
         return fail(why, "the config path under %.100s is too long", base ? base : home);
     if (stat(path, &st) == 0)

@@ -11,15 +11,13 @@
 #ifndef BIA_LAUNCHER_SETTINGS_H
 #define BIA_LAUNCHER_SETTINGS_H
 
+#include "bia_contract.h"
 #include "runopts.h"
 
 #include <stddef.h>
 
-/* sun_path's room, less its NUL: MAX_SOCKET_PATH in src/config/schema.ts. */
-#define SETTINGS_MAX_SOCKET 107
-
 struct settings {
-    char socket[SETTINGS_MAX_SOCKET + 1];
+    char socket[BIA_MAX_SOCKET_PATH + 1];
     const char *log_level;   /* NULL: unset, the preload's own default */
 };
 

@@ -1,6 +1,6 @@
 /*
  * An IPv6 address as the Node side writes it (canonicalV6 in
- * src/protocol.ts: the WHATWG URL host serializer, RFC 5952 without the
+ * src/wire/addresses.ts: the WHATWG URL host serializer, RFC 5952 without the
  * dotted-quad forms): lowercase hex groups without leading zeros, the
  * first longest run of two or more zero groups as "::". inet_ntop is not
  * used because it writes ::ffff:0:0 as ::ffff:0.0.0.0.

@@ -10,6 +10,10 @@
 // it, which would leave a checkout's own build unusable. `postpack` runs
 // this with --clean, removing prebuilds/ again, which the loaders would
 // otherwise prefer to what the checkout compiles next.
+//
+// The copy has no src/, so the generated C header the binaries are compiled
+// with (scripts/gen-contract.mjs) is made here first; the tarball carries it
+// too, for an install that compiles without typescript.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +37,11 @@ function checkDependencies() {
   if (missing.length) fail(`npm pack builds the package and needs its dependencies, but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not installed: run npm install first`);
 }
 
+function generateContract() {
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'gen-contract.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) fail('npm pack could not make the C header preload/include/bia_contract.h (above)');
+}
+
 function buildPrebuilds() {
   const stage = mkdtempSync(join(tmpdir(), 'bia-pack-'));
   try {
@@ -52,5 +61,6 @@ if (process.argv.includes('--clean')) {
 } else {
   if (process.platform !== 'linux') fail('the package is packed on Linux only (it ships Linux binaries)');
   checkDependencies();
+  generateContract();
   buildPrebuilds();
 }

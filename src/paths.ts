@@ -4,6 +4,15 @@ import path from 'node:path';
 
 type Env = NodeJS.ProcessEnv;
 
+// The pieces of the socket path rule below, which the native launcher
+// follows too (scripts/gen-contract.mjs gives them to it).
+/** The directory bia makes in $XDG_RUNTIME_DIR. */
+export const RUNTIME_DIR_NAME = 'bia';
+/** The directory bia makes in the temporary directory, followed by the uid. */
+export const TMP_DIR_PREFIX = 'bia-';
+/** The socket's name in either. */
+export const SOCKET_NAME = 'helper.sock';
+
 /** Where a shared helper (`bia helper --system`) listens by default, and bia looks for one. */
 export const SYSTEM_SOCKET = '/run/bia/helper.sock';
 /** Where a shared helper keeps its mappings when systemd gives it no STATE_DIRECTORY. */
@@ -18,8 +27,8 @@ function absolute(value: string | undefined): string | undefined {
 export function socketPath(env: Env = process.env): string {
   if (env.BIA_SOCKET) return env.BIA_SOCKET;
   const runtime = absolute(env.XDG_RUNTIME_DIR);
-  if (runtime) return path.join(runtime, 'bia', 'helper.sock');
-  return path.join(os.tmpdir(), `bia-${process.getuid!()}`, 'helper.sock');
+  if (runtime) return path.join(runtime, RUNTIME_DIR_NAME, SOCKET_NAME);
+  return path.join(os.tmpdir(), `${TMP_DIR_PREFIX}${process.getuid!()}`, SOCKET_NAME);
 }
 
 /** $XDG_STATE_HOME/bia, else ~/.local/state/bia: the helper's log file lives here. */

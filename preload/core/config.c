@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include "bia_contract.h"
 #include "bia_protocol.h"
 #include "log.h"
 
@@ -19,25 +20,23 @@
 #include <string.h>
 #include <sys/auxv.h>
 
-#define MAX_TIMEOUT_MS 600000
-
 static struct bia_config config = {
     .network = BIA_MODE_AUTO,
-    .timeout_ms = 800,
-    .resolve_timeout_ms = 8000,
+    .timeout_ms = BIA_DEFAULT_TIMEOUT_MS,
+    .resolve_timeout_ms = BIA_DEFAULT_RESOLVE_TIMEOUT_MS,
 };
 static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 
 static void read_log_level(void)
 {
-    const char *text = getenv("BIA_LOG");
+    const char *text = getenv(BIA_ENV_LOG_LEVEL);
     int level;
 
     if (!text)
         return;
     level = bia_log_parse_level(text);
     if (level < 0)
-        bia_warn("ignoring BIA_LOG=%s: expected error, warn, info, debug or trace", text);
+        bia_warn("ignoring " BIA_ENV_LOG_LEVEL "=%s: expected " BIA_LOG_LEVEL_CHOICES, text);
     else
         bia_log_set_level(level);
 }
@@ -45,10 +44,10 @@ static void read_log_level(void)
 /* Read before anything can warn, so that warnings land there too. */
 static void read_log_file(void)
 {
-    const char *path = getenv("BIA_LOG_FILE");
+    const char *path = getenv(BIA_ENV_LOG_FILE);
 
     if (path && *path && !bia_log_set_file(path))
-        bia_warn("ignoring BIA_LOG_FILE: expected an absolute path to a file this program may append to");
+        bia_warn("ignoring " BIA_ENV_LOG_FILE ": expected an absolute path to a file this program may append to");
 }
 
 static void read_network(void)
@@ -59,7 +58,7 @@ static void read_network(void)
         {"ipv6-only", BIA_NET_IPV6_ONLY},
         {"ipv4-only", BIA_NET_IPV4_ONLY},
     };
-    const char *text = getenv("BIA_NETWORK");
+    const char *text = getenv(BIA_ENV_NETWORK);
 
     if (!text)
         return;
@@ -69,13 +68,13 @@ static void read_network(void)
             return;
         }
     }
-    bia_warn("ignoring BIA_NETWORK=%s: expected auto, dual, ipv6-only or ipv4-only", text);
+    bia_warn("ignoring " BIA_ENV_NETWORK "=%s: expected auto, dual, ipv6-only or ipv4-only", text);
 }
 
 /* Accepts a.b.c.d/len with len 1..32 and no host bits set. */
 static void read_pool(void)
 {
-    const char *text = getenv("BIA_POOL");
+    const char *text = getenv(BIA_ENV_POOL);
     char addr[INET_ADDRSTRLEN];
     const char *slash;
     char *end;
@@ -101,7 +100,7 @@ static void read_pool(void)
     config.pool_len = (unsigned)len;
     return;
 invalid:
-    bia_warn("ignoring BIA_POOL=%s: expected a network such as 198.18.0.0/15", text);
+    bia_warn("ignoring " BIA_ENV_POOL "=%s: expected a network such as 198.18.0.0/15", text);
 }
 
 /* a:b::/len with no host bits set; false if text is not one. */
@@ -132,8 +131,8 @@ static bool parse_v6_network(const char *text, struct in6_addr *net, unsigned *l
 static void read_synth(void)
 {
     static const char *const names[] = {NULL, "mapped", "prefix", "m46a", "pool"};
-    const char *format = getenv("BIA_SYNTH"), *prefix = getenv("BIA_SYNTH_PREFIX");
-    const char *plane = getenv("BIA_PLANE_ID");
+    const char *format = getenv(BIA_ENV_SYNTH), *prefix = getenv(BIA_ENV_SYNTH_PREFIX);
+    const char *plane = getenv(BIA_ENV_PLANE_ID);
     struct bia_synth_params p = {0};
     unsigned len = 0;
     unsigned long id;
@@ -149,8 +148,8 @@ static void read_synth(void)
     if (!p.format || !prefix || !parse_v6_network(prefix, &p.prefix, &len) ||
         (plane && (!*plane || *end || errno || id > 0xffffffffUL)) ||
         !bia_synth_params_valid(p.format, len, (uint32_t)id)) {
-        bia_warn("ignoring BIA_SYNTH=%s: expected mapped, prefix, m46a or pool with a fitting "
-                 "BIA_SYNTH_PREFIX (and BIA_PLANE_ID)", format);
+        bia_warn("ignoring " BIA_ENV_SYNTH "=%s: expected mapped, prefix, m46a or pool with a fitting "
+                 BIA_ENV_SYNTH_PREFIX " (and " BIA_ENV_PLANE_ID ")", format);
         return;
     }
     p.len = (uint8_t)len;
@@ -169,8 +168,8 @@ static void read_timeout(const char *name, int *out)
         return;
     errno = 0;
     ms = strtol(text, &end, 10);
-    if (!*text || *end || errno || ms < 1 || ms > MAX_TIMEOUT_MS) {
-        bia_warn("ignoring %s=%s: expected milliseconds, 1..%d", name, text, MAX_TIMEOUT_MS);
+    if (!*text || *end || errno || ms < 1 || ms > BIA_MAX_TIMEOUT_MS) {
+        bia_warn("ignoring %s=%s: expected milliseconds, 1..%d", name, text, BIA_MAX_TIMEOUT_MS);
         return;
     }
     *out = (int)ms;
@@ -179,14 +178,14 @@ static void read_timeout(const char *name, int *out)
 /* Returns false (and says why) when no usable helper socket path is set. */
 static bool read_socket(void)
 {
-    const char *text = getenv("BIA_SOCKET");
+    const char *text = getenv(BIA_ENV_SOCKET);
 
     if (!text || !*text) {
-        bia_debug("inert: BIA_SOCKET is not set");
+        bia_debug("inert: " BIA_ENV_SOCKET " is not set");
         return false;
     }
     if (strlen(text) >= sizeof config.socket_path) {
-        bia_warn("inert: BIA_SOCKET is longer than a Unix socket path may be");
+        bia_warn("inert: " BIA_ENV_SOCKET " is longer than a Unix socket path may be");
         return false;
     }
     strcpy(config.socket_path, text);
@@ -195,12 +194,12 @@ static bool read_socket(void)
 
 static void read_config(void)
 {
-    const char *inside = getenv("BIA_INSIDE_HELPER");
+    const char *inside = getenv(BIA_ENV_INSIDE_HELPER);
 
     /* Inside the helper nothing is read, so nothing is ever logged there. */
     if (inside && !strcmp(inside, "1"))
         return;
-    /* Not even BIA_LOG: a set-uid program's environment is the caller's. */
+    /* Not even the log level: a set-uid program's environment is the caller's. */
     if (getauxval(AT_SECURE))
         return;
     read_log_file();
@@ -210,8 +209,8 @@ static void read_config(void)
     read_network();
     read_pool();
     read_synth();
-    read_timeout("BIA_TIMEOUT_MS", &config.timeout_ms);
-    read_timeout("BIA_RESOLVE_TIMEOUT_MS", &config.resolve_timeout_ms);
+    read_timeout(BIA_ENV_TIMEOUT_MS, &config.timeout_ms);
+    read_timeout(BIA_ENV_RESOLVE_TIMEOUT_MS, &config.resolve_timeout_ms);
     config.active = true;
 }
 

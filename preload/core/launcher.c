@@ -6,6 +6,8 @@
  * when that parent goes away. Only the direct child does: the variable is
  * removed at once, so the program's own children are not tied to bia run.
  */
+#include "bia_contract.h"
+
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/auxv.h>
@@ -14,14 +16,14 @@
 
 __attribute__((constructor)) static void tie_to_launcher(void)
 {
-    const char *text = getenv("BIA_LAUNCHER_PID");
+    const char *text = getenv(BIA_ENV_LAUNCHER_PID);
     char *end;
     long pid;
 
     if (!text || getauxval(AT_SECURE))
         return;
     pid = strtol(text, &end, 10);
-    unsetenv("BIA_LAUNCHER_PID");
+    unsetenv(BIA_ENV_LAUNCHER_PID);
     if (*end || pid <= 1 || getppid() != pid)
         return;
     prctl(PR_SET_PDEATHSIG, SIGTERM);

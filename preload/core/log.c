@@ -19,7 +19,11 @@ static int current_level = BIA_LOG_WARN;
 
 static char log_path[PATH_MAX];   /* empty: stderr; set once at load */
 
-static const char *const level_names[] = {"error", "warn", "info", "debug", "trace"};
+static const char *const level_names[] = {
+#define BIA_LOG_NAME(level, name) name,
+    BIA_LOG_LEVELS(BIA_LOG_NAME)
+#undef BIA_LOG_NAME
+};
 
 int bia_log_parse_level(const char *text)
 {

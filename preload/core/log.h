@@ -2,17 +2,18 @@
 #ifndef BIA_LOG_H
 #define BIA_LOG_H
 
+#include "bia_contract.h"
+
 #include <stdbool.h>
 
+/* BIA_LOG_ERROR .. BIA_LOG_TRACE: src/log.ts's LOG_LEVELS, in order. */
 enum bia_log_level {
-    BIA_LOG_ERROR,
-    BIA_LOG_WARN,
-    BIA_LOG_INFO,
-    BIA_LOG_DEBUG,
-    BIA_LOG_TRACE,
+#define BIA_LOG_ENUM(level, name) BIA_LOG_##level,
+    BIA_LOG_LEVELS(BIA_LOG_ENUM)
+#undef BIA_LOG_ENUM
 };
 
-/* Parses "error" .. "trace"; returns -1 for anything else. */
+/* Parses a level's name ("error" .. "trace"); returns -1 for anything else. */
 int bia_log_parse_level(const char *text);
 void bia_log_set_level(int level);
 bool bia_log_enabled(int level);

@@ -1,6 +1,6 @@
 /*
  * The helper protocol, version 1: the C half of docs/protocol.md.
- * The TypeScript half is src/protocol.ts; both are tested against
+ * The TypeScript half is src/wire/; both are tested against
  * test/vectors/protocol.json.
  *
  * Pure functions on caller-provided buffers: no I/O, no allocation, no

@@ -23,6 +23,7 @@ import { helperLogPath } from '../paths.js';
 import { CLI_MAIN } from '../preload-path.js';
 import { refuseRoot } from './root.js';
 import { HELPER_NODE_FLAGS } from '../helper/node-flags.js';
+import { VARIABLES } from '../config/variables.js';
 
 const START_TIMEOUT_MS = 5000;
 const POLL_MS = 20;
@@ -176,7 +177,7 @@ function startHelper(target: HelperTarget): { exited: { code?: number }; logFrom
   mkdirSync(dirname(target.logPath), { recursive: true, mode: 0o700 });
   const log = openSync(target.logPath, 'a', 0o600);
   const logFrom = fstatSync(log).size;
-  const env: NodeJS.ProcessEnv = { ...process.env, BIA_INSIDE_HELPER: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, [VARIABLES.insideHelper]: '1' };
   delete env.LD_PRELOAD; // the helper must never run through its own preload
   const child = spawn(process.execPath, [...HELPER_NODE_FLAGS, CLI_MAIN, 'helper', '--socket', target.socketPath, ...target.helperArgs], {
     detached: true,

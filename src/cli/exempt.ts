@@ -7,14 +7,15 @@
 // makes it pass every call straight to libc.
 import { readFileSync } from 'node:fs';
 import { runChild } from './child.js';
+import { VARIABLES } from '../config/variables.js';
 
 /** Whether the preload library is loaded into this process and not told to stay inert. */
 export function needsExemption(): boolean {
-  if (process.env.BIA_INSIDE_HELPER === '1') return false;
+  if (process.env[VARIABLES.insideHelper] === '1') return false;
   return readFileSync('/proc/self/maps', 'utf8').includes('/libbia.so');
 }
 
 /** Runs this same bia command again, exempt from the preload; resolves with its status. */
 export function rerunExempt(): Promise<number> {
-  return runChild([process.execPath, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, BIA_INSIDE_HELPER: '1' });
+  return runChild([process.execPath, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, [VARIABLES.insideHelper]: '1' });
 }

@@ -1,7 +1,8 @@
 // The environment that turns bia on for a program: the preload library in
 // LD_PRELOAD and the BIA_* settings it reads (preload/core/config.c). Shared
 // by `bia run` (a child's environment) and `bia env` (the user's shell).
-import { DEFAULTS, type Config } from '../config/schema.js';
+import { DEFAULTS, KEYS, PRELOAD_KEYS, type Config } from '../config/schema.js';
+import { VARIABLES } from '../config/variables.js';
 import { SynthFormat, type HelloBody } from '../wire/messages.js';
 import { preloadLibrary } from '../preload-path.js';
 import { existsSync } from 'node:fs';
@@ -19,7 +20,8 @@ export interface PreloadSettings extends Config {
  * with the sanitizer runtime before it, as LD_PRELOAD takes them).
  */
 export function requireLibrary(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.BIA_PRELOAD_LIBRARY) return customLibrary(env.BIA_PRELOAD_LIBRARY);
+  const custom = env[VARIABLES.preloadLibrary];
+  if (custom) return customLibrary(custom);
   const library = preloadLibrary();
   if (!library) throw new CliError('the preload library is not built: run `npm install` (or `npm run build`) in the bia package', EXIT_INTERNAL);
   return library;
@@ -28,7 +30,7 @@ export function requireLibrary(env: NodeJS.ProcessEnv = process.env): string {
 function customLibrary(value: string): string {
   const files = entries(value);
   const bad = files.find((f) => !isAbsolute(f) || !existsSync(f));
-  if (!files.length || bad !== undefined) throw new CliError(`BIA_PRELOAD_LIBRARY: ${JSON.stringify(bad ?? value)} is not an absolute path to an existing file`, EXIT_USAGE);
+  if (!files.length || bad !== undefined) throw new CliError(`${VARIABLES.preloadLibrary}: ${JSON.stringify(bad ?? value)} is not an absolute path to an existing file`, EXIT_USAGE);
   return files.join(' ');
 }
 
@@ -54,21 +56,21 @@ export function withoutLibrary(library: string, ldPreload: string | undefined): 
 export function preloadVariables(library: string, settings: PreloadSettings, hello: HelloBody, current: string | undefined): Record<string, string> {
   const vars: Record<string, string> = {
     LD_PRELOAD: withLibrary(library, current),
-    BIA_SOCKET: settings.socket,
-    BIA_POOL: `${hello.pool}/${hello.poolLen}`,
+    [KEYS.socket.env]: settings.socket,
+    [KEYS.pool.env]: `${hello.pool}/${hello.poolLen}`,
     // The helper's synthesis, so that the library recognises synthesized
     // addresses without asking it (preload/core/synth.c).
-    BIA_SYNTH: SynthFormat[hello.synth.format].toLowerCase(),
-    BIA_SYNTH_PREFIX: `${hello.synth.prefix}/${hello.synth.prefixLen}`,
-    BIA_PLANE_ID: String(hello.synth.plane),
+    [KEYS.synth.env]: SynthFormat[hello.synth.format].toLowerCase(),
+    [KEYS.synthPrefix.env]: `${hello.synth.prefix}/${hello.synth.prefixLen}`,
+    [KEYS.planeId.env]: String(hello.synth.plane),
   };
-  if (settings.network !== DEFAULTS.network) vars.BIA_NETWORK = settings.network;
-  if (settings.logLevel) vars.BIA_LOG = settings.logLevel;
-  if (settings.logFile) vars.BIA_LOG_FILE = settings.logFile;
-  if (settings.timeoutMs !== DEFAULTS.timeoutMs) vars.BIA_TIMEOUT_MS = String(settings.timeoutMs);
-  if (settings.resolveTimeoutMs !== DEFAULTS.resolveTimeoutMs) vars.BIA_RESOLVE_TIMEOUT_MS = String(settings.resolveTimeoutMs);
+  for (const key of PRELOAD_KEYS) {
+    const value = settings[key];
+    if (value !== undefined && value !== (DEFAULTS as Partial<Config>)[key]) vars[KEYS[key].env] = String(value);
+  }
+  if (settings.logFile) vars[VARIABLES.logFile] = settings.logFile;
   return vars;
 }
 
 /** What `bia env --off` unsets besides LD_PRELOAD: every variable preloadVariables may set. */
-export const PRELOAD_SETTING_NAMES = ['BIA_SOCKET', 'BIA_POOL', 'BIA_NETWORK', 'BIA_LOG', 'BIA_LOG_FILE', 'BIA_TIMEOUT_MS', 'BIA_RESOLVE_TIMEOUT_MS', 'BIA_SYNTH', 'BIA_SYNTH_PREFIX', 'BIA_PLANE_ID'];
+export const PRELOAD_SETTING_NAMES = [...(['socket', 'pool', 'synth', 'synthPrefix', 'planeId', ...PRELOAD_KEYS] as const).map((k) => KEYS[k].env), VARIABLES.logFile];

@@ -11,6 +11,7 @@ import { runChild } from './child.js';
 import { preloadVariables, requireLibrary } from './preload-env.js';
 import { ensureHelper, helperTarget } from './ensure-helper.js';
 import { secureExecutionWarning } from '../secure-exec.js';
+import { VARIABLES } from '../config/variables.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, optionSpec('run'));
@@ -24,7 +25,7 @@ export async function run(argv: string[]): Promise<number> {
   if (secure) process.stderr.write(`bia: warning: ${secure}\n`);
   // The program asks for SIGTERM should bia run be killed outright
   // (preload/core/launcher.c), so it never outlives its launcher as an orphan.
-  return runChild(rest, { ...env, BIA_LAUNCHER_PID: String(process.pid) });
+  return runChild(rest, { ...env, [VARIABLES.launcherPid]: String(process.pid) });
 }
 
 // The preload logs each translated call at info level; tracing shows those

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configHome } from '../config/file.js';
+import { VARIABLES } from '../config/variables.js';
 import { effectiveConfig } from '../config/effective.js';
 import { parseArgs } from './args.js';
 import { optionSpec } from './commands.js';
@@ -77,7 +78,7 @@ Also=${SERVICE}.socket
 
 /** Environment='s words: how the helper is found and run, then EXTRA. */
 export function unitEnvironment(command: UnitCommand, extra: string[]): string {
-  return [`PATH=${command.path}`, `NODE_OPTIONS=${command.nodeOptions}`, 'BIA_INSIDE_HELPER=1', ...extra].map(envWord).join(' ');
+  return [`PATH=${command.path}`, `NODE_OPTIONS=${command.nodeOptions}`, `${VARIABLES.insideHelper}=1`, ...extra].map(envWord).join(' ');
 }
 
 /** The socket, where programs look for the helper: %t is $XDG_RUNTIME_DIR. */

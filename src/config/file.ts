@@ -13,14 +13,22 @@ export class ConfigError extends Error {
   }
 }
 
+// The pieces of the config file's path, which the native launcher looks
+// at too (scripts/gen-contract.mjs gives them to it).
+/** The config home when $XDG_CONFIG_HOME is not set, in the home directory. */
+export const DEFAULT_CONFIG_HOME = '.config';
+/** bia's directory in the config home, and the file in it. */
+export const CONFIG_DIR_NAME = 'bia';
+export const CONFIG_FILE_NAME = 'config.json';
+
 /** $XDG_CONFIG_HOME, else ~/.config (a relative value is ignored, as the XDG spec says). */
 export function configHome(env: NodeJS.ProcessEnv = process.env): string {
-  return env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config');
+  return env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(os.homedir(), DEFAULT_CONFIG_HOME);
 }
 
 /** $XDG_CONFIG_HOME/bia/config.json, else ~/.config/bia/config.json. */
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(configHome(env), 'bia', 'config.json');
+  return path.join(configHome(env), CONFIG_DIR_NAME, CONFIG_FILE_NAME);
 }
 
 /** The keys FILE sets; none when it does not exist. */

@@ -42,12 +42,20 @@ export interface KeySpec {
   expected: string;
   /** The values to offer when there are few (shell completion). */
   choices?: readonly string[];
+  /**
+   * The preload library reads it (preload/core/config.c, by the name
+   * scripts/gen-contract.mjs gives it): bia run and bia env pass it on
+   * when it is not the default. (The socket, the pool and the synthesis
+   * keys reach the preload too, as the helper in use has them.)
+   */
+  preload?: true;
   /** The value, or undefined when VALUE is not valid. Strings come from env and flags. */
   parse(value: unknown): Config[Key] | undefined;
 }
 
-// Matches MAX_TIMEOUT_MS in preload/core/config.c.
-const MAX_TIMEOUT_MS = 600_000;
+// The preload takes the same range (BIA_MAX_TIMEOUT_MS in the generated
+// preload/include/bia_contract.h).
+export const MAX_TIMEOUT_MS = 600_000;
 
 function milliseconds(value: unknown): number | undefined {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -75,7 +83,7 @@ const COUNT = `a whole number, 1..${MAX_QUOTA}`;
 
 // sun_path holds 108 bytes including the terminating NUL; a longer path
 // would be cut short by whoever used it, naming another socket.
-const MAX_SOCKET_PATH = 107;
+export const MAX_SOCKET_PATH = 107;
 
 function socketPath(value: unknown): string | undefined {
   if (typeof value !== 'string' || !value.startsWith('/') || value.includes('\0')) return undefined;
@@ -98,6 +106,7 @@ export const KEYS: Record<Key, KeySpec> = {
     flag: '--network',
     expected: `one of ${NETWORK_MODES.join(', ')}`,
     choices: NETWORK_MODES,
+    preload: true,
     parse: (v) => ((NETWORK_MODES as readonly unknown[]).includes(v) ? (v as NetworkMode) : undefined),
   },
   pool: { env: 'BIA_POOL', flag: '--pool', expected: `an IPv4 network such as ${DEFAULT_POOL}`, parse: pool },
@@ -108,7 +117,14 @@ export const KEYS: Record<Key, KeySpec> = {
     choices: ['auto', 'off', '64:ff9b::/96'],
     parse: (v) => (v === 'auto' || v === 'off' || (typeof v === 'string' && parsePrefix(v)) ? (v as string) : undefined),
   },
-  logLevel: { env: 'BIA_LOG', flag: '--log-level', expected: `one of ${LOG_LEVELS.join(', ')}`, choices: LOG_LEVELS, parse: (v) => (isLogLevel(v) ? v : undefined) },
+  logLevel: {
+    env: 'BIA_LOG',
+    flag: '--log-level',
+    expected: `one of ${LOG_LEVELS.join(', ')}`,
+    choices: LOG_LEVELS,
+    preload: true,
+    parse: (v) => (isLogLevel(v) ? v : undefined),
+  },
   socket: {
     env: 'BIA_SOCKET',
     flag: '--socket',
@@ -121,11 +137,12 @@ export const KEYS: Record<Key, KeySpec> = {
     expected: `an absolute path of at most ${MAX_SOCKET_PATH} bytes (a Unix socket's limit)`,
     parse: socketPath,
   },
-  timeoutMs: { env: 'BIA_TIMEOUT_MS', flag: '--timeout-ms', expected: `whole milliseconds, 1..${MAX_TIMEOUT_MS}`, parse: milliseconds },
+  timeoutMs: { env: 'BIA_TIMEOUT_MS', flag: '--timeout-ms', expected: `whole milliseconds, 1..${MAX_TIMEOUT_MS}`, preload: true, parse: milliseconds },
   resolveTimeoutMs: {
     env: 'BIA_RESOLVE_TIMEOUT_MS',
     flag: '--resolve-timeout-ms',
     expected: `whole milliseconds, 1..${MAX_TIMEOUT_MS}`,
+    preload: true,
     parse: milliseconds,
   },
   synth: {
@@ -151,6 +168,9 @@ export const KEYS: Record<Key, KeySpec> = {
 };
 
 export const KEY_NAMES = Object.keys(KEYS) as Key[];
+
+/** The keys marked `preload`. */
+export const PRELOAD_KEYS = KEY_NAMES.filter((k) => KEYS[k].preload);
 
 /** The command-line options that set config keys, for parseArgs. */
 export const CONFIG_FLAGS = KEY_NAMES.map((k) => KEYS[k].flag);

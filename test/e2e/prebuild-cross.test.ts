@@ -50,7 +50,8 @@ async function startHelper(socket: string): Promise<void> {
 
 beforeAll(async () => {
   if (missing) return;
-  for (const e of ['binding.gyp', 'native', 'preload', 'launcher', 'scripts', 'package.json']) cpSync(join(packageRoot, e), join(work, e), { recursive: true });
+  // src/ too: the build makes the C side's shared names from it (scripts/gen-contract.mjs).
+  for (const e of ['binding.gyp', 'native', 'preload', 'launcher', 'scripts', 'src', 'package.json']) cpSync(join(packageRoot, e), join(work, e), { recursive: true });
   symlinkSync(join(packageRoot, 'node_modules'), join(work, 'node_modules'));
   // The launcher finds its package by the Node CLI's entry point.
   mkdirSync(join(work, 'dist', 'cli'), { recursive: true });

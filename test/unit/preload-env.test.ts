@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { requireLibrary, withLibrary, withoutLibrary } from '../../src/cli/preload-env.js';
+import { PRELOAD_SETTING_NAMES, preloadVariables, requireLibrary, withLibrary, withoutLibrary, type PreloadSettings } from '../../src/cli/preload-env.js';
+import { DEFAULTS } from '../../src/config/schema.js';
 import { shellQuote } from '../../src/cli/shell-syntax.js';
 
 describe('LD_PRELOAD editing', () => {
@@ -24,6 +25,28 @@ describe('LD_PRELOAD editing', () => {
   it('takes the library out, and says when nothing is left', () => {
     expect(withoutLibrary('/b/libbia.so', '/b/libbia.so /x.so')).toBe('/x.so');
     expect(withoutLibrary('/b/libbia.so', '/b/libbia.so')).toBeUndefined();
+  });
+});
+
+describe('the variables a program gets', () => {
+  // A helper's HELLO: the mapped format, the default pool.
+  const hello = { network: 1, pool: '198.18.0.0', poolLen: 15, ttl: 2, synth: { format: 1, prefix: '::ffff:0:0', prefixLen: 96, plane: 0 } } as Parameters<typeof preloadVariables>[2];
+  const settings: PreloadSettings = { ...DEFAULTS, socket: '/run/user/1000/bia/helper.sock' };
+
+  it('are the socket and the HELLO, plus each setting the preload reads that is not the default; bia env --off unsets them all', () => {
+    const plain = preloadVariables('/b/libbia.so', settings, hello, undefined);
+    expect(plain).toEqual({
+      LD_PRELOAD: '/b/libbia.so',
+      BIA_SOCKET: settings.socket,
+      BIA_POOL: '198.18.0.0/15',
+      BIA_SYNTH: 'mapped',
+      BIA_SYNTH_PREFIX: '::ffff:0:0/96',
+      BIA_PLANE_ID: '0',
+    });
+    const changed = { ...settings, network: 'dual', logLevel: 'debug', timeoutMs: 900, resolveTimeoutMs: 700, logFile: '/tmp/bia.log' } as const;
+    const all = preloadVariables('/b/libbia.so', changed, hello, undefined);
+    expect(all).toEqual({ ...plain, BIA_NETWORK: 'dual', BIA_LOG: 'debug', BIA_TIMEOUT_MS: '900', BIA_RESOLVE_TIMEOUT_MS: '700', BIA_LOG_FILE: '/tmp/bia.log' });
+    expect([...PRELOAD_SETTING_NAMES, 'LD_PRELOAD'].sort()).toEqual(Object.keys(all).sort());
   });
 });
 
