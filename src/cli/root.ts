@@ -15,7 +15,7 @@ export function refuseRoot(allowRootFlag: boolean, env: NodeJS.ProcessEnv = proc
   const bad = value === undefined || value === '' ? '' : ` (${ROOT_OPT_IN}=${JSON.stringify(value)} is not 1)`;
   throw new CliError(
     `the bia helper refuses to run as root${bad}: run bia as an ordinary user, or, where root is the only user ` +
-      `(a container, a sandbox), opt in with 'bia helper --allow-root' or ${ROOT_OPT_IN}=1`,
+      `(a container, a sandbox), opt in with --allow-root (bia run --allow-root, bia env --allow-root, bia helper --allow-root) or ${ROOT_OPT_IN}=1`,
     EXIT_CONFIG,
   );
 }
