@@ -26,7 +26,7 @@ BIA_ALLOW_ROOT=1 bia run -- true; echo "RESULT optin $?"`);
     expect(r.rc('helper'), log).toBe(78);
     expect(r.rc('run'), log).toBe(78);
     expect(r.rc('yes'), log).toBe(78);
-    expect(r.stdout).toMatch(/bia: the bia helper refuses to run as root: .*--allow-root' or BIA_ALLOW_ROOT=1/);
+    expect(r.stdout).toMatch(/bia: the bia helper refuses to run as root: .*opt in with --allow-root \(bia run --allow-root, .*\) or BIA_ALLOW_ROOT=1/);
     expect(r.stdout).toContain('BIA_ALLOW_ROOT="yes" is not 1');
     expect(r.rc('socket'), 'no helper was started').not.toBe(0);
     expect(r.rc('optin'), log).toBe(0);
