@@ -19,7 +19,7 @@
       "include_dirs": ["<!(node scripts/gen-contract.mjs)", "preload/include", "preload/core"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-fvisibility=hidden"],
       "libraries": ["-ldl", "-lpthread"],
-      "sources": ["<!@(ls -1 preload/core/*.c preload/hooks/*.c)"]
+      "sources": ["<!@(ls -1 preload/core/*/*.c preload/hooks/*.c)"]
     },
     {
       "target_name": "bia_launcher",
@@ -29,7 +29,7 @@
       "defines": ["_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra"],
       "ldflags": ["-static"],
-      "sources": ["<!@(ls -1 launcher/*.c)", "preload/core/protocol.c", "preload/core/maptable_file.c", "preload/core/socktrust.c"]
+      "sources": ["<!@(ls -1 launcher/*.c)", "preload/core/client/protocol.c", "preload/core/client/maptable_file.c", "preload/core/client/socktrust.c"]
     }
   ]
 }

@@ -21,7 +21,7 @@ static bool same_name(const char *a, const char *b)
 
 /* Whether ENTRY is one of the N variables in LIST, or BIA_LAUNCHER_PID:
  * the Node launcher's mark, which the program does not get from this one,
- * as it is not a child of a launcher that stays (preload/core/launcher.c). */
+ * as it is not a child of a launcher that stays (preload/core/exec/launcher.c). */
 static bool is_replaced(const char *entry, char *const *list, size_t n)
 {
     if (same_name(entry, BIA_ENV_LAUNCHER_PID "="))

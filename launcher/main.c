@@ -37,7 +37,7 @@
 #define MAX2(a, b) ((a) > (b) ? (a) : (b))
 #define WHY_SIZE MAX2(MAX2(HELLO_WHY_SIZE, SETTINGS_WHY_SIZE), CHILDENV_WHY_SIZE)
 
-/* The launcher's debug lines, in the preload's format (preload/core/log.c). */
+/* The launcher's debug lines, in the preload's format (preload/core/runtime/log.c). */
 static void debug(const struct settings *s, const char *fmt, ...)
 {
     char line[512];

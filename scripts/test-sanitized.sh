@@ -25,7 +25,7 @@ node "$root/scripts/gen-contract.mjs" >/dev/null
 cc -std=gnu11 -Wall -Wextra -fvisibility=hidden -fPIC -shared -g -O1 -fno-omit-frame-pointer \
   -fsanitize=address,undefined -fno-sanitize-recover=undefined \
   -I"$root/preload/include" -I"$root/preload/core" \
-  $(ls "$root"/preload/core/*.c "$root"/preload/hooks/*.c) -o "$out/libbia.so" -ldl -lpthread
+  $(ls "$root"/preload/core/*/*.c "$root"/preload/hooks/*.c) -o "$out/libbia.so" -ldl -lpthread
 cc -std=gnu11 -Wall -Wextra -fPIC -shared -O1 "$root/scripts/asan-swift-demangle.c" -o "$out/libasan-swift-demangle.so"
 
 export BIA_PRELOAD_LIBRARY="$(cc -print-file-name=libasan.so) $out/libasan-swift-demangle.so $out/libbia.so"

@@ -1,7 +1,7 @@
 /* accept(): see accept4(). */
-#include "accept.h"
-#include "config.h"
-#include "real.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v4prog/accept.h"
 
 BIA_EXPORT int accept(int fd, struct sockaddr *addr, socklen_t *len)
 {

@@ -3,9 +3,9 @@
  * No _GNU_SOURCE here: with it glibc declares the address argument as a
  * transparent union, which this definition would not match.
  */
-#include "accept.h"
-#include "config.h"
-#include "real.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v4prog/accept.h"
 
 BIA_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 

@@ -1,15 +1,15 @@
 /*
  * bind(): looked at only when the address is long enough for a
  * sockaddr_in; anything shorter (or NULL) goes to the kernel, which
- * answers with its own errno. AF_INET goes to core/bindv4.c, AF_INET6 to
- * core/v6prog.c (an IPv6-only server on an IPv4-only network).
+ * answers with its own errno. AF_INET goes to core/v4prog/bindv4.c, AF_INET6 to
+ * core/v6prog/v6prog.c (an IPv6-only server on an IPv4-only network).
  */
-#include "bindv4.h"
-#include "config.h"
-#include "outbound.h"
-#include "real.h"
-#include "v4backed.h"
-#include "v6prog.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v4prog/bindv4.h"
+#include "v4prog/outbound.h"
+#include "v6prog/v4backed.h"
+#include "v6prog/v6prog.h"
 
 #include <netinet/in.h>
 

@@ -4,11 +4,11 @@
  * the number can be reused. Async-signal-safe like libc's: neither table
  * takes a lock (fdtable.h), the report is system calls.
  */
-#include "config.h"
-#include "fdtable.h"
-#include "real.h"
-#include "sockhist.h"
-#include "usage.h"
+#include "fd/fdtable.h"
+#include "fd/sockhist.h"
+#include "fd/usage.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
 
 #include <unistd.h>
 

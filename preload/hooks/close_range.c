@@ -8,10 +8,10 @@
  * the exec hooks carry them by socket, not by descriptor).
  */
 #define _GNU_SOURCE
-#include "config.h"
-#include "fdtable.h"
-#include "real.h"
-#include "usage.h"
+#include "fd/fdtable.h"
+#include "fd/usage.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
 
 #include <linux/close_range.h>
 #include <unistd.h>

@@ -3,16 +3,16 @@
  * (or NULL) goes to the kernel as it is, which answers with exactly its
  * own errno; another family does too, except on a swapped socket, where it
  * fails with EAFNOSUPPORT as on the AF_INET socket the program believes in.
- * An IPv6 destination goes to core/v6prog.c: a synthesized address is
+ * An IPv6 destination goes to core/v6prog/v6prog.c: a synthesized address is
  * given in IPv4-mapped form with IPV6_V6ONLY lifted, so that the kernel
  * carries it over IPv4; an unreachable one is tried once more when the
  * helper pairs it with an IPv4 address.
  */
-#include "config.h"
-#include "outbound.h"
-#include "real.h"
-#include "v4backed.h"
-#include "v6prog.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v4prog/outbound.h"
+#include "v6prog/v4backed.h"
+#include "v6prog/v6prog.h"
 
 #include <errno.h>
 #include <netinet/in.h>

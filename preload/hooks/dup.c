@@ -1,9 +1,9 @@
 /* dup(): the copy is the same socket, so it keeps the translation. */
-#include "config.h"
-#include "fdtable.h"
-#include "real.h"
-#include "v6only.h"
-#include "v6prog.h"
+#include "fd/fdtable.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v6prog/v6only.h"
+#include "v6prog/v6prog.h"
 
 #include <unistd.h>
 

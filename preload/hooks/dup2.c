@@ -3,12 +3,12 @@
  * newfd held is closed, and its entry goes. dup2(fd, fd) changes nothing.
  * Async-signal-safe like libc's: the table takes no lock (fdtable.h).
  */
-#include "config.h"
-#include "fdtable.h"
-#include "real.h"
-#include "usage.h"
-#include "v6only.h"
-#include "v6prog.h"
+#include "fd/fdtable.h"
+#include "fd/usage.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v6prog/v6only.h"
+#include "v6prog/v6prog.h"
 
 #include <unistd.h>
 

@@ -1,11 +1,11 @@
 /* dup3(): as dup2() (the kernel refuses oldfd == newfd with EINVAL). */
 #define _GNU_SOURCE
-#include "config.h"
-#include "fdtable.h"
-#include "real.h"
-#include "usage.h"
-#include "v6only.h"
-#include "v6prog.h"
+#include "fd/fdtable.h"
+#include "fd/usage.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v6prog/v6only.h"
+#include "v6prog/v6prog.h"
 
 #include <unistd.h>
 

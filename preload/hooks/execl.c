@@ -1,6 +1,6 @@
 /* execl(): the arguments gathered on the stack, then as execv(). */
-#include "execenv.h"
-#include "real.h"
+#include "exec/execenv.h"
+#include "runtime/real.h"
 
 #include <stdarg.h>
 #include <unistd.h>

@@ -1,7 +1,7 @@
 /* execle(): the arguments gathered on the stack; the environment follows
  * the terminating NULL. */
-#include "execenv.h"
-#include "real.h"
+#include "exec/execenv.h"
+#include "runtime/real.h"
 
 #include <stdarg.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 /* execlp(): the arguments gathered on the stack, then as execvp(). */
-#include "execenv.h"
-#include "real.h"
+#include "exec/execenv.h"
+#include "runtime/real.h"
 
 #include <stdarg.h>
 #include <unistd.h>

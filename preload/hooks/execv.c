@@ -1,7 +1,7 @@
 /* execv(): glibc's calls its internal execve, which no hook sees; this one
  * goes through the real execve with the environment execve() would pass. */
-#include "execenv.h"
-#include "real.h"
+#include "exec/execenv.h"
+#include "runtime/real.h"
 
 #include <unistd.h>
 

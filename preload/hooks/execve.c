@@ -1,7 +1,7 @@
 /* execve(): the new program learns which inherited sockets are translated
- * (core/execenv.c). Async-signal-safe like libc's: stack only, no lock. */
-#include "execenv.h"
-#include "real.h"
+ * (core/exec/execenv.c). Async-signal-safe like libc's: stack only, no lock. */
+#include "exec/execenv.h"
+#include "runtime/real.h"
 
 #include <unistd.h>
 

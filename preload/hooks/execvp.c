@@ -1,6 +1,6 @@
 /* execvp(): execvpe() with the program's environment. */
-#include "execenv.h"
-#include "real.h"
+#include "exec/execenv.h"
+#include "runtime/real.h"
 
 #include <unistd.h>
 

@@ -1,7 +1,7 @@
 /* execvpe(): the PATH search stays glibc's; only the environment changes. */
 #define _GNU_SOURCE
-#include "execenv.h"
-#include "real.h"
+#include "exec/execenv.h"
+#include "runtime/real.h"
 
 #include <unistd.h>
 

@@ -8,11 +8,11 @@
  */
 /* Otherwise <fcntl.h> renames fcntl to fcntl64 and the two would clash. */
 #undef _FILE_OFFSET_BITS
-#include "config.h"
-#include "fdtable.h"
-#include "real.h"
-#include "v6only.h"
-#include "v6prog.h"
+#include "fd/fdtable.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v6prog/v6only.h"
+#include "v6prog/v6prog.h"
 
 #include <fcntl.h>
 #include <stdarg.h>

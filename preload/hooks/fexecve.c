@@ -1,6 +1,6 @@
 /* fexecve(): as execve(). */
-#include "execenv.h"
-#include "real.h"
+#include "exec/execenv.h"
+#include "runtime/real.h"
 
 #include <unistd.h>
 

@@ -8,11 +8,11 @@
  * would hide the IP version the host lacks but bia serves (addrconfig.h).
  * freeaddrinfo() frees the lists built here itself.
  */
-#include "addrconfig.h"
-#include "addrinfo.h"
-#include "config.h"
-#include "names.h"
-#include "real.h"
+#include "names/addrconfig.h"
+#include "names/addrinfo.h"
+#include "names/names.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
 
 #include <string.h>
 

@@ -1,9 +1,9 @@
 /* gethostbyaddr(), gethostbyaddr_r(): a pool or paired IPv4 address
  * answers with the name it was made for; other addresses go to libc. */
-#include "config.h"
-#include "hostent.h"
-#include "real.h"
-#include "reverse.h"
+#include "names/hostent.h"
+#include "names/reverse.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
 
 #include <string.h>
 

@@ -1,8 +1,8 @@
 /* gethostbyname(), gethostbyname_r(): host names go to the helper,
  * address literals to libc. */
-#include "hostent.h"
-#include "names.h"
-#include "real.h"
+#include "names/hostent.h"
+#include "names/names.h"
+#include "runtime/real.h"
 
 BIA_EXPORT struct hostent *gethostbyname(const char *name)
 {

@@ -1,9 +1,9 @@
 /* gethostbyname2(), gethostbyname2_r(): AF_INET is gethostbyname's
  * translation; AF_INET6 gets synthesized addresses on an IPv4-only
  * network; other families go to libc. */
-#include "hostent.h"
-#include "names.h"
-#include "real.h"
+#include "names/hostent.h"
+#include "names/names.h"
+#include "runtime/real.h"
 
 BIA_EXPORT struct hostent *gethostbyname2(const char *name, int af)
 {

@@ -1,11 +1,11 @@
 /*
  * getifaddrs(): on an IPv4-only network an IPv6 program also finds an IPv6
- * address for each of the host's IPv4 ones (core/ifaddrs6.h), as reachable
+ * address for each of the host's IPv4 ones (core/v6prog/ifaddrs6.h), as reachable
  * through bia as the IPv4 address itself. freeifaddrs() frees those first.
  */
-#include "config.h"
-#include "ifaddrs6.h"
-#include "real.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v6prog/ifaddrs6.h"
 
 #include <ifaddrs.h>
 

@@ -1,9 +1,9 @@
 /* getnameinfo(): the host name of a pool or paired IPv4 address is the
  * one the helper made it for; everything else is libc's. */
-#include "config.h"
-#include "nameinfo.h"
-#include "real.h"
-#include "reverse.h"
+#include "names/nameinfo.h"
+#include "names/reverse.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
 
 BIA_EXPORT int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
                            socklen_t hostlen, char *serv, socklen_t servlen, int flags)

@@ -1,7 +1,7 @@
 /* getsockname(): a socket the library swapped to IPv6 still reports IPv4. */
-#include "config.h"
-#include "real.h"
-#include "sockname.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v4prog/sockname.h"
 
 BIA_EXPORT int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {

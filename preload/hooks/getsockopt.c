@@ -1,8 +1,8 @@
 /* getsockopt(): a swapped socket still says it is AF_INET. */
-#include "config.h"
-#include "real.h"
-#include "sockopt.h"
-#include "v4backed.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v4prog/sockopt.h"
+#include "v6prog/v4backed.h"
 
 BIA_EXPORT int getsockopt(int fd, int level, int name, void *value, socklen_t *len)
 {

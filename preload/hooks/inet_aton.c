@@ -2,9 +2,9 @@
  * (draft appendix A); everything else is libc's. The ':' test comes
  * first: it is all that valid IPv4 input pays, and it keeps the library's
  * own start-up parsing out of the hook. */
-#include "config.h"
-#include "literal.h"
-#include "real.h"
+#include "names/literal.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
 
 #include <string.h>
 

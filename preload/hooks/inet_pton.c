@@ -1,7 +1,7 @@
 /* inet_pton(AF_INET, ...): like inet_aton (see there); other families are libc's. */
-#include "config.h"
-#include "literal.h"
-#include "real.h"
+#include "names/literal.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
 
 #include <string.h>
 

@@ -1,15 +1,15 @@
 /*
- * ioctl(): a socket made dual-stack at birth (core/preswap.c) is made a
+ * ioctl(): a socket made dual-stack at birth (core/v4prog/preswap.c) is made a
  * genuine AF_INET socket again before any request that is not generic
  * (IPv4 interface addresses, routes, ARP: the kernel reads those by the
  * socket's family), while it is unbound and unconnected. Everything else
  * goes straight to libc. The third argument is read as a pointer and
  * handed on as one, as for fcntl.
  */
-#include "config.h"
-#include "fdtable.h"
-#include "preswap.h"
-#include "real.h"
+#include "fd/fdtable.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v4prog/preswap.h"
 
 #include <stdarg.h>
 

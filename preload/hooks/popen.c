@@ -1,6 +1,6 @@
 /* popen(): as system(). */
-#include "execenv.h"
-#include "real.h"
+#include "exec/execenv.h"
+#include "runtime/real.h"
 
 #include <stdio.h>
 #include <stdlib.h>

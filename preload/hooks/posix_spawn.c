@@ -1,7 +1,7 @@
 /* posix_spawn(): as execve(); the file actions may move a translated
  * socket to another descriptor, which is why records name sockets. */
-#include "execenv.h"
-#include "real.h"
+#include "exec/execenv.h"
+#include "runtime/real.h"
 
 #include <spawn.h>
 

@@ -1,6 +1,6 @@
 /* posix_spawnp(): as posix_spawn(). */
-#include "execenv.h"
-#include "real.h"
+#include "exec/execenv.h"
+#include "runtime/real.h"
 
 #include <spawn.h>
 

@@ -1,7 +1,7 @@
 /* recvfrom(): a swapped socket reports its sources as IPv4. */
-#include "config.h"
-#include "real.h"
-#include "receive.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v4prog/receive.h"
 
 BIA_EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *addr,
                             socklen_t *len)

@@ -1,8 +1,8 @@
 /* recvmmsg(): recvmsg() for a batch. */
 #define _GNU_SOURCE
-#include "config.h"
-#include "real.h"
-#include "receive.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v4prog/receive.h"
 
 BIA_EXPORT int recvmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags,
                         struct timespec *tmo)

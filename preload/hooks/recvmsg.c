@@ -1,7 +1,7 @@
 /* recvmsg(): a swapped socket reports sources and control messages as IPv4. */
-#include "config.h"
-#include "real.h"
-#include "receive.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v4prog/receive.h"
 
 BIA_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {

@@ -2,8 +2,8 @@
  * from the helper, as DNS would answer them if it knew the pool; everything
  * else goes to libc. The __res_* names are those binaries built before
  * glibc 2.34 call them by. */
-#include "real.h"
-#include "resquery.h"
+#include "names/resquery.h"
+#include "runtime/real.h"
 
 BIA_EXPORT int res_nquery(res_state statp, const char *dname, int class, int type,
                           unsigned char *answer, int anslen)

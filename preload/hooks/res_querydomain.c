@@ -1,7 +1,7 @@
 /* res_querydomain(), res_nquerydomain(): res_query of "name.domain" (see
  * res_query). Joins libc would refuse stay libc's. */
-#include "real.h"
-#include "resquery.h"
+#include "names/resquery.h"
+#include "runtime/real.h"
 
 BIA_EXPORT int res_nquerydomain(res_state statp, const char *name, const char *domain,
                                 int class, int type, unsigned char *answer, int anslen)

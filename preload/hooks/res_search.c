@@ -1,6 +1,6 @@
 /* res_search(), res_nsearch(): like res_query (see there), with the search list. */
-#include "real.h"
-#include "resquery.h"
+#include "names/resquery.h"
+#include "runtime/real.h"
 
 BIA_EXPORT int res_nsearch(res_state statp, const char *dname, int class, int type,
                            unsigned char *answer, int anslen)

@@ -1,9 +1,9 @@
 /* sendmmsg(): sendto() for a batch; as sendmsg() for passed descriptors. */
 #define _GNU_SOURCE
-#include "config.h"
-#include "real.h"
-#include "send.h"
-#include "sockhist.h"
+#include "fd/sockhist.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v4prog/send.h"
 
 #include <sys/uio.h>
 

@@ -1,10 +1,10 @@
 /* sendmsg(): sendto() with control messages, which follow the destination.
  * Descriptors passed (SCM_RIGHTS) end the sockets' histories (sockhist.h). */
-#include "config.h"
-#include "real.h"
-#include "send.h"
-#include "sockhist.h"
-#include "v4backed.h"
+#include "fd/sockhist.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v4prog/send.h"
+#include "v6prog/v4backed.h"
 
 BIA_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {

@@ -1,8 +1,8 @@
 /* sendto(): a datagram to an IPv6-only peer goes out over IPv6. */
-#include "config.h"
-#include "real.h"
-#include "send.h"
-#include "v4backed.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v4prog/send.h"
+#include "v6prog/v4backed.h"
 
 BIA_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
                           const struct sockaddr *addr, socklen_t len)

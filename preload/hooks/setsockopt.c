@@ -1,11 +1,11 @@
 /* setsockopt(): IPPROTO_IP options on a swapped socket also set their IPv6
- * twin. Every call is noted in the socket's history (core/sockhist.h), even
+ * twin. Every call is noted in the socket's history (core/fd/sockhist.h), even
  * one the guard passes straight through, or a swap could miss the option. */
-#include "config.h"
-#include "real.h"
-#include "sockhist.h"
-#include "sockopt.h"
-#include "v4backed.h"
+#include "fd/sockhist.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v4prog/sockopt.h"
+#include "v6prog/v4backed.h"
 
 BIA_EXPORT int setsockopt(int fd, int level, int name, const void *value, socklen_t len)
 {

@@ -1,10 +1,10 @@
 /*
  * sigaction() and glibc's other name for it, __sigaction: the handler is
  * installed behind a trampoline that lets the library translate the
- * handler's own calls (core/sigwrap.c); oldact shows the program's handler.
+ * handler's own calls (core/runtime/sigwrap.c); oldact shows the program's handler.
  */
-#include "real.h"
-#include "sigwrap.h"
+#include "runtime/real.h"
+#include "runtime/sigwrap.h"
 
 BIA_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *oldact)
 {

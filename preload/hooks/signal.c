@@ -1,11 +1,11 @@
 /*
  * signal() and its glibc names bsd_signal and ssignal (one function in
  * libc): glibc calls its sigaction internally, out of the sigaction hook's
- * sight, so the handler is wrapped here (core/sigwrap.c) and libc's own
+ * sight, so the handler is wrapped here (core/runtime/sigwrap.c) and libc's own
  * signal() keeps its BSD semantics (SA_RESTART, siginterrupt).
  */
-#include "real.h"
-#include "sigwrap.h"
+#include "runtime/real.h"
+#include "runtime/sigwrap.h"
 
 BIA_EXPORT bia_sighandler signal(int sig, bia_sighandler handler)
 {

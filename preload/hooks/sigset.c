@@ -1,7 +1,7 @@
 /* sigset(): as signal(); SIG_HOLD and the answer SIG_HOLD (the signal was
  * blocked) are libc's own. */
-#include "real.h"
-#include "sigwrap.h"
+#include "runtime/real.h"
+#include "runtime/sigwrap.h"
 
 BIA_EXPORT bia_sighandler sigset(int sig, bia_sighandler handler)
 {

@@ -1,20 +1,20 @@
 /*
  * socket(): passes straight through, except an AF_INET6 socket the kernel
  * cannot make (IPv6 disabled: EAFNOSUPPORT), which becomes an AF_INET one
- * standing in for it (core/v4backed.c), and an AF_INET TCP or UDP socket
+ * standing in for it (core/v6prog/v4backed.c), and an AF_INET TCP or UDP socket
  * where a translation is expected (IPv6-only network, or a process that
  * translated before), which is made dual-stack AF_INET6 at once
- * (core/preswap.c) so that its connect needs no swap. Other AF_INET
+ * (core/v4prog/preswap.c) so that its connect needs no swap. Other AF_INET
  * sockets are created as the program asks and only swapped when a connect
- * or sendto needs IPv6 (core/outbound.c) or a bind to 0.0.0.0 or to a
- * stand-in address makes it a server (core/bindv4.c); their history starts
- * here, which makes a later swap cheap (core/sockhist.h).
+ * or sendto needs IPv6 (core/v4prog/outbound.c) or a bind to 0.0.0.0 or to a
+ * stand-in address makes it a server (core/v4prog/bindv4.c); their history starts
+ * here, which makes a later swap cheap (core/fd/sockhist.h).
  */
-#include "config.h"
-#include "preswap.h"
-#include "real.h"
-#include "sockhist.h"
-#include "v4backed.h"
+#include "fd/sockhist.h"
+#include "runtime/config.h"
+#include "runtime/real.h"
+#include "v4prog/preswap.h"
+#include "v6prog/v4backed.h"
 
 BIA_EXPORT int socket(int domain, int type, int protocol)
 {

@@ -1,10 +1,10 @@
 /*
  * system(): glibc runs the shell through its internal posix_spawn, with
  * the environment as it is, so the exec hooks never see it; the command
- * itself exports BIA_TRANSLATED instead (core/execenv.c).
+ * itself exports BIA_TRANSLATED instead (core/exec/execenv.c).
  */
-#include "execenv.h"
-#include "real.h"
+#include "exec/execenv.h"
+#include "runtime/real.h"
 
 #include <stdlib.h>
 

@@ -1,7 +1,7 @@
 /* sysv_signal() (and __sysv_signal): as signal(), with System V semantics
  * (SA_RESETHAND | SA_NODEFER) kept by libc's own function. */
-#include "real.h"
-#include "sigwrap.h"
+#include "runtime/real.h"
+#include "runtime/sigwrap.h"
 
 BIA_EXPORT bia_sighandler sysv_signal(int sig, bia_sighandler handler)
 {

@@ -3,7 +3,7 @@
  * its socket (SOCKET.map) and maps shared, which the preload maps read-only
  * and reads without a round trip (docs/protocol.md, "The published table").
  * The helper writes it through native/maptable.cc, the preload reads it in
- * preload/core/maptable.c; this header is the layout both compile against.
+ * preload/core/client/maptable.c; this header is the layout both compile against.
  *
  * Native byte order and sizes: the file never leaves the host. One writer
  * (the helper's main thread); readers take a seqlock per record, so a record
@@ -76,7 +76,7 @@ _Static_assert(sizeof(struct bia_maptable_record) == 24, "record layout");
  * to believe: a regular file of this effective uid, of this version, whose
  * size holds its records, not retired. Returns its header (the records
  * follow) with *size set for munmap, or NULL; errno may change.
- * preload/core/maptable_file.c.
+ * preload/core/client/maptable_file.c.
  */
 #ifdef __cplusplus
 extern "C"

@@ -1,7 +1,7 @@
 /*
  * Whether a helper socket can be trusted before anything is said on it
  * (docs/threat-model.md, "Which helper socket is believed"): the rule the
- * preload and the native launcher share (preload/core/socktrust.c), and
+ * preload and the native launcher share (preload/core/client/socktrust.c), and
  * the Node CLI states again in src/socket-trust.ts.
  *
  * A socket is believed when its directory (lstat: a real directory) is

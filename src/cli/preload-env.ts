@@ -1,5 +1,5 @@
 // The environment that turns bia on for a program: the preload library in
-// LD_PRELOAD and the BIA_* settings it reads (preload/core/config.c). Shared
+// LD_PRELOAD and the BIA_* settings it reads (preload/core/runtime/config.c). Shared
 // by `bia run` (a child's environment) and `bia env` (the user's shell).
 import { DEFAULTS, KEYS, PRELOAD_KEYS, type Config } from '../config/schema.js';
 import { VARIABLES } from '../config/variables.js';
@@ -59,7 +59,7 @@ export function preloadVariables(library: string, settings: PreloadSettings, hel
     [KEYS.socket.env]: settings.socket,
     [KEYS.pool.env]: `${hello.pool}/${hello.poolLen}`,
     // The helper's synthesis, so that the library recognises synthesized
-    // addresses without asking it (preload/core/synth.c).
+    // addresses without asking it (preload/core/v6prog/synth.c).
     [KEYS.synth.env]: SynthFormat[hello.synth.format].toLowerCase(),
     [KEYS.synthPrefix.env]: `${hello.synth.prefix}/${hello.synth.prefixLen}`,
     [KEYS.planeId.env]: String(hello.synth.plane),

@@ -24,7 +24,7 @@ export async function run(argv: string[]): Promise<number> {
   const secure = secureExecutionWarning(rest[0]);
   if (secure) process.stderr.write(`bia: warning: ${secure}\n`);
   // The program asks for SIGTERM should bia run be killed outright
-  // (preload/core/launcher.c), so it never outlives its launcher as an orphan.
+  // (preload/core/exec/launcher.c), so it never outlives its launcher as an orphan.
   return runChild(rest, { ...env, [VARIABLES.launcherPid]: String(process.pid) });
 }
 

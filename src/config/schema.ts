@@ -43,7 +43,7 @@ export interface KeySpec {
   /** The values to offer when there are few (shell completion). */
   choices?: readonly string[];
   /**
-   * The preload library reads it (preload/core/config.c, by the name
+   * The preload library reads it (preload/core/runtime/config.c, by the name
    * scripts/gen-contract.mjs gives it): bia run and bia env pass it on
    * when it is not the default. (The socket, the pool and the synthesis
    * keys reach the preload too, as the helper in use has them.)

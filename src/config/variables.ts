@@ -6,7 +6,7 @@ export const VARIABLES = {
   logFile: 'BIA_LOG_FILE',
   /** "1" in the helper's environment: the preload stays inert there (it would ask itself). */
   insideHelper: 'BIA_INSIDE_HELPER',
-  /** The Node launcher's pid, set for its child (preload/core/launcher.c). */
+  /** The Node launcher's pid, set for its child (preload/core/exec/launcher.c). */
   launcherPid: 'BIA_LAUNCHER_PID',
   /** A developer's other preload build, e.g. with ASan (scripts/test-sanitized.sh). */
   preloadLibrary: 'BIA_PRELOAD_LIBRARY',

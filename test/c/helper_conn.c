@@ -1,5 +1,5 @@
 /*
- * The preload's connections to the helper (preload/core/helper_conn.c), seen
+ * The preload's connections to the helper (preload/core/client/helper_conn.c), seen
  * from the program: how many Unix sockets to $BIA_SOCKET the process holds,
  * and which (by inode), across many calls, threads, fork, a helper that
  * hangs up (test/c/fake_helper.py "restart.test"), and a program that closes

@@ -725,7 +725,7 @@ static ino_t inode_of(int fd)
 }
 
 /* After the translations above, the process expects more: its AF_INET
- * TCP and UDP sockets are born dual-stack (core/preswap.c), connect only
+ * TCP and UDP sockets are born dual-stack (core/v4prog/preswap.c), connect only
  * rewrites the address, and whatever needs a genuine AF_INET socket makes
  * one again first, with exactly the kernel's IPv4 answers. */
 static void test_born_dual(void)

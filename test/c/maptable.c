@@ -1,6 +1,6 @@
 /*
  * The preload's reader of the helper's published table
- * (preload/core/maptable.c), compiled in against tables this program
+ * (preload/core/client/maptable.c), compiled in against tables this program
  * writes itself: found, missing, past its time, held, cleared, out of the
  * pool, malformed, retired and replaced, and a record rewritten under a
  * reader that must never see half of one (the seqlock).

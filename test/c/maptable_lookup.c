@@ -1,6 +1,6 @@
 /*
  * maptable_lookup SOCKET V4|hello...: what the preload's reader
- * (preload/core/maptable.c) finds in the table next to SOCKET for each
+ * (preload/core/client/maptable.c) finds in the table next to SOCKET for each
  * pool address, one line each: "V4 V6", or "V4 -" for a miss; for "hello",
  * the published HELLO answer ("hello network N pool P/L synth F PREFIX/L")
  * or "hello -". The table

@@ -1,14 +1,14 @@
 /*
- * The published table's reader (preload/core/maptable.c) compiled into a
+ * The published table's reader (preload/core/client/maptable.c) compiled into a
  * test program on its own: the library's settings and log, which it
  * reads, are stubbed; `config.socket_path` says where the table is.
  */
 #ifndef BIA_TEST_MAPTABLE_STUBS_H
 #define BIA_TEST_MAPTABLE_STUBS_H
 
-#include "../../preload/core/maptable.c"
-#include "../../preload/core/maptable_file.c"
-#include "../../preload/core/protocol.c"
+#include "../../preload/core/client/maptable.c"
+#include "../../preload/core/client/maptable_file.c"
+#include "../../preload/core/client/protocol.c"
 
 static struct bia_config config;
 

@@ -1,5 +1,5 @@
 /*
- * Drives preload/core/protocol.c from text lines on stdin, one output line
+ * Drives preload/core/client/protocol.c from text lines on stdin, one output line
  * per input line, so that the shared vectors in test/vectors/protocol.json
  * can check the C codec:
  *
@@ -14,7 +14,7 @@
  *
  * Anything rejected prints "ERROR <reason>".
  *
- * Build: cc -std=gnu11 -Ipreload/include preload/core/protocol.c \
+ * Build: cc -std=gnu11 -Ipreload/include preload/core/client/protocol.c \
  *           test/c/protocol_vectors.c -o protocol_vectors
  */
 #include "bia_protocol.h"

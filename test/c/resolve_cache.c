@@ -1,5 +1,5 @@
 /*
- * The preload's memory of RESOLVE answers (preload/core/resolvecache.c),
+ * The preload's memory of RESOLVE answers (preload/core/client/resolvecache.c),
  * against test/c/fake_helper.py's "countTTL.test" names, whose answer
  * (198.18.1.N) says how many times the helper was asked: an answer is
  * reused without asking while the smallest ttl of its entries lasts, and

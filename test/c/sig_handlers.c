@@ -1,5 +1,5 @@
 /*
- * Signal handlers and the library (preload/core/sigwrap.c): a handler that
+ * Signal handlers and the library (preload/core/runtime/sigwrap.c): a handler that
  * interrupts its thread inside one of bia's calls gets its own connect
  * translated, and the program sees its own handlers in every answer about
  * dispositions (sigaction, signal, bsd_signal, sysv_signal, sigset), with

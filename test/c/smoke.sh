@@ -15,7 +15,7 @@ prog=${2:-hook_smoke}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # shellcheck disable=SC2086
-cc -std=gnu11 -Wall -Wextra -pthread -I"$root/preload/include" ${SMOKE_CFLAGS:-} "$root/test/c/$prog.c" -o "$work/test" -ldl -lresolv
+cc -std=gnu11 -Wall -Wextra -pthread -I"$root/preload/include" -I"$root/preload/core" ${SMOKE_CFLAGS:-} "$root/test/c/$prog.c" -o "$work/test" -ldl -lresolv
 case ${SMOKE_CFLAGS:-} in
 *-fsanitize=address*) lib="$(cc -print-file-name=libasan.so) $lib" ;;
 esac

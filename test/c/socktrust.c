@@ -1,11 +1,11 @@
 /*
- * The socket trust check (preload/core/socktrust.c) on its own, for
+ * The socket trust check (preload/core/client/socktrust.c) on its own, for
  * test/unit/socket-trust.test.ts to hold against src/socket-trust.ts:
  *   socktrust PATH [connect]
  * prints "absent", "untrusted WHY" or "trusted OWNER VOUCHED ANYPEER";
  * with connect, a trusted socket is connected to and its listener checked.
  */
-#include "../../preload/core/socktrust.c"
+#include "../../preload/core/client/socktrust.c"
 
 #include <sys/un.h>
 

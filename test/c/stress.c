@@ -296,7 +296,7 @@ static void show_fds(void)
 }
 
 /* The library keeps up to this many idle helper connections per process
- * (preload/core/helper_conn.h): they are bia's, bounded, and not a leak. */
+ * (preload/core/client/helper_conn.h): they are bia's, bounded, and not a leak. */
 #define HELPER_CONNS_KEPT 4
 
 static bool is_helper_connection(int fd)
@@ -481,7 +481,7 @@ static void phase_children(const char *name, void (*storm)(void))
  * Signal handlers that connect (translated and loopback), read the identity
  * and close: all async-signal-safe in libc, so they must work even when the
  * handler interrupts its thread inside one of bia's own calls (the sigaction
- * hook, preload/core/sigwrap.c). Counted per target.
+ * hook, preload/core/runtime/sigwrap.c). Counted per target.
  */
 static struct sockaddr_in handler_target[2];   /* [0] translated, [1] loopback */
 static volatile sig_atomic_t handled[2], handler_bad[2], handler_errno[2];

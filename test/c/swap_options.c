@@ -2,7 +2,7 @@
  * Options, file status flags and descriptor flags a program gave its
  * AF_INET socket before the connect that swaps it for an AF_INET6 one, all
  * present afterwards: for a socket made in this process (the swap copies
- * what the setsockopt hook recorded, core/sockhist.h) and for one
+ * what the setsockopt hook recorded, core/fd/sockhist.h) and for one
  * inherited across exec (no history: the swap compares every option with
  * the defaults). Run by test/c/smoke.sh: 198.18.0.1:8080 is the IPv6
  * server on [::1]:8080.

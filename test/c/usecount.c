@@ -1,5 +1,5 @@
 /*
- * The per-process mapping use counts (preload/core/usecount.c), compiled
+ * The per-process mapping use counts (preload/core/fd/usecount.c), compiled
  * in with a fake clock: USE only for a process's first socket on a
  * mapping, RELEASE after the linger of its last, a linger taken over by a
  * new socket, a full table falling back to per-socket reports, fork, and
@@ -7,7 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "check.h"
-#include "../../preload/core/usecount.c"
+#include "../../preload/core/fd/usecount.c"
 
 #include <arpa/inet.h>
 

@@ -1,6 +1,6 @@
 // End to end: once a program under bia has translated a connect (or knows
 // the network is IPv6-only), its AF_INET TCP and UDP sockets are born as
-// dual-stack AF_INET6 ones (preload/core/preswap.c), so that its next
+// dual-stack AF_INET6 ones (preload/core/v4prog/preswap.c), so that its next
 // translated connects need no swap. Such a socket must behave exactly as
 // the AF_INET socket the program asked for: the same script prints the
 // same answers (values and errnos) with and without bia, whatever needs a

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the preload's reply decoder (preload/core/protocol.c).
+ * libFuzzer target for the preload's reply decoder (preload/core/client/protocol.c).
  * The decoder runs inside other people's programs on bytes from a socket, so
  * any input must be rejected or decoded without reading or writing out of
  * bounds; on success the decoded reply must also keep the promises callers

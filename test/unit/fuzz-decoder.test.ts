@@ -34,7 +34,7 @@ describe('reply decoder fuzzing (libFuzzer)', () => {
     execFileSync('clang', [
       '-g', '-O1', '-fsanitize=fuzzer,address,undefined', '-fno-sanitize-recover=all',
       '-I', join(root, 'preload/include'),
-      join(root, 'preload/core/protocol.c'), join(root, 'test/fuzz/reply_decoder.c'),
+      join(root, 'preload/core/client/protocol.c'), join(root, 'test/fuzz/reply_decoder.c'),
       '-o', fuzzer,
     ]);
     // New inputs go to the scratch directory (first); the kept seeds are read only.

@@ -2,7 +2,7 @@
 // symbol version it references. docs/install.md states it; this keeps the
 // statement true when a hook starts using a newer libc function. The
 // cross-compiled linux-arm64 build is held to the same number by
-// test/e2e/prebuild-cross.test.ts. The real symbols (preload/core/real.def)
+// test/e2e/prebuild-cross.test.ts. The real symbols (preload/core/runtime/real.def)
 // are found by name with dlsym, which no symbol version records: each must
 // exist in that glibc too, or its pointer is NULL there (real.h).
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { DOCUMENTED_GLIBC, defaultGlibcVersions, elfMachine, libcOf, newer, newe
 
 /** The names real.def lists: BIA_REAL(return type, name, (parameter types)). */
 function realSymbols(): string[] {
-  const def = readFileSync(new URL('../../preload/core/real.def', import.meta.url), 'utf8');
+  const def = readFileSync(new URL('../../preload/core/runtime/real.def', import.meta.url), 'utf8');
   return [...def.matchAll(/^BIA_REAL\([^,]+,\s*(\w+),/gm)].map((m) => m[1]!);
 }
 
@@ -24,7 +24,7 @@ describe('glibc baseline of the preload library', () => {
     expect(newestGlibcVersion(library!)).toBe(DOCUMENTED_GLIBC);
   });
 
-  it(`finds every real symbol of preload/core/real.def in glibc ${DOCUMENTED_GLIBC}`, () => {
+  it(`finds every real symbol of preload/core/runtime/real.def in glibc ${DOCUMENTED_GLIBC}`, () => {
     const library = preloadLibrary();
     expect(library, 'libbia.so is not built: npm run build').toBeDefined();
     const names = realSymbols();

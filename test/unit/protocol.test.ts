@@ -1,6 +1,6 @@
 // Both halves of the helper protocol against the same vectors
 // (test/vectors/protocol.json): the TypeScript codec directly, the C codec
-// through a small driver compiled from preload/core/protocol.c.
+// through a small driver compiled from preload/core/client/protocol.c.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,7 +80,7 @@ describe('C codec', () => {
   let driver = '';
   beforeAll(() => {
     driver = join(mkdtempSync(join(tmpdir(), 'bia-vectors-')), 'protocol_vectors');
-    execFileSync('cc', ['-std=gnu11', '-Wall', '-Werror', '-I', join(root, 'preload/include'), join(root, 'preload/core/protocol.c'), join(root, 'test/c/protocol_vectors.c'), '-o', driver]);
+    execFileSync('cc', ['-std=gnu11', '-Wall', '-Werror', '-I', join(root, 'preload/include'), join(root, 'preload/core/client/protocol.c'), join(root, 'test/c/protocol_vectors.c'), '-o', driver]);
   });
   const run = (lines: string[]): string[] => execFileSync(driver, { input: lines.join('\n') + '\n' }).toString().trimEnd().split('\n');
   const encodeLine = (m: any): string => {

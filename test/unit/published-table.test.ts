@@ -1,7 +1,7 @@
 // The published table (docs/protocol.md, "The published table"): what the
 // mapper publishes and when, the file the helper's writer (native/
 // maptable.cc) makes, read back by the preload's reader (preload/core/
-// maptable.c, through test/c/maptable_lookup.c), and the file's life with
+// client/maptable.c, through test/c/maptable_lookup.c), and the file's life with
 // the helper's.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -61,7 +61,7 @@ describe('the published table file', () => {
   let lookup: string;
   beforeAll(() => {
     lookup = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bia-maptable-')), 'lookup');
-    execFileSync('cc', ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-I', path.join(ROOT, 'preload', 'include'), path.join(ROOT, 'test', 'c', 'maptable_lookup.c'), '-o', lookup]);
+    execFileSync('cc', ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-I', path.join(ROOT, 'preload', 'include'), '-I', path.join(ROOT, 'preload', 'core'), path.join(ROOT, 'test', 'c', 'maptable_lookup.c'), '-o', lookup]);
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
   const read = (socket: string, ...v4: string[]) => execFileSync(lookup, [socket, ...v4], { encoding: 'utf8' }).trim().split('\n');

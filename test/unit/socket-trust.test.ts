@@ -1,5 +1,5 @@
 // Which helper sockets bia trusts (src/socket-trust.ts, and the same rule
-// in C, preload/core/socktrust.c): a shared helper's one root vouches for
+// in C, preload/core/client/socktrust.c): a shared helper's one root vouches for
 // by the directories above it, and any socket in a directory of the
 // user's own (0700) or root's, with a listener that may serve the user.
 // Needs root to make files of other owners, as CI runs the tests.
