@@ -1,7 +1,7 @@
 // bia's settings: their names in the config file, the environment and on
 // the command line, their defaults, and what a valid value is. One table,
 // so the three ways to set a key can never disagree.
-import { parsePrefix } from '../helper/nat64.js';
+import { parsePrefix } from '../mapping/nat64-prefix.js';
 import { Pool } from '../helper/pool.js';
 import { DEFAULT_POOL, DEFAULT_QUOTA_LIMITS, NETWORK_MODES, POOL_SCOPES, SYNTH_FORMATS, type NetworkMode, type PoolScope, type SynthName } from './values.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log.js';
