@@ -2,11 +2,12 @@
 // the command line, their defaults, and what a valid value is. One table,
 // so the three ways to set a key can never disagree.
 import { parsePrefix } from '../mapping/nat64-prefix.js';
-import { Pool } from '../helper/pool.js';
-import { DEFAULT_POOL, DEFAULT_QUOTA_LIMITS, NETWORK_MODES, POOL_SCOPES, SYNTH_FORMATS, type NetworkMode, type PoolScope, type SynthName } from './values.js';
+import { SYNTH_FORMATS, type SynthName } from '../mapping/synth-format.js';
+import { DEFAULT_POOL, DEFAULT_QUOTA_LIMITS, NETWORK_MODES, POOL_SCOPES, type NetworkMode, type PoolScope } from './values.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log.js';
 import { Address6 } from 'ip-address';
 import { SYSTEM_SOCKET } from '../paths.js';
+import { v4Network } from '../wire/addresses.js';
 
 export interface Config {
   network: NetworkMode;
@@ -91,13 +92,7 @@ function socketPath(value: unknown): string | undefined {
 }
 
 function pool(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    new Pool(value);
-    return value;
-  } catch {
-    return undefined;
-  }
+  return typeof value === 'string' && v4Network(value) ? value : undefined;
 }
 
 export const KEYS: Record<Key, KeySpec> = {

@@ -7,6 +7,7 @@
 import net from 'node:net';
 import { createLogger, heldStderr, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
 import { DEFAULT_POOL, DEFAULT_QUOTA_LIMITS, type NetworkMode, type PoolScope, type QuotaLimits } from '../config/values.js';
+import type { SynthSettings } from '../mapping/synth-format.js';
 import { loadNative, watchNetwork } from '../native.js';
 import { socketPath as defaultSocketPath, stateDir as defaultStateDir } from '../paths.js';
 import { AddressMapper } from './mapper.js';
@@ -19,7 +20,7 @@ import { PublishedTable } from './published-table.js';
 import { describeAllow, Gate, ownUserOnly, servesOthers, type AllowList, type ConnectionCaps } from './admission.js';
 import { Pool } from './pool.js';
 import { NameResolver, type DnsTransport } from './resolver.js';
-import { Synthesizer, type SynthSettings } from './synth.js';
+import { Synthesizer } from './synth.js';
 import { StateStore } from './statestore.js';
 import { dispatcher } from './dispatch.js';
 import { accept } from './connection.js';
