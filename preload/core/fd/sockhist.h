@@ -21,7 +21,8 @@
  * system calls (syscall(SYS_setsockopt), io_uring) on a socket whose
  * history is known, and descriptors duplicated by raw system calls.
  *
- * Lock-free and async-signal-safe: one atomic word per descriptor.
+ * The history is a part of the socket's record (sockrec.h); a dup or a
+ * close ends it there. Lock-free and async-signal-safe, like the record.
  */
 #ifndef BIA_SOCKHIST_H
 #define BIA_SOCKHIST_H
@@ -32,11 +33,8 @@
 /* fd was just returned by socket(domain, type, protocol). */
 void bia_sockhist_born(int fd, int domain, int type, int protocol);
 
-/* The program is setting option (level, name) on fd. */
-void bia_sockhist_option(int fd, int level, int name);
-
-/* fd is closed, or now shares its socket with another descriptor. */
-void bia_sockhist_forget(int fd);
+/* The program is setting options on fd (bia_swap_option_bits()). */
+void bia_sockhist_option(int fd, unsigned bits);
 
 /* Every socket made so far may be shared with another process. */
 void bia_sockhist_shared(void);

@@ -6,6 +6,7 @@
  */
 #include "v4prog/accept.h"
 
+#include "fd/fdlife.h"
 #include "fd/fdtable.h"
 #include "fd/usage.h"
 #include "runtime/log.h"
@@ -46,8 +47,7 @@ static int fail_closing(int c)
 {
     int err = errno;
 
-    bia_usage_end(c);
-    bia_fdtable_drop(c);
+    bia_fd_closing(c);
     bia_real()->close(c);
     errno = err;
     return -1;

@@ -4,6 +4,7 @@
 #include "client/netmode.h"
 #include "fd/fdtable.h"
 #include "fd/sockhist.h"
+#include "fd/sockrec.h"
 #include "runtime/log.h"
 #include "runtime/real.h"
 #include "v4prog/swap.h"
@@ -109,8 +110,7 @@ bool bia_preswap_undo(int fd, const char *why)
         errno = saved;
         return false;
     }
-    bia_fdtable_drop(fd);
-    bia_sockhist_forget(fd);    /* a new socket, options set by the library */
+    bia_sockrec_closed(fd);     /* a new socket, options set by the library */
     bia_debug("fd %d: made AF_INET again for %s", fd, why);
     errno = saved;
     return true;
