@@ -30,12 +30,9 @@ bool bia_fdtable_get(int fd, struct bia_fdinfo *out)
     return bia_fdtable_get_id(fd, out, &id);
 }
 
-/* Stores info in rec, which names fd's socket. A child sharing the table
- * records no translation: its uses are its parent's (usage.h). */
+/* Stores info in rec, which names fd's socket. */
 static bool store(int fd, struct bia_sockrec *rec, const struct bia_fdinfo *info)
 {
-    if (!bia_sockrec_owned())
-        return false;
     bia_sockrec_fill(fd, rec);
     if (info->v4local.s_addr == 0 && (rec->parts & BIA_REC_TRANSLATED)) {
         struct in_addr local = rec->tr.v4local;

@@ -47,22 +47,28 @@ static bool swappable(int domain, int type, int protocol)
             (type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP)));
 }
 
-void bia_sockhist_born(int fd, int domain, int type, int protocol)
+bool bia_sockhist_start(struct bia_sockrec *rec, int domain, int type, int protocol)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    if (!swappable(domain, type, protocol))
+        return false;
+    pthread_once(&once, register_fork);
+    rec->parts |= BIA_REC_HISTORY;
+    rec->hist_type = (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) == SOCK_DGRAM ? SOCK_DGRAM : SOCK_STREAM;
+    rec->hist_epoch = current_epoch();
+    return true;
+}
+
+void bia_sockhist_born(int fd, int domain, int type, int protocol)
+{
     struct bia_sockrec rec;
 
     /* A new socket on fd: what fd's record said is of another one. */
-    if (!swappable(domain, type, protocol) || !bia_sockrec_identify(fd, &rec)) {
+    if (!bia_sockrec_identify(fd, &rec) || !bia_sockhist_start(&rec, domain, type, protocol))
         bia_sockrec_closed(fd);
-        return;
-    }
-    pthread_once(&once, register_fork);
-    bia_sockrec_fill(fd, &rec);     /* made AF_INET6 at birth, with its translation (preswap.h) */
-    rec.parts |= BIA_REC_HISTORY;
-    rec.hist_type = (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) == SOCK_DGRAM ? SOCK_DGRAM : SOCK_STREAM;
-    rec.hist_epoch = current_epoch();
-    bia_sockrec_put(fd, &rec);
+    else
+        bia_sockrec_put(fd, &rec);
 }
 
 void bia_sockhist_option(int fd, unsigned bits)

@@ -27,11 +27,18 @@
 #ifndef BIA_SOCKHIST_H
 #define BIA_SOCKHIST_H
 
+#include "fd/sockrec.h"
+
 #include <stdbool.h>
 #include <sys/socket.h>
 
 /* fd was just returned by socket(domain, type, protocol). */
 void bia_sockhist_born(int fd, int domain, int type, int protocol);
+
+/* Starts the history in rec, the record of a socket just made by
+ * socket(domain, type, protocol), for a caller that writes the record
+ * itself; false (rec unchanged) for a socket a swap does not handle. */
+bool bia_sockhist_start(struct bia_sockrec *rec, int domain, int type, int protocol);
 
 /* The program is setting options on fd (bia_swap_option_bits()). */
 void bia_sockhist_option(int fd, unsigned bits);

@@ -46,6 +46,7 @@ struct slot {
 #define PARTS 4                   /* BIA_REC_* bits */
 
 static struct slot *pages[MAX_PAGES];
+static int top;                   /* pages[top..] are not mapped: where scans stop */
 
 /*
  * How many records hold each part, and how many slots are USED or BUSY:
@@ -82,6 +83,20 @@ bool bia_sockrec_owned(void)
     return bia_newproc_own();
 }
 
+static void raise_top(int to)
+{
+    int now = __atomic_load_n(&top, __ATOMIC_ACQUIRE);
+
+    while (now < to &&
+           !__atomic_compare_exchange_n(&top, &now, to, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        ;
+}
+
+static int pages_top(void)
+{
+    return __atomic_load_n(&top, __ATOMIC_ACQUIRE);
+}
+
 /* The slot of fd, or NULL; maps its page if asked to. */
 static struct slot *slot_of(int fd, bool allocate)
 {
@@ -98,6 +113,7 @@ static struct slot *slot_of(int fd, bool allocate)
         if (!__atomic_compare_exchange_n(page, &none, fresh, false, __ATOMIC_ACQ_REL,
                                          __ATOMIC_ACQUIRE))
             munmap(fresh, PAGE_SLOTS * sizeof *fresh);
+        raise_top(fd / PAGE_SLOTS + 1);
     }
     fresh = __atomic_load_n(page, __ATOMIC_ACQUIRE);
     return fresh ? &fresh[fd % PAGE_SLOTS] : NULL;
@@ -236,7 +252,7 @@ static bool find_socket(const struct stat *st, unsigned parts, struct bia_sockre
 {
     unsigned long state;
 
-    for (int p = 0; p < MAX_PAGES && !table_empty(); p++) {
+    for (int p = 0; p < pages_top() && !table_empty(); p++) {
         struct slot *page = __atomic_load_n(&pages[p], __ATOMIC_ACQUIRE);
         for (int i = 0; page && i < PAGE_SLOTS; i++)
             if (read_slot(&page[i], rec, &state) && (rec->parts & parts) &&
@@ -289,6 +305,14 @@ void bia_sockrec_add_options(int fd, unsigned bits)
         __atomic_or_fetch(&s->options, bits, __ATOMIC_ACQ_REL);
 }
 
+void bia_sockrec_forget(int fd)
+{
+    struct slot *s;
+
+    if (!table_empty() && (s = slot_of(fd, false)))
+        clear(s, 0);
+}
+
 void bia_sockrec_closed(int fd)
 {
     struct slot *s;
@@ -297,6 +321,14 @@ void bia_sockrec_closed(int fd)
         return;
     if ((__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) & (USED | BUSY)) && bia_newproc_own())
         clear(s, 0);
+}
+
+bool bia_sockrec_peek(int fd, struct bia_sockrec *out)
+{
+    unsigned long state;
+    struct slot *s;
+
+    return !table_empty() && (s = slot_of(fd, false)) && read_slot(s, out, &state);
 }
 
 void bia_sockrec_closed_range(unsigned first, unsigned last)
@@ -351,7 +383,7 @@ void bia_sockrec_each(unsigned parts, bia_sockrec_fn *fn, void *arg)
     struct bia_sockrec rec;
     unsigned long state;
 
-    for (int p = 0; p < MAX_PAGES && !table_empty(); p++) {
+    for (int p = 0; p < pages_top() && !table_empty(); p++) {
         struct slot *page = __atomic_load_n(&pages[p], __ATOMIC_ACQUIRE);
         for (int i = 0; page && i < PAGE_SLOTS; i++) {
             int fd = p * PAGE_SLOTS + i;
@@ -368,7 +400,7 @@ bool bia_sockrec_held_elsewhere(unsigned long dev, unsigned long ino, unsigned p
     struct bia_sockrec rec;
     unsigned long state;
 
-    for (int p = 0; p < MAX_PAGES && !table_empty(); p++) {
+    for (int p = 0; p < pages_top() && !table_empty(); p++) {
         struct slot *page = __atomic_load_n(&pages[p], __ATOMIC_ACQUIRE);
         for (int i = 0; page && i < PAGE_SLOTS; i++) {
             unsigned fd = p * PAGE_SLOTS + i;
@@ -382,7 +414,7 @@ bool bia_sockrec_held_elsewhere(unsigned long dev, unsigned long ino, unsigned p
 
 void bia_sockrec_forked(void)
 {
-    for (int p = 0; p < MAX_PAGES && !table_empty(); p++) {
+    for (int p = 0; p < pages_top() && !table_empty(); p++) {
         struct slot *page = __atomic_load_n(&pages[p], __ATOMIC_ACQUIRE);
         for (int i = 0; page && i < PAGE_SLOTS; i++) {
             unsigned long old = __atomic_load_n(&page[i].state, __ATOMIC_ACQUIRE);

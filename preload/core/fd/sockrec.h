@@ -98,8 +98,17 @@ void bia_sockrec_add_options(int fd, unsigned bits);
  * changes the other). Leaves errno alone. */
 void bia_sockrec_dup(int oldfd, int newfd);
 
-/* fd is being closed: its record goes. No system call. */
+/* fd is being closed: its record goes (in a child sharing the table, one
+ * getpid says it must not). */
 void bia_sockrec_closed(int fd);
+
+/* What fd's slot holds, without asking which socket fd holds now: no
+ * system call. For close, where a record whose socket went behind the
+ * library's back may end as well (fdlife.c). */
+bool bia_sockrec_peek(int fd, struct bia_sockrec *out);
+
+/* As bia_sockrec_closed, for a caller that checked bia_sockrec_owned(). */
+void bia_sockrec_forget(int fd);
 
 /* close_range(first, last). */
 void bia_sockrec_closed_range(unsigned first, unsigned last);
