@@ -8,6 +8,7 @@
 
 #include "fd/sockrec.h"
 #include "fd/usage.h"
+#include "v4prog/icmpecho.h"
 
 void bia_fd_closing(int fd)
 {
@@ -17,6 +18,7 @@ void bia_fd_closing(int fd)
     if (!bia_sockrec_peek(fd, &rec) || !bia_sockrec_owned())
         return;
     bia_usage_end(fd, &rec);
+    bia_icmp_closing(&rec);
     bia_sockrec_forget(fd);
 }
 

@@ -2,8 +2,9 @@
  * The one record the library keeps per socket: everything it knows of the
  * socket on a descriptor, in one table indexed by descriptor number. The
  * translation of an IPv4 program's socket (fdtable.h), the socket's option
- * history (sockhist.h), the mark of an IPv6 program's socket (v6prog.h)
- * and the IPV6_V6ONLY bia lifted (v6only.h) are parts of it; those modules
+ * history (sockhist.h), the mark of an IPv6 program's socket (v6prog.h),
+ * the IPV6_V6ONLY bia lifted (v6only.h) and the kind of a translated ICMP
+ * echo socket (icmpecho.h) are parts of it; those modules
  * are views that read and write their part. The descriptor's life (dup,
  * close, close_range, fork, exec) is one operation here, whatever parts
  * the record holds.
@@ -49,7 +50,8 @@ struct bia_v6prog {
 #define BIA_REC_V6PROG 2u       /* .v6 */
 #define BIA_REC_LIFTED 4u       /* bia turned IPV6_V6ONLY off where the program had it on */
 #define BIA_REC_HISTORY 8u      /* .hist_* (sockhist.h) */
-#define BIA_REC_ALL 15u
+#define BIA_REC_ICMP 16u        /* .icmp_type: an ICMP echo socket made ICMPv6 (icmpecho.h) */
+#define BIA_REC_ALL 31u
 
 struct bia_sockrec {
     unsigned long dev, ino;     /* the socket's identity */
@@ -59,6 +61,8 @@ struct bia_sockrec {
     int hist_type;              /* SOCK_STREAM or SOCK_DGRAM */
     unsigned long hist_epoch;   /* the sharing epoch the socket was made in */
     unsigned hist_options;      /* filled by a read: the options set since (sockhist.h) */
+    int icmp_type;              /* SOCK_DGRAM (a ping socket) or SOCK_RAW */
+    int icmp_parked;            /* a raw one's ICMPv6 twin made at birth: its descriptor + 1 */
 };
 
 /* Whether any record holds any of parts: no system call. */
