@@ -108,7 +108,7 @@ static void run_fast(char **args, const char *root)
     if (!env)
         return;
     debug(&s, "helper on %s %s; running %s directly", s.socket, how, o.command[0]);
-    if (secureexec_warning(o.command[0], warning, sizeof warning))
+    if (secureexec_prepare(o.command[0], warning, sizeof warning) == 1)
         (void)!write(2, warning, strlen(warning));
     execvpe(o.command[0], o.command, env);
     debug(&s, "the Node launcher takes over (it reports the error): exec %s: %s", o.command[0], strerror(errno));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -45,7 +46,7 @@ static int is_script(const char *file)
     return head[0] == '#' && head[1] == '!';
 }
 
-int secureexec_warning(const char *cmd, char *line, size_t size)
+int secureexec_prepare(const char *cmd, char *line, size_t size)
 {
     char file[PATH_MAX];
     const char *why;
@@ -57,10 +58,12 @@ int secureexec_warning(const char *cmd, char *line, size_t size)
         why = "is set-uid";
     else if (st.st_mode & S_ISGID)
         why = "is set-gid";
-    else if (getxattr(file, "security.capability", NULL, 0) > 0)
-        why = "has file capabilities";
-    else
+    else if (getxattr(file, "security.capability", NULL, 0) <= 0)
         return 0;
+    else if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+        return 2;
+    else
+        why = "has file capabilities";
     snprintf(line, size,
              "bia: warning: %s %s: the loader ignores LD_PRELOAD for it, so it runs without bia "
              "(untranslated); if it does not need its privileges, run a plain copy (cp %s "

@@ -1,7 +1,10 @@
 // Programs the loader runs in secure-execution mode: set-uid, set-gid and
 // programs with file capabilities. It ignores LD_PRELOAD for them, so bia
-// cannot reach them. bia doctor reports it; bia run warns (as torsocks
-// does), and the native launcher makes the same check in C
+// cannot reach them. bia run warns of a set-id program (as torsocks does);
+// a program with file capabilities only (Debian's ping: cap_net_raw) it runs
+// with no_new_privs, without them, which keeps the preload (ping then falls
+// back to a ping socket, where net.ipv4.ping_group_range allows). bia doctor
+// says which; the native launcher makes the same check in C
 // (launcher/secureexec.c).
 import { spawnSync } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
@@ -34,12 +37,22 @@ export function secureExecution(file: string): { why: string; caps?: string } | 
   return caps ? { why: 'has file capabilities', caps } : undefined;
 }
 
-/** The warning bia run gives before running CMD, or undefined. A script's set-id bits are ignored by the kernel. */
-export function secureExecutionWarning(cmd: string): string | undefined {
+/** What bia run does for CMD: warn of a set-id program, run one with file capabilities only without them (no_new_privs), or nothing. A script's set-id bits are ignored by the kernel. */
+export function secureExecutionPlan(cmd: string): { warning: string } | { noNewPrivs: true } | undefined {
   const file = resolveProgram(cmd);
   const secure = file && !isScript(file) ? secureExecution(file) : undefined;
-  return secure && `${file} ${secure.why}: the loader ignores LD_PRELOAD for it, so it runs without bia (untranslated); if it does not need its privileges, run a plain copy (cp ${file} elsewhere) with bia run`;
+  if (!secure) return undefined;
+  if (secure.caps) return { noNewPrivs: true };
+  return { warning: secureWarning(file!, secure.why) };
 }
+
+/** The warning for FILE, which runs without bia for reason WHY. */
+export function secureWarning(file: string, why: string): string {
+  return `${file} ${why}: the loader ignores LD_PRELOAD for it, so it runs without bia (untranslated); if it does not need its privileges, run a plain copy (cp ${file} elsewhere) with bia run`;
+}
+
+/** What bia doctor says of a program with file capabilities CAPS. */
+export const CAPS_NOTE = 'bia run runs it with no_new_privs, without them, so that the loader keeps bia in it; what needs them then fails as for a user without them (ping falls back to a ping socket, which net.ipv4.ping_group_range must allow for your group)';
 
 function isScript(file: string): boolean {
   const head = Buffer.alloc(2);
