@@ -26,8 +26,6 @@ interface Addon {
   MapTable?: new (path: string, poolBase: number, records: number) => MapTableFile;
   /** Absent from an addon built before it existed. */
   batchScheduling?(): number;
-  /** Absent from an addon built before it existed. */
-  noNewPrivileges?(): number;
 }
 
 /** The helper's published mapping table (native/maptable.cc, docs/protocol.md "The published table"). */
@@ -109,10 +107,4 @@ export function batchScheduling(): string | undefined {
   const err = addon!.batchScheduling();
   if (err === 0) return undefined;
   return Object.entries(constants.errno).find(([, n]) => n === err)?.[0] ?? `errno ${err}`;
-}
-
-/** Sets no_new_privs for this process and what it spawns (native/nnp.cc): 0, or an errno (ENOSYS from an addon that predates it). */
-export function noNewPrivileges(): number {
-  loadNative();
-  return addon!.noNewPrivileges ? addon!.noNewPrivileges() : constants.errno.ENOSYS;
 }

@@ -1,15 +1,19 @@
 // Programs the loader runs in secure-execution mode: set-uid, set-gid and
 // programs with file capabilities. It ignores LD_PRELOAD for them, so bia
-// cannot reach them. bia run warns of a set-id program (as torsocks does);
-// a program with file capabilities only (Debian's ping: cap_net_raw) it runs
-// with no_new_privs, without them, which keeps the preload (ping then falls
-// back to a ping socket, where net.ipv4.ping_group_range allows). bia doctor
-// says which; the native launcher makes the same check in C
+// cannot reach them. bia run warns of a set-id program (as torsocks does).
+// A program with file capabilities only (Debian's ping: cap_net_raw), run
+// by another user than root, it runs through its loader (ld.so --argv0 NAME
+// FILE ARGS): the kernel executes the loader, which has none, so the program
+// runs without its capabilities and with the preload (ping then falls back
+// to a ping socket, where net.ipv4.ping_group_range allows). no_new_privs
+// would not do: a file whose capabilities are effective still runs secure.
+// bia doctor says which; the native launcher makes the same check in C
 // (launcher/secureexec.c).
 import { spawnSync } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { findTool } from './sbin.js';
+import { readElf } from './elf.js';
 
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
@@ -37,12 +41,15 @@ export function secureExecution(file: string): { why: string; caps?: string } | 
   return caps ? { why: 'has file capabilities', caps } : undefined;
 }
 
-/** What bia run does for CMD: warn of a set-id program, run one with file capabilities only without them (no_new_privs), or nothing. A script's set-id bits are ignored by the kernel. */
-export function secureExecutionPlan(cmd: string): { warning: string } | { noNewPrivs: true } | undefined {
+/** What bia run does for CMD: warn of a set-id program, run one with file capabilities only through its loader (the command line to run instead), or nothing. A script's set-id bits are ignored by the kernel. */
+export function secureExecutionPlan(cmd: string): { warning: string } | { loader: string[] } | undefined {
   const file = resolveProgram(cmd);
   const secure = file && !isScript(file) ? secureExecution(file) : undefined;
   if (!secure) return undefined;
-  if (secure.caps) return { noNewPrivs: true };
+  const root = process.getuid?.() === 0 || process.geteuid?.() === 0;   // holds every capability: not secure
+  if (secure.caps && root) return undefined;
+  const interp = secure.caps ? readElf(file!)?.interpreter : undefined;
+  if (interp && /^ld-linux/.test(path.basename(interp))) return { loader: [interp, '--argv0', cmd, file!] };
   return { warning: secureWarning(file!, secure.why) };
 }
 
@@ -52,7 +59,7 @@ export function secureWarning(file: string, why: string): string {
 }
 
 /** What bia doctor says of a program with file capabilities CAPS. */
-export const CAPS_NOTE = 'bia run runs it with no_new_privs, without them, so that the loader keeps bia in it; what needs them then fails as for a user without them (ping falls back to a ping socket, which net.ipv4.ping_group_range must allow for your group)';
+export const CAPS_NOTE = 'for a user other than root, bia run runs it through its loader (ld.so), without them, so that bia reaches it; what needs them then fails as for a user without them (ping falls back to a ping socket, which net.ipv4.ping_group_range must allow for your group)';
 
 function isScript(file: string): boolean {
   const head = Buffer.alloc(2);

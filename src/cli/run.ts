@@ -10,8 +10,7 @@ import { CliError, EXIT_USAGE } from '../exit-codes.js';
 import { runChild } from './child.js';
 import { preloadVariables, requireLibrary } from './preload-env.js';
 import { ensureHelper, helperTarget } from './ensure-helper.js';
-import { secureExecutionPlan, secureWarning } from '../secure-exec.js';
-import { noNewPrivileges } from '../native.js';
+import { secureExecutionPlan } from '../secure-exec.js';
 import { VARIABLES } from '../config/variables.js';
 
 export async function run(argv: string[]): Promise<number> {
@@ -23,13 +22,11 @@ export async function run(argv: string[]): Promise<number> {
   const helper = await ensureHelper(helperTarget(settings, sources.socket, options.has('--allow-root')));
   const env = { ...process.env, ...preloadVariables(library, { ...settings, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD) };
   const secure = secureExecutionPlan(rest[0]);
-  // no_new_privs on bia run itself (the helper is already started): the
-  // program inherits it. Should it fail, the program runs without bia: say so.
-  if (secure && 'noNewPrivs' in secure && noNewPrivileges() !== 0) process.stderr.write(`bia: warning: ${secureWarning(rest[0], 'has file capabilities')}\n`);
   if (secure && 'warning' in secure) process.stderr.write(`bia: warning: ${secure.warning}\n`);
+  const command = secure && 'loader' in secure ? [...secure.loader, ...rest.slice(1)] : rest;
   // The program asks for SIGTERM should bia run be killed outright
   // (preload/core/exec/launcher.c), so it never outlives its launcher as an orphan.
-  return runChild(rest, { ...env, [VARIABLES.launcherPid]: String(process.pid) });
+  return runChild(command, { ...env, [VARIABLES.launcherPid]: String(process.pid) });
 }
 
 // The preload logs each translated call at info level; tracing shows those

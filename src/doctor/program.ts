@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from './finding.js';
-import { readElf, type ElfInfo } from './elf.js';
+import { readElf, type ElfInfo } from '../elf.js';
 import { CAPS_NOTE, resolveProgram, SECURE_FIX, secureExecution } from '../secure-exec.js';
 
 /** What the preload library itself is: bia's own build. */

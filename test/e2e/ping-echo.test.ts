@@ -3,21 +3,56 @@
 // ICMPv6 at the same descriptor and the echoes are translated, so ping
 // counts its replies and shows the stand-in address. As root ping uses a
 // raw socket; as an ordinary user a ping socket (net.ipv4.ping_group_range
-// opened in the lab's namespace), and bia runs it without its file
-// capability (no_new_privs) so that the loader keeps LD_PRELOAD. Each case
+// opened in the lab's namespace), and bia runs it through its loader,
+// without its file capability, so that LD_PRELOAD reaches it. Each case
 // runs its control: the same ping without bia loses every packet.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
+import { VICTIM, secondUidMissing } from '../support/second-uid.js';
 import { skipWhen } from '../support/skip.js';
+
+// An ordinary user (VICTIM) with a bia of its own, and ping sockets allowed
+// for every group in the lab's network namespace.
+const AS_USER = String.raw`chmod 711 "$LAB_DIR"
+U="$LAB_DIR/u${VICTIM}"; mkdir -p "$U/run" "$U/state" "$U/config"; chmod 700 "$U/run"; chown -R ${VICTIM}:${VICTIM} "$U"
+as_user() {
+  setpriv --reuid=${VICTIM} --regid=${VICTIM} --clear-groups env -u BIA_ALLOW_ROOT HOME="$U" XDG_RUNTIME_DIR="$U/run"     XDG_STATE_HOME="$U/state" XDG_CONFIG_HOME="$U/config" "$@"
+}
+sysctl -qw net.ipv4.ping_group_range="0 2147483647"`;
+
+// Three echoes answered, shown from the stand-in address.
+function answered(stdout: string, name: string): void {
+  const part = stdout.split(`== ${name}\n`)[1]?.split('== ')[0] ?? '';
+  expect(part, stdout).toMatch(/^PING .*\(198\.18\.0\.\d+\) 56\(84\) bytes of data\.$/m);
+  expect(part.match(/^64 bytes from (v6only\.test )?\(?198\.18\.0\.\d+\)?: icmp_seq=\d ttl=64 time=/gm), part).toHaveLength(3);
+  expect(part).toMatch(/^3 packets transmitted, 3 received, 0% packet loss/m);
+}
 
 describe('ping -4 to an IPv6-only peer', skipWhen(labMissing), () => {
   it('as root (a raw ICMP socket): 3 echoes answered, from the stand-in address; without bia none', async () => {
     const r = await lab(`ping -4 -c 1 -W 1 v6only.test; echo "RESULT plain $?"
-bia run -- ping -4 -c 3 -i 0.2 -W 2 v6only.test; echo "RESULT bia $?"`);
+echo "== bia"; bia run -- ping -4 -c 3 -i 0.2 -W 2 v6only.test; echo "RESULT bia $?"`);
     expect(r.rc('plain'), r.stdout).not.toBe(0);
     expect(r.rc('bia'), `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toMatch(/^PING v6only\.test \(198\.18\.0\.\d+\) 56\(84\) bytes of data\.$/m);
-    expect(r.stdout.match(/^64 bytes from (v6only\.test )?\(?198\.18\.0\.\d+\)?: icmp_seq=\d ttl=64 time=/gm), r.stdout).toHaveLength(3);
-    expect(r.stdout).toMatch(/^3 packets transmitted, 3 received, 0% packet loss/m);
+    answered(r.stdout, 'bia');
+    expect(r.stderr).not.toContain('file capabilities');
+  });
+});
+
+describe('ping -4 to an IPv6-only peer as an ordinary user', skipWhen(labMissing, secondUidMissing), () => {
+  it('a ping socket, from both launchers (ping runs without its file capability); without bia none', async () => {
+    const r = await lab(`${AS_USER}
+as_user ping -4 -c 1 -W 1 v6only.test; echo "RESULT plain $?"
+as_user "$LAB_BIA" run -- true   # the user's helper, so that the native launcher takes its fast path
+echo "== c"; as_user "$LAB_BIA" run --log-level debug -- ping -4 -c 3 -i 0.2 -W 2 v6only.test; echo "RESULT c $?"
+echo "== node"; as_user node "$BIA_ROOT/dist/cli/main.js" run -- ping -4 -c 3 -i 0.2 -W 2 v6only.test; echo "RESULT node $?"
+as_user "$LAB_BIA" stop >/dev/null 2>&1`, { timeoutMs: 90_000 });
+    expect(r.rc('plain'), r.stdout).not.toBe(0);
+    for (const how of ['c', 'node']) {
+      expect(r.rc(how), `${how}\n${r.stdout}\n${r.stderr}`).toBe(0);
+      answered(r.stdout, how);
+    }
+    expect(r.stderr).toMatch(/launcher: .* running ping directly/);
+    expect(r.stderr).not.toContain('file capabilities');
   });
 });
