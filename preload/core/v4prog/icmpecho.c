@@ -15,6 +15,8 @@
 
 #include <errno.h>
 #include <netinet/icmp6.h>
+#include <netinet/ip_icmp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,22 +70,47 @@ static int take_parked(int fd)
 
 int bia_icmp_twin(int fd, int type)
 {
-    struct icmp6_filter filter;
-    int on = 1, s = type == SOCK_RAW ? take_parked(fd) : -1;
+    int s = type == SOCK_RAW ? take_parked(fd) : -1;
 
-    if (s < 0)
-        s = bia_fdroom_socket(AF_INET6, type | SOCK_CLOEXEC, IPPROTO_ICMPV6);
-    if (s < 0 || type != SOCK_RAW)
-        return s;
+    return s >= 0 ? s : bia_fdroom_socket(AF_INET6, type | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+}
+
+/* The ICMPv6 filter for an ICMP_FILTER (bit n set: type n blocked): what
+ * has an ICMPv4 form and is not blocked in that form passes. */
+static int set_filter(int s, uint32_t blocked)
+{
+    struct icmp6_filter filter;
+
     ICMP6_FILTER_SETBLOCKALL(&filter);
-    ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
-    ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &filter);
-    ICMP6_FILTER_SETPASS(ICMP6_PACKET_TOO_BIG, &filter);
-    ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &filter);
-    ICMP6_FILTER_SETPASS(ICMP6_PARAM_PROB, &filter);
-    setsockopt(s, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
-    setsockopt(s, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on);
-    return s;
+    if (!(blocked & 1u << ICMP_ECHOREPLY))
+        ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
+    if (!(blocked & 1u << ICMP_DEST_UNREACH)) {
+        ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &filter);
+        ICMP6_FILTER_SETPASS(ICMP6_PACKET_TOO_BIG, &filter);
+        ICMP6_FILTER_SETPASS(ICMP6_PARAM_PROB, &filter);
+    }
+    if (!(blocked & 1u << ICMP_TIME_EXCEEDED))
+        ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &filter);
+    return bia_real()->setsockopt(s, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
+}
+
+void bia_icmp_prepare(int s, int type)
+{
+    int on = 1;
+
+    if (type != SOCK_RAW)
+        return;
+    set_filter(s, 0);
+    bia_real()->setsockopt(s, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on);
+}
+
+int bia_icmp_filter(int fd, const void *value, socklen_t len)
+{
+    uint32_t blocked = 0;
+
+    /* As the kernel: a longer value is cut, a shorter one fills the low bytes. */
+    memcpy(&blocked, value, len < sizeof blocked ? len : sizeof blocked);
+    return set_filter(fd, blocked);
 }
 
 void bia_icmp_mark(int fd, int type)

@@ -25,9 +25,16 @@
 void bia_icmp_born(int fd, int type, int protocol);
 
 /* The ICMPv6 socket to replace the ICMP one of type on fd: its parked
- * twin, else a new one; readied (a raw one passes only what has an ICMPv4
- * form, with its hop limit). -1 with errno if none can be had. */
+ * twin, else a new one. -1 with errno if none can be had. */
 int bia_icmp_twin(int fd, int type);
+
+/* Readies s, that ICMPv6 socket, once it holds the program's options: a
+ * raw one passes only what has an ICMPv4 form, with its hop limit. */
+void bia_icmp_prepare(int s, int type);
+
+/* setsockopt(fd, SOL_RAW, ICMP_FILTER) on a translated raw socket: the
+ * same filter in ICMPv6 terms (ICMP6_FILTER). */
+int bia_icmp_filter(int fd, const void *value, socklen_t len);
 
 /* fd is being closed: a twin parked for it goes too. */
 void bia_icmp_closing(const struct bia_sockrec *rec);

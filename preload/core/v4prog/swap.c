@@ -318,6 +318,8 @@ static int make_replacement(int fd, const struct bia_swap_plan *old)
     }
     copy_options(fd, s, old);
     copy_file_flags(fd, s);
+    if (is_icmp(old))
+        bia_icmp_prepare(s, old->type);
     return s;
 }
 
