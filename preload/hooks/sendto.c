@@ -1,6 +1,7 @@
 /* sendto(): a datagram to an IPv6-only peer goes out over IPv6. */
 #include "runtime/config.h"
 #include "runtime/real.h"
+#include "v4prog/icmpecho.h"
 #include "v4prog/send.h"
 #include "v6prog/v4backed.h"
 
@@ -9,9 +10,10 @@ BIA_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 {
     ssize_t rc;
 
-    if (!bia_active() || !addr || !bia_guard_enter())
+    if (!bia_active() || (!addr && !bia_icmp_kind(fd)) || !bia_guard_enter())
         return bia_real()->sendto(fd, buf, n, flags, addr, len);
-    rc = bia_v4backed(fd) ? bia_v4backed_sendto(fd, buf, n, flags, addr, len)
+    rc = !addr ? bia_icmp_sendto(fd, buf, n, flags, NULL)
+       : bia_v4backed(fd) ? bia_v4backed_sendto(fd, buf, n, flags, addr, len)
                           : bia_sendto(fd, buf, n, flags, addr, len);
     bia_guard_leave();
     return rc;

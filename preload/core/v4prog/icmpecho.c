@@ -138,7 +138,7 @@ ssize_t bia_icmp_sendto(int fd, const void *buf, size_t n, int flags, const stru
     int err;
 
     if (!buf || n > MESSAGE_MAX)
-        return bia_real()->sendto(fd, buf, n, flags, (const struct sockaddr *)to, sizeof *to);
+        return bia_real()->sendto(fd, buf, n, flags, (const struct sockaddr *)to, to ? sizeof *to : 0);
     v6 = malloc(n ? n : 1);
     if (!v6) {
         errno = ENOBUFS;
@@ -149,7 +149,7 @@ ssize_t bia_icmp_sendto(int fd, const void *buf, size_t n, int flags, const stru
         errno = EINVAL;     /* what a ping socket says of anything but an echo request */
         return -1;
     }
-    sent = bia_real()->sendto(fd, v6, n, flags, (const struct sockaddr *)to, sizeof *to);
+    sent = bia_real()->sendto(fd, v6, n, flags, (const struct sockaddr *)to, to ? sizeof *to : 0);
     err = errno;
     free(v6);
     errno = err;
@@ -184,9 +184,7 @@ ssize_t bia_icmp_sendmsg(int fd, const struct msghdr *msg, int flags, const stru
     }
     if (!to && msg->msg_name && msg->msg_namelen >= sizeof dst)
         memcpy(&dst, msg->msg_name, sizeof dst);
-    sent = to || msg->msg_name ? bia_icmp_sendto(fd, buf, n, flags, to ? to : &dst)
-                               : (bia_icmp_request_to_v6(buf, n, buf) ? (errno = EINVAL, -1)
-                                  : bia_real()->sendto(fd, buf, n, flags, NULL, 0));
+    sent = bia_icmp_sendto(fd, buf, n, flags, to || msg->msg_name ? (to ? to : &dst) : NULL);
     err = errno;
     free(buf);
     errno = err;

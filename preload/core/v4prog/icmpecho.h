@@ -46,7 +46,8 @@ void bia_icmp_mark(int fd, int type);
  * call when there is none. */
 int bia_icmp_kind(int fd);
 
-/* Sends the program's echo request (n bytes at buf) to the IPv6 peer to. */
+/* Sends the program's echo request (n bytes at buf) to the IPv6 peer to
+ * (NULL: the one the socket is connected to). */
 ssize_t bia_icmp_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr_in6 *to);
 
 /* sendmsg of an echo request: its iovecs gathered, then as bia_icmp_sendto

@@ -14,7 +14,6 @@
 #include "runtime/real.h"
 #include "runtime/sockaddr.h"
 #include "runtime/trace.h"
-#include "v4prog/icmpecho.h"
 #include "v4prog/preswap.h"
 #include "v4prog/route.h"
 #include "v4prog/swap.h"
@@ -77,8 +76,6 @@ static int prepare_socket(int fd, const struct sockaddr_in *dst, enum bia_route 
         return fail(err);
     if (bia_swap(fd, &plan))
         return swap_failed(fd, dst);
-    if (plan.protocol == IPPROTO_ICMP)
-        bia_icmp_mark(fd, plan.type);
     return 0;
 }
 

@@ -169,7 +169,7 @@ static int finish(const char *call, struct msghdr *msg, struct name_swap *s,
     if (received && !c && who->prog)
         bia_cmsg_v6prog(msg, who->prog);
     else if (received && !c)
-        bia_cmsg_to_v4(msg);
+        bia_cmsg_to_v4(msg, !s->name || !IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&s->from)->sin6_addr));
     return 0;
 }
 

@@ -81,6 +81,9 @@ int bia_setsockopt(int fd, int level, int name, const void *value, socklen_t len
         return bia_icmp_filter(fd, value, len);
     if (level != IPPROTO_IP)
         return bia_real()->setsockopt(fd, level, name, value, len);
+    /* A raw ICMPv6 socket has no IPv4 level: the IPv6 twin alone. */
+    if (bia_icmp_kind(fd) == SOCK_RAW && bia_sockopt_v6_twin(name, &name6))
+        return bia_real()->setsockopt(fd, IPPROTO_IPV6, name6, value, len);
     if (is_multicast(name)) {
         bia_warn("fd %d: IPv4 multicast option %d refused: the socket was translated to IPv6",
                  fd, name);

@@ -410,6 +410,8 @@ int bia_swap(int fd, const struct bia_swap_plan *plan)
     }
     if (take_over(s, fd, fd_flags))
         return -1;
+    if (is_icmp(plan))
+        bia_icmp_mark(fd, plan->type);
     /* The old socket is gone now, so its port is free for the new one. */
     if (plan->port && bind_any(fd, plan->port))
         return -1;
