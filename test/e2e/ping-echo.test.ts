@@ -11,7 +11,8 @@
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
 import { VICTIM, secondUidMissing } from '../support/second-uid.js';
-import { skipWhen } from '../support/skip.js';
+import { skipWhen, toolMissing } from '../support/skip.js';
+import { findTool } from '../../src/sbin.js';
 
 // An ordinary user (VICTIM) with a bia of its own, and ping sockets allowed
 // for every group in the lab's network namespace.
@@ -85,5 +86,29 @@ as_user "$LAB_BIA" stop >/dev/null 2>&1`, { timeoutMs: 90_000 });
     erred(r.stdout, 'errors');
     expect(r.stderr).toMatch(/launcher: .* running ping directly/);
     expect(r.stderr).not.toContain('file capabilities');
+  });
+});
+
+const tracersMissing = toolMissing(findTool('traceroute') !== undefined && findTool('tracepath') !== undefined, 'traceroute and tracepath are not installed (apt-get install traceroute iputils-tracepath)');
+
+describe('traceroute -4 and tracepath -4 to an IPv6-only peer behind a router', skipWhen(labMissing, tracersMissing), () => {
+  it('UDP probes, ICMP probes (-I, a raw socket) and tracepath show the router at hop 1 by its stand-in address; without bia the name does not resolve', async () => {
+    const r = await lab(`${ROUTER}
+traceroute -4 -n -m 2 -w 1 -q 1 far.test; echo "RESULT plain $?"
+echo "== udp"; bia run -- traceroute -4 -n -m 2 -w 1 -q 1 far.test; echo "RESULT udp $?"
+echo "== icmp"; bia run -- traceroute -4 -I -n -m 2 -w 1 -q 1 far.test; echo "RESULT icmp $?"
+echo "== tracepath"; timeout 20 "$LAB_BIA" run -- tracepath -4 -n -m 2 far.test; echo "RESULT tracepath $?"
+echo "== end"`, { timeoutMs: 90_000 });
+    expect(r.rc('plain'), r.stdout).not.toBe(0);
+    for (const name of ['udp', 'icmp']) {
+      expect(r.rc(name), `${name}\n${r.stdout}\n${r.stderr}`).toBe(0);
+      const part = r.stdout.split(`== ${name}\n`)[1]?.split('== ')[0] ?? '';
+      expect(part, r.stdout).toMatch(/^traceroute to far\.test \(198\.18\.0\.\d+\), 2 hops max/m);
+      expect(part, r.stdout).toMatch(/^ 1 {2}198\.18\.0\.\d+ {2}[\d.]+ ms$/m);
+    }
+    // No endless probing at the IPv6 MTU: the path MTU in IPv4 terms.
+    expect(r.rc('tracepath'), r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^ 1: {2}198\.18\.0\.\d+ +[\d.]+ms $/m);
+    expect(r.stdout).toMatch(/pmtu 1480/);
   });
 });
