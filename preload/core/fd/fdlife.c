@@ -8,7 +8,7 @@
 
 #include "fd/sockrec.h"
 #include "fd/usage.h"
-#include "v4prog/icmpecho.h"
+#include "runtime/real.h"
 
 void bia_fd_closing(int fd)
 {
@@ -18,7 +18,9 @@ void bia_fd_closing(int fd)
     if (!bia_sockrec_peek(fd, &rec) || !bia_sockrec_owned())
         return;
     bia_usage_end(fd, &rec);
-    bia_icmp_closing(&rec);
+    /* A raw ICMP socket's twin, parked until a swap (icmpecho.h), goes too. */
+    if ((rec.parts & BIA_REC_ICMP) && rec.icmp_parked)
+        bia_real()->close(rec.icmp_parked - 1);
     bia_sockrec_forget(fd);
 }
 

@@ -50,7 +50,7 @@ struct bia_v6prog {
 #define BIA_REC_V6PROG 2u       /* .v6 */
 #define BIA_REC_LIFTED 4u       /* bia turned IPV6_V6ONLY off where the program had it on */
 #define BIA_REC_HISTORY 8u      /* .hist_* (sockhist.h) */
-#define BIA_REC_ICMP 16u        /* .icmp_type: an ICMP echo socket made ICMPv6 (icmpecho.h) */
+#define BIA_REC_ICMP 16u        /* .icmp_*: an ICMP echo socket made ICMPv6, or a raw one's parked twin (icmpecho.h) */
 #define BIA_REC_ALL 31u
 
 struct bia_sockrec {
@@ -61,7 +61,7 @@ struct bia_sockrec {
     int hist_type;              /* SOCK_STREAM or SOCK_DGRAM */
     unsigned long hist_epoch;   /* the sharing epoch the socket was made in */
     unsigned hist_options;      /* filled by a read: the options set since (sockhist.h) */
-    int icmp_type;              /* SOCK_DGRAM (a ping socket) or SOCK_RAW */
+    int icmp_type;              /* SOCK_DGRAM (a ping socket) or SOCK_RAW once made ICMPv6; 0 before */
     int icmp_parked;            /* a raw one's ICMPv6 twin made at birth: its descriptor + 1 */
 };
 

@@ -118,12 +118,6 @@ void bia_icmp_mark(int fd, int type)
     mark(fd, type, 0);
 }
 
-void bia_icmp_closing(const struct bia_sockrec *rec)
-{
-    if ((rec->parts & BIA_REC_ICMP) && rec->icmp_parked)
-        bia_real()->close(rec->icmp_parked - 1);
-}
-
 int bia_icmp_kind(int fd)
 {
     struct bia_sockrec rec;

@@ -10,8 +10,6 @@
 #ifndef BIA_ICMPECHO_H
 #define BIA_ICMPECHO_H
 
-#include "fd/sockrec.h"
-
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -35,9 +33,6 @@ void bia_icmp_prepare(int s, int type);
 /* setsockopt(fd, SOL_RAW, ICMP_FILTER) on a translated raw socket: the
  * same filter in ICMPv6 terms (ICMP6_FILTER). */
 int bia_icmp_filter(int fd, const void *value, socklen_t len);
-
-/* fd is being closed: a twin parked for it goes too. */
-void bia_icmp_closing(const struct bia_sockrec *rec);
 
 /* fd now holds the ICMPv6 twin of an ICMP socket of type. */
 void bia_icmp_mark(int fd, int type);
