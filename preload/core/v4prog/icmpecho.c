@@ -25,6 +25,10 @@
 #define DEFAULT_TTL 64
 /* Larger than any ICMP message: a program's larger buffer is not all lent. */
 #define MESSAGE_MAX 65536
+/* Received beyond the program's buffer: a message is translated whole (its
+ * checksum covers it all) even when the program takes less, and one the
+ * program gave no room for is still told from one to drop. */
+#define SLACK 64
 
 /* The record of fd with its ICMP part set (fill: the other parts kept). */
 static void mark(int fd, int type, int parked)
@@ -260,10 +264,10 @@ static long receive_one(int fd, struct msghdr *k, int flags, int kind, unsigned 
 
 ssize_t bia_icmp_recvmsg(int fd, struct msghdr *msg, int flags, int kind)
 {
-    size_t room = iov_total(msg);
-    unsigned char *in = malloc(2 * room + 64), *out = in + room;
+    size_t room = iov_total(msg), whole = room + SLACK;
+    unsigned char *in = malloc(2 * whole + 20), *out;
     struct sockaddr_storage name;
-    struct iovec one = {in, room};
+    struct iovec one = {in, whole};
     struct msghdr k;
     ssize_t r = -1;
     long len;
@@ -273,6 +277,7 @@ ssize_t bia_icmp_recvmsg(int fd, struct msghdr *msg, int flags, int kind)
         errno = ENOBUFS;
         return -1;
     }
+    out = in + whole;
     for (;;) {
         k = *msg;
         k.msg_iov = &one;
@@ -281,7 +286,7 @@ ssize_t bia_icmp_recvmsg(int fd, struct msghdr *msg, int flags, int kind)
             k.msg_name = &name;
             k.msg_namelen = sizeof name;
         }
-        len = receive_one(fd, &k, flags, kind, out, room);
+        len = receive_one(fd, &k, flags, kind, out, whole);
         if (len >= 0) {
             if (!msg->msg_name)
                 k.msg_namelen = 0;
