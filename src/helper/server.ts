@@ -24,6 +24,7 @@ import { StateStore } from './statestore.js';
 import { dispatcher } from './dispatch.js';
 import { accept } from './connection.js';
 import { closeServer, listenOnFd, listenOnPath, type SocketAccess } from './listener.js';
+import { listenUseReports } from './use-reports.js';
 
 export interface HelperOptions {
   /** Default: paths.socketPath(). */
@@ -187,6 +188,8 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   publishHello(parts);
   const handler = dispatcher(parts);
   setReady((socket) => accept(socket, gate, handler, times, log));
+  // Programs' USE and RELEASE arrive as datagrams too: a fresh process's first use wakes no connection.
+  const useReports = listenUseReports(socketPath, socketAccess(options), allow, handler, log);
   log.info(`listening on ${socketPath}${inherited ? ` (fd ${options.listenFd} from systemd)` : ''}; pool ${pool.network}/${pool.prefixLength} per ${options.scope ?? 'host'} (${mapper.size} mapping(s) kept in ${store.dir}); serving ${describeAllow(allow)}; network ${detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}${detector.watched ? '' : ' (polled)'}`);
   detector.onChange((now, before) => roamed(parts, now, before));
   settle(parts, detector.refresh());
@@ -203,6 +206,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
       clearInterval(poller);
       detector.close();
       published?.retire();
+      useReports?.close();
       await closeServer(server, clients, socketFile);
       usage.flush();
       await store.close();
