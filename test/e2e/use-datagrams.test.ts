@@ -93,4 +93,30 @@ cat "$LAB_DIR/helper.log" >&2`);
     expect(pids, out).toHaveLength(5);
     for (const pid of pids.slice(0, 4)) expect(r.stdout, out).toMatch(new RegExp(`^USE .* from pid ${pid}$`, 'm'));
   });
+
+  it('a use socket the helper socket\'s rules refuse (here a symbolic link) gets nothing; the use goes on a connection', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+${START_HELPER}
+# A spy's datagram socket, and the use socket's path made a link to it.
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); s.settimeout(3)
+print("spy ready", flush=True)
+try:
+    print("spy got", s.recv(4096).hex(), flush=True)
+except socket.timeout:
+    print("spy got nothing", flush=True)' "$LAB_DIR/spy.sock" >"$LAB_DIR/spy.out" &
+SPY=$!
+lab_wait "the spy" grep -q ready "$LAB_DIR/spy.out"
+mv "$SOCK.use" "$LAB_DIR/use.sock"; ln -s "$LAB_DIR/spy.sock" "$SOCK.use"
+first_use; echo "RESULT one $?"
+wait $SPY; cat "$LAB_DIR/spy.out"
+grep -E 'USE' "$LAB_DIR/helper.log" | sed 's/^.*: //'
+cat "$LAB_DIR/helper.log" >&2`);
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.rc('one'), out).toBe(0);
+    expect(r.stdout, out).toMatch(/^spy got nothing$/m);
+    const pid = r.stdout.match(/^program (\d+) hello/m)?.[1];
+    expect(r.stdout, out).toMatch(new RegExp(`^USE .* from pid ${pid}$`, 'm'));
+  });
 });

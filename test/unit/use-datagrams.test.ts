@@ -16,6 +16,9 @@ import { ipv6OnlyNet, startHelperIn } from '../support/helper-in-dir.js';
 import { asUser, secondUidMissing, VICTIM } from '../support/second-uid.js';
 import { skipWhen } from '../support/skip.js';
 
+type Vector = { name: string; hex: string };
+const vectors = JSON.parse(fs.readFileSync(new URL('../vectors/protocol.json', import.meta.url), 'utf8')) as { requests: Vector[]; malformed_requests: Vector[] };
+
 const dirs: string[] = [];
 const helpers: Helper[] = [];
 const children: { kill(): void }[] = [];
@@ -95,16 +98,21 @@ describe('USE and RELEASE as datagrams', () => {
     await expect.poll(() => h.mapper.lookupV4(v4)?.inUse, { timeout: 3000 }).toBe(0);
   });
 
-  it('drop what is not a well-formed USE or RELEASE, and go on', async () => {
+  it("carry the shared vectors' USE and RELEASE frames, and drop every malformed one and any other type", async () => {
     const { h, log } = await start();
     const v4 = await mapped(h, '2001:db8::2');
-    const map6 = encodeRequest({ type: MsgType.Map6, id: 1, v6: '2001:db8::3' }).toString('hex');
-    const cut = frame(MsgType.Use, [v4]).slice(0, -2);
-    const sender = await send(h.socketPath, ['6a756e6b', map6, cut, frame(MsgType.Use, [v4])]);
-    expect(sender.out).toEqual(['sent', 'sent', 'sent', 'sent']);
+    expect(v4).toBe('198.18.0.1');   // the address the vectors use
+    const vector = (name: string) => vectors.requests.find((v) => v.name === name)!.hex;
+    const bad = [...vectors.malformed_requests.map((v) => v.hex), vector('hello'), vector('use two mappings').slice(0, -2)];
+    const sender = await send(h.socketPath, [...bad, vector('use two mappings')]);
+    expect(sender.out).toEqual([...bad, 0].map(() => 'sent'));
     await expect.poll(() => h.mapper.lookupV4(v4)?.inUse).toBe(1);
-    expect(h.mapper.size).toBe(1);   // the MAP6 was not carried out
-    expect(log.filter((l) => l.includes('not a well-formed USE or RELEASE'))).toHaveLength(3);
+    expect(log.filter((l) => l.includes('not a well-formed USE or RELEASE'))).toHaveLength(bad.length);
+    expect(h.mapper.size).toBe(1);
+    // A release is the announcing process's alone: another's is ignored, its own counts.
+    const other = await send(h.socketPath, [vector('release one mapping')]);
+    await expect.poll(() => log.some((l) => l.includes(`from pid ${other.pid}`))).toBe(true);
+    expect(h.mapper.lookupV4(v4)?.inUse).toBe(1);
   });
 
   it('are not listened for by a helper that admits by group (a datagram carries no groups)', async () => {
