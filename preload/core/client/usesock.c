@@ -16,7 +16,6 @@
 #include "runtime/log.h"
 #include "runtime/real.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -25,14 +24,16 @@ int bia_usesock_send(const uint8_t *frame, size_t len)
 {
     struct sockaddr_un sun = {.sun_family = AF_UNIX};
     struct bia_socktrust trust;
+    const char *socket_path = bia_config()->socket_path;
+    size_t base = strlen(socket_path);
     char why[512];
     ssize_t sent;
-    int fd, n;
+    int fd;
 
-    n = snprintf(sun.sun_path, sizeof sun.sun_path, "%s%s", bia_config()->socket_path,
-                 BIA_USE_SOCKET_SUFFIX);
-    if (n < 0 || (size_t)n >= sizeof sun.sun_path)
+    if (base + sizeof BIA_USE_SOCKET_SUFFIX > sizeof sun.sun_path)
         return -1;
+    memcpy(sun.sun_path, socket_path, base);
+    memcpy(sun.sun_path + base, BIA_USE_SOCKET_SUFFIX, sizeof BIA_USE_SOCKET_SUFFIX);
     switch (bia_socktrust_path(sun.sun_path, &trust, why, sizeof why)) {
     case BIA_TRUST_OK:
         break;
