@@ -7,6 +7,12 @@
 // every datagram (SCM_CREDENTIALS, as of the send; a sender cannot claim
 // another's unless it is root), so admission and the per-process accounting
 // see what SO_PEERCRED shows them on a stream connection.
+//
+// A report is sent just before the program's connect, which then blocks
+// for the peer's answer: a helper that ran its JavaScript at once would
+// compete with that program for its CPU at the moment it is woken. So a
+// datagram's wake-up only arms a timer (microseconds, in C), and the queue
+// is drained kDrainDelayMs later, with whatever else came meanwhile.
 #include <napi.h>
 #include <uv.h>
 #include <sys/socket.h>
@@ -14,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <string>
 
@@ -22,9 +29,12 @@ namespace {
 constexpr int kBatch = 64;         // datagrams per recvmmsg
 constexpr int kPerWake = 1024;     // at most this many per wake-up: the loop's other work goes on
 constexpr size_t kMaxFrame = 4096; // docs/protocol.md: a whole frame
+constexpr uint64_t kDrainDelayMs = 2;
 
 struct Listener {
   uv_poll_t poll;
+  uv_timer_t timer;
+  int handles;                     // open libuv handles; freed when both are closed
   int fd;
   Napi::FunctionReference callback;
   bool closed;
@@ -75,19 +85,32 @@ int ReadSome(Listener *l, Napi::Env env, Napi::Array batch) {
   return n;
 }
 
-void OnReadable(uv_poll_t *handle, int status, int) {
+void OnReadable(uv_poll_t *handle, int status, int);
+
+// The drain: everything queued (up to kPerWake), in one call; then the
+// socket is watched again (what is left wakes it at once).
+void OnTimer(uv_timer_t *handle) {
   Listener *l = static_cast<Listener *>(handle->data);
-  if (l->closed || status < 0) return;
+  if (l->closed) return;
   Napi::Env env = l->callback.Env();
   Napi::HandleScope scope(env);
   Napi::Array batch = Napi::Array::New(env);
   for (int got = 0, n; got < kPerWake && (n = ReadSome(l, env, batch)) > 0; got += n) {
   }
+  uv_poll_start(&l->poll, UV_READABLE, OnReadable);
   if (batch.Length() > 0) l->callback.MakeCallback(env.Global(), {batch});
+}
+
+void OnReadable(uv_poll_t *handle, int status, int) {
+  Listener *l = static_cast<Listener *>(handle->data);
+  if (l->closed || status < 0) return;
+  uv_poll_stop(&l->poll);
+  uv_timer_start(&l->timer, OnTimer, kDrainDelayMs, 0);
 }
 
 void OnClosed(uv_handle_t *handle) {
   Listener *l = static_cast<Listener *>(handle->data);
+  if (--l->handles > 0) return;
   close(l->fd);
   delete l;
 }
@@ -98,7 +121,9 @@ Napi::Value Close(const Napi::CallbackInfo &info) {
     l->closed = true;
     l->callback.Reset();
     uv_poll_stop(&l->poll);
+    uv_timer_stop(&l->timer);
     uv_close(reinterpret_cast<uv_handle_t *>(&l->poll), OnClosed);
+    uv_close(reinterpret_cast<uv_handle_t *>(&l->timer), OnClosed);
   }
   return info.Env().Undefined();
 }
@@ -149,14 +174,18 @@ Napi::Value ListenUses(const Napi::CallbackInfo &info) {
   Listener *l = new Listener{};
   l->fd = fd;
   l->poll.data = l;
+  l->timer.data = l;
   if (uv_poll_init(loop, &l->poll, fd) != 0) {
     delete l;
     errno = EINVAL;
     return Fail(env, "uv_poll_init", fd);
   }
+  uv_timer_init(loop, &l->timer);
+  l->handles = 2;
   l->callback = Napi::Persistent(info[2].As<Napi::Function>());
   uv_poll_start(&l->poll, UV_READABLE, OnReadable);
   uv_unref(reinterpret_cast<uv_handle_t *>(&l->poll));
+  uv_unref(reinterpret_cast<uv_handle_t *>(&l->timer));
   Napi::Object handle = Napi::Object::New(env);
   handle.Set("close", Napi::Function::New(env, Close, "close", l));
   return handle;
