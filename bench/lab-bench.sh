@@ -99,7 +99,7 @@ done
 
 # Cold: the first connect of a fresh process. Under bia the program is given
 # the pool address as a literal, which its preload looks up in the helper's
-# published table (no MAP4), and reports the use (USE on a new connection).
+# published table (no MAP4), and reports the use (a USE datagram).
 # The alternatives connect as in section 2, from a fresh process each.
 want cold && [ -z "${POOL_ADDR:-}" ] &&
   POOL_ADDR=$(bia run -- "$BENCH_BIN/connect_bench" -4 v6only.test $PORT_SINK 1 | sed -n 's/.*"peer":"\([0-9.]*\)".*/\1/p')

@@ -222,7 +222,7 @@ function analyse(samples) {
     const n = pick(samples, 'connect_cold', 'native', (d) => us(d.first_ns));
     const b = pick(samples, 'connect_cold', 'bia', (d) => us(d.first_ns));
     for (const [q, qq] of [['p50', 0.5], ['p99', 0.99]]) {
-      row({ metric: `connect(), first in a fresh process (mapping from the helper's published table; a USE on a new helper connection), ${q} (us, ${b.length} processes)`, native: quantile(n, qq), bia: quantile(b, qq), sn: spread(n), sb: spread(b), ratio: quantile(b, qq) / quantile(n, qq), target: q === 'p99' ? '< 100 us' : 'report', met: q === 'p99' ? quantile(b, qq) < 100 : undefined });
+      row({ metric: `connect(), first in a fresh process (mapping from the helper's published table; the USE a datagram), ${q} (us, ${b.length} processes)`, native: quantile(n, qq), bia: quantile(b, qq), sn: spread(n), sb: spread(b), ratio: quantile(b, qq) / quantile(n, qq), target: q === 'p99' ? '< 100 us' : 'report', met: q === 'p99' ? quantile(b, qq) < 100 : undefined });
     }
     // A fresh process's first connect is far above 100 us natively here
     // (page faults, the first TCP connect): what bia adds is the part it owns.
