@@ -128,7 +128,7 @@ function bindUdp(address: string, port: number, serve: Serve): Promise<dgram.Soc
 
 function listenTcp(address: string, port: number, serve: Serve, conns: Set<net.Socket>): Promise<net.Server | undefined> {
   return new Promise((resolve) => {
-    const server = net.createServer((conn) => {
+    const server = net.createServer({ allowHalfOpen: true }, (conn) => {
       conns.add(conn);
       conn.on('close', () => conns.delete(conn));
       serveTcp(conn, serve, port);
@@ -142,22 +142,34 @@ function listenTcp(address: string, port: number, serve: Serve, conns: Set<net.S
   });
 }
 
-// RFC 7766: two-byte length before each message; replies as they are ready.
+// RFC 7766: two-byte length before each message; replies as they are
+// ready. A client that shuts its side after its queries still gets them.
 function serveTcp(conn: net.Socket, serve: Serve, port: number): void {
   let got = Buffer.alloc(0);
+  let pending = 0;
+  let ended = false;
+  const finish = () => ended && pending === 0 && conn.end();
   conn.setTimeout(TCP_IDLE_MS, () => conn.destroy());
   conn.on('error', () => conn.destroy());
+  conn.on('end', () => {
+    ended = true;
+    finish();
+  });
   const from = { address: conn.remoteAddress ?? '', port: conn.remotePort ?? 0 };
   conn.on('data', (chunk) => {
     got = Buffer.concat([got, chunk]);
     while (got.length >= 2 && got.length >= 2 + got.readUInt16BE(0)) {
       const query = Buffer.from(got.subarray(2, 2 + got.readUInt16BE(0)));
       got = got.subarray(2 + query.length);
+      pending++;
       void serve(query, 'tcp', from, port).then((answer) => {
-        if (!answer || conn.destroyed) return;
-        const length = Buffer.alloc(2);
-        length.writeUInt16BE(answer.length);
-        conn.write(Buffer.concat([length, answer]));
+        pending--;
+        if (answer && !conn.destroyed) {
+          const length = Buffer.alloc(2);
+          length.writeUInt16BE(answer.length);
+          conn.write(Buffer.concat([length, answer]));
+        }
+        finish();
       });
     }
   });
