@@ -6,7 +6,8 @@
  * An IPv6 destination goes to core/v6prog/v6prog.c: a synthesized address is
  * given in IPv4-mapped form with IPV6_V6ONLY lifted, so that the kernel
  * carries it over IPv4; an unreachable one is tried once more when the
- * helper pairs it with an IPv4 address.
+ * helper pairs it with an IPv4 address. A DNS server's port 53 may be the
+ * helper's DNS endpoint instead (names/dnssteer.h).
  */
 #include "names/dnssteer.h"
 #include "runtime/config.h"

@@ -1,4 +1,5 @@
-/* getpeername(): a socket the library swapped to IPv6 still reports IPv4. */
+/* getpeername(): a socket the library swapped to IPv6 still reports IPv4; a
+ * steered DNS socket, the server it addressed (names/dnssteer.h). */
 #include "names/dnssteer.h"
 #include "runtime/config.h"
 #include "runtime/real.h"

@@ -1,4 +1,5 @@
-/* recvfrom(): a swapped socket reports its sources as IPv4. */
+/* recvfrom(): a swapped socket reports its sources as IPv4; a steered DNS
+ * socket, the server it addressed (names/dnssteer.h). */
 #include "names/dnssteer.h"
 #include "runtime/config.h"
 #include "runtime/real.h"

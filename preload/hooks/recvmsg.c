@@ -1,4 +1,5 @@
-/* recvmsg(): a swapped socket reports sources and control messages as IPv4. */
+/* recvmsg(): a swapped socket reports sources and control messages as IPv4;
+ * a steered DNS socket, the server it addressed (names/dnssteer.h). */
 #include "names/dnssteer.h"
 #include "runtime/config.h"
 #include "runtime/real.h"

@@ -1,4 +1,5 @@
 /* sendmsg(): sendto() with control messages, which follow the destination.
+ * A DNS query goes to the helper's endpoint as with sendto().
  * Descriptors passed (SCM_RIGHTS) end the sockets' histories (sockhist.h). */
 #include "fd/sockhist.h"
 #include "names/dnssteer.h"

@@ -1,4 +1,5 @@
-/* sendto(): a datagram to an IPv6-only peer goes out over IPv6. */
+/* sendto(): a datagram to an IPv6-only peer goes out over IPv6; a DNS query
+ * to a resolv.conf server, to the helper's DNS endpoint (names/dnssteer.h). */
 #include "names/dnssteer.h"
 #include "runtime/config.h"
 #include "runtime/real.h"
