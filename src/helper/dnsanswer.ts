@@ -32,7 +32,9 @@ export async function enrAnswer(query: Buffer, transport: Transport, side: Side,
   const q = parse(query);
   const question = q?.question;
   const upstream = () => forward(query, transport, parts.resolvConf(), { port: parts.port });
-  if (!q || !question || q.opcode !== 0 || q.questions !== 1 || question.cls !== CLASS_IN || (q.flags & 0x8000) !== 0) return upstream();
+  // A response sent here is no question: dropped, as a server drops one.
+  if (q && (q.flags & 0x8000) !== 0) return undefined;
+  if (!q || !question || q.opcode !== 0 || q.questions !== 1 || question.cls !== CLASS_IN) return upstream();
   if (side === 'ipv6-only' && question.type === TYPE.PTR) return pointer(query, q, parts) ?? upstream();
   const wanted = side === 'ipv6-only' ? TYPE.A : TYPE.AAAA;
   if (question.type !== wanted || question.name === undefined) return upstream();

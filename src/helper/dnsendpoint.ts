@@ -70,7 +70,14 @@ export async function startDnsEndpoint(socketPath: string, parts: EnrParts, admi
   }
   const ports = { 'ipv6-only': opened[0].port, 'ipv4-only': opened[1].port };
   const file = `${socketPath}.dns`;
-  writeEndpointFile(file, `${ports['ipv6-only']} ${ports['ipv4-only']} ${ipv6 ? 1 : 0} ${netnsInode()}\n`);
+  try {
+    writeEndpointFile(file, `${ports['ipv6-only']} ${ports['ipv4-only']} ${ipv6 ? 1 : 0} ${netnsInode()}\n`);
+  } catch (err) {
+    // A socket systemd made elsewhere than where programs look: they find no endpoint either.
+    await Promise.all(opened.map(closeAll));
+    log.warn(`dns: cannot write ${file} (${(err as Error).message}); programs that send their own DNS queries get the servers' answers untranslated`);
+    return undefined;
+  }
   log.info(`dns: answering programs' own DNS queries on 127.0.0.1${ipv6 ? ' and ::1' : ''}, ports ${ports['ipv6-only']} (IPv6-only network) and ${ports['ipv4-only']} (IPv4-only network)`);
   return {
     ports,
@@ -184,8 +191,13 @@ function closeAll(l: Listeners): Promise<void> {
 // Written whole, then renamed, so that a program never reads half of it.
 function writeEndpointFile(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text, { mode: 0o644 });
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, text, { mode: 0o644 });
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** The inode of this process's network namespace: loopback ports mean nothing in another. */

@@ -53,12 +53,20 @@ function questionEnd(msg: Buffer): number {
   return at <= msg.length ? at : -1;
 }
 
-/** The reply answers this query: same id, a response, the same question bytes. */
+/**
+ * The reply answers this query: same id, a response, the same question
+ * (letters compared without case, as glibc's res_nameinquery does: not every
+ * server keeps the case a query was sent in).
+ */
 export function answers(reply: Buffer, query: Buffer): boolean {
   const end = questionEnd(query);
   if (end < 0 || reply.length < end || (reply[2] & 0x80) === 0) return false;
-  return reply.readUInt16BE(0) === query.readUInt16BE(0) && reply.subarray(4, 6).equals(query.subarray(4, 6)) && reply.subarray(HEADER, end).equals(query.subarray(HEADER, end));
+  if (reply.readUInt16BE(0) !== query.readUInt16BE(0) || reply.readUInt16BE(4) !== query.readUInt16BE(4)) return false;
+  for (let i = HEADER; i < end; i++) if (lower(reply[i]) !== lower(query[i])) return false;
+  return true;
 }
+
+const lower = (b: number) => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
 
 const sameAddress = (a: string, ns: Nameserver) => (ns.family === 6 ? a.includes(':') && canonicalV6(a.split('%')[0]) === canonicalV6(ns.address) : a === ns.address);
 const target = (ns: Nameserver) => (ns.zone ? `${ns.address}%${ns.zone}` : ns.address);

@@ -186,6 +186,16 @@ describe('the DNS endpoint on an IPv6-only network (A questions)', () => {
     expect(up.seen[1].raw.equals(query('v6only.test', 'AAAA'))).toBe(true);
   });
 
+  it('takes a reply whose question comes back in another case, and drops a response sent to it', async () => {
+    const up = await upstream((q) => response({ ...q, questions: q.questions!.map((x) => ({ ...x, name: x.name.toLowerCase() })) }, { authorities: [SOA] }));
+    const parts = enr(up.port, { 'v6only.test': { AAAA: ok(60, '2001:db8:1::2') } });
+    const out = packet.decode((await ask(parts, query('V6ONLY.test', 'A')))!);
+    expect(out.answers).toHaveLength(1);
+    const stray = packet.encode({ type: 'response', id: 1, questions: [{ name: 'v6only.test', type: 'A', class: 'IN' }] });
+    expect(await ask(parts, stray)).toBeUndefined();
+    expect(up.seen).toHaveLength(1);
+  });
+
   it('asks again over TCP when the UDP reply is truncated, and forwards truncation of other questions for the program to retry', async () => {
     const up = await upstream((q, _raw, transport) => (transport === 'udp' ? response(q, { tc: true }) : response(q, { authorities: [SOA] })));
     const parts = enr(up.port, { 'v6only.test': { AAAA: ok(60, '2001:db8:1::2') } });
