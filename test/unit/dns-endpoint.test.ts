@@ -1,6 +1,7 @@
 // The DNS endpoint's answers (src/helper/dnsanswer.ts), against an upstream
 // server on loopback that replies with the packets each case gives: what a
 // program's own query gets, byte for byte where the ENR adds nothing.
+import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -8,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import packet, { type Answer, type DecodedPacket, type Packet } from 'dns-packet';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ATTACKER, asUser, secondUidMissing, VICTIM } from '../support/second-uid.js';
+import { skipWhen } from '../support/skip.js';
 import type { Logger } from '../../src/log.js';
 import { startDnsEndpoint } from '../../src/helper/dnsendpoint.js';
 import { enrAnswer, v4FromArpa, type EnrParts, type Side } from '../../src/helper/dnsanswer.js';
@@ -314,5 +317,31 @@ describe('startDnsEndpoint', () => {
       await endpoint.close();
     }
     expect(fs.existsSync(`${socketPath}.dns`)).toBe(false);
+  });
+});
+
+describe('the DNS endpoint and another user', skipWhen(secondUidMissing), () => {
+  // One UDP query as UID, from a real process of that user; prints the answer's length or "none".
+  function askAs(uid: number, port: number, q: Buffer): Promise<string> {
+    const script = `const s = require('dgram').createSocket('udp4');
+const t = setTimeout(() => { console.log('none'); process.exit(0); }, 500);
+s.on('message', (m) => { clearTimeout(t); console.log(m.length); process.exit(0); });
+s.send(Buffer.from('${q.toString('hex')}', 'hex'), ${port}, '127.0.0.1');`;
+    const [cmd, ...args] = asUser(uid, [process.execPath, '-e', script]);
+    return new Promise((resolve) => execFile(cmd, args, (_err, stdout) => resolve(stdout.trim())));
+  }
+
+  it("answers its own user and drops another's query unanswered", async () => {
+    const up = await upstream((q) => response(q, { authorities: [SOA] }));
+    const parts = enr(up.port, { 'v6only.test': { AAAA: ok(60, '2001:db8:1::2') } });
+    const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Logger;
+    const endpoint = (await startDnsEndpoint(path.join(dirs[0], 'helper.sock'), parts, (uid) => uid === VICTIM, silent))!;
+    try {
+      const port = endpoint.ports['ipv6-only'];
+      expect(await askAs(VICTIM, port, query('v6only.test', 'A'))).toMatch(/^\d+$/);
+      expect(await askAs(ATTACKER, port, query('v6only.test', 'A'))).toBe('none');
+    } finally {
+      await endpoint.close();
+    }
   });
 });
