@@ -117,7 +117,8 @@ static int read_endpoint(struct endpoint *out)
     close(fd);
     text[n > 0 ? n : 0] = '\0';
     if (sscanf(text, "%u %u %d %lu", &endpoint_cached.port6only, &endpoint_cached.port4only,
-               &endpoint_cached.have_ipv6, &netns) == 4 && netns == own_netns())
+               &endpoint_cached.have_ipv6, &netns) == 4 && netns == own_netns() &&
+        endpoint_cached.port6only - 1 < 65535 && endpoint_cached.port4only - 1 < 65535) /* 1..65535 */
         endpoint_ok = 1;
     *out = endpoint_cached;
     return endpoint_ok;
@@ -222,13 +223,13 @@ static socklen_t endpoint_addr(int family, const struct endpoint *e, unsigned po
 {
     memset(buf, 0, sizeof *buf);
     if (family == AF_INET) {
-        bia_sin_make((struct sockaddr_in *)buf, (struct in_addr){htonl(INADDR_LOOPBACK)}, htons(port));
+        bia_sin_make((struct sockaddr_in *)buf, (struct in_addr){htonl(INADDR_LOOPBACK)}, htons((in_port_t)port));
         return sizeof(struct sockaddr_in);
     }
     if (e->have_ipv6)
-        bia_sin6_make((struct sockaddr_in6 *)buf, &in6addr_loopback, htons(port));
+        bia_sin6_make((struct sockaddr_in6 *)buf, &in6addr_loopback, htons((in_port_t)port));
     else
-        bia_sin6_mapped((struct sockaddr_in6 *)buf, (struct in_addr){htonl(INADDR_LOOPBACK)}, htons(port));
+        bia_sin6_mapped((struct sockaddr_in6 *)buf, (struct in_addr){htonl(INADDR_LOOPBACK)}, htons((in_port_t)port));
     return sizeof(struct sockaddr_in6);
 }
 
@@ -259,7 +260,7 @@ const struct sockaddr *bia_dnssteer_to(int fd, const struct sockaddr *addr, sock
         port = endpoint_port(&e);
     if (!port || !bia_lock(&lock))
         return addr;
-    remember(fd, addr, *len, htons(port));
+    remember(fd, addr, *len, htons((in_port_t)port));
     bia_unlock(&lock);
     *len = endpoint_addr(six.sin6_family, &e, port, buf);
     bia_debug("dns: a query of fd %d to port 53 goes to the helper's endpoint, port %u", fd, port);
