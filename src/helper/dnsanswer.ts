@@ -8,9 +8,11 @@
 import { Kind, Status } from '../wire/messages.js';
 import { forward, truncated, type Transport } from './dnsforward.js';
 import { answersOf, chase, CLASS_IN, parse, Rcode, reply, truncate, TYPE, udpLimit, withAnswers, type Message } from './dnsmessage.js';
+import { synthesizedPointer, v6FromArpa } from './dnsreverse6.js';
 import type { AddressMapper } from './mapper.js';
 import type { NameResolver, ResolveResult, Via } from './resolver.js';
 import type { ResolvConf } from './resolvconf.js';
+import type { Synthesizer } from './synth.js';
 
 /** The network the program is on, as the preload steered it: which questions the ENR answers itself. */
 export type Side = 'ipv6-only' | 'ipv4-only';
@@ -19,6 +21,8 @@ export interface EnrParts {
   resolver: NameResolver;
   /** The table the endpoint's answers use (scope host: the helper's one table). */
   mapper: AddressMapper;
+  /** The helper's synthesized format, for PTR questions about its addresses. */
+  synth: Synthesizer;
   via: Via;
   resolvConf: () => ResolvConf;
   /** Resolves once the mappings handed out so far are written (acknowledge.ts's rule). */
@@ -36,6 +40,9 @@ export async function enrAnswer(query: Buffer, transport: Transport, side: Side,
   if (q && (q.flags & 0x8000) !== 0) return undefined;
   if (!q || !question || q.opcode !== 0 || q.questions !== 1 || question.cls !== CLASS_IN) return upstream();
   if (side === 'ipv6-only' && question.type === TYPE.PTR) return pointer(query, q, parts) ?? upstream();
+  const v6 = side === 'ipv4-only' && question.type === TYPE.PTR && question.name ? v6FromArpa(question.name) : undefined;
+  const v4 = v6 && parts.synth.toV4(v6);
+  if (v4) return synthesizedPointer(query, v4, transport, (sub, t) => forward(sub, t, parts.resolvConf(), { port: parts.port }));
   const wanted = side === 'ipv6-only' ? TYPE.A : TYPE.AAAA;
   if (question.type !== wanted || question.name === undefined) return upstream();
   const got = await upstream();

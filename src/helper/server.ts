@@ -219,11 +219,12 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
 // The endpoint for programs' own DNS queries (dnsendpoint.ts), in scope
 // host only: its answers come from the one table every program's connect
 // looks in. Its new pool addresses are charged to the helper's own account.
-function dnsEndpoint(socketPath: string, parts: { resolver: NameResolver; mapper: AddressMapper; quotas: Quotas; store: StateStore }, options: HelperOptions, allow: AllowList, helperUid: number, log: Logger): Promise<DnsEndpoint | undefined> {
+function dnsEndpoint(socketPath: string, parts: { resolver: NameResolver; mapper: AddressMapper; synth: Synthesizer; quotas: Quotas; store: StateStore }, options: HelperOptions, allow: AllowList, helperUid: number, log: Logger): Promise<DnsEndpoint | undefined> {
   const resolvConf = new WatchedFile(options.resolvConfPath ?? resolvConfPath(), (text) => parseResolvConf(text));
   const enr = {
     resolver: parts.resolver,
     mapper: parts.mapper,
+    synth: parts.synth,
     via: { mapper: parts.mapper, account: parts.quotas.account({ pid: process.pid, uid: helperUid }) },
     resolvConf: () => resolvConf.get(),
     saved: () => parts.store.flush(),

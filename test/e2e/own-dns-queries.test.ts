@@ -97,16 +97,19 @@ bia run -- ${script}; echo "RESULT bia $?"`);
 });
 
 describe('programs that send their own DNS queries, on an IPv4-only network', skipWhen(labMissing, digMissing), () => {
-  it("dig -6 and node's dns.resolve6 get the synthesized address of an A-only name; without bia they fail", async () => {
+  it("dig -6 and node's dns.resolve6 get the synthesized address of an A-only name (and dig -6 -x its name); without bia they fail", async () => {
     const node = `node -e 'require("dns").resolve6("v4only.test", (e, a) => { console.log("node", e ? e.code : a.join(",")); process.exit(e ? 1 : 0); })'`;
     const r = await lab(`${DIG} -6 v4only.test AAAA; echo "RESULT plain $?"
 bia run -- ${DIG} -6 v4only.test AAAA; echo "RESULT bia $?"
+bia run -- ${DIG} -6 -x ::ffff:198.51.100.2 | sed 's/^/ptr /'
 ${node}; echo "RESULT node-plain $?"
 bia run -- ${node}; echo "RESULT node $?"`, { family: 4 });
     expect(r.rc('plain')).not.toBe(0);
     expect(r.stdout).toMatch(/communications error to ::1#53/);
     expect(r.rc('bia'), r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^::ffff:198\.51\.100\.2$/m);
+    // Its reverse: a CNAME to the IPv4 address's name, as a DNS64 answers.
+    expect(r.stdout).toMatch(/^ptr 2\.100\.51\.198\.in-addr\.arpa\.\nptr v4only\.test\.$/m);
     expect(r.rc('node-plain')).not.toBe(0);
     expect(r.stdout).toContain('node ENODATA');
     expect(r.rc('node'), r.stderr).toBe(0);

@@ -14,6 +14,7 @@ import { skipWhen } from '../support/skip.js';
 import type { Logger } from '../../src/log.js';
 import { startDnsEndpoint } from '../../src/helper/dnsendpoint.js';
 import { enrAnswer, v4FromArpa, type EnrParts, type Side } from '../../src/helper/dnsanswer.js';
+import { v6FromArpa } from '../../src/helper/dnsreverse6.js';
 import { AddressMapper } from '../../src/helper/mapper.js';
 import { Pool } from '../../src/helper/pool.js';
 import { parseResolvConf } from '../../src/helper/resolvconf.js';
@@ -74,9 +75,10 @@ function enr(port: number, zone: Record<string, Partial<Record<RecordType, Query
     cancel: () => undefined,
   });
   const mapper = new AddressMapper(new Pool('198.18.0.0/15', () => ({ addresses: [], routes: [] })));
-  const resolver = new NameResolver({ mapper, synth: new Synthesizer(), resolvConfPath, hostsPath, dns });
+  const synth = new Synthesizer();
+  const resolver = new NameResolver({ mapper, synth, resolvConfPath, hostsPath, dns });
   const conf = parseResolvConf(fs.readFileSync(resolvConfPath, 'utf8'));
-  return { resolver, mapper, via: { mapper }, resolvConf: () => conf, saved: async () => undefined, port };
+  return { resolver, mapper, synth, via: { mapper }, resolvConf: () => conf, saved: async () => undefined, port };
 }
 
 const SOA: Answer = { name: 'test', type: 'SOA', ttl: 300, data: { mname: 'ns.test', rname: 'admin.test', serial: 1, refresh: 60, retry: 60, expire: 600, minimum: 30 } } as Answer;
@@ -261,6 +263,26 @@ describe('the DNS endpoint on an IPv4-only network (AAAA questions)', () => {
     const a = packet.decode((await ask(parts, query('v4only.test', 'A'), 'ipv4-only'))!);
     expect(a.answers).toEqual([]);
   });
+
+  it('answers a PTR question for a synthesized address with a CNAME to its in-addr.arpa name and the servers\' PTR for that (RFC 6147 5.3.1)', async () => {
+    const up = await upstream((q) =>
+      q.questions![0].name === '2.100.51.198.in-addr.arpa' ? response(q, { answers: [{ name: '2.100.51.198.in-addr.arpa', type: 'PTR', ttl: 90, data: 'v4only.test' }] }) : response(q, { rcode: 3, authorities: [SOA] }),
+    );
+    const parts = enr(up.port, {});
+    const name = '2.0.4.6.3.3.6.c.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.IP6.ARPA';
+    const out = packet.decode((await ask(parts, query(name, 'PTR', { additionals: [OPT(packet.DNSSEC_OK)] }, 42), 'ipv4-only'))!);
+    expect(out.id).toBe(42);
+    expect(out.questions![0].name).toBe(name);
+    expect(out.answers!.map((a) => [a.name, a.type, dataOf(a)])).toEqual([
+      [name, 'CNAME', '2.100.51.198.in-addr.arpa'],
+      ['2.100.51.198.in-addr.arpa', 'PTR', 'v4only.test'],
+    ]);
+    expect(out.additionals).toEqual([expect.objectContaining({ type: 'OPT', flag_do: true })]);
+    // A real IPv6 address's PTR question is the servers'.
+    const real = packet.decode((await ask(parts, query('2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa', 'PTR'), 'ipv4-only'))!);
+    expect(rcode(real)).toBe('NXDOMAIN');
+    expect(real.answers).toEqual([]);
+  });
 });
 
 describe('v4FromArpa', () => {
@@ -269,6 +291,13 @@ describe('v4FromArpa', () => {
     expect(v4FromArpa('0.18.198.in-addr.arpa')).toBeUndefined();
     expect(v4FromArpa('05.0.18.198.in-addr.arpa')).toBeUndefined();
     expect(v4FromArpa('256.0.18.198.in-addr.arpa')).toBeUndefined();
+  });
+
+  it('v6FromArpa reads 32-nibble ip6.arpa names and nothing else', () => {
+    expect(v6FromArpa('2.0.4.6.3.3.6.c.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa')).toBe('::ffff:c633:6402');
+    expect(v6FromArpa('1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa')).toBe('::1');
+    expect(v6FromArpa('0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa')).toBeUndefined();
+    expect(v6FromArpa('g.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa')).toBeUndefined();
   });
 });
 
