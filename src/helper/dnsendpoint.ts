@@ -5,7 +5,8 @@
 // preload to carry every datagram itself, so it listens on loopback: one
 // port per network side (dnsanswer.ts), each on 127.0.0.1 and ::1, UDP and
 // TCP. The ports are written to SOCKET.dns beside the helper's socket, with
-// the network namespace they are valid in; the preload reads them there.
+// the network namespace they are valid in, and the file is flocked while
+// the helper runs; the preload reads them there, while the lock is held.
 // Loopback is open to every user of the host, so a query is answered only
 // for a uid the helper serves: the kernel's socket tables (/proc/net) name
 // the owner of the port it came from.
@@ -13,6 +14,7 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import type { Logger } from '../log.js';
+import { lockFile } from '../native.js';
 import { enrAnswer, type EnrParts, type Side } from './dnsanswer.js';
 import { loopbackOwner } from './loopback-owner.js';
 
@@ -70,8 +72,11 @@ export async function startDnsEndpoint(socketPath: string, parts: EnrParts, admi
   }
   const ports = { 'ipv6-only': opened[0].port, 'ipv4-only': opened[1].port };
   const file = `${socketPath}.dns`;
+  // Held while the helper runs: the preload believes the file only while someone holds it.
+  let held: number;
   try {
     writeEndpointFile(file, `${ports['ipv6-only']} ${ports['ipv4-only']} ${ipv6 ? 1 : 0} ${netnsInode()}\n`);
+    held = lockFile(file);
   } catch (err) {
     // A socket systemd made elsewhere than where programs look: they find no endpoint either.
     await Promise.all(opened.map(closeAll));
@@ -84,6 +89,7 @@ export async function startDnsEndpoint(socketPath: string, parts: EnrParts, admi
     file,
     close: async () => {
       fs.rmSync(file, { force: true });
+      fs.closeSync(held);
       await Promise.all(opened.map(closeAll));
     },
   };

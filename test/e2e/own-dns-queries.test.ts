@@ -85,6 +85,31 @@ echo "RESULT bia $?"`);
     expect(r.stdout).toContain('greeting hello from the IPv6-only peer');
   });
 
+  it('a program whose helper was killed asks its servers itself again, for the questions they answer', async () => {
+    const script = String.raw`cat >"$LAB_DIR/ask.py" <<'PY'
+import os, time, dns.resolver
+r = dns.resolver.Resolver()
+r.lifetime = 3
+print("before", r.resolve("v6only.test", "A").rrset[0].address, flush=True)
+while not os.path.exists(os.path.join(os.environ["LAB_DIR"], "killed")):
+    time.sleep(0.05)
+print("after", r.resolve("v6only.test", "AAAA").rrset[0].address, flush=True)
+PY`;
+    const r = await lab(`${script}
+LAB_DIR="$LAB_DIR" bia run -- ${PY} -u "$LAB_DIR/ask.py" >"$LAB_DIR/ask.out" 2>&1 &
+ASK=$!
+lab_wait "the first answer" grep -q '^before' "$LAB_DIR/ask.out"
+HELPER=$(bia status --json | ${PY} -c 'import json, sys; print(json.load(sys.stdin)["helper"]["pid"])')
+kill -9 "$HELPER"
+while kill -0 "$HELPER" 2>/dev/null; do sleep 0.05; done
+touch "$LAB_DIR/killed"
+wait "$ASK"; echo "RESULT ask $?"
+cat "$LAB_DIR/ask.out"`);
+    expect(r.rc('ask'), r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^before ${POOL.source}$`, 'm'));
+    expect(r.stdout).toMatch(/^after 2001:db8:1::2$/m);
+  });
+
   it("node's dns.resolve4 (c-ares) gets the pool address with its ttl; without bia ENODATA", async () => {
     const script = `node -e 'require("dns").resolve4("v6only.test", { ttl: true }, (e, a) => { console.log("node", e ? e.code : JSON.stringify(a)); process.exit(e ? 1 : 0); })'`;
     const r = await lab(`${script}; echo "RESULT plain $?"

@@ -32,11 +32,13 @@
 #include "bia_protocol.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,8 +94,21 @@ static unsigned long own_netns(void)
     return ino;
 }
 
-/* SOCKET.dns, when the helper's user wrote it and it is for this network
- * namespace (loopback ports mean nothing in another). Lock held. */
+/* Whether the helper that wrote the file on fd still runs: it holds an
+ * exclusive flock on it (the kernel drops it when the helper dies, kill -9
+ * included), so a stale file never sends queries to a dead port. */
+static int helper_alive(int fd)
+{
+    if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+        flock(fd, LOCK_UN);
+        return 0;
+    }
+    return errno == EWOULDBLOCK;
+}
+
+/* SOCKET.dns, when the helper's user wrote it, the helper still runs, and
+ * it is for this network namespace (loopback ports mean nothing in
+ * another). Lock held. */
 static int read_endpoint(struct endpoint *out)
 {
     char path[sizeof bia_config()->socket_path + 8], text[128];
@@ -102,17 +117,21 @@ static int read_endpoint(struct endpoint *out)
     int fd, n;
 
     snprintf(path, sizeof path, "%s.dns", bia_config()->socket_path);
-    if (stat(path, &st) < 0 || lstat(bia_config()->socket_path, &sock) < 0 || st.st_uid != sock.st_uid)
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return 0;
+    if (fstat(fd, &st) < 0 || lstat(bia_config()->socket_path, &sock) < 0 ||
+        st.st_uid != sock.st_uid || !helper_alive(fd)) {
+        close(fd);
+        return 0;
+    }
     if (same_file(&st, &endpoint_seen)) {
+        close(fd);
         *out = endpoint_cached;
         return endpoint_ok;
     }
     endpoint_seen = st;
     endpoint_ok = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
     n = (int)read(fd, text, sizeof text - 1);
     close(fd);
     text[n > 0 ? n : 0] = '\0';
