@@ -12,10 +12,9 @@
  * and the replies' source (and getpeername) shows the server the program
  * addressed, which resolvers check.
  *
- * Which server a socket addressed is kept in a table of its own, by
- * descriptor and inode (a number reused for another socket is not taken
- * for it), rather than in the per-socket tables of fd/: steering needs no
- * swap, only the address, and is forgotten when the socket is.
+ * Which server a socket addressed is a part of the socket's record
+ * (sockrec.h): it follows dups, is forgotten with the socket, and a number
+ * reused for another socket is not taken for it.
  */
 #define _GNU_SOURCE
 #include "names/dnssteer.h"
@@ -23,6 +22,7 @@
 #include "client/mapcache.h"
 #include "client/maptable.h"
 #include "client/netmode.h"
+#include "fd/sockrec.h"
 #include "runtime/config.h"
 #include "runtime/lock.h"
 #include "runtime/log.h"
@@ -35,7 +35,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -44,7 +43,6 @@
 
 #define DNS_PORT 53
 #define MAX_SERVERS 8          /* more than glibc's 3: bind's tools read more */
-#define SLOTS 32               /* sockets steered at once that a reply may come back to */
 #define RESOLV_CONF "/etc/resolv.conf"
 
 struct endpoint {
@@ -58,22 +56,11 @@ struct servers {
     struct in6_addr v6[MAX_SERVERS];
 };
 
-struct steered {
-    int fd;
-    ino_t ino;
-    in_port_t port;             /* the endpoint's, network order */
-    struct sockaddr_storage server;
-    socklen_t len;              /* 0: a free slot */
-};
-
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct stat endpoint_seen, resolv_seen;
 static struct endpoint endpoint_cached;
 static int endpoint_ok;
 static struct servers servers_cached;
-static struct steered slots[SLOTS];
-static unsigned next_slot;
-static atomic_int any_steered;
 
 static int same_file(const struct stat *a, const struct stat *b)
 {
@@ -219,21 +206,18 @@ static unsigned endpoint_port(const struct endpoint *e)
     return 0;
 }
 
+/* The server goes in the socket's record, for the replies. */
 static void remember(int fd, const struct sockaddr *server, socklen_t len, in_port_t port)
 {
-    struct stat st;
-    struct steered *slot = NULL;
+    struct bia_sockrec rec;
 
-    if (fstat(fd, &st) < 0)
+    if (!bia_sockrec_identify(fd, &rec))
         return;
-    for (int i = 0; i < SLOTS && !slot; i++)
-        if (slots[i].len && slots[i].fd == fd)
-            slot = &slots[i];
-    if (!slot)
-        slot = &slots[next_slot++ % SLOTS];
-    *slot = (struct steered){.fd = fd, .ino = st.st_ino, .port = port, .len = len};
-    memcpy(&slot->server, server, len);
-    atomic_store(&any_steered, 1);
+    bia_sockrec_fill(fd, &rec);
+    rec.dns = (struct bia_dnsserver){.len = len, .port = port};
+    memcpy(&rec.dns.addr, server, len);
+    rec.parts |= BIA_REC_DNS;
+    bia_sockrec_put(fd, &rec);
 }
 
 /* Fills *buf with the endpoint for a program that addressed `family`. */
@@ -277,10 +261,10 @@ const struct sockaddr *bia_dnssteer_to(int fd, const struct sockaddr *addr, sock
     /* The network may cost a HELLO: asked without the lock. */
     if (known)
         port = endpoint_port(&e);
-    if (!port || !bia_lock(&lock))
+    if (!port)
         return addr;
-    remember(fd, addr, *len, htons((in_port_t)port));
-    bia_unlock(&lock);
+    /* No more than the kernel reads of an AF_INET6 address. */
+    remember(fd, addr, *len < sizeof six ? *len : sizeof six, htons((in_port_t)port));
     *len = endpoint_addr(six.sin6_family, &e, port, buf);
     bia_debug("dns: a query of fd %d to port 53 goes to the helper's endpoint, port %u", fd, port);
     return (const struct sockaddr *)buf;
@@ -322,21 +306,14 @@ static int is_endpoint(const struct sockaddr_storage *a, in_port_t port)
 void bia_dnssteer_from(int fd, struct sockaddr *addr, socklen_t *len, ssize_t rc)
 {
     struct sockaddr_storage seen = {0};
-    struct steered found = {0};
-    struct stat st;
+    struct bia_sockrec rec;
 
-    if (rc < 0 || !addr || !len || !atomic_load(&any_steered) || *len == 0)
+    if (rc < 0 || !addr || !len || *len == 0 || !bia_sockrec_any(BIA_REC_DNS))
         return;
     memcpy(&seen, addr, *len < sizeof seen ? *len : sizeof seen);
-    if (!bia_lock(&lock))
+    if (!bia_sockrec_get(fd, BIA_REC_DNS, &rec) || !is_endpoint(&seen, rec.dns.port))
         return;
-    for (int i = 0; i < SLOTS; i++)
-        if (slots[i].len && slots[i].fd == fd)
-            found = slots[i];
-    bia_unlock(&lock);
-    if (!found.len || !is_endpoint(&seen, found.port) || fstat(fd, &st) < 0 || st.st_ino != found.ino)
-        return;
-    bia_sockaddr_copy_out(&found.server, found.len, addr, len);
+    bia_sockaddr_copy_out(&rec.dns.addr, rec.dns.len, addr, len);
 }
 
 void bia_dnssteer_from_msg(int fd, struct msghdr *msg, ssize_t rc)
