@@ -18,7 +18,7 @@
 // elsewhere after the check.
 import { lstatSync, realpathSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CliError, EXIT_UNTRUSTED_SOCKET } from './cli/exit-codes.js';
+import { CliError, EXIT_UNTRUSTED_SOCKET } from './exit-codes.js';
 import type { PeerCredentials } from './native.js';
 
 export type SystemSocket = { trusted: string } | { absent: true } | { untrusted: string };

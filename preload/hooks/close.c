@@ -1,12 +1,10 @@
 /*
- * close(): reports the end of a mapping use (usage.h) and forgets the
- * descriptor's translation and its socket's history (sockhist.h) before
- * the number can be reused. Async-signal-safe like libc's: neither table
- * takes a lock (fdtable.h), the report is system calls.
+ * close(): ends the descriptor's mapping uses and drops its socket's
+ * record before the number can be reused (fdlife.h). Async-signal-safe
+ * like libc's: the record takes no lock (sockrec.h), the report is system
+ * calls.
  */
-#include "fd/fdtable.h"
-#include "fd/sockhist.h"
-#include "fd/usage.h"
+#include "fd/fdlife.h"
 #include "runtime/config.h"
 #include "runtime/real.h"
 
@@ -14,10 +12,7 @@
 
 BIA_EXPORT int close(int fd)
 {
-    bia_sockhist_forget(fd);
-    if (bia_active()) {
-        bia_usage_end(fd);
-        bia_fdtable_drop(fd);
-    }
+    if (bia_active())
+        bia_fd_closing(fd);
     return bia_real()->close(fd);
 }

@@ -1,9 +1,7 @@
 /* dup(): the copy is the same socket, so it keeps the translation. */
-#include "fd/fdtable.h"
+#include "fd/fdlife.h"
 #include "runtime/config.h"
 #include "runtime/real.h"
-#include "v6prog/v6only.h"
-#include "v6prog/v6prog.h"
 
 #include <unistd.h>
 
@@ -11,10 +9,7 @@ BIA_EXPORT int dup(int oldfd)
 {
     int fd = bia_real()->dup(oldfd);
 
-    if (fd >= 0 && bia_active()) {
-        bia_fdtable_copy(oldfd, fd);
-        bia_v6prog_copy(oldfd, fd);
-        bia_v6only_copy(oldfd, fd);
-    }
+    if (fd >= 0 && bia_active())
+        bia_fd_duplicated(oldfd, fd);
     return fd;
 }

@@ -1,14 +1,12 @@
 /*
  * dup2(): newfd becomes oldfd's socket, with its translation; whatever
- * newfd held is closed, and its entry goes. dup2(fd, fd) changes nothing.
- * Async-signal-safe like libc's: the table takes no lock (fdtable.h).
+ * newfd held is closed, and its record goes (fdlife.h). dup2(fd, fd)
+ * changes nothing. Async-signal-safe like libc's: the record takes no lock
+ * (sockrec.h).
  */
-#include "fd/fdtable.h"
-#include "fd/usage.h"
+#include "fd/fdlife.h"
 #include "runtime/config.h"
 #include "runtime/real.h"
-#include "v6prog/v6only.h"
-#include "v6prog/v6prog.h"
 
 #include <unistd.h>
 
@@ -17,12 +15,9 @@ BIA_EXPORT int dup2(int oldfd, int newfd)
     int fd;
 
     if (bia_active())
-        bia_usage_before_dup(oldfd, newfd);
+        bia_fd_replacing(oldfd, newfd);
     fd = bia_real()->dup2(oldfd, newfd);
-    if (fd >= 0 && oldfd != newfd && bia_active()) {
-        bia_fdtable_copy(oldfd, fd);
-        bia_v6prog_copy(oldfd, fd);
-        bia_v6only_copy(oldfd, fd);
-    }
+    if (fd >= 0 && bia_active())
+        bia_fd_duplicated(oldfd, fd);
     return fd;
 }

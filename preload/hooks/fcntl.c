@@ -8,11 +8,9 @@
  */
 /* Otherwise <fcntl.h> renames fcntl to fcntl64 and the two would clash. */
 #undef _FILE_OFFSET_BITS
-#include "fd/fdtable.h"
+#include "fd/fdlife.h"
 #include "runtime/config.h"
 #include "runtime/real.h"
-#include "v6prog/v6only.h"
-#include "v6prog/v6prog.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -21,9 +19,7 @@
 static int after(int rc, int fd, int cmd)
 {
     if (rc >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && bia_active()) {
-        bia_fdtable_copy(fd, rc);
-        bia_v6prog_copy(fd, rc);
-        bia_v6only_copy(fd, rc);
+        bia_fd_duplicated(fd, rc);
     }
     return rc;
 }

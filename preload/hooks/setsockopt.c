@@ -5,13 +5,14 @@
 #include "runtime/config.h"
 #include "runtime/real.h"
 #include "v4prog/sockopt.h"
+#include "v4prog/swap.h"
 #include "v6prog/v4backed.h"
 
 BIA_EXPORT int setsockopt(int fd, int level, int name, const void *value, socklen_t len)
 {
     int rc;
 
-    bia_sockhist_option(fd, level, name);
+    bia_sockhist_option(fd, bia_swap_option_bits(level, name));
     if (!bia_active() || !bia_guard_enter())
         return bia_real()->setsockopt(fd, level, name, value, len);
     rc = bia_v4backed(fd) ? bia_v4backed_setsockopt(fd, level, name, value, len)

@@ -3,7 +3,7 @@
 // systemd's dynamic users count as they do for every other program.
 import { spawnSync } from 'node:child_process';
 import type { AllowList } from '../helper/admission.js';
-import { CliError, EXIT_CONFIG } from './exit-codes.js';
+import { CliError, EXIT_CONFIG } from '../exit-codes.js';
 
 const ID = /^\d+$/;
 const MAX_ID = 0xfffffffe; // (uid_t)-1 means "no user"

@@ -1,6 +1,6 @@
 // Command-line options in the conventional shape: options first, then
 // either `--` or the first non-option word starts the command to run.
-import { CliError, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_USAGE } from '../exit-codes.js';
 
 export interface OptionSpec {
   /** Options that take a value (`--name VALUE` or `--name=VALUE`). */

@@ -2,7 +2,7 @@
 // it, and its exit status (128+N for a signal) becomes bia's.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { CliError, EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND } from './exit-codes.js';
+import { CliError, EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND } from '../exit-codes.js';
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 

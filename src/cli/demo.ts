@@ -3,7 +3,7 @@
 // (nc.traditional, then python3 with AF_INET sockets) tries to reach an
 // IPv6-only peer by name, first without bia and then through `bia run`.
 import { labUnavailable, runInLabAttached } from '../lab/lab.js';
-import { CliError, EXIT_HELPER_UNAVAILABLE, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_HELPER_UNAVAILABLE, EXIT_USAGE } from '../exit-codes.js';
 
 // Bold headings only on a terminal, and never with NO_COLOR (no-color.org).
 const DEMO = String.raw`

@@ -8,7 +8,7 @@ import type { Finding } from '../doctor/finding.js';
 import { checkProgram, type LibraryInfo } from '../doctor/program.js';
 import { libraryInfo, socketDirFinding } from '../doctor/system.js';
 import { helperFindings } from './helper-findings.js';
-import { EXIT_PROBLEMS } from './exit-codes.js';
+import { EXIT_PROBLEMS } from '../exit-codes.js';
 import { helperState, type HelperState } from './helper-state.js';
 import { helperStaleness } from './helper-age.js';
 import { nat64Status } from './nat64-status.js';

@@ -15,7 +15,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readFileSync } from 'node:fs
 import { dirname } from 'node:path';
 import { isBusy, request } from '../client.js';
 import { MsgType, Status, type HelloBody } from '../wire/messages.js';
-import { CliError, EXIT_HELPER_STUCK, EXIT_HELPER_UNAVAILABLE, EXIT_INTERNAL } from './exit-codes.js';
+import { CliError, EXIT_HELPER_STUCK, EXIT_HELPER_UNAVAILABLE, EXIT_INTERNAL } from '../exit-codes.js';
 import { HELPER_KEYS, KEYS, type Config } from '../config/schema.js';
 import type { Source } from '../config/effective.js';
 import { checkSystemSocket, requireTrusted, UntrustedSocketError } from '../socket-trust.js';

@@ -5,7 +5,7 @@ import { parseArgs, stringOption } from './args.js';
 import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
 import { ensureHelper, helperTarget, type Reached } from './ensure-helper.js';
-import { CliError, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_USAGE } from '../exit-codes.js';
 import { helperPeer } from './helper-peer.js';
 import { PRELOAD_SETTING_NAMES, preloadVariables, requireLibrary, withoutLibrary } from './preload-env.js';
 import { echoLine, setLine, shellFor, unsetLine, type Shell } from './shell-syntax.js';

@@ -6,7 +6,7 @@ import { parseArgs, stringOption } from './args.js';
 import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
 import type { Config } from '../config/schema.js';
-import { CliError, EXIT_CONFIG, EXIT_HELPER_STUCK, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_CONFIG, EXIT_HELPER_STUCK, EXIT_USAGE } from '../exit-codes.js';
 import { StateInUseError } from '../helper/statestore.js';
 import { HelperRunningError } from '../helper/listener.js';
 import { startHelper, type HelperOptions } from '../helper/server.js';

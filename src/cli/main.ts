@@ -4,7 +4,7 @@
 // start path of every program it launches, and loading every command (the
 // lab, the demo, doctor, ...) doubled Node's own start-up time.
 import { ConfigError } from '../config/file.js';
-import { CliError, EXIT_CONFIG, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_CONFIG, EXIT_INTERNAL, EXIT_USAGE } from '../exit-codes.js';
 
 async function version(): Promise<string> {
   const [{ readFileSync }, { join }, { packageRoot }] = await Promise.all([import('node:fs'), import('node:path'), import('../package-root.js')]);

@@ -7,7 +7,7 @@ import { SynthFormat, type HelloBody } from '../wire/messages.js';
 import { preloadLibrary } from '../preload-path.js';
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_INTERNAL, EXIT_USAGE } from '../exit-codes.js';
 
 export interface PreloadSettings extends Config {
   /** Where the preload writes its log lines instead of stderr (absolute). */

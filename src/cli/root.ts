@@ -3,7 +3,7 @@
 // flaw in it would be a flaw in a root process, and root's programs would
 // share one helper with nothing to tell them apart. Containers and sandboxes
 // whose only user is root opt in explicitly.
-import { CliError, EXIT_CONFIG } from './exit-codes.js';
+import { CliError, EXIT_CONFIG } from '../exit-codes.js';
 
 export const ROOT_OPT_IN = 'BIA_ALLOW_ROOT';
 

@@ -6,7 +6,7 @@ import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { parseArgs, stringOption } from './args.js';
 import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
-import { CliError, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_USAGE } from '../exit-codes.js';
 import { runChild } from './child.js';
 import { preloadVariables, requireLibrary } from './preload-env.js';
 import { ensureHelper, helperTarget } from './ensure-helper.js';

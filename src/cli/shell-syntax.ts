@@ -3,7 +3,7 @@
 // that any path survives: single quotes keep everything literal except a
 // single quote itself (and, in fish, a backslash; in csh, a `!`).
 import { basename } from 'node:path';
-import { CliError, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_USAGE } from '../exit-codes.js';
 
 export const SHELLS = ['sh', 'csh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];

@@ -5,7 +5,7 @@ import { parseArgs } from './args.js';
 import { optionSpec } from './commands.js';
 import { effectiveConfig, type Effective } from '../config/effective.js';
 import { KEY_NAMES, KEYS } from '../config/schema.js';
-import { CliError, EXIT_NOT_RUNNING, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_NOT_RUNNING, EXIT_USAGE } from '../exit-codes.js';
 import { helperState, type HelperState } from './helper-state.js';
 import { helperLogPath } from '../paths.js';
 import { mappingTable, tableText, type MappingTable } from './mapping-table.js';

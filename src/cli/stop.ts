@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from './args.js';
 import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
-import { CliError, EXIT_HELPER_STUCK, EXIT_HELPER_UNAVAILABLE, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_HELPER_STUCK, EXIT_HELPER_UNAVAILABLE, EXIT_USAGE } from '../exit-codes.js';
 import { helperPeer, type HelperPeer } from './helper-peer.js';
 
 const STOP_TIMEOUT_MS = 5000;

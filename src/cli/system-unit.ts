@@ -13,7 +13,7 @@ import { HELPER_KEYS, KEYS } from '../config/schema.js';
 import { parseArgs, stringOption } from './args.js';
 import { optionSpec } from './commands.js';
 import { allowList } from './allow.js';
-import { CliError, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_USAGE } from '../exit-codes.js';
 import { ROOT_OPT_IN } from './root.js';
 import { execWord, literal, notLinked, removeUnits, unitEnvironment } from './user-unit.js';
 import { UNIT_EXEC, unitCommand, type UnitCommand } from './unit-command.js';

@@ -12,7 +12,7 @@ import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
 import { configPath, ConfigError } from '../config/file.js';
 import { socketPath, stateDir } from '../paths.js';
-import { CliError, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_USAGE } from '../exit-codes.js';
 import { shellQuote } from './shell-syntax.js';
 import { stopHelper } from './stop.js';
 import { removeUnits, unitPaths } from './user-unit.js';

@@ -14,7 +14,7 @@ import { VARIABLES } from '../config/variables.js';
 import { effectiveConfig } from '../config/effective.js';
 import { parseArgs } from './args.js';
 import { optionSpec } from './commands.js';
-import { CliError, EXIT_USAGE } from './exit-codes.js';
+import { CliError, EXIT_USAGE } from '../exit-codes.js';
 import { refuseRoot, ROOT_OPT_IN } from './root.js';
 import { UNIT_EXEC, unitCommand, type UnitCommand } from './unit-command.js';
 

@@ -1,8 +1,8 @@
 // The settings in force and where each came from:
 // flag > environment (BIA_*) > config file > default.
+import { synthParams } from '../mapping/synth-format.js';
 import { socketPath } from '../paths.js';
 import { configPath, ConfigError, readConfigFile } from './file.js';
-import { synthParams } from '../helper/synth.js';
 import { DEFAULTS, KEY_NAMES, KEYS, type Config, type Key } from './schema.js';
 
 export type Source = 'flag' | 'env' | 'file' | 'default';

@@ -1,12 +1,13 @@
 // bia's settings: their names in the config file, the environment and on
 // the command line, their defaults, and what a valid value is. One table,
 // so the three ways to set a key can never disagree.
-import { parsePrefix } from '../helper/nat64.js';
-import { Pool } from '../helper/pool.js';
-import { DEFAULT_POOL, DEFAULT_QUOTA_LIMITS, NETWORK_MODES, POOL_SCOPES, SYNTH_FORMATS, type NetworkMode, type PoolScope, type SynthName } from './values.js';
+import { parsePrefix } from '../mapping/nat64-prefix.js';
+import { SYNTH_FORMATS, type SynthName } from '../mapping/synth-format.js';
+import { DEFAULT_POOL, DEFAULT_QUOTA_LIMITS, NETWORK_MODES, POOL_SCOPES, type NetworkMode, type PoolScope } from './values.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log.js';
 import { Address6 } from 'ip-address';
 import { SYSTEM_SOCKET } from '../paths.js';
+import { v4Network } from '../wire/addresses.js';
 
 export interface Config {
   network: NetworkMode;
@@ -57,28 +58,28 @@ export interface KeySpec {
 // preload/include/bia_contract.h).
 export const MAX_TIMEOUT_MS = 600_000;
 
-function milliseconds(value: unknown): number | undefined {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_TIMEOUT_MS ? n : undefined;
+/** A parser of whole numbers in min..max, given as a number (a config file) or as digits (env, flags). */
+function wholeNumber(min: number, max: number): (value: unknown) => number | undefined {
+  return (value) => {
+    const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    return typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max ? n : undefined;
+  };
 }
+
+/** A parser of one of CHOICES. */
+function oneOf<T extends string>(choices: readonly T[]): (value: unknown) => T | undefined {
+  return (value) => ((choices as readonly unknown[]).includes(value) ? (value as T) : undefined);
+}
+
+const milliseconds = wholeNumber(1, MAX_TIMEOUT_MS);
 
 function ipv6Network(value: unknown): string | undefined {
   return typeof value === 'string' && value.includes('/') && Address6.isValid(value) ? value : undefined;
 }
 
-function planeId(value: unknown): number | undefined {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffffffff ? n : undefined;
-}
-
 // Quotas and rates: whole numbers, 1 up to a pool's worth.
 const MAX_QUOTA = 2 ** 24;
-
-function count(value: unknown): number | undefined {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_QUOTA ? n : undefined;
-}
-
+const count = wholeNumber(1, MAX_QUOTA);
 const COUNT = `a whole number, 1..${MAX_QUOTA}`;
 
 // sun_path holds 108 bytes including the terminating NUL; a longer path
@@ -91,13 +92,7 @@ function socketPath(value: unknown): string | undefined {
 }
 
 function pool(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    new Pool(value);
-    return value;
-  } catch {
-    return undefined;
-  }
+  return typeof value === 'string' && v4Network(value) ? value : undefined;
 }
 
 export const KEYS: Record<Key, KeySpec> = {
@@ -107,7 +102,7 @@ export const KEYS: Record<Key, KeySpec> = {
     expected: `one of ${NETWORK_MODES.join(', ')}`,
     choices: NETWORK_MODES,
     preload: true,
-    parse: (v) => ((NETWORK_MODES as readonly unknown[]).includes(v) ? (v as NetworkMode) : undefined),
+    parse: oneOf(NETWORK_MODES),
   },
   pool: { env: 'BIA_POOL', flag: '--pool', expected: `an IPv4 network such as ${DEFAULT_POOL}`, parse: pool },
   nat64: {
@@ -150,16 +145,16 @@ export const KEYS: Record<Key, KeySpec> = {
     flag: '--synth',
     expected: `one of ${SYNTH_FORMATS.join(', ')}`,
     choices: SYNTH_FORMATS,
-    parse: (v) => ((SYNTH_FORMATS as readonly unknown[]).includes(v) ? (v as SynthName) : undefined),
+    parse: oneOf(SYNTH_FORMATS),
   },
   synthPrefix: { env: 'BIA_SYNTH_PREFIX', flag: '--synth-prefix', expected: 'an IPv6 network such as 64:ff9b::/96', parse: ipv6Network },
-  planeId: { env: 'BIA_PLANE_ID', flag: '--plane-id', expected: 'a whole number, 0..4294967295', parse: planeId },
+  planeId: { env: 'BIA_PLANE_ID', flag: '--plane-id', expected: 'a whole number, 0..4294967295', parse: wholeNumber(0, 0xffffffff) },
   poolScope: {
     env: 'BIA_POOL_SCOPE',
     flag: '--pool-scope',
     expected: `one of ${POOL_SCOPES.join(', ')}`,
     choices: POOL_SCOPES,
-    parse: (v) => ((POOL_SCOPES as readonly unknown[]).includes(v) ? (v as PoolScope) : undefined),
+    parse: oneOf(POOL_SCOPES),
   },
   quotaPerProcess: { env: 'BIA_QUOTA_PER_PROCESS', flag: '--quota-per-process', expected: COUNT, parse: count },
   quotaPerUser: { env: 'BIA_QUOTA_PER_USER', flag: '--quota-per-user', expected: COUNT, parse: count },

@@ -1,15 +1,12 @@
 // The values bia's settings take that the helper acts on: the choices of
 // the settings with a fixed set, and the defaults. The configuration
-// (schema.ts) owns them and the helper's modules import them from here:
-// the configuration reaches into the helper only for the parsers that
-// validate a pool and a NAT64 prefix.
+// (schema.ts) owns them and the helper's modules import them from here.
+// The synthesized formats are mapping/synth-format.ts's, which checks them
+// for both; a pool and a NAT64 prefix are parsed in wire/addresses.ts and
+// mapping/nat64-prefix.ts (docs/architecture.md, "Layers of src/").
 
 export type NetworkMode = 'auto' | 'dual' | 'ipv6-only' | 'ipv4-only';
 export const NETWORK_MODES: readonly NetworkMode[] = ['auto', 'dual', 'ipv6-only', 'ipv4-only'];
-
-/** How IPv6 addresses are synthesized for IPv4-only peers (synth.ts). */
-export const SYNTH_FORMATS = ['mapped', 'prefix', 'm46a', 'pool'] as const;
-export type SynthName = (typeof SYNTH_FORMATS)[number];
 
 /** Who shares one table of mappings (scope.ts). */
 export const POOL_SCOPES = ['host', 'user', 'process'] as const;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { isBusy, request } from '../client.js';
-import { CliError, EXIT_CONFIG, EXIT_HELPER_UNAVAILABLE } from '../cli/exit-codes.js';
+import { CliError, EXIT_CONFIG, EXIT_HELPER_UNAVAILABLE } from '../exit-codes.js';
 import type { Logger } from '../log.js';
 import { UntrustedSocketError } from '../socket-trust.js';
 import { unixSocketPath } from '../unix-sockets.js';

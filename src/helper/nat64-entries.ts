@@ -3,9 +3,9 @@
 // with no IPv6 partner is reached at the address the prefix makes of it.
 // Such an entry is a pure function of the address and the prefix, so the
 // address mapper keeps no state for it.
+import { embed, extract, translatable } from '../mapping/nat64-prefix.js';
 import { Kind, type Entry } from '../wire/messages.js';
 import type { Nat64, Nat64State } from './nat64.js';
-import { embed, extract, translatable } from './nat64.js';
 import type { Network } from './netdetect.js';
 
 export interface Nat64Context {

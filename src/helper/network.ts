@@ -3,10 +3,11 @@
 // asks, the pool checked against the host's networks; all again when the
 // host roams.
 import type { Logger } from '../log.js';
+import { parsePrefix } from '../mapping/nat64-prefix.js';
 import { MsgType, Status, WireNetwork, type Reply } from '../wire/messages.js';
 import { encodeReply } from '../wire/replies.js';
 import { WatchedFile } from './filecache.js';
-import { Nat64, parsePrefix, type Nat64Setting } from './nat64.js';
+import { Nat64, type Nat64Setting } from './nat64.js';
 import type { Network, NetworkDetector, NetworkView } from './netdetect.js';
 import type { Pool } from './pool.js';
 import type { PublishedTable } from './published-table.js';

@@ -1,8 +1,7 @@
 // The IPv4 addresses the address mapper hands out for IPv6 peers (draft 2.3,
 // 6.3, 6.4).
-import { Address4 } from 'ip-address';
 import { DEFAULT_POOL } from '../config/values.js';
-import { v4ToInt, v4ToText } from '../wire/addresses.js';
+import { v4Network, v4ToInt, v4ToText } from '../wire/addresses.js';
 import { MinHeap } from './heap.js';
 import { hostIPv4, type HostIPv4, type Route4 } from './netdetect.js';
 
@@ -27,7 +26,7 @@ function maskOf(prefixLength: number): number {
 
 /**
  * A set of pool addresses as a bitmap over base .. base+size-1, allocated
- * at the first add (validating a pool setting allocates nothing).
+ * at the first add, so that a pool that hands nothing out costs nothing.
  */
 class Bits {
   private bits: Uint8Array | undefined;
@@ -92,10 +91,10 @@ export class Pool {
     cidr: string = DEFAULT_POOL,
     private readonly host: () => HostIPv4 = hostIPv4,
   ) {
-    if (!cidr.includes('/') || !Address4.isValid(cidr)) throw new Error(`invalid IPv4 pool ${cidr}: expected a CIDR like ${DEFAULT_POOL}`);
-    const net = new Address4(cidr);
-    this.network = net.startAddress().correctForm();
-    this.prefixLength = net.subnetMask;
+    const net = v4Network(cidr);
+    if (!net) throw new Error(`invalid IPv4 pool ${cidr}: expected a CIDR like ${DEFAULT_POOL}`);
+    this.network = net.network;
+    this.prefixLength = net.prefixLength;
     this.base = v4ToInt(this.network);
     this.size = 2 ** (32 - this.prefixLength);
     this.used = new Bits(this.size, this.base);

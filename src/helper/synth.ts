@@ -10,47 +10,13 @@
 //   pool    an address allocated from a configured prefix per IPv4 address
 //           (BIA draft 2.3), kept in a table.
 // The first three are functions of the IPv4 address; the preload computes
-// and recognises them itself from the HELLO reply's parameters.
+// and recognises them itself from the HELLO reply's parameters. What a
+// format's parameters are, and when they fit together, is
+// mapping/synth-format.ts.
 import { Address4, Address6 } from 'ip-address';
-import type { SynthName } from '../config/values.js';
+import { synthParams, type SynthSettings } from '../mapping/synth-format.js';
 import { v6FromBytes, v6ToBytes } from '../wire/addresses.js';
-import { MAPPED_SYNTH, synthProblem, SynthFormat, type SynthParams } from '../wire/messages.js';
-
-/** The prefix a format uses when none is configured. */
-export const DEFAULT_SYNTH_PREFIX: Record<SynthName, string> = {
-  mapped: '::ffff:0:0/96',
-  prefix: '64:ff9b::/96',
-  // Unique-local ("bia" in ASCII), never routed: nothing real can be shadowed.
-  m46a: 'fd62:6961:46::/64',
-  pool: 'fd62:6961::/112',
-};
-
-const FORMAT: Record<SynthName, SynthFormat> = {
-  mapped: SynthFormat.Mapped,
-  prefix: SynthFormat.Prefix,
-  m46a: SynthFormat.M46a,
-  pool: SynthFormat.Pool,
-};
-
-export interface SynthSettings {
-  format: SynthName;
-  /** An IPv6 network, a.b::/len; the format's default when undefined. */
-  prefix?: string;
-  plane?: number;
-}
-
-/** The wire parameters for SETTINGS, or an Error saying why they cannot work. */
-export function synthParams(settings: SynthSettings): SynthParams {
-  if (settings.format === 'mapped') return MAPPED_SYNTH;
-  const text = settings.prefix ?? DEFAULT_SYNTH_PREFIX[settings.format];
-  if (!Address6.isValid(text) || !text.includes('/')) throw new Error(`${text}: expected an IPv6 network such as 64:ff9b::/96`);
-  const net = new Address6(text);
-  if (net.startAddress().correctForm() !== net.correctForm()) throw new Error(`${text}: host bits are set`);
-  const params = { format: FORMAT[settings.format], prefix: net.correctForm(), prefixLen: net.subnetMask, plane: settings.plane ?? 0 };
-  const why = synthProblem(params.format, params.prefixLen, params.plane);
-  if (why) throw new Error(why);
-  return params;
-}
+import { SynthFormat, type SynthParams } from '../wire/messages.js';
 
 const bigOf = (v6: string) => new Address6(v6).bigInt();
 const v4Big = (v4: string) => new Address4(v4).bigInt();

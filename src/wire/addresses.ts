@@ -199,6 +199,13 @@ export function plainV4(text: string): string | undefined {
   return new Address4(text).correctForm();
 }
 
+/** The network address (canonical text) and prefix length of an IPv4 network such as a pool, "198.18.0.0/15", or undefined. */
+export function v4Network(text: string): { network: string; prefixLength: number } | undefined {
+  if (!text.includes('/') || !Address4.isValid(text)) return undefined;
+  const net = new Address4(text);
+  return { network: net.startAddress().correctForm(), prefixLength: net.subnetMask };
+}
+
 /** The canonical text of a plain IPv6 address and its scope id ("" if none), or undefined. */
 export function plainV6(text: string): { address: string; zone: string } | undefined {
   if (text.includes('/') || !text.includes(':')) return undefined;

@@ -109,6 +109,37 @@ cat "$LAB_DIR/server.out"`,
     // The replies reached the IPv4 client: it prints the greeting.
     expect(r.stdout.match(new RegExp(`^hello ${client.replace(/\./g, '\\.')}$`, 'gm'))).toHaveLength(2);
   });
+  // The socket's record has no fixed size: a descriptor far past 4095 (a
+  // server with thousands of connections) keeps its mark and its lifted
+  // IPV6_V6ONLY like any other.
+  it('a socket on descriptor 5000 keeps its mark: the synthesized peer and IPV6_V6ONLY as set', async () => {
+    const r = await lab(
+      `${PEER_ECHO}
+cat >"$LAB_DIR/high.py" <<'PY'
+import os, resource, socket
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (6000, hard))
+first = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+first.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+os.dup2(first.fileno(), 5000)
+first.close()
+s = socket.socket(fileno=5000)
+s.settimeout(3)
+s.connect(socket.getaddrinfo("v4only.test", 9000, socket.AF_INET6, socket.SOCK_DGRAM)[0][4])
+s.send(b"high\\n")
+print("reply", s.recv(200).decode().strip(), "peer", s.getpeername()[0], "fd", s.fileno())
+print("v6only", s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY))
+copy = os.dup(5000)
+print("copy v6only", socket.socket(fileno=copy).getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY))
+PY
+bia run --synth prefix -- python3 "$LAB_DIR/high.py"; echo "RESULT py $?"`,
+      FOUR,
+    );
+    expect(r.rc('py'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('reply echo high from 198.51.100.1 peer 64:ff9b::c633:6402 fd 5000\n');
+    expect(r.stdout).toContain('v6only 1\n');
+    expect(r.stdout).toContain('copy v6only 1\n');
+  });
   it('IPV6_PKTINFO from recvmsg shows the local address in the synthesized form too', async () => {
     const r = await lab(
       `${PEER_ECHO}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/args.js';
-import { CliError } from '../../src/cli/exit-codes.js';
+import { CliError } from '../../src/exit-codes.js';
 
 const spec = { values: ['--network', '--log-level'], flags: ['--trace'] };
 

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Kind } from '../../src/wire/messages.js';
-import {
-  ABSENT_TTL,
-  embed,
-  extract,
-  MIN_TTL,
-  Nat64,
-  parsePrefix,
-  prefixesFromAnswer,
-  RETRY_TTL,
-  translatable,
-  type Nat64Prefix,
-} from '../../src/helper/nat64.js';
+import { ABSENT_TTL, MIN_TTL, Nat64, prefixesFromAnswer, RETRY_TTL } from '../../src/helper/nat64.js';
+import { embed, extract, parsePrefix, translatable, type Nat64Prefix } from '../../src/mapping/nat64-prefix.js';
 import { nat64Entries, nat64Map4, nat64Map6, UNREACHABLE_TTL } from '../../src/helper/nat64-entries.js';
 import type { DnsSession, QueryOutcome } from '../../src/helper/resolver.js';
 

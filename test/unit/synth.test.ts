@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SynthFormat } from '../../src/wire/messages.js';
-import { synthParams, Synthesizer } from '../../src/helper/synth.js';
+import { Synthesizer } from '../../src/helper/synth.js';
+import { synthParams } from '../../src/mapping/synth-format.js';
 
 describe('synthesized IPv6 addresses', () => {
   it('mapped (the default): ::ffff:a.b.c.d, and nothing else is one', () => {

@@ -6,12 +6,12 @@
  */
 #include "client/mapcache.h"
 
+#include "runtime/clock.h"
 #include "runtime/forksafe.h"
 #include "runtime/lock.h"
 
 #include <pthread.h>
 #include <string.h>
-#include <time.h>
 
 #define SETS 64
 #define WAYS 8
@@ -25,14 +25,6 @@ struct slot {
 
 static struct slot table[SETS][WAYS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-
-static long long now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1;         /* never 0, which marks an empty slot */
-}
 
 __attribute__((constructor)) static void register_lock(void)
 {
@@ -74,7 +66,7 @@ static struct slot *slot_for(struct in_addr v4, long long now)
 
 static void put(const struct bia_entry *e, unsigned ttl)
 {
-    long long now = now_s();
+    long long now = bia_clock_s();
     struct slot *s;
 
     if (!ttl)
@@ -101,7 +93,7 @@ void bia_mapcache_put_native(struct in_addr v4)
 
 bool bia_mapcache_find_v4(struct in_addr v4, struct bia_entry *out)
 {
-    long long now = now_s();
+    long long now = bia_clock_s();
     struct slot *set = set_of(v4);
     bool found = false;
 
@@ -124,7 +116,7 @@ static bool has_v6_partner(const struct bia_entry *e)
 
 bool bia_mapcache_find_v6(const struct in6_addr *v6, struct bia_entry *out)
 {
-    long long now = now_s();
+    long long now = bia_clock_s();
     bool found = false;
 
     if (!lock_table())

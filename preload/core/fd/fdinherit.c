@@ -94,14 +94,13 @@ struct own_writer {
     pid_t announcer;
 };
 
-static bool append_own(int fd, unsigned long dev, unsigned long ino,
-                       const struct bia_fdinfo *info, void *arg)
+static bool append_own(int fd, const struct bia_sockrec *rec, void *arg)
 {
     struct own_writer *o = arg;
     struct record r = {
-        .key = {.dev = dev, .ino = ino},
-        .v4 = info->v4peer.sin_addr, .v4port = info->v4peer.sin_port,
-        .v6 = info->v6peer.sin6_addr, .v6port = info->v6peer.sin6_port,
+        .key = {.dev = rec->dev, .ino = rec->ino},
+        .v4 = rec->tr.v4peer.sin_addr, .v4port = rec->tr.v4peer.sin_port,
+        .v6 = rec->tr.v6peer.sin6_addr, .v6port = rec->tr.v6peer.sin6_port,
         .announcer = (uint32_t)o->announcer,
     };
 
@@ -114,7 +113,7 @@ bool bia_fdinherit_encode(char *text, const char *carried, pid_t announcer)
     struct own_writer o = {.announcer = announcer};
 
     bia_envrec_begin(&o.w, text, BIA_FDINHERIT_NAME, sizeof(struct record));
-    bia_fdtable_each(append_own, &o);
+    bia_sockrec_each(BIA_REC_TRANSLATED, append_own, &o);
     return bia_envrec_finish(&o.w, carried);
 }
 

@@ -22,7 +22,7 @@
 #define BIA_FDINHERIT_H
 
 #include "exec/envrec.h"
-#include "fd/fdtable.h"
+#include "fd/sockrec.h"
 
 #include <stdbool.h>
 #include <stddef.h>

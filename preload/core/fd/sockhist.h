@@ -21,10 +21,13 @@
  * system calls (syscall(SYS_setsockopt), io_uring) on a socket whose
  * history is known, and descriptors duplicated by raw system calls.
  *
- * Lock-free and async-signal-safe: one atomic word per descriptor.
+ * The history is a part of the socket's record (sockrec.h); a dup or a
+ * close ends it there. Lock-free and async-signal-safe, like the record.
  */
 #ifndef BIA_SOCKHIST_H
 #define BIA_SOCKHIST_H
+
+#include "fd/sockrec.h"
 
 #include <stdbool.h>
 #include <sys/socket.h>
@@ -32,11 +35,13 @@
 /* fd was just returned by socket(domain, type, protocol). */
 void bia_sockhist_born(int fd, int domain, int type, int protocol);
 
-/* The program is setting option (level, name) on fd. */
-void bia_sockhist_option(int fd, int level, int name);
+/* Starts the history in rec, the record of a socket just made by
+ * socket(domain, type, protocol), for a caller that writes the record
+ * itself; false (rec unchanged) for a socket a swap does not handle. */
+bool bia_sockhist_start(struct bia_sockrec *rec, int domain, int type, int protocol);
 
-/* fd is closed, or now shares its socket with another descriptor. */
-void bia_sockhist_forget(int fd);
+/* The program is setting options on fd (bia_swap_option_bits()). */
+void bia_sockhist_option(int fd, unsigned bits);
 
 /* Every socket made so far may be shared with another process. */
 void bia_sockhist_shared(void);

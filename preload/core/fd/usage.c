@@ -241,8 +241,6 @@ void bia_usage_begin(int fd, const struct bia_fdinfo *before, const struct bia_f
     struct in_addr now, old;
     bool uses = mapping_of(info, &now);
 
-    if (!bia_newproc_own())
-        return;
     end_lingering(false);
     if (before && mapping_of(before, &old)) {
         if (uses && old.s_addr == now.s_addr)
@@ -298,12 +296,18 @@ static void end_use(int fd, const struct bia_fdid *id, struct in_addr v4)
         report(BIA_T_RELEASE, v4);
 }
 
-void bia_usage_end(int fd)
+void bia_usage_end(int fd, const struct bia_sockrec *rec)
 {
+    struct bia_fdid id = {.known = true, .dev = rec->dev, .ino = rec->ino};
     struct in_addr v4s[2];
-    struct bia_fdid id;
-    int n = mappings_of(fd, v4s, &id);
+    int n = 0;
 
+    if (!(rec->parts & BIA_REC_TRANSLATED))
+        return;
+    if (mapping_of(&rec->tr, &v4s[n]))
+        n++;
+    if (rec->tr.v4local.s_addr)
+        v4s[n++] = rec->tr.v4local;
     for (int i = 0; i < n; i++)
         end_use(fd, &id, v4s[i]);
     if (n)

@@ -27,7 +27,8 @@
 
 /* fd is about to carry info (a translated connect or accept): reports the
  * use, and the release of what fd used before (before: the entry the
- * caller just read for fd, or NULL for none) when that differs. */
+ * caller just read for fd, or NULL for none) when that differs. The caller
+ * has checked that this process owns its records (bia_sockrec_owned()). */
 void bia_usage_begin(int fd, const struct bia_fdinfo *before, const struct bia_fdinfo *info);
 
 /* fd's socket was bound to v4, a pool or paired address standing for an
@@ -35,12 +36,14 @@ void bia_usage_begin(int fd, const struct bia_fdinfo *before, const struct bia_f
  * closes, whatever it connects to. */
 void bia_usage_bound(int fd, struct in_addr v4);
 
-/* fd is about to be closed: reports the release when it is the process's
- * last descriptor of its socket. */
-void bia_usage_end(int fd);
+/* fd, whose record is rec, is about to be closed: reports the release
+ * when it is the process's last descriptor of its socket. The caller owns
+ * the records (bia_sockrec_owned()). No system call unless a release is
+ * due or another descriptor's record names the same socket. */
+void bia_usage_end(int fd, const struct bia_sockrec *rec);
 
 /* dup2/dup3(oldfd, newfd) is about to close newfd's socket: as
- * bia_usage_end(newfd), if the dup will succeed. Costs no system call
+ * bia_usage_end() of newfd, if the dup will succeed. Costs no system call
  * when newfd carries no mapping. */
 void bia_usage_before_dup(int oldfd, int newfd);
 

@@ -9,7 +9,7 @@
 #include "runtime/newproc.h"
 
 #include "client/helper_conn.h"
-#include "fd/fdtable.h"
+#include "fd/sockrec.h"
 #include "fd/sockhist.h"
 #include "fd/usage.h"
 #include "runtime/log.h"
@@ -25,7 +25,7 @@ static pid_t *owner_word;       /* the owner's pid; 0 in a new process */
 static void reset(void)
 {
     bia_conn_forked();
-    bia_fdtable_forked();
+    bia_sockrec_forked();
     bia_swap_forked();
     bia_sockhist_shared();
     bia_usage_forked();

@@ -8,13 +8,13 @@
 #include "runtime/tracename.h"
 
 #include "client/helper_client.h"
+#include "runtime/clock.h"
 #include "runtime/forksafe.h"
 #include "runtime/lock.h"
 #include "runtime/log.h"
 
 #include <pthread.h>
 #include <string.h>
-#include <time.h>
 
 #define TABLE 64
 #define ASKED_TTL 30              /* seconds a NAME4 answer (or its absence) is kept */
@@ -28,14 +28,6 @@ struct slot {
 
 static struct slot table[TABLE];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-
-static long long now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + 1;         /* never 0, which marks an empty slot */
-}
 
 __attribute__((constructor)) static void register_lock(void)
 {
@@ -58,7 +50,7 @@ static void store(struct in_addr v4, const char *name, size_t len, unsigned ttl)
     s->v4 = v4;
     memcpy(s->name, name, len);
     s->name[len] = '\0';
-    s->expires = now_s() + (ttl > MAX_TTL ? MAX_TTL : ttl);
+    s->expires = bia_clock_s() + (ttl > MAX_TTL ? MAX_TTL : ttl);
     bia_unlock(&lock);
 }
 
@@ -75,7 +67,7 @@ static bool find(struct in_addr v4, char buf[BIA_MAX_NAME + 1])
 
     if (!bia_lock(&lock))
         return false;
-    found = s->expires > now_s() && s->v4.s_addr == v4.s_addr;
+    found = s->expires > bia_clock_s() && s->v4.s_addr == v4.s_addr;
     if (found)
         memcpy(buf, s->name, sizeof s->name);
     bia_unlock(&lock);

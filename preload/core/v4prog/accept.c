@@ -6,6 +6,7 @@
  */
 #include "v4prog/accept.h"
 
+#include "fd/fdlife.h"
 #include "fd/fdtable.h"
 #include "fd/usage.h"
 #include "runtime/log.h"
@@ -28,14 +29,17 @@ static int remember(int fd, const struct sockaddr_in6 *peer, struct sockaddr_in 
     struct bia_fdinfo info = {.v6peer = *peer};
     struct in_addr v4;
     int err = bia_inbound_map(&peer->sin6_addr, &v4);
+    bool owned;
 
     if (err)
         return err;
     bia_sin_make(&info.v4peer, v4, peer->sin6_port);
     if (!IN6_IS_ADDR_V4MAPPED(&peer->sin6_addr))
         bia_trace_in("accept", peer, &info.v4peer);
-    bia_usage_begin(fd, NULL, &info);   /* a new socket: any entry on fd is stale */
-    if (!bia_fdtable_set(fd, &info))
+    owned = bia_sockrec_owned();   /* a child sharing the memory records nothing */
+    if (owned)
+        bia_usage_begin(fd, NULL, &info);   /* a new socket: any entry on fd is stale */
+    if (!owned || !bia_fdtable_set(fd, &info))
         bia_warn("fd %d: cannot remember its translation; getpeername will show IPv6", fd);
     *v4peer = info.v4peer;
     return 0;
@@ -46,8 +50,7 @@ static int fail_closing(int c)
 {
     int err = errno;
 
-    bia_usage_end(c);
-    bia_fdtable_drop(c);
+    bia_fd_closing(c);
     bia_real()->close(c);
     errno = err;
     return -1;

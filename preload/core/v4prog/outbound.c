@@ -81,13 +81,16 @@ static int prepare_socket(int fd, const struct sockaddr_in *dst, enum bia_route 
 
 /* Records fd's translation once per change: one getpid (and an fstat
  * unless id names the socket already). A connect also reports the mapping
- * it now uses (usage.h), and the end of before's (NULL: fd had no entry). */
+ * it now uses (usage.h), and the end of before's (NULL: fd had no entry).
+ * A child sharing its parent's memory records nothing (newproc.h). */
 static void remember(int fd, const struct bia_fdid *id, const struct bia_fdinfo *before,
                      const struct bia_fdinfo *info, bool connecting)
 {
-    if (connecting)
+    bool owned = bia_sockrec_owned();
+
+    if (connecting && owned)
         bia_usage_begin(fd, before, info);
-    if (!bia_fdtable_set_id(fd, id, info))
+    if (!owned || !bia_fdtable_set_id(fd, id, info))
         bia_warn("fd %d: cannot remember its translation; getpeername will show IPv6", fd);
 }
 

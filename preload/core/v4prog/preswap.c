@@ -4,6 +4,7 @@
 #include "client/netmode.h"
 #include "fd/fdtable.h"
 #include "fd/sockhist.h"
+#include "fd/sockrec.h"
 #include "runtime/log.h"
 #include "runtime/real.h"
 #include "v4prog/swap.h"
@@ -39,6 +40,18 @@ static bool expected(void)
            __atomic_load_n(&translated, __ATOMIC_RELAXED);
 }
 
+/* One record: translated without a peer yet, and its history, which says
+ * whether the socket is still this descriptor's alone. */
+static bool born_translated(int fd, int type, int protocol)
+{
+    struct bia_sockrec rec;
+
+    if (!bia_sockrec_identify(fd, &rec) || !bia_sockhist_start(&rec, AF_INET, type, protocol))
+        return false;
+    rec.parts |= BIA_REC_TRANSLATED;
+    return bia_sockrec_put(fd, &rec);
+}
+
 int bia_preswap_socket(int type, int protocol)
 {
     int saved = errno, off = 0, fd;
@@ -51,13 +64,11 @@ int bia_preswap_socket(int type, int protocol)
         return -1;
     }
     if (bia_real()->setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) ||
-        !bia_fdtable_set(fd, &(struct bia_fdinfo){0})) {
+        !born_translated(fd, type, protocol)) {
         bia_real()->close(fd);
         errno = saved;
         return -1;
     }
-    /* Its history says whether it is still this descriptor's alone. */
-    bia_sockhist_born(fd, AF_INET, type, protocol);
     errno = saved;
     return fd;
 }
@@ -109,8 +120,7 @@ bool bia_preswap_undo(int fd, const char *why)
         errno = saved;
         return false;
     }
-    bia_fdtable_drop(fd);
-    bia_sockhist_forget(fd);    /* a new socket, options set by the library */
+    bia_sockrec_closed(fd);     /* a new socket, options set by the library */
     bia_debug("fd %d: made AF_INET again for %s", fd, why);
     errno = saved;
     return true;

@@ -45,14 +45,14 @@ bool bia_v6inherit_find(int fd, struct bia_v6prog *out)
     return bia_envrec_find(&var, fd, sizeof(struct record), matches, out) >= 0;
 }
 
-static bool append_own(unsigned long dev, unsigned long ino, const struct bia_v6prog *state,
-                       void *arg)
+static bool append_own(int fd, const struct bia_sockrec *rec, void *arg)
 {
     struct record r = {
-        .key = {.dev = dev, .ino = ino}, .peer = state->peer, .peer4 = state->peer4,
-        .backed = state->backed, .v6only = state->v6only,
+        .key = {.dev = rec->dev, .ino = rec->ino}, .peer = rec->v6.peer, .peer4 = rec->v6.peer4,
+        .backed = rec->v6.backed, .v6only = rec->v6.v6only,
     };
 
+    (void)fd;
     return bia_envrec_add_own(arg, &r);
 }
 
@@ -61,6 +61,6 @@ bool bia_v6inherit_encode(char *text, const char *carried)
     struct bia_envrec_writer w;
 
     bia_envrec_begin(&w, text, BIA_V6INHERIT_NAME, sizeof(struct record));
-    bia_v6prog_each(append_own, &w);
+    bia_sockrec_each(BIA_REC_V6PROG, append_own, &w);
     return bia_envrec_finish(&w, carried);
 }

@@ -15,7 +15,7 @@
 #define BIA_V6INHERIT_H
 
 #include "exec/envrec.h"
-#include "v6prog/v6prog.h"
+#include "fd/sockrec.h"
 
 #include <stdbool.h>
 

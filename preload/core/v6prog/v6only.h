@@ -25,10 +25,6 @@ bool bia_v6only_lift(int fd);
 /* Undoes bia_v6only_lift() (a bind that must go ahead as the program asked). */
 void bia_v6only_restore(int fd);
 
-/* newfd is now a duplicate of oldfd: it is lifted if oldfd is. Leaves
- * errno alone. */
-void bia_v6only_copy(int oldfd, int newfd);
-
 /* getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, ...), answering 1 where bia
  * lifted the program's setting. */
 int bia_v6only_getsockopt(int fd, void *value, socklen_t *len);

@@ -4,6 +4,7 @@
 #include "client/helper_client.h"
 #include "client/mapcache.h"
 #include "client/netmode.h"
+#include "fd/sockrec.h"
 #include "runtime/log.h"
 #include "runtime/newproc.h"
 #include "runtime/real.h"
@@ -15,50 +16,40 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#define SLOTS 4096
-
-struct slot {
-    unsigned long dev, ino;     /* the socket's; ino 0: none */
-    struct bia_v6prog state;
-};
-
-static struct slot slots[SLOTS];
-
-static bool identify(int fd, struct stat *st)
+/* Stores state as the mark of the socket rec names (fd's), keeping the
+ * record's other parts for the same socket. */
+static void store(int fd, struct bia_sockrec *rec, const struct bia_v6prog *state)
 {
-    return fd >= 0 && fd < SLOTS && fstat(fd, st) == 0 && st->st_ino;
+    struct bia_v6prog mark = *state;    /* state may be rec's own */
+
+    bia_sockrec_fill(fd, rec);
+    rec->v6 = mark;
+    rec->parts |= BIA_REC_V6PROG;
+    bia_sockrec_put(fd, rec);
 }
 
-/* Publishes state for fd's socket; the inode last, so that a reader never
- * takes a half-written state for the socket's. A child sharing this memory
- * (vfork, CLONE_VM; newproc.h) has descriptors of its own: it writes only
- * a free slot or one of the same socket, never its parent's mark for
- * another. */
-static void store(int fd, const struct stat *st, const struct bia_v6prog *state)
+/* fd's mark, whether made here or inherited across exec (v6inherit.h);
+ * *rec names fd's socket either way when it returns true. */
+static bool lookup(int fd, struct bia_sockrec *rec)
 {
-    unsigned long held = __atomic_load_n(&slots[fd].ino, __ATOMIC_ACQUIRE);
-
-    if (held && held != (unsigned long)st->st_ino && !bia_newproc_own())
-        return;
-    __atomic_store_n(&slots[fd].ino, 0, __ATOMIC_RELEASE);
-    slots[fd].dev = st->st_dev;
-    slots[fd].state = *state;
-    __atomic_store_n(&slots[fd].ino, (unsigned long)st->st_ino, __ATOMIC_RELEASE);
-}
-
-/* fd's state, whether marked here or inherited across exec (v6inherit.h). */
-static bool lookup(int fd, const struct stat *st, struct bia_v6prog *out)
-{
-    if (__atomic_load_n(&slots[fd].ino, __ATOMIC_ACQUIRE) == st->st_ino &&
-        slots[fd].dev == st->st_dev) {
-        *out = slots[fd].state;
+    if (bia_sockrec_get(fd, BIA_REC_V6PROG, rec))
         return true;
-    }
-    if (!bia_v6inherit_find(fd, out))
+    if (!bia_v6inherit_present() || !bia_sockrec_identify(fd, rec) ||
+        !bia_v6inherit_find(fd, &rec->v6))
         return false;
-    store(fd, st, out);
+    store(fd, rec, &rec->v6);
+    return true;
+}
+
+/* fd's mark, or a new one; false if fd is not open. */
+static bool mark_of(int fd, struct bia_sockrec *rec)
+{
+    if (lookup(fd, rec))
+        return true;
+    if (!bia_sockrec_identify(fd, rec))
+        return false;
+    rec->v6 = (struct bia_v6prog){0};
     return true;
 }
 
@@ -66,17 +57,15 @@ static bool lookup(int fd, const struct stat *st, struct bia_v6prog *out)
  * socket is (backed, its IPV6_V6ONLY). */
 static void mark(int fd, const struct bia_v6prog *state)
 {
-    struct bia_v6prog next = {0};
-    struct stat st;
+    struct bia_sockrec rec;
 
-    if (!identify(fd, &st))
+    if (!mark_of(fd, &rec))
         return;
-    lookup(fd, &st, &next);
     if (state) {
-        next.peer = state->peer;
-        next.peer4 = state->peer4;
+        rec.v6.peer = state->peer;
+        rec.v6.peer4 = state->peer4;
     }
-    store(fd, &st, &next);
+    store(fd, &rec, &rec.v6);
 }
 
 void bia_v6prog_mark_accepted(int fd, const struct bia_v6prog *listener)
@@ -88,63 +77,38 @@ void bia_v6prog_mark_accepted(int fd, const struct bia_v6prog *listener)
 
 void bia_v6prog_mark_backed(int fd)
 {
-    struct bia_v6prog state = {0};
-    struct stat st;
+    struct bia_sockrec rec;
 
-    if (!identify(fd, &st))
+    if (!mark_of(fd, &rec))
         return;
-    lookup(fd, &st, &state);
-    state.backed = true;
-    store(fd, &st, &state);
+    rec.v6.backed = true;
+    store(fd, &rec, &rec.v6);
 }
 
 void bia_v6prog_set_v6only(int fd, bool on)
 {
-    struct bia_v6prog state;
-    struct stat st;
+    struct bia_sockrec rec;
 
-    if (identify(fd, &st) && lookup(fd, &st, &state)) {
-        state.v6only = on;
-        store(fd, &st, &state);
+    if (lookup(fd, &rec)) {
+        rec.v6.v6only = on;
+        store(fd, &rec, &rec.v6);
     }
 }
 
 bool bia_v6prog_get(int fd, struct bia_v6prog *out)
 {
-    struct stat st;
+    struct bia_sockrec rec;
     int saved = errno;
     bool found;
 
     /* No mark and nothing inherited: no system call. */
-    if (fd < 0 || fd >= SLOTS ||
-        (!__atomic_load_n(&slots[fd].ino, __ATOMIC_ACQUIRE) && !bia_v6inherit_present()))
+    if (!bia_sockrec_any(BIA_REC_V6PROG) && !bia_v6inherit_present())
         return false;
-    found = identify(fd, &st) && lookup(fd, &st, out);
+    found = lookup(fd, &rec);
+    if (found)
+        *out = rec.v6;
     errno = saved;
     return found;
-}
-
-void bia_v6prog_copy(int oldfd, int newfd)
-{
-    struct bia_v6prog state;
-    struct stat st;
-    int saved = errno;          /* the dup succeeded: errno stays as it was */
-
-    if (bia_v6prog_get(oldfd, &state) && identify(newfd, &st))
-        store(newfd, &st, &state);
-    errno = saved;
-}
-
-void bia_v6prog_each(bia_v6prog_fn *fn, void *arg)
-{
-    struct bia_v6prog state;
-    struct stat st;
-
-    for (int fd = 0; fd < SLOTS; fd++) {
-        if (__atomic_load_n(&slots[fd].ino, __ATOMIC_ACQUIRE) && identify(fd, &st) &&
-            lookup(fd, &st, &state) && !fn(st.st_dev, st.st_ino, &state, arg))
-            return;
-    }
 }
 
 /* The IPv4 partner of an AAAA address this process resolved for a

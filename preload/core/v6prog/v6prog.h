@@ -8,25 +8,20 @@
  * address, datagram sources, accepted clients) is shown in the synthesized
  * form, so the program only ever sees addresses like the ones it resolved.
  *
- * The marks are kept per descriptor with the socket's device and inode, so
- * a reused number is not believed. They follow the socket: the dup hooks
- * copy them to the duplicate, a fork child has the table, and exec carries
- * them in the environment (v6inherit.h). Descriptors past 4095 are not
- * marked (they show ::ffff:a.b.c.d).
+ * A mark is a part of the socket's record (sockrec.h), so a reused number
+ * is not believed and the mark follows the socket: a dup copies it, a fork
+ * child has the table, and exec carries it in the environment
+ * (v6inherit.h).
  */
 #ifndef BIA_V6PROG_H
 #define BIA_V6PROG_H
+
+#include "fd/sockrec.h"
 
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 
-struct bia_v6prog {
-    struct sockaddr_in6 peer;   /* the synthesized peer the program connected to; family 0: none */
-    struct in_addr peer4;       /* the IPv4 address it stands for */
-    bool backed;                /* an AF_INET socket standing in for AF_INET6 (v4backed.h) */
-    bool v6only;                /* IPV6_V6ONLY as the program set it, on a backed socket */
-};
 
 /*
  * For an AF_INET6 destination of connect (connecting true), sendto or
@@ -66,16 +61,6 @@ void bia_v6prog_mark_backed(int fd);
 
 /* Remembers IPV6_V6ONLY on a backed socket. */
 void bia_v6prog_set_v6only(int fd, bool on);
-
-/* newfd is now a duplicate of oldfd (dup, dup2, dup3, F_DUPFD*): it gets
- * oldfd's mark. Leaves errno alone. */
-void bia_v6prog_copy(int oldfd, int newfd);
-
-/* Calls fn for each marked socket, with its device and inode; stops when
- * fn returns false. For the exec hooks (v6inherit.c). */
-typedef bool bia_v6prog_fn(unsigned long dev, unsigned long ino,
-                           const struct bia_v6prog *state, void *arg);
-void bia_v6prog_each(bia_v6prog_fn *fn, void *arg);
 
 /* An IPv4-mapped address in synthesized form, in place: the connected
  * peer as the address the program connected to. Others are left alone. */

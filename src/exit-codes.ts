@@ -1,6 +1,7 @@
 // bia's own exit codes: 2 for a usage error as command-line tools
 // conventionally have it, sysexits.h values for the rest, 126/127 as shells
-// and env(1) use them.
+// and env(1) use them. Below the CLI: the helper and the socket checks
+// end bia with them too.
 export const EXIT_USAGE = 2;
 export const EXIT_HELPER_UNAVAILABLE = 69;
 export const EXIT_INTERNAL = 70;
