@@ -97,6 +97,23 @@ for r in $(seq 1 "$BENCH_RUNS"); do
   done
 done
 
+# What the connect figures are made of: system calls per socket()+connect()+
+# close() cycle, counted by strace -c as the difference between two loop
+# lengths, so that process start-up drops out.
+syscalls_per_cycle() {
+  local short long
+  short=$("$@" 200 2>&1 >/dev/null | awk '$NF == "total" {print $(NF-2)}')
+  long=$("$@" 1200 2>&1 >/dev/null | awk '$NF == "total" {print $(NF-2)}')
+  [ -n "$short" ] && [ -n "$long" ] && echo "{\"per_cycle\":$(( (long - short) / 1000 ))}"
+}
+if want connect && command -v strace >/dev/null; then
+  step "system calls per connect cycle"
+  out=$(syscalls_per_cycle strace -f -c -o /dev/stderr "$BENCH_BIN/connect_bench" -6 2001:db8:1::2 $PORT_SINK)
+  [ -n "$out" ] && emit syscalls native 1 "$out"
+  out=$(syscalls_per_cycle preload strace -f -c -o /dev/stderr "$BENCH_BIN/connect_bench" -4 "$POOL_ADDR" $PORT_SINK)
+  [ -n "$out" ] && emit syscalls bia 1 "$out"
+fi
+
 # Cold: the first connect of a fresh process. Under bia the program is given
 # the pool address as a literal, which its preload looks up in the helper's
 # published table (no MAP4), and reports the use (a USE datagram).
@@ -129,7 +146,8 @@ for r in $(seq 1 "$BENCH_RUNS"); do
     warm=
     case $m in
       native)
-        cold=$("$BENCH_BIN/resolve_bench" 6 "$BENCH_RESOLVE_N" "n%d.r${r}native.bench.test" warm.bench.test)
+        # AF_UNSPEC: the A and AAAA queries bia's helper sends for a cold name.
+        cold=$("$BENCH_BIN/resolve_bench" 0 "$BENCH_RESOLVE_N" "n%d.r${r}native.bench.test" warm.bench.test)
         warm=$("$BENCH_BIN/resolve_bench" 6 "$BENCH_RESOLVE_N" warm.bench.test warm.bench.test) ;;
       bia)
         cold=$(preload "$BENCH_BIN/resolve_bench" 4 "$BENCH_RESOLVE_N" "n%d.r${r}bia.bench.test" warm.bench.test)

@@ -213,9 +213,14 @@ function analyse(samples) {
     const n = pick(samples, 'connect_warm', 'native', (d) => us(d[key]));
     const b = pick(samples, 'connect_warm', 'bia', (d) => us(d[key]));
     const mn = median(n), mb = median(b);
-    const limit = Math.max(1.1 * mn, mn + 2);
-    row({ metric: `connect(), mapping known, ${q} (us)`, native: mn, bia: mb, sn: spread(n), sb: spread(b), ratio: pairedRatio(b, n), target: q === 'p50' ? '<= 1.1x or +2 us' : 'report', met: q === 'p50' ? mb <= limit : undefined });
+    row({ metric: `connect(), mapping known, ${q} (us)`, native: mn, bia: mb, sn: spread(n), sb: spread(b), ratio: pairedRatio(b, n), target: '<= +1 us', met: mb - mn <= 1 });
     alt.push({ metric: `connect() ${q} (us)`, native: mn, by: alternatives((m) => pick(samples, 'connect_warm', m, (d) => us(d[key])), n), bia: pairedRatio(b, n) });
+  }
+  // what a connect cycle costs in system calls (strace -c)
+  {
+    const n = pick(samples, 'syscalls', 'native', (d) => d.per_cycle);
+    const b = pick(samples, 'syscalls', 'bia', (d) => d.per_cycle);
+    if (n.length && b.length) row({ metric: 'system calls per socket()+connect()+close() cycle, mapping known (strace -c)', native: median(n), bia: median(b), ratio: median(b) / median(n), target: 'report', met: undefined, count: true });
   }
   // cold connect: first connect of fresh processes, all rounds pooled
   {
@@ -242,11 +247,11 @@ function analyse(samples) {
   }
 
   // 3. resolution
-  for (const [kind, target, ok] of [['cold', '<= 1.2x', (r) => r <= 1.2], ['warm', '< 1x', (r) => r < 1]]) {
+  for (const [kind, target, ok] of [['cold', '<= 1.2x native AF_UNSPEC', (r) => r <= 1.2], ['warm', '< 1x', (r) => r < 1]]) {
     const n = pick(samples, `resolve_${kind}`, 'native', (d) => us(d.p50_ns));
     const b = pick(samples, `resolve_${kind}`, 'bia', (d) => us(d.p50_ns));
     const r = pairedRatio(b, n);
-    row({ metric: `getaddrinfo, ${kind === 'cold' ? 'cold (name new to the helper)' : 'warm (asked before by the same process: bia answers from its process cache)'}, p50 (us)`, native: median(n), bia: median(b), sn: spread(n), sb: spread(b), ratio: r, target, met: ok(r) });
+    row({ metric: `getaddrinfo, ${kind === 'cold' ? 'cold (name new to the helper; native asks AF_UNSPEC, the same two queries)' : 'warm (asked before by the same process: bia answers from its process cache)'}, p50 (us)`, native: median(n), bia: median(b), sn: spread(n), sb: spread(b), ratio: r, target, met: ok(r) });
     if (kind === 'cold') alt.push({ metric: 'getaddrinfo, cold name, p50 (us)', native: median(n), by: alternatives((m) => pick(samples, 'resolve_cold', m, (d) => us(d.p50_ns)), n), bia: r });
   }
 
@@ -254,7 +259,8 @@ function analyse(samples) {
   for (const [q, key] of [['p50', 'p50_ns'], ['p99', 'p99_ns']]) {
     const n = pick(samples, 'roundtrip', 'native', (d) => us(d[key]));
     const b = pick(samples, 'roundtrip', 'bia', (d) => us(d[key]));
-    row({ metric: `one helper round trip (new Unix connection + HELLO), ${q} (us; "native" = a trivial C server)`, native: median(n), bia: median(b), sn: spread(n), sb: spread(b), ratio: pairedRatio(b, n), target: 'report', met: undefined });
+    const r = pairedRatio(b, n);
+    row({ metric: `one helper round trip (new Unix connection + HELLO), ${q} (us; "native" = a trivial C server)`, native: median(n), bia: median(b), sn: spread(n), sb: spread(b), ratio: r, target: q === 'p99' ? '<= 3x' : 'report', met: q === 'p99' ? r <= 3 : undefined });
   }
 
   // 5. process start
@@ -292,7 +298,10 @@ function analyse(samples) {
     const cap = pick(samples, 'capacity', 'helper', (d) => d);
     for (const c of cap) {
       const name = { map6: 'MAP6, new address each, 1 in flight per client', resolve_literal: 'RESOLVE of IPv6 literals, 1 in flight per client', map6_pipelined: `MAP6, ${c.depth} in flight per client`, map6_known: 'MAP6 of addresses already mapped, 1 in flight per client' }[c.phase] ?? c.phase;
-      row({ metric: `helper requests/s, 8 clients: ${name}`, native: NaN, bia: c.per_second, ratio: NaN, target: '>= 50000/s', met: c.per_second >= 50000, count: true });
+      // The target is the lockstep row of new mappings (a program's first
+      // connects); the others say where the helper's time goes.
+      const lockstep = c.phase === 'map6';
+      row({ metric: `helper requests/s, 8 clients: ${name}`, native: NaN, bia: c.per_second, ratio: NaN, target: lockstep ? '>= 100000/s' : 'report', met: lockstep ? c.per_second >= 100000 : undefined, count: true });
     }
     const mem = pick(samples, 'memory', 'helper', (d) => d);
     const base = mem.find((m) => m.mappings === 0);
