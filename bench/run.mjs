@@ -348,7 +348,7 @@ were measured interleaved in the same run, so the ratios are the figures to read
 
 All figures come from one lab (src/lab): an IPv6-only host and an IPv6-only peer behind a veth pair, the
 peer's dnsmasq as the name server. "native" is the same task done the IPv6 way by an IPv6-capable program
-(\`iperf3 -6\`, an AF_INET6 connect to 2001:db8:1::2, \`getaddrinfo(AF_INET6)\`); "bia" is the IPv4-only way
+(\`iperf3 -6\`, an AF_INET6 connect to 2001:db8:1::2, \`getaddrinfo(AF_INET6)\`, and \`getaddrinfo(AF_UNSPEC)\` for a cold name: the A and AAAA queries bia's helper sends); "bia" is the IPv4-only way
 under bia (\`iperf3 -4\`, AF_INET connect to the pool address, \`getaddrinfo(AF_INET)\`). Each cell is the
 median over ${env.P.runs} interleaved rounds, with the (min-max) of the round values; where the rounds pair
 native and bia, the ratio is the median of the per-round ratios (a pair shares the load of its moment). The
