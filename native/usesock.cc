@@ -89,16 +89,28 @@ void OnReadable(uv_poll_t *handle, int status, int);
 
 // The drain: everything queued (up to kPerWake), in one call; then the
 // socket is watched again (what is left wakes it at once).
-void OnTimer(uv_timer_t *handle) {
-  Listener *l = static_cast<Listener *>(handle->data);
-  if (l->closed) return;
+void DrainNow(Listener *l) {
   Napi::Env env = l->callback.Env();
   Napi::HandleScope scope(env);
   Napi::Array batch = Napi::Array::New(env);
+  uv_timer_stop(&l->timer);
   for (int got = 0, n; got < kPerWake && (n = ReadSome(l, env, batch)) > 0; got += n) {
   }
   uv_poll_start(&l->poll, UV_READABLE, OnReadable);
   if (batch.Length() > 0) l->callback.MakeCallback(env.Global(), {batch});
+}
+
+void OnTimer(uv_timer_t *handle) {
+  Listener *l = static_cast<Listener *>(handle->data);
+  if (!l->closed) DrainNow(l);
+}
+
+// drain(): what is queued, now, before the helper decides something the
+// reports may change (a full pool reclaiming an idle address).
+Napi::Value Drain(const Napi::CallbackInfo &info) {
+  Listener *l = static_cast<Listener *>(info.Data());
+  if (!l->closed) DrainNow(l);
+  return info.Env().Undefined();
 }
 
 void OnReadable(uv_poll_t *handle, int status, int) {
@@ -139,7 +151,7 @@ Napi::Value Fail(Napi::Env env, const std::string &what, int fd) {
 
 }  // namespace
 
-// listenUses(path, mode, onReports) -> { close() }: binds a datagram socket
+// listenUses(path, mode, onReports) -> { close(), drain() }: binds a datagram socket
 // at path (which must not exist), mode as given, and calls
 // onReports([[pid, uid, gid, frame], ...]) with what arrived. Does not keep
 // the process alive.
@@ -188,5 +200,6 @@ Napi::Value ListenUses(const Napi::CallbackInfo &info) {
   uv_unref(reinterpret_cast<uv_handle_t *>(&l->timer));
   Napi::Object handle = Napi::Object::New(env);
   handle.Set("close", Napi::Function::New(env, Close, "close", l));
+  handle.Set("drain", Napi::Function::New(env, Drain, "drain", l));
   return handle;
 }

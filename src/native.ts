@@ -27,7 +27,12 @@ interface Addon {
   /** Absent from an addon built before it existed. */
   batchScheduling?(): number;
   /** Absent from an addon built before it existed. */
-  listenUses?(path: string, mode: number, onReports: (reports: UseDatagram[]) => void): Closable;
+  listenUses?(path: string, mode: number, onReports: (reports: UseDatagram[]) => void): UseListener;
+}
+
+/** The helper's use socket: `drain` hands over at once what is queued. */
+export interface UseListener extends Closable {
+  drain(): void;
 }
 
 /** One datagram of the helper's use socket (native/usesock.cc): its sender as the kernel vouches for it, and its bytes. */
@@ -120,10 +125,13 @@ export function batchScheduling(): string | undefined {
  * credentials the kernel attached (SCM_CREDENTIALS). Throws when it cannot
  * (the path exists, an older addon).
  */
-export function listenUses(path: string, mode: number, onReports: (reports: UseDatagram[]) => void): Closable {
+export function listenUses(path: string, mode: number, onReports: (reports: UseDatagram[]) => void): UseListener {
   loadNative();
   if (!addon!.listenUses) throw new Error('the native addon predates listenUses; rebuild it');
   const listener = addon!.listenUses(path, mode, onReports);
   let open = true;
-  return { close: () => void (open && ((open = false), listener.close())) };
+  return {
+    close: () => void (open && ((open = false), listener.close())),
+    drain: () => void (open && listener.drain()),
+  };
 }

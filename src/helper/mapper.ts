@@ -145,6 +145,13 @@ export class AddressMapper {
   // Where the periodic sweep goes on: the list and the last entry it looked
   // at (NONE: before the list's head); undefined when a new walk starts.
   private sweepAt: { list: number; after: number } | undefined;
+  /**
+   * Reads the uses programs reported but the helper has not read yet (the
+   * use datagrams wait up to 2 ms for their drain): a full pool must see
+   * every hold before it reclaims an idle address, and its refusal counts
+   * them all.
+   */
+  readPendingUses?: () => void;
   private readonly poolTtl: number;
   private readonly idleMs: number;
   private readonly quarantineMs: number;
@@ -191,7 +198,7 @@ export class AddressMapper {
     if (found !== NONE) return this.entry(this.touch(this.rename(found, name), ttl));
     if (account?.refusal()) return Status.Quota;
     if (this.options.canAllocate?.() === false) return Status.TryAgain;
-    const v4 = this.pool.allocateNumber(this.now()) ?? this.reclaim();
+    const v4 = this.pool.allocateNumber(this.now()) ?? (this.readPendingUses?.(), this.reclaim());
     if (v4 === undefined) {
       this.refusedAll(v6);
       return Status.PoolExhausted;

@@ -194,6 +194,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   setReady((socket) => accept(socket, gate, handler, times, log));
   // Programs' USE and RELEASE arrive as datagrams too: a fresh process's first use wakes no connection.
   const useReports = listenUseReports(socketPath, socketAccess(options), allow, handler, log);
+  if (useReports) mapper.readPendingUses = () => useReports.drain();
   log.info(`listening on ${socketPath}${inherited ? ` (fd ${options.listenFd} from systemd)` : ''}; pool ${pool.network}/${pool.prefixLength} per ${options.scope ?? 'host'} (${mapper.size} mapping(s) kept in ${store.dir}); serving ${describeAllow(allow)}; network ${detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}${detector.watched ? '' : ' (polled)'}`);
   detector.onChange((now, before) => roamed(parts, now, before));
   settle(parts, detector.refresh());

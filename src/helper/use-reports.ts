@@ -7,7 +7,7 @@
 // rule as a connection and counted for the same process.
 import fs from 'node:fs';
 import { logs, type Logger } from '../log.js';
-import { listenUses, type Closable, type UseDatagram } from '../native.js';
+import { listenUses, type UseDatagram, type UseListener } from '../native.js';
 import { useSocketPath } from '../paths.js';
 import { isNotification, type Request } from '../wire/messages.js';
 import { decodeRequest } from '../wire/requests.js';
@@ -22,9 +22,9 @@ const REFUSAL_LOG_EVERY_MS = 10_000;
  * The use socket beside SOCKETPATH, reachable by whom the stream socket is
  * (ACCESS); undefined when the helper serves by group (a datagram carries
  * no supplementary groups, so those programs report on their connections)
- * or it cannot be made (logged). Close it to remove it.
+ * or it cannot be made (logged). Close it to remove it; drain it to count what is queued now.
  */
-export function listenUseReports(socketPath: string, access: SocketAccess, allow: AllowList, handler: Handler, log: Logger): Closable | undefined {
+export function listenUseReports(socketPath: string, access: SocketAccess, allow: AllowList, handler: Handler, log: Logger): UseListener | undefined {
   if (allow.gids.length > 0) return undefined;
   const path = useSocketPath(socketPath);
   const refused = new Map<number, number>();
@@ -56,6 +56,7 @@ export function listenUseReports(socketPath: string, access: SocketAccess, allow
         listener.close();
         fs.rmSync(path, { force: true });
       },
+      drain: () => listener.drain(),
     };
   } catch (err) {
     log.warn(`cannot open the use socket ${path} (programs report uses on their connections instead): ${(err as Error).message}`);

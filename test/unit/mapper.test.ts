@@ -10,6 +10,26 @@ const same = (e: { kind: number; v4: string; v6: string }) => ({ kind: e.kind, v
 const pool = (cidr = '198.18.0.0/15') => new Pool(cidr, () => ({ addresses: [], routes: [] }));
 
 describe('AddressMapper', () => {
+  // The use datagrams wait up to 2 ms for their drain (use-reports.ts): a
+  // full pool reads them before it takes an idle address, so an address a
+  // connection just started to use is not handed to another peer.
+  it('reads the uses on their way before a full pool reclaims an idle address', () => {
+    let now = 1_000_000;
+    const mapper = new AddressMapper(pool('198.18.0.0/30'), { quarantineMs: 0, poolTtl: 0, now: () => now });
+    const first = mapper.mapV6('2001:db8::1')!;
+    const second = mapper.mapV6('2001:db8::2')!;
+    now += 1000;
+    let reads = 0;
+    mapper.readPendingUses = () => {
+      reads++;
+      mapper.hold(first.v4);   // the use of the oldest, read now
+    };
+    const third = mapper.mapV6('2001:db8::3')!;
+    expect(reads).toBe(1);
+    expect(third.v4).toBe(second.v4);
+    expect(mapper.lookupV4(first.v4)?.v6).toBe('2001:db8::1');
+  });
+
   it('gives an IPv6 address the same pool address while the mapping lives', () => {
     const mapper = new AddressMapper(pool());
     const first = mapper.mapV6('2001:db8::1')!;
