@@ -20,6 +20,7 @@
 #include "runopts.h"
 #include "secureexec.h"
 #include "settings.h"
+#include "staticprog.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -77,6 +78,10 @@ static void run_fast(char **args, const char *root)
     }
     if (settings_resolve(&o, &s, why)) {
         debug(&s, "the Node launcher takes over: %s", why);
+        return;
+    }
+    if (staticprog(o.command[0])) {
+        debug(&s, "the Node launcher takes over: %s is statically linked (it runs under the supervisor)", o.command[0]);
         return;
     }
     if (package_library(root, library)) {

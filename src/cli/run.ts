@@ -12,6 +12,7 @@ import { preloadVariables, requireLibrary } from './preload-env.js';
 import { ensureHelper, helperTarget } from './ensure-helper.js';
 import { secureExecutionWarning } from '../secure-exec.js';
 import { VARIABLES } from '../config/variables.js';
+import { supervisedCommand } from './supervise.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, optionSpec('run'));
@@ -25,7 +26,7 @@ export async function run(argv: string[]): Promise<number> {
   if (secure) process.stderr.write(`bia: warning: ${secure}\n`);
   // The program asks for SIGTERM should bia run be killed outright
   // (preload/core/exec/launcher.c), so it never outlives its launcher as an orphan.
-  return runChild(rest, { ...env, [VARIABLES.launcherPid]: String(process.pid) });
+  return runChild(supervisedCommand(rest, options.has('--supervise')), { ...env, [VARIABLES.launcherPid]: String(process.pid) });
 }
 
 // The preload logs each translated call at info level; tracing shows those

@@ -1,0 +1,130 @@
+/*
+ * An IPv4-only TCP client for the supervisor's tests, built with
+ * gcc -static (or musl-gcc -static): no dynamic loader, so no preload.
+ *   static_client [-n] [-f] [-l COUNT] ADDR PORT
+ * connects an AF_INET socket to ADDR:PORT (-n: non-blocking, expecting
+ * EINPROGRESS; -f: from a forked child; -l: COUNT times, 300 ms apart),
+ * sends a line, prints the peer's first line, getpeername and
+ * getsockname, or the connect's errno by name.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *errno_name(int e)
+{
+    switch (e) {
+    case 0: return "OK";
+    case EINPROGRESS: return "EINPROGRESS";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case ENETUNREACH: return "ENETUNREACH";
+    case EHOSTUNREACH: return "EHOSTUNREACH";
+    case ENOSYS: return "ENOSYS";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    default: return strerror(e);
+    }
+}
+
+static void show(const char *what, int (*get)(int, struct sockaddr *, socklen_t *), int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    char text[INET6_ADDRSTRLEN] = "?";
+
+    if (get(fd, (struct sockaddr *)&ss, &len)) {
+        printf("%s error %s\n", what, errno_name(errno));
+        return;
+    }
+    if (ss.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, text, sizeof text);
+    printf("%s family %s len %u addr %s port %u\n", what, ss.ss_family == AF_INET ? "inet" : "other", (unsigned)len,
+           text, ntohs(((struct sockaddr_in *)&ss)->sin_port));
+}
+
+/* The connect's errno, after waiting for a non-blocking one to finish. */
+static int connect_to(int fd, const struct sockaddr_in *to, int nonblock)
+{
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    socklen_t len = sizeof(int);
+    int err;
+
+    if (connect(fd, (const struct sockaddr *)to, sizeof *to) == 0)
+        return 0;
+    err = errno;
+    printf("connect %s\n", errno_name(err));
+    if (!nonblock || err != EINPROGRESS)
+        return err;
+    if (poll(&p, 1, 5000) != 1)
+        return ETIMEDOUT;
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return err;
+}
+
+static int once(const struct sockaddr_in *to, int nonblock)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0), err;
+    char line[256];
+    ssize_t n;
+
+    if (fd < 0)
+        return printf("socket error %s\n", errno_name(errno)), 1;
+    err = connect_to(fd, to, nonblock);
+    printf("connected %s\n", errno_name(err));
+    if (err)
+        return close(fd), 1;
+    printf("nonblock %s\n", fcntl(fd, F_GETFL) & O_NONBLOCK ? "yes" : "no");
+    show("peername", getpeername, fd);
+    show("sockname", getsockname, fd);
+    (void)!write(fd, "hello peer\n", 11);
+    n = read(fd, line, sizeof line - 1);
+    line[n > 0 ? n : 0] = 0;
+    line[strcspn(line, "\n")] = 0;
+    printf("greeting %s\n", line);
+    close(fd);
+    return n > 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    struct sockaddr_in to = {.sin_family = AF_INET};
+    int nonblock = 0, forked = 0, count = 1, opt, rc = 0, status;
+
+    while ((opt = getopt(argc, argv, "nfl:")) != -1) {
+        if (opt == 'n')
+            nonblock = 1;
+        else if (opt == 'f')
+            forked = 1;
+        else if (opt == 'l')
+            count = atoi(optarg);
+        else
+            return 2;
+    }
+    if (argc - optind != 2 || inet_pton(AF_INET, argv[optind], &to.sin_addr) != 1)
+        return fprintf(stderr, "usage: static_client [-n] [-f] [-l COUNT] ADDR PORT\n"), 2;
+    to.sin_port = htons((unsigned short)atoi(argv[optind + 1]));
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    printf("pid %d ppid %d\n", (int)getpid(), (int)getppid());
+    if (forked) {
+        pid_t child = fork();
+
+        if (child == 0)
+            _exit(once(&to, nonblock));
+        waitpid(child, &status, 0);
+        printf("child exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    }
+    for (int i = 0; i < count; i++) {
+        if (i)
+            usleep(300 * 1000);
+        rc |= once(&to, nonblock);
+    }
+    return rc;
+}

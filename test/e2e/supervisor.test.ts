@@ -1,0 +1,54 @@
+// End to end: statically linked programs, which no preload reaches, reach
+// an IPv6-only peer through a pool address under bia run's seccomp
+// supervisor (supervisor/, docs/supervisor.md). Each case runs its control:
+// the same program without bia fails. The pool address is v6only.test's,
+// as a program that got it from bia (here: getent under bia) would hold it.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { lab, labMissing } from '../support/lab.js';
+import { skipWhen, toolMissing } from '../support/skip.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bia-supervisor-'));
+const CLIENT = join(dir, 'static_client');
+
+function built(compiler: string, out: string): boolean {
+  try {
+    execFileSync(compiler, ['-static', '-O1', '-o', out, join(__dirname, '../c/static_client.c')], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const clientMissing = toolMissing(built('gcc', CLIENT), 'gcc -static cannot build test/c/static_client.c (apt-get install gcc libc6-dev)');
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// The pool address bia hands out for v6only.test, in $addr.
+const POOL_ADDR = String.raw`addr=$(bia run -- getent ahostsv4 v6only.test | awk 'NR==1{print $1}')
+echo "ADDR $addr"`;
+
+function poolAddress(stdout: string): string {
+  const addr = stdout.match(/^ADDR (198\.1[89]\.\d+\.\d+)$/m)?.[1];
+  expect(addr, stdout).toBeDefined();
+  return addr!;
+}
+
+describe('a statically linked program under the supervisor', skipWhen(labMissing, clientMissing), () => {
+  it('gcc -static: connects to a pool address, exchanges bytes with the IPv6-only peer, and reads back the IPv4 addresses it expects', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+${POOL_ADDR}
+${CLIENT} "$addr" 8080; echo "RESULT plain $?"
+bia run -- ${CLIENT} "$addr" 8080; echo "RESULT bia $?"`);
+    const addr = poolAddress(r.stdout);
+    expect(r.rc('plain')).not.toBe(0);
+    expect(r.stdout).toMatch(/^connected (ENETUNREACH|EHOSTUNREACH)$/m);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toContain(`peername family inet len 16 addr ${addr} port 8080`);
+    expect(r.stdout).toMatch(/^sockname family inet len 16 addr 192\.0\.0\.2 port \d+$/m);
+    expect(r.stdout).toMatch(/^greeting hello from the IPv6-only peer, you are \[2001:0?db8:/m);
+  });
+});
