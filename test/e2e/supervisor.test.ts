@@ -51,4 +51,74 @@ bia run -- ${CLIENT} "$addr" 8080; echo "RESULT bia $?"`);
     expect(r.stdout).toMatch(/^sockname family inet len 16 addr 192\.0\.0\.2 port \d+$/m);
     expect(r.stdout).toMatch(/^greeting hello from the IPv6-only peer, you are \[2001:0?db8:/m);
   });
+
+  it('O_NONBLOCK: the connect answers EINPROGRESS as the kernel does, completes, and the socket stays non-blocking', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+${POOL_ADDR}
+${CLIENT} -n "$addr" 8080; echo "RESULT plain $?"
+bia run -- ${CLIENT} -n "$addr" 8080; echo "RESULT bia $?"`);
+    const addr = poolAddress(r.stdout);
+    expect(r.rc('plain')).not.toBe(0);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^connect EINPROGRESS\nnonblock yes\nconnected OK$/m);
+    expect(r.stdout).toContain(`peername family inet len 16 addr ${addr} port 8080`);
+    expect(r.stdout).toContain('greeting hello from the IPv6-only peer');
+  });
+
+  it('a port nobody listens on: the program sees the ECONNREFUSED of the kernel', async () => {
+    const r = await lab(`${POOL_ADDR}
+bia run -- ${CLIENT} "$addr" 8081; echo "RESULT bia $?"
+bia run -- ${CLIENT} -n "$addr" 8081; echo "RESULT nonblock $?"`);
+    poolAddress(r.stdout);
+    expect(r.rc('bia')).not.toBe(0);
+    expect(r.rc('nonblock')).not.toBe(0);
+    expect(r.stdout.match(/^connected ECONNREFUSED$/gm), r.stdout).toHaveLength(2);
+  });
+
+  it('a forked child of the supervised program is served too (the filter is inherited)', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+${POOL_ADDR}
+${CLIENT} -f "$addr" 8080; echo "RESULT plain $?"
+bia run -- ${CLIENT} -f "$addr" 8080; echo "RESULT bia $?"`);
+    const addr = poolAddress(r.stdout);
+    expect(r.rc('plain')).not.toBe(0);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toContain(`peername family inet len 16 addr ${addr} port 8080`);
+    expect(r.stdout).toMatch(/^child exit 0$/m);
+  });
+
+  it('bia run --supervise puts a dynamically linked program under the supervisor too', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+${POOL_ADDR}
+bia run --supervise -- python3 -c '
+import os, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.connect(("'"$addr"'", 8080))
+print("peername", s.getpeername()[0])
+print("greeting", s.recv(200).decode().strip())
+print("parent", open("/proc/%d/comm" % os.getppid()).read().strip())
+'; echo "RESULT bia $?"`);
+    const addr = poolAddress(r.stdout);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toContain(`peername ${addr}`);
+    expect(r.stdout).toMatch(/^parent bia-supervise$/m);
+  });
+
+  it('the supervisor killed mid-run: the next connect of the program fails at once with ENOSYS, nothing hangs', async () => {
+    // The client connects every 300 ms; its parent is the supervisor.
+    const r = await lab(`peer_serve_tcp 8080
+${POOL_ADDR}
+bia run -- ${CLIENT} -l 8 "$addr" 8080 >"$LAB_DIR/out" 2>&1 &
+bia=$!
+lab_wait "the first connection" grep -q "^greeting" "$LAB_DIR/out"
+client=$(sed -n 's/^pid \\([0-9]*\\) ppid .*/\\1/p' "$LAB_DIR/out")
+kill -KILL "$(sed -n 's/^pid [0-9]* ppid //p' "$LAB_DIR/out")"
+wait "$bia"; echo "RESULT bia $?"
+while kill -0 "$client" 2>/dev/null; do sleep 0.1; done
+cat "$LAB_DIR/out"`, { timeoutMs: 30_000 });
+    poolAddress(r.stdout);
+    expect(r.rc('bia')).toBe(128 + 9);
+    expect(r.stdout).toMatch(/^greeting hello from the IPv6-only peer/m);
+    expect(r.stdout).toMatch(/^connected ENOSYS$/m);
+  });
 });
