@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -139,6 +140,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "bia: %s; run the program on a newer kernel, or a dynamically linked build of it\n", why);
         return EXIT_INTERNAL;
     }
+    /* Killed with bia run, as the preload's programs are (exec/launcher.c):
+     * SIGTERM, which goes on to the program. */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 && getppid() == 1)
+        return EXIT_INTERNAL;
     if (mapping_init() || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan))
         return EXIT_INTERNAL;
     child = fork();

@@ -8,9 +8,6 @@ import { resolveProgram } from '../secure-exec.js';
 import { supervisorProgram } from '../preload-path.js';
 import { CliError, EXIT_INTERNAL } from '../exit-codes.js';
 
-/** The supervisor needs Linux 5.9: seccomp user notification with SECCOMP_IOCTL_NOTIF_ADDFD. */
-export const SUPERVISOR_KERNEL = '5.9';
-
 /** Whether CMD is an ELF program without a dynamic loader (PT_INTERP). */
 export function staticProgram(cmd: string): boolean {
   const file = resolveProgram(cmd);
