@@ -1,10 +1,10 @@
 /*
  * An IPv4-only TCP client for the supervisor's tests, built with
  * gcc -static (or musl-gcc -static): no dynamic loader, so no preload.
- *   static_client [-n] [-f] [-l COUNT] ADDR PORT
+ *   static_client [-n] [-f] [-u] [-l COUNT] ADDR PORT
  * connects an AF_INET socket to ADDR:PORT (-n: non-blocking, expecting
- * EINPROGRESS; -f: from a forked child; -l: COUNT times, 300 ms apart),
- * prints the peer's first line, answers it, getpeername and
+ * EINPROGRESS; -f: from a forked child; -l: COUNT times, 300 ms apart;
+ * -u: UDP, sending a line and no more), prints the peer's first line, answers it, getpeername and
  * getsockname, or the connect's errno by name.
  */
 #include <arpa/inet.h>
@@ -69,9 +69,12 @@ static int connect_to(int fd, const struct sockaddr_in *to, int nonblock)
     return err;
 }
 
+static int udp;
+
 static int once(const struct sockaddr_in *to, int nonblock)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0), err;
+    int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | (nonblock ? SOCK_NONBLOCK : 0), 0), err;
+    struct pollfd in = {.fd = fd, .events = POLLIN};
     char line[256];
     ssize_t n;
 
@@ -83,7 +86,11 @@ static int once(const struct sockaddr_in *to, int nonblock)
         return close(fd), 1;
     show("peername", getpeername, fd);
     show("sockname", getsockname, fd);
-    n = read(fd, line, sizeof line - 1);
+    if (udp) {
+        printf("sent %zd\n", send(fd, "ping\n", 5, 0));
+        return close(fd), 0;
+    }
+    n = poll(&in, 1, 5000) == 1 ? read(fd, line, sizeof line - 1) : -1;
     line[n > 0 ? n : 0] = 0;
     line[strcspn(line, "\n")] = 0;
     printf("greeting %s\n", line);
@@ -98,8 +105,10 @@ int main(int argc, char **argv)
     struct sockaddr_in to = {.sin_family = AF_INET};
     int nonblock = 0, forked = 0, count = 1, opt, rc = 0, status;
 
-    while ((opt = getopt(argc, argv, "nfl:")) != -1) {
-        if (opt == 'n')
+    while ((opt = getopt(argc, argv, "nful:")) != -1) {
+        if (opt == 'u')
+            udp = 1;
+        else if (opt == 'n')
             nonblock = 1;
         else if (opt == 'f')
             forked = 1;
@@ -109,7 +118,7 @@ int main(int argc, char **argv)
             return 2;
     }
     if (argc - optind != 2 || inet_pton(AF_INET, argv[optind], &to.sin_addr) != 1)
-        return fprintf(stderr, "usage: static_client [-n] [-f] [-l COUNT] ADDR PORT\n"), 2;
+        return fprintf(stderr, "usage: static_client [-n] [-f] [-u] [-l COUNT] ADDR PORT\n"), 2;
     to.sin_port = htons((unsigned short)atoi(argv[optind + 1]));
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("pid %d ppid %d\n", (int)getpid(), (int)getppid());

@@ -24,6 +24,21 @@ function built(compiler: string, out: string): boolean {
 }
 
 const clientMissing = toolMissing(built('gcc', CLIENT), 'gcc -static cannot build test/c/static_client.c (apt-get install gcc libc6-dev)');
+const MUSL_CLIENT = join(dir, 'musl_client');
+const muslMissing = toolMissing(built('musl-gcc', MUSL_CLIENT), 'musl-gcc cannot build test/c/static_client.c (apt-get install musl-tools)');
+const GO_CLIENT = join(dir, 'pool_client');
+const goMissing = toolMissing(goBuilt(), 'go cannot build test/go/pool_client.go (apt-get install golang-go)');
+
+// CGO_ENABLED=0: a static Go program; its cache in the test's own directory.
+function goBuilt(): boolean {
+  const env = { ...process.env, CGO_ENABLED: '0', GO111MODULE: 'off', GOCACHE: join(dir, 'gocache'), GOPATH: join(dir, 'gopath') };
+  try {
+    execFileSync('go', ['build', '-o', GO_CLIENT, join(__dirname, '../go/pool_client.go')], { stdio: 'ignore', env, cwd: dir });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -120,5 +135,58 @@ cat "$LAB_DIR/out"`, { timeoutMs: 30_000 });
     expect(r.rc('bia')).toBe(128 + 9);
     expect(r.stdout).toMatch(/^greeting hello from the IPv6-only peer/m);
     expect(r.stdout).toMatch(/^connected ENOSYS$/m);
+  });
+
+  it('UDP: a connected datagram socket to a pool address sends to the IPv6-only peer and reads back the pool address', async () => {
+    // The peer logs what it received, and from where.
+    const r = await lab(`peer python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("::", 9000))
+while True:
+    data, peer = s.recvfrom(200)
+    print("peer got", data.decode().strip(), "from", peer[0], flush=True)
+' >"$LAB_DIR/udp.log" &
+lab_wait "the peer's UDP echo" peer_listening_udp 9000
+${POOL_ADDR}
+${CLIENT} -u "$addr" 9000; echo "RESULT plain $?"
+bia run -- ${CLIENT} -u "$addr" 9000; echo "RESULT bia $?"
+lab_wait "the datagram" grep -q "peer got" "$LAB_DIR/udp.log"
+cat "$LAB_DIR/udp.log"`);
+    const addr = poolAddress(r.stdout);
+    expect(r.rc('plain')).not.toBe(0);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toContain(`peername family inet len 16 addr ${addr} port 9000`);
+    expect(r.stdout).toMatch(/^sent 5$/m);
+    expect(r.stdout).toMatch(/^peer got ping from 2001:db8:1::1$/m);
+  });
+});
+
+describe('a musl-gcc -static program under the supervisor', skipWhen(labMissing, muslMissing), () => {
+  it('connects to a pool address and reads back the pool address', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+${POOL_ADDR}
+${MUSL_CLIENT} "$addr" 8080; echo "RESULT plain $?"
+bia run -- ${MUSL_CLIENT} "$addr" 8080; echo "RESULT bia $?"`);
+    const addr = poolAddress(r.stdout);
+    expect(r.rc('plain')).not.toBe(0);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toContain(`peername family inet len 16 addr ${addr} port 8080`);
+    expect(r.stdout).toContain('greeting hello from the IPv6-only peer');
+  });
+});
+
+describe('a Go program built with CGO_ENABLED=0 under the supervisor', skipWhen(labMissing, goMissing), () => {
+  it('dials a pool address literal (non-blocking, as Go does) and sees the IPv4 addresses it dialed', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+${POOL_ADDR}
+${GO_CLIENT} "$addr:8080"; echo "RESULT plain $?"
+bia run -- ${GO_CLIENT} "$addr:8080"; echo "RESULT bia $?"`);
+    const addr = poolAddress(r.stdout);
+    expect(r.rc('plain')).not.toBe(0);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toContain(`remote ${addr}:8080`);
+    expect(r.stdout).toMatch(/^local 192\.0\.0\.2:\d+$/m);
+    expect(r.stdout).toContain('greeting hello from the IPv6-only peer');
   });
 });
