@@ -20,7 +20,7 @@
 #include "runopts.h"
 #include "secureexec.h"
 #include "settings.h"
-#include "staticprog.h"
+#include "unreachable.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -80,8 +80,8 @@ static void run_fast(char **args, const char *root)
         debug(&s, "the Node launcher takes over: %s", why);
         return;
     }
-    if (staticprog(o.command[0])) {
-        debug(&s, "the Node launcher takes over: %s is statically linked (it runs under the supervisor)", o.command[0]);
+    if (unreachable_program(o.command[0])) {
+        debug(&s, "the Node launcher takes over: %s is statically linked or musl's (it runs under the supervisor)", o.command[0]);
         return;
     }
     if (package_library(root, library)) {

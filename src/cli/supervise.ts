@@ -1,24 +1,32 @@
 // Which programs `bia run` hands to the seccomp supervisor (supervisor/,
 // docs/supervisor.md) instead of the preload alone: those it is asked to
-// (--supervise) and statically linked ones, which no dynamic loader
-// preloads. Dynamically linked programs under it keep the preload too:
-// the preload translates what it reaches, the supervisor the rest.
+// (--supervise), statically linked ones, which no dynamic loader
+// preloads, and musl's, whose loader cannot load bia's glibc library (it
+// refuses to start the program: so they get no LD_PRELOAD from bia).
+// Dynamically linked glibc programs under it keep the preload too: the
+// preload translates what it reaches, the supervisor the rest.
+// launcher/unreachable.c decides the same way for the native launcher.
 import { readElf } from '../doctor/elf.js';
 import { resolveProgram } from '../secure-exec.js';
 import { supervisorProgram } from '../preload-path.js';
 import { CliError, EXIT_INTERNAL } from '../exit-codes.js';
 
-/** Whether CMD is an ELF program without a dynamic loader (PT_INTERP). */
-export function staticProgram(cmd: string): boolean {
+export type Unreachable = 'static' | 'musl';
+
+/** Why the preload cannot reach CMD, or undefined when it can (or CMD is not an ELF program). */
+export function preloadUnreachable(cmd: string): Unreachable | undefined {
   const file = resolveProgram(cmd);
   const elf = file ? readElf(file) : undefined;
-  return elf !== undefined && elf.interpreter === undefined;
+  if (!elf) return undefined;
+  if (elf.interpreter === undefined) return 'static';
+  return /ld-musl/.test(elf.interpreter) ? 'musl' : undefined;
 }
 
-/** COMMAND as bia run starts it: under the supervisor when asked or needed. */
-export function supervisedCommand(command: string[], asked: boolean): string[] {
-  if (!asked && !staticProgram(command[0])) return command;
+/** COMMAND as bia run starts it, and whether it may have bia's preload. */
+export function supervisedCommand(command: string[], asked: boolean): { command: string[]; preload: boolean } {
+  const unreachable = preloadUnreachable(command[0]);
+  if (!asked && !unreachable) return { command, preload: true };
   const supervisor = supervisorProgram();
   if (!supervisor) throw new CliError('the supervisor (bia-supervise) is not built: run `npm install` (or `npm run build`) in the bia package', EXIT_INTERNAL);
-  return [supervisor, '--', ...command];
+  return { command: [supervisor, '--', ...command], preload: unreachable !== 'musl' };
 }

@@ -48,6 +48,7 @@ function foreign(file: string, elf: ElfInfo, library: LibraryInfo): Finding | un
     return { level: 'problem', what: `${file} is a ${elf.bits}-bit program for another machine type than bia's ${library.elf.bits}-bit library: the loader skips it`, fix: `build bia's library for that architecture (npm run build on such a system)` };
   }
   const libc = libcOf(elf.interpreter);
+  if (libc === 'musl' && library.libc === 'glibc') return supervised(file, `uses musl (loader ${elf.interpreter}), which cannot load bia's glibc library`, '');
   if (libc !== library.libc) {
     return { level: 'problem', what: `${file} uses ${libc} (loader ${elf.interpreter}), but bia's library was built for ${library.libc}`, fix: `build bia on a ${libc} system (npm run build there) and use that bia for this program` };
   }
