@@ -1,10 +1,12 @@
 /*
  * An IPv4-only TCP client for the supervisor's tests, built with
  * gcc -static (or musl-gcc -static): no dynamic loader, so no preload.
- *   static_client [-n] [-f] [-u] [-l COUNT] ADDR PORT
+ *   static_client [-n] [-f] [-u] [-s] [-l COUNT] ADDR PORT
  * connects an AF_INET socket to ADDR:PORT (-n: non-blocking, expecting
  * EINPROGRESS; -f: from a forked child; -l: COUNT times, 300 ms apart;
- * -u: UDP, sending a line and no more), prints the peer's first line, answers it, getpeername and
+ * -u: UDP, sending a line and no more; -s: getpeername with a short, a
+ * negative and a bad length, printing what the kernel does with each, and
+ * getsockname with a bad address), prints the peer's first line, answers it, getpeername and
  * getsockname, or the connect's errno by name.
  */
 #include <arpa/inet.h>
@@ -28,6 +30,8 @@ static const char *errno_name(int e)
     case EHOSTUNREACH: return "EHOSTUNREACH";
     case ENOSYS: return "ENOSYS";
     case ETIMEDOUT: return "ETIMEDOUT";
+    case EINVAL: return "EINVAL";
+    case EFAULT: return "EFAULT";
     default: return strerror(e);
     }
 }
@@ -69,7 +73,29 @@ static int connect_to(int fd, const struct sockaddr_in *to, int nonblock)
     return err;
 }
 
-static int udp;
+static int udp, lengths;
+
+/* What getpeername does with odd lengths: the same lines whichever socket. */
+static void odd_lengths(int fd)
+{
+    unsigned char buf[32];
+    socklen_t len = 8;
+    int negative = -1, rc, untouched = 1;
+
+    memset(buf, 0xaa, sizeof buf);
+    rc = getpeername(fd, (struct sockaddr *)buf, &len);
+    for (size_t i = 8; i < sizeof buf; i++)
+        untouched &= buf[i] == 0xaa;
+    printf("short rc %d len %u family %s rest untouched %s\n", rc, (unsigned)len,
+           ((struct sockaddr_in *)buf)->sin_family == AF_INET ? "inet" : "other", untouched ? "yes" : "no");
+    rc = getpeername(fd, (struct sockaddr *)buf, (socklen_t *)&negative);
+    printf("negative rc %d %s\n", rc, errno_name(rc ? errno : 0));
+    rc = getpeername(fd, (struct sockaddr *)buf, (socklen_t *)8);
+    printf("bad length pointer rc %d %s\n", rc, errno_name(rc ? errno : 0));
+    len = sizeof buf;
+    rc = getsockname(fd, (struct sockaddr *)8, &len);
+    printf("bad address rc %d %s\n", rc, errno_name(rc ? errno : 0));
+}
 
 static int once(const struct sockaddr_in *to, int nonblock)
 {
@@ -86,6 +112,8 @@ static int once(const struct sockaddr_in *to, int nonblock)
         return close(fd), 1;
     show("peername", getpeername, fd);
     show("sockname", getsockname, fd);
+    if (lengths)
+        odd_lengths(fd);
     if (udp) {
         printf("sent %zd\n", send(fd, "ping\n", 5, 0));
         return close(fd), 0;
@@ -105,8 +133,10 @@ int main(int argc, char **argv)
     struct sockaddr_in to = {.sin_family = AF_INET};
     int nonblock = 0, forked = 0, count = 1, opt, rc = 0, status;
 
-    while ((opt = getopt(argc, argv, "nful:")) != -1) {
-        if (opt == 'u')
+    while ((opt = getopt(argc, argv, "nfusl:")) != -1) {
+        if (opt == 's')
+            lengths = 1;
+        else if (opt == 'u')
             udp = 1;
         else if (opt == 'n')
             nonblock = 1;
@@ -118,7 +148,7 @@ int main(int argc, char **argv)
             return 2;
     }
     if (argc - optind != 2 || inet_pton(AF_INET, argv[optind], &to.sin_addr) != 1)
-        return fprintf(stderr, "usage: static_client [-n] [-f] [-u] [-l COUNT] ADDR PORT\n"), 2;
+        return fprintf(stderr, "usage: static_client [-n] [-f] [-u] [-s] [-l COUNT] ADDR PORT\n"), 2;
     to.sin_port = htons((unsigned short)atoi(argv[optind + 1]));
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("pid %d ppid %d\n", (int)getpid(), (int)getppid());

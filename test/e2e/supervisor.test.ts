@@ -68,6 +68,26 @@ bia run -- ${CLIENT} "$addr" 8080; echo "RESULT bia $?"`);
     expect(r.stdout).toMatch(/^greeting hello from the IPv6-only peer, you are \[2001:0?db8:/m);
   });
 
+  it('getpeername and getsockname with a short, negative or bad length, or a bad address: what the kernel does with an IPv4 socket of its own', async () => {
+    // The control: the same calls on a loopback IPv4 connection, answered by the kernel.
+    const r = await lab(`peer_serve_tcp 8080
+socat TCP4-LISTEN:8090,bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo hello from loopback' &
+lab_wait "the loopback service" sh -c 'ss -Htln "sport = :8090" | grep -q .'
+${POOL_ADDR}
+${CLIENT} -s 127.0.0.1 8090 >"$LAB_DIR/kernel"; echo "RESULT kernel $?"
+bia run -- ${CLIENT} -s "$addr" 8080 >"$LAB_DIR/bia"; echo "RESULT bia $?"
+cat "$LAB_DIR/bia"
+grep -E '^(short|negative|bad)' "$LAB_DIR/kernel" | sed 's/^/KERNEL /'
+grep -E '^(short|negative|bad)' "$LAB_DIR/bia" | sed 's/^/BIA /'`);
+    poolAddress(r.stdout);
+    expect(r.rc('kernel')).toBe(0);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    const kernel = [...r.stdout.matchAll(/^KERNEL (.*)$/gm)].map((m) => m[1]);
+    const bia = [...r.stdout.matchAll(/^BIA (.*)$/gm)].map((m) => m[1]);
+    expect(kernel).toEqual(['short rc 0 len 16 family inet rest untouched yes', 'negative rc -1 EINVAL', 'bad length pointer rc -1 EFAULT', 'bad address rc -1 EFAULT']);
+    expect(bia).toEqual(kernel);
+  });
+
   it('O_NONBLOCK: the connect answers EINPROGRESS as the kernel does, completes, and the socket stays non-blocking', async () => {
     const r = await lab(`peer_serve_tcp 8080
 ${POOL_ADDR}
@@ -136,6 +156,20 @@ cat "$LAB_DIR/out"`, { timeoutMs: 30_000 });
     expect(r.rc('bia')).toBe(128 + 9);
     expect(r.stdout).toMatch(/^greeting hello from the IPv6-only peer/m);
     expect(r.stdout).toMatch(/^connected ENOSYS$/m);
+  });
+
+  it('bia run killed outright: the supervised program does not outlive it', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+${POOL_ADDR}
+bia run -- ${CLIENT} -l 100 "$addr" 8080 >"$LAB_DIR/out" 2>&1 &
+lab_wait "the first connection" grep -q "^greeting" "$LAB_DIR/out"
+client=$(sed -n 's/^pid \\([0-9]*\\) ppid .*/\\1/p' "$LAB_DIR/out")
+supervisor=$(sed -n 's/^pid [0-9]* ppid //p' "$LAB_DIR/out")
+# bia run is the supervisor's parent (the shell's job is a subshell).
+kill -KILL "$(ps -o ppid= -p "$supervisor")"
+lab_wait "the program to end" sh -c "! kill -0 $client 2>/dev/null"; echo "RESULT gone $?"`, { timeoutMs: 30_000 });
+    poolAddress(r.stdout);
+    expect(r.rc('gone'), r.stderr).toBe(0);
   });
 
   it('UDP: a connected datagram socket to a pool address sends to the IPv6-only peer and reads back the pool address', async () => {
