@@ -75,6 +75,19 @@ static int connect_to(int fd, const struct sockaddr_in *to, int nonblock)
 
 static int udp, lengths;
 
+/* The peer's first line (or what came before it closed): its length, or -1. */
+static ssize_t read_line(int fd, struct pollfd *in, char *line, size_t size)
+{
+    size_t got = 0;
+    ssize_t n = 0;
+
+    while (got < size - 1 && !memchr(line, '\n', got) && poll(in, 1, 5000) == 1 &&
+           (n = read(fd, line + got, size - 1 - got)) > 0)
+        got += (size_t)n;
+    line[got] = 0;
+    return got ? (ssize_t)got : n < 0 ? -1 : 0;
+}
+
 /* What getpeername does with odd lengths: the same lines whichever socket. */
 static void odd_lengths(int fd)
 {
@@ -118,8 +131,7 @@ static int once(const struct sockaddr_in *to, int nonblock)
         printf("sent %zd\n", send(fd, "ping\n", 5, 0));
         return close(fd), 0;
     }
-    n = poll(&in, 1, 5000) == 1 ? read(fd, line, sizeof line - 1) : -1;
-    line[n > 0 ? n : 0] = 0;
+    n = read_line(fd, &in, line, sizeof line);
     line[strcspn(line, "\n")] = 0;
     printf("greeting %s\n", line);
     /* The peer may have closed already: its answer is what counts. */
