@@ -43,7 +43,7 @@ int filter_install(void)
 
 int filter_kernel_check(char *why, unsigned long size)
 {
-    struct utsname u;
+    struct utsname u = {0};
     unsigned major = 0, minor = 0;
 
     if (uname(&u) == 0 && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
