@@ -123,6 +123,18 @@ bia run -- ${CLIENT} -f "$addr" 8080; echo "RESULT bia $?"`);
     expect(r.stdout).toMatch(/^child exit 0$/m);
   });
 
+  it('a static program a supervised shell executes is served too (the filter survives execve)', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+${POOL_ADDR}
+sh -c '${CLIENT} "$1" 8080' sh "$addr"; echo "RESULT plain $?"
+bia run --supervise -- sh -c '${CLIENT} "$1" 8080; echo "exit $?"' sh "$addr"; echo "RESULT bia $?"`);
+    const addr = poolAddress(r.stdout);
+    expect(r.rc('plain')).not.toBe(0);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toContain(`peername family inet len 16 addr ${addr} port 8080`);
+    expect(r.stdout).toMatch(/^exit 0$/m);
+  });
+
   it('bia run --supervise puts a dynamically linked program under the supervisor too', async () => {
     const r = await lab(`peer_serve_tcp 8080
 ${POOL_ADDR}
