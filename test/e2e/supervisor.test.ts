@@ -170,6 +170,22 @@ cat "$LAB_DIR/out"`, { timeoutMs: 30_000 });
     expect(r.stdout).toMatch(/^connected ENOSYS$/m);
   });
 
+  it('the helper stopped mid-run: the next connect to a pool address fails with EHOSTUNREACH, as in the preload', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+${POOL_ADDR}
+bia run -- ${CLIENT} -l 8 "$addr" 8080 >"$LAB_DIR/out" 2>"$LAB_DIR/err" &
+lab_wait "the first connection" grep -q "^greeting" "$LAB_DIR/out"
+client=$(sed -n 's/^pid \\([0-9]*\\) ppid .*/\\1/p' "$LAB_DIR/out")
+bia stop >/dev/null; echo "RESULT stop $?"
+while kill -0 "$client" 2>/dev/null; do sleep 0.1; done
+cat "$LAB_DIR/out" "$LAB_DIR/err"`, { timeoutMs: 30_000 });
+    poolAddress(r.stdout);
+    expect(r.rc('stop')).toBe(0);
+    expect(r.stdout).toMatch(/^greeting hello from the IPv6-only peer/m);
+    expect(r.stdout).toMatch(/^connected EHOSTUNREACH$/m);
+    expect(r.stdout).toMatch(/^bia\[\d+\]: supervisor: cannot (reach|use) the helper/m);
+  });
+
   it('bia run killed outright: the supervised program does not outlive it', async () => {
     const r = await lab(`peer_serve_tcp 8080
 ${POOL_ADDR}
