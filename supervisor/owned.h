@@ -12,7 +12,8 @@
 
 void owned_add(int sock, struct in_addr v4);
 
-/* Whether sock is one of them; *v4 then says which pool address. */
+/* Whether sock is one of them; *v4 then says which pool address (the
+ * latest added for it). */
 bool owned_find(int sock, struct in_addr *v4);
 
 #endif

@@ -92,6 +92,8 @@ static void finish(struct job *j)
             err = errno == ENOENT ? 0 : errno;   /* ENOENT: the call is gone, nothing to answer */
         else
             owned_add(j->sock, j->v4);
+    } else if (!j->replace && err == 0) {
+        owned_add(j->sock, j->v4);   /* a UDP socket connected to another pool address: the newest counts */
     }
     target_answer(j->listener, &j->req, err);
     if (j->replace)
@@ -110,15 +112,18 @@ static void *finish_thread(void *arg)
  * not hold every other trapped call of the target's processes. */
 static void run(struct job *j)
 {
-    int flags = fcntl(j->sock, F_GETFL);
+    int flags = fcntl(j->sock, F_GETFL), err;
     pthread_attr_t attr;
     pthread_t t;
 
     if (flags >= 0 && !(flags & O_NONBLOCK)) {
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        if (pthread_create(&t, &attr, finish_thread, j) == 0)
+        err = pthread_create(&t, &attr, finish_thread, j);
+        pthread_attr_destroy(&attr);
+        if (err == 0)
             return;
+        errno = err;
         log_line("no thread for a blocking connect: %s; it holds the other calls while it waits", strerror(errno));
     }
     finish(j);

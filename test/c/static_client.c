@@ -1,10 +1,11 @@
 /*
  * An IPv4-only TCP client for the supervisor's tests, built with
  * gcc -static (or musl-gcc -static): no dynamic loader, so no preload.
- *   static_client [-n] [-f] [-u] [-s] [-l COUNT] ADDR PORT
+ *   static_client [-n] [-f] [-u [-r ADDR2]] [-s] [-l COUNT] ADDR PORT
  * connects an AF_INET socket to ADDR:PORT (-n: non-blocking, expecting
  * EINPROGRESS; -f: from a forked child; -l: COUNT times, 300 ms apart;
- * -u: UDP, sending a line and no more; -s: getpeername with a short, a
+ * -u: UDP, sending a line and no more, then with -r connecting again to
+ * ADDR2 and sending another; -s: getpeername with a short, a
  * negative and a bad length, printing what the kernel does with each, and
  * getsockname with a bad address), prints the peer's first line, answers it, getpeername and
  * getsockname, or the connect's errno by name.
@@ -74,6 +75,7 @@ static int connect_to(int fd, const struct sockaddr_in *to, int nonblock)
 }
 
 static int udp, lengths;
+static const char *again;   /* -r: the UDP socket connects again, here */
 
 /* The peer's first line (or what came before it closed): its length, or -1. */
 static ssize_t read_line(int fd, struct pollfd *in, char *line, size_t size)
@@ -129,6 +131,14 @@ static int once(const struct sockaddr_in *to, int nonblock)
         odd_lengths(fd);
     if (udp) {
         printf("sent %zd\n", send(fd, "ping\n", 5, 0));
+        if (again) {
+            struct sockaddr_in next = *to;
+
+            inet_pton(AF_INET, again, &next.sin_addr);
+            printf("connect again %s\n", errno_name(connect_to(fd, &next, 0)));
+            show("peername again", getpeername, fd);
+            printf("sent %zd\n", send(fd, "pong\n", 5, 0));
+        }
         return close(fd), 0;
     }
     n = read_line(fd, &in, line, sizeof line);
@@ -145,8 +155,10 @@ int main(int argc, char **argv)
     struct sockaddr_in to = {.sin_family = AF_INET};
     int nonblock = 0, forked = 0, count = 1, opt, rc = 0, status;
 
-    while ((opt = getopt(argc, argv, "nfusl:")) != -1) {
-        if (opt == 's')
+    while ((opt = getopt(argc, argv, "nfusl:r:")) != -1) {
+        if (opt == 'r')
+            again = optarg;
+        else if (opt == 's')
             lengths = 1;
         else if (opt == 'u')
             udp = 1;
@@ -160,7 +172,7 @@ int main(int argc, char **argv)
             return 2;
     }
     if (argc - optind != 2 || inet_pton(AF_INET, argv[optind], &to.sin_addr) != 1)
-        return fprintf(stderr, "usage: static_client [-n] [-f] [-u] [-s] [-l COUNT] ADDR PORT\n"), 2;
+        return fprintf(stderr, "usage: static_client [-n] [-f] [-u [-r ADDR2]] [-s] [-l COUNT] ADDR PORT\n"), 2;
     to.sin_port = htons((unsigned short)atoi(argv[optind + 1]));
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("pid %d ppid %d\n", (int)getpid(), (int)getppid());

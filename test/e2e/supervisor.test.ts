@@ -223,6 +223,30 @@ cat "$LAB_DIR/udp.log"`);
     expect(r.stdout).toMatch(/^sent 5$/m);
     expect(r.stdout).toMatch(/^peer got ping from 2001:db8:1::1$/m);
   });
+
+  it('UDP connected again to another pool address: getpeername follows, and both datagrams reach the peer', async () => {
+    const r = await lab(`peer python3 -c '
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("::", 9000))
+while True:
+    data, peer = s.recvfrom(200)
+    print("peer got", data.decode().strip(), flush=True)
+' >"$LAB_DIR/udp.log" &
+lab_wait "the peer's UDP echo" peer_listening_udp 9000
+set -- $(bia run -- getent ahostsv4 multi.test | awk '{print $1}' | sort -u)
+echo "FIRST $1"; echo "SECOND $2"
+bia run -- ${CLIENT} -u -r "$2" "$1" 9000; echo "RESULT bia $?"
+lab_wait "the datagrams" grep -q "peer got pong" "$LAB_DIR/udp.log"
+cat "$LAB_DIR/udp.log"`);
+    const second = r.stdout.match(/^SECOND (198\.1[89]\.\d+\.\d+)$/m)?.[1];
+    expect(second, r.stdout).toBeDefined();
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^connect again OK$/m);
+    expect(r.stdout).toContain(`peername again family inet len 16 addr ${second} port 9000`);
+    expect(r.stdout).toMatch(/^peer got ping$/m);
+    expect(r.stdout).toMatch(/^peer got pong$/m);
+  });
 });
 
 describe('musl programs under the supervisor', skipWhen(labMissing, muslMissing), () => {
