@@ -68,8 +68,8 @@ function goProgram(file: string, elf: ElfInfo): Finding | undefined {
   if (!elf.interpreter) return supervised(file, 'is a statically linked Go program', '; it translates connects to pool addresses, but not yet the names Go resolves itself (give it the pool address, e.g. from bia run -- getent ahostsv4 NAME)');
   return {
     level: 'problem',
-    what: `${file} is a Go program: Go makes its own system calls and usually its own DNS lookups, so bia sees nothing to translate`,
-    fix: 'Go programs speak IPv6 natively: give them the IPv6 name or address; for IPv4-only literals in them, use NAT64/464XLAT (clat)',
+    what: `${file} is a Go program: Go makes its own system calls and usually its own DNS lookups, so the preload sees nothing to translate`,
+    fix: 'bia run --supervise -- CMD translates its connects to pool addresses (Linux 5.9 or later); Go programs speak IPv6 natively, so give them the IPv6 name or address; for IPv4-only literals in them, use NAT64/464XLAT (clat)',
   };
 }
 
