@@ -7,17 +7,22 @@
 // preload translates what it reaches, the supervisor the rest.
 // launcher/unreachable.c decides the same way for the native launcher.
 import { readElf } from '../doctor/elf.js';
-import { resolveProgram } from '../secure-exec.js';
+import { resolveProgram, secureExecution } from '../secure-exec.js';
 import { supervisorProgram } from '../preload-path.js';
 import { CliError, EXIT_INTERNAL } from '../exit-codes.js';
 
 export type Unreachable = 'static' | 'musl';
 
-/** Why the preload cannot reach CMD, or undefined when it can (or CMD is not an ELF program). */
+/**
+ * Why the preload cannot reach CMD, or undefined when it can (or CMD is not
+ * an ELF program). A set-id or file-capability program is left as it was:
+ * under the supervisor's PR_SET_NO_NEW_PRIVS it would run without its
+ * privileges (bia run warns that it runs untranslated).
+ */
 export function preloadUnreachable(cmd: string): Unreachable | undefined {
   const file = resolveProgram(cmd);
   const elf = file ? readElf(file) : undefined;
-  if (!elf) return undefined;
+  if (!elf || secureExecution(file!)) return undefined;
   if (elf.interpreter === undefined) return 'static';
   return /ld-musl/.test(elf.interpreter) ? 'musl' : undefined;
 }

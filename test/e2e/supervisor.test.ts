@@ -135,6 +135,16 @@ bia run --supervise -- sh -c '${CLIENT} "$1" 8080; echo "exit $?"' sh "$addr"; e
     expect(r.stdout).toMatch(/^exit 0$/m);
   });
 
+  it('a set-uid static program is not supervised (it would lose its privileges): bia run warns and runs it untranslated', async () => {
+    const r = await lab(`${POOL_ADDR}
+cp ${CLIENT} "$LAB_DIR/suid_client"; chmod u+s "$LAB_DIR/suid_client"
+bia run -- "$LAB_DIR/suid_client" "$addr" 8080 2>&1; echo "RESULT bia $?"`);
+    poolAddress(r.stdout);
+    expect(r.rc('bia')).not.toBe(0);
+    expect(r.stdout).toMatch(/^bia: warning: \S+\/suid_client is set-uid/m);
+    expect(r.stdout).toMatch(/^connected (ENETUNREACH|EHOSTUNREACH)$/m);
+  });
+
   it('bia run --supervise puts a dynamically linked program under the supervisor too', async () => {
     const r = await lab(`peer_serve_tcp 8080
 ${POOL_ADDR}
