@@ -38,26 +38,55 @@ struct job {
     bool replace, cloexec;
 };
 
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+/* A fresh AF_INET socket's value of each option, per type (stream,
+ * datagram): read once, they do not change while the supervisor runs. */
+struct defaults {
+    bool known;
+    socklen_t len[N_OPTIONS];
+    char value[N_OPTIONS][32];
+};
+static struct defaults defaults[2];
+static pthread_mutex_t defaults_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const struct defaults *defaults_of(int type)
+{
+    struct defaults *d = &defaults[type == SOCK_STREAM ? 0 : 1];
+    int fresh;
+
+    pthread_mutex_lock(&defaults_lock);
+    if (!d->known && (fresh = socket(AF_INET, type, 0)) >= 0) {
+        for (size_t i = 0; i < N_OPTIONS; i++) {
+            d->len[i] = sizeof d->value[i];
+            if (getsockopt(fresh, options[i].level, options[i].name, d->value[i], &d->len[i]))
+                d->len[i] = 0;
+        }
+        close(fresh);
+        d->known = true;
+    }
+    pthread_mutex_unlock(&defaults_lock);
+    return d->known ? d : NULL;
+}
+
 /* SO_*BUF reads back twice what was set: halved before it is set again. */
 static void copy_options(int from, int to, int type)
 {
-    int fresh = socket(AF_INET, type, 0);
+    const struct defaults *d = defaults_of(type);
 
-    for (size_t i = 0; fresh >= 0 && i < sizeof options / sizeof options[0]; i++) {
-        char want[32], base[32];
-        socklen_t wl = sizeof want, bl = sizeof base;
+    for (size_t i = 0; d && i < N_OPTIONS; i++) {
+        char want[32];
+        socklen_t wl = sizeof want;
 
         if (options[i].stream_only && type != SOCK_STREAM)
             continue;
         if (getsockopt(from, options[i].level, options[i].name, want, &wl) ||
-            getsockopt(fresh, options[i].level, options[i].name, base, &bl) || (wl == bl && !memcmp(want, base, wl)))
+            (wl == d->len[i] && !memcmp(want, d->value[i], wl)))
             continue;
         if (options[i].name == SO_RCVBUF || options[i].name == SO_SNDBUF)
             *(int *)want /= 2;
         (void)setsockopt(to, options[i].level, options[i].name, want, wl);
     }
-    if (fresh >= 0)
-        close(fresh);
 }
 
 static int make_socket(int old, int type, int protocol)

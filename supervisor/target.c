@@ -36,9 +36,11 @@ static int process_of(pid_t tid)
 
 int target_fd(const struct seccomp_notif *req, int fd)
 {
-    int pid = process_of((pid_t)req->pid), pidfd, copy;
+    int pidfd = (int)syscall(__NR_pidfd_open, (pid_t)req->pid, 0), pid, copy;
 
-    if (pid < 0 || (pidfd = (int)syscall(__NR_pidfd_open, pid, 0)) < 0)
+    /* EINVAL: a thread other than its process's first; /proc names the process. */
+    if (pidfd < 0 && ((pid = process_of((pid_t)req->pid)) < 0 ||
+                      (pidfd = (int)syscall(__NR_pidfd_open, pid, 0)) < 0))
         return -1;
     copy = (int)syscall(__NR_pidfd_getfd, pidfd, fd, 0);
     close(pidfd);
