@@ -1,16 +1,18 @@
 /*
  * An IPv4-only TCP client for the supervisor's tests, built with
  * gcc -static (or musl-gcc -static): no dynamic loader, so no preload.
- *   static_client [-n] [-f] [-u [-r ADDR2]] [-s] [-l COUNT] ADDR PORT
+ *   static_client [-n] [-f] [-u [-r ADDR2]] [-s] [-o] [-l COUNT] ADDR PORT
  * connects an AF_INET socket to ADDR:PORT (-n: non-blocking, expecting
  * EINPROGRESS; -f: from a forked child; -l: COUNT times, 300 ms apart;
  * -u: UDP, sending a line and no more, then with -r connecting again to
  * ADDR2 and sending another; -s: getpeername with a short, a
  * negative and a bad length, printing what the kernel does with each, and
- * getsockname with a bad address), prints the peer's first line, answers it, getpeername and
+ * getsockname with a bad address; -o: options set before the connect,
+ * read back after it), prints the peer's first line, answers it, getpeername and
  * getsockname, or the connect's errno by name.
  */
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -74,7 +76,34 @@ static int connect_to(int fd, const struct sockaddr_in *to, int nonblock)
     return err;
 }
 
-static int udp, lengths;
+static int udp, lengths, options;
+
+/* -o: options set before the connect, read back after it. */
+static void set_options(int fd)
+{
+    int one = 1, idle = 77, rcvbuf = 65536;
+
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+}
+
+static void show_options(int fd)
+{
+    static const struct { int level, name; const char *text; } shown[] = {
+        {IPPROTO_TCP, TCP_NODELAY, "nodelay"}, {SOL_SOCKET, SO_KEEPALIVE, "keepalive"},
+        {IPPROTO_TCP, TCP_KEEPIDLE, "keepidle"}, {SOL_SOCKET, SO_RCVBUF, "rcvbuf"},
+    };
+
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+        int v = -1;
+        socklen_t len = sizeof v;
+
+        getsockopt(fd, shown[i].level, shown[i].name, &v, &len);
+        printf("option %s %d\n", shown[i].text, v);
+    }
+}
 static const char *again;   /* -r: the UDP socket connects again, here */
 
 /* The peer's first line (or what came before it closed): its length, or -1. */
@@ -121,6 +150,8 @@ static int once(const struct sockaddr_in *to, int nonblock)
 
     if (fd < 0)
         return printf("socket error %s\n", errno_name(errno)), 1;
+    if (options)
+        set_options(fd);
     err = connect_to(fd, to, nonblock);
     printf("connected %s\n", errno_name(err));
     if (err)
@@ -129,6 +160,8 @@ static int once(const struct sockaddr_in *to, int nonblock)
     show("sockname", getsockname, fd);
     if (lengths)
         odd_lengths(fd);
+    if (options)
+        show_options(fd);
     if (udp) {
         printf("sent %zd\n", send(fd, "ping\n", 5, 0));
         if (again) {
@@ -155,8 +188,10 @@ int main(int argc, char **argv)
     struct sockaddr_in to = {.sin_family = AF_INET};
     int nonblock = 0, forked = 0, count = 1, opt, rc = 0, status;
 
-    while ((opt = getopt(argc, argv, "nfusl:r:")) != -1) {
-        if (opt == 'r')
+    while ((opt = getopt(argc, argv, "nfusol:r:")) != -1) {
+        if (opt == 'o')
+            options = 1;
+        else if (opt == 'r')
             again = optarg;
         else if (opt == 's')
             lengths = 1;
@@ -172,7 +207,7 @@ int main(int argc, char **argv)
             return 2;
     }
     if (argc - optind != 2 || inet_pton(AF_INET, argv[optind], &to.sin_addr) != 1)
-        return fprintf(stderr, "usage: static_client [-n] [-f] [-u [-r ADDR2]] [-s] [-l COUNT] ADDR PORT\n"), 2;
+        return fprintf(stderr, "usage: static_client [-n] [-f] [-u [-r ADDR2]] [-s] [-o] [-l COUNT] ADDR PORT\n"), 2;
     to.sin_port = htons((unsigned short)atoi(argv[optind + 1]));
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("pid %d ppid %d\n", (int)getpid(), (int)getppid());

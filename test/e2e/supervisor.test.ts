@@ -88,6 +88,23 @@ grep -E '^(short|negative|bad)' "$LAB_DIR/bia" | sed 's/^/BIA /'`);
     expect(bia).toEqual(kernel);
   });
 
+  it('options set before the connect (TCP_NODELAY, SO_KEEPALIVE, TCP_KEEPIDLE, SO_RCVBUF) survive the swap: the values the kernel keeps on its own IPv4 socket', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+socat TCP4-LISTEN:8090,bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo hello from loopback' &
+lab_wait "the loopback service" sh -c 'ss -Htln "sport = :8090" | grep -q .'
+${POOL_ADDR}
+${CLIENT} -o 127.0.0.1 8090 | grep '^option' | sed 's/^/KERNEL /'
+bia run -- ${CLIENT} -o "$addr" 8080 >"$LAB_DIR/bia"; echo "RESULT bia $?"
+grep '^option' "$LAB_DIR/bia" | sed 's/^/BIA /'`);
+    poolAddress(r.stdout);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    const kernel = [...r.stdout.matchAll(/^KERNEL (.*)$/gm)].map((m) => m[1]);
+    const bia = [...r.stdout.matchAll(/^BIA (.*)$/gm)].map((m) => m[1]);
+    expect(kernel.slice(0, 3)).toEqual(['option nodelay 1', 'option keepalive 1', 'option keepidle 77']);
+    expect(kernel[3]).toMatch(/^option rcvbuf \d+$/);
+    expect(bia).toEqual(kernel);
+  });
+
   it('O_NONBLOCK: the connect answers EINPROGRESS as the kernel does, completes, and the socket stays non-blocking', async () => {
     const r = await lab(`peer_serve_tcp 8080
 ${POOL_ADDR}
