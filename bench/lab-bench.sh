@@ -6,7 +6,8 @@
 # bench/run.mjs turns them into medians, spreads and ratios.
 #
 # Inputs (environment): BIA_ROOT, LAB_BIA (the native launcher), BENCH_BIN (compiled C programs), BENCH_OUT,
-# BENCH_RUNS, BENCH_IPERF_SECS, BENCH_CONNECT_N, BENCH_COLD_K,
+# BENCH_ONLY (sections to run, comma-separated; empty: all), BENCH_RUNS,
+# BENCH_IPERF_RUNS, BENCH_IPERF_SECS, BENCH_IPERF_OMIT, BENCH_CONNECT_N, BENCH_COLD_K,
 # BENCH_RESOLVE_N, BENCH_RTT_N, BENCH_HF_RUNS, BENCH_CAP_SECS, BENCH_MEM_COUNTS,
 # BENCH_MEM_DEADLINE.
 
@@ -15,6 +16,7 @@ set -uo pipefail
 emit() { printf '%s %s %s %s\n' "$1" "$2" "$3" "$4" >>"$BENCH_OUT"; }
 step() { printf 'bench: %s\n' "$*" >&2; }
 json_bps() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);if(j.error){console.error("iperf3: "+j.error);process.exit(1)}console.log(JSON.stringify({bps:j.end.sum_received.bits_per_second}))})'; }
+want() { [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]; }
 order() { if [ $(($1 % 2)) -eq 1 ]; then echo "$2 $3"; else echo "$3 $2"; fi; }
 
 BIA_MAIN="$BIA_ROOT/dist/cli/main.js"
@@ -25,6 +27,9 @@ PORT_SINK=9000
 # What `bia run` puts in the environment, for runs that skip the launcher.
 preload() { env LD_PRELOAD="$LIB" BIA_SOCKET="${BENCH_SOCK:-$SOCK}" BIA_POOL="$POOL" "$@"; }
 pchains() { proxychains4 -q -f "$LAB_DIR/proxychains.conf" "$@"; }
+# A program behind the CLAT asks the name server through it, as the IPv4
+# address the CLAT shows the peer as (a mount namespace of its own).
+clat_dns() { unshare --mount sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$LAB_DIR/clat-resolv.conf" "$@"; }
 
 # Thousands of connects in a few seconds: allow enough ports and reuse of
 # TIME_WAIT ones (this namespace's own settings).
@@ -56,17 +61,21 @@ lab_wait "microsocks" sh -c 'ss -Htln "sport = :1080" | grep -q .'
 ALTS=proxychains
 if command -v tayga >/dev/null && [ -r /dev/net/tun ] && [ -w /dev/net/tun ]; then
   lab_clat && ALTS="proxychains clat"
+  printf 'nameserver %s\nsearch test\noptions timeout:2 attempts:2\n' "$LAB_CLAT_PEER4" >"$LAB_DIR/clat-resolv.conf"
 fi
 
 # --- 1. bulk throughput -------------------------------------------------------
-for r in $(seq 1 "$BENCH_RUNS"); do
+# The first BENCH_IPERF_OMIT seconds (slow start) are left out of each figure.
+iperf() { iperf3 "$@" -t "$BENCH_IPERF_SECS" -O "$BENCH_IPERF_OMIT" -J; }
+for r in $(seq 1 "$BENCH_IPERF_RUNS"); do
+  want throughput || break
   for m in $(order "$r" native bia) $ALTS; do
     step "throughput round $r $m"
     case $m in
-      native) out=$(iperf3 -6 -c v6only.test -t "$BENCH_IPERF_SECS" -J | json_bps) ;;
-      bia) out=$(bia run -- iperf3 -4 -c v6only.test -t "$BENCH_IPERF_SECS" -J | json_bps) ;;
-      proxychains) out=$(pchains iperf3 -4 -c v6only.test -t "$BENCH_IPERF_SECS" -J | json_bps) ;;
-      clat) out=$(iperf3 -4 -c "$LAB_CLAT_PEER4" -t "$BENCH_IPERF_SECS" -J | json_bps) ;;
+      native) out=$(iperf -6 -c v6only.test | json_bps) ;;
+      bia) out=$(bia run -- iperf3 -4 -c v6only.test -t "$BENCH_IPERF_SECS" -O "$BENCH_IPERF_OMIT" -J | json_bps) ;;
+      proxychains) out=$(pchains iperf3 -4 -c v6only.test -t "$BENCH_IPERF_SECS" -O "$BENCH_IPERF_OMIT" -J | json_bps) ;;
+      clat) out=$(iperf -4 -c "$LAB_CLAT_PEER4" | json_bps) ;;
     esac
     [ -n "$out" ] && emit throughput "$m" "$r" "$out"
   done
@@ -74,6 +83,7 @@ done
 
 # --- 2. connect latency -------------------------------------------------------
 for r in $(seq 1 "$BENCH_RUNS"); do
+  want connect || break
   for m in $(order "$r" native bia) $ALTS; do
     step "connect round $r $m"
     case $m in
@@ -87,16 +97,39 @@ for r in $(seq 1 "$BENCH_RUNS"); do
   done
 done
 
+# What the connect figures are made of: system calls per socket()+connect()+
+# close() cycle, counted by strace -c as the difference between two loop
+# lengths, so that process start-up drops out.
+syscalls_per_cycle() {
+  local short long
+  short=$("$@" 200 2>&1 >/dev/null | awk '$NF == "total" {print $(NF-2)}')
+  long=$("$@" 1200 2>&1 >/dev/null | awk '$NF == "total" {print $(NF-2)}')
+  [ -n "$short" ] && [ -n "$long" ] && echo "{\"per_cycle\":$(( (long - short) / 1000 ))}"
+}
+if want connect && command -v strace >/dev/null; then
+  step "system calls per connect cycle"
+  out=$(syscalls_per_cycle strace -f -c -o /dev/stderr "$BENCH_BIN/connect_bench" -6 2001:db8:1::2 $PORT_SINK)
+  [ -n "$out" ] && emit syscalls native 1 "$out"
+  out=$(syscalls_per_cycle preload strace -f -c -o /dev/stderr "$BENCH_BIN/connect_bench" -4 "$POOL_ADDR" $PORT_SINK)
+  [ -n "$out" ] && emit syscalls bia 1 "$out"
+fi
+
 # Cold: the first connect of a fresh process. Under bia the program is given
 # the pool address as a literal, which its preload looks up in the helper's
-# published table (no MAP4), and reports the use (USE on a new connection).
+# published table (no MAP4), and reports the use (a USE datagram).
+# The alternatives connect as in section 2, from a fresh process each.
+want cold && [ -z "${POOL_ADDR:-}" ] &&
+  POOL_ADDR=$(bia run -- "$BENCH_BIN/connect_bench" -4 v6only.test $PORT_SINK 1 | sed -n 's/.*"peer":"\([0-9.]*\)".*/\1/p')
 for r in $(seq 1 "$BENCH_RUNS"); do
+  want cold || break
   step "cold connect round $r"
   for _ in $(seq 1 "$BENCH_COLD_K"); do
-    for m in $(order "$r" native bia); do
+    for m in $(order "$r" native bia) $ALTS; do
       case $m in
         native) out=$("$BENCH_BIN/connect_bench" -6 2001:db8:1::2 $PORT_SINK 1) ;;
         bia) out=$(preload "$BENCH_BIN/connect_bench" -4 "$POOL_ADDR" $PORT_SINK 1) ;;
+        proxychains) out=$(pchains "$BENCH_BIN/connect_bench" -4 v6only.test $PORT_SINK 1) ;;
+        clat) out=$("$BENCH_BIN/connect_bench" -4 "$LAB_CLAT_PEER4" $PORT_SINK 1) ;;
       esac
       [ -n "$out" ] && emit connect_cold "$m" "$r" "$out"
     done
@@ -107,15 +140,20 @@ done
 # Names n<i>.<round><mode>.bench.test are AAAA-only, from the generated hosts
 # file dnsmasq serves: each one is new to the helper (cold).
 for r in $(seq 1 "$BENCH_RUNS"); do
-  for m in $(order "$r" native bia); do
+  want resolve || break
+  for m in $(order "$r" native bia) $ALTS; do
     step "resolve round $r $m"
+    warm=
     case $m in
       native)
-        cold=$("$BENCH_BIN/resolve_bench" 6 "$BENCH_RESOLVE_N" "n%d.r${r}native.bench.test" warm.bench.test)
+        # AF_UNSPEC: the A and AAAA queries bia's helper sends for a cold name.
+        cold=$("$BENCH_BIN/resolve_bench" 0 "$BENCH_RESOLVE_N" "n%d.r${r}native.bench.test" warm.bench.test)
         warm=$("$BENCH_BIN/resolve_bench" 6 "$BENCH_RESOLVE_N" warm.bench.test warm.bench.test) ;;
       bia)
         cold=$(preload "$BENCH_BIN/resolve_bench" 4 "$BENCH_RESOLVE_N" "n%d.r${r}bia.bench.test" warm.bench.test)
         warm=$(preload "$BENCH_BIN/resolve_bench" 4 "$BENCH_RESOLVE_N" warm.bench.test warm.bench.test) ;;
+      proxychains) cold=$(pchains "$BENCH_BIN/resolve_bench" 4 "$BENCH_RESOLVE_N" "n%d.r${r}proxychains.bench.test" warm.bench.test) ;;
+      clat) cold=$(clat_dns "$BENCH_BIN/resolve_bench" 4 "$BENCH_RESOLVE_N" "n%d.r${r}clat.bench.test" warm4.bench.test) ;;
     esac
     [ -n "$cold" ] && emit resolve_cold "$m" "$r" "$cold"
     [ -n "$warm" ] && emit resolve_warm "$m" "$r" "$warm"
@@ -127,6 +165,7 @@ done
 "$BENCH_BIN/uds_rtt" --serve "$LAB_DIR/echo.sock" &
 lab_wait "the echo server" test -S "$LAB_DIR/echo.sock"
 for r in $(seq 1 "$BENCH_RUNS"); do
+  want roundtrip || break
   step "helper round trip round $r"
   for m in $(order "$r" native bia); do
     case $m in
@@ -139,6 +178,7 @@ done
 
 # --- 5. process start ---------------------------------------------------------
 for r in $(seq 1 "$BENCH_RUNS"); do
+  want start || break
   step "process start round $r"
   hf="$LAB_DIR/hyperfine.json"
   if hyperfine -N --style none --warmup 3 --runs "$BENCH_HF_RUNS" --export-json "$hf" \
@@ -160,7 +200,7 @@ done
 # The same in CPU time (perf stat task-clock), which the machine's load
 # disturbs far less than wall-clock time; skipped where perf cannot count.
 for r in $(seq 1 "$BENCH_RUNS"); do
-  command -v perf >/dev/null || break
+  want start && command -v perf >/dev/null || break
   step "process start CPU time round $r"
   for m in $(order "$r" native bia) true run; do
     case $m in
@@ -177,48 +217,52 @@ for r in $(seq 1 "$BENCH_RUNS"); do
   done
 done
 
-# Helper round trips of programs that do no networking: a helper at debug
-# level logs every request; count them.
-step "round trips of programs without networking"
-DBG="$LAB_DIR/debug.sock"
-# Its own state directory: one helper per state directory.
-XDG_STATE_HOME="$LAB_DIR/debug-state" node "$BIA_MAIN" helper --socket "$DBG" --log-level debug 2>"$LAB_DIR/debug.log" &
-lab_wait "the debug helper" test -S "$DBG"
-requests() { grep -cE '(HELLO|RESOLVE[46]|MAP[46]) .*->' "$LAB_DIR/debug.log"; }
-before=$(requests)
-for _ in $(seq 1 10); do
-  BENCH_SOCK=$DBG preload /bin/true
-  BENCH_SOCK=$DBG preload sh -c 'ls / >/dev/null; cat /etc/hostname >/dev/null 2>&1; date >/dev/null'
-done
-after=$(requests)
-emit roundtrips preload 1 "{\"processes\":20,\"requests\":$((after - before))}"
-before=$after
-for _ in $(seq 1 5); do "$LAB_BIA" run --socket "$DBG" -- /bin/true; done
-after=$(requests)
-emit roundtrips run 1 "{\"processes\":5,\"requests\":$((after - before))}"
+if want start; then
+  # Helper round trips of programs that do no networking: a helper at debug
+  # level logs every request; count them.
+  step "round trips of programs without networking"
+  DBG="$LAB_DIR/debug.sock"
+  # Its own state directory: one helper per state directory.
+  XDG_STATE_HOME="$LAB_DIR/debug-state" node "$BIA_MAIN" helper --socket "$DBG" --log-level debug 2>"$LAB_DIR/debug.log" &
+  lab_wait "the debug helper" test -S "$DBG"
+  requests() { grep -cE '(HELLO|RESOLVE[46]|MAP[46]) .*->' "$LAB_DIR/debug.log"; }
+  before=$(requests)
+  for _ in $(seq 1 10); do
+    BENCH_SOCK=$DBG preload /bin/true
+    BENCH_SOCK=$DBG preload sh -c 'ls / >/dev/null; cat /etc/hostname >/dev/null 2>&1; date >/dev/null'
+  done
+  after=$(requests)
+  emit roundtrips preload 1 "{\"processes\":20,\"requests\":$((after - before))}"
+  before=$after
+  for _ in $(seq 1 5); do "$LAB_BIA" run --socket "$DBG" -- /bin/true; done
+  after=$(requests)
+  emit roundtrips run 1 "{\"processes\":5,\"requests\":$((after - before))}"
+fi
 
 # --- 4. helper capacity and memory --------------------------------------------
-# These helpers measure the mapper itself: allocation quotas and rates,
-# which would stop one client allocating flat out, are lifted.
-UNLIMITED="--quota-per-process 16777216 --quota-per-user 16777216 --rate-per-process 16777216 --rate-per-user 16777216"
-step "helper capacity (8 clients)"
-CAP="$LAB_DIR/capacity.sock"
-# Each of these helpers keeps its mappings in a state directory of its own:
-# sharing the user's would make the next one start with this one's table.
-# shellcheck disable=SC2086
-XDG_STATE_HOME="$LAB_DIR/capacity-state" node $HELPER_NODE_FLAGS "$BIA_MAIN" helper --socket "$CAP" --pool 10.0.0.0/8 $UNLIMITED 2>/dev/null &
-CAP_PID=$!
-lab_wait "the capacity helper" test -S "$CAP"
-node "$BIA_ROOT/bench/capacity.mjs" rate "$CAP" "$BENCH_CAP_SECS" "$CAP_PID" | while read -r line; do emit capacity helper 1 "$line"; done
-kill "$CAP_PID"
+if want capacity; then
+  # These helpers measure the mapper itself: allocation quotas and rates,
+  # which would stop one client allocating flat out, are lifted.
+  UNLIMITED="--quota-per-process 16777216 --quota-per-user 16777216 --rate-per-process 16777216 --rate-per-user 16777216"
+  step "helper capacity (8 clients)"
+  CAP="$LAB_DIR/capacity.sock"
+  # Each of these helpers keeps its mappings in a state directory of its own:
+  # sharing the user's would make the next one start with this one's table.
+  # shellcheck disable=SC2086
+  XDG_STATE_HOME="$LAB_DIR/capacity-state" node $HELPER_NODE_FLAGS "$BIA_MAIN" helper --socket "$CAP" --pool 10.0.0.0/8 $UNLIMITED 2>/dev/null &
+  CAP_PID=$!
+  lab_wait "the capacity helper" test -S "$CAP"
+  node "$BIA_ROOT/bench/capacity.mjs" rate "$CAP" "$BENCH_CAP_SECS" "$CAP_PID" | while read -r line; do emit capacity helper 1 "$line"; done
+  kill "$CAP_PID"
 
-step "helper memory at $BENCH_MEM_COUNTS mappings (stops after ${BENCH_MEM_DEADLINE}s)"
-MEM="$LAB_DIR/memory.sock"
-# shellcheck disable=SC2086
-XDG_STATE_HOME="$LAB_DIR/memory-state" node $HELPER_NODE_FLAGS "$BIA_MAIN" helper --socket "$MEM" --pool 10.0.0.0/8 --log-level warn $UNLIMITED 2>/dev/null &
-MEM_PID=$!
-lab_wait "the memory helper" test -S "$MEM"
-# shellcheck disable=SC2086
-node "$BIA_ROOT/bench/capacity.mjs" memory "$MEM" "$MEM_PID" "$BENCH_MEM_DEADLINE" $BENCH_MEM_COUNTS | while read -r line; do emit memory helper 1 "$line"; done
-kill "$MEM_PID"
+  step "helper memory at $BENCH_MEM_COUNTS mappings (stops after ${BENCH_MEM_DEADLINE}s)"
+  MEM="$LAB_DIR/memory.sock"
+  # shellcheck disable=SC2086
+  XDG_STATE_HOME="$LAB_DIR/memory-state" node $HELPER_NODE_FLAGS "$BIA_MAIN" helper --socket "$MEM" --pool 10.0.0.0/8 --log-level warn $UNLIMITED 2>/dev/null &
+  MEM_PID=$!
+  lab_wait "the memory helper" test -S "$MEM"
+  # shellcheck disable=SC2086
+  node "$BIA_ROOT/bench/capacity.mjs" memory "$MEM" "$MEM_PID" "$BENCH_MEM_DEADLINE" $BENCH_MEM_COUNTS | while read -r line; do emit memory helper 1 "$line"; done
+  kill "$MEM_PID"
+fi
 step "done"

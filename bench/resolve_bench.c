@@ -1,10 +1,11 @@
 /* resolve_bench: time getaddrinfo() with CLOCK_MONOTONIC.
  *
- *   resolve_bench 4|6 N PATTERN WARMUP_NAME
+ *   resolve_bench 0|4|6 N PATTERN WARMUP_NAME
  *
  * Asks N times for PATTERN (with "%d" replaced by the iteration number, so
  * every name is new: cold; or one fixed name: warm), ai_family AF_INET (4:
- * the IPv4-only program under bia) or AF_INET6 (6: the native program).
+ * the IPv4-only program under bia), AF_INET6 (6: the native program) or
+ * AF_UNSPEC (0: the native program asking A and AAAA, as bia must).
  * WARMUP_NAME is asked once first, untimed, so that process start-up costs
  * (resolv.conf parsing, the first helper connection) stay out. Prints one
  * JSON line of statistics. */
@@ -30,10 +31,10 @@ static int ask(int family, const char *name) {
 
 int main(int argc, char **argv) {
   if (argc != 5) {
-    fprintf(stderr, "usage: %s 4|6 N PATTERN WARMUP_NAME\n", argv[0]);
+    fprintf(stderr, "usage: %s 0|4|6 N PATTERN WARMUP_NAME\n", argv[0]);
     return 2;
   }
-  int family = atoi(argv[1]) == 6 ? AF_INET6 : AF_INET;
+  int family = atoi(argv[1]) == 6 ? AF_INET6 : atoi(argv[1]) == 0 ? AF_UNSPEC : AF_INET;
   int n = atoi(argv[2]);
   if (n < 1) n = 1;
   if (ask(family, argv[4]) != 0) return 1;

@@ -59,6 +59,25 @@ static void debug(const struct settings *s, const char *fmt, ...)
     (void)!write(2, line, strlen(line));
 }
 
+/* Execs FILE (command[0] names it) through its loader interp, which keeps
+ * LD_PRELOAD where FILE's capabilities would make it secure (secureexec.h). */
+static void exec_loader(char *interp, char *file, char **command, char **env)
+{
+    int argc = 0;
+
+    while (command[argc])
+        argc++;
+    {
+        char *argv[argc + 4];
+        argv[0] = interp;
+        argv[1] = "--argv0";
+        argv[2] = command[0];
+        argv[3] = file;
+        memcpy(argv + 4, command + 1, (size_t)argc * sizeof *command);   /* command[1..] and NULL */
+        execve(interp, argv, env);
+    }
+}
+
 /* Execs the program with bia, or returns when the Node launcher must run. */
 static void run_fast(char **args, const char *root)
 {
@@ -67,7 +86,7 @@ static void run_fast(char **args, const char *root)
     struct bia_hello hello;
     struct bia_socktrust trust;
     const char *how = "answered";
-    char warning[2 * PATH_MAX + 256];
+    char warning[2 * PATH_MAX + 256], file[PATH_MAX], interp[PATH_MAX];
     char library[PATH_MAX], why[WHY_SIZE];
     char **env;
 
@@ -113,8 +132,15 @@ static void run_fast(char **args, const char *root)
     if (!env)
         return;
     debug(&s, "helper on %s %s; running %s directly", s.socket, how, o.command[0]);
-    if (secureexec_warning(o.command[0], warning, sizeof warning))
+    switch (secureexec_prepare(o.command[0], warning, sizeof warning, file, interp)) {
+    case 1:
         (void)!write(2, warning, strlen(warning));
+        break;
+    case 2:
+        exec_loader(interp, file, o.command, env);
+        debug(&s, "the Node launcher takes over (it reports the error): exec %s: %s", interp, strerror(errno));
+        return;
+    }
     execvpe(o.command[0], o.command, env);
     debug(&s, "the Node launcher takes over (it reports the error): exec %s: %s", o.command[0], strerror(errno));
 }

@@ -1,5 +1,7 @@
 #include "secureexec.h"
 
+#include "elfinterp.h"
+
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -45,9 +47,17 @@ static int is_script(const char *file)
     return head[0] == '#' && head[1] == '!';
 }
 
-int secureexec_warning(const char *cmd, char *line, size_t size)
+/* A glibc loader, which takes --argv0 (2.33 and later). */
+static int is_glibc_loader(const char *interp)
 {
-    char file[PATH_MAX];
+    const char *base = strrchr(interp, '/');
+
+    return strncmp(base ? base + 1 : interp, "ld-linux", 8) == 0;
+}
+
+int secureexec_prepare(const char *cmd, char *line, size_t size, char file[PATH_MAX],
+                       char interp[PATH_MAX])
+{
     const char *why;
     struct stat st;
 
@@ -57,10 +67,14 @@ int secureexec_warning(const char *cmd, char *line, size_t size)
         why = "is set-uid";
     else if (st.st_mode & S_ISGID)
         why = "is set-gid";
-    else if (getxattr(file, "security.capability", NULL, 0) > 0)
-        why = "has file capabilities";
-    else
+    else if (getxattr(file, "security.capability", NULL, 0) <= 0)
         return 0;
+    else if (getuid() == 0 || geteuid() == 0)
+        return 0;   /* root holds every capability: no secure execution */
+    else if (elf_interpreter(file, interp, PATH_MAX) == 0 && is_glibc_loader(interp))
+        return 2;
+    else
+        why = "has file capabilities";
     snprintf(line, size,
              "bia: warning: %s %s: the loader ignores LD_PRELOAD for it, so it runs without bia "
              "(untranslated); if it does not need its privileges, run a plain copy (cp %s "

@@ -7,6 +7,7 @@ Napi::Value WatchNetwork(const Napi::CallbackInfo &info);     // netwatch.cc
 Napi::Value LockFile(const Napi::CallbackInfo &info);         // flock.cc
 Napi::Function MapTableClass(Napi::Env env);                  // maptable.cc
 Napi::Value BatchScheduling(const Napi::CallbackInfo &info);  // sched.cc
+Napi::Value ListenUses(const Napi::CallbackInfo &info);       // usesock.cc
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials));
@@ -15,6 +16,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lockFile", Napi::Function::New(env, LockFile));
   exports.Set("MapTable", MapTableClass(env));
   exports.Set("batchScheduling", Napi::Function::New(env, BatchScheduling));
+  exports.Set("listenUses", Napi::Function::New(env, ListenUses));
   return exports;
 }
 

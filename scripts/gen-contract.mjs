@@ -89,6 +89,8 @@ ${define('BIA_LOG_LEVEL_CHOICES', choices(LOG_LEVELS))}
 ${define('BIA_SOCKET_RUNTIME_DIR', paths.RUNTIME_DIR_NAME)}
 ${define('BIA_SOCKET_TMP_DIR_PREFIX', paths.TMP_DIR_PREFIX)}
 ${define('BIA_SOCKET_NAME', paths.SOCKET_NAME)}
+/* The datagram socket for USE and RELEASE: the helper socket's path and this. */
+${define('BIA_USE_SOCKET_SUFFIX', paths.USE_SOCKET_SUFFIX)}
 
 /* The config file (src/config/file.ts configPath()):
  * $XDG_CONFIG_HOME/DIR/FILE, else $HOME/DEFAULT_HOME/DIR/FILE. */

@@ -26,7 +26,12 @@ interface Addon {
   MapTable?: new (path: string, poolBase: number, records: number) => MapTableFile;
   /** Absent from an addon built before it existed. */
   batchScheduling?(): number;
+  /** Absent from an addon built before it existed. */
+  listenUses?(path: string, mode: number, onReports: (reports: UseDatagram[]) => void): Closable;
 }
+
+/** One datagram of the helper's use socket (native/usesock.cc): its sender as the kernel vouches for it, and its bytes. */
+export type UseDatagram = [pid: number, uid: number, gid: number, frame: Buffer];
 
 /** The helper's published mapping table (native/maptable.cc, docs/protocol.md "The published table"). */
 export interface MapTableFile {
@@ -107,4 +112,18 @@ export function batchScheduling(): string | undefined {
   const err = addon!.batchScheduling();
   if (err === 0) return undefined;
   return Object.entries(constants.errno).find(([, n]) => n === err)?.[0] ?? `errno ${err}`;
+}
+
+/**
+ * Binds a datagram socket at PATH (mode MODE) and calls `onReports` with
+ * the datagrams each wake-up of the event loop finds queued, each with the
+ * credentials the kernel attached (SCM_CREDENTIALS). Throws when it cannot
+ * (the path exists, an older addon).
+ */
+export function listenUses(path: string, mode: number, onReports: (reports: UseDatagram[]) => void): Closable {
+  loadNative();
+  if (!addon!.listenUses) throw new Error('the native addon predates listenUses; rebuild it');
+  const listener = addon!.listenUses(path, mode, onReports);
+  let open = true;
+  return { close: () => void (open && ((open = false), listener.close())) };
 }

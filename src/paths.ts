@@ -13,6 +13,14 @@ export const TMP_DIR_PREFIX = 'bia-';
 /** The socket's name in either. */
 export const SOCKET_NAME = 'helper.sock';
 
+/** The helper's datagram socket for USE and RELEASE is the stream socket's path followed by this (docs/protocol.md, "Reports as datagrams"). */
+export const USE_SOCKET_SUFFIX = '.use';
+
+/** The path of the datagram socket beside the helper socket SOCKET. */
+export function useSocketPath(socket: string): string {
+  return socket + USE_SOCKET_SUFFIX;
+}
+
 /** Where a shared helper (`bia helper --system`) listens by default, and bia looks for one. */
 export const SYSTEM_SOCKET = '/run/bia/helper.sock';
 /** Where a shared helper keeps its mappings when systemd gives it no STATE_DIRECTORY. */

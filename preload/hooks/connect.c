@@ -6,8 +6,10 @@
  * An IPv6 destination goes to core/v6prog/v6prog.c: a synthesized address is
  * given in IPv4-mapped form with IPV6_V6ONLY lifted, so that the kernel
  * carries it over IPv4; an unreachable one is tried once more when the
- * helper pairs it with an IPv4 address.
+ * helper pairs it with an IPv4 address. A DNS server's port 53 may be the
+ * helper's DNS endpoint instead (names/dnssteer.h).
  */
+#include "names/dnssteer.h"
 #include "runtime/config.h"
 #include "runtime/real.h"
 #include "v4prog/outbound.h"
@@ -41,11 +43,13 @@ static int connect6(int fd, const struct sockaddr *addr, socklen_t len)
 BIA_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
     struct sockaddr_in dst;
+    struct sockaddr_storage steered;
     int rc;
 
     if (!bia_active() || !addr || len < sizeof dst || len > sizeof(struct sockaddr_storage) ||
         !bia_guard_enter())
         return bia_real()->connect(fd, addr, len);
+    addr = bia_dnssteer_to(fd, addr, &len, &steered);
     memcpy(&dst, addr, sizeof dst);     /* the program's buffer may be unaligned */
     if (bia_v4backed(fd))
         rc = bia_v4backed_connect(fd, addr, len);

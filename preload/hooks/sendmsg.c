@@ -1,6 +1,8 @@
 /* sendmsg(): sendto() with control messages, which follow the destination.
+ * A DNS query goes to the helper's endpoint as with sendto().
  * Descriptors passed (SCM_RIGHTS) end the sockets' histories (sockhist.h). */
 #include "fd/sockhist.h"
+#include "names/dnssteer.h"
 #include "runtime/config.h"
 #include "runtime/real.h"
 #include "v4prog/send.h"
@@ -8,6 +10,8 @@
 
 BIA_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
+    struct sockaddr_storage steered;
+    struct msghdr copy;
     ssize_t rc;
 
     if (!bia_active())
@@ -15,6 +19,7 @@ BIA_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
     bia_sockhist_sending(msg);
     if (!bia_guard_enter())
         return bia_real()->sendmsg(fd, msg, flags);
+    msg = bia_dnssteer_msg(fd, msg, &copy, &steered);
     rc = bia_v4backed(fd) ? bia_v4backed_sendmsg(fd, msg, flags) : bia_sendmsg(fd, msg, flags);
     bia_guard_leave();
     return rc;

@@ -13,6 +13,7 @@
 #include "fd/sockhist.h"
 #include "runtime/config.h"
 #include "runtime/real.h"
+#include "v4prog/icmpecho.h"
 #include "v4prog/preswap.h"
 #include "v6prog/v4backed.h"
 
@@ -36,5 +37,7 @@ BIA_EXPORT int socket(int domain, int type, int protocol)
     fd = bia_real()->socket(domain, type, protocol);
     if (fd >= 0)
         bia_sockhist_born(fd, domain, type, protocol);
+    if (fd >= 0 && domain == AF_INET)
+        bia_icmp_born(fd, type, protocol);
     return fd;
 }

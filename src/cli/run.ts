@@ -10,7 +10,7 @@ import { CliError, EXIT_USAGE } from '../exit-codes.js';
 import { runChild } from './child.js';
 import { preloadVariables, requireLibrary, withoutLibrary } from './preload-env.js';
 import { ensureHelper, helperTarget } from './ensure-helper.js';
-import { secureExecutionWarning } from '../secure-exec.js';
+import { secureExecutionPlan } from '../secure-exec.js';
 import { VARIABLES } from '../config/variables.js';
 import { supervisedCommand } from './supervise.js';
 
@@ -21,11 +21,13 @@ export async function run(argv: string[]): Promise<number> {
   const settings = { ...config, ...traceSettings(config.logLevel, options) };
   const library = requireLibrary();
   const helper = await ensureHelper(helperTarget(settings, sources.socket, options.has('--allow-root')));
-  const start = supervisedCommand(rest, options.has('--supervise'));
   const env: NodeJS.ProcessEnv = { ...process.env, ...preloadVariables(library, { ...settings, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD) };
+  const secure = secureExecutionPlan(rest[0]);
+  if (secure && 'warning' in secure) process.stderr.write(`bia: warning: ${secure.warning}
+`);
+  const command = secure && 'loader' in secure ? [...secure.loader, ...rest.slice(1)] : rest;
+  const start = supervisedCommand(command, rest[0], options.has('--supervise'));
   if (!start.preload) env.LD_PRELOAD = withoutLibrary(library, process.env.LD_PRELOAD);
-  const secure = secureExecutionWarning(rest[0]);
-  if (secure) process.stderr.write(`bia: warning: ${secure}\n`);
   // The program asks for SIGTERM should bia run be killed outright
   // (preload/core/exec/launcher.c), so it never outlives its launcher as an orphan.
   return runChild(start.command, { ...env, [VARIABLES.launcherPid]: String(process.pid) });

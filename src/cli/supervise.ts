@@ -6,7 +6,7 @@
 // Dynamically linked glibc programs under it keep the preload too: the
 // preload translates what it reaches, the supervisor the rest.
 // launcher/unreachable.c decides the same way for the native launcher.
-import { readElf } from '../doctor/elf.js';
+import { readElf } from '../elf.js';
 import { resolveProgram, secureExecution } from '../secure-exec.js';
 import { supervisorProgram } from '../preload-path.js';
 import { CliError, EXIT_INTERNAL } from '../exit-codes.js';
@@ -27,9 +27,9 @@ export function preloadUnreachable(cmd: string): Unreachable | undefined {
   return /ld-musl/.test(elf.interpreter) ? 'musl' : undefined;
 }
 
-/** COMMAND as bia run starts it, and whether it may have bia's preload. */
-export function supervisedCommand(command: string[], asked: boolean): { command: string[]; preload: boolean } {
-  const unreachable = preloadUnreachable(command[0]);
+/** COMMAND (which runs PROGRAM) as bia run starts it, and whether it may have bia's preload. */
+export function supervisedCommand(command: string[], program: string, asked: boolean): { command: string[]; preload: boolean } {
+  const unreachable = preloadUnreachable(program);
   if (!asked && !unreachable) return { command, preload: true };
   const supervisor = supervisorProgram();
   if (!supervisor) throw new CliError('the supervisor (bia-supervise) is not built: run `npm install` (or `npm run build`) in the bia package', EXIT_INTERNAL);

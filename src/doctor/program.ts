@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from './finding.js';
-import { readElf, type ElfInfo } from './elf.js';
-import { resolveProgram, SECURE_FIX, secureExecution } from '../secure-exec.js';
+import { readElf, type ElfInfo } from '../elf.js';
+import { CAPS_NOTE, resolveProgram, SECURE_FIX, secureExecution } from '../secure-exec.js';
 import { supervisorKernel } from './supervisor-kernel.js';
 
 /** What the preload library itself is: bia's own build. */
@@ -24,8 +24,10 @@ export function checkProgram(cmd: string, library: LibraryInfo): Finding[] {
   const elf = readElf(file);
   if (!elf) return [{ level: 'problem', what: `${file}: not an ELF program bia knows how to inspect` }];
   // Go first: a static Go program needs Go's fix, not a dynamic build.
-  const problem = privileged(file) ?? goProgram(file, elf) ?? foreign(file, elf, library);
-  return [problem ?? { level: 'ok', what: `${file}: dynamically linked against ${libcOf(elf.interpreter!)}; bia can reach it` }];
+  const secure = secureExecution(file);
+  const problem = privileged(file, secure) ?? goProgram(file, elf) ?? foreign(file, elf, library);
+  const caps: Finding[] = secure?.caps && !problem ? [{ level: 'note', what: `${file} has file capabilities (${secure.caps}): ${CAPS_NOTE}` }] : [];
+  return [problem ?? { level: 'ok', what: `${file}: dynamically linked against ${libcOf(elf.interpreter!)}; bia can reach it` }, ...caps];
 }
 
 // `#!/usr/bin/env python3 -u` -> python3; `#!/bin/sh` -> /bin/sh.
@@ -36,9 +38,9 @@ function interpreterOfScript(file: string): string | undefined {
   return path.basename(interp) === 'env' && arg ? arg : interp;
 }
 
-function privileged(file: string): Finding | undefined {
-  const secure = secureExecution(file);
-  if (!secure) return undefined;
+// A set-id program; one with file capabilities only is run without them (CAPS_NOTE).
+function privileged(file: string, secure: ReturnType<typeof secureExecution>): Finding | undefined {
+  if (!secure || secure.caps) return undefined;
   return { level: 'problem', what: `${file} ${secure.why}${secure.caps ? ` (${secure.caps})` : ''}: bia cannot reach it`, fix: SECURE_FIX };
 }
 

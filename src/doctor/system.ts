@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from './finding.js';
-import { readElf } from './elf.js';
+import { readElf } from '../elf.js';
 import { checkHelperSocket } from '../socket-trust.js';
 import type { LibraryInfo } from './program.js';
 

@@ -25,6 +25,10 @@ import { StateStore } from './statestore.js';
 import { dispatcher } from './dispatch.js';
 import { accept } from './connection.js';
 import { closeServer, listenOnFd, listenOnPath, type SocketAccess } from './listener.js';
+import { startDnsEndpoint, type DnsEndpoint } from './dnsendpoint.js';
+import { WatchedFile } from './filecache.js';
+import { parseResolvConf, resolvConfPath } from './resolvconf.js';
+import { listenUseReports } from './use-reports.js';
 
 export interface HelperOptions {
   /** Default: paths.socketPath(). */
@@ -188,9 +192,12 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   publishHello(parts);
   const handler = dispatcher(parts);
   setReady((socket) => accept(socket, gate, handler, times, log));
+  // Programs' USE and RELEASE arrive as datagrams too: a fresh process's first use wakes no connection.
+  const useReports = listenUseReports(socketPath, socketAccess(options), allow, handler, log);
   log.info(`listening on ${socketPath}${inherited ? ` (fd ${options.listenFd} from systemd)` : ''}; pool ${pool.network}/${pool.prefixLength} per ${options.scope ?? 'host'} (${mapper.size} mapping(s) kept in ${store.dir}); serving ${describeAllow(allow)}; network ${detector.current()}${options.network && options.network !== 'auto' ? ' (forced)' : ''}${detector.watched ? '' : ' (polled)'}`);
   detector.onChange((now, before) => roamed(parts, now, before));
   settle(parts, detector.refresh());
+  const dns = scope === 'host' ? await dnsEndpoint(socketPath, parts, options, allow, helperUid, log) : undefined;
   const sweeper = setInterval(() => maintain(parts), options.sweepIntervalMs ?? 30_000).unref();
   // Programs read the network from the published table without asking, and
   // a change is published when the detector notices it: without netlink
@@ -202,14 +209,33 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     close: async () => {
       clearInterval(sweeper);
       clearInterval(poller);
+      await dns?.close();
       detector.close();
       published?.retire();
+      useReports?.close();
       await closeServer(server, clients, socketFile);
       usage.flush();
       await store.close();
       for (const own of tables.saved()) await own.store.close();
     },
   };
+}
+
+// The endpoint for programs' own DNS queries (dnsendpoint.ts), in scope
+// host only: its answers come from the one table every program's connect
+// looks in. Its new pool addresses are charged to the helper's own account.
+function dnsEndpoint(socketPath: string, parts: { resolver: NameResolver; mapper: AddressMapper; synth: Synthesizer; quotas: Quotas; store: StateStore }, options: HelperOptions, allow: AllowList, helperUid: number, log: Logger): Promise<DnsEndpoint | undefined> {
+  const resolvConf = new WatchedFile(options.resolvConfPath ?? resolvConfPath(), (text) => parseResolvConf(text));
+  const enr = {
+    resolver: parts.resolver,
+    mapper: parts.mapper,
+    synth: parts.synth,
+    via: { mapper: parts.mapper, account: parts.quotas.account({ pid: process.pid, uid: helperUid }) },
+    resolvConf: () => resolvConf.get(),
+    saved: () => parts.store.flush(),
+  };
+  // Groups cannot be told from a loopback port: only listed uids (or every one) are answered.
+  return startDnsEndpoint(socketPath, enr, (uid) => allow.everyone === true || allow.uids.includes(uid), log);
 }
 
 // Its own user is always served: it could take the helper over anyway.

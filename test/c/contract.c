@@ -16,6 +16,7 @@ int main(void)
     puts("variables " BIA_ENV_LOG_FILE " " BIA_ENV_INSIDE_HELPER " " BIA_ENV_LAUNCHER_PID " " BIA_ENV_PRELOAD_LIBRARY);
     printf("socket /run/" BIA_SOCKET_RUNTIME_DIR "/" BIA_SOCKET_NAME " /tmp/" BIA_SOCKET_TMP_DIR_PREFIX "%u/" BIA_SOCKET_NAME "\n",
            (unsigned)getuid());
+    puts("use helper.sock" BIA_USE_SOCKET_SUFFIX);
     puts("config /x/" BIA_CONFIG_DIR "/" BIA_CONFIG_FILE " /home/" BIA_CONFIG_DEFAULT_HOME "/" BIA_CONFIG_DIR "/" BIA_CONFIG_FILE);
     printf("limits %d %d %d %d\n", BIA_MAX_SOCKET_PATH, BIA_MAX_TIMEOUT_MS, BIA_DEFAULT_TIMEOUT_MS, BIA_DEFAULT_RESOLVE_TIMEOUT_MS);
     return 0;

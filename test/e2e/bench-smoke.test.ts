@@ -30,6 +30,9 @@ describe('npm run bench:smoke', skipWhen(labMissing, benchTools.length > 0 && `m
       expect(md).toContain(metric);
     }
     expect(md).toMatch(/\| \d+\.\d\dx \| >= 0\.98x/); // throughput ratio is a number, not "-"
+    // The alternatives are compared on the first connect and on cold names too.
+    for (const metric of ['connect(), first in a fresh process, p50 (us)', 'connect(), first in a fresh process, p99 (us)', 'getaddrinfo, cold name, p50 (us)'])
+      expect(md, md).toMatch(new RegExp(`^\\| ${metric.replace(/[()]/g, '\\$&')} \\| [\\d.,]+ \\| [\\d.,]+ \\(`, 'm'));
     // The userspace CLAT (tayga) is measured wherever tayga can run (CI installs it).
     if (!noTayga) expect(md, md).not.toMatch(/\| - \| - \|/);
     expect(readFileSync(join(out, 'bench.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);

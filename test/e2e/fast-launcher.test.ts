@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, KEY_NAMES } from '../../src/config/schema.js';
-import { readElf } from '../../src/doctor/elf.js';
+import { readElf } from '../../src/elf.js';
 import { resolveProgram } from '../../src/secure-exec.js';
 import { CLI_MAIN, nativeLauncher, preloadLibrary } from '../../src/preload-path.js';
 import { startHelperProcess, type HelperProcess } from '../support/helper-process.js';

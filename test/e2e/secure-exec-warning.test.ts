@@ -1,7 +1,9 @@
 // End to end: bia run of a program the loader runs in secure-execution mode
-// (a set-uid, set-gid or file-capability copy of a real program), which
-// drops LD_PRELOAD, warns once on stderr with the reason, from the native
-// launcher and from the Node one alike; an ordinary copy gets no warning.
+// (a set-uid or set-gid copy of a real program), which drops LD_PRELOAD,
+// warns once on stderr with the reason, from the native launcher and from
+// the Node one alike; an ordinary copy gets no warning. A copy with file
+// capabilities, run by an ordinary user, runs through its loader without
+// them: bia reaches it, without a word.
 // The probe (test/c/env_probe.c) shows the loader really ran it secure and
 // without the library. Needs root for the set-id copies and a second user.
 import { describe, expect, it } from 'vitest';
@@ -32,7 +34,7 @@ function line(stdout: string, what: string, name: string): string {
 }
 
 describe('bia run of a set-uid, set-gid or file-capability program', skipWhen(labMissing, secondUidMissing), () => {
-  it('warns once, with the reason, from both launchers; an ordinary program runs without a word', async () => {
+  it('warns once of a set-id program, with the reason, from both launchers; a file-capability or ordinary program runs with bia without a word', async () => {
     const r = await lab(
       `${SETUP}
 bia run -- true   # root's helper, so that the native launcher takes its fast path
@@ -52,7 +54,7 @@ as_victim $NODE_BIA stop 2>/dev/null; bia stop 2>/dev/null`,
     expect(r.rc('plain-c'), out).toBe(0);
     expect(line(r.stdout, 'OUT', 'plain-c'), out).toBe('secure 0 mapped 1 ');
     expect(line(r.stdout, 'ERR', 'plain-c'), out).toBe('');
-    const warned = { suid: 'is set-uid', sgid: 'is set-gid', caps: 'has file capabilities' };
+    const warned = { suid: 'is set-uid', sgid: 'is set-gid' };
     for (const [kind, why] of Object.entries(warned)) {
       for (const how of ['c', 'node']) {
         const name = `${kind}-${how}`;
@@ -67,6 +69,16 @@ as_victim $NODE_BIA stop 2>/dev/null; bia stop 2>/dev/null`,
         ]);
         expect(err[0], out).toMatch(new RegExp(`^bia: warning: /\\S+/pub/probe-${kind} `));
       }
+    }
+    // A program with file capabilities only runs through its loader, without
+    // them: not secure, bia in it, not a word.
+    for (const how of ['c', 'node']) {
+      const name = `caps-${how}`;
+      expect(r.rc(name), `${name}\n${out}`).toBe(0);
+      expect(line(r.stdout, 'OUT', name), `${name}: run without its capabilities, with bia\n${out}`).toBe('secure 0 mapped 1 ');
+      const all = line(r.stdout, 'ERR', name).split('|').filter(Boolean);
+      if (how === 'c') expect(all.join('\n'), `${name}\n${out}`).toMatch(/^bia\[\d+\]: launcher: helper on \S+ .*; running \S+ directly$/m);
+      expect(all.filter((l) => !l.startsWith('bia[')), `${name}\n${out}`).toEqual([]);
     }
     // CMD found on PATH is the file checked.
     expect(line(r.stdout, 'ERR', 'path-c'), out).toMatch(/^bia: warning: \/\S+\/pub\/probe-suid is set-uid: .*\|$/);

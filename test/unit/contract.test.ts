@@ -10,7 +10,7 @@ import { configPath } from '../../src/config/file.js';
 import { DEFAULTS, KEY_NAMES, KEYS, MAX_SOCKET_PATH, MAX_TIMEOUT_MS } from '../../src/config/schema.js';
 import { VARIABLES } from '../../src/config/variables.js';
 import { LOG_LEVELS } from '../../src/log.js';
-import { socketPath } from '../../src/paths.js';
+import { socketPath, useSocketPath } from '../../src/paths.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const upper = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
@@ -45,6 +45,7 @@ describe('the generated contract', () => {
     vi.stubEnv('TMPDIR', '/tmp');
     vi.stubEnv('HOME', '/home');
     expect(fact('socket')).toEqual([`${socketPath({ XDG_RUNTIME_DIR: '/run' })} ${socketPath({})}`]);
+    expect(fact('use')).toEqual([useSocketPath('helper.sock')]);
     expect(fact('config')).toEqual([`${configPath({ XDG_CONFIG_HOME: '/x' })} ${configPath({})}`]);
   });
 

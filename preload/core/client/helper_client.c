@@ -7,6 +7,7 @@
 
 #include "client/helper_conn.h"
 #include "client/refusal.h"
+#include "client/usesock.h"
 #include "runtime/config.h"
 #include "runtime/log.h"
 #include "runtime/real.h"
@@ -241,7 +242,8 @@ static int send_whole(int fd, const uint8_t *frame, size_t len)
     return n < 0 && (errno == EPIPE || errno == ECONNRESET) ? 0 : -1;
 }
 
-/* On a kept connection, like a request (no reply comes, so the stream stays
+/* As a datagram (usesock.h), the helper's cheapest way to hear it; else
+ * on a kept connection, like a request (no reply comes, so the stream stays
  * in step): a report costs no connection set-up on the connect path. */
 int bia_helper_notify(const uint8_t *frame, size_t len, bool keep)
 {
@@ -251,6 +253,10 @@ int bia_helper_notify(const uint8_t *frame, size_t len, bool keep)
     /* A new connection waits at most this long for a full helper backlog. */
     long long deadline = bia_conn_now_ms() + 1;
 
+    if (bia_usesock_send(frame, len) == 0) {
+        errno = saved;
+        return 0;
+    }
     if ((keep ? bia_conn_take : bia_conn_open)(&conn, deadline, why) == 0) {
         sent = send_whole(conn.fd, frame, len);
         if (sent == 0 && conn.reused) {

@@ -33,11 +33,12 @@ int bia_helper_name4(struct in_addr v4, struct bia_reply *reply, char why[BIA_WH
 int bia_helper_synth(struct in_addr v4, struct bia_reply *reply, char why[BIA_WHY_SIZE]);
 
 /*
- * Sends one frame the helper does not answer (USE, RELEASE) on a kept
- * helper connection (on a connection closed at once unless keep: at
+ * Sends one frame the helper does not answer (USE, RELEASE) as a datagram
+ * on the helper's use socket (usesock.h) or, when that cannot be done, on
+ * a kept helper connection (on a connection closed at once unless keep: at
  * start-up, before the program has opened its own descriptors) and
  * returns at once: 0 when it was handed to the kernel, -1 when the helper
- * could not be reached within 1 ms. Makes only system calls
+ * could not be reached either way within 1 ms. Makes only system calls
  * (async-signal-safe) and leaves errno as it was.
  */
 int bia_helper_notify(const uint8_t *frame, size_t len, bool keep);

@@ -8,6 +8,7 @@
 
 #include "fd/sockrec.h"
 #include "fd/usage.h"
+#include "runtime/real.h"
 
 void bia_fd_closing(int fd)
 {
@@ -17,6 +18,9 @@ void bia_fd_closing(int fd)
     if (!bia_sockrec_peek(fd, &rec) || !bia_sockrec_owned())
         return;
     bia_usage_end(fd, &rec);
+    /* A raw ICMP socket's twin, parked until a swap (icmpecho.h), goes too. */
+    if ((rec.parts & BIA_REC_ICMP) && rec.icmp_parked)
+        bia_real()->close(rec.icmp_parked - 1);
     bia_sockrec_forget(fd);
 }
 

@@ -2,8 +2,10 @@
  * The one record the library keeps per socket: everything it knows of the
  * socket on a descriptor, in one table indexed by descriptor number. The
  * translation of an IPv4 program's socket (fdtable.h), the socket's option
- * history (sockhist.h), the mark of an IPv6 program's socket (v6prog.h)
- * and the IPV6_V6ONLY bia lifted (v6only.h) are parts of it; those modules
+ * history (sockhist.h), the mark of an IPv6 program's socket (v6prog.h),
+ * the IPV6_V6ONLY bia lifted (v6only.h), the DNS server a program's own
+ * query addressed (dnssteer.h) and the kind of a translated ICMP echo
+ * socket (icmpecho.h) are parts of it; those modules
  * are views that read and write their part. The descriptor's life (dup,
  * close, close_range, fork, exec) is one operation here, whatever parts
  * the record holds.
@@ -44,21 +46,34 @@ struct bia_v6prog {
     bool v6only;                /* IPV6_V6ONLY as the program set it, on a backed socket */
 };
 
+/* The DNS server a program's own query on the socket addressed, which
+ * replies must appear to come from (dnssteer.h). */
+struct bia_dnsserver {
+    struct sockaddr_in6 addr;   /* a sockaddr_in when len says so */
+    unsigned len;
+    in_port_t port;             /* the helper's endpoint port it went to (network order) */
+};
+
 /* Which parts a record holds. */
 #define BIA_REC_TRANSLATED 1u   /* .tr */
 #define BIA_REC_V6PROG 2u       /* .v6 */
 #define BIA_REC_LIFTED 4u       /* bia turned IPV6_V6ONLY off where the program had it on */
 #define BIA_REC_HISTORY 8u      /* .hist_* (sockhist.h) */
-#define BIA_REC_ALL 15u
+#define BIA_REC_DNS 16u         /* .dns */
+#define BIA_REC_ICMP 32u        /* .icmp_*: an ICMP echo socket made ICMPv6, or a raw one's parked twin (icmpecho.h) */
+#define BIA_REC_ALL 63u
 
 struct bia_sockrec {
     unsigned long dev, ino;     /* the socket's identity */
     unsigned parts;
     struct bia_fdinfo tr;
     struct bia_v6prog v6;
+    struct bia_dnsserver dns;
     int hist_type;              /* SOCK_STREAM or SOCK_DGRAM */
     unsigned long hist_epoch;   /* the sharing epoch the socket was made in */
     unsigned hist_options;      /* filled by a read: the options set since (sockhist.h) */
+    int icmp_type;              /* SOCK_DGRAM (a ping socket) or SOCK_RAW once made ICMPv6; 0 before */
+    int icmp_parked;            /* a raw one's ICMPv6 twin made at birth: its descriptor + 1 */
 };
 
 /* Whether any record holds any of parts: no system call. */

@@ -82,11 +82,29 @@ static void add_one(struct in_addr v4, void *arg)
     add(arg, v4);
 }
 
+/* The sockets a walk over the records met, so that each counts once
+ * however many descriptors carry it (at most BIA_MAX_USES). */
+struct seen {
+    unsigned long dev[BIA_MAX_USES], ino[BIA_MAX_USES];
+    size_t count;
+};
+
+/* True if (dev, ino) was met before; else notes it. */
+static bool met_before(struct seen *s, unsigned long dev, unsigned long ino)
+{
+    for (size_t i = 0; i < s->count; i++)
+        if (s->dev[i] == dev && s->ino[i] == ino)
+            return true;
+    s->dev[s->count] = dev;
+    s->ino[s->count] = ino;
+    s->count++;
+    return false;
+}
+
 /* Sockets whose mapping has no count slot are reported one by one. */
 struct uncounted {
     struct batch *batch;
-    unsigned long dev[BIA_MAX_USES], ino[BIA_MAX_USES];
-    size_t seen;
+    struct seen seen;
 };
 
 static bool add_uncounted(int fd, unsigned long dev, unsigned long ino,
@@ -96,16 +114,13 @@ static bool add_uncounted(int fd, unsigned long dev, unsigned long ino,
     struct in_addr v4;
 
     (void)fd;
-    for (size_t i = 0; i < u->seen; i++)
-        if (u->dev[i] == dev && u->ino[i] == ino)
-            return true;
-    u->dev[u->seen] = dev;
-    u->ino[u->seen] = ino;
+    if (met_before(&u->seen, dev, ino))
+        return true;
     if (mapping_of(info, &v4) && bia_usecount_get(v4) < 0)
         add(u->batch, v4);
     if (info->v4local.s_addr && bia_usecount_get(info->v4local) < 0)
         add(u->batch, info->v4local);
-    return ++u->seen < BIA_MAX_USES;
+    return u->seen.count < BIA_MAX_USES;
 }
 
 static bool used;   /* atomic: a mapping use was counted (a child has some to announce) */
@@ -331,8 +346,7 @@ void bia_usage_before_dup(int oldfd, int newfd)
 struct closing {
     unsigned first, last;
     struct batch release;
-    unsigned long dev[BIA_MAX_USES], ino[BIA_MAX_USES];
-    size_t seen;
+    struct seen seen;
 };
 
 static bool end_in_range(int fd, unsigned long dev, unsigned long ino,
@@ -345,18 +359,15 @@ static bool end_in_range(int fd, unsigned long dev, unsigned long ino,
 
     if ((unsigned)fd < c->first || (unsigned)fd > c->last || (!peer && !info->v4local.s_addr))
         return true;
-    for (size_t i = 0; i < c->seen; i++)
-        if (c->dev[i] == dev && c->ino[i] == ino)
-            return true;
-    c->dev[c->seen] = dev;
-    c->ino[c->seen] = ino;
+    if (met_before(&c->seen, dev, ino))
+        return true;
     if (!bia_fdtable_held_elsewhere(dev, ino, c->first, c->last)) {
         if (peer && bia_usecount_down(v4))
             add(&c->release, v4);
         if (info->v4local.s_addr && bia_usecount_down(info->v4local))
             add(&c->release, info->v4local);
     }
-    return ++c->seen < BIA_MAX_USES;
+    return c->seen.count < BIA_MAX_USES;
 }
 
 void bia_usage_end_range(unsigned first, unsigned last)

@@ -6,9 +6,11 @@
  * Only a process's first socket using a mapping (USE) and its last one
  * closing (RELEASE, after a linger of a second) are reported (usecount.h),
  * so the helper counts processes per mapping, not sockets. Fire-and-forget: each report is one
- * frame on a kept helper connection that the helper does not answer, so a
- * translated connect or accept waits for no round trip, and a report that
- * cannot be delivered at once is dropped (logged at debug). A lost USE leaves a mapping unheld
+ * frame the helper does not answer, a datagram on its use socket or, when
+ * that cannot be sent, a frame on a kept helper connection
+ * (bia_helper_notify), so a translated connect or accept waits for no
+ * round trip and a fresh process opens no connection, and a report that
+ * cannot be delivered either way at once is dropped (logged at debug). A lost USE leaves a mapping unheld
  * (the old behaviour: it lives for the idle timeout); a lost RELEASE holds
  * it until the process ends, which the helper notices by itself.
  *

@@ -10,6 +10,7 @@
 #include "v4prog/inbound.h"
 #include "v4prog/route.h"
 
+#include <errno.h>
 #include <linux/errqueue.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
@@ -69,7 +70,7 @@ static void icmp6_to_icmp(struct sock_extended_err *ee)
     }
 }
 
-static bool recverr_to_v4(const struct cmsghdr *c, struct rewrite *r)
+static bool recverr_to_v4(const struct cmsghdr *c, struct rewrite *r, bool over_v6)
 {
     struct sock_extended_err ee;
     struct sockaddr_in6 off6;
@@ -81,6 +82,11 @@ static bool recverr_to_v4(const struct cmsghdr *c, struct rewrite *r)
     memcpy(&off6, CMSG_DATA(c) + sizeof ee, sizeof off6);
     if (ee.ee_origin == SO_EE_ORIGIN_ICMP6)
         icmp6_to_icmp(&ee);
+    /* An IPv6 path's MTU in IPv4 terms: its header is 20 bytes larger
+     * (RFC 7915 5.2). A program sizing its datagrams by it (tracepath)
+     * would otherwise never fit. */
+    if (over_v6 && ee.ee_errno == EMSGSIZE && ee.ee_info > 20)
+        ee.ee_info -= 20;
     if (off6.sin6_family == AF_INET6) {
         off4.sin_family = AF_INET;
         off4.sin_addr = bia_inbound_v4(&off6.sin6_addr);
@@ -112,7 +118,7 @@ static bool pktinfo_to_v4(const struct cmsghdr *c, struct rewrite *r)
 }
 
 /* The IPv4 form of an IPv6-level message; false to keep it as it is. */
-static bool to_v4(const struct cmsghdr *c, struct rewrite *r)
+static bool to_v4(const struct cmsghdr *c, struct rewrite *r, bool over_v6)
 {
     if (c->cmsg_level != IPPROTO_IPV6)
         return false;
@@ -134,7 +140,7 @@ static bool to_v4(const struct cmsghdr *c, struct rewrite *r)
         put_int(r, IPPROTO_IP, IP_TTL, get_int(c));
         return true;
     case IPV6_RECVERR:
-        return recverr_to_v4(c, r);
+        return recverr_to_v4(c, r, over_v6);
     }
     return false;
 }
@@ -157,7 +163,7 @@ static size_t emit(unsigned char *out, int level, int type, const void *data, si
     return CMSG_SPACE(len);
 }
 
-void bia_cmsg_to_v4(struct msghdr *msg)
+void bia_cmsg_to_v4(struct msghdr *msg, bool over_v6)
 {
     unsigned char *out = msg->msg_control, *end = out + msg->msg_controllen;
     struct cmsghdr *c, *next;
@@ -178,7 +184,7 @@ void bia_cmsg_to_v4(struct msghdr *msg)
         next = CMSG_NXTHDR(msg, c);     /* before c is overwritten */
         if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO && have_ip_pktinfo)
             continue;   /* an IPv4 sender: the kernel already gave IP_PKTINFO */
-        if (to_v4(c, &r))
+        if (to_v4(c, &r, over_v6))
             used += emit(out + used, r.level, r.type, r.data, r.len);
         else
             used += emit(out + used, c->cmsg_level, c->cmsg_type, CMSG_DATA(c), data_len(c));

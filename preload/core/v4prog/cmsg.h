@@ -14,11 +14,13 @@
  * In place, after a receive: IPV6_PKTINFO -> IP_PKTINFO (unless the kernel
  * also gave IP_PKTINFO, as it does for an IPv4 sender), IPV6_TCLASS ->
  * IP_TOS, IPV6_HOPLIMIT -> IP_TTL, IPV6_RECVERR -> IP_RECVERR with the
- * ICMPv6 type/code and the offender in IPv4 form. Every IPv4 form is no
- * larger than its IPv6 one, so the result always fits; msg_controllen is
- * updated. Other messages are kept as they are.
+ * ICMPv6 type/code and the offender in IPv4 form (over_v6: the message
+ * came over IPv6, not from a v4-mapped peer, so that a path MTU is given
+ * 20 bytes smaller). Every IPv4 form is no larger than its IPv6 one, so
+ * the result always fits; msg_controllen is updated. Other messages are
+ * kept as they are.
  */
-void bia_cmsg_to_v4(struct msghdr *msg);
+void bia_cmsg_to_v4(struct msghdr *msg, bool over_v6);
 
 /*
  * In place, after a receive on a marked socket of an IPv6 program

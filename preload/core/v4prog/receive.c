@@ -11,6 +11,7 @@
 #include "fd/fdtable.h"
 #include "runtime/real.h"
 #include "v4prog/cmsg.h"
+#include "v4prog/icmpecho.h"
 #include "v4prog/inbound.h"
 #include "v6prog/v6prog.h"
 
@@ -41,6 +42,14 @@ ssize_t bia_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *ad
     struct bia_v6prog prog;
     ssize_t r;
 
+    if (bia_icmp_kind(fd)) {
+        struct iovec v = {buf, n};
+        struct msghdr m = {.msg_name = addr, .msg_namelen = len ? *len : 0, .msg_iov = &v, .msg_iovlen = 1};
+        r = bia_recvmsg(fd, &m, flags);
+        if (r >= 0 && addr && len)
+            *len = m.msg_namelen;
+        return r;
+    }
     if (addr && !bia_fdtable_get(fd, &info) && bia_v6prog_get(fd, &prog))
         return recvfrom_v6prog(fd, buf, n, flags, addr, len, &prog);
     if (!addr || !bia_fdtable_get(fd, &info))
@@ -160,7 +169,7 @@ static int finish(const char *call, struct msghdr *msg, struct name_swap *s,
     if (received && !c && who->prog)
         bia_cmsg_v6prog(msg, who->prog);
     else if (received && !c)
-        bia_cmsg_to_v4(msg);
+        bia_cmsg_to_v4(msg, !s->name || !IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&s->from)->sin6_addr));
     return 0;
 }
 
@@ -177,14 +186,18 @@ ssize_t bia_recvmsg(int fd, struct msghdr *msg, int flags)
     struct name_swap s;
     struct shown who;
     ssize_t r;
+    int icmp;
 
-    if (!msg || (!msg->msg_name && !msg->msg_control) || !shown_for(fd, &info, &prog, &who))
+    /* A translated ICMP socket's messages change, whatever else is asked. */
+    if (!msg || (!msg->msg_name && !msg->msg_control && !bia_icmp_kind(fd)) ||
+        !shown_for(fd, &info, &prog, &who))
         return bia_real()->recvmsg(fd, msg, flags);
+    icmp = who.info ? bia_icmp_kind(fd) : 0;
     if (!lend_name(msg, &s))
         return -1;
     if (lends_control(&who))
         lend_control(msg, c = &control);
-    r = bia_real()->recvmsg(fd, msg, flags);
+    r = icmp ? bia_icmp_recvmsg(fd, msg, flags, icmp) : bia_real()->recvmsg(fd, msg, flags);
     if (finish("recvmsg", msg, &s, c, &who, r >= 0) || r < 0)
         return -1;
     return r;

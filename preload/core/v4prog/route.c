@@ -124,16 +124,18 @@ void bia_route_explain(const char *call, const struct sockaddr_in *dst, int err)
     bia_netmode_get(&mode);
     if (mode.network != BIA_NET_IPV6_ONLY)
         return;
-    /* A TCP or UDP socket would have gone to the partner: this one's
-     * protocol is not translated (ICMP: ping; raw sockets). */
+    /* A TCP, UDP or ICMP echo socket would have gone to the partner:
+     * this one is a raw socket of another protocol, or one bound to an
+     * IPv4 address. */
     known = stands_for(dst->sin_addr, &mode, &v6);
     if (known || bia_netmode_in_pool(&mode, dst->sin_addr)) {
         if (known)
             inet_ntop(AF_INET6, &v6, peer, sizeof peer);
         else
             snprintf(peer, sizeof peer, "an IPv6 peer");
-        bia_warn("%s %s: %s: bia stands this address in for %s, but translates TCP and UDP "
-                 "sockets only (not ICMP, as ping uses, nor raw sockets)",
+        bia_warn("%s %s: %s: bia stands this address in for %s, but translates TCP, UDP and "
+                 "ICMP echo sockets only (not raw sockets of other protocols, nor a socket "
+                 "bound to an IPv4 address)",
                  call, bia_sin_str(dst, text), strerror(err), peer);
         return;
     }

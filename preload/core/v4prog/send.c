@@ -11,6 +11,7 @@
 #include "runtime/real.h"
 #include "runtime/trace.h"
 #include "v4prog/cmsg.h"
+#include "v4prog/icmpecho.h"
 #include "v4prog/outbound.h"
 #include "v4prog/route.h"
 #include "v6prog/v6prog.h"
@@ -82,6 +83,8 @@ ssize_t bia_sendto(int fd, const void *buf, size_t n, int flags, const struct so
         return -1;
     if (rc > 0 || !translated)
         return send_native(fd, buf, n, flags, addr, len, rc > 0 ? NULL : &to);
+    if (bia_icmp_kind(fd))
+        return bia_icmp_sendto(fd, buf, n, flags, &to);
     return bia_real()->sendto(fd, buf, n, flags, (const struct sockaddr *)&to, sizeof to);
 }
 
@@ -137,6 +140,8 @@ ssize_t bia_sendmsg(int fd, const struct msghdr *msg, int flags)
     }
     if (translated)
         control_to_v6(&m, control, sizeof control);
+    if (translated && bia_icmp_kind(fd))
+        return bia_icmp_sendmsg(fd, &m, flags, NULL);
     return bia_real()->sendmsg(fd, &m, flags);
 }
 

@@ -3,11 +3,13 @@
 #include "fd/fdtable.h"
 #include "runtime/log.h"
 #include "runtime/real.h"
+#include "v4prog/icmpecho.h"
 #include "v4prog/preswap.h"
 #include "v4prog/swap.h"
 #include "v6prog/v6only.h"
 
 #include <errno.h>
+#include <linux/icmp.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -73,8 +75,15 @@ int bia_setsockopt(int fd, int level, int name, const void *value, socklen_t len
     struct bia_fdinfo info;
     int name6, rc, saved;
 
-    if (!bia_fdtable_get(fd, &info) || undo_preswap(fd, &info, level, name) || level != IPPROTO_IP)
+    if (!bia_fdtable_get(fd, &info) || undo_preswap(fd, &info, level, name))
         return bia_real()->setsockopt(fd, level, name, value, len);
+    if (level == SOL_RAW && name == ICMP_FILTER && value && bia_icmp_kind(fd) == SOCK_RAW)
+        return bia_icmp_filter(fd, value, len);
+    if (level != IPPROTO_IP)
+        return bia_real()->setsockopt(fd, level, name, value, len);
+    /* A raw ICMPv6 socket has no IPv4 level: the IPv6 twin alone. */
+    if (bia_icmp_kind(fd) == SOCK_RAW && bia_sockopt_v6_twin(name, &name6))
+        return bia_real()->setsockopt(fd, IPPROTO_IPV6, name6, value, len);
     if (is_multicast(name)) {
         bia_warn("fd %d: IPv4 multicast option %d refused: the socket was translated to IPv6",
                  fd, name);

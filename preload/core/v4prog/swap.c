@@ -12,6 +12,7 @@
 #include "fd/sockhist.h"
 #include "runtime/log.h"
 #include "runtime/real.h"
+#include "v4prog/icmpecho.h"
 #include "v4prog/sockopt.h"
 
 #include <errno.h>
@@ -106,6 +107,12 @@ static bool identify(int fd, struct bia_swap_plan *old)
            !get_int(fd, SOL_SOCKET, SO_PROTOCOL, &old->protocol);
 }
 
+/* An ICMP echo socket (icmpecho.h): a ping socket or a raw ICMP one. */
+static bool is_icmp(const struct bia_swap_plan *old)
+{
+    return (old->type == SOCK_DGRAM || old->type == SOCK_RAW) && old->protocol == IPPROTO_ICMP;
+}
+
 static enum bia_swap_check inspect(int fd, struct bia_swap_plan *old)
 {
     struct sockaddr_in local;
@@ -114,7 +121,7 @@ static enum bia_swap_check inspect(int fd, struct bia_swap_plan *old)
     if (!identify(fd, old))
         return BIA_SWAP_NOT_INET;
     if (!(old->type == SOCK_STREAM && old->protocol == IPPROTO_TCP) &&
-        !(old->type == SOCK_DGRAM && old->protocol == IPPROTO_UDP))
+        !(old->type == SOCK_DGRAM && old->protocol == IPPROTO_UDP) && !is_icmp(old))
         return BIA_SWAP_NOT_INET;
     if (old->type == SOCK_STREAM) {
         struct tcp_info info;
@@ -128,7 +135,9 @@ static enum bia_swap_check inspect(int fd, struct bia_swap_plan *old)
     /* Bound to one IPv4 address: an IPv6 socket cannot stand for that. */
     if (local.sin_addr.s_addr != htonl(INADDR_ANY))
         return BIA_SWAP_KEEP;
-    old->port = local.sin_port;
+    /* A raw socket shows its protocol as its port; a ping socket's port is
+     * its echo identifier, which its twin picks for itself. */
+    old->port = is_icmp(old) ? 0 : local.sin_port;
     return BIA_SWAP_OK;
 }
 
@@ -203,10 +212,14 @@ static void read_defaults(int fresh, struct value *values)
 }
 
 /* The defaults for the replacement `fresh` (not yet changed) of a socket of `type`. */
-static const struct value *defaults_for(int fresh, int type, struct value *scratch)
+static const struct value *defaults_for(int fresh, int type, bool icmp, struct value *scratch)
 {
     int i = type == SOCK_STREAM ? 0 : 1, empty = 0;
 
+    if (type == SOCK_RAW || icmp) {  /* rare: read each time */
+        read_defaults(fresh, scratch);
+        return scratch;
+    }
     if (__atomic_load_n(&defaults[i].state, __ATOMIC_ACQUIRE) == 2)
         return defaults[i].values;
     if (!__atomic_compare_exchange_n(&defaults[i].state, &empty, 1, false, __ATOMIC_ACQ_REL,
@@ -260,7 +273,7 @@ static void copy_option(int from, int to, size_t i, const struct value *dflt)
 static void copy_options(int from, int to, const struct bia_swap_plan *old)
 {
     struct value scratch[N_SLOTS];
-    const struct value *dflt = old->known ? NULL : defaults_for(to, old->type, scratch);
+    const struct value *dflt = old->known ? NULL : defaults_for(to, old->type, is_icmp(old), scratch);
 
     for (size_t i = 0; i < N_OPTIONS; i++)
         if (!(options[i].stream_only && old->type != SOCK_STREAM) &&
@@ -291,11 +304,13 @@ static void copy_file_flags(int from, int to)
 static int make_replacement(int fd, const struct bia_swap_plan *old)
 {
     int off = 0;
-    int s = bia_fdroom_socket(AF_INET6, old->type | SOCK_CLOEXEC, old->protocol);
+    int s = is_icmp(old) ? bia_icmp_twin(fd, old->type)
+                         : bia_fdroom_socket(AF_INET6, old->type | SOCK_CLOEXEC, old->protocol);
 
     if (s < 0)
         return -1;
-    if (setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off)) {
+    /* ICMPv6 never reaches an IPv4 peer: no dual-stack to ask for. */
+    if (!is_icmp(old) && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off)) {
         int err = errno;
         bia_real()->close(s);
         errno = err;
@@ -303,6 +318,8 @@ static int make_replacement(int fd, const struct bia_swap_plan *old)
     }
     copy_options(fd, s, old);
     copy_file_flags(fd, s);
+    if (is_icmp(old))
+        bia_icmp_prepare(s, old->type);
     return s;
 }
 
@@ -393,6 +410,8 @@ int bia_swap(int fd, const struct bia_swap_plan *plan)
     }
     if (take_over(s, fd, fd_flags))
         return -1;
+    if (is_icmp(plan))
+        bia_icmp_mark(fd, plan->type);
     /* The old socket is gone now, so its port is free for the new one. */
     if (plan->port && bind_any(fd, plan->port))
         return -1;

@@ -1,6 +1,6 @@
 /*
  * Replaces the AF_INET socket behind a descriptor by an AF_INET6 one
- * (IPV6_V6ONLY off), keeping the descriptor number and the state the
+ * (IPV6_V6ONLY off; an ICMP echo socket by its ICMPv6 twin, icmpecho.h), keeping the descriptor number and the state the
  * program gave the socket, so that it can reach an IPv6 peer.
  */
 #ifndef BIA_SWAP_H
@@ -11,7 +11,7 @@
 
 enum bia_swap_check {
     BIA_SWAP_OK,        /* can be swapped */
-    BIA_SWAP_NOT_INET,  /* not an AF_INET TCP or UDP socket (or not a socket at all) */
+    BIA_SWAP_NOT_INET,  /* not an AF_INET TCP, UDP or ICMP echo socket (or not a socket at all) */
     BIA_SWAP_KEEP,      /* an AF_INET socket whose state a new socket cannot take over:
                            bound to a specific address, or TCP not in CLOSE state */
 };
