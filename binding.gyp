@@ -30,6 +30,16 @@
       "cflags": ["-std=gnu11", "-Wall", "-Wextra"],
       "ldflags": ["-static"],
       "sources": ["<!@(ls -1 launcher/*.c)", "preload/core/client/protocol.c", "preload/core/client/maptable_file.c", "preload/core/client/socktrust.c"]
+    },
+    {
+      "target_name": "bia_supervisor",
+      "type": "executable",
+      "product_name": "bia-supervise",
+      "include_dirs": ["<!(node scripts/gen-contract.mjs)", "preload/include"],
+      "defines": ["_GNU_SOURCE"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra"],
+      "libraries": ["-lpthread"],
+      "sources": ["<!@(ls -1 supervisor/*.c)", "preload/core/client/protocol.c", "preload/core/client/maptable_file.c", "preload/core/client/socktrust.c"]
     }
   ]
 }

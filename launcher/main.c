@@ -20,6 +20,7 @@
 #include "runopts.h"
 #include "secureexec.h"
 #include "settings.h"
+#include "unreachable.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -96,6 +97,10 @@ static void run_fast(char **args, const char *root)
     }
     if (settings_resolve(&o, &s, why)) {
         debug(&s, "the Node launcher takes over: %s", why);
+        return;
+    }
+    if (unreachable_program(o.command[0])) {
+        debug(&s, "the Node launcher takes over: %s is statically linked or musl's (it runs under the supervisor)", o.command[0]);
         return;
     }
     if (package_library(root, library)) {

@@ -57,7 +57,7 @@ function installLauncher() {
 // `npm install --build-from-source` is honoured too, but npm 11 warns that it
 // does not know that setting.
 const fromSource = process.env.BIA_BUILD_FROM_SOURCE === '1' || process.env.npm_config_build_from_source === 'true';
-if (fromSource || !hasAddon() || !built('libbia.so') || !built('bia')) {
+if (fromSource || !hasAddon() || !built('libbia.so') || !built('bia') || !built('bia-supervise')) {
   // npm puts its own node-gyp on PATH while it runs install scripts.
   const r = spawnSync('node-gyp', ['rebuild'], { cwd: root, stdio: 'inherit', env: { ...process.env, ...nodeGypEnv() } });
   if (r.error) console.error(`bia: cannot run node-gyp to compile the native parts: ${r.error.message}`);

@@ -5,8 +5,9 @@
 // loaded on musl), the preload library
 // (libbia.so, which prebuildify copies and strips along with the addon, as
 // it does any shared library node-gyp leaves in build/Release) and the
-// native launcher (bia, an executable, which prebuildify leaves alone: this
-// script copies and strips it). The names are the ones node-gyp-build,
+// native launcher and the seccomp supervisor (bia, bia-supervise:
+// executables, which prebuildify leaves alone: this script copies and
+// strips them). The names are the ones node-gyp-build,
 // src/preload-path.ts and scripts/install.mjs look for.
 //
 //   node scripts/prebuild.mjs [--arch x64,arm64]     (default: both)
@@ -57,12 +58,13 @@ function toolchain(arch) {
   return { env: { CC: `${t}-gcc`, CXX: `${t}-g++`, AR: `${t}-ar` }, strip: `${t}-strip` };
 }
 
-function copyLauncher(dir, strip) {
-  const built = join(root, 'build', 'Release', 'bia');
-  if (!existsSync(built)) fail(`node-gyp left no launcher in ${built}`);
-  copyFileSync(built, join(dir, 'bia'));
-  chmodSync(join(dir, 'bia'), 0o755);
-  if (spawnSync(strip, ['--strip-all', join(dir, 'bia')], { stdio: 'inherit' }).status !== 0) fail(`${strip} failed on the launcher`);
+// The launcher and the seccomp supervisor: executables, which prebuildify leaves alone.
+function copyExecutable(dir, strip, name, what) {
+  const built = join(root, 'build', 'Release', name);
+  if (!existsSync(built)) fail(`node-gyp left no ${what} in ${built}`);
+  copyFileSync(built, join(dir, name));
+  chmodSync(join(dir, name), 0o755);
+  if (spawnSync(strip, ['--strip-all', join(dir, name)], { stdio: 'inherit' }).status !== 0) fail(`${strip} failed on the ${what}`);
 }
 
 // N-API: one addon for every Node version; built against the running Node's
@@ -73,7 +75,8 @@ function build(arch) {
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...nodeGypEnv(), ...env } });
   if (r.status !== 0) fail(`prebuildify for linux-${arch} failed`);
   const dir = join(root, 'prebuilds', `linux-${arch}`);
-  copyLauncher(dir, strip);
+  copyExecutable(dir, strip, 'bia', 'launcher');
+  copyExecutable(dir, strip, 'bia-supervise', 'supervisor');
   for (const file of ['bia.glibc.node', 'libbia.so']) if (!existsSync(join(dir, file))) fail(`prebuildify left no ${file} in ${dir}`);
   console.log(`bia: prebuilt binaries in ${dir}`);
 }

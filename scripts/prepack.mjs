@@ -45,7 +45,7 @@ function generateContract() {
 function buildPrebuilds() {
   const stage = mkdtempSync(join(tmpdir(), 'bia-pack-'));
   try {
-    for (const entry of ['package.json', 'binding.gyp', 'native', 'preload', 'launcher', 'scripts']) cpSync(join(root, entry), join(stage, entry), { recursive: true });
+    for (const entry of ['package.json', 'binding.gyp', 'native', 'preload', 'launcher', 'supervisor', 'scripts']) cpSync(join(root, entry), join(stage, entry), { recursive: true });
     symlinkSync(join(root, 'node_modules'), join(stage, 'node_modules'));
     const r = spawnSync(process.execPath, [join(stage, 'scripts', 'prebuild.mjs'), '--arch', 'x64,arm64'], { cwd: stage, stdio: 'inherit' });
     if (r.status !== 0) fail('npm pack needs the prebuilt binaries of both architectures and could not build them (above)');

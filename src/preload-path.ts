@@ -22,5 +22,10 @@ export function nativeLauncher(): string | undefined {
   return builtFile('bia');
 }
 
+/** The seccomp supervisor (supervisor/) for programs the preload cannot reach. */
+export function supervisorProgram(): string | undefined {
+  return builtFile('bia-supervise');
+}
+
 /** The Node CLI's entry point: what the native launcher runs for all but a plain `bia run`. */
 export const CLI_MAIN = join(packageRoot, 'dist', 'cli', 'main.js');

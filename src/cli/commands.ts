@@ -20,7 +20,7 @@ const NONE = { values: {}, flags: [], operands: 'none' } as const;
 
 /** Keyed by command, with a variant's switch (install --system) where it takes other options. */
 export const COMMANDS = {
-  run: { settings: 'all', values: { '--trace-file': [] }, flags: ['--trace', '--allow-root'], operands: 'command' },
+  run: { settings: 'all', values: { '--trace-file': [] }, flags: ['--trace', '--supervise', '--allow-root'], operands: 'command' },
   env: { settings: 'all', values: { '--shell': SHELLS }, flags: ['--off', '--allow-root', '-q', '--quiet'], operands: 'none' },
   status: { settings: 'all', values: {}, flags: ['--json'], operands: 'none' },
   doctor: { settings: 'all', values: {}, flags: ['--json'], operands: 'programs' },

@@ -88,6 +88,9 @@ Options of run only:
                           bia[42]: connect 198.18.0.5:80 -> [2001:db8::6]:80
   --trace-file PATH       append those lines (and bia's warnings) to PATH
                           instead (BIA_LOG_FILE); CMD's stderr stays clean
+  --supervise             run CMD under bia's seccomp supervisor, as bia run
+                          does by itself for static and musl programs
+                          (Linux >= 5.9; docs/supervisor.md)
 
 Examples:
   bia run -- curl -4 http://v6only.example/    an IPv4-only client, any peer

@@ -8,10 +8,11 @@ import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
 import { CliError, EXIT_USAGE } from '../exit-codes.js';
 import { runChild } from './child.js';
-import { preloadVariables, requireLibrary } from './preload-env.js';
+import { preloadVariables, requireLibrary, withoutLibrary } from './preload-env.js';
 import { ensureHelper, helperTarget } from './ensure-helper.js';
 import { secureExecutionPlan } from '../secure-exec.js';
 import { VARIABLES } from '../config/variables.js';
+import { supervisedCommand } from './supervise.js';
 
 export async function run(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, optionSpec('run'));
@@ -20,13 +21,16 @@ export async function run(argv: string[]): Promise<number> {
   const settings = { ...config, ...traceSettings(config.logLevel, options) };
   const library = requireLibrary();
   const helper = await ensureHelper(helperTarget(settings, sources.socket, options.has('--allow-root')));
-  const env = { ...process.env, ...preloadVariables(library, { ...settings, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD) };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...preloadVariables(library, { ...settings, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD) };
   const secure = secureExecutionPlan(rest[0]);
-  if (secure && 'warning' in secure) process.stderr.write(`bia: warning: ${secure.warning}\n`);
+  if (secure && 'warning' in secure) process.stderr.write(`bia: warning: ${secure.warning}
+`);
   const command = secure && 'loader' in secure ? [...secure.loader, ...rest.slice(1)] : rest;
+  const start = supervisedCommand(command, rest[0], options.has('--supervise'));
+  if (!start.preload) env.LD_PRELOAD = withoutLibrary(library, process.env.LD_PRELOAD);
   // The program asks for SIGTERM should bia run be killed outright
   // (preload/core/exec/launcher.c), so it never outlives its launcher as an orphan.
-  return runChild(command, { ...env, [VARIABLES.launcherPid]: String(process.pid) });
+  return runChild(start.command, { ...env, [VARIABLES.launcherPid]: String(process.pid) });
 }
 
 // The preload logs each translated call at info level; tracing shows those

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Finding } from './finding.js';
 import { readElf, type ElfInfo } from '../elf.js';
 import { CAPS_NOTE, resolveProgram, SECURE_FIX, secureExecution } from '../secure-exec.js';
+import { supervisorKernel } from './supervisor-kernel.js';
 
 /** What the preload library itself is: bia's own build. */
 export interface LibraryInfo {
@@ -44,25 +45,33 @@ function privileged(file: string, secure: ReturnType<typeof secureExecution>): F
 }
 
 function foreign(file: string, elf: ElfInfo, library: LibraryInfo): Finding | undefined {
-  if (!elf.interpreter) {
-    return { level: 'problem', what: `${file} is statically linked: there is no dynamic loader to preload bia`, fix: 'use a dynamically linked build of the program (distribution packages usually are), or a NAT64/464XLAT (clat) setup, which needs no help from the program' };
-  }
+  if (!elf.interpreter) return supervised(file, 'is statically linked, so no loader preloads bia', '');
   if (elf.bits !== library.elf.bits || elf.machine !== library.elf.machine) {
     return { level: 'problem', what: `${file} is a ${elf.bits}-bit program for another machine type than bia's ${library.elf.bits}-bit library: the loader skips it`, fix: `build bia's library for that architecture (npm run build on such a system)` };
   }
   const libc = libcOf(elf.interpreter);
+  if (libc === 'musl' && library.libc === 'glibc') return supervised(file, `uses musl (loader ${elf.interpreter}), which cannot load bia's glibc library`, '');
   if (libc !== library.libc) {
     return { level: 'problem', what: `${file} uses ${libc} (loader ${elf.interpreter}), but bia's library was built for ${library.libc}`, fix: `build bia on a ${libc} system (npm run build there) and use that bia for this program` };
   }
   return undefined;
 }
 
+// Static programs run under the supervisor (docs/supervisor.md), which
+// needs a kernel new enough.
+function supervised(file: string, why: string, more: string): Finding {
+  const kernel = supervisorKernel();
+  if (!kernel.ok) return { level: 'problem', what: `${file} ${why}, and ${kernel.what}`, fix: 'run it on Linux 5.9 or later, or use a dynamically linked build of it, or a NAT64/464XLAT (clat) setup' };
+  return { level: more ? 'note' : 'ok', what: `${file} ${why}: bia run runs it under its seccomp supervisor (${kernel.what})${more}` };
+}
+
 function goProgram(file: string, elf: ElfInfo): Finding | undefined {
   if (!elf.sections.some((s) => s === '.go.buildinfo' || s === '.note.go.buildid')) return undefined;
+  if (!elf.interpreter) return supervised(file, 'is a statically linked Go program', '; it translates connects to pool addresses, but not yet the names Go resolves itself (give it the pool address, e.g. from bia run -- getent ahostsv4 NAME)');
   return {
     level: 'problem',
-    what: `${file} is a Go program: Go makes its own system calls and usually its own DNS lookups, so bia sees nothing to translate`,
-    fix: 'Go programs speak IPv6 natively: give them the IPv6 name or address; for IPv4-only literals in them, use NAT64/464XLAT (clat)',
+    what: `${file} is a Go program: Go makes its own system calls and usually its own DNS lookups, so the preload sees nothing to translate`,
+    fix: 'bia run --supervise -- CMD translates its connects to pool addresses (Linux 5.9 or later); Go programs speak IPv6 natively, so give them the IPv6 name or address; for IPv4-only literals in them, use NAT64/464XLAT (clat)',
   };
 }
 

@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYS, KEY_NAMES } from '../../src/config/schema.js';
+import { readElf } from '../../src/elf.js';
+import { resolveProgram } from '../../src/secure-exec.js';
 import { CLI_MAIN, nativeLauncher, preloadLibrary } from '../../src/preload-path.js';
 import { startHelperProcess, type HelperProcess } from '../support/helper-process.js';
 import { lab, labMissing } from '../support/lab.js';
@@ -20,6 +22,7 @@ import { skipWhen, toolMissing } from '../support/skip.js';
 
 const launcher = nativeLauncher();
 const noLauncher = 'the native launcher is not built (npm install builds it)';
+const busyboxMissing = toolMissing(staticBusybox(), 'busybox is not installed statically linked (apt-get install busybox-static)');
 const library = preloadLibrary()!;
 const PROBE = 'import json, os; print(json.dumps({"pid": os.getpid(), "ppid": os.getppid(), "env": dict(os.environ)}))';
 
@@ -30,6 +33,11 @@ interface Outcome {
   /** The launcher ran the program itself (exec): the fast path. */
   fast: boolean;
   env?: Record<string, string>;
+}
+
+function staticBusybox(): boolean {
+  const file = resolveProgram('busybox');
+  return file !== undefined && readElf(file)?.interpreter === undefined;
 }
 
 let work = '';
@@ -187,6 +195,19 @@ describe('the native launcher gives the program what the Node launcher gives it'
     expectHandedOver([], baseEnv({ BIA_LOG: 'loud' }));
     expectHandedOver([], baseEnv({ BIA_SOCKET: undefined, XDG_RUNTIME_DIR: `${join(work, 'run')}/../run` }));
   }, 240_000);
+
+  it('hands --supervise to the Node launcher, which runs the program under the supervisor with the same environment', () => {
+    const c = expectHandedOver(['--supervise'], baseEnv());
+    expect(c.env!.LD_PRELOAD).toBe(library);
+    expect(c.env!.BIA_SOCKET).toBe(helper.socketPath);
+  });
+
+  it('hands a statically linked program (busybox-static) to the Node launcher, which runs it under the supervisor', skipWhen(busyboxMissing), () => {
+    // busybox execs the probe: its environment is the one bia gave busybox.
+    const c = expectHandedOver([], baseEnv(), ['busybox', 'sh', '-c', `exec python3 -c '${PROBE}'`]);
+    expect(c.env!.BIA_SOCKET).toBe(helper.socketPath);
+    expect(c.env!.BIA_POOL).toBe('198.18.0.0/15');
+  });
 
   it('hands over when a config file is there, however it reads', () => {
     mkdirSync(join(work, 'config', 'bia'));

@@ -111,7 +111,7 @@ describe('npm pack', () => {
   it('ships the binaries of linux-x64 and linux-arm64 under the names node-gyp-build and the loaders look for, and leaves no prebuilds behind', () => {
     const listed = check(spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }), 'tar -t').split('\n');
     for (const arch of ARCHS) {
-      for (const file of ['bia.glibc.node', 'libbia.so', 'bia']) expect(listed, `${arch}/${file}`).toContain(`package/prebuilds/${arch}/${file}`);
+      for (const file of ['bia.glibc.node', 'libbia.so', 'bia', 'bia-supervise']) expect(listed, `${arch}/${file}`).toContain(`package/prebuilds/${arch}/${file}`);
     }
     expect(listed).toContain('package/dist/cli/main.js');
     expect(existsSync(join(stage, 'prebuilds')), 'postpack removes prebuilds/').toBe(false);

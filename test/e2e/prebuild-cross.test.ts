@@ -51,7 +51,7 @@ async function startHelper(socket: string): Promise<void> {
 beforeAll(async () => {
   if (missing) return;
   // src/ too: the build makes the C side's shared names from it (scripts/gen-contract.mjs).
-  for (const e of ['binding.gyp', 'native', 'preload', 'launcher', 'scripts', 'src', 'package.json']) cpSync(join(packageRoot, e), join(work, e), { recursive: true });
+  for (const e of ['binding.gyp', 'native', 'preload', 'launcher', 'supervisor', 'scripts', 'src', 'package.json']) cpSync(join(packageRoot, e), join(work, e), { recursive: true });
   symlinkSync(join(packageRoot, 'node_modules'), join(work, 'node_modules'));
   // The launcher finds its package by the Node CLI's entry point.
   mkdirSync(join(work, 'dist', 'cli'), { recursive: true });
@@ -68,7 +68,7 @@ afterAll(() => {
 
 describe('linux-arm64 prebuilt binaries', skipWhen(missing), () => {
   it('are arm64 ELF objects needing the documented glibc, and are packed', () => {
-    for (const file of ['bia.glibc.node', 'libbia.so', 'bia']) expect(elfMachine(join(built, file)), file).toBe('arm64');
+    for (const file of ['bia.glibc.node', 'libbia.so', 'bia', 'bia-supervise']) expect(elfMachine(join(built, file)), file).toBe('arm64');
     expect(newestGlibcVersion(join(built, 'libbia.so'))).toBe(DOCUMENTED_GLIBC);
     expect(newer(newestGlibcVersion(join(built, 'bia.glibc.node')), DOCUMENTED_GLIBC), 'the addon needs no newer glibc').toBe(false);
     // The launcher is linked statically: it needs no glibc of the machine's.

@@ -62,7 +62,7 @@ describe('the C sources', () => {
 
   it('spell no name of the contract themselves', () => {
     const names = [...KEY_NAMES.flatMap((k) => [KEYS[k].env, KEYS[k].flag]), ...Object.values(VARIABLES)];
-    const spelled = [...sources('launcher'), ...sources('preload')].flatMap((file) => {
+    const spelled = [...sources('launcher'), ...sources('supervisor'), ...sources('preload')].flatMap((file) => {
       const text = readFileSync(join(root, file), 'utf8');
       return names.filter((n) => text.includes(`"${n}"`) || text.includes(`"${n}=`)).map((n) => `${file}: "${n}"`);
     });

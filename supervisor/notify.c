@@ -1,0 +1,33 @@
+#include "notify.h"
+
+#include "names.h"
+#include "swap.h"
+#include "target.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+
+int notify_serve_one(int listener)
+{
+    struct seccomp_notif req;
+
+    memset(&req, 0, sizeof req);   /* the kernel wants it zeroed */
+    if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0)
+        return errno == EINTR || errno == ENOENT ? 0 : -1;
+    switch (req.data.nr) {
+    case __NR_connect:
+        swap_connect(listener, &req);
+        break;
+    case __NR_getpeername:
+        names_answer(listener, &req, true);
+        break;
+    case __NR_getsockname:
+        names_answer(listener, &req, false);
+        break;
+    default:
+        target_continue(listener, &req);
+    }
+    return 0;
+}
