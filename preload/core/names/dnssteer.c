@@ -23,6 +23,7 @@
 #include "client/maptable.h"
 #include "client/netmode.h"
 #include "fd/sockrec.h"
+#include "names/dnsconf.h"
 #include "runtime/config.h"
 #include "runtime/lock.h"
 #include "runtime/log.h"
@@ -33,168 +34,85 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define DNS_PORT 53
-#define MAX_SERVERS 8          /* more than glibc's 3: bind's tools read more */
 #define RESOLV_CONF "/etc/resolv.conf"
-
-struct endpoint {
-    unsigned port6only, port4only;    /* IPv6-only network, IPv4-only network */
-    int have_ipv6;                     /* ::1 is served too */
-};
-
-struct servers {
-    int n4, n6;
-    struct in_addr v4[MAX_SERVERS];
-    struct in6_addr v6[MAX_SERVERS];
-};
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct stat endpoint_seen, resolv_seen;
-static struct endpoint endpoint_cached;
-static int endpoint_ok;
-static struct servers servers_cached;
+static struct bia_dns_endpoint endpoint_cached;
+static bool endpoint_ok;
+static struct bia_dns_servers servers_cached;
 
-static int same_file(const struct stat *a, const struct stat *b)
+static bool same_file(const struct stat *a, const struct stat *b)
 {
     return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
            a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-static unsigned long own_netns(void)
+/* SOCKET.dns (dnsconf.h), read again when it changes. Lock held. */
+static bool read_endpoint(struct bia_dns_endpoint *out)
 {
-    char link[64];
-    ssize_t n = readlink("/proc/self/ns/net", link, sizeof link - 1);
-    unsigned long ino = 0;
+    struct stat st;
+    int fd = bia_dnsconf_open_endpoint(bia_config()->socket_path, &st);
 
-    if (n > 0) {
-        link[n] = '\0';
-        sscanf(link, "net:[%lu]", &ino);
-    }
-    return ino;
-}
-
-/* Whether the helper that wrote the file on fd still runs: it holds an
- * exclusive flock on it (the kernel drops it when the helper dies, kill -9
- * included), so a stale file never sends queries to a dead port. */
-static int helper_alive(int fd)
-{
-    if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
-        flock(fd, LOCK_UN);
-        return 0;
-    }
-    return errno == EWOULDBLOCK;
-}
-
-/* SOCKET.dns, when the helper's user wrote it, the helper still runs, and
- * it is for this network namespace (loopback ports mean nothing in
- * another). Lock held. */
-static int read_endpoint(struct endpoint *out)
-{
-    char path[sizeof bia_config()->socket_path + 8], text[128];
-    struct stat st, sock;
-    unsigned long netns;
-    int fd, n;
-
-    snprintf(path, sizeof path, "%s.dns", bia_config()->socket_path);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return 0;
-    if (fstat(fd, &st) < 0 || lstat(bia_config()->socket_path, &sock) < 0 ||
-        st.st_uid != sock.st_uid || !helper_alive(fd)) {
-        close(fd);
-        return 0;
-    }
+        return false;
     if (same_file(&st, &endpoint_seen)) {
         close(fd);
-        *out = endpoint_cached;
-        return endpoint_ok;
+    } else {
+        endpoint_seen = st;
+        endpoint_ok = bia_dnsconf_read_endpoint(fd, &endpoint_cached);
     }
-    endpoint_seen = st;
-    endpoint_ok = 0;
-    n = (int)read(fd, text, sizeof text - 1);
-    close(fd);
-    text[n > 0 ? n : 0] = '\0';
-    if (sscanf(text, "%u %u %d %lu", &endpoint_cached.port6only, &endpoint_cached.port4only,
-               &endpoint_cached.have_ipv6, &netns) == 4 && netns == own_netns() &&
-        endpoint_cached.port6only - 1 < 65535 && endpoint_cached.port4only - 1 < 65535) /* 1..65535 */
-        endpoint_ok = 1;
     *out = endpoint_cached;
     return endpoint_ok;
 }
 
 /* The nameservers of resolv.conf, read again when it changes. Lock held. */
-static void read_servers(struct servers *out)
+static void read_servers(struct bia_dns_servers *out)
 {
     struct stat st;
-    char line[256], addr[128];
-    FILE *f;
 
     if (stat(RESOLV_CONF, &st) < 0) {
         memset(out, 0, sizeof *out);
         return;
     }
-    if (!same_file(&st, &resolv_seen) && (f = fopen(RESOLV_CONF, "re"))) {
+    if (!same_file(&st, &resolv_seen)) {
         resolv_seen = st;
-        memset(&servers_cached, 0, sizeof servers_cached);
-        while (fgets(line, sizeof line, f)) {
-            struct servers *s = &servers_cached;
-            if (sscanf(line, " nameserver %127s", addr) != 1)
-                continue;
-            char *zone = strchr(addr, '%');
-            if (zone)
-                *zone = '\0';
-            if (s->n4 < MAX_SERVERS && inet_pton(AF_INET, addr, &s->v4[s->n4]) == 1)
-                s->n4++;
-            else if (s->n6 < MAX_SERVERS && inet_pton(AF_INET6, addr, &s->v6[s->n6]) == 1)
-                s->n6++;
-        }
-        fclose(f);
+        bia_dnsconf_servers(RESOLV_CONF, &servers_cached);
     }
     *out = servers_cached;
 }
 
-static int listed6(const struct servers *s, const struct in6_addr *a);
-
-static int listed4(const struct servers *s, struct in_addr a)
+/* A server of resolv.conf, or a pool address the program was given for
+ * one: dig and nslookup look an IPv6 server's literal up with getaddrinfo. */
+static bool listed4(const struct bia_dns_servers *s, struct in_addr a)
 {
     struct bia_entry e;
     struct in6_addr v6;
 
-    for (int i = 0; i < s->n4; i++)
-        if (s->v4[i].s_addr == a.s_addr)
-            return 1;
-    /* No IPv4 server: bind's tools and glibc fall back to 127.0.0.1. */
-    if (s->n4 == 0 && s->n6 > 0 && a.s_addr == htonl(INADDR_LOOPBACK))
-        return 1;
-    /* An IPv6 server the program was given a pool address for: dig and
-     * nslookup look the server's literal up with getaddrinfo. */
+    if (bia_dnsconf_lists4(s, a))
+        return true;
     if (bia_mapcache_find_v4(a, &e) && e.kind == BIA_K_POOL)
-        return listed6(s, &e.v6);
-    return bia_maptable_find_v4(a, &v6) && listed6(s, &v6);
+        return bia_dnsconf_lists6(s, &e.v6);
+    return bia_maptable_find_v4(a, &v6) && bia_dnsconf_lists6(s, &v6);
 }
 
-static int listed6(const struct servers *s, const struct in6_addr *a)
+static bool listed6(const struct bia_dns_servers *s, const struct in6_addr *a)
 {
     struct in_addr v4;
 
     if (bia_v6_is_mapped(a, &v4))
         return listed4(s, v4);
-    for (int i = 0; i < s->n6; i++)
-        if (memcmp(&s->v6[i], a, sizeof *a) == 0)
-            return 1;
-    return s->n6 == 0 && s->n4 > 0 && IN6_IS_ADDR_LOOPBACK(a);
+    return bia_dnsconf_lists6(s, a);
 }
 
 /* The endpoint's port for this process's network, 0 when nothing is steered. */
-static unsigned endpoint_port(const struct endpoint *e)
+static unsigned endpoint_port(const struct bia_dns_endpoint *e)
 {
     struct bia_netmode mode;
 
@@ -221,7 +139,7 @@ static void remember(int fd, const struct sockaddr *server, socklen_t len, in_po
 }
 
 /* Fills *buf with the endpoint for a program that addressed `family`. */
-static socklen_t endpoint_addr(int family, const struct endpoint *e, unsigned port,
+static socklen_t endpoint_addr(int family, const struct bia_dns_endpoint *e, unsigned port,
                                struct sockaddr_storage *buf)
 {
     memset(buf, 0, sizeof *buf);
@@ -240,8 +158,8 @@ const struct sockaddr *bia_dnssteer_to(int fd, const struct sockaddr *addr, sock
                                        struct sockaddr_storage *buf)
 {
     struct sockaddr_in6 six = {0};
-    struct servers s;
-    struct endpoint e;
+    struct bia_dns_servers s;
+    struct bia_dns_endpoint e;
     unsigned port = 0;
     int listed, known;
 
