@@ -35,11 +35,12 @@
       "target_name": "bia_supervisor",
       "type": "executable",
       "product_name": "bia-supervise",
-      "include_dirs": ["<!(node scripts/gen-contract.mjs)", "preload/include"],
+      "include_dirs": ["<!(node scripts/gen-contract.mjs)", "preload/include", "preload/core"],
       "defines": ["_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra"],
+      "ldflags": ["-static"],
       "libraries": ["-lpthread"],
-      "sources": ["<!@(ls -1 supervisor/*.c)", "preload/core/client/protocol.c", "preload/core/client/maptable_file.c", "preload/core/client/socktrust.c"]
+      "sources": ["<!@(ls -1 supervisor/*.c)", "preload/core/client/protocol.c", "preload/core/client/maptable_file.c", "preload/core/client/socktrust.c", "preload/core/names/dnsconf.c"]
     }
   ]
 }

@@ -50,6 +50,24 @@ int mapping_init(void)
     return 0;
 }
 
+const char *mapping_socket(void)
+{
+    return socket_path;
+}
+
+int mapping_network(void)
+{
+    uint8_t frame[BIA_MAPTABLE_HELLO_MAX];
+    struct bia_reply reply;
+    const char *why;
+    uint32_t len;
+
+    if (!table || !(len = bia_maptable_read_hello(table, frame)) ||
+        bia_decode_reply(frame, len, &reply, &why) || reply.type != BIA_T_HELLO || reply.status != BIA_S_OK)
+        return BIA_NET_NONE;
+    return reply.u.hello.network;
+}
+
 bool mapping_in_pool(struct in_addr v4)
 {
     return (ntohl(v4.s_addr) & pool_mask) == pool_base;

@@ -16,6 +16,13 @@
  * stderr when either is missing or malformed. */
 int mapping_init(void);
 
+/* The helper's socket (BIA_SOCKET). */
+const char *mapping_socket(void);
+
+/* The network the helper sees (enum bia_network), from the HELLO in its
+ * published table; BIA_NET_NONE when there is none. */
+int mapping_network(void);
+
 /* Whether v4 (network order) is one of the helper's pool addresses. */
 bool mapping_in_pool(struct in_addr v4);
 

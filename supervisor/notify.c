@@ -1,5 +1,6 @@
 #include "notify.h"
 
+#include "dnssteer.h"
 #include "names.h"
 #include "swap.h"
 #include "target.h"
@@ -18,7 +19,8 @@ int notify_serve_one(int listener)
         return errno == EINTR || errno == ENOENT ? 0 : -1;
     switch (req.data.nr) {
     case __NR_connect:
-        swap_connect(listener, &req);
+        if (!dnssteer_connect(listener, &req))
+            swap_connect(listener, &req);
         break;
     case __NR_getpeername:
         names_answer(listener, &req, true);

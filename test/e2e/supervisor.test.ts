@@ -307,4 +307,17 @@ bia run -- ${GO_CLIENT} "$addr:8080"; echo "RESULT bia $?"`);
     expect(r.stdout).toMatch(/^local 192\.0\.0\.2:\d+$/m);
     expect(r.stdout).toContain('greeting hello from the IPv6-only peer');
   });
+
+  // Go's own resolver reads resolv.conf and asks the IPv6 server itself: its
+  // connect to port 53 goes to the helper's DNS endpoint, whose A answer for
+  // the AAAA-only name is a pool address.
+  it('resolves an AAAA-only name with its own resolver (tcp4: A) and dials its pool address', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+${GO_CLIENT} v6only.test:8080 tcp4; echo "RESULT plain $?"
+bia run -- ${GO_CLIENT} v6only.test:8080 tcp4; echo "RESULT bia $?"`);
+    expect(r.rc('plain')).not.toBe(0);
+    expect(r.rc('bia'), r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^remote 198\.1[89]\.\d+\.\d+:8080$/m);
+    expect(r.stdout).toContain('greeting hello from the IPv6-only peer');
+  });
 });

@@ -1,10 +1,11 @@
 // An IPv4 TCP client in Go for the supervisor's tests, built with
 // CGO_ENABLED=0: statically linked, its own system calls, no libc.
 //
-//	pool_client ADDR:PORT
+//	pool_client ADDR:PORT [NETWORK]
 //
-// dials ADDR:PORT, prints the addresses Go reads back and the peer's
-// first line.
+// dials ADDR:PORT over NETWORK (tcp, or tcp4: an IPv4-only program, whose
+// names Go's own resolver asks A for), prints the addresses Go reads back
+// and the peer's first line.
 package main
 
 import (
@@ -16,7 +17,11 @@ import (
 )
 
 func main() {
-	conn, err := net.DialTimeout("tcp", os.Args[1], 5*time.Second)
+	network := "tcp"
+	if len(os.Args) > 2 {
+		network = os.Args[2]
+	}
+	conn, err := net.DialTimeout(network, os.Args[1], 5*time.Second)
 	if err != nil {
 		fmt.Println("dial error", err)
 		os.Exit(1)
