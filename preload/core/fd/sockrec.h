@@ -3,8 +3,9 @@
  * socket on a descriptor, in one table indexed by descriptor number. The
  * translation of an IPv4 program's socket (fdtable.h), the socket's option
  * history (sockhist.h), the mark of an IPv6 program's socket (v6prog.h),
- * the IPV6_V6ONLY bia lifted (v6only.h) and the DNS server a program's own
- * query addressed (dnssteer.h) are parts of it; those modules
+ * the IPV6_V6ONLY bia lifted (v6only.h), the DNS server a program's own
+ * query addressed (dnssteer.h) and the mark of an FTP control connection
+ * (ftpalg.h) are parts of it; those modules
  * are views that read and write their part. The descriptor's life (dup,
  * close, close_range, fork, exec) is one operation here, whatever parts
  * the record holds.
@@ -53,13 +54,19 @@ struct bia_dnsserver {
     in_port_t port;             /* the helper's endpoint port it went to (network order) */
 };
 
+/* An FTP control connection the ALG rewrites (ftp/ftpalg.h). */
+struct bia_ftpctl {
+    bool server;                /* the program accepted it (else it connected) */
+};
+
 /* Which parts a record holds. */
 #define BIA_REC_TRANSLATED 1u   /* .tr */
 #define BIA_REC_V6PROG 2u       /* .v6 */
 #define BIA_REC_LIFTED 4u       /* bia turned IPV6_V6ONLY off where the program had it on */
 #define BIA_REC_HISTORY 8u      /* .hist_* (sockhist.h) */
 #define BIA_REC_DNS 16u         /* .dns */
-#define BIA_REC_ALL 31u
+#define BIA_REC_FTP 32u         /* .ftp */
+#define BIA_REC_ALL 63u
 
 struct bia_sockrec {
     unsigned long dev, ino;     /* the socket's identity */
@@ -67,6 +74,7 @@ struct bia_sockrec {
     struct bia_fdinfo tr;
     struct bia_v6prog v6;
     struct bia_dnsserver dns;
+    struct bia_ftpctl ftp;
     int hist_type;              /* SOCK_STREAM or SOCK_DGRAM */
     unsigned long hist_epoch;   /* the sharing epoch the socket was made in */
     unsigned hist_options;      /* filled by a read: the options set since (sockhist.h) */

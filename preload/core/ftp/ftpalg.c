@@ -1,0 +1,116 @@
+/*
+ * A client's commands may grow (EPRT with an IPv6 address is longer than
+ * PORT): the rewritten buffer is sent whole, and the program is told its
+ * own length. Replies and received commands never grow, and nothing is
+ * ever held back: a program polling the socket must see every byte the
+ * kernel has.
+ */
+#include "ftp/ftpalg.h"
+
+#include "ftp/ftpline.h"
+#include "runtime/config.h"
+#include "runtime/log.h"
+#include "runtime/real.h"
+#include "v4prog/inbound.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+bool bia_ftp_port(in_port_t port)
+{
+    const struct bia_config *c = bia_config();
+
+    for (unsigned i = 0; i < c->ftp_port_count; i++)
+        if (c->ftp_ports[i] == port)
+            return true;
+    return false;
+}
+
+void bia_ftp_mark(int fd, bool server)
+{
+    struct bia_sockrec rec;
+    int type = 0;
+    socklen_t len = sizeof type;
+
+    if (bia_real()->getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) || type != SOCK_STREAM ||
+        !bia_sockrec_identify(fd, &rec))
+        return;
+    bia_sockrec_fill(fd, &rec);
+    rec.parts |= BIA_REC_FTP;
+    rec.ftp.server = server;
+    if (!bia_sockrec_put(fd, &rec))
+        bia_warn("fd %d: cannot mark it as an FTP control connection; its PORT and PASV "
+                 "addresses go unchanged", fd);
+}
+
+static ssize_t send_once(int fd, const char *buf, size_t n, int flags, bool by_write)
+{
+    return by_write ? bia_real()->write(fd, buf, n) : bia_real()->sendto(fd, buf, n, flags, NULL, 0);
+}
+
+/* Sends all of buf; a full socket buffer after the first bytes is waited
+ * out, since the program cannot be told of a part of a rewritten line. */
+static ssize_t send_all(int fd, const char *buf, size_t n, int flags, bool by_write, size_t told)
+{
+    size_t done = 0;
+    ssize_t rc;
+
+    while (done < n) {
+        rc = send_once(fd, buf + done, n - done, flags, by_write);
+        if (rc >= 0) {
+            done += (size_t)rc;
+            continue;
+        }
+        if (errno == EINTR)
+            continue;
+        if (done == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+            return -1;
+        poll(&(struct pollfd){.fd = fd, .events = POLLOUT}, 1, -1);
+    }
+    return (ssize_t)told;
+}
+
+ssize_t bia_ftp_send(int fd, const void *buf, size_t n, int flags, bool by_write)
+{
+    char out[BIA_FTPLINE_OUT_CAP];
+    struct sockaddr_in6 local;
+    socklen_t len = sizeof local;
+    struct bia_sockrec rec;
+    size_t w;
+
+    if (!bia_sockrec_get(fd, BIA_REC_FTP, &rec) || rec.ftp.server ||
+        bia_real()->getsockname(fd, (struct sockaddr *)&local, &len) ||
+        local.sin6_family != AF_INET6)
+        return send_once(fd, buf, n, flags, by_write);
+    w = bia_ftpline_commands_out(buf, n, out, sizeof out, &local.sin6_addr);
+    if (!w)
+        return send_once(fd, buf, n, flags, by_write);
+    bia_debug("fd %d: FTP: %zu bytes of commands sent as %zu, PORT/EPRT naming %s", fd, n, w,
+              "this host's IPv6 address");
+    return send_all(fd, out, w, flags, by_write, n);
+}
+
+static bool map_v6(const struct in6_addr *v6, struct in_addr *v4, void *arg)
+{
+    (void)arg;
+    return bia_inbound_map(v6, v4) == 0;
+}
+
+ssize_t bia_ftp_received(int fd, void *buf, ssize_t rc, int flags)
+{
+    struct bia_sockrec rec;
+    int err = errno;
+    size_t w;
+
+    if (rc <= 0 || (flags & MSG_PEEK) || !bia_sockrec_get(fd, BIA_REC_FTP, &rec))
+        return rc;
+    if (rec.ftp.server)
+        w = bia_ftpline_commands_in(buf, (size_t)rc, map_v6, NULL);
+    else
+        w = bia_ftpline_replies_in(buf, (size_t)rc, rec.tr.v4peer.sin_addr);
+    if (w != (size_t)rc)
+        bia_debug("fd %d: FTP: %zd bytes received given as %zu", fd, rc, w);
+    errno = err;
+    return (ssize_t)w;
+}

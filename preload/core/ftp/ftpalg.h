@@ -1,0 +1,41 @@
+/*
+ * A minimal FTP ALG (issue 22 item 3; RFC 6384, the kernel's
+ * nf_conntrack_ftp): a translated TCP connection to or from one of the
+ * BIA_FTP_PORTS is marked as an FTP control connection (a part of its
+ * record, sockrec.h), and the address-carrying lines on it are rewritten
+ * (ftpline.h) as the program sends and receives them. Every other
+ * descriptor's bytes pass untouched, and the hooks ask no more than
+ * bia_ftp_any() of them.
+ */
+#ifndef BIA_FTPALG_H
+#define BIA_FTPALG_H
+
+#include "fd/sockrec.h"
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Whether any socket is an FTP control connection: no system call. */
+static inline bool bia_ftp_any(void)
+{
+    return bia_sockrec_any(BIA_REC_FTP);
+}
+
+/* Whether port (network order) is one of BIA_FTP_PORTS. */
+bool bia_ftp_port(in_port_t port);
+
+/* fd, a translated TCP socket, is an FTP control connection: the program
+ * connected it (server false) or accepted it (server true). */
+void bia_ftp_mark(int fd, bool server);
+
+/* The program sends buf on fd, by write (by_write) or send (flags): sent
+ * rewritten if fd is a marked connection and a line needs it. Returns as
+ * the call would for the program's buffer. */
+ssize_t bia_ftp_send(int fd, const void *buf, size_t n, int flags, bool by_write);
+
+/* The program received rc bytes into buf on fd: rewritten in place if fd
+ * is a marked connection. Returns the length to give the program (never
+ * more than rc). Leaves errno alone. */
+ssize_t bia_ftp_received(int fd, void *buf, ssize_t rc, int flags);
+
+#endif
