@@ -9,7 +9,7 @@ BIA_EXPORT ssize_t read(int fd, void *buf, size_t n)
 
     if (rc <= 0 || !bia_ftp_any() || !bia_guard_enter())
         return rc;
-    rc = bia_ftp_received(fd, buf, rc, 0);
+    rc = bia_ftp_received(fd, buf, rc);
     bia_guard_leave();
     return rc;
 }

@@ -44,9 +44,11 @@ describe('an IPv4 client\'s commands to an IPv6 server', () => {
 });
 
 describe('an IPv6 server\'s replies to an IPv4 client', () => {
-  it('a 227 names the stand-in address in compact form, never longer than the line was', () => {
-    expect(replies('227 Entering Passive Mode (0,0,0,0,20,79).\r\n')).toBe('227 (198,18,0,1,20,79)\r\n');
-    expect(replies('150 ok\r\n227 Passive =0,0,0,0,1,2 ok\r\n226 done\r\n')).toBe('150 ok\r\n227 (198,18,0,1,1,2)\r\n226 done\r\n');
+  it('a 227 names the stand-in address, padded with spaces to the line\'s length', () => {
+    const line = '227 Entering Passive Mode (0,0,0,0,20,79).\r\n';
+    expect(replies(line)).toBe(`${'227 (198,18,0,1,20,79)'.padEnd(line.length - 2)}\r\n`);
+    const other = '227 Passive =0,0,0,0,1,2 ok\r\n';
+    expect(replies(`150 ok\r\n${other}226 done\r\n`)).toBe(`150 ok\r\n${'227 (198,18,0,1,1,2)'.padEnd(other.length - 2)}\r\n226 done\r\n`);
     // No room: the line is left as it was.
     expect(replies('227 (0,0,0,0,1,2)\r\n')).toBe('227 (0,0,0,0,1,2)\r\n');
   });
@@ -59,9 +61,11 @@ describe('an IPv6 server\'s replies to an IPv4 client', () => {
 });
 
 describe('an IPv6 client\'s commands to an IPv4 server', () => {
-  it('EPRT |2| becomes PORT naming the stand-in address, never longer than the line was', () => {
-    expect(commandsIn('EPRT |2|2001:db8::7|49887|\r\n')).toBe('PORT 198,18,0,7,194,223\r\n');
-    expect(commandsIn('NOOP\r\nEPRT |2|2001:db8::7|21|\r\n')).toBe('NOOP\r\nPORT 198,18,0,7,0,21\r\n');
+  it('EPRT |2| becomes PORT naming the stand-in address, given leading zeros to the line\'s length', () => {
+    const line = 'EPRT |2|2001:db8::7|49887|\r\n';
+    const port = 'PORT 198,18,0,7,194,223\r\n';
+    expect(commandsIn(line)).toBe(`PORT ${'0'.repeat(line.length - port.length)}198,18,0,7,194,223\r\n`);
+    expect(commandsIn('NOOP\r\nEPRT |2|2001:db8::7|21|\r\n')).toBe('NOOP\r\nPORT 000198,18,0,7,0,21\r\n');
   });
   it('leaves EPSV, an unmapped address, EPRT |1|, split lines and bad ports alone', () => {
     for (const line of ['EPSV\r\n', 'EPRT |2|2001:db8:5::7|21|\r\n', 'EPRT |1|198.18.0.2|21|\r\n', 'EPRT |2|2001:db8::7|21|',

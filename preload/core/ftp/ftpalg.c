@@ -1,9 +1,10 @@
 /*
  * A client's commands may grow (EPRT with an IPv6 address is longer than
  * PORT): the rewritten buffer is sent whole, and the program is told its
- * own length. Replies and received commands never grow, and nothing is
- * ever held back: a program polling the socket must see every byte the
- * kernel has.
+ * own length. Received lines keep their length, and nothing is ever held
+ * back: a program polling the socket must see every byte the kernel has,
+ * and one that peeks (vsftpd reads as many bytes as its MSG_PEEK showed
+ * up to a line's end) must find the same line when it reads.
  */
 #include "ftp/ftpalg.h"
 
@@ -42,6 +43,17 @@ void bia_ftp_mark(int fd, bool server)
     if (!bia_sockrec_put(fd, &rec))
         bia_warn("fd %d: cannot mark it as an FTP control connection; its PORT and PASV "
                  "addresses go unchanged", fd);
+}
+
+void bia_ftp_accepted(int c)
+{
+    struct sockaddr_in6 local;
+    socklen_t len = sizeof local;
+
+    if (bia_config()->ftp_port_count &&
+        !bia_real()->getsockname(c, (struct sockaddr *)&local, &len) &&
+        local.sin6_family == AF_INET6 && bia_ftp_port(local.sin6_port))
+        bia_ftp_mark(c, true);
 }
 
 static ssize_t send_once(int fd, const char *buf, size_t n, int flags, bool by_write)
@@ -97,13 +109,13 @@ static bool map_v6(const struct in6_addr *v6, struct in_addr *v4, void *arg)
     return bia_inbound_map(v6, v4) == 0;
 }
 
-ssize_t bia_ftp_received(int fd, void *buf, ssize_t rc, int flags)
+ssize_t bia_ftp_received(int fd, void *buf, ssize_t rc)
 {
     struct bia_sockrec rec;
     int err = errno;
     size_t w;
 
-    if (rc <= 0 || (flags & MSG_PEEK) || !bia_sockrec_get(fd, BIA_REC_FTP, &rec))
+    if (rc <= 0 || !bia_sockrec_get(fd, BIA_REC_FTP, &rec))
         return rc;
     if (rec.ftp.server)
         w = bia_ftpline_commands_in(buf, (size_t)rc, map_v6, NULL);

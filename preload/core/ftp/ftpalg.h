@@ -28,14 +28,18 @@ bool bia_ftp_port(in_port_t port);
  * connected it (server false) or accepted it (server true). */
 void bia_ftp_mark(int fd, bool server);
 
+/* c, a translated TCP connection the program accepted, is marked if its
+ * local port is one of BIA_FTP_PORTS (one getsockname when any is set). */
+void bia_ftp_accepted(int c);
+
 /* The program sends buf on fd, by write (by_write) or send (flags): sent
  * rewritten if fd is a marked connection and a line needs it. Returns as
  * the call would for the program's buffer. */
 ssize_t bia_ftp_send(int fd, const void *buf, size_t n, int flags, bool by_write);
 
-/* The program received rc bytes into buf on fd: rewritten in place if fd
- * is a marked connection. Returns the length to give the program (never
- * more than rc). Leaves errno alone. */
-ssize_t bia_ftp_received(int fd, void *buf, ssize_t rc, int flags);
+/* The program received (or peeked at) rc bytes into buf on fd: rewritten
+ * in place, to the same length, if fd is a marked connection. Returns rc.
+ * Leaves errno alone. */
+ssize_t bia_ftp_received(int fd, void *buf, ssize_t rc);
 
 #endif

@@ -113,6 +113,18 @@ static size_t command_out(const char *line, size_t len, char *out, size_t cap, v
     return w > 0 && (size_t)w < cap ? (size_t)w : 0;
 }
 
+/* Grows out's rlen bytes to len by inserting fill at offset at: a
+ * received line keeps its length, so a program that peeks (MSG_PEEK) and
+ * then reads as many bytes as the peek showed finds the same line. */
+static size_t pad(char *out, size_t rlen, size_t len, size_t cap, size_t at, char fill)
+{
+    if (rlen > len || len > cap)
+        return 0;
+    memmove(out + at + (len - rlen), out + at, rlen - at);
+    memset(out + at, fill, len - rlen);
+    return len;
+}
+
 static size_t reply_in(const char *line, size_t len, char *out, size_t cap, void *arg)
 {
     const struct in_addr *standin = arg;
@@ -128,7 +140,7 @@ static size_t reply_in(const char *line, size_t len, char *out, size_t cap, void
     if (!six_numbers(&p, end, six))
         return 0;
     w = snprintf(out, cap, "227 (%u,%u,%u,%u,%u,%u)\r\n", a[0], a[1], a[2], a[3], six[4], six[5]);
-    return w > 0 && (size_t)w <= len ? (size_t)w : 0;
+    return w > 0 && (size_t)w < cap ? pad(out, (size_t)w, len, cap, (size_t)w - 2, ' ') : 0;
 }
 
 struct map_arg {
@@ -151,7 +163,8 @@ static size_t command_in(const char *line, size_t len, char *out, size_t cap, vo
         return 0;
     w = snprintf(out, cap, "PORT %u,%u,%u,%u,%lu,%lu\r\n", a[0], a[1], a[2], a[3], port >> 8,
                  port & 255);
-    return w > 0 && (size_t)w <= len ? (size_t)w : 0;
+    /* Leading zeros: RFC 959's numbers are decimal, and parsers take them. */
+    return w > 0 && (size_t)w < cap ? pad(out, (size_t)w, len, cap, 5, '0') : 0;
 }
 
 /*

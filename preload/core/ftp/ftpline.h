@@ -29,16 +29,17 @@ size_t bia_ftpline_commands_out(const char *in, size_t n, char *out, size_t cap,
                                 const struct in6_addr *local6);
 
 /* An IPv6 server's replies to an IPv4 client, in place: each `227 ...
- * (h1,h2,h3,h4,p1,p2)` becomes `227 (a,b,c,d,p1,p2)` naming standin, when
- * that is no longer than the line was. Returns the new length (<= n). */
+ * (h1,h2,h3,h4,p1,p2)` becomes `227 (a,b,c,d,p1,p2)` naming standin,
+ * padded with spaces to the line's length, when it fits. Returns n. */
 size_t bia_ftpline_replies_in(char *buf, size_t n, struct in_addr standin);
 
 /* The IPv4 address that stands for an IPv6 one; false: none. */
 typedef bool bia_ftpline_map_fn(const struct in6_addr *v6, struct in_addr *v4, void *arg);
 
 /* An IPv6 client's commands to an IPv4 server, in place: each
- * `EPRT |2|v6|port|` becomes `PORT a,b,c,d,p1,p2` naming map(v6), when
- * that is no longer than the line was. Returns the new length (<= n). */
+ * `EPRT |2|v6|port|` becomes `PORT a,b,c,d,p1,p2` naming map(v6), its
+ * first number given leading zeros to the line's length, when it fits.
+ * Returns n. */
 size_t bia_ftpline_commands_in(char *buf, size_t n, bia_ftpline_map_fn *map, void *arg);
 
 #endif
