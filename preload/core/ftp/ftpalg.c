@@ -58,7 +58,7 @@ void bia_ftp_accepted(int c)
 
 static ssize_t send_once(int fd, const char *buf, size_t n, int flags, bool by_write)
 {
-    return by_write ? bia_real()->write(fd, buf, n) : bia_real()->sendto(fd, buf, n, flags, NULL, 0);
+    return by_write ? bia_real()->write(fd, buf, n) : bia_real()->send(fd, buf, n, flags);
 }
 
 /* Sends all of buf; a full socket buffer after the first bytes is waited

@@ -148,10 +148,10 @@ int bia_outbound_target(int fd, const struct sockaddr_in *dst, bool connecting,
         bia_sin6_mapped(to, dst->sin_addr, dst->sin_port);
     if (connecting)
         remember(fd, &id, swapped ? &info : NULL, &(struct bia_fdinfo){.v4peer = *dst, .v6peer = *to}, true);
-    if (connecting && *translated && bia_ftp_port(dst->sin_port))
-        bia_ftp_mark(fd, false);
     else if (!swapped)
         remember(fd, &id, NULL, &(struct bia_fdinfo){0}, false);  /* a datagram: swapped, no peer */
+    if (connecting && *translated && bia_ftp_port(dst->sin_port))
+        bia_ftp_mark(fd, false);
     return 0;
 }
 
