@@ -21,6 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = (args: string[], input: string): string => execFileSync(driver, args, { input }).toString('latin1');
 const out = (input: string): string => run(['out', '2001:db8:1::1'], input);
+const out4 = (input: string): string => run(['out4', '198.51.100.1'], input);
 const replies = (input: string): string => run(['replies', '198.18.0.1'], input);
 const commandsIn = (input: string): string => run(['in'], input);
 
@@ -39,6 +40,18 @@ describe('an IPv4 client\'s commands to an IPv6 server', () => {
       'PORT 1,2,3,4,5,6,7\r\n', 'PORT 1,2,3,4,5,6 x\r\n', 'EPRT |1|198.18.0.256|1|\r\n', 'EPRT |1|198.18.0.2|65536|\r\n',
       'EPRT |2|2001:db8::1|21|\r\n', 'EPRT |1|198.18.0.2|21\r\n', 'PASV\r\n', 'EPSV\r\n', 'USER anonymous\r\n', 'xPORT 1,2,3,4,5,6\r\n']) {
       expect(out(line), line).toBe(line);
+    }
+  });
+});
+
+describe('an IPv6 client\'s commands to an IPv4 server it reaches through a synthesized address', () => {
+  it('EPRT |2| becomes EPRT |1| with the local IPv4 address and the same port', () => {
+    expect(out4('EPRT |2|::ffff:198.51.100.1|60871|\r\n')).toBe('EPRT |1|198.51.100.1|60871|\r\n');
+    expect(out4('TYPE I\r\nEPRT |2|2001:db8::1|21|\r\n')).toBe('TYPE I\r\nEPRT |1|198.51.100.1|21|\r\n');
+  });
+  it('leaves EPSV, PORT, EPRT |1|, split lines and bad addresses alone', () => {
+    for (const line of ['EPSV\r\n', 'PORT 1,2,3,4,5,6\r\n', 'EPRT |1|198.18.0.2|21|\r\n', 'EPRT |2|::1|21|', 'EPRT |2|::zz|21|\r\n', 'EPRT |2|::1|65536|\r\n']) {
+      expect(out4(line), line).toBe(line);
     }
   });
 });

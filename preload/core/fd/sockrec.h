@@ -57,6 +57,7 @@ struct bia_dnsserver {
 /* An FTP control connection the ALG rewrites (ftp/ftpalg.h). */
 struct bia_ftpctl {
     bool server;                /* the program accepted it (else it connected) */
+    bool v6prog;                /* an IPv6 program's, to an IPv4 server */
 };
 
 /* Which parts a record holds. */

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <string.h>
 #include <sys/socket.h>
 
 bool bia_ftp_port(in_port_t port)
@@ -28,7 +29,7 @@ bool bia_ftp_port(in_port_t port)
     return false;
 }
 
-void bia_ftp_mark(int fd, bool server)
+void bia_ftp_mark(int fd, struct bia_ftpctl how)
 {
     struct bia_sockrec rec;
     int type = 0;
@@ -39,7 +40,7 @@ void bia_ftp_mark(int fd, bool server)
         return;
     bia_sockrec_fill(fd, &rec);
     rec.parts |= BIA_REC_FTP;
-    rec.ftp.server = server;
+    rec.ftp = how;
     if (!bia_sockrec_put(fd, &rec))
         bia_warn("fd %d: cannot mark it as an FTP control connection; its PORT and PASV "
                  "addresses go unchanged", fd);
@@ -53,7 +54,7 @@ void bia_ftp_accepted(int c)
     if (bia_config()->ftp_port_count &&
         !bia_real()->getsockname(c, (struct sockaddr *)&local, &len) &&
         local.sin6_family == AF_INET6 && bia_ftp_port(local.sin6_port))
-        bia_ftp_mark(c, true);
+        bia_ftp_mark(c, (struct bia_ftpctl){.server = true});
 }
 
 static ssize_t send_once(int fd, const char *buf, size_t n, int flags, bool by_write)
@@ -83,23 +84,40 @@ static ssize_t send_all(int fd, const char *buf, size_t n, int flags, bool by_wr
     return (ssize_t)told;
 }
 
+/* The rewritten commands of an IPv4 program's connection to an IPv6
+ * server (EPRT naming this host's IPv6 address), or of an IPv6 program's
+ * to an IPv4 server (naming this host's IPv4 address); 0: none. */
+static size_t rewrite_out(int fd, const struct bia_ftpctl *how, const void *buf, size_t n,
+                          char *out, size_t cap)
+{
+    struct sockaddr_in6 local;
+    socklen_t len = sizeof local;
+    struct in_addr v4;
+
+    if (how->server || bia_real()->getsockname(fd, (struct sockaddr *)&local, &len))
+        return 0;
+    if (!how->v6prog)
+        return local.sin6_family == AF_INET6
+                   ? bia_ftpline_commands_out(buf, n, out, cap, &local.sin6_addr) : 0;
+    if (local.sin6_family == AF_INET)
+        v4 = ((const struct sockaddr_in *)&local)->sin_addr;
+    else if (local.sin6_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&local.sin6_addr))
+        memcpy(&v4, &local.sin6_addr.s6_addr[12], sizeof v4);
+    else
+        return 0;
+    return bia_ftpline_commands_out4(buf, n, out, cap, v4);
+}
+
 ssize_t bia_ftp_send(int fd, const void *buf, size_t n, int flags, bool by_write)
 {
     char out[BIA_FTPLINE_OUT_CAP];
-    struct sockaddr_in6 local;
-    socklen_t len = sizeof local;
     struct bia_sockrec rec;
     size_t w;
 
-    if (!bia_sockrec_get(fd, BIA_REC_FTP, &rec) || rec.ftp.server ||
-        bia_real()->getsockname(fd, (struct sockaddr *)&local, &len) ||
-        local.sin6_family != AF_INET6)
+    if (!bia_sockrec_get(fd, BIA_REC_FTP, &rec) ||
+        !(w = rewrite_out(fd, &rec.ftp, buf, n, out, sizeof out)))
         return send_once(fd, buf, n, flags, by_write);
-    w = bia_ftpline_commands_out(buf, n, out, sizeof out, &local.sin6_addr);
-    if (!w)
-        return send_once(fd, buf, n, flags, by_write);
-    bia_debug("fd %d: FTP: %zu bytes of commands sent as %zu, PORT/EPRT naming %s", fd, n, w,
-              "this host's IPv6 address");
+    bia_debug("fd %d: FTP: %zu bytes of commands sent as %zu", fd, n, w);
     return send_all(fd, out, w, flags, by_write, n);
 }
 
@@ -113,16 +131,13 @@ ssize_t bia_ftp_received(int fd, void *buf, ssize_t rc)
 {
     struct bia_sockrec rec;
     int err = errno;
-    size_t w;
 
-    if (rc <= 0 || !bia_sockrec_get(fd, BIA_REC_FTP, &rec))
+    if (rc <= 0 || !bia_sockrec_get(fd, BIA_REC_FTP, &rec) || rec.ftp.v6prog)
         return rc;
     if (rec.ftp.server)
-        w = bia_ftpline_commands_in(buf, (size_t)rc, map_v6, NULL);
+        bia_ftpline_commands_in(buf, (size_t)rc, map_v6, NULL);
     else
-        w = bia_ftpline_replies_in(buf, (size_t)rc, rec.tr.v4peer.sin_addr);
-    if (w != (size_t)rc)
-        bia_debug("fd %d: FTP: %zd bytes received given as %zu", fd, rc, w);
+        bia_ftpline_replies_in(buf, (size_t)rc, rec.tr.v4peer.sin_addr);
     errno = err;
-    return (ssize_t)w;
+    return rc;
 }

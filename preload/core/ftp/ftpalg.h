@@ -24,9 +24,9 @@ static inline bool bia_ftp_any(void)
 /* Whether port (network order) is one of BIA_FTP_PORTS. */
 bool bia_ftp_port(in_port_t port);
 
-/* fd, a translated TCP socket, is an FTP control connection: the program
- * connected it (server false) or accepted it (server true). */
-void bia_ftp_mark(int fd, bool server);
+/* fd, a translated TCP socket, is an FTP control connection, as how says
+ * (connected or accepted, by an IPv4 or an IPv6 program). */
+void bia_ftp_mark(int fd, struct bia_ftpctl how);
 
 /* c, a translated TCP connection the program accepted, is marked if its
  * local port is one of BIA_FTP_PORTS (one getsockname when any is set). */

@@ -125,6 +125,20 @@ static size_t pad(char *out, size_t rlen, size_t len, size_t cap, size_t at, cha
     return len;
 }
 
+static size_t command_out4(const char *line, size_t len, char *out, size_t cap, void *arg)
+{
+    char text[INET6_ADDRSTRLEN], local[INET_ADDRSTRLEN];
+    struct in6_addr unused;
+    unsigned long port;
+    int w;
+
+    if (!eprt(line, line + len, '2', text, sizeof text, &port) ||
+        inet_pton(AF_INET6, text, &unused) != 1 || !inet_ntop(AF_INET, arg, local, sizeof local))
+        return 0;
+    w = snprintf(out, cap, "EPRT |1|%s|%lu|\r\n", local, port);
+    return w > 0 && (size_t)w < cap ? (size_t)w : 0;
+}
+
 static size_t reply_in(const char *line, size_t len, char *out, size_t cap, void *arg)
 {
     const struct in_addr *standin = arg;
@@ -202,6 +216,12 @@ size_t bia_ftpline_commands_out(const char *in, size_t n, char *out, size_t cap,
                                 const struct in6_addr *local6)
 {
     return each_line(in, n, out, cap, command_out, (void *)local6);
+}
+
+size_t bia_ftpline_commands_out4(const char *in, size_t n, char *out, size_t cap,
+                                 struct in_addr local4)
+{
+    return each_line(in, n, out, cap, command_out4, &local4);
 }
 
 size_t bia_ftpline_replies_in(char *buf, size_t n, struct in_addr standin)

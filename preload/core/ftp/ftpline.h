@@ -28,6 +28,12 @@
 size_t bia_ftpline_commands_out(const char *in, size_t n, char *out, size_t cap,
                                 const struct in6_addr *local6);
 
+/* An IPv6 client's commands to an IPv4 server through a synthesized
+ * address: each `EPRT |2|any|port|` becomes `EPRT |1|local4|port|` (it
+ * never grows). As bia_ftpline_commands_out. */
+size_t bia_ftpline_commands_out4(const char *in, size_t n, char *out, size_t cap,
+                                 struct in_addr local4);
+
 /* An IPv6 server's replies to an IPv4 client, in place: each `227 ...
  * (h1,h2,h3,h4,p1,p2)` becomes `227 (a,b,c,d,p1,p2)` naming standin,
  * padded with spaces to the line's length, when it fits. Returns n. */

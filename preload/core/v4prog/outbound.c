@@ -151,7 +151,7 @@ int bia_outbound_target(int fd, const struct sockaddr_in *dst, bool connecting,
     else if (!swapped)
         remember(fd, &id, NULL, &(struct bia_fdinfo){0}, false);  /* a datagram: swapped, no peer */
     if (connecting && *translated && bia_ftp_port(dst->sin_port))
-        bia_ftp_mark(fd, false);
+        bia_ftp_mark(fd, (struct bia_ftpctl){0});
     return 0;
 }
 
