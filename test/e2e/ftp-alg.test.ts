@@ -7,7 +7,9 @@
 // data connection reaches the client's (dual-stack) listener. Passive
 // mode: the server's 227 names 0.0.0.0, which bia replaces with the
 // server's pool address; a client that trusts it (python's ftplib with
-// trust_server_pasv_ipv4_address) then connects there. The control: the
+// trust_server_pasv_ipv4_address) then connects there. tnftp writes its
+// commands through stdio (fprintf, fflush), which the ALG sees at the
+// fflush; its active mode fails without that. The control: the
 // same clients without bia, which cannot reach the peer at all. The
 // server's log shows what it was sent.
 //
@@ -48,6 +50,9 @@ lab_wait "vsftpd on the peer" peer_tcp 21
 `;
 
 const PS = '${PIPESTATUS[0]}';
+// tnftp (Debian package tnftp) writes its commands through stdio.
+const TNFTP = existsSync('/usr/bin/tnftp');
+if (!TNFTP && process.env.CI) throw new Error('CI must run the FTP ALG test with tnftp, but it is not installed');
 const URL = 'ftp://v6only.test/pub/f.txt';
 const LFTP = (mode: string): string => `lftp -c 'set dns:order inet; set ftp:passive-mode ${mode}; set net:timeout 3; set net:max-retries 1; cat ${URL}'`;
 // ftplib with the 227 address trusted, as older clients do.
@@ -72,6 +77,8 @@ bia run -- ${LFTP('off')} | sed 's/^/lftp active: /'; echo "RESULT lftp_active $
 bia run -- curl -4 -sS -m 10 --ftp-pasv --disable-epsv ${URL} | sed 's/^/pasv: /'; echo "RESULT pasv ${PS}"
 bia run -- ${LFTP('on')} | sed 's/^/lftp passive: /'; echo "RESULT lftp_passive ${PS}"
 bia run -- ${FTPLIB}; echo "RESULT ftplib $?"
+${TNFTP ? `bia run -- tnftp -4 -A -o - ${URL} | sed 's/^/tnftp active: /'; echo "RESULT tnftp_active ${PS}"
+bia run -- tnftp -4 -o - ${URL} | sed 's/^/tnftp passive: /'; echo "RESULT tnftp_passive ${PS}"` : ''}
 sleep 0.3
 grep -o 'FTP \(command\|response\): Client "[^"]*", "\(PORT\|EPRT\|PASV\|EPSV\|227\|229\|200\|500\)[^"]*"' "$LAB_DIR/vsftpd.log" | sed 's/^/log: /'
 `, { timeoutMs: 90_000 });
@@ -81,6 +88,10 @@ grep -o 'FTP \(command\|response\): Client "[^"]*", "\(PORT\|EPRT\|PASV\|EPSV\|2
     for (const name of ['eprt', 'port', 'lftp_active', 'pasv', 'lftp_passive', 'ftplib']) expect(r.rc(name), `${name}\n${out}`).toBe(0);
     for (const tag of ['eprt', 'port', 'lftp active', 'pasv', 'lftp passive']) expect(r.stdout, out).toContain(`${tag}: a file over ftp`);
     expect(r.stdout, out).toContain('ftplib: a file over ftp');
+    if (TNFTP) {
+      for (const name of ['tnftp_active', 'tnftp_passive']) expect(r.rc(name), `${name}\n${out}`).toBe(0);
+      for (const tag of ['tnftp active', 'tnftp passive']) expect(r.stdout, out).toContain(`${tag}: a file over ftp`);
+    }
     // The client's PASV reply names the server's pool address (padded to its length).
     expect(r.stdout, out).toMatch(/^pasv 227 \(198,18,0,1,\d+,\d+\) *$/m);
     // The server saw IPv6 EPRTs only, and refused none.

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio_ext.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -119,6 +120,23 @@ ssize_t bia_ftp_send(int fd, const void *buf, size_t n, int flags, bool by_write
         return send_once(fd, buf, n, flags, by_write);
     bia_debug("fd %d: FTP: %zu bytes of commands sent as %zu", fd, n, w);
     return send_all(fd, out, w, flags, by_write, n);
+}
+
+int bia_ftp_fflush(FILE *fp)
+{
+    char out[BIA_FTPLINE_OUT_CAP];
+    struct bia_sockrec rec;
+    int fd = fp ? fileno(fp) : -1;
+    size_t n = fp ? __fpending(fp) : 0, w;
+
+    if (n == 0 || fd < 0 || !bia_sockrec_get(fd, BIA_REC_FTP, &rec) ||
+        !(w = rewrite_out(fd, &rec.ftp, fp->_IO_write_base, n, out, sizeof out)))
+        return bia_real()->fflush(fp);
+    if (send_all(fd, out, w, 0, true, n) < 0)
+        return bia_real()->fflush(fp);     /* nothing sent: stdio reports the error */
+    __fpurge(fp);
+    bia_debug("fd %d: FTP: %zu bytes of stdio commands sent as %zu", fd, n, w);
+    return 0;
 }
 
 static bool map_v6(const struct in6_addr *v6, struct in_addr *v4, void *arg)

@@ -13,6 +13,7 @@
 #include "fd/sockrec.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* Whether any socket is an FTP control connection: no system call. */
@@ -36,6 +37,12 @@ void bia_ftp_accepted(int c);
  * rewritten if fd is a marked connection and a line needs it. Returns as
  * the call would for the program's buffer. */
 ssize_t bia_ftp_send(int fd, const void *buf, size_t n, int flags, bool by_write);
+
+/* The program flushes fp: if its descriptor is a marked connection and
+ * the bytes fp holds need a rewrite, they are sent rewritten and dropped
+ * from fp (tnftp writes its commands through stdio, whose own writes no
+ * preload sees). Returns fflush's answer. */
+int bia_ftp_fflush(FILE *fp);
 
 /* The program received (or peeked at) rc bytes into buf on fd: rewritten
  * in place, to the same length, if fd is a marked connection. Returns rc.
