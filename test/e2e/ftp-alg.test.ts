@@ -98,4 +98,35 @@ grep -o 'FTP \(command\|response\): Client "[^"]*", "\(PORT\|EPRT\|PASV\|EPSV\|2
     expect(r.stdout, out).toMatch(/^log: .*"EPRT \|2\|2001:db8:1::1\|\d+\|"$/m);
     expect(r.stdout, out).not.toMatch(/"PORT |"EPRT \|1\||"500 /);
   }, 120_000);
+
+  it('leaves other ports alone, and ftpPorts chooses the ports', async () => {
+    const r = await lab(String.raw`
+peer timeout 20 python3 -c '
+import socket
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("2001:db8:1::2", 8021)); s.listen(4)
+for _ in range(2):
+    c, _ = s.accept()
+    print("got", c.recv(200).decode().strip(), flush=True)
+    c.close()' &
+listener=$!
+peer_tcp() { peer ss -Htln "sport = :$1" | grep -q .; }
+lab_wait "the peer listener" peer_tcp 8021
+SEND='
+import socket
+s = socket.socket(socket.AF_INET)
+s.settimeout(5)
+s.connect(("v6only.test", 8021))
+s.sendall(b"PORT 1,2,3,4,5,6\r\n")
+s.close()'
+bia run -- python3 -c "$SEND"; echo "RESULT default $?"
+sleep 0.3
+bia run --ftp-ports 21,8021 -- python3 -c "$SEND"; echo "RESULT chosen $?"
+wait $listener`, { timeoutMs: 40_000 });
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.rc('default'), out).toBe(0);
+    expect(r.rc('chosen'), out).toBe(0);
+    expect(r.stdout.match(/^got .*$/gm), out).toEqual(['got PORT 1,2,3,4,5,6', 'got EPRT |2|2001:db8:1::1|1286|']);
+  }, 60_000);
 });
