@@ -82,6 +82,9 @@ file, which beats the default; see docs/configuration.md):
   --rate-per-process N    new pool mappings per second per process, default
                           100 ($BIA_RATE_PER_PROCESS, "ratePerProcess")
   --rate-per-user N       the same per user, default 1000 ($BIA_RATE_PER_USER)
+  --ftp-ports PORTS       FTP control ports whose PORT/EPRT/227 lines are
+                          rewritten, default 21, "" for none ($BIA_FTP_PORTS,
+                          "ftpPorts")
 
 Options of run only:
   --trace                 print each translated call on stderr, e.g.

@@ -32,6 +32,8 @@ export interface Config {
   quotaPerUser: number;
   ratePerProcess: number;
   ratePerUser: number;
+  /** The TCP ports whose connections get the FTP ALG (docs/function-mapper.md, "FTP"), comma-separated; "" for none. */
+  ftpPorts: string;
 }
 
 export type Key = keyof Config;
@@ -89,6 +91,18 @@ export const MAX_SOCKET_PATH = 107;
 function socketPath(value: unknown): string | undefined {
   if (typeof value !== 'string' || !value.startsWith('/') || value.includes('\0')) return undefined;
   return Buffer.byteLength(value) <= MAX_SOCKET_PATH ? value : undefined;
+}
+
+// At most MAX_FTP_PORTS ports, each 1..65535; "" turns the FTP ALG off.
+const MAX_FTP_PORTS = 8;
+
+function ftpPorts(value: unknown): string | undefined {
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text !== 'string') return undefined;
+  if (text === '') return text;
+  const ports = text.split(',');
+  const ok = ports.length <= MAX_FTP_PORTS && ports.every((p) => /^\d{1,5}$/.test(p) && Number(p) >= 1 && Number(p) <= 65535);
+  return ok ? text : undefined;
 }
 
 function pool(value: unknown): string | undefined {
@@ -160,6 +174,13 @@ export const KEYS: Record<Key, KeySpec> = {
   quotaPerUser: { env: 'BIA_QUOTA_PER_USER', flag: '--quota-per-user', expected: COUNT, parse: count },
   ratePerProcess: { env: 'BIA_RATE_PER_PROCESS', flag: '--rate-per-process', expected: COUNT, parse: count },
   ratePerUser: { env: 'BIA_RATE_PER_USER', flag: '--rate-per-user', expected: COUNT, parse: count },
+  ftpPorts: {
+    env: 'BIA_FTP_PORTS',
+    flag: '--ftp-ports',
+    expected: `up to ${MAX_FTP_PORTS} TCP ports such as 21 or 21,2121, comma-separated, or "" for none`,
+    preload: true,
+    parse: ftpPorts,
+  },
 };
 
 export const KEY_NAMES = Object.keys(KEYS) as Key[];
@@ -185,6 +206,7 @@ export const DEFAULTS = {
   quotaPerUser: DEFAULT_QUOTA_LIMITS.perUser,
   ratePerProcess: DEFAULT_QUOTA_LIMITS.ratePerProcess,
   ratePerUser: DEFAULT_QUOTA_LIMITS.ratePerUser,
+  ftpPorts: '21',
 } as const;
 
 /** The keys that are the helper's: a helper started by bia gets them as flags. */

@@ -61,6 +61,7 @@ describe('effective config', () => {
       quotaPerUser: 900,
       ratePerProcess: 100,
       ratePerUser: 1000,
+      ftpPorts: '21',
     });
     expect(e.sources).toEqual({
       network: 'flag',
@@ -79,6 +80,7 @@ describe('effective config', () => {
       quotaPerUser: 'file',
       ratePerProcess: 'default',
       ratePerUser: 'default',
+      ftpPorts: 'default',
     });
   });
 

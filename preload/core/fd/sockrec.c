@@ -43,7 +43,7 @@ struct slot {
     unsigned long words[WORDS];   /* a struct bia_sockrec, copied word by word */
 };
 
-#define PARTS 6                   /* BIA_REC_* bits */
+#define PARTS 7                   /* BIA_REC_* bits */
 
 static struct slot *pages[MAX_PAGES];
 static int top;                   /* pages[top..] are not mapped: where scans stop */

@@ -4,8 +4,9 @@
  * translation of an IPv4 program's socket (fdtable.h), the socket's option
  * history (sockhist.h), the mark of an IPv6 program's socket (v6prog.h),
  * the IPV6_V6ONLY bia lifted (v6only.h), the DNS server a program's own
- * query addressed (dnssteer.h) and the kind of a translated ICMP echo
- * socket (icmpecho.h) are parts of it; those modules
+ * query addressed (dnssteer.h), the kind of a translated ICMP echo socket
+ * (icmpecho.h) and the mark of an FTP control connection (ftpalg.h) are
+ * parts of it; those modules
  * are views that read and write their part. The descriptor's life (dup,
  * close, close_range, fork, exec) is one operation here, whatever parts
  * the record holds.
@@ -54,6 +55,12 @@ struct bia_dnsserver {
     in_port_t port;             /* the helper's endpoint port it went to (network order) */
 };
 
+/* An FTP control connection the ALG rewrites (ftp/ftpalg.h). */
+struct bia_ftpctl {
+    bool server;                /* the program accepted it (else it connected) */
+    bool v6prog;                /* an IPv6 program's, to an IPv4 server */
+};
+
 /* Which parts a record holds. */
 #define BIA_REC_TRANSLATED 1u   /* .tr */
 #define BIA_REC_V6PROG 2u       /* .v6 */
@@ -61,7 +68,8 @@ struct bia_dnsserver {
 #define BIA_REC_HISTORY 8u      /* .hist_* (sockhist.h) */
 #define BIA_REC_DNS 16u         /* .dns */
 #define BIA_REC_ICMP 32u        /* .icmp_*: an ICMP echo socket made ICMPv6, or a raw one's parked twin (icmpecho.h) */
-#define BIA_REC_ALL 63u
+#define BIA_REC_FTP 64u         /* .ftp */
+#define BIA_REC_ALL 127u
 
 struct bia_sockrec {
     unsigned long dev, ino;     /* the socket's identity */
@@ -69,6 +77,7 @@ struct bia_sockrec {
     struct bia_fdinfo tr;
     struct bia_v6prog v6;
     struct bia_dnsserver dns;
+    struct bia_ftpctl ftp;
     int hist_type;              /* SOCK_STREAM or SOCK_DGRAM */
     unsigned long hist_epoch;   /* the sharing epoch the socket was made in */
     unsigned hist_options;      /* filled by a read: the options set since (sockhist.h) */

@@ -175,6 +175,38 @@ static void read_timeout(const char *name, int *out)
     *out = (int)ms;
 }
 
+/* BIA_FTP_PORTS: comma-separated ports, "" for none; invalid: the default. */
+static bool parse_ftp_ports(const char *text)
+{
+    unsigned count = 0;
+    char *end;
+    long port;
+
+    while (*text) {
+        errno = 0;
+        port = strtol(text, &end, 10);
+        if (end == text || errno || port < 1 || port > 65535 || count == BIA_MAX_FTP_PORTS ||
+            (*end && *end != ','))
+            return false;
+        config.ftp_ports[count++] = htons((in_port_t)port);
+        text = *end ? end + 1 : end;
+    }
+    config.ftp_port_count = count;
+    return true;
+}
+
+static void read_ftp_ports(void)
+{
+    const char *text = getenv(BIA_ENV_FTP_PORTS);
+
+    if (text && parse_ftp_ports(text))
+        return;
+    if (text)
+        bia_warn("ignoring " BIA_ENV_FTP_PORTS "=%s: expected up to %d TCP ports such as 21 or "
+                 "21,2121, comma-separated, or \"\" for none", text, BIA_MAX_FTP_PORTS);
+    parse_ftp_ports(BIA_DEFAULT_FTP_PORTS);
+}
+
 /* Returns false (and says why) when no usable helper socket path is set. */
 static bool read_socket(void)
 {
@@ -211,6 +243,7 @@ static void read_config(void)
     read_synth();
     read_timeout(BIA_ENV_TIMEOUT_MS, &config.timeout_ms);
     read_timeout(BIA_ENV_RESOLVE_TIMEOUT_MS, &config.resolve_timeout_ms);
+    read_ftp_ports();
     config.active = true;
 }
 

@@ -18,6 +18,8 @@ struct bia_synth_params {
 /* BIA_NETWORK=auto: ask the helper (HELLO). Other values: enum bia_network. */
 #define BIA_MODE_AUTO (-1)
 
+#define BIA_MAX_FTP_PORTS 8
+
 struct bia_config {
     bool active;                  /* false: pure pass-through, no helper contact */
     char socket_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -29,6 +31,8 @@ struct bia_config {
     struct bia_synth_params synth;
     int timeout_ms;               /* HELLO, MAP4, MAP6 */
     int resolve_timeout_ms;       /* RESOLVE */
+    unsigned ftp_port_count;      /* BIA_FTP_PORTS: the FTP ALG's control ports (ftp/ftpalg.h) */
+    in_port_t ftp_ports[BIA_MAX_FTP_PORTS];   /* network byte order */
 };
 
 const struct bia_config *bia_config(void);

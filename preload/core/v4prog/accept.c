@@ -9,6 +9,7 @@
 #include "fd/fdlife.h"
 #include "fd/fdtable.h"
 #include "fd/usage.h"
+#include "ftp/ftpalg.h"
 #include "runtime/log.h"
 #include "runtime/real.h"
 #include "runtime/sockaddr.h"
@@ -101,6 +102,8 @@ int bia_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags)
             errno = err;
             return fail_closing(c);
         }
+        if (!IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)&peer)->sin6_addr))
+            bia_ftp_accepted(c);
         memcpy(&peer, &v4, sizeof v4);
         peer_len = sizeof v4;
     }

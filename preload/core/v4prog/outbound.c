@@ -10,6 +10,7 @@
 #include "client/netmode.h"
 #include "fd/fdtable.h"
 #include "fd/usage.h"
+#include "ftp/ftpalg.h"
 #include "runtime/log.h"
 #include "runtime/real.h"
 #include "runtime/sockaddr.h"
@@ -149,6 +150,8 @@ int bia_outbound_target(int fd, const struct sockaddr_in *dst, bool connecting,
         remember(fd, &id, swapped ? &info : NULL, &(struct bia_fdinfo){.v4peer = *dst, .v6peer = *to}, true);
     else if (!swapped)
         remember(fd, &id, NULL, &(struct bia_fdinfo){0}, false);  /* a datagram: swapped, no peer */
+    if (connecting && *translated && bia_ftp_port(dst->sin_port))
+        bia_ftp_mark(fd, (struct bia_ftpctl){0});
     return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "client/mapcache.h"
 #include "client/netmode.h"
 #include "fd/sockrec.h"
+#include "ftp/ftpalg.h"
 #include "runtime/log.h"
 #include "runtime/newproc.h"
 #include "runtime/real.h"
@@ -161,6 +162,14 @@ bool bia_v6prog_learn_pair(const struct sockaddr *addr, socklen_t len)
     return true;
 }
 
+/* A connect to an FTP server's control port through an IPv4 address
+ * (ftp/ftpalg.h). */
+static void ftp_control(int fd, const struct sockaddr_in6 *dst, bool connecting)
+{
+    if (connecting && bia_ftp_port(dst->sin6_port))
+        bia_ftp_mark(fd, (struct bia_ftpctl){.v6prog = true});
+}
+
 int bia_v6prog_destination(int fd, const struct sockaddr *addr, socklen_t len,
                            struct sockaddr_in6 *to, bool connecting)
 {
@@ -176,6 +185,7 @@ int bia_v6prog_destination(int fd, const struct sockaddr *addr, socklen_t len,
         return 1;
     if (IN6_IS_ADDR_V4MAPPED(&dst.sin6_addr)) {
         bia_v6only_lift(fd);
+        ftp_control(fd, &dst, connecting);
         return 1;
     }
     /* Never synthesized nor paired: no lookup at all. */
@@ -192,6 +202,7 @@ int bia_v6prog_destination(int fd, const struct sockaddr *addr, socklen_t len,
     if (connecting)
         state.peer = dst;
     mark(fd, connecting ? &state : NULL);
+    ftp_control(fd, &dst, connecting);
     bia_info("%s %s -> %s", connecting ? "connect" : "send", bia_sin6_str(&dst, from_text),
              bia_sin6_str(to, to_text));
     return 0;
