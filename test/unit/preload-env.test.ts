@@ -43,9 +43,9 @@ describe('the variables a program gets', () => {
       BIA_SYNTH_PREFIX: '::ffff:0:0/96',
       BIA_PLANE_ID: '0',
     });
-    const changed = { ...settings, network: 'dual', logLevel: 'debug', timeoutMs: 900, resolveTimeoutMs: 700, logFile: '/tmp/bia.log' } as const;
+    const changed = { ...settings, network: 'dual', logLevel: 'debug', timeoutMs: 900, resolveTimeoutMs: 700, logFile: '/tmp/bia.log', ftpPorts: '21,8021' } as const;
     const all = preloadVariables('/b/libbia.so', changed, hello, undefined);
-    expect(all).toEqual({ ...plain, BIA_NETWORK: 'dual', BIA_LOG: 'debug', BIA_TIMEOUT_MS: '900', BIA_RESOLVE_TIMEOUT_MS: '700', BIA_LOG_FILE: '/tmp/bia.log' });
+    expect(all).toEqual({ ...plain, BIA_NETWORK: 'dual', BIA_LOG: 'debug', BIA_TIMEOUT_MS: '900', BIA_RESOLVE_TIMEOUT_MS: '700', BIA_LOG_FILE: '/tmp/bia.log', BIA_FTP_PORTS: '21,8021' });
     expect([...PRELOAD_SETTING_NAMES, 'LD_PRELOAD'].sort()).toEqual(Object.keys(all).sort());
   });
 });
