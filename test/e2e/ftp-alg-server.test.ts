@@ -8,38 +8,16 @@
 // is. The control: the same server without bia, which the IPv6 clients
 // cannot reach at all.
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { lab, labMissing } from '../support/lab.js';
+import { lab } from '../support/lab.js';
 import { skipWhen } from '../support/skip.js';
+import { vsftpdConfig, vsftpdMissing } from '../support/vsftpd.js';
 
-const missing = labMissing ?? (existsSync('/usr/sbin/vsftpd') ? undefined : 'vsftpd is not installed');
-if (missing && process.env.CI) throw new Error(`CI must run the FTP ALG test, but: ${missing}`);
-const userns = process.geteuid?.() !== 0 || process.env.BIA_LAB_USERNS === '1';
 
 const PS = '${PIPESTATUS[0]}';
 const URL = 'ftp://[2001:db8:1::1]/pub/f.txt';
 const LFTP = `lftp -c 'set ftp:passive-mode off; set net:timeout 3; set net:max-retries 1; cat ${URL}'`;
 
-const RUN = String.raw`mkdir -p "$LAB_DIR/ftp/pub" && echo 'a file over ftp' >"$LAB_DIR/ftp/pub/f.txt"
-chmod 755 "$LAB_DIR" "$LAB_DIR/ftp" "$LAB_DIR/ftp/pub"; chmod 644 "$LAB_DIR/ftp/pub/f.txt"
-conf="$LAB_DIR/vsftpd.conf"
-cat >"$conf" <<CONF
-listen=YES
-listen_ipv6=NO
-anonymous_enable=YES
-no_anon_password=YES
-anon_root=$LAB_DIR/ftp
-local_enable=NO
-connect_from_port_20=NO
-secure_chroot_dir=/var/run/vsftpd/empty
-background=NO
-xferlog_enable=YES
-xferlog_std_format=NO
-log_ftp_protocol=YES
-vsftpd_log_file=$LAB_DIR/vsftpd.log
-CONF
-${userns ? `echo run_as_launching_user=YES >>"$conf"` : ''}
-host_tcp() { ss -Htln "sport = :$1" | grep -q .; }
+const RUN = String.raw`${vsftpdConfig(4)}host_tcp() { ss -Htln "sport = :$1" | grep -q .; }
 /usr/sbin/vsftpd "$conf" &
 lab_wait "vsftpd without bia" host_tcp 21
 peer curl -6 -sS -m 5 --ftp-port - ${URL}; echo "RESULT plain $?"
@@ -53,7 +31,7 @@ peer curl -6 -sS -m 10 --ftp-pasv ${URL} | sed 's/^/epsv: /'; echo "RESULT epsv 
 sleep 0.3
 grep -o 'FTP \(command\|response\): Client "[^"]*", "\(PORT\|EPRT\|PASV\|EPSV\|227\|229\|200\|500\)[^"]*"' "$LAB_DIR/vsftpd.log" | sed 's/^/log: /'`;
 
-describe('FTP ALG: an IPv4 server, IPv6 clients', skipWhen(missing), () => {
+describe('FTP ALG: an IPv4 server, IPv6 clients', skipWhen(vsftpdMissing), () => {
   it('active mode (EPRT |2|) and EPSV work through bia; without bia the server is out of reach', async () => {
     const r = await lab(RUN, { timeoutMs: 90_000 });
     const out = `${r.stdout}\n${r.stderr}`;

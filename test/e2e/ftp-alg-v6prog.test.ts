@@ -8,48 +8,23 @@
 // lftp sends PORT itself (it sees the v4-mapped address), unchanged. The
 // control: curl -6 without bia, which finds no IPv6 address to use.
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { lab, labMissing } from '../support/lab.js';
+import { lab } from '../support/lab.js';
 import { skipWhen } from '../support/skip.js';
+import { PEER_VSFTPD, vsftpdConfig, vsftpdMissing } from '../support/vsftpd.js';
 
-const missing = labMissing ?? (existsSync('/usr/sbin/vsftpd') ? undefined : 'vsftpd is not installed');
-if (missing && process.env.CI) throw new Error(`CI must run the FTP ALG test, but: ${missing}`);
-const userns = process.geteuid?.() !== 0 || process.env.BIA_LAB_USERNS === '1';
 
 const PS = '${PIPESTATUS[0]}';
 const URL = 'ftp://v4only.test/pub/f.txt';
 const LFTP = `lftp -c 'set dns:order inet6; set ftp:passive-mode off; set net:timeout 3; set net:max-retries 1; cat ${URL}'`;
 
-const RUN = String.raw`mkdir -p "$LAB_DIR/ftp/pub" && echo 'a file over ftp' >"$LAB_DIR/ftp/pub/f.txt"
-chmod 755 "$LAB_DIR" "$LAB_DIR/ftp" "$LAB_DIR/ftp/pub"; chmod 644 "$LAB_DIR/ftp/pub/f.txt"
-conf="$LAB_DIR/vsftpd.conf"
-cat >"$conf" <<CONF
-listen=YES
-listen_ipv6=NO
-anonymous_enable=YES
-no_anon_password=YES
-anon_root=$LAB_DIR/ftp
-local_enable=NO
-connect_from_port_20=NO
-secure_chroot_dir=/var/run/vsftpd/empty
-background=NO
-xferlog_enable=YES
-xferlog_std_format=NO
-log_ftp_protocol=YES
-vsftpd_log_file=$LAB_DIR/vsftpd.log
-CONF
-${userns ? `echo run_as_launching_user=YES >>"$conf"` : ''}
-peer /usr/sbin/vsftpd "$conf" &
-peer_tcp() { peer ss -Htln "sport = :$1" | grep -q .; }
-lab_wait "vsftpd on the peer" peer_tcp 21
-curl -6 -sS -m 5 --ftp-port - ${URL}; echo "RESULT plain $?"
+const RUN = String.raw`${vsftpdConfig(4)}${PEER_VSFTPD}curl -6 -sS -m 5 --ftp-port - ${URL}; echo "RESULT plain $?"
 bia run -- curl -6 -sS -m 10 --ftp-port - ${URL} | sed 's/^/eprt: /'; echo "RESULT eprt ${PS}"
 bia run -- curl -6 -sS -m 10 --ftp-pasv ${URL} | sed 's/^/epsv: /'; echo "RESULT epsv ${PS}"
 bia run -- ${LFTP} | sed 's/^/lftp active: /'; echo "RESULT lftp_active ${PS}"
 sleep 0.3
 grep -o 'FTP \(command\|response\): Client "[^"]*", "\(PORT\|EPRT\|PASV\|EPSV\|227\|229\|200\|500\)[^"]*"' "$LAB_DIR/vsftpd.log" | sed 's/^/log: /'`;
 
-describe('FTP ALG: an IPv6 client, an IPv4 server', skipWhen(missing), () => {
+describe('FTP ALG: an IPv6 client, an IPv4 server', skipWhen(vsftpdMissing), () => {
   it('active mode (EPRT |2|) and EPSV work through bia; without bia curl -6 has no address', async () => {
     const r = await lab(RUN, { family: 4, timeoutMs: 90_000 });
     const out = `${r.stdout}\n${r.stderr}`;

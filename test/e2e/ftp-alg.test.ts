@@ -13,41 +13,15 @@
 // same clients without bia, which cannot reach the peer at all. The
 // server's log shows what it was sent.
 //
-// vsftpd's configuration is the lab's own: anonymous, its root in the
-// lab's directory, no connect from port 20, and run_as_launching_user in
-// a user namespace (only root is mapped there: vsftpd-isolate.test.ts).
-import { describe, expect, it } from 'vitest';
+// vsftpd runs as test/support/vsftpd.ts configures it.
 import { existsSync } from 'node:fs';
-import { lab, labMissing } from '../support/lab.js';
+import { describe, expect, it } from 'vitest';
+import { lab } from '../support/lab.js';
 import { skipWhen } from '../support/skip.js';
+import { PEER_VSFTPD, vsftpdConfig, vsftpdMissing } from '../support/vsftpd.js';
 
-const missing = labMissing ?? (existsSync('/usr/sbin/vsftpd') ? undefined : 'vsftpd is not installed');
-if (missing && process.env.CI) throw new Error(`CI must run the FTP ALG test, but: ${missing}`);
-const userns = process.geteuid?.() !== 0 || process.env.BIA_LAB_USERNS === '1';
 
-const PEER_SERVER = String.raw`mkdir -p "$LAB_DIR/ftp/pub" && echo 'a file over ftp' >"$LAB_DIR/ftp/pub/f.txt"
-chmod 755 "$LAB_DIR" "$LAB_DIR/ftp" "$LAB_DIR/ftp/pub"; chmod 644 "$LAB_DIR/ftp/pub/f.txt"
-conf="$LAB_DIR/vsftpd.conf"
-cat >"$conf" <<CONF
-listen=NO
-listen_ipv6=YES
-anonymous_enable=YES
-no_anon_password=YES
-anon_root=$LAB_DIR/ftp
-local_enable=NO
-connect_from_port_20=NO
-secure_chroot_dir=/var/run/vsftpd/empty
-background=NO
-xferlog_enable=YES
-xferlog_std_format=NO
-log_ftp_protocol=YES
-vsftpd_log_file=$LAB_DIR/vsftpd.log
-CONF
-${userns ? `echo run_as_launching_user=YES >>"$conf"` : ''}
-peer /usr/sbin/vsftpd "$conf" &
-peer_tcp() { peer ss -Htln "sport = :$1" | grep -q .; }
-lab_wait "vsftpd on the peer" peer_tcp 21
-`;
+const PEER_SERVER = String.raw`${vsftpdConfig(6)}${PEER_VSFTPD}`;
 
 const PS = '${PIPESTATUS[0]}';
 // tnftp (Debian package tnftp) writes its commands through stdio.
@@ -66,7 +40,7 @@ print("pasv", f.sendcmd("PASV"))
 f.retrlines("RETR pub/f.txt", lambda l: print("ftplib:", l))
 f.quit()' 198.18.0.1`;
 
-describe('FTP ALG: an IPv4 client, an IPv6 server', skipWhen(missing), () => {
+describe('FTP ALG: an IPv4 client, an IPv6 server', skipWhen(vsftpdMissing), () => {
   it('active mode (PORT, EPRT |1|) and passive mode (227) work through bia; without bia nothing does', async () => {
     const r = await lab(PEER_SERVER + String.raw`
 curl -4 -sS -m 5 --ftp-port - ${URL}; echo "RESULT plain_curl $?"
