@@ -20,10 +20,14 @@ void bia_dnsconf_servers(const char *path, struct bia_dns_servers *out)
             continue;
         if ((zone = strchr(addr, '%')))
             *zone = '\0';
-        if (out->n4 < BIA_DNSCONF_MAX_SERVERS && inet_pton(AF_INET, addr, &out->v4[out->n4]) == 1)
+        /* The family from the text, not from which parse succeeds: under
+         * bia's preload an IPv6 literal also parses as IPv4 (names/literal.h). */
+        if (strchr(addr, ':')) {
+            if (out->n6 < BIA_DNSCONF_MAX_SERVERS && inet_pton(AF_INET6, addr, &out->v6[out->n6]) == 1)
+                out->n6++;
+        } else if (out->n4 < BIA_DNSCONF_MAX_SERVERS && inet_pton(AF_INET, addr, &out->v4[out->n4]) == 1) {
             out->n4++;
-        else if (out->n6 < BIA_DNSCONF_MAX_SERVERS && inet_pton(AF_INET6, addr, &out->v6[out->n6]) == 1)
-            out->n6++;
+        }
     }
     if (f)
         fclose(f);
