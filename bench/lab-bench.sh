@@ -141,7 +141,7 @@ done
 # file dnsmasq serves: each one is new to the helper (cold).
 for r in $(seq 1 "$BENCH_RUNS"); do
   want resolve || break
-  for m in $(order "$r" native bia) $ALTS; do
+  for m in $(order "$r" native bia) plan $ALTS; do
     step "resolve round $r $m"
     warm=
     case $m in
@@ -152,6 +152,8 @@ for r in $(seq 1 "$BENCH_RUNS"); do
       bia)
         cold=$(preload "$BENCH_BIN/resolve_bench" 4 "$BENCH_RESOLVE_N" "n%d.r${r}bia.bench.test" warm.bench.test)
         warm=$(preload "$BENCH_BIN/resolve_bench" 4 "$BENCH_RESOLVE_N" warm.bench.test warm.bench.test) ;;
+      # The plan of bench/shortfalls.md ("Cold name resolution"), measured.
+      plan) cold=$(env BIA_SOCKET="$SOCK" "$BENCH_BIN/resolve_bench" p "$BENCH_RESOLVE_N" "n%d.r${r}plan.bench.test" warm.bench.test) ;;
       proxychains) cold=$(pchains "$BENCH_BIN/resolve_bench" 4 "$BENCH_RESOLVE_N" "n%d.r${r}proxychains.bench.test" warm.bench.test) ;;
       clat) cold=$(clat_dns "$BENCH_BIN/resolve_bench" 4 "$BENCH_RESOLVE_N" "n%d.r${r}clat.bench.test" warm4.bench.test) ;;
     esac

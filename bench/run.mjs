@@ -81,7 +81,7 @@ function main() {
   // AAAA-only names for the cold resolution rounds.
   const hosts = ['2001:db8:1::2 warm.bench.test'];
   for (let r = 1; r <= P.runs; r++)
-    for (const m of ['native', 'bia', 'proxychains']) for (let i = 0; i < P.resolveN; i++) hosts.push(`2001:db8:1::2 n${i}.r${r}${m}.bench.test`);
+    for (const m of ['native', 'bia', 'plan', 'proxychains']) for (let i = 0; i < P.resolveN; i++) hosts.push(`2001:db8:1::2 n${i}.r${r}${m}.bench.test`);
   // Under a CLAT an IPv4-only program can only resolve names with an A
   // record: these stand for the peer as the CLAT shows it (lab.sh LAB_CLAT_PEER4).
   hosts.push('192.0.2.77 warm4.bench.test');
@@ -253,6 +253,12 @@ function analyse(samples) {
     const r = pairedRatio(b, n);
     row({ metric: `getaddrinfo, ${kind === 'cold' ? 'cold (name new to the helper; native asks AF_UNSPEC, the same two queries)' : 'warm (asked before by the same process: bia answers from its process cache)'}, p50 (us)`, native: median(n), bia: median(b), sn: spread(n), sb: spread(b), ratio: r, target, met: ok(r) });
     if (kind === 'cold') alt.push({ metric: 'getaddrinfo, cold name, p50 (us)', native: median(n), by: alternatives((m) => pick(samples, 'resolve_cold', m, (d) => us(d.p50_ns)), n), bia: r });
+  }
+  // what the plan for cold names (shortfalls.md) would cost, measured
+  {
+    const n = pick(samples, 'resolve_cold', 'native', (d) => us(d.p50_ns));
+    const p = pick(samples, 'resolve_cold', 'plan', (d) => us(d.p50_ns));
+    if (p.length) row({ metric: 'getaddrinfo, cold, the planned path (glibc\'s own AF_UNSPEC lookup + one MAP6 on a kept helper connection; not built), p50 (us)', native: median(n), bia: median(p), sn: spread(n), sb: spread(p), ratio: pairedRatio(p, n), target: 'report', met: undefined });
   }
 
   // the helper round trip behind the cold figures, against a C floor
