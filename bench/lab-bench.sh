@@ -29,7 +29,7 @@ preload() { env LD_PRELOAD="$LIB" BIA_SOCKET="${BENCH_SOCK:-$SOCK}" BIA_POOL="$P
 pchains() { proxychains4 -q -f "$LAB_DIR/proxychains.conf" "$@"; }
 # A program behind the CLAT asks the name server through it, as the IPv4
 # address the CLAT shows the peer as (a mount namespace of its own).
-clat_dns() { unshare --mount sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$LAB_DIR/clat-resolv.conf" "$@"; }
+clat_dns() { clathost unshare --mount sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$LAB_DIR/clat-resolv.conf" "$@"; }
 
 # Thousands of connects in a few seconds: allow enough ports and reuse of
 # TIME_WAIT ones (this namespace's own settings).
@@ -75,7 +75,7 @@ for r in $(seq 1 "$BENCH_IPERF_RUNS"); do
       native) out=$(iperf -6 -c v6only.test | json_bps) ;;
       bia) out=$(bia run -- iperf3 -4 -c v6only.test -t "$BENCH_IPERF_SECS" -O "$BENCH_IPERF_OMIT" -J | json_bps) ;;
       proxychains) out=$(pchains iperf3 -4 -c v6only.test -t "$BENCH_IPERF_SECS" -O "$BENCH_IPERF_OMIT" -J | json_bps) ;;
-      clat) out=$(iperf -4 -c "$LAB_CLAT_PEER4" | json_bps) ;;
+      clat) out=$(clathost iperf3 -4 -c "$LAB_CLAT_PEER4" -t "$BENCH_IPERF_SECS" -O "$BENCH_IPERF_OMIT" -J | json_bps) ;;
     esac
     [ -n "$out" ] && emit throughput "$m" "$r" "$out"
   done
@@ -90,7 +90,7 @@ for r in $(seq 1 "$BENCH_RUNS"); do
       native) out=$("$BENCH_BIN/connect_bench" -6 2001:db8:1::2 $PORT_SINK "$BENCH_CONNECT_N") ;;
       bia) out=$(bia run -- "$BENCH_BIN/connect_bench" -4 v6only.test $PORT_SINK "$BENCH_CONNECT_N") ;;
       proxychains) out=$(pchains "$BENCH_BIN/connect_bench" -4 v6only.test $PORT_SINK $(( (BENCH_CONNECT_N + 4) / 5 ))) ;;
-      clat) out=$("$BENCH_BIN/connect_bench" -4 "$LAB_CLAT_PEER4" $PORT_SINK "$BENCH_CONNECT_N") ;;
+      clat) out=$(clathost "$BENCH_BIN/connect_bench" -4 "$LAB_CLAT_PEER4" $PORT_SINK "$BENCH_CONNECT_N") ;;
     esac
     [ -n "$out" ] && emit connect_warm "$m" "$r" "$out"
     [ "$m" = bia ] && POOL_ADDR=$(sed -n 's/.*"peer":"\([0-9.]*\)".*/\1/p' <<<"$out")
@@ -129,7 +129,7 @@ for r in $(seq 1 "$BENCH_RUNS"); do
         native) out=$("$BENCH_BIN/connect_bench" -6 2001:db8:1::2 $PORT_SINK 1) ;;
         bia) out=$(preload "$BENCH_BIN/connect_bench" -4 "$POOL_ADDR" $PORT_SINK 1) ;;
         proxychains) out=$(pchains "$BENCH_BIN/connect_bench" -4 v6only.test $PORT_SINK 1) ;;
-        clat) out=$("$BENCH_BIN/connect_bench" -4 "$LAB_CLAT_PEER4" $PORT_SINK 1) ;;
+        clat) out=$(clathost "$BENCH_BIN/connect_bench" -4 "$LAB_CLAT_PEER4" $PORT_SINK 1) ;;
       esac
       [ -n "$out" ] && emit connect_cold "$m" "$r" "$out"
     done
