@@ -97,6 +97,16 @@ for r in $(seq 1 "$BENCH_RUNS"); do
   done
 done
 
+# The same question at a finer grain: translated and passed-through connects
+# interleaved in one process under bia (and the same pairs natively, where
+# both are AF_INET6 to the peer, as the floor of the pairing).
+for r in $(seq 1 "$BENCH_RUNS"); do
+  want connect || break
+  step "connect pairs round $r"
+  out=$(bia run -- "$BENCH_BIN/connect_bench" -p v6only.test 2001:db8:1::2 $PORT_SINK "$BENCH_CONNECT_N")
+  [ -n "$out" ] && emit connect_pairs bia "$r" "$out"
+done
+
 # What the connect figures are made of: system calls per socket()+connect()+
 # close() cycle, counted by strace -c as the difference between two loop
 # lengths, so that process start-up drops out.

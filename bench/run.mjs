@@ -216,6 +216,11 @@ function analyse(samples) {
     row({ metric: `connect(), mapping known, ${q} (us)`, native: mn, bia: mb, sn: spread(n), sb: spread(b), ratio: pairedRatio(b, n), target: '<= +1 us', met: mb - mn <= 1 });
     alt.push({ metric: `connect() ${q} (us)`, native: mn, by: alternatives((m) => pick(samples, 'connect_warm', m, (d) => us(d[key])), n), bia: pairedRatio(b, n) });
   }
+  // the same, paired inside one process: translated minus passed through
+  {
+    const d = pick(samples, 'connect_pairs', 'bia', (d) => us(d.diff_p50_ns));
+    if (d.length) row({ metric: 'connect(), mapping known, translated minus passed through, interleaved in one process under bia, p50 of the pairs (us)', native: 0, bia: median(d), sb: spread(d), ratio: NaN, target: '<= +1 us', met: median(d) <= 1, count: true });
+  }
   // what a connect cycle costs in system calls (strace -c)
   {
     const n = pick(samples, 'syscalls', 'native', (d) => d.per_cycle);
