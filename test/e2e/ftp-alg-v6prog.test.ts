@@ -1,9 +1,9 @@
 // The FTP ALG for IPv6 programs (issue 22 item 3; docs/function-mapper.md,
 // "FTP"): curl -6 and lftp under bia on the IPv4-only lab host, against
 // vsftpd (IPv4) on the peer through the synthesized address of
-// v4only.test, in the mapped format and the prefix one (64:ff9b::/96),
-// and with the prefix one on a kernel without IPv6 (test/c/no_ipv6.c:
-// bia backs each AF_INET6 socket with an AF_INET one).
+// v4only.test, in each synthesized format (mapped, prefix 64:ff9b::/96,
+// pool, m46a), and with the prefix one on a kernel without IPv6
+// (test/c/no_ipv6.c: bia backs each AF_INET6 socket with an AF_INET one).
 // Active mode: an EPRT |2| names the socket's IPv6 form of this host's
 // address, which the IPv4 server refuses ("500 Bad EPRT protocol" before
 // the ALG); bia sends it as EPRT |1| with the IPv4 address, and the
@@ -60,6 +60,8 @@ describe('FTP ALG: an IPv6 client, an IPv4 server', skipWhen(vsftpdMissing), () 
   it.each([
     ['mapped (default)', '', false],
     ['prefix 64:ff9b::/96', '--synth prefix', false],
+    ['pool (MAP6 asked)', '--synth pool', false],
+    ['m46a', '--synth m46a --synth-prefix 2001:db8:46::/64 --plane-id 7', false],
     ['prefix 64:ff9b::/96, a kernel without IPv6', '--synth prefix', true],
   ])('curl -6 and lftp, active and passive, work through bia: %s', async (_name, synth, noIpv6) => {
     const r = await lab(script(synth, noIpv6 ? `${join(dir, 'no_ipv6')} ` : ''), { family: 4, timeoutMs: 90_000 });
