@@ -9,6 +9,7 @@
 #include "runtime/sockaddr.h"
 #include "v4prog/inbound.h"
 #include "v4prog/route.h"
+#include "v6prog/icmp6xlat.h"
 
 #include <errno.h>
 #include <linux/errqueue.h>
@@ -254,7 +255,10 @@ static bool recverr_from_v4(const struct cmsghdr *c, const struct bia_v6prog *st
         return false;
     memcpy(&ee, CMSG_DATA(c), sizeof ee);
     memcpy(&off4, CMSG_DATA(c) + sizeof ee, sizeof off4);
-    /* An IPv4 ICMP error keeps its origin and type, as on a dual-stack socket. */
+    /* An IPv4 ICMP error keeps its origin and type, as on a dual-stack
+     * socket; an ICMPv6 echo socket's is ICMPv6's (icmp6echo.h). */
+    if (state->icmp)
+        bia_icmp6_ee_from_v4(&ee);
     if (off4.sin_family == AF_INET) {
         off6.sin6_family = AF_INET6;
         off6.sin6_addr = shown(off4.sin_addr, state);
