@@ -128,7 +128,8 @@ static int take_over(int fd, int twin, int type)
     rec.parts = BIA_REC_V6PROG;
     rec.v6 = (struct bia_v6prog){.backed = true, .icmp = type};
     bia_sockrec_put(fd, &rec);
-    bia_info("ICMPv6 echo socket %d: an ICMPv4 one now, for a peer behind a synthesized address", fd);
+    bia_info("ICMPv6 echo socket %d (%s): an ICMPv4 one now, for a peer behind a synthesized address",
+             fd, type == SOCK_RAW ? "raw" : "ping socket");
     return 0;
 }
 
