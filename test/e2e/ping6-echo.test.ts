@@ -12,7 +12,8 @@
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
 import { VICTIM, secondUidMissing } from '../support/second-uid.js';
-import { skipWhen } from '../support/skip.js';
+import { skipWhen, toolMissing } from '../support/skip.js';
+import { findTool } from '../../src/sbin.js';
 
 const FOUR = { family: 4 as const };
 
@@ -78,6 +79,24 @@ echo "== end"`, FOUR);
 echo "== end"`, FOUR);
     expect(r.rc('bia'), `${r.stdout}\n${r.stderr}`).toBe(0);
     answered(r.stdout, 'bia', '64:ff9b::c633:6402');
+  });
+});
+
+const tracerouteMissing = toolMissing(findTool('traceroute') !== undefined, 'traceroute is not installed (apt-get install traceroute)');
+
+describe('traceroute -6 -I to a host behind a router on an IPv4-only network', skipWhen(labMissing, tracerouteMissing), () => {
+  it('ICMP probes (a raw ICMPv6 socket) show the router at hop 1 by its synthesized address; without bia none', async () => {
+    // The mapped format is traceroute's own refusal ("Cannot handle host"):
+    // it takes no IPv4-mapped target; the 64:ff9b:: one it takes.
+    const r = await lab(`${ROUTER}
+traceroute -6 -I -n -m 1 -w 1 -q 1 64:ff9b::cb00:7201; echo "RESULT plain $?"
+echo "== icmp"; bia run --synth prefix -- traceroute -6 -I -n -m 1 -w 1 -q 1 64:ff9b::cb00:7201; echo "RESULT icmp $?"
+echo "== end"`, { ...FOUR, timeoutMs: 60_000 });
+    expect(r.rc('plain'), r.stdout).not.toBe(0);
+    expect(r.rc('icmp'), `${r.stdout}\n${r.stderr}`).toBe(0);
+    const p = part(r.stdout, 'icmp');
+    expect(p, r.stdout).toMatch(/^traceroute to 64:ff9b::cb00:7201 \(64:ff9b::cb00:7201\), 1 hops max/m);
+    expect(p, r.stdout).toMatch(/^ 1 {2}64:ff9b::c633:6402 {2}[\d.]+ ms$/m);
   });
 });
 
