@@ -62,6 +62,7 @@ describe('ping -6 to an A-only name on an IPv4-only network', skipWhen(labMissin
   it('as root (a raw ICMPv6 socket): 3 echoes answered, from the synthesized address; without bia none', async () => {
     const r = await lab(`ping -6 -c 1 -W 1 v4only.test; echo "RESULT plain $?"
 echo "== bia"; bia run --log-level info -- ping -6 -c 3 -i 0.2 -W 2 v4only.test; echo "RESULT bia $?"
+echo "== loopback"; bia run --log-level info -- ping -6 -n -c 1 -W 2 ::1; echo "RESULT loopback $?"
 ${ROUTER}
 ping -6 -n -c 1 -W 1 ::ffff:203.0.113.1; echo "RESULT plainerr $?"
 echo "== errors"; bia run -- ping -6 -n -c 1 -W 2 ::ffff:203.0.113.1; bia run -- ping -6 -n -c 1 -W 2 -t 1 ::ffff:203.0.114.1
@@ -71,6 +72,10 @@ echo "== end"`, FOUR);
     expect(r.rc('bia'), `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stderr).toMatch(/ICMPv6 echo socket \d+ \(raw\): an ICMPv4 one now/);
     answered(r.stdout, 'bia', '::ffff:198.51.100.2');
+    // A genuine IPv6 destination leaves the socket ICMPv6.
+    expect(r.rc('loopback'), r.stdout).toBe(0);
+    expect(part(r.stdout, 'loopback')).toMatch(/^64 bytes from ::1: icmp_seq=1 ttl=64 time=/m);
+    expect(r.stderr.match(/an ICMPv4 one now/g)).toHaveLength(1);
     erred(r.stdout, 'errors');
   });
 

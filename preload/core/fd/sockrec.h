@@ -82,9 +82,9 @@ struct bia_sockrec {
     int hist_type;              /* SOCK_STREAM or SOCK_DGRAM */
     unsigned long hist_epoch;   /* the sharing epoch the socket was made in */
     unsigned hist_options;      /* filled by a read: the options set since (sockhist.h) */
-    int icmp_type;              /* SOCK_DGRAM (a ping socket) or SOCK_RAW once made ICMPv6; 0 before */
+    int icmp_type;              /* SOCK_DGRAM (a ping socket) or SOCK_RAW once made ICMPv6; 0 before (the mirror's: from birth) */
     int icmp_parked;            /* a raw one's ICMPv6 twin made at birth: its descriptor + 1 */
-    bool icmp_v6prog;           /* the mirror: an ICMPv6 socket, icmp_parked its ICMPv4 twin (icmp6echo.h) */
+    bool icmp_v6prog;           /* the mirror, an IPv6 program's ICMPv6 echo socket: icmp_parked its ICMPv4 twin, 0 once that took its place (icmp6echo.h) */
 };
 
 /* Whether any record holds any of parts: no system call. */

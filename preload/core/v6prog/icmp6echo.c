@@ -14,7 +14,6 @@
 #include "v6prog/icmp6xlat.h"
 #include "v6prog/synth.h"
 #include "v6prog/v4backed.h"
-#include "v6prog/v6prog.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +49,14 @@ void bia_icmp6_born(int fd, int type, int protocol)
         bia_real()->close(twin);
 }
 
+/* fd's ICMP part, if it is an IPv6 program's; no system call when the
+ * process has no ICMP socket. */
+static bool icmp6_rec(int fd, struct bia_sockrec *rec)
+{
+    return bia_sockrec_any(BIA_REC_ICMP) && bia_sockrec_get(fd, BIA_REC_ICMP, rec) &&
+           rec->icmp_v6prog;
+}
+
 /* fd's parked twin, if it is still there (the program may have closed its
  * number); *type gets the socket's type. */
 static int parked(int fd, int *type)
@@ -58,7 +65,7 @@ static int parked(int fd, int *type)
     int domain = 0, protocol = 0, twin;
     socklen_t len = sizeof domain;
 
-    if (!bia_sockrec_get(fd, BIA_REC_ICMP, &rec) || !rec.icmp_v6prog || !rec.icmp_parked)
+    if (!icmp6_rec(fd, &rec) || !rec.icmp_parked)
         return -1;
     twin = rec.icmp_parked - 1;
     if (bia_real()->getsockopt(twin, SOL_SOCKET, SO_DOMAIN, &domain, &len) || domain != AF_INET ||
@@ -72,22 +79,16 @@ static int parked(int fd, int *type)
 /* The ICMP kind of a socket the twin took over. */
 static int swapped(int fd)
 {
-    struct bia_v6prog prog;
+    struct bia_sockrec rec;
 
-    return bia_v6prog_get(fd, &prog) && prog.backed ? prog.icmp : 0;
+    return icmp6_rec(fd, &rec) && !rec.icmp_parked ? rec.icmp_type : 0;
 }
 
 int bia_icmp6_kind(int fd)
 {
     struct bia_sockrec rec;
-    int kind;
 
-    if (!bia_sockrec_any(BIA_REC_ICMP | BIA_REC_V6PROG))
-        return 0;
-    kind = swapped(fd);
-    if (!kind && bia_sockrec_get(fd, BIA_REC_ICMP, &rec) && rec.icmp_v6prog && rec.icmp_parked)
-        kind = rec.icmp_type;
-    return kind;
+    return icmp6_rec(fd, &rec) ? rec.icmp_type : 0;
 }
 
 /* The IPv4 address behind an IPv6 destination: synthesized or
@@ -125,8 +126,13 @@ static int take_over(int fd, int twin, int type)
     bia_real()->close(twin);
     if (!bia_sockrec_identify(fd, &rec))
         return -1;
-    rec.parts = BIA_REC_V6PROG;
+    /* The ICMP part kept (no twin now) tells it from other backed sockets
+     * without a system call in processes that have no ICMP socket. */
+    rec.parts = BIA_REC_V6PROG | BIA_REC_ICMP;
     rec.v6 = (struct bia_v6prog){.backed = true, .icmp = type};
+    rec.icmp_type = type;
+    rec.icmp_parked = 0;
+    rec.icmp_v6prog = true;
     bia_sockrec_put(fd, &rec);
     bia_info("ICMPv6 echo socket %d (%s): an ICMPv4 one now, for a peer behind a synthesized address",
              fd, type == SOCK_RAW ? "raw" : "ping socket");
