@@ -190,7 +190,8 @@ ssize_t bia_recvmsg(int fd, struct msghdr *msg, int flags)
     int icmp;
 
     /* A translated ICMP socket's messages change, whatever else is asked. */
-    if (!msg || (!msg->msg_name && !msg->msg_control && !bia_icmp_kind(fd) && !bia_icmp6_kind(fd)) ||
+    if (!msg ||
+        (!msg->msg_name && !msg->msg_control && !bia_icmp_kind(fd) && !bia_icmp6_kind(fd)) ||
         !shown_for(fd, &info, &prog, &who))
         return bia_real()->recvmsg(fd, msg, flags);
     icmp = who.info ? bia_icmp_kind(fd) : 0;

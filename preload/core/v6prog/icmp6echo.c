@@ -125,7 +125,7 @@ static int take_over(int fd, int twin, int type)
     }
     bia_real()->close(twin);
     if (!bia_sockrec_identify(fd, &rec))
-        return -1;
+        return 0;   /* not after a dup3 that worked: fd is open */
     /* The ICMP part kept (no twin now) tells it from other backed sockets
      * without a system call in processes that have no ICMP socket. */
     rec.parts = BIA_REC_V6PROG | BIA_REC_ICMP;
@@ -134,8 +134,8 @@ static int take_over(int fd, int twin, int type)
     rec.icmp_parked = 0;
     rec.icmp_v6prog = true;
     bia_sockrec_put(fd, &rec);
-    bia_info("ICMPv6 echo socket %d (%s): an ICMPv4 one now, for a peer behind a synthesized address",
-             fd, type == SOCK_RAW ? "raw" : "ping socket");
+    bia_info("ICMPv6 echo socket %d (%s): an ICMPv4 one now, for a peer behind a "
+             "synthesized address", fd, type == SOCK_RAW ? "raw" : "ping socket");
     return 0;
 }
 

@@ -108,7 +108,8 @@ void bia_icmp6_ee_from_v4(struct sock_extended_err *ee)
     unsigned char type, code;
     uint32_t mtu = ee->ee_info;
 
-    if (ee->ee_origin != SO_EE_ORIGIN_ICMP || !bia_icmp6_error_type(ee->ee_type, ee->ee_code, &type, &code, &mtu))
+    if (ee->ee_origin != SO_EE_ORIGIN_ICMP ||
+        !bia_icmp6_error_type(ee->ee_type, ee->ee_code, &type, &code, &mtu))
         return;
     ee->ee_origin = SO_EE_ORIGIN_ICMP6;
     ee->ee_type = type;
