@@ -264,7 +264,7 @@ if want capacity; then
   XDG_STATE_HOME="$LAB_DIR/capacity-state" node $HELPER_NODE_FLAGS "$BIA_MAIN" helper --socket "$CAP" --pool 10.0.0.0/8 $UNLIMITED 2>/dev/null &
   CAP_PID=$!
   lab_wait "the capacity helper" test -S "$CAP"
-  node "$BIA_ROOT/bench/capacity.mjs" rate "$CAP" "$BENCH_CAP_SECS" "$CAP_PID" | while read -r line; do emit capacity helper 1 "$line"; done
+  "$BENCH_BIN/capacity_client" "$CAP" "$BENCH_CAP_SECS" "$CAP_PID" | while read -r line; do emit capacity helper 1 "$line"; done
   kill "$CAP_PID"
 
   step "helper memory at $BENCH_MEM_COUNTS mappings (stops after ${BENCH_MEM_DEADLINE}s)"

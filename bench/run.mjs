@@ -73,7 +73,7 @@ function main() {
 
   const bin = join(work, 'bin');
   mkdirSync(bin);
-  for (const prog of ['connect_bench', 'resolve_bench', 'sink_server', 'uds_rtt']) {
+  for (const prog of ['connect_bench', 'resolve_bench', 'sink_server', 'uds_rtt', 'capacity_client']) {
     const cc = spawnSync('cc', ['-O2', '-Wall', '-o', join(bin, prog), join(here, `${prog}.c`)], { stdio: 'inherit' });
     if (cc.status !== 0) die(`cc ${prog}.c failed`);
   }
@@ -314,6 +314,7 @@ function analyse(samples) {
       const lockstep = c.phase === 'map6';
       row({ metric: `helper requests/s, 8 clients: ${name}`, native: NaN, bia: c.per_second, ratio: NaN, target: lockstep ? '>= 100000/s' : 'report', met: lockstep ? c.per_second >= 100000 : undefined, count: true });
     }
+    if (cap.length) notes.push(`Capacity CPU per request (us), helper / client (bench/capacity_client.c, one thread): ${cap.map((c) => `${c.phase} ${fmt(c.cpu_us_per_request)} / ${fmt(c.client_cpu_us_per_request)}`).join(', ')}.`);
     const mem = pick(samples, 'memory', 'helper', (d) => d);
     const base = mem.find((m) => m.mappings === 0);
     for (const m of mem.filter((x) => x.mappings > 0)) {
