@@ -19,7 +19,10 @@ export interface LabResult {
  * BIA_LAB_USERNS=1 makes root take the unprivileged path too (tests do).
  */
 function unshareArgs(): string[] {
-  const ns = ['--net', '--mount', '--pid', '--fork', '--mount-proc'];
+  // --kill-child: a lab killed at its timeout takes every process in its
+  // PID namespace with it (unshare's child is that namespace's init);
+  // survivors would also hold its output pipes open, and the run with them.
+  const ns = ['--net', '--mount', '--pid', '--fork', '--kill-child', '--mount-proc'];
   const root = process.geteuid?.() === 0 && process.env.BIA_LAB_USERNS !== '1';
   return root ? ns : ['--user', '--map-root-user', ...ns];
 }

@@ -72,7 +72,17 @@ async function until(what: string, ok: () => boolean): Promise<void> {
 }
 
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  // A failed case leaves the helper the fake systemd started: kill it too.
+  for (const c of children) {
+    for (const [, pid] of ((c as { output?: () => string }).output?.() ?? '').matchAll(/^helper pid (\d+)$/gm)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    if (c.exitCode === null) c.kill('SIGKILL');
+  }
   rmSync(work, { recursive: true, force: true });
 });
 
