@@ -35,7 +35,7 @@ struct job {
     int old, sock;                /* the target's socket (a copy), the new one or the old when ours */
     struct sockaddr_in6 to;
     struct in_addr v4;
-    bool replace, cloexec;
+    bool replace;
 };
 
 #define N_OPTIONS (sizeof options / sizeof options[0])
@@ -89,7 +89,7 @@ static void copy_options(int from, int to, int type)
     }
 }
 
-static int make_socket(int old, int type, int protocol)
+int swap_make_socket(int old, int type, int protocol)
 {
     int flags = fcntl(old, F_GETFL), sock = socket(AF_INET6, type | SOCK_CLOEXEC, protocol), off = 0;
 
@@ -102,6 +102,19 @@ static int make_socket(int old, int type, int protocol)
     return sock;
 }
 
+int swap_install(int listener, const struct seccomp_notif *req, int fd, int sock)
+{
+    struct seccomp_notif_addfd add = {
+        .id = req->id,
+        .flags = SECCOMP_ADDFD_FLAG_SETFD,
+        .srcfd = (__u32)sock,
+        .newfd = (__u32)fd,
+        .newfd_flags = target_fd_cloexec(req, fd) ? O_CLOEXEC : 0,
+    };
+
+    return ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 ? errno : 0;
+}
+
 /* Connects, then puts the new socket in place: only a socket whose connect
  * started is installed, so a refused one stays the program's own. */
 static void finish(struct job *j)
@@ -109,16 +122,10 @@ static void finish(struct job *j)
     int err = connect(j->sock, (struct sockaddr *)&j->to, sizeof j->to) ? errno : 0;
 
     if (j->replace && (err == 0 || err == EINPROGRESS)) {
-        struct seccomp_notif_addfd add = {
-            .id = j->req.id,
-            .flags = SECCOMP_ADDFD_FLAG_SETFD,
-            .srcfd = (__u32)j->sock,
-            .newfd = (__u32)j->req.data.args[0],
-            .newfd_flags = j->cloexec ? O_CLOEXEC : 0,
-        };
+        int fail = swap_install(j->listener, &j->req, (int)j->req.data.args[0], j->sock);
 
-        if (ioctl(j->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
-            err = errno == ENOENT ? 0 : errno;   /* ENOENT: the call is gone, nothing to answer */
+        if (fail)
+            err = fail == ENOENT ? 0 : fail;   /* ENOENT: the call is gone, nothing to answer */
         else
             owned_add(j->sock, j->v4);
     } else if (!j->replace && err == 0) {
@@ -180,9 +187,8 @@ static int prepare(struct job *j)
     }
     if (domain != AF_INET)
         return -1;
-    j->sock = make_socket(j->old, type, sockopt_int(j->old, SO_PROTOCOL));
+    j->sock = swap_make_socket(j->old, type, sockopt_int(j->old, SO_PROTOCOL));
     j->replace = j->sock >= 0;
-    j->cloexec = target_fd_cloexec(&j->req, (int)j->req.data.args[0]);
     return j->sock >= 0 ? 0 : -1;
 }
 
