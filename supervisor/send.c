@@ -2,6 +2,7 @@
 
 #include "blocking.h"
 #include "dnssteer.h"
+#include "literal.h"
 #include "mapping.h"
 #include "msgcall.h"
 #include "owned.h"
@@ -84,6 +85,8 @@ static enum route route(struct send_op *s, const struct sockaddr_in6 *dst, sockl
         *err = mapping_lookup(sin->sin_addr, &s->to.sin6_addr);
         return domain == AF_INET ? SWAP : TRANSLATE;
     }
+    if (literal_candidate(sin->sin_addr) && mapping_lookup(sin->sin_addr, &s->to.sin6_addr) == 0)
+        return domain == AF_INET ? SWAP : TRANSLATE;   /* through the network's NAT64 */
     if (!owned)
         return KERNEL;
     s->to.sin6_addr.s6_addr[10] = s->to.sin6_addr.s6_addr[11] = 0xff;

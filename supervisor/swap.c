@@ -1,5 +1,6 @@
 #include "swap.h"
 
+#include "literal.h"
 #include "log.h"
 #include "mapping.h"
 #include "owned.h"
@@ -199,7 +200,8 @@ void swap_connect(int listener, const struct seccomp_notif *req)
     int err;
 
     if ((int)req->data.args[2] < (int)sizeof sin || target_read(req, req->data.args[1], &sin, sizeof sin) ||
-        sin.sin_family != AF_INET || !mapping_in_pool(sin.sin_addr) || !target_alive(listener, req) ||
+        sin.sin_family != AF_INET || (!mapping_in_pool(sin.sin_addr) && !literal_candidate(sin.sin_addr)) ||
+        !target_alive(listener, req) ||
         !(j = calloc(1, sizeof *j))) {
         target_continue(listener, req);
         return;
@@ -218,7 +220,11 @@ void swap_connect(int listener, const struct seccomp_notif *req)
     j->to = (struct sockaddr_in6){.sin6_family = AF_INET6, .sin6_port = sin.sin_port};
     err = mapping_lookup(sin.sin_addr, &j->to.sin6_addr);
     if (err) {
-        target_answer(listener, req, err);
+        /* A literal with no NAT64 entry: the kernel's own connect (and errno). */
+        if (mapping_in_pool(sin.sin_addr))
+            target_answer(listener, req, err);
+        else
+            target_continue(listener, req);
         if (j->replace)
             close(j->sock);
         close(j->old);

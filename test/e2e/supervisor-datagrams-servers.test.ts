@@ -17,8 +17,9 @@ import { cBuilt, goBuilt } from '../support/static-programs.js';
 const dir = mkdtempSync(join(tmpdir(), 'bia-supervisor-net-'));
 const DGRAM = join(dir, 'static_dgram');
 const SERVER = join(dir, 'static_server');
-const gccMissing = toolMissing(cBuilt('gcc', 'static_dgram.c', DGRAM) && cBuilt('gcc', 'static_server.c', SERVER),
-  'gcc -static cannot build test/c/static_dgram.c and static_server.c (apt-get install gcc libc6-dev)');
+const CLIENT = join(dir, 'static_client');
+const gccMissing = toolMissing(cBuilt('gcc', 'static_dgram.c', DGRAM) && cBuilt('gcc', 'static_server.c', SERVER) &&
+  cBuilt('gcc', 'static_client.c', CLIENT), 'gcc -static cannot build test/c/static_{dgram,server,client}.c (apt-get install gcc libc6-dev)');
 const MUSL_DGRAM = join(dir, 'musl_dgram');
 const muslMissing = toolMissing(cBuilt('musl-gcc', 'static_dgram.c', MUSL_DGRAM), 'musl-gcc cannot build test/c/static_dgram.c (apt-get install musl-tools)');
 const GO_SERVER = join(dir, 'tcp4_server');
@@ -178,5 +179,23 @@ bia run -- busybox nc -w 3 "$addr" 8080 </dev/null; echo "RESULT nc $?"`);
     expect(r.rc('nc'), r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^hello over http$/m);
     expect(r.stdout).toMatch(/^hello from the IPv6-only peer/m);
+  });
+});
+
+describe('IPv4 literals outside the pool under the supervisor', skipWhen(labMissing, gccMissing), () => {
+  // lab_nat64: the network's NAT64 (found by the helper through
+  // ipv4only.arpa) gives v4only.test's 192.0.2.20 an IPv6 address.
+  it('gcc -static connects to 192.0.2.20 through the NAT64 and reads back 192.0.2.20', async () => {
+    const r = await lab(String.raw`lab_nat64
+peer_serve_tcp 8080
+${CLIENT} 192.0.2.20 8080; echo "RESULT plain $?"
+bia run -- ${CLIENT} 192.0.2.20 8080; echo "RESULT bia $?"
+bia run -- ${CLIENT} 127.0.0.1 8080; echo "RESULT loopback $?"`);
+    expect(r.rc('plain')).not.toBe(0);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('peername family inet len 16 addr 192.0.2.20 port 8080');
+    expect(r.stdout).toMatch(/^greeting hello from the IPv6-only peer, you are \[2001:0?db8:/m);
+    // Loopback stays the kernel's: nobody listens there.
+    expect(r.stdout).toMatch(/^connected ECONNREFUSED$/m);
   });
 });
