@@ -57,8 +57,7 @@ void names_answer(int listener, const struct seccomp_notif *req, bool peer)
     }
     err = ipv4_form(sock, peer, pool, &sin);
     close(sock);
-    if (!err)
-        err = target_alive(listener, req) ? sockout_copy(req, req->data.args[1], req->data.args[2], &sin, sizeof sin)
-                                          : 0;
+    if (!err && target_alive(listener, req))
+        err = sockout_copy(req, req->data.args[1], req->data.args[2], &sin, sizeof sin);
     target_answer(listener, req, err);
 }

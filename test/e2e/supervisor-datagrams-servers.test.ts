@@ -91,6 +91,21 @@ bia run -- ${DGRAM} ${flag} "$addr" 9000 | sed 's/^/BIA /'; echo "RESULT bia $?"
   }
 });
 
+describe('a static glibc\'s own resolver under the supervisor', skipWhen(labMissing, gccMissing), () => {
+  // glibc connects its socket to the server (steered at connect) and takes
+  // only replies whose source, read with recvfrom, is the server it asked.
+  it('gcc -static: getaddrinfo (AF_INET) of an AAAA-only name gives its pool address', async () => {
+    const r = await lab(`${PEER_ECHO}
+${DGRAM} v6only.test 9000; echo "RESULT plain $?"
+bia run -- ${DGRAM} v6only.test 9000; echo "RESULT bia $?"`);
+    expect(r.rc('plain')).not.toBe(0);
+    expect(r.rc('bia'), r.stderr).toBe(0);
+    const addr = r.stdout.match(/^resolved (198\.1[89]\.\d+\.\d+)$/m)?.[1];
+    expect(addr, r.stdout).toBeDefined();
+    expect(r.stdout).toContain(`reply pong ping from ${addr} port 9000 len 16 family inet`);
+  });
+});
+
 describe('musl\'s own resolver under the supervisor', skipWhen(labMissing, muslMissing), () => {
   // musl sends its questions with sendto on an unconnected socket and takes
   // only replies from the server it asked: the question goes to the helper's
