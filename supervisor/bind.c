@@ -1,6 +1,7 @@
 #include "bind.h"
 
 #include "owned.h"
+#include "sockint.h"
 #include "swap.h"
 #include "target.h"
 
@@ -9,14 +10,6 @@
 #include <unistd.h>
 
 #define THIS_HOST 0xc0000002u   /* 192.0.0.2, host order (architecture.md "This host") */
-
-static int sockopt_int(int sock, int name)
-{
-    int v = -1;
-    socklen_t l = sizeof v;
-
-    return getsockopt(sock, SOL_SOCKET, name, &v, &l) ? -1 : v;
-}
 
 /* The bound replacement of the program's socket, or -1 when the kernel
  * should bind the program's own. */

@@ -5,6 +5,7 @@
 #include "msgcall.h"
 #include "names.h"
 #include "owned.h"
+#include "sockint.h"
 #include "sockout.h"
 #include "target.h"
 
@@ -93,14 +94,6 @@ static void release(struct blocking_op *op)
     if (op->sock >= 0)
         close(op->sock);
     free(r);
-}
-
-static int sockopt_int(int sock, int name)
-{
-    int v = -1;
-    socklen_t l = sizeof v;
-
-    return getsockopt(sock, SOL_SOCKET, name, &v, &l) ? -1 : v;
 }
 
 /* Whether the supervisor receives this one itself. */

@@ -6,6 +6,7 @@
 #include "mapping.h"
 #include "msgcall.h"
 #include "owned.h"
+#include "sockint.h"
 #include "swap.h"
 #include "target.h"
 
@@ -54,14 +55,6 @@ static void release(struct blocking_op *op)
     if (op->sock >= 0)
         close(op->sock);
     free(s);
-}
-
-static int sockopt_int(int sock, int name)
-{
-    int v = -1;
-    socklen_t l = sizeof v;
-
-    return getsockopt(sock, SOL_SOCKET, name, &v, &l) ? -1 : v;
 }
 
 /* Where the datagram goes; *err set for a pool address with no peer. */

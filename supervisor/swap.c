@@ -4,6 +4,7 @@
 #include "log.h"
 #include "mapping.h"
 #include "owned.h"
+#include "sockint.h"
 #include "target.h"
 
 #include <errno.h>
@@ -164,14 +165,6 @@ static void run(struct job *j)
         log_line("no thread for a blocking connect: %s; it holds the other calls while it waits", strerror(errno));
     }
     finish(j);
-}
-
-static int sockopt_int(int sock, int name)
-{
-    int v = -1;
-    socklen_t l = sizeof v;
-
-    return getsockopt(sock, SOL_SOCKET, name, &v, &l) ? -1 : v;
 }
 
 /* Fills j for a connect it takes over; -1 when the kernel should run it. */
