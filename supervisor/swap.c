@@ -167,8 +167,9 @@ static void run(struct job *j)
     finish(j);
 }
 
-/* Fills j for a connect it takes over; -1 when the kernel should run it. */
-static int prepare(struct job *j)
+/* Fills j for a connect it takes over (translated: to a pool address or
+ * a literal the helper may know); -1 when the kernel should run it. */
+static int prepare(struct job *j, bool translated)
 {
     int domain = sockopt_int(j->old, SO_DOMAIN), type = sockopt_int(j->old, SO_TYPE);
     struct in_addr mine;
@@ -179,23 +180,35 @@ static int prepare(struct job *j)
         j->sock = j->old;   /* connect again (EALREADY, EISCONN...) on the socket it already is */
         return 0;
     }
-    if (domain != AF_INET)
+    if (domain != AF_INET || !translated)
         return -1;
     j->sock = swap_make_socket(j->old, type, sockopt_int(j->old, SO_PROTOCOL));
     j->replace = j->sock >= 0;
     return j->sock >= 0 ? 0 : -1;
 }
 
+static void drop(struct job *j)
+{
+    if (j->replace)
+        close(j->sock);
+    close(j->old);
+    free(j);
+}
+
 void swap_connect(int listener, const struct seccomp_notif *req)
 {
     struct sockaddr_in sin;
+    bool translated;
     struct job *j;
     int err;
 
+    /* An address of its own on a socket the supervisor made AF_INET6 (at
+     * bind, at sendto) needs its v4-mapped form: sockets are looked at only
+     * once there are such. */
     if ((int)req->data.args[2] < (int)sizeof sin || target_read(req, req->data.args[1], &sin, sizeof sin) ||
-        sin.sin_family != AF_INET || (!mapping_in_pool(sin.sin_addr) && !literal_candidate(sin.sin_addr)) ||
-        !target_alive(listener, req) ||
-        !(j = calloc(1, sizeof *j))) {
+        sin.sin_family != AF_INET ||
+        (!(translated = mapping_in_pool(sin.sin_addr) || literal_candidate(sin.sin_addr)) && !owned_any()) ||
+        !target_alive(listener, req) || !(j = calloc(1, sizeof *j))) {
         target_continue(listener, req);
         return;
     }
@@ -203,7 +216,7 @@ void swap_connect(int listener, const struct seccomp_notif *req)
     j->req = *req;
     j->v4 = sin.sin_addr;
     j->old = target_fd(req, (int)req->data.args[0]);
-    if (j->old < 0 || prepare(j)) {
+    if (j->old < 0 || prepare(j, translated)) {
         if (j->old >= 0)
             close(j->old);
         free(j);
@@ -211,18 +224,20 @@ void swap_connect(int listener, const struct seccomp_notif *req)
         return;
     }
     j->to = (struct sockaddr_in6){.sin6_family = AF_INET6, .sin6_port = sin.sin_port};
-    err = mapping_lookup(sin.sin_addr, &j->to.sin6_addr);
-    if (err) {
-        /* A literal with no NAT64 entry: the kernel's own connect (and errno). */
+    err = translated ? mapping_lookup(sin.sin_addr, &j->to.sin6_addr) : ENOENT;
+    if (err && (mapping_in_pool(sin.sin_addr) || j->replace)) {
+        /* A pool address with no peer fails; a literal with no NAT64 entry
+         * on the program's own socket is the kernel's connect. */
         if (mapping_in_pool(sin.sin_addr))
             target_answer(listener, req, err);
         else
             target_continue(listener, req);
-        if (j->replace)
-            close(j->sock);
-        close(j->old);
-        free(j);
+        drop(j);
         return;
+    }
+    if (err) {
+        j->to.sin6_addr.s6_addr[10] = j->to.sin6_addr.s6_addr[11] = 0xff;
+        memcpy(&j->to.sin6_addr.s6_addr[12], &sin.sin_addr, 4);
     }
     run(j);
 }

@@ -176,6 +176,27 @@ ${serve('bia', `bia run -- ${GO_SERVER} 8082`, tcpClient(8082))}`);
   });
 });
 
+describe('a client bound to 0.0.0.0 before its connect under the supervisor', skipWhen(labMissing, gccMissing), () => {
+  // The bind makes the socket dual-stack AF_INET6: its connect to an IPv4
+  // address of its own goes in v4-mapped form, to a pool address as usual.
+  it('connects to a loopback IPv4 service and to a pool address, reading back the addresses it connected to', async () => {
+    const r = await lab(`peer_serve_tcp 8080
+socat TCP4-LISTEN:8090,bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo hello from loopback' &
+lab_wait "the loopback service" sh -c 'ss -Htln "sport = :8090" | grep -q .'
+${POOL_ADDR}
+bia run -- ${CLIENT} -b 127.0.0.1 8090; echo "RESULT loopback $?"
+bia run -- ${CLIENT} -b "$addr" 8080; echo "RESULT pool $?"`);
+    const addr = poolAddress(r.stdout);
+    expect(r.rc('loopback'), r.stderr).toBe(0);
+    expect(r.rc('pool'), r.stderr).toBe(0);
+    expect(r.stdout.match(/^bind OK$/gm)).toHaveLength(2);
+    expect(r.stdout).toContain('peername family inet len 16 addr 127.0.0.1 port 8090');
+    expect(r.stdout).toContain('greeting hello from loopback');
+    expect(r.stdout).toContain(`peername family inet len 16 addr ${addr} port 8080`);
+    expect(r.stdout).toContain('greeting hello from the IPv6-only peer');
+  });
+});
+
 describe('busybox-static clients under the supervisor', skipWhen(labMissing, busyboxMissing), () => {
   it('wget and nc reach the IPv6-only peer at a pool address', async () => {
     const r = await lab(`mkdir -p "$LAB_DIR/www"; echo "hello over http" >"$LAB_DIR/www/index.html"
