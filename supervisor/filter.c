@@ -21,6 +21,8 @@
 
 #define TRAP(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
                  BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF)
+#define ARG4_LO offsetof(struct seccomp_data, args[4])
+#define ARG4_HI (ARG4_LO + 4)   /* both architectures are little-endian */
 
 int filter_install(void)
 {
@@ -32,6 +34,22 @@ int filter_install(void)
         TRAP(__NR_connect),
         TRAP(__NR_getpeername),
         TRAP(__NR_getsockname),
+        TRAP(__NR_bind),
+#ifdef __NR_accept
+        TRAP(__NR_accept),
+#endif
+        TRAP(__NR_accept4),
+        TRAP(__NR_sendmsg),   /* its address is in memory: the supervisor looks */
+        TRAP(__NR_recvmsg),
+        /* sendto and recvfrom only with an address (argument 4): send()
+         * and recv(), the data path, run at full speed. */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendto, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_recvfrom, 0, 5),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG4_LO),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG4_HI),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };
     struct sock_fprog prog = {.len = sizeof code / sizeof code[0], .filter = code};

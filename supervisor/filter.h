@@ -1,8 +1,10 @@
 /*
- * The seccomp filter the target runs under: connect, getpeername and
- * getsockname of the native architecture go to the supervisor (user
- * notification); every other system call, and every call of another ABI
- * (i386, x32), runs at full speed. Inherited across fork, clone and execve.
+ * The seccomp filter the target runs under: connect, getpeername,
+ * getsockname, bind, accept, accept4, sendmsg, recvmsg, and sendto and
+ * recvfrom that carry an address, of the native architecture, go to the
+ * supervisor (user notification); every other system call, and every call
+ * of another ABI (i386, x32), runs at full speed. Inherited across fork,
+ * clone and execve.
  */
 #ifndef BIA_SUPERVISOR_FILTER_H
 #define BIA_SUPERVISOR_FILTER_H

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,18 +75,46 @@ static int receive_fd(int chan)
     return fd;
 }
 
+/* The filter traps sendmsg, which nobody could answer before the
+ * supervisor has the listener: a thread started before the filter (a
+ * filter binds the thread that installs it and those it starts later)
+ * sends it. */
+struct handoff {
+    int chan, ready[2];
+};
+
+static void *send_listener(void *arg)
+{
+    struct handoff *h = arg;
+    int listener = -1;
+
+    if (read(h->ready[0], &listener, sizeof listener) == sizeof listener && listener >= 0)
+        send_fd(h->chan, listener);
+    return NULL;
+}
+
 /* The child: under the filter from here on, then the program. */
 static void become_target(int chan, char **command)
 {
-    int listener = filter_install();
+    struct handoff h = {.chan = chan};
+    pthread_t sender;
+    int listener;
 
-    if (listener < 0) {
-        fprintf(stderr, "bia: supervisor: cannot install the seccomp filter: %s\n", strerror(errno));
+    if (pipe2(h.ready, O_CLOEXEC) || pthread_create(&sender, NULL, send_listener, &h)) {
+        fprintf(stderr, "bia: supervisor: cannot start the program: %s\n", strerror(errno));
         _exit(EXIT_INTERNAL);
     }
-    send_fd(chan, listener);
+    listener = filter_install();
+    if (listener < 0)
+        fprintf(stderr, "bia: supervisor: cannot install the seccomp filter: %s\n", strerror(errno));
+    (void)!write(h.ready[1], &listener, sizeof listener);
+    pthread_join(sender, NULL);
+    if (listener < 0)
+        _exit(EXIT_INTERNAL);
     close(listener);
     close(chan);
+    close(h.ready[0]);
+    close(h.ready[1]);
     execvp(command[0], command);
     fprintf(stderr, "bia: %s: %s\n", command[0], errno == ENOENT ? "command not found" : strerror(errno));
     _exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);

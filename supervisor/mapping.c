@@ -191,14 +191,87 @@ static void announce(struct in_addr v4)
         announced[n_announced++] = v4.s_addr;
 }
 
+/* The pool address last used for an IPv6 address (a lookup's, else a
+ * MAP6 answer), held (USE) for the supervisor's life, so it stays true: a
+ * reply comes from the pool address the program sent to, as the preload's
+ * mapping cache shows it, and a datagram server asks MAP6 once per client. */
+#define REVERSE_KEPT 64
+static struct {
+    struct in6_addr v6;
+    struct in_addr v4;
+} reversed[REVERSE_KEPT];
+static size_t n_reversed;
+
+static bool reverse_known(const struct in6_addr *v6, struct in_addr *v4)
+{
+    for (size_t i = 0; i < n_reversed && i < REVERSE_KEPT; i++)
+        if (!memcmp(&reversed[i].v6, v6, sizeof *v6)) {
+            *v4 = reversed[i].v4;
+            return true;
+        }
+    return false;
+}
+
+static void keep_reverse(const struct in6_addr *v6, struct in_addr v4)
+{
+    size_t k;
+
+    for (k = 0; k < n_reversed && k < REVERSE_KEPT; k++)
+        if (!memcmp(&reversed[k].v6, v6, sizeof *v6))
+            break;
+    if (k == n_reversed || k == REVERSE_KEPT)
+        k = n_reversed++ % REVERSE_KEPT;
+    reversed[k].v6 = *v6;
+    reversed[k].v4 = v4;
+}
+
 int mapping_lookup(struct in_addr v4, struct in6_addr *v6)
 {
     int rc;
 
     pthread_mutex_lock(&lock);
     rc = from_table(v4, v6) == 0 || ask(v4, v6) == 0 ? 0 : EHOSTUNREACH;
-    if (rc == 0)
+    if (rc == 0) {
         announce(v4);
+        keep_reverse(v6, v4);
+    }
+    pthread_mutex_unlock(&lock);
+    return rc;
+}
+
+int mapping_reverse(const struct in6_addr *v6, struct in_addr *v4)
+{
+    uint8_t frame[BIA_MAX_FRAME];
+    struct bia_reply reply;
+    const char *bad;
+    size_t len, total;
+    uint32_t id;
+    int rc = -1;
+
+    pthread_mutex_lock(&lock);
+    if (reverse_known(v6, v4)) {
+        pthread_mutex_unlock(&lock);
+        return 0;
+    }
+    id = next_id++;
+    len = bia_encode_map6(frame, sizeof frame, id, v6);
+    if (helper_fd < 0 && (helper_fd = connect_helper()) < 0) {
+        pthread_mutex_unlock(&lock);
+        return -1;
+    }
+    if (send(helper_fd, frame, len, MSG_NOSIGNAL) != (ssize_t)len || read_full(helper_fd, frame, 4) ||
+        !(total = bia_frame_size(frame)) || read_full(helper_fd, frame + 4, total - 4) ||
+        bia_decode_reply(frame, total, &reply, &bad) || reply.id != id) {
+        log_line("the helper on %s did not answer MAP6", socket_path);
+        close(helper_fd);
+        helper_fd = -1;
+    } else if (reply.type == BIA_T_MAP6 && reply.status == BIA_S_OK &&
+               !memcmp(&reply.u.entry.v6, v6, sizeof *v6)) {
+        *v4 = reply.u.entry.v4;
+        announce(*v4);
+        keep_reverse(v6, *v4);
+        rc = 0;
+    }
     pthread_mutex_unlock(&lock);
     return rc;
 }

@@ -30,4 +30,9 @@ bool mapping_in_pool(struct in_addr v4);
  * helper cannot be asked or knows no peer for v4 (as the preload says). */
 int mapping_lookup(struct in_addr v4, struct in6_addr *v6);
 
+/* The pool address that stands for v6 (an IPv6 client of a program's
+ * server, or a datagram's source): MAP6, which makes one on the spot, held
+ * with USE as above; 0, or -1 when the helper cannot say. */
+int mapping_reverse(const struct in6_addr *v6, struct in_addr *v4);
+
 #endif

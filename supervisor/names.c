@@ -1,6 +1,9 @@
 #include "names.h"
 
+#include "log.h"
+#include "mapping.h"
 #include "owned.h"
+#include "sockout.h"
 #include "target.h"
 
 #include <arpa/inet.h>
@@ -22,26 +25,22 @@ static int ipv4_form(int sock, bool peer, struct in_addr pool, struct sockaddr_i
     *out = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = six.sin6_port};
     if (peer)
         out->sin_addr = pool;
+    else if (IN6_IS_ADDR_V4MAPPED(&six.sin6_addr))
+        memcpy(&out->sin_addr, &six.sin6_addr.s6_addr[12], 4);
     else if (!IN6_IS_ADDR_UNSPECIFIED(&six.sin6_addr))
         inet_pton(AF_INET, THIS_HOST, &out->sin_addr);
     return 0;
 }
 
-/* As the kernel's move_addr_to_user. */
-static int copy_out(const struct seccomp_notif *req, const struct sockaddr_in *sin)
+struct in_addr names_peer_v4(const struct in6_addr *a)
 {
-    int len, full = (int)sizeof *sin;
+    struct in_addr v4 = {htonl(INADDR_ANY)};
 
-    if (target_read(req, req->data.args[2], &len, sizeof len))
-        return EFAULT;
-    if (len < 0)
-        return EINVAL;
-    if (len > full)
-        len = full;
-    if ((len && target_write(req, req->data.args[1], sin, (size_t)len)) ||
-        target_write(req, req->data.args[2], &full, sizeof full))
-        return EFAULT;
-    return 0;
+    if (IN6_IS_ADDR_V4MAPPED(a))
+        memcpy(&v4, &a->s6_addr[12], 4);
+    else if (!IN6_IS_ADDR_UNSPECIFIED(a) && mapping_reverse(a, &v4))
+        log_line("no IPv4 address for a peer (shown as 0.0.0.0): the helper cannot say");
+    return v4;
 }
 
 void names_answer(int listener, const struct seccomp_notif *req, bool peer)
@@ -58,7 +57,7 @@ void names_answer(int listener, const struct seccomp_notif *req, bool peer)
     }
     err = ipv4_form(sock, peer, pool, &sin);
     close(sock);
-    if (!err)
-        err = target_alive(listener, req) ? copy_out(req, &sin) : 0;
+    if (!err && target_alive(listener, req))
+        err = sockout_copy(req, req->data.args[1], req->data.args[2], &sin, sizeof sin);
     target_answer(listener, req, err);
 }

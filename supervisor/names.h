@@ -10,7 +10,13 @@
 #define BIA_SUPERVISOR_NAMES_H
 
 #include <linux/seccomp.h>
+#include <netinet/in.h>
 #include <stdbool.h>
+
+/* The IPv4 address a peer's IPv6 address is shown as: a v4-mapped one as
+ * itself, :: as 0.0.0.0, any other as its pool address (MAP6), 0.0.0.0
+ * when the helper cannot say (logged), as the preload shows it. */
+struct in_addr names_peer_v4(const struct in6_addr *a);
 
 void names_answer(int listener, const struct seccomp_notif *req, bool peer);
 

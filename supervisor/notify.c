@@ -1,7 +1,11 @@
 #include "notify.h"
 
+#include "accept.h"
+#include "bind.h"
 #include "dnssteer.h"
 #include "names.h"
+#include "recv.h"
+#include "send.h"
 #include "swap.h"
 #include "target.h"
 
@@ -27,6 +31,25 @@ int notify_serve_one(int listener)
         break;
     case __NR_getsockname:
         names_answer(listener, &req, false);
+        break;
+    case __NR_bind:
+        bind_serve(listener, &req);
+        break;
+#ifdef __NR_accept
+    case __NR_accept:
+        accept_serve(listener, &req, false);
+        break;
+#endif
+    case __NR_accept4:
+        accept_serve(listener, &req, true);
+        break;
+    case __NR_sendto:
+    case __NR_sendmsg:
+        send_serve(listener, &req);
+        break;
+    case __NR_recvfrom:
+    case __NR_recvmsg:
+        recv_serve(listener, &req);
         break;
     default:
         target_continue(listener, &req);

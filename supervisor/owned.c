@@ -54,3 +54,8 @@ bool owned_find(int sock, struct in_addr *v4)
     pthread_mutex_unlock(&lock);
     return found;
 }
+
+bool owned_any(void)
+{
+    return __atomic_load_n(&n, __ATOMIC_RELAXED) > 0;
+}

@@ -16,4 +16,7 @@ void owned_add(int sock, struct in_addr v4);
  * latest added for it). */
 bool owned_find(int sock, struct in_addr *v4);
 
+/* Whether the supervisor has put any socket in place yet. */
+bool owned_any(void);
+
 #endif

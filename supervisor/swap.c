@@ -1,8 +1,10 @@
 #include "swap.h"
 
+#include "literal.h"
 #include "log.h"
 #include "mapping.h"
 #include "owned.h"
+#include "sockint.h"
 #include "target.h"
 
 #include <errno.h>
@@ -35,7 +37,7 @@ struct job {
     int old, sock;                /* the target's socket (a copy), the new one or the old when ours */
     struct sockaddr_in6 to;
     struct in_addr v4;
-    bool replace, cloexec;
+    bool replace;
 };
 
 #define N_OPTIONS (sizeof options / sizeof options[0])
@@ -89,7 +91,7 @@ static void copy_options(int from, int to, int type)
     }
 }
 
-static int make_socket(int old, int type, int protocol)
+int swap_make_socket(int old, int type, int protocol)
 {
     int flags = fcntl(old, F_GETFL), sock = socket(AF_INET6, type | SOCK_CLOEXEC, protocol), off = 0;
 
@@ -102,6 +104,19 @@ static int make_socket(int old, int type, int protocol)
     return sock;
 }
 
+int swap_install(int listener, const struct seccomp_notif *req, int fd, int sock)
+{
+    struct seccomp_notif_addfd add = {
+        .id = req->id,
+        .flags = SECCOMP_ADDFD_FLAG_SETFD,
+        .srcfd = (__u32)sock,
+        .newfd = (__u32)fd,
+        .newfd_flags = target_fd_cloexec(req, fd) ? O_CLOEXEC : 0,
+    };
+
+    return ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 ? errno : 0;
+}
+
 /* Connects, then puts the new socket in place: only a socket whose connect
  * started is installed, so a refused one stays the program's own. */
 static void finish(struct job *j)
@@ -109,16 +124,10 @@ static void finish(struct job *j)
     int err = connect(j->sock, (struct sockaddr *)&j->to, sizeof j->to) ? errno : 0;
 
     if (j->replace && (err == 0 || err == EINPROGRESS)) {
-        struct seccomp_notif_addfd add = {
-            .id = j->req.id,
-            .flags = SECCOMP_ADDFD_FLAG_SETFD,
-            .srcfd = (__u32)j->sock,
-            .newfd = (__u32)j->req.data.args[0],
-            .newfd_flags = j->cloexec ? O_CLOEXEC : 0,
-        };
+        int fail = swap_install(j->listener, &j->req, (int)j->req.data.args[0], j->sock);
 
-        if (ioctl(j->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0)
-            err = errno == ENOENT ? 0 : errno;   /* ENOENT: the call is gone, nothing to answer */
+        if (fail)
+            err = fail == ENOENT ? 0 : fail;   /* ENOENT: the call is gone, nothing to answer */
         else
             owned_add(j->sock, j->v4);
     } else if (!j->replace && err == 0) {
@@ -158,16 +167,9 @@ static void run(struct job *j)
     finish(j);
 }
 
-static int sockopt_int(int sock, int name)
-{
-    int v = -1;
-    socklen_t l = sizeof v;
-
-    return getsockopt(sock, SOL_SOCKET, name, &v, &l) ? -1 : v;
-}
-
-/* Fills j for a connect it takes over; -1 when the kernel should run it. */
-static int prepare(struct job *j)
+/* Fills j for a connect it takes over (translated: to a pool address or
+ * a literal the helper may know); -1 when the kernel should run it. */
+static int prepare(struct job *j, bool translated)
 {
     int domain = sockopt_int(j->old, SO_DOMAIN), type = sockopt_int(j->old, SO_TYPE);
     struct in_addr mine;
@@ -178,23 +180,35 @@ static int prepare(struct job *j)
         j->sock = j->old;   /* connect again (EALREADY, EISCONN...) on the socket it already is */
         return 0;
     }
-    if (domain != AF_INET)
+    if (domain != AF_INET || !translated)
         return -1;
-    j->sock = make_socket(j->old, type, sockopt_int(j->old, SO_PROTOCOL));
+    j->sock = swap_make_socket(j->old, type, sockopt_int(j->old, SO_PROTOCOL));
     j->replace = j->sock >= 0;
-    j->cloexec = target_fd_cloexec(&j->req, (int)j->req.data.args[0]);
     return j->sock >= 0 ? 0 : -1;
+}
+
+static void drop(struct job *j)
+{
+    if (j->replace)
+        close(j->sock);
+    close(j->old);
+    free(j);
 }
 
 void swap_connect(int listener, const struct seccomp_notif *req)
 {
     struct sockaddr_in sin;
+    bool translated;
     struct job *j;
     int err;
 
+    /* An address of its own on a socket the supervisor made AF_INET6 (at
+     * bind, at sendto) needs its v4-mapped form: sockets are looked at only
+     * once there are such. */
     if ((int)req->data.args[2] < (int)sizeof sin || target_read(req, req->data.args[1], &sin, sizeof sin) ||
-        sin.sin_family != AF_INET || !mapping_in_pool(sin.sin_addr) || !target_alive(listener, req) ||
-        !(j = calloc(1, sizeof *j))) {
+        sin.sin_family != AF_INET ||
+        (!(translated = mapping_in_pool(sin.sin_addr) || literal_candidate(sin.sin_addr)) && !owned_any()) ||
+        !target_alive(listener, req) || !(j = calloc(1, sizeof *j))) {
         target_continue(listener, req);
         return;
     }
@@ -202,7 +216,7 @@ void swap_connect(int listener, const struct seccomp_notif *req)
     j->req = *req;
     j->v4 = sin.sin_addr;
     j->old = target_fd(req, (int)req->data.args[0]);
-    if (j->old < 0 || prepare(j)) {
+    if (j->old < 0 || prepare(j, translated)) {
         if (j->old >= 0)
             close(j->old);
         free(j);
@@ -210,14 +224,20 @@ void swap_connect(int listener, const struct seccomp_notif *req)
         return;
     }
     j->to = (struct sockaddr_in6){.sin6_family = AF_INET6, .sin6_port = sin.sin_port};
-    err = mapping_lookup(sin.sin_addr, &j->to.sin6_addr);
-    if (err) {
-        target_answer(listener, req, err);
-        if (j->replace)
-            close(j->sock);
-        close(j->old);
-        free(j);
+    err = translated ? mapping_lookup(sin.sin_addr, &j->to.sin6_addr) : ENOENT;
+    if (err && (mapping_in_pool(sin.sin_addr) || j->replace)) {
+        /* A pool address with no peer fails; a literal with no NAT64 entry
+         * on the program's own socket is the kernel's connect. */
+        if (mapping_in_pool(sin.sin_addr))
+            target_answer(listener, req, err);
+        else
+            target_continue(listener, req);
+        drop(j);
         return;
+    }
+    if (err) {
+        j->to.sin6_addr.s6_addr[10] = j->to.sin6_addr.s6_addr[11] = 0xff;
+        memcpy(&j->to.sin6_addr.s6_addr[12], &sin.sin_addr, 4);
     }
     run(j);
 }

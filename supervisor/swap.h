@@ -11,6 +11,16 @@
 
 #include <linux/seccomp.h>
 
+/* The AF_INET6 socket (dual-stack, close-on-exec in the supervisor)
+ * that replaces old: its type, protocol, file status flags and the
+ * options the program changed; -1 with errno. */
+int swap_make_socket(int old, int type, int protocol);
+
+/* Puts sock on the target's descriptor fd (ADDFD with SETFD, keeping
+ * its close-on-exec flag) while req waits: 0, or the errno (ENOENT: the
+ * call is gone). */
+int swap_install(int listener, const struct seccomp_notif *req, int fd, int sock);
+
 void swap_connect(int listener, const struct seccomp_notif *req);
 
 #endif

@@ -78,6 +78,21 @@ int target_write(const struct seccomp_notif *req, uint64_t addr, const void *buf
     return process_vm_writev((pid_t)req->pid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -1;
 }
 
+int target_readv(const struct seccomp_notif *req, const struct iovec *remote, size_t n, void *buf, size_t len)
+{
+    struct iovec local = {buf, len};
+
+    return process_vm_readv((pid_t)req->pid, &local, 1, remote, n, 0) == (ssize_t)len ? 0 : -1;
+}
+
+int target_writev(const struct seccomp_notif *req, const struct iovec *remote, size_t n, const void *buf,
+                  size_t len)
+{
+    struct iovec local = {(void *)buf, len};
+
+    return process_vm_writev((pid_t)req->pid, &local, 1, remote, n, 0) == (ssize_t)len ? 0 : -1;
+}
+
 bool target_alive(int listener, const struct seccomp_notif *req)
 {
     __u64 id = req->id;
@@ -90,6 +105,13 @@ void target_answer(int listener, const struct seccomp_notif *req, int err)
     struct seccomp_notif_resp resp = {.id = req->id, .error = -err};
 
     /* ENOENT: the call is gone (the thread was killed or interrupted). */
+    (void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+void target_return(int listener, const struct seccomp_notif *req, long long val)
+{
+    struct seccomp_notif_resp resp = {.id = req->id, .val = val};
+
     (void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 }
 

@@ -67,7 +67,7 @@ function supervised(file: string, why: string, more: string): Finding {
 
 function goProgram(file: string, elf: ElfInfo): Finding | undefined {
   if (!elf.sections.some((s) => s === '.go.buildinfo' || s === '.note.go.buildid')) return undefined;
-  if (!elf.interpreter) return supervised(file, 'is a statically linked Go program', '; it translates connects to pool addresses, but not yet the names Go resolves itself (give it the pool address, e.g. from bia run -- getent ahostsv4 NAME)');
+  if (!elf.interpreter) return supervised(file, 'is a statically linked Go program', '');
   return {
     level: 'problem',
     what: `${file} is a Go program: Go makes its own system calls and usually its own DNS lookups, so the preload sees nothing to translate`,

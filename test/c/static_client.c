@@ -1,14 +1,14 @@
 /*
  * An IPv4-only TCP client for the supervisor's tests, built with
  * gcc -static (or musl-gcc -static): no dynamic loader, so no preload.
- *   static_client [-n] [-f] [-u [-r ADDR2]] [-s] [-o] [-l COUNT] ADDR PORT
+ *   static_client [-n] [-f] [-u [-r ADDR2]] [-s] [-o] [-b] [-l COUNT] ADDR PORT
  * connects an AF_INET socket to ADDR:PORT (-n: non-blocking, expecting
  * EINPROGRESS; -f: from a forked child; -l: COUNT times, 300 ms apart;
  * -u: UDP, sending a line and no more, then with -r connecting again to
  * ADDR2 and sending another; -s: getpeername with a short, a
  * negative and a bad length, printing what the kernel does with each, and
  * getsockname with a bad address; -o: options set before the connect,
- * read back after it), prints the peer's first line, answers it, getpeername and
+ * read back after it; -b: bound to 0.0.0.0 first), prints the peer's first line, answers it, getpeername and
  * getsockname, or the connect's errno by name.
  */
 #include <arpa/inet.h>
@@ -76,7 +76,7 @@ static int connect_to(int fd, const struct sockaddr_in *to, int nonblock)
     return err;
 }
 
-static int udp, lengths, options;
+static int udp, lengths, options, bound;
 
 /* -o: options set before the connect, read back after it. */
 static void set_options(int fd)
@@ -152,6 +152,11 @@ static int once(const struct sockaddr_in *to, int nonblock)
         return printf("socket error %s\n", errno_name(errno)), 1;
     if (options)
         set_options(fd);
+    if (bound) {
+        struct sockaddr_in any = {.sin_family = AF_INET};
+
+        printf("bind %s\n", errno_name(bind(fd, (struct sockaddr *)&any, sizeof any) ? errno : 0));
+    }
     err = connect_to(fd, to, nonblock);
     printf("connected %s\n", errno_name(err));
     if (err)
@@ -188,8 +193,10 @@ int main(int argc, char **argv)
     struct sockaddr_in to = {.sin_family = AF_INET};
     int nonblock = 0, forked = 0, count = 1, opt, rc = 0, status;
 
-    while ((opt = getopt(argc, argv, "nfusol:r:")) != -1) {
-        if (opt == 'o')
+    while ((opt = getopt(argc, argv, "nfusobl:r:")) != -1) {
+        if (opt == 'b')
+            bound = 1;
+        else if (opt == 'o')
             options = 1;
         else if (opt == 'r')
             again = optarg;
@@ -207,7 +214,7 @@ int main(int argc, char **argv)
             return 2;
     }
     if (argc - optind != 2 || inet_pton(AF_INET, argv[optind], &to.sin_addr) != 1)
-        return fprintf(stderr, "usage: static_client [-n] [-f] [-u [-r ADDR2]] [-s] [-o] [-l COUNT] ADDR PORT\n"), 2;
+        return fprintf(stderr, "usage: static_client [-n] [-f] [-u [-r ADDR2]] [-s] [-o] [-b] [-l COUNT] ADDR PORT\n"), 2;
     to.sin_port = htons((unsigned short)atoi(argv[optind + 1]));
     setvbuf(stdout, NULL, _IOLBF, 0);
     printf("pid %d ppid %d\n", (int)getpid(), (int)getppid());
