@@ -25,11 +25,11 @@
       "target_name": "bia_launcher",
       "type": "executable",
       "product_name": "bia",
-      "include_dirs": ["<!(node scripts/gen-contract.mjs)", "preload/include"],
+      "include_dirs": ["<!(node scripts/gen-contract.mjs)", "preload/include", "preload/core"],
       "defines": ["_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra"],
       "ldflags": ["-static"],
-      "sources": ["<!@(ls -1 launcher/*.c)", "preload/core/client/protocol.c", "preload/core/client/maptable_file.c", "preload/core/client/socktrust.c"]
+      "sources": ["<!@(ls -1 launcher/*.c)", "preload/core/exec/elfreach.c", "preload/core/client/protocol.c", "preload/core/client/maptable_file.c", "preload/core/client/socktrust.c"]
     },
     {
       "target_name": "bia_supervisor",
