@@ -22,6 +22,16 @@
       "sources": ["<!@(ls -1 preload/core/*/*.c preload/hooks/*.c)"]
     },
     {
+      "target_name": "bia_preload_musl",
+      "type": "none",
+      "actions": [{
+        "action_name": "musl_preload",
+        "inputs": ["<!@(ls -1 preload/core/*/*.c preload/core/*/*.h preload/hooks/*.c)", "scripts/musl-preload.mjs"],
+        "outputs": ["<(PRODUCT_DIR)/musl/libbia.so"],
+        "action": ["node", "scripts/musl-preload.mjs", "--optional", "<@(_outputs)"]
+      }]
+    },
+    {
       "target_name": "bia_launcher",
       "type": "executable",
       "product_name": "bia",

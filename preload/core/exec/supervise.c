@@ -3,9 +3,9 @@
 #include "exec/supervise.h"
 
 #include "exec/elfreach.h"
+#include "exec/siblings.h"
 #include "runtime/real.h"
 
-#include <dlfcn.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,23 +14,14 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#define SUPERVISOR "bia-supervise"
+#define LD_PRELOAD "LD_PRELOAD="
 
-static char supervisor[PATH_MAX];
-
-/* Found once at load, where a lock may be taken (dladdr takes the
- * loader's): an exec may run in a child forked while another thread held it. */
-__attribute__((constructor)) static void find_supervisor(void)
-{
-    Dl_info info;
-    const char *slash;
-
-    if (!dladdr((void *)find_supervisor, &info) || !info.dli_fname || !(slash = strrchr(info.dli_fname, '/')))
-        return;
-    if (snprintf(supervisor, sizeof supervisor, "%.*s/" SUPERVISOR, (int)(slash - info.dli_fname),
-                 info.dli_fname) >= (int)sizeof supervisor)
-        supervisor[0] = '\0';
-}
+/* How the program that would run is reached, and with which preload. */
+struct plan {
+    char file[PATH_MAX];    /* with a slash: the supervisor's execvp must not search PATH */
+    const char *library;    /* the LD_PRELOAD entry it takes ("": none of bia's) */
+    bool supervise;
+};
 
 /* A set-id or file-capability program keeps its privileges only outside
  * the supervisor (PR_SET_NO_NEW_PRIVS): it runs as asked, untranslated,
@@ -43,8 +34,6 @@ static bool privileged(const char *file)
            getxattr(file, "security.capability", NULL, 0) > 0;
 }
 
-/* The file the exec would run, with a slash (the supervisor's execvp
- * must not search PATH for it), in file (PATH_MAX bytes). */
 static bool locate(const char *cmd, bool search, char *file)
 {
     if (search || strchr(cmd, '/'))
@@ -52,18 +41,42 @@ static bool locate(const char *cmd, bool search, char *file)
     return snprintf(file, PATH_MAX, "./%s", cmd) < PATH_MAX;   /* execve's: the current directory */
 }
 
-/* What the supervisor must serve: the file that would run, in file. */
-static enum bia_elfreach unreachable(const char *cmd, bool search, char *file)
+/* false: the exec goes ahead as asked (a glibc program under the glibc
+ * build, the usual case, costs only the ELF check). */
+static bool make_plan(const char *cmd, bool search, struct plan *p)
 {
-    enum bia_elfreach reach;
+    enum bia_elfreach reach = locate(cmd, search, p->file) ? bia_elfreach(p->file) : BIA_ELF_PRELOAD;
 
-    if (!locate(cmd, search, file))
-        return BIA_ELF_PRELOAD;
-    reach = bia_elfreach(file);
-    if (reach == BIA_ELF_PRELOAD || !supervisor[0] || access(file, X_OK) ||
-        access(supervisor, X_OK) || privileged(file))
-        return BIA_ELF_PRELOAD;
-    return reach;
+    p->supervise = false;
+    p->library = bia_sibling_glibc();
+#ifdef __GLIBC__
+    if (reach == BIA_ELF_PRELOAD)
+        return false;
+#endif
+    if (reach == BIA_ELF_MUSL)
+        p->library = bia_sibling_musl();
+    if (reach == BIA_ELF_PRELOAD || (reach == BIA_ELF_MUSL && p->library[0]) ||
+        access(p->file, X_OK) || privileged(p->file))
+        return true;
+    p->supervise = bia_sibling_supervisor()[0] != '\0';
+    return true;
+}
+
+/* "LD_PRELOAD=..." with bia's entry replaced by library (or removed, for
+ * ""), in out (size bytes); false when it does not fit. */
+static bool preload_for(const char *entry, const char *library, char *out, size_t size)
+{
+    const char *p = entry + strlen(LD_PRELOAD);
+    size_t n = (size_t)snprintf(out, size, "%s%s", LD_PRELOAD, library);
+
+    while (*p && n < size) {
+        size_t len = strcspn(p, ": ");
+
+        if (len && !bia_sibling_is_preload(p, len))
+            n += (size_t)snprintf(out + n, size - n, "%s%.*s", n > strlen(LD_PRELOAD) ? ":" : "", (int)len, p);
+        p += len + (p[len] != '\0');
+    }
+    return n < size;
 }
 
 static size_t count(char *const v[])
@@ -77,34 +90,40 @@ static size_t count(char *const v[])
 
 typedef int (*exec_fn)(const char *file, char *const argv[], char *const envp[], void *ctx);
 
-/* Calls run with bia-supervise and its arguments when cmd is a program
- * the supervisor must serve, else with the arguments as they are. */
+/* Calls run with the arguments the plan for cmd makes: bia-supervise's
+ * for a program only the supervisor reaches, and an LD_PRELOAD with the
+ * preload build for the program's C library. */
 static int route(const char *cmd, bool search, char *const argv[], char *const envp[], exec_fn run, void *ctx)
 {
-    char file[PATH_MAX];
-    enum bia_elfreach reach = unreachable(cmd, search, file);
+    struct plan p;
     size_t argc = count(argv), envc = count(envp), n = 0;
+    char preload[4 * PATH_MAX];
 
-    if (reach == BIA_ELF_PRELOAD)
+    if (!make_plan(cmd, search, &p))
         return run(cmd, argv, envp, ctx);
     {
         char *sargv[argc + 4], *senvp[envc + 1];
 
-        sargv[0] = supervisor;
+        for (size_t i = 0; i < envc; i++)
+            if (strncmp(envp[i], LD_PRELOAD, strlen(LD_PRELOAD)))
+                senvp[n++] = envp[i];
+            else if (preload_for(envp[i], p.library, preload, sizeof preload))
+                senvp[n++] = preload;
+            else
+                senvp[n++] = envp[i];
+        senvp[n] = NULL;
+        if (!p.supervise)
+            return run(cmd, argv, senvp, ctx);
+        sargv[0] = (char *)bia_sibling_supervisor();   /* a static string */
         sargv[1] = "--";
-        sargv[2] = file;   /* the program's argv[0] is its path under the supervisor */
+        sargv[2] = p.file;   /* the program's argv[0] is its path under the supervisor */
         for (size_t i = 1; i <= argc; i++)
             sargv[i + 2] = argv[i];   /* argv[1..] and its NULL */
         if (!argc)
             sargv[3] = NULL;
-        for (size_t i = 0; i < envc; i++)
-            if (reach != BIA_ELF_MUSL || strncmp(envp[i], "LD_PRELOAD=", strlen("LD_PRELOAD=")))
-                senvp[n++] = envp[i];
-        senvp[n] = NULL;
-        return run(supervisor, sargv, senvp, ctx);
+        return run(sargv[0], sargv, senvp, ctx);
     }
 }
-
 static int execve_fn(const char *file, char *const argv[], char *const envp[], void *ctx)
 {
     (void)ctx;

@@ -1,13 +1,17 @@
 /*
- * A program the preload cannot reach (elfreach.h: statically linked, or
- * musl's) that a preloaded program executes runs under the seccomp
- * supervisor, as `bia run` starts such a program: the exec hooks execute
- *   bia-supervise -- FILE ARGS...
- * instead, with the same environment (a musl program's without
- * LD_PRELOAD, which its loader would refuse). bia-supervise is the one
- * next to this library (the build and the prebuilds put them together).
- * Any other program is executed as asked, at the cost of reading its ELF
- * header. Stack only, no lock: usable in a vfork child.
+ * The exec hooks' last step: the program that would run gets the preload
+ * build for its C library, or the seccomp supervisor when no preload can
+ * reach it (elfreach.h), as `bia run` starts such a program.
+ * - statically linked (or musl's, with no musl build of the preload):
+ *   bia-supervise -- FILE ARGS... runs instead, with the same environment
+ *   (LD_PRELOAD naming the glibc build for the programs it may execute,
+ *   none of bia's for a musl one, whose loader would refuse it);
+ * - musl's, with the musl build there: LD_PRELOAD names that build;
+ * - anything else: LD_PRELOAD names the glibc build (under the glibc
+ *   build, the usual case, the exec goes ahead as asked).
+ * A set-id or file-capability program is never supervised (it would lose
+ * its privileges). The files are bia's own, next to this library
+ * (siblings.h). Stack only, no lock: usable in a vfork child.
  */
 #ifndef BIA_SUPERVISE_H
 #define BIA_SUPERVISE_H
