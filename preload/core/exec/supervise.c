@@ -47,14 +47,12 @@ static bool make_plan(const char *cmd, bool search, struct plan *p)
 {
     enum bia_elfreach reach = locate(cmd, search, p->file) ? bia_elfreach(p->file) : BIA_ELF_PRELOAD;
 
-    p->supervise = false;
-    p->library = bia_sibling_glibc();
 #ifdef __GLIBC__
     if (reach == BIA_ELF_PRELOAD)
         return false;
 #endif
-    if (reach == BIA_ELF_MUSL)
-        p->library = bia_sibling_musl();
+    p->supervise = false;
+    p->library = reach == BIA_ELF_MUSL ? bia_sibling_musl() : bia_sibling_glibc();
     if (reach == BIA_ELF_PRELOAD || (reach == BIA_ELF_MUSL && p->library[0]) ||
         access(p->file, X_OK) || privileged(p->file))
         return true;
