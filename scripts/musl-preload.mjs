@@ -52,6 +52,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error('usage: node scripts/musl-preload.mjs [--optional] OUT');
     process.exit(2);
   }
+  // node-gyp's build for another architecture (CC names its cross
+  // compiler, scripts/prebuild.mjs): musl-gcc would build for this one.
+  const cc = process.env.CC;
+  if (optional && cc && cc !== 'cc' && cc !== 'gcc') {
+    console.error(`bia: no musl preload in a cross build (CC=${cc})`);
+    process.exit(0);
+  }
   const why = buildMuslPreload(out);
   if (why) {
     console.error(`bia: no musl preload: ${why}${optional ? ' (musl programs run under the supervisor)' : ''}`);
