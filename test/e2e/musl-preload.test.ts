@@ -48,7 +48,8 @@ ${POOL_ADDR}
 ${CLIENT} "$addr" 8080; echo "RESULT plain $?"
 bia run --trace -- ${CLIENT} "$addr" 8080 2>&1; echo "RESULT bia $?"
 bia run --trace -- sh -c '${CLIENT} "$1" 8080' sh "$addr" 2>&1; echo "RESULT sh $?"
-bia doctor ${CLIENT} 2>&1 | grep musl_client`);
+bia doctor ${CLIENT} 2>&1 | grep musl_client
+bia run --log-level debug -- ${CLIENT} "$addr" 8080 2>&1 | grep 'launcher:'`);
     const addr = poolAddress(r.stdout);
     expect(r.rc('plain')).not.toBe(0);
     expect(r.rc('bia'), r.stdout).toBe(0);
@@ -56,6 +57,8 @@ bia doctor ${CLIENT} 2>&1 | grep musl_client`);
     expect(r.stdout.split(`peername family inet len 16 addr ${addr} port 8080`).length).toBe(3);
     expect(r.stdout.match(new RegExp(`^bia\\[\\d+\\]: connect ${addr.replace(/\./g, '\\.')}:8080 -> \\[2001:db8:`, 'gm'))).toHaveLength(2);
     expect(r.stdout).toMatch(/dynamically linked against musl; bia can reach it with its musl build of the preload/);
+    // The native launcher runs it itself (no Node start-up), as it does a glibc program.
+    expect(r.stdout).toMatch(/launcher: helper on \S+ .*; running \S+musl_client directly$/m);
   });
 
   it('a musl program that executes a glibc program and a musl program: each gets the preload build for its C library', async () => {
