@@ -7,7 +7,7 @@
   "targets": [
     {
       "target_name": "bia_native",
-      "sources": ["native/addon.cc", "native/peercred.cc", "native/netwatch.cc", "native/flock.cc", "native/maptable.cc", "native/sched.cc", "native/usesock.cc"],
+      "sources": ["native/addon.cc", "native/peercred.cc", "native/netwatch.cc", "native/flock.cc", "native/maptable.cc", "native/sched.cc", "native/usesock.cc", "native/streamconns.cc", "native/streamconns_js.cc", "native/unixlisten.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "preload/include"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"]
     },

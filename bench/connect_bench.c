@@ -5,6 +5,14 @@
  *   connect_bench -4 NAME PORT N     AF_INET socket to gethostbyname(NAME)
  *                                    (under bia: a pool address the process knows)
  *
+ *   connect_bench -p NAME ADDR6 PORT N   N pairs, interleaved: an AF_INET
+ *                                    connect as -4, then an AF_INET6 one as -6
+ *                                    (under bia: translated, then passed
+ *                                    through), in one process, so that both
+ *                                    meet the same moment of a busy machine;
+ *                                    "diff_p50_ns" is the median of the pairs'
+ *                                    differences.
+ *
  * "first_ns" is the first connect of the process (cold: under bia with an
  * IPv4 literal it costs one helper round trip); p50/p99 are over the others.
  * Only connect() is timed: socket() and close() are outside the window. */
@@ -21,7 +29,44 @@
 #include <unistd.h>
 
 
+/* One timed connect()+close() to a; -1 on failure. */
+static long long timed_connect(const struct sockaddr *a, socklen_t len) {
+  int fd = socket(a->sa_family, SOCK_STREAM, 0);
+  if (fd < 0) { perror("socket"); return -1; }
+  long long t0 = now_ns();
+  int rc = connect(fd, a, len);
+  long long t = now_ns() - t0;
+  if (rc != 0) { fprintf(stderr, "connect: %s\n", strerror(errno)); close(fd); return -1; }
+  close(fd);
+  return t;
+}
+
+static int pairs(const char *name, const char *addr6, int port, int n) {
+  struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons(port) };
+  struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+  struct hostent *h = gethostbyname(name);
+  if (!h || h->h_addrtype != AF_INET || inet_pton(AF_INET6, addr6, &s6.sin6_addr) != 1) {
+    fprintf(stderr, "cannot resolve %s or parse %s\n", name, addr6);
+    return 1;
+  }
+  memcpy(&s4.sin_addr, h->h_addr_list[0], 4);
+  long long *t4 = calloc(n, sizeof *t4), *t6 = calloc(n, sizeof *t6), *d = calloc(n, sizeof *d);
+  if (timed_connect((struct sockaddr *)&s4, sizeof s4) < 0) return 1;   /* the first, cold */
+  for (int i = 0; i < n; i++) {
+    t4[i] = timed_connect((struct sockaddr *)&s4, sizeof s4);
+    t6[i] = timed_connect((struct sockaddr *)&s6, sizeof s6);
+    if (t4[i] < 0 || t6[i] < 0) return 1;
+    d[i] = t4[i] - t6[i];
+  }
+  qsort(t4, n, sizeof *t4, cmp_ns);
+  qsort(t6, n, sizeof *t6, cmp_ns);
+  qsort(d, n, sizeof *d, cmp_ns);
+  printf("{\"n\":%d,\"p50_4_ns\":%lld,\"p50_6_ns\":%lld,\"diff_p50_ns\":%lld}\n", n, t4[n / 2], t6[n / 2], d[n / 2]);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 6 && !strcmp(argv[1], "-p")) return pairs(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]) > 0 ? atoi(argv[5]) : 1);
   if (argc != 5 || (strcmp(argv[1], "-6") && strcmp(argv[1], "-4"))) {
     fprintf(stderr, "usage: %s -6 ADDR6|-4 NAME PORT N\n", argv[0]);
     return 2;

@@ -29,7 +29,7 @@ preload() { env LD_PRELOAD="$LIB" BIA_SOCKET="${BENCH_SOCK:-$SOCK}" BIA_POOL="$P
 pchains() { proxychains4 -q -f "$LAB_DIR/proxychains.conf" "$@"; }
 # A program behind the CLAT asks the name server through it, as the IPv4
 # address the CLAT shows the peer as (a mount namespace of its own).
-clat_dns() { unshare --mount sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$LAB_DIR/clat-resolv.conf" "$@"; }
+clat_dns() { clathost unshare --mount sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$LAB_DIR/clat-resolv.conf" "$@"; }
 
 # Thousands of connects in a few seconds: allow enough ports and reuse of
 # TIME_WAIT ones (this namespace's own settings).
@@ -75,7 +75,7 @@ for r in $(seq 1 "$BENCH_IPERF_RUNS"); do
       native) out=$(iperf -6 -c v6only.test | json_bps) ;;
       bia) out=$(bia run -- iperf3 -4 -c v6only.test -t "$BENCH_IPERF_SECS" -O "$BENCH_IPERF_OMIT" -J | json_bps) ;;
       proxychains) out=$(pchains iperf3 -4 -c v6only.test -t "$BENCH_IPERF_SECS" -O "$BENCH_IPERF_OMIT" -J | json_bps) ;;
-      clat) out=$(iperf -4 -c "$LAB_CLAT_PEER4" | json_bps) ;;
+      clat) out=$(clathost iperf3 -4 -c "$LAB_CLAT_PEER4" -t "$BENCH_IPERF_SECS" -O "$BENCH_IPERF_OMIT" -J | json_bps) ;;
     esac
     [ -n "$out" ] && emit throughput "$m" "$r" "$out"
   done
@@ -90,11 +90,21 @@ for r in $(seq 1 "$BENCH_RUNS"); do
       native) out=$("$BENCH_BIN/connect_bench" -6 2001:db8:1::2 $PORT_SINK "$BENCH_CONNECT_N") ;;
       bia) out=$(bia run -- "$BENCH_BIN/connect_bench" -4 v6only.test $PORT_SINK "$BENCH_CONNECT_N") ;;
       proxychains) out=$(pchains "$BENCH_BIN/connect_bench" -4 v6only.test $PORT_SINK $(( (BENCH_CONNECT_N + 4) / 5 ))) ;;
-      clat) out=$("$BENCH_BIN/connect_bench" -4 "$LAB_CLAT_PEER4" $PORT_SINK "$BENCH_CONNECT_N") ;;
+      clat) out=$(clathost "$BENCH_BIN/connect_bench" -4 "$LAB_CLAT_PEER4" $PORT_SINK "$BENCH_CONNECT_N") ;;
     esac
     [ -n "$out" ] && emit connect_warm "$m" "$r" "$out"
     [ "$m" = bia ] && POOL_ADDR=$(sed -n 's/.*"peer":"\([0-9.]*\)".*/\1/p' <<<"$out")
   done
+done
+
+# The same question at a finer grain: translated and passed-through connects
+# interleaved in one process under bia (and the same pairs natively, where
+# both are AF_INET6 to the peer, as the floor of the pairing).
+for r in $(seq 1 "$BENCH_RUNS"); do
+  want connect || break
+  step "connect pairs round $r"
+  out=$(bia run -- "$BENCH_BIN/connect_bench" -p v6only.test 2001:db8:1::2 $PORT_SINK "$BENCH_CONNECT_N")
+  [ -n "$out" ] && emit connect_pairs bia "$r" "$out"
 done
 
 # What the connect figures are made of: system calls per socket()+connect()+
@@ -129,7 +139,7 @@ for r in $(seq 1 "$BENCH_RUNS"); do
         native) out=$("$BENCH_BIN/connect_bench" -6 2001:db8:1::2 $PORT_SINK 1) ;;
         bia) out=$(preload "$BENCH_BIN/connect_bench" -4 "$POOL_ADDR" $PORT_SINK 1) ;;
         proxychains) out=$(pchains "$BENCH_BIN/connect_bench" -4 v6only.test $PORT_SINK 1) ;;
-        clat) out=$("$BENCH_BIN/connect_bench" -4 "$LAB_CLAT_PEER4" $PORT_SINK 1) ;;
+        clat) out=$(clathost "$BENCH_BIN/connect_bench" -4 "$LAB_CLAT_PEER4" $PORT_SINK 1) ;;
       esac
       [ -n "$out" ] && emit connect_cold "$m" "$r" "$out"
     done
@@ -141,7 +151,7 @@ done
 # file dnsmasq serves: each one is new to the helper (cold).
 for r in $(seq 1 "$BENCH_RUNS"); do
   want resolve || break
-  for m in $(order "$r" native bia) $ALTS; do
+  for m in $(order "$r" native bia) plan $ALTS; do
     step "resolve round $r $m"
     warm=
     case $m in
@@ -152,6 +162,8 @@ for r in $(seq 1 "$BENCH_RUNS"); do
       bia)
         cold=$(preload "$BENCH_BIN/resolve_bench" 4 "$BENCH_RESOLVE_N" "n%d.r${r}bia.bench.test" warm.bench.test)
         warm=$(preload "$BENCH_BIN/resolve_bench" 4 "$BENCH_RESOLVE_N" warm.bench.test warm.bench.test) ;;
+      # The plan of bench/shortfalls.md ("Cold name resolution"), measured.
+      plan) cold=$(env BIA_SOCKET="$SOCK" "$BENCH_BIN/resolve_bench" p "$BENCH_RESOLVE_N" "n%d.r${r}plan.bench.test" warm.bench.test) ;;
       proxychains) cold=$(pchains "$BENCH_BIN/resolve_bench" 4 "$BENCH_RESOLVE_N" "n%d.r${r}proxychains.bench.test" warm.bench.test) ;;
       clat) cold=$(clat_dns "$BENCH_BIN/resolve_bench" 4 "$BENCH_RESOLVE_N" "n%d.r${r}clat.bench.test" warm4.bench.test) ;;
     esac
@@ -304,7 +316,7 @@ if want capacity; then
   XDG_STATE_HOME="$LAB_DIR/capacity-state" node $HELPER_NODE_FLAGS "$BIA_MAIN" helper --socket "$CAP" --pool 10.0.0.0/8 $UNLIMITED 2>/dev/null &
   CAP_PID=$!
   lab_wait "the capacity helper" test -S "$CAP"
-  node "$BIA_ROOT/bench/capacity.mjs" rate "$CAP" "$BENCH_CAP_SECS" "$CAP_PID" | while read -r line; do emit capacity helper 1 "$line"; done
+  "$BENCH_BIN/capacity_client" "$CAP" "$BENCH_CAP_SECS" "$CAP_PID" | while read -r line; do emit capacity helper 1 "$line"; done
   kill "$CAP_PID"
 
   step "helper memory at $BENCH_MEM_COUNTS mappings (stops after ${BENCH_MEM_DEADLINE}s)"

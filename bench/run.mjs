@@ -73,7 +73,7 @@ function main() {
 
   const bin = join(work, 'bin');
   mkdirSync(bin);
-  for (const prog of ['connect_bench', 'resolve_bench', 'sink_server', 'uds_rtt']) {
+  for (const prog of ['connect_bench', 'resolve_bench', 'sink_server', 'uds_rtt', 'capacity_client']) {
     const cc = spawnSync('cc', ['-O2', '-Wall', '-o', join(bin, prog), join(here, `${prog}.c`)], { stdio: 'inherit' });
     if (cc.status !== 0) die(`cc ${prog}.c failed`);
   }
@@ -88,7 +88,7 @@ function main() {
   // AAAA-only names for the cold resolution rounds.
   const hosts = ['2001:db8:1::2 warm.bench.test'];
   for (let r = 1; r <= P.runs; r++)
-    for (const m of ['native', 'bia', 'proxychains']) for (let i = 0; i < P.resolveN; i++) hosts.push(`2001:db8:1::2 n${i}.r${r}${m}.bench.test`);
+    for (const m of ['native', 'bia', 'plan', 'proxychains']) for (let i = 0; i < P.resolveN; i++) hosts.push(`2001:db8:1::2 n${i}.r${r}${m}.bench.test`);
   // Under a CLAT an IPv4-only program can only resolve names with an A
   // record: these stand for the peer as the CLAT shows it (lab.sh LAB_CLAT_PEER4).
   hosts.push('192.0.2.77 warm4.bench.test');
@@ -224,6 +224,11 @@ function analyse(samples) {
     row({ metric: `connect(), mapping known, ${q} (us)`, native: mn, bia: mb, sn: spread(n), sb: spread(b), ratio: pairedRatio(b, n), target: '<= +1 us', met: mb - mn <= 1 });
     alt.push({ metric: `connect() ${q} (us)`, native: mn, by: alternatives((m) => pick(samples, 'connect_warm', m, (d) => us(d[key])), n), bia: pairedRatio(b, n) });
   }
+  // the same, paired inside one process: translated minus passed through
+  {
+    const d = pick(samples, 'connect_pairs', 'bia', (d) => us(d.diff_p50_ns));
+    if (d.length) row({ metric: 'connect(), mapping known, translated minus passed through, interleaved in one process under bia, p50 of the pairs (us)', native: 0, bia: median(d), sb: spread(d), ratio: NaN, target: '<= +1 us', met: median(d) <= 1, count: true });
+  }
   // what a connect cycle costs in system calls (strace -c)
   {
     const n = pick(samples, 'syscalls', 'native', (d) => d.per_cycle);
@@ -261,6 +266,12 @@ function analyse(samples) {
     const r = pairedRatio(b, n);
     row({ metric: `getaddrinfo, ${kind === 'cold' ? 'cold (name new to the helper; native asks AF_UNSPEC, the same two queries)' : 'warm (asked before by the same process: bia answers from its process cache)'}, p50 (us)`, native: median(n), bia: median(b), sn: spread(n), sb: spread(b), ratio: r, target, met: ok(r) });
     if (kind === 'cold') alt.push({ metric: 'getaddrinfo, cold name, p50 (us)', native: median(n), by: alternatives((m) => pick(samples, 'resolve_cold', m, (d) => us(d.p50_ns)), n), bia: r });
+  }
+  // what the plan for cold names (shortfalls.md) would cost, measured
+  {
+    const n = pick(samples, 'resolve_cold', 'native', (d) => us(d.p50_ns));
+    const p = pick(samples, 'resolve_cold', 'plan', (d) => us(d.p50_ns));
+    if (p.length) row({ metric: 'getaddrinfo, cold, the planned path (glibc\'s own AF_UNSPEC lookup + one MAP6 on a kept helper connection; not built), p50 (us)', native: median(n), bia: median(p), sn: spread(n), sb: spread(p), ratio: pairedRatio(p, n), target: 'report', met: undefined });
   }
 
   // the helper round trip behind the cold figures, against a C floor
@@ -332,6 +343,7 @@ function analyse(samples) {
       const lockstep = c.phase === 'map6';
       row({ metric: `helper requests/s, 8 clients: ${name}`, native: NaN, bia: c.per_second, ratio: NaN, target: lockstep ? '>= 100000/s' : 'report', met: lockstep ? c.per_second >= 100000 : undefined, count: true });
     }
+    if (cap.length) notes.push(`Capacity CPU per request (us), helper / client (bench/capacity_client.c, one thread): ${cap.map((c) => `${c.phase} ${fmt(c.cpu_us_per_request)} / ${fmt(c.client_cpu_us_per_request)}`).join(', ')}.`);
     const mem = pick(samples, 'memory', 'helper', (d) => d);
     const base = mem.find((m) => m.mappings === 0);
     for (const m of mem.filter((x) => x.mappings > 0)) {

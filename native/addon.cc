@@ -8,6 +8,9 @@ Napi::Value LockFile(const Napi::CallbackInfo &info);         // flock.cc
 Napi::Function MapTableClass(Napi::Env env);                  // maptable.cc
 Napi::Value BatchScheduling(const Napi::CallbackInfo &info);  // sched.cc
 Napi::Value ListenUses(const Napi::CallbackInfo &info);       // usesock.cc
+Napi::Value ServeStream(const Napi::CallbackInfo &info);      // streamconns.cc
+Napi::Value ListenStream(const Napi::CallbackInfo &info);     // unixlisten.cc
+Napi::Value IsListening(const Napi::CallbackInfo &info);      // unixlisten.cc
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials));
@@ -17,6 +20,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("MapTable", MapTableClass(env));
   exports.Set("batchScheduling", Napi::Function::New(env, BatchScheduling));
   exports.Set("listenUses", Napi::Function::New(env, ListenUses));
+  exports.Set("serveStream", Napi::Function::New(env, ServeStream));
+  exports.Set("listenStream", Napi::Function::New(env, ListenStream));
+  exports.Set("isListening", Napi::Function::New(env, IsListening));
   return exports;
 }
 

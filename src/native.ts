@@ -28,6 +28,29 @@ interface Addon {
   batchScheduling?(): number;
   /** Absent from an addon built before it existed. */
   listenUses?(path: string, mode: number, onReports: (reports: UseDatagram[]) => void): UseListener;
+  /** Absent from an addon built before it existed. */
+  listenStream?(path: string): number;
+  isListening?(fd: number): boolean;
+  serveStream?(listenFd: number, idleMs: number, frameMs: number, onEvents: (events: StreamEvents) => void): StreamEngine;
+}
+
+/**
+ * What native/streamconns.cc reports in one call, flat: per event its kind
+ * (StreamEvent), the connection's id, then its fields (stream-conns.ts).
+ */
+export type StreamEvents = (number | Buffer)[];
+
+/** The helper's stream connections, served in the addon (native/streamconns.cc). */
+export interface StreamEngine extends Closable {
+  /** The frames leave in one write; true when the kernel took them all now, else a "drained" event follows. */
+  write(id: number, frames: Buffer[]): boolean;
+  /** No more replies: shut once they are out, closed once the client is done too. */
+  end(id: number): void;
+  destroy(id: number): void;
+  pause(id: number): void;
+  resume(id: number): void;
+  /** Closed after ms without a byte either way. */
+  timeout(id: number, ms: number): void;
 }
 
 /** The helper's use socket: `drain` hands over at once what is queued. */
@@ -134,4 +157,25 @@ export function listenUses(path: string, mode: number, onReports: (reports: UseD
     close: () => void (open && ((open = false), listener.close())),
     drain: () => void (open && listener.drain()),
   };
+}
+
+/** A listening Unix stream socket at PATH (which must not exist), for serveStream. Throws with `errno` when it cannot. */
+export function listenStream(path: string): number {
+  loadNative();
+  if (!addon!.listenStream) throw new Error('the native addon predates listenStream; rebuild it');
+  return addon!.listenStream(path);
+}
+
+/** Whether FD is a listening stream socket. */
+export function isListening(fd: number): boolean {
+  loadNative();
+  if (!addon!.isListening) throw new Error('the native addon predates isListening; rebuild it');
+  return addon!.isListening(fd);
+}
+
+/** Serves the connections of the listening socket LISTENFD (now the addon's to close), reporting them to onEvents. */
+export function serveStream(listenFd: number, idleMs: number, frameMs: number, onEvents: (events: StreamEvents) => void): StreamEngine {
+  loadNative();
+  if (!addon!.serveStream) throw new Error('the native addon predates serveStream; rebuild it');
+  return addon!.serveStream(listenFd, idleMs, frameMs, onEvents);
 }

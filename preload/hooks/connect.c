@@ -13,6 +13,7 @@
 #include "runtime/config.h"
 #include "runtime/real.h"
 #include "v4prog/outbound.h"
+#include "v6prog/icmp6echo.h"
 #include "v6prog/v4backed.h"
 #include "v6prog/v6prog.h"
 
@@ -51,6 +52,7 @@ BIA_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
         return bia_real()->connect(fd, addr, len);
     addr = bia_dnssteer_to(fd, addr, &len, &steered);
     memcpy(&dst, addr, sizeof dst);     /* the program's buffer may be unaligned */
+    bia_icmp6_outbound(fd, addr, len);  /* an ICMPv6 echo socket may become ICMPv4 (icmp6echo.h) */
     if (bia_v4backed(fd))
         rc = bia_v4backed_connect(fd, addr, len);
     else if (dst.sin_family == AF_INET)

@@ -6,6 +6,7 @@
 #include "runtime/config.h"
 #include "runtime/real.h"
 #include "v4prog/send.h"
+#include "v6prog/icmp6echo.h"
 #include "v6prog/v4backed.h"
 
 BIA_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
@@ -20,7 +21,8 @@ BIA_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
     if (!bia_guard_enter())
         return bia_real()->sendmsg(fd, msg, flags);
     msg = bia_dnssteer_msg(fd, msg, &copy, &steered);
-    rc = bia_v4backed(fd) ? bia_v4backed_sendmsg(fd, msg, flags) : bia_sendmsg(fd, msg, flags);
+    rc = bia_icmp6_kind(fd) ? bia_icmp6_sendmsg(fd, msg, flags)
+         : bia_v4backed(fd) ? bia_v4backed_sendmsg(fd, msg, flags) : bia_sendmsg(fd, msg, flags);
     bia_guard_leave();
     return rc;
 }

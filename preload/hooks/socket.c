@@ -8,13 +8,15 @@
  * sockets are created as the program asks and only swapped when a connect
  * or sendto needs IPv6 (core/v4prog/outbound.c) or a bind to 0.0.0.0 or to a
  * stand-in address makes it a server (core/v4prog/bindv4.c); their history starts
- * here, which makes a later swap cheap (core/fd/sockhist.h).
+ * here, which makes a later swap cheap (core/fd/sockhist.h). An ICMPv6 echo
+ * socket gets its ICMPv4 twin (core/v6prog/icmp6echo.h).
  */
 #include "fd/sockhist.h"
 #include "runtime/config.h"
 #include "runtime/real.h"
 #include "v4prog/icmpecho.h"
 #include "v4prog/preswap.h"
+#include "v6prog/icmp6echo.h"
 #include "v6prog/v4backed.h"
 
 BIA_EXPORT int socket(int domain, int type, int protocol)
@@ -25,6 +27,7 @@ BIA_EXPORT int socket(int domain, int type, int protocol)
         return bia_real()->socket(domain, type, protocol);
     if (domain == AF_INET6 && bia_guard_enter()) {
         fd = bia_v4backed_socket(domain, type, protocol);
+        bia_icmp6_born(fd, type, protocol);
         bia_guard_leave();
         return fd;
     }

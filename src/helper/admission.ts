@@ -5,9 +5,8 @@
 // vouches for the peer (SO_PEERCRED: its effective uid and gid,
 // SO_PEERGROUPS: its supplementary groups, all as of its connect), so no
 // client can claim to be someone else.
-import type net from 'node:net';
 import type { Logger } from '../log.js';
-import { peerCredentials, peerGroups, type PeerCredentials } from '../native.js';
+import type { PeerCredentials } from '../native.js';
 import type { Caller } from './quota.js';
 
 export interface AllowList {
@@ -51,7 +50,10 @@ export interface ConnectionCaps {
   perUser: number;
 }
 
-export type Admission = { caller: Caller } | { denied: true } | { closed: true };
+/** A served connection: LEFT must be called when it closes. */
+export type Admitted = { caller: Caller; left: () => void };
+
+export type Admission = Admitted | { denied: true } | { closed: true };
 
 /** A refused user is logged at most this often, so that its retries cannot flood the log. */
 const REFUSAL_LOG_EVERY_MS = 10_000;
@@ -75,17 +77,13 @@ export class Gate {
     private readonly log: Logger,
   ) {}
 
-  admit(socket: net.Socket): Admission {
-    let peer: PeerCredentials;
-    let fd: number;
-    try {
-      fd = socketFd(socket);
-      peer = peerCredentials(fd);
-    } catch (err) {
-      this.log.warn(`refused a client whose credentials cannot be read: ${(err as Error).message}`);
+  /** PEER: the connection's SO_PEERCRED, or why it could not be read; GROUPS: its SO_PEERGROUPS, read when needed. */
+  admit(peer: PeerCredentials | Error, groups: () => number[]): Admission {
+    if (peer instanceof Error) {
+      this.log.warn(`refused a client whose credentials cannot be read: ${peer.message}`);
       return { closed: true };
     }
-    if (!admits(this.allow, peer, () => peerGroups(fd))) {
+    if (!admits(this.allow, peer, groups)) {
       this.logRefusal(peer);
       return { denied: true };
     }
@@ -101,11 +99,11 @@ export class Gate {
     }
     this.peers.set(peer.pid, open + 1);
     this.users.set(peer.uid, ofUser + 1);
-    socket.once('close', () => {
+    const left = () => {
       release(this.peers, peer.pid);
       release(this.users, peer.uid);
-    });
-    return { caller: { pid: peer.pid, uid: peer.uid } };
+    };
+    return { caller: { pid: peer.pid, uid: peer.uid }, left };
   }
 
   private logRefusal(peer: PeerCredentials): void {
@@ -114,12 +112,6 @@ export class Gate {
     this.refusalsLogged.set(peer.uid, now);
     this.log.warn(`refused a client of uid ${peer.uid} (pid ${peer.pid}): this helper serves ${describeAllow(this.allow)}`);
   }
-}
-
-function socketFd(socket: net.Socket): number {
-  const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
-  if (fd === undefined || fd < 0) throw new Error('no file descriptor');
-  return fd;
 }
 
 function release(counts: Map<number, number>, key: number): void {

@@ -1,15 +1,17 @@
-// One client connection: admitted or refused, then its frames read, each
-// request handed to the dispatcher, and the replies written back in request
-// order, a turn's replies in one write after that turn's journal write.
-import type net from 'node:net';
+// One client connection: admitted or refused, then its frames (cut out in
+// the addon: stream-conns.ts) decoded, each request handed to the
+// dispatcher, and the replies written back in request order, a turn's
+// replies in one write after that turn's journal write.
 import type { Logger } from '../log.js';
-import { encodeBadVersion, FrameReader } from '../wire/frames.js';
+import { peerGroups, type PeerCredentials } from '../native.js';
+import { encodeBadVersion } from '../wire/frames.js';
 import { ProtocolError, Status, isNotification, type Request } from '../wire/messages.js';
 import { encodeReply } from '../wire/replies.js';
 import { decodeRequest } from '../wire/requests.js';
 import type { Held } from './acknowledge.js';
-import type { Gate } from './admission.js';
+import type { Admitted, Gate } from './admission.js';
 import type { Caller } from './quota.js';
+import type { Link, LinkEvents } from './stream-conns.js';
 
 /** What a connection asks of the rest of the helper (dispatch.ts). */
 export interface Handler {
@@ -38,43 +40,37 @@ const MAX_IN_FLIGHT = 64;
 
 // A user the helper does not serve gets one clear answer, DENIED to its
 // first request, and the connection is closed: no request is carried out.
-function deny(socket: net.Socket, frameTimeoutMs: number): void {
-  const reader = new FrameReader();
+function deny(link: Link, frameTimeoutMs: number): LinkEvents {
   let answered = false;
-  socket.setTimeout(frameTimeoutMs, () => socket.destroy());
-  socket.on('end', () => answered || socket.destroy());
-  socket.on('data', (chunk: Buffer) => {
-    if (answered) return;
-    let frame: Buffer | undefined;
-    try {
-      [frame] = reader.push(chunk);
-    } catch {
-      return socket.destroy();
-    }
-    if (!frame) return;
-    answered = true;
-    socket.end(encodeReply({ type: frame.readUInt8(5), id: frame.readUInt32BE(8), status: Status.Denied }));
-  });
+  link.timeout(frameTimeoutMs);
+  return {
+    frames: (bytes) => {
+      if (answered) return;
+      answered = true;
+      link.write([encodeReply({ type: bytes.readUInt8(5), id: bytes.readUInt32BE(8), status: Status.Denied })], () => {});
+      link.end();
+    },
+    bad: () => answered || link.destroy(),
+    end: () => answered || link.destroy(),
+    closed: () => {},
+  };
 }
+
+const IGNORED: LinkEvents = { frames: () => {}, bad: () => {}, end: () => {}, closed: () => {} };
 
 /** A new connection: refused, or served for the caller the gate admits. */
-export function accept(socket: net.Socket, gate: Gate, handler: Handler, times: ConnectionTimes, log: Logger): void {
-  socket.on('error', (err) => log.debug(`client: ${err.message}`));
-  const admission = gate.admit(socket);
-  if ('denied' in admission) return deny(socket, times.frameTimeoutMs);
-  if ('closed' in admission) return void socket.destroy();
+export function accept(link: Link, peer: PeerCredentials | Error, gate: Gate, handler: Handler, times: ConnectionTimes, log: Logger): LinkEvents {
+  const admission = gate.admit(peer, () => peerGroups(link.fd));
+  if ('denied' in admission) return deny(link, times.frameTimeoutMs);
+  if ('closed' in admission) {
+    link.destroy();
+    return IGNORED;
+  }
   handler.admitted(admission.caller);
-  serve(socket, admission.caller, handler, times, log);
+  return serve(link, admission, handler, log);
 }
 
-function serve(socket: net.Socket, caller: Caller, handler: Handler, times: ConnectionTimes, log: Logger): void {
-  socket.setTimeout(times.idleTimeoutMs, () => socket.destroy());
-  const reader = new FrameReader();
-  const frameDeadline = deadline(times.frameTimeoutMs, () => {
-    log.debug('closing a client connection: a frame was not completed in time');
-    socket.destroy();
-  });
-  socket.on('close', () => frameDeadline.stop());
+function serve(link: Link, { caller, left }: Admitted, handler: Handler, log: Logger): LinkEvents {
   // Replies leave in request order. Most are made at once (a Buffer); one
   // that waits for DNS is a Promise, and the replies behind it wait too.
   // No promise is made for a reply that needs none: at tens of thousands of
@@ -92,14 +88,12 @@ function serve(socket: net.Socket, caller: Caller, handler: Handler, times: Conn
   const release = () => {
     handler.flush();
     if (batch.length === 0) return;
-    const out = batch;
+    const out = batch.map((item) => (Buffer.isBuffer(item) ? item : handler.settled(item, caller)));
     batch = [];
-    socket.cork();
-    for (const item of out) {
-      const buf = Buffer.isBuffer(item) ? item : handler.settled(item, caller);
-      if (socket.writable) socket.write(buf, () => --inFlight < MAX_IN_FLIGHT && !closing && socket.resume());
-    }
-    socket.uncork();
+    link.write(out, () => {
+      inFlight -= out.length;
+      if (inFlight < MAX_IN_FLIGHT && !closing) link.resume();
+    });
   };
   const write = (item: Buffer | Held) => {
     if (batch.length === 0) setImmediate(release);
@@ -120,14 +114,14 @@ function serve(socket: net.Socket, caller: Caller, handler: Handler, times: Conn
         return;
       }
       queue.shift();
-      if (socket.writable) write(head);
+      if (link.writable) write(head);
     }
     if (!closing) return;
     release();
-    socket.end();
+    link.end();
   };
   const send = (reply: Buffer | Held | Promise<Buffer>) => {
-    if (++inFlight >= MAX_IN_FLIGHT) socket.pause();
+    if (++inFlight >= MAX_IN_FLIGHT) link.pause();
     queue.push(reply);
   };
   const hangUp = (why: string) => {
@@ -135,25 +129,9 @@ function serve(socket: net.Socket, caller: Caller, handler: Handler, times: Conn
     log.debug(`closing a client connection: ${why}`);
     closing = true;
   };
-  socket.on('end', () => {
-    hangUp('the client has no more requests');
-    drain();
-  });
-  socket.on('data', (chunk: Buffer) => {
-    if (closing) return;
-    received(chunk);
-    drain();
-  });
-  const received = (chunk: Buffer) => {
-    let frames: Buffer[];
-    try {
-      frames = reader.push(chunk);
-    } catch (err) {
-      return hangUp((err as Error).message); // no frame boundary left to answer at
-    }
-    if (reader.buffered > 0) frameDeadline.start();
-    else frameDeadline.stop();
-    for (const frame of frames) {
+  const received = (bytes: Buffer) => {
+    for (let at = 0; at < bytes.length; ) {
+      const frame = bytes.subarray(at, (at += bytes.readUInt32BE(at) + 4));
       const decoded = decode(frame);
       if ('error' in decoded) {
         send(decoded.error);
@@ -163,16 +141,24 @@ function serve(socket: net.Socket, caller: Caller, handler: Handler, times: Conn
       else send(handler.answer(decoded.request, caller));
     }
   };
-}
-
-// One timer that start() arms only if it is not running yet.
-function deadline(ms: number, expire: () => void): { start(): void; stop(): void } {
-  let timer: NodeJS.Timeout | undefined;
   return {
-    start: () => void (timer ??= setTimeout(expire, ms)),
-    stop: () => {
-      clearTimeout(timer);
-      timer = undefined;
+    frames: (bytes) => {
+      if (closing) return;
+      received(bytes);
+      drain();
+    },
+    // No frame boundary is left to answer at.
+    bad: (length) => {
+      hangUp(`frame length ${length} out of range`);
+      drain();
+    },
+    end: () => {
+      hangUp('the client has no more requests');
+      drain();
+    },
+    closed: (why) => {
+      left();
+      if (why) log.debug(`closing a client connection: ${why}`);
     },
   };
 }

@@ -1,12 +1,14 @@
 // The helper's listening socket: its directory made and checked, a stale
-// socket file replaced (never a live helper's), systemd's socket taken over,
-// and everything closed at the end.
+// socket file replaced (never a live helper's), systemd's socket taken over.
+// The socket is made in the addon, which accepts its connections
+// (stream-conns.ts), and closed with them.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { getSystemErrorName } from 'node:util';
 import { isBusy, request } from '../client.js';
 import { CliError, EXIT_CONFIG, EXIT_HELPER_UNAVAILABLE } from '../exit-codes.js';
 import type { Logger } from '../log.js';
+import { isListening, listenStream } from '../native.js';
 import { UntrustedSocketError } from '../socket-trust.js';
 import { unixSocketPath } from '../unix-sockets.js';
 import { MsgType } from '../wire/messages.js';
@@ -70,33 +72,30 @@ function warnClosedPath(dir: string, log: Logger): void {
   }
 }
 
-function listen(server: net.Server, where: string | { fd: number }): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.once('error', onError);
-    server.listen(where, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
+// A listening socket at socketPath: its descriptor, or an error with the
+// errno's name as its code, as Node's own listen reports it.
+function listenAt(socketPath: string): number {
+  try {
+    return listenStream(socketPath);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (typeof e.errno === 'number') e.code = getSystemErrorName(-e.errno);
+    throw e;
+  }
 }
 
-/** Listens on socketPath; true when it took STATE's lock to replace a stale socket there. */
-export async function listenOnPath(server: net.Server, socketPath: string, log: Logger, access: SocketAccess, state: StateStore): Promise<boolean> {
+/** A listening socket at socketPath; `locked` when it took STATE's lock to replace a stale socket there. */
+export async function listenOnPath(socketPath: string, log: Logger, access: SocketAccess, state: StateStore): Promise<{ fd: number; locked: boolean }> {
   prepareDirectory(socketPath, access, log);
-  const locked = await listenOrReplaceStale(server, socketPath, log, state);
+  const listening = await listenOrReplaceStale(socketPath, log, state);
   fs.chmodSync(socketPath, access === 'own' ? 0o600 : 0o666);
-  return locked;
+  return listening;
 }
 
 // Clients look for the helper at socketPath; a socket systemd made elsewhere
 // would serve nobody, so say so.
-export async function listenOnFd(server: net.Server, fd: number, socketPath: string, log: Logger): Promise<void> {
-  try {
-    await listen(server, { fd });
-  } catch (err) {
-    throw new Error(`cannot serve the socket systemd passed as fd ${fd}: ${(err as Error).message}`);
-  }
+export function checkInheritedFd(fd: number, socketPath: string, log: Logger): void {
+  if (!isListening(fd)) throw new Error(`cannot serve the socket systemd passed as fd ${fd}: it is not a listening stream socket`);
   const bound = unixSocketPath(fd);
   if (!bound) throw new Error(`the socket systemd passed as fd ${fd} is not a Unix socket with a path`);
   if (bound !== socketPath) log.warn(`systemd's socket is ${bound}, but programs look for the helper at ${socketPath}; make ListenStream= in bia-helper.socket and the socket setting agree`);
@@ -107,10 +106,9 @@ export async function listenOnFd(server: net.Server, fd: number, socketPath: str
 // has a live listener: a busy helper, not to be replaced. Helpers racing
 // to replace the same stale file take the state lock first, so that only
 // one removes it, and never the file a winner just made.
-async function listenOrReplaceStale(server: net.Server, socketPath: string, log: Logger, state: StateStore): Promise<boolean> {
+async function listenOrReplaceStale(socketPath: string, log: Logger, state: StateStore): Promise<{ fd: number; locked: boolean }> {
   try {
-    await listen(server, socketPath);
-    return false;
+    return { fd: listenAt(socketPath), locked: false };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw new CliError(`cannot listen on ${socketPath}: ${(err as Error).message}`, EXIT_CONFIG);
   }
@@ -127,8 +125,7 @@ async function listenOrReplaceStale(server: net.Server, socketPath: string, log:
     log.info(`removing stale socket ${socketPath}`);
     fs.rmSync(socketPath, { force: true });
     try {
-      await listen(server, socketPath);
-      return true;
+      return { fd: listenAt(socketPath), locked: true };
     } catch (err) {
       await state.close();
       throw err;
@@ -137,9 +134,9 @@ async function listenOrReplaceStale(server: net.Server, socketPath: string, log:
   throw new HelperRunningError(socketPath);
 }
 
-export async function closeServer(server: net.Server, clients: Set<net.Socket>, socketFile: string | undefined): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  for (const socket of clients) socket.destroy();
-  await closed;
+/** Stops listening (the connections are closed with SERVING, or FD itself before it serves) and removes the socket file. */
+export function closeListener(serving: { close(): void } | undefined, fd: number, socketFile: string | undefined): void {
+  if (serving) serving.close();
+  else fs.closeSync(fd);
   if (socketFile) fs.rmSync(socketFile, { force: true });
 }

@@ -4,7 +4,6 @@
 // parts are made and wired together: listener.ts (the socket), admission.ts
 // (whom to serve), connection.ts (one client), dispatch.ts (the answers),
 // network.ts (the network it is on), mappings.ts (the mappings' life).
-import net from 'node:net';
 import { createLogger, heldStderr, resolveLogLevel, type Logger, type LogLevel } from '../log.js';
 import { DEFAULT_POOL, DEFAULT_QUOTA_LIMITS, type NetworkMode, type PoolScope, type QuotaLimits } from '../config/values.js';
 import type { SynthSettings } from '../mapping/synth-format.js';
@@ -24,7 +23,8 @@ import { Synthesizer } from './synth.js';
 import { StateStore } from './statestore.js';
 import { dispatcher } from './dispatch.js';
 import { accept } from './connection.js';
-import { closeServer, listenOnFd, listenOnPath, type SocketAccess } from './listener.js';
+import { checkInheritedFd, closeListener, listenOnPath, type SocketAccess } from './listener.js';
+import { serveLinks } from './stream-conns.js';
 import { startDnsEndpoint, type DnsEndpoint } from './dnsendpoint.js';
 import { WatchedFile } from './filecache.js';
 import { parseResolvConf, resolvConfPath } from './resolvconf.js';
@@ -113,24 +113,15 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   });
   const pool = new Pool(options.pool ?? DEFAULT_POOL, () => detector.hostIPv4());
   const synth = new Synthesizer(options.synth);
-  const clients = new Set<net.Socket>();
-  let setReady!: (accept: (socket: net.Socket) => void) => void;
-  const ready = new Promise<(socket: net.Socket) => void>((resolve) => (setReady = resolve));
-  // Half-open, so a client that shuts down its sending side after its
-  // requests (nc -U, a script) still gets its replies. A client accepted
-  // before the saved mappings are read back waits (its data stays buffered).
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-    clients.add(socket);
-    socket.on('close', () => clients.delete(socket));
-    void ready.then((accept) => accept(socket));
-  });
   const inherited = options.listenFd !== undefined;
   const state = new StateStore(options.stateDir ?? defaultStateDir(), log);
   // Replacing a stale socket file takes the state lock first (listenOrReplaceStale).
   let locked = false;
-  if (inherited) await listenOnFd(server, options.listenFd!, socketPath, log);
-  else locked = await listenOnPath(server, socketPath, log, socketAccess(options), state);
-  server.on('error', (err) => log.error(`server: ${err.message}`));
+  let listenFd: number;
+  if (inherited) {
+    listenFd = options.listenFd!;
+    checkInheritedFd(listenFd, socketPath, log);
+  } else ({ fd: listenFd, locked } = await listenOnPath(socketPath, log, socketAccess(options), state));
   // The socket file of an inherited socket is systemd's: it stays when the
   // helper ends, so that the next client starts a helper again.
   const socketFile = inherited ? undefined : socketPath;
@@ -141,7 +132,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
     opened = await openMappings(state, locked, pool, synth, options, log);
   } catch (err) {
     detector.close();
-    await closeServer(server, clients, socketFile);
+    closeListener(undefined, listenFd, socketFile);
     throw err;
   }
   const { store, mapper, uses: savedUseRecords } = opened;
@@ -191,7 +182,10 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
   };
   publishHello(parts);
   const handler = dispatcher(parts);
-  setReady((socket) => accept(socket, gate, handler, times, log));
+  // Connections made before the saved mappings were read back waited in
+  // the listen backlog until now. A client that shuts down its sending
+  // side after its requests (nc -U, a script) still gets its replies.
+  const serving = serveLinks(listenFd, times, (link, peer) => accept(link, peer, gate, handler, times, log));
   // Programs' USE and RELEASE arrive as datagrams too: a fresh process's first use wakes no connection.
   const useReports = listenUseReports(socketPath, socketAccess(options), allow, handler, log);
   if (useReports) mapper.readPendingUses = () => useReports.drain();
@@ -214,7 +208,7 @@ export async function startHelper(options: HelperOptions = {}): Promise<Helper> 
       detector.close();
       published?.retire();
       useReports?.close();
-      await closeServer(server, clients, socketFile);
+      closeListener(serving, listenFd, socketFile);
       usage.flush();
       await store.close();
       for (const own of tables.saved()) await own.store.close();

@@ -235,27 +235,41 @@ lab_tayga() {
 }
 
 # lab_clat: what a user could run instead of bia: a userspace CLAT (the
-# customer side of 464XLAT) on the host, tayga on a TUN device. The host's
-# IPv4 address 192.0.0.2 and the peer, seen as $LAB_CLAT_PEER4, are
-# translated statelessly to 2001:db8:1::100 and the peer's own IPv6 address,
-# and forwarded over the IPv6-only link (the peer routes ::100 back here).
+# customer side of 464XLAT), tayga on a TUN device, on a host of its own
+# ("clathost", a third namespace behind a second veth to the peer) so that
+# the host bia runs on stays IPv6-only: with the CLAT's IPv4 address and
+# route on it, bia's helper would rightly see a dual-stack host. The CLAT
+# host's IPv4 address 192.0.0.2 and the peer, seen as $LAB_CLAT_PEER4, are
+# translated statelessly to 2001:db8:2::100 and the peer's own IPv6 address.
+# Run its programs with `clathost CMD`.
 LAB_CLAT_PEER4=192.0.2.77
+clathost() { nsenter --net="/proc/$LAB_CLATHOST_PID/ns/net" -- "$@"; }
 lab_clat() {
-  local conf="$LAB_DIR/clat.conf" mine=2001:db8:1::100 own=2001:db8:1::101
+  local conf="$LAB_DIR/clat.conf" mine=2001:db8:2::100 own=2001:db8:2::101
+  unshare --net -- sleep infinity &
+  LAB_CLATHOST_PID=$!
+  lab_wait "the CLAT host's namespace" sh -c "[ \"\$(readlink /proc/$LAB_CLATHOST_PID/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]"
+  peer ip link add clat0 type veth peer name eth0 netns "$LAB_CLATHOST_PID"
+  peer ip addr add 2001:db8:2::2/64 dev clat0 nodad
+  peer ip link set clat0 up
+  peer ip -6 route add "$mine/128" via 2001:db8:2::1
+  peer ip -6 route add "$own/128" via 2001:db8:2::1
+  clathost ip link set lo up
+  clathost ip addr add 2001:db8:2::1/64 dev eth0 nodad
+  clathost ip link set eth0 up
+  clathost ip -6 route add default via 2001:db8:2::2
+  clathost sysctl -qw net.ipv6.conf.all.forwarding=1
   printf 'tun-device clat\nipv4-addr 192.0.0.1\nipv6-addr %s\nmap 192.0.0.2 %s\nmap %s %s\ndata-dir %s\n' \
     "$own" "$mine" "$LAB_CLAT_PEER4" "$LAB_PEER6" "$LAB_DIR/clat" >"$conf"
   mkdir -p "$LAB_DIR/clat"
-  sysctl -qw net.ipv6.conf.all.forwarding=1
-  tayga --config "$conf" --mktun >/dev/null
-  ip link set clat up
-  ip addr add 192.0.0.2/32 dev clat
-  ip route add "$LAB_CLAT_PEER4/32" dev clat src 192.0.0.2
-  ip -6 route add "$mine/128" dev clat
-  ip -6 route add "$own/128" dev clat
-  peer ip -6 route add "$mine/128" via "$LAB_HOST6"
-  peer ip -6 route add "$own/128" via "$LAB_HOST6"
-  tayga --config "$conf" --nodetach >"$LAB_DIR/clat.log" 2>&1 &
-  lab_wait "the CLAT" sh -c "ip -4 addr show dev clat | grep -q 192.0.0.2 && pgrep -f 'tayga --config $conf --nodetach' >/dev/null"
+  clathost tayga --config "$conf" --mktun >/dev/null
+  clathost ip link set clat up
+  clathost ip addr add 192.0.0.2/32 dev clat
+  clathost ip route add "$LAB_CLAT_PEER4/32" dev clat src 192.0.0.2
+  clathost ip -6 route add "$mine/128" dev clat
+  clathost ip -6 route add "$own/128" dev clat
+  clathost tayga --config "$conf" --nodetach >"$LAB_DIR/clat.log" 2>&1 &
+  lab_wait "the CLAT" sh -c "nsenter --net=/proc/$LAB_CLATHOST_PID/ns/net ip -4 addr show dev clat | grep -q 192.0.0.2 && pgrep -f 'tayga --config $conf --nodetach' >/dev/null"
 }
 
 # lab_dns_cache ZONE TTL: the host's DNS becomes a caching resolver (a

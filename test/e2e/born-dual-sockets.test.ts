@@ -122,6 +122,44 @@ BIA_LOG=debug bia run -- python3 "$LAB_DIR/exec.py"; echo "RESULT bia $?"`);
     expect(r.stderr.match(/now an AF_INET6 socket/g)).toBeNull();
   });
 
+  // A socket born dual-stack skips setsockopt(IPV6_V6ONLY, 0) where the
+  // namespace's default (net.ipv6.bindv6only) is already 0
+  // (v4prog/dualstack.c): where it is 1, and in a namespace the thread
+  // entered after it read the default, the option must still be set.
+  it('python3: born dual-stack where net.ipv6.bindv6only is 1, and after unshare() into such a namespace', async () => {
+    const r = await lab(String.raw`peer_serve_tcp 8080
+cat >"$LAB_DIR/v6only.py" <<'PY'
+import ctypes, os, socket
+def loop(tag):
+    l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+    c = socket.socket(); c.settimeout(3)
+    try:
+        c.connect(l.getsockname()); print(tag, "connected", c.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY))
+    except OSError as e:
+        print(tag, "failed", e)
+w = socket.socket(); w.settimeout(3); w.connect((socket.gethostbyname("v6only.test"), 8080)); w.close()
+loop("host")
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.unshare(0x40000000) != 0:   # CLONE_NEWNET, through bia's hook
+    raise OSError(ctypes.get_errno(), "unshare")
+open("/proc/sys/net/ipv6/bindv6only", "w").write("1")
+os.system("ip link set lo up")
+loop("unshared")
+PY
+sysctl -qw net.ipv6.bindv6only=0
+BIA_LOG=debug bia run -- python3 "$LAB_DIR/v6only.py"; echo "RESULT zero $?"
+sysctl -qw net.ipv6.bindv6only=1
+bia run -- python3 "$LAB_DIR/v6only.py"; echo "RESULT one $?"`);
+    expect(r.rc('zero'), r.stderr).toBe(0);
+    expect(r.rc('one'), r.stderr).toBe(0);
+    // "connected 0" twice per run: the socket answers IPV6_V6ONLY as the
+    // AF_INET socket it stands for (0), and it reached 127.0.0.1 through
+    // ::ffff:127.0.0.1, which only a dual-stack socket can.
+    expect(r.stdout.match(/^host connected 0$/gm), r.stdout).toHaveLength(2);
+    expect(r.stdout.match(/^unshared connected 0$/gm), r.stdout).toHaveLength(2);
+    expect(r.stderr).not.toContain('now an AF_INET6 socket');
+  });
+
   it('roaming: a socket born on the IPv6-only network reaches native IPv4 once the network has it', async () => {
     const r = await lab(String.raw`peer socat TCP4-LISTEN:8091,reuseaddr,fork SYSTEM:'echo "you are $SOCAT_PEERADDR"' &
 peer_serve_tcp 8080

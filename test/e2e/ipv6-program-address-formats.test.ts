@@ -3,7 +3,7 @@
 // (IPV6_V6ONLY=1) and curl -6 resolve an A-only name, connect, and only ever
 // see addresses of the chosen format: the peer's from getaddrinfo and
 // getpeername, their own from getsockname. The peer sees the host's IPv4
-// address. (The mapped default is covered by
+// address, and getnameinfo names the peer as its IPv4 address is named. (The mapped default is covered by
 // ipv6-program-on-ipv4-only-network.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
@@ -20,7 +20,8 @@ s.connect(ai[0][4])
 print("resolved", ai[0][4][0])
 print("peername", s.getpeername()[0])
 print("sockname", s.getsockname()[0])
-print("greeting", s.recv(200).decode().strip())`;
+print("greeting", s.recv(200).decode().strip())
+print("name", socket.getnameinfo((ai[0][4][0], 8080), socket.NI_NAMEREQD | socket.NI_NUMERICSERV))`;
 
 function formatRun(args: string): string {
   return `peer_serve_tcp4 8080
@@ -47,6 +48,9 @@ describe('synthesized address formats for IPv6-only programs', skipWhen(labMissi
     expect(r.stdout).toContain(`peername ${peer}\n`);
     expect(r.stdout).toContain(`sockname ${self}\n`);
     expect(r.stdout).toContain('greeting hello from the IPv4-only peer, you are 198.51.100.1');
+    // No name server has the ip6.arpa name of a made-up address: it is
+    // named as the IPv4 address it stands for (names/nameinfo.c).
+    expect(r.stdout).toContain("name ('v4only.test', '8080')\n");
     // The trace says what was translated: the synthesized address to the mapped one the kernel carries over IPv4.
     expect(r.stderr).toContain(`connect [${peer}]:8080 -> [::ffff:198.51.100.2]:8080`);
     expect(r.rc('curl'), r.stderr).toBe(0);

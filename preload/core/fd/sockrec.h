@@ -45,6 +45,7 @@ struct bia_v6prog {
     struct in_addr peer4;       /* the IPv4 address it stands for */
     bool backed;                /* an AF_INET socket standing in for AF_INET6 (v4backed.h) */
     bool v6only;                /* IPV6_V6ONLY as the program set it, on a backed socket */
+    int icmp;                   /* a backed ICMPv6 echo socket, now ICMPv4: SOCK_DGRAM or SOCK_RAW (icmp6echo.h) */
 };
 
 /* The DNS server a program's own query on the socket addressed, which
@@ -81,8 +82,9 @@ struct bia_sockrec {
     int hist_type;              /* SOCK_STREAM or SOCK_DGRAM */
     unsigned long hist_epoch;   /* the sharing epoch the socket was made in */
     unsigned hist_options;      /* filled by a read: the options set since (sockhist.h) */
-    int icmp_type;              /* SOCK_DGRAM (a ping socket) or SOCK_RAW once made ICMPv6; 0 before */
+    int icmp_type;              /* SOCK_DGRAM (a ping socket) or SOCK_RAW once made ICMPv6; 0 before (the mirror's: from birth) */
     int icmp_parked;            /* a raw one's ICMPv6 twin made at birth: its descriptor + 1 */
+    bool icmp_v6prog;           /* the mirror, an IPv6 program's ICMPv6 echo socket: icmp_parked its ICMPv4 twin, 0 once that took its place (icmp6echo.h) */
 };
 
 /* Whether any record holds any of parts: no system call. */

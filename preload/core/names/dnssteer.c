@@ -7,8 +7,8 @@
  * servers falls back to 127.0.0.1:53, where nothing listens). The helper
  * answers such queries as the extension name resolver would on a loopback
  * port of its own (it may not take port 53), named in SOCKET.dns beside its
- * socket. Here the program's connect/sendto/sendmsg to port 53 of a
- * resolv.conf server, or to that loopback fallback, is sent to it instead,
+ * socket. Here the program's connect/sendto/sendmsg/sendmmsg to port 53
+ * of a resolv.conf server, or to that loopback fallback, is sent to it instead,
  * and the replies' source (and getpeername) shows the server the program
  * addressed, which resolvers check.
  *
@@ -35,8 +35,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define DNS_PORT 53
@@ -204,6 +206,68 @@ const struct msghdr *bia_dnssteer_msg(int fd, const struct msghdr *msg, struct m
     copy->msg_name = (void *)to;
     copy->msg_namelen = len;
     return copy;
+}
+
+/* Whether a message of the batch goes to port 53 (sin_port and sin6_port
+ * are at one offset): no other batch costs a lock or a copy. */
+static bool any_to_dns_port(const struct mmsghdr *v, unsigned int vlen)
+{
+    struct sockaddr_in to;
+
+    for (unsigned int i = 0; i < vlen; i++) {
+        if (!v[i].msg_hdr.msg_name || v[i].msg_hdr.msg_namelen < sizeof to)
+            continue;
+        memcpy(&to, v[i].msg_hdr.msg_name, sizeof to);
+        if (to.sin_port == htons(DNS_PORT))
+            return true;
+    }
+    return false;
+}
+
+struct mmsghdr *bia_dnssteer_mmsg(int fd, struct mmsghdr *v, unsigned int *vlen)
+{
+    unsigned int n = *vlen < UIO_MAXIOV ? *vlen : UIO_MAXIOV;
+    struct sockaddr_storage *buf;
+    struct mmsghdr *copy;
+    bool steered = false;
+
+    if (!v || !any_to_dns_port(v, n))
+        return v;
+    copy = malloc(n * (sizeof *copy + sizeof *buf));
+    if (!copy)
+        return v;    /* sent as it is, to the server the program named */
+    buf = (struct sockaddr_storage *)(copy + n);    /* sizeof *copy keeps the alignment */
+    for (unsigned int i = 0; i < n; i++) {
+        struct msghdr *m = &copy[i].msg_hdr;
+        socklen_t len;
+
+        copy[i] = v[i];
+        len = m->msg_namelen;
+        if (!m->msg_name || bia_dnssteer_to(fd, m->msg_name, &len, &buf[i]) != (void *)&buf[i])
+            continue;
+        m->msg_name = &buf[i];
+        m->msg_namelen = len;
+        steered = true;
+    }
+    if (!steered) {
+        free(copy);
+        return v;
+    }
+    *vlen = n;
+    return copy;
+}
+
+int bia_dnssteer_mmsg_done(struct mmsghdr *v, struct mmsghdr *sent, int rc)
+{
+    int err = errno;
+
+    if (sent == v)
+        return rc;
+    for (int i = 0; i < rc; i++)
+        v[i].msg_len = sent[i].msg_len;
+    free(sent);
+    errno = err;
+    return rc;
 }
 
 /* Whether addr (as the program is shown it) is the endpoint at port. */

@@ -31,6 +31,12 @@ bool bia_literal_map(const char *text, struct in_addr *v4)
         bia_warn_helper("literal %s: the helper answered %s", text, bia_status_name(reply.status));
         return false;
     }
+    /* A synthesized address is an IPv4 address in an IPv6 program's form,
+     * like ::ffff:a.b.c.d: libc's answer. A program that tries IPv4 first
+     * (curl's EPSV data connection to its control peer's text) must go on
+     * to parse it as the IPv6 address it is. */
+    if (reply.u.entry.kind == BIA_K_SYNTHETIC)
+        return false;
     bia_mapcache_put(&reply.u.entry);
     *v4 = reply.u.entry.v4;
     bia_info("literal %s: %s", text, inet_ntop(AF_INET, v4, text4, sizeof text4));

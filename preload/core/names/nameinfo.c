@@ -2,6 +2,7 @@
 
 #include "names/reverse.h"
 #include "runtime/real.h"
+#include "v6prog/synth.h"
 
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -88,6 +89,34 @@ int bia_getnameinfo4(const struct sockaddr *sa, socklen_t salen, char *host, soc
 
     if (!rc)
         rc = host_part(((const struct sockaddr_in *)sa)->sin_addr, host, hostlen, flags);
+    if (!rc && serv && servlen)
+        rc = real(sa, salen, NULL, 0, serv, servlen, flags & ~NI_NAMEREQD);
+    return rc;
+}
+
+bool bia_nameinfo_synthesized(const struct sockaddr *sa, struct in_addr *v4)
+{
+    return !bia_synth_is_mapped() &&
+           bia_synth_to_v4(&((const struct sockaddr_in6 *)sa)->sin6_addr, v4) == 1;
+}
+
+int bia_getnameinfo6(const struct sockaddr *sa, socklen_t salen, struct in_addr v4, char *host,
+                     socklen_t hostlen, char *serv, socklen_t servlen, int flags)
+{
+    int (*real)(const struct sockaddr *, socklen_t, char *, socklen_t, char *, socklen_t, int) =
+        bia_real()->getnameinfo;
+    struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_addr = v4,
+                              .sin_port = ((const struct sockaddr_in6 *)sa)->sin6_port };
+    const struct sockaddr *as4 = (const struct sockaddr *)&s4;
+    /* libc checks the flags first; with neither buffer it only checks. */
+    int rc = real(sa, salen, NULL, 0, NULL, 0, flags & ~NI_NAMEREQD);
+
+    if (rc)
+        return rc;
+    rc = bia_reverse_is_ours(v4) ? bia_getnameinfo4(as4, sizeof s4, host, hostlen, NULL, 0, flags | NI_NAMEREQD)
+                                 : real(as4, sizeof s4, host, hostlen, NULL, 0, flags | NI_NAMEREQD);
+    if (rc == EAI_NONAME)
+        return real(sa, salen, host, hostlen, serv, servlen, flags);
     if (!rc && serv && servlen)
         rc = real(sa, salen, NULL, 0, serv, servlen, flags & ~NI_NAMEREQD);
     return rc;

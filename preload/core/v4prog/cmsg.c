@@ -9,6 +9,7 @@
 #include "runtime/sockaddr.h"
 #include "v4prog/inbound.h"
 #include "v4prog/route.h"
+#include "v6prog/icmp6xlat.h"
 
 #include <errno.h>
 #include <time.h>   /* before linux/errqueue.h, which uses struct timespec (musl's headers do not bring it) */
@@ -213,6 +214,18 @@ static void sin6_out(unsigned char *p, const struct bia_v6prog *state)
         addr_out(p + offsetof(struct sockaddr_in6, sin6_addr), state);
 }
 
+/* An ICMPv4 error about a datagram that left as IPv4 (v6opts.h) as
+ * ICMPv6 reports it. A local one (a path MTU) keeps the IPv4 figure,
+ * 20 bytes on the safe side. */
+static void recverr_v6prog(unsigned char *p)
+{
+    struct sock_extended_err ee;
+
+    memcpy(&ee, p, sizeof ee);
+    bia_icmp6_ee_from_v4(&ee);
+    memcpy(p, &ee, sizeof ee);
+}
+
 void bia_cmsg_v6prog(struct msghdr *msg, const struct bia_v6prog *state)
 {
     unsigned char *end = (unsigned char *)msg->msg_control + msg->msg_controllen;
@@ -223,12 +236,20 @@ void bia_cmsg_v6prog(struct msghdr *msg, const struct bia_v6prog *state)
     for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
         if (c->cmsg_len < CMSG_LEN(0) || c->cmsg_len > (size_t)(end - (unsigned char *)c))
             return;     /* cut short by MSG_CTRUNC */
+        /* The TTL of a datagram that came over IPv4 (IP_RECVTTL, set for
+         * IPV6_RECVHOPLIMIT by v6opts.h), as its hop limit. */
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL && data_len(c) >= sizeof(int)) {
+            c->cmsg_level = IPPROTO_IPV6;
+            c->cmsg_type = IPV6_HOPLIMIT;
+        }
         if (c->cmsg_level != IPPROTO_IPV6)
             continue;
         if (c->cmsg_type == IPV6_PKTINFO && data_len(c) >= sizeof(struct in6_pktinfo))
             addr_out(CMSG_DATA(c) + offsetof(struct in6_pktinfo, ipi6_addr), state);
-        else if (c->cmsg_type == IPV6_RECVERR && data_len(c) >= err + sizeof(struct sockaddr_in6))
+        else if (c->cmsg_type == IPV6_RECVERR && data_len(c) >= err + sizeof(struct sockaddr_in6)) {
+            recverr_v6prog(CMSG_DATA(c));
             sin6_out(CMSG_DATA(c) + err, state);
+        }
         else if (c->cmsg_type == IPV6_ORIGDSTADDR && data_len(c) >= sizeof(struct sockaddr_in6))
             sin6_out(CMSG_DATA(c), state);
     }
@@ -255,7 +276,10 @@ static bool recverr_from_v4(const struct cmsghdr *c, const struct bia_v6prog *st
         return false;
     memcpy(&ee, CMSG_DATA(c), sizeof ee);
     memcpy(&off4, CMSG_DATA(c) + sizeof ee, sizeof off4);
-    /* An IPv4 ICMP error keeps its origin and type, as on a dual-stack socket. */
+    /* An IPv4 ICMP error keeps its origin and type, as on a dual-stack
+     * socket; an ICMPv6 echo socket's is ICMPv6's (icmp6echo.h). */
+    if (state->icmp)
+        bia_icmp6_ee_from_v4(&ee);
     if (off4.sin_family == AF_INET) {
         off6.sin6_family = AF_INET6;
         off6.sin6_addr = shown(off4.sin_addr, state);

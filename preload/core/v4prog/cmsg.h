@@ -26,7 +26,9 @@ void bia_cmsg_to_v4(struct msghdr *msg, bool over_v6);
  * In place, after a receive on a marked socket of an IPv6 program
  * (v6prog.h): the IPv4-mapped addresses of IPV6_PKTINFO, IPV6_RECVERR's
  * offender and IPV6_ORIGDSTADDR in synthesized form, as the program's
- * other addresses are shown. Sizes do not change.
+ * other addresses are shown; IPV6_RECVERR's ICMPv4 error in ICMPv6 terms
+ * and IP_TTL (a datagram that came over IPv4, v6opts.h) as
+ * IPV6_HOPLIMIT. Sizes do not change.
  */
 void bia_cmsg_v6prog(struct msghdr *msg, const struct bia_v6prog *state);
 

@@ -63,7 +63,7 @@ static int take_parked(int fd)
     int domain = 0, protocol = 0, twin;
     socklen_t len = sizeof domain;
 
-    if (!bia_sockrec_get(fd, BIA_REC_ICMP, &rec) || !rec.icmp_parked)
+    if (!bia_sockrec_get(fd, BIA_REC_ICMP, &rec) || !rec.icmp_parked || rec.icmp_v6prog)
         return -1;
     twin = rec.icmp_parked - 1;
     if (getsockopt(twin, SOL_SOCKET, SO_DOMAIN, &domain, &len) || domain != AF_INET6 ||
@@ -126,7 +126,7 @@ int bia_icmp_kind(int fd)
 {
     struct bia_sockrec rec;
 
-    return bia_sockrec_get(fd, BIA_REC_ICMP, &rec) ? rec.icmp_type : 0;
+    return bia_sockrec_get(fd, BIA_REC_ICMP, &rec) && !rec.icmp_v6prog ? rec.icmp_type : 0;
 }
 
 ssize_t bia_icmp_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr_in6 *to)

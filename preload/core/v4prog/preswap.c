@@ -8,6 +8,7 @@
 #include "fd/sockrec.h"
 #include "runtime/log.h"
 #include "runtime/real.h"
+#include "v4prog/dualstack.h"
 #include "v4prog/swap.h"
 
 #include <errno.h>
@@ -55,7 +56,7 @@ static bool born_translated(int fd, int type, int protocol)
 
 int bia_preswap_socket(int type, int protocol)
 {
-    int saved = errno, off = 0, fd;
+    int saved = errno, fd;
 
     if (!candidate(type, protocol) || !expected())
         return -1;
@@ -64,7 +65,7 @@ int bia_preswap_socket(int type, int protocol)
         errno = saved;
         return -1;
     }
-    if (bia_real()->setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) ||
+    if (bia_dualstack_make(fd) ||
         !born_translated(fd, type, protocol)) {
         bia_real()->close(fd);
         errno = saved;

@@ -13,6 +13,7 @@
 #include "v4prog/cmsg.h"
 #include "v4prog/icmpecho.h"
 #include "v4prog/inbound.h"
+#include "v6prog/icmp6echo.h"
 #include "v6prog/v6prog.h"
 
 #include <errno.h>
@@ -42,7 +43,7 @@ ssize_t bia_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *ad
     struct bia_v6prog prog;
     ssize_t r;
 
-    if (bia_icmp_kind(fd)) {
+    if (bia_icmp_kind(fd) || bia_icmp6_kind(fd)) {
         struct iovec v = {buf, n};
         struct msghdr m = {.msg_name = addr, .msg_namelen = len ? *len : 0, .msg_iov = &v, .msg_iovlen = 1};
         r = bia_recvmsg(fd, &m, flags);
@@ -189,7 +190,8 @@ ssize_t bia_recvmsg(int fd, struct msghdr *msg, int flags)
     int icmp;
 
     /* A translated ICMP socket's messages change, whatever else is asked. */
-    if (!msg || (!msg->msg_name && !msg->msg_control && !bia_icmp_kind(fd)) ||
+    if (!msg ||
+        (!msg->msg_name && !msg->msg_control && !bia_icmp_kind(fd) && !bia_icmp6_kind(fd)) ||
         !shown_for(fd, &info, &prog, &who))
         return bia_real()->recvmsg(fd, msg, flags);
     icmp = who.info ? bia_icmp_kind(fd) : 0;
@@ -197,7 +199,12 @@ ssize_t bia_recvmsg(int fd, struct msghdr *msg, int flags)
         return -1;
     if (lends_control(&who))
         lend_control(msg, c = &control);
-    r = icmp ? bia_icmp_recvmsg(fd, msg, flags, icmp) : bia_real()->recvmsg(fd, msg, flags);
+    if (icmp)
+        r = bia_icmp_recvmsg(fd, msg, flags, icmp);
+    else if (who.prog && who.prog->icmp)   /* an IPv6 program's, made ICMPv4 (icmp6echo.h) */
+        r = bia_icmp6_recvmsg(fd, msg, flags, who.prog);
+    else
+        r = bia_real()->recvmsg(fd, msg, flags);
     if (finish("recvmsg", msg, &s, c, &who, r >= 0) || r < 0)
         return -1;
     return r;

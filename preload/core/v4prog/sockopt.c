@@ -7,6 +7,7 @@
 #include "v4prog/preswap.h"
 #include "v4prog/swap.h"
 #include "v6prog/v6only.h"
+#include "v6prog/v6opts.h"
 
 #include <errno.h>
 #include <linux/icmp.h>
@@ -75,7 +76,9 @@ int bia_setsockopt(int fd, int level, int name, const void *value, socklen_t len
     struct bia_fdinfo info;
     int name6, rc, saved;
 
-    if (!bia_fdtable_get(fd, &info) || undo_preswap(fd, &info, level, name))
+    if (!bia_fdtable_get(fd, &info))   /* an IPv6 program's, or not translated */
+        return bia_v6opts_setsockopt(fd, level, name, value, len);
+    if (undo_preswap(fd, &info, level, name))
         return bia_real()->setsockopt(fd, level, name, value, len);
     if (level == SOL_RAW && name == ICMP_FILTER && value && bia_icmp_kind(fd) == SOCK_RAW)
         return bia_icmp_filter(fd, value, len);

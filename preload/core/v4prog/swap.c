@@ -12,6 +12,7 @@
 #include "fd/sockhist.h"
 #include "runtime/log.h"
 #include "runtime/real.h"
+#include "v4prog/dualstack.h"
 #include "v4prog/icmpecho.h"
 #include "v4prog/sockopt.h"
 
@@ -303,14 +304,13 @@ static void copy_file_flags(int from, int to)
 /* Makes the AF_INET6 socket that will replace the one on fd. */
 static int make_replacement(int fd, const struct bia_swap_plan *old)
 {
-    int off = 0;
     int s = is_icmp(old) ? bia_icmp_twin(fd, old->type)
                          : bia_fdroom_socket(AF_INET6, old->type | SOCK_CLOEXEC, old->protocol);
 
     if (s < 0)
         return -1;
     /* ICMPv6 never reaches an IPv4 peer: no dual-stack to ask for. */
-    if (!is_icmp(old) && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off)) {
+    if (!is_icmp(old) && bia_dualstack_make(s)) {
         int err = errno;
         bia_real()->close(s);
         errno = err;

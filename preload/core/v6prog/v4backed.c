@@ -204,6 +204,8 @@ int bia_v4backed_getsockopt(int fd, int level, int name, void *value, socklen_t 
 
     if (level == SOL_SOCKET && name == SO_DOMAIN)
         return int_answer(AF_INET6, value, len);
+    if (level == SOL_SOCKET && name == SO_PROTOCOL && bia_v6prog_get(fd, &prog) && prog.icmp)
+        return int_answer(IPPROTO_ICMPV6, value, len);      /* an ICMPv6 echo socket (icmp6echo.h) */
     if (level != IPPROTO_IPV6)
         return bia_real()->getsockopt(fd, level, name, value, len);
     if (name == IPV6_V6ONLY && bia_v6prog_get(fd, &prog))

@@ -40,7 +40,7 @@ ssize_t bia_v4backed_sendmsg(int fd, const struct msghdr *msg, int flags);
  * IPV6_MTU (IP_MTU).
  * IPV6_V6ONLY is remembered (there is no IPv6 to exclude). The others are
  * the kernel's answer for an AF_INET socket (ENOPROTOOPT). SO_DOMAIN
- * answers AF_INET6.
+ * answers AF_INET6, SO_PROTOCOL on an ICMP echo socket IPPROTO_ICMPV6.
  */
 int bia_v4backed_setsockopt(int fd, int level, int name, const void *value, socklen_t len);
 int bia_v4backed_getsockopt(int fd, int level, int name, void *value, socklen_t *len);

@@ -217,15 +217,43 @@ static bool v6only_any(int fd, const struct sockaddr_in6 *a)
            !bia_real()->getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, &len) && on;
 }
 
+/* A bind to a synthesized address: one of this host's IPv4 addresses as
+ * getsockname showed it (lftp binds its FTP data socket to the control
+ * connection's local address), bound as its IPv4-mapped form. 1: not
+ * synthesized, bind as asked. */
+static int bind_synthesized(int fd, const struct sockaddr_in6 *a)
+{
+    char from_text[BIA_ADDRSTR_SIZE], to_text[BIA_ADDRSTR_SIZE];
+    struct sockaddr_in6 to;
+    struct in_addr v4;
+    bool lifted;
+
+    if (bia_synth_to_v4(&a->sin6_addr, &v4) != 1)
+        return 1;    /* a pool address the helper does not know fails as the kernel says */
+    bia_sin6_mapped(&to, v4, a->sin6_port);
+    lifted = bia_v6only_lift(fd);
+    if (bia_real()->bind(fd, (const struct sockaddr *)&to, sizeof to)) {
+        if (lifted)
+            bia_v6only_restore(fd);
+        return -1;
+    }
+    mark(fd, NULL);
+    bia_info("bind %s -> %s", bia_sin6_str(a, from_text), bia_sin6_str(&to, to_text));
+    return 0;
+}
+
 int bia_v6prog_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
     char text[BIA_ADDRSTR_SIZE];
     struct bia_netmode mode;
     struct sockaddr_in6 a;
+    int rc;
 
     if (len < sizeof a || addr->sa_family != AF_INET6)
         return bia_real()->bind(fd, addr, len);
     memcpy(&a, addr, sizeof a);     /* the program's buffer may be unaligned */
+    if (!IN6_IS_ADDR_UNSPECIFIED(&a.sin6_addr) && (rc = bind_synthesized(fd, &a)) <= 0)
+        return rc;
     if (!v6only_any(fd, &a))
         return bia_real()->bind(fd, addr, len);
     bia_netmode_get(&mode);

@@ -47,7 +47,10 @@ bool bia_v6prog_learn_pair(const struct sockaddr *addr, socklen_t len);
 /* bind() of an AF_INET6 socket (not a swapped one): an IPv6-only server
  * ([::] with IPV6_V6ONLY on) on an IPv4-only network gets the option
  * lifted, so that IPv4 clients reach it (draft 5.2); if that bind fails
- * (the port is taken on the IPv4 side) it binds as the program asked. */
+ * (the port is taken on the IPv4 side) it binds as the program asked.
+ * A synthesized address (this host's IPv4 address as getsockname shows
+ * it) is bound as its IPv4-mapped form, the option lifted, the socket
+ * marked. */
 int bia_v6prog_bind(int fd, const struct sockaddr *addr, socklen_t len);
 
 /* Whether fd is marked; *out gets its state. */
