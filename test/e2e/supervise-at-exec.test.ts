@@ -82,6 +82,14 @@ PATH="$LAB_DIR:$PATH" bia run -- env static_client "$addr" 8080; echo "RESULT en
     expect(r.stdout.split(`peername family inet len 16 addr ${addr} port 8080`).length).toBe(3);
   });
 
+  it('a static program a preloaded program executes with an emptied environment (env -i) runs as asked, untranslated, as it would without bia', async () => {
+    const r = await lab(`${POOL_ADDR}
+bia run -- env -i ${CLIENT} "$addr" 8080; echo "RESULT bia $?"`);
+    poolAddress(r.stdout);
+    expect(r.stdout).toMatch(/^connected (ENETUNREACH|EHOSTUNREACH)$/m);
+    expect(r.stderr).not.toContain('supervisor');
+  });
+
   it('a set-uid static program a shell executes is not supervised (it would lose its privileges): it runs untranslated', async () => {
     const r = await lab(`${POOL_ADDR}
 cp ${CLIENT} "$LAB_DIR/suid_client"; chmod u+s "$LAB_DIR/suid_client"

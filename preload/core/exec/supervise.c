@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "exec/supervise.h"
 
+#include "bia_contract.h"
 #include "exec/elfreach.h"
 #include "exec/siblings.h"
 #include "runtime/real.h"
@@ -41,9 +42,22 @@ static bool locate(const char *cmd, bool search, char *file)
     return snprintf(file, PATH_MAX, "./%s", cmd) < PATH_MAX;   /* execve's: the current directory */
 }
 
+/* Whether envp names the helper and the pool, which bia-supervise needs
+ * (an environment the program emptied, env -i, runs the program as asked). */
+static bool has_settings(char *const envp[])
+{
+    bool socket = false, pool = false;
+
+    for (size_t i = 0; envp && envp[i]; i++) {
+        socket = socket || !strncmp(envp[i], BIA_ENV_SOCKET "=", strlen(BIA_ENV_SOCKET "="));
+        pool = pool || !strncmp(envp[i], BIA_ENV_POOL "=", strlen(BIA_ENV_POOL "="));
+    }
+    return socket && pool;
+}
+
 /* false: the exec goes ahead as asked (a glibc program under the glibc
  * build, the usual case, costs only the ELF check). */
-static bool make_plan(const char *cmd, bool search, struct plan *p)
+static bool make_plan(const char *cmd, bool search, char *const envp[], struct plan *p)
 {
     enum bia_elfreach reach = locate(cmd, search, p->file) ? bia_elfreach(p->file) : BIA_ELF_PRELOAD;
 
@@ -56,7 +70,7 @@ static bool make_plan(const char *cmd, bool search, struct plan *p)
     if (reach == BIA_ELF_PRELOAD || (reach == BIA_ELF_MUSL && p->library[0]) ||
         access(p->file, X_OK) || privileged(p->file))
         return true;
-    p->supervise = bia_sibling_supervisor()[0] != '\0';
+    p->supervise = bia_sibling_supervisor()[0] != '\0' && has_settings(envp);
     return true;
 }
 
@@ -97,7 +111,7 @@ static int route(const char *cmd, bool search, char *const argv[], char *const e
     size_t argc = count(argv), envc = count(envp), n = 0;
     char preload[4 * PATH_MAX];
 
-    if (!make_plan(cmd, search, &p))
+    if (!make_plan(cmd, search, envp, &p))
         return run(cmd, argv, envp, ctx);
     {
         char *sargv[argc + 4], *senvp[envc + 1];
