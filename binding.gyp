@@ -22,14 +22,24 @@
       "sources": ["<!@(ls -1 preload/core/*/*.c preload/hooks/*.c)"]
     },
     {
+      "target_name": "bia_preload_musl",
+      "type": "none",
+      "actions": [{
+        "action_name": "musl_preload",
+        "inputs": ["<!@(ls -1 preload/core/*/*.c preload/core/*/*.h preload/hooks/*.c)", "scripts/musl-preload.mjs"],
+        "outputs": ["<(PRODUCT_DIR)/musl/libbia.so"],
+        "action": ["node", "scripts/musl-preload.mjs", "--optional", "<@(_outputs)"]
+      }]
+    },
+    {
       "target_name": "bia_launcher",
       "type": "executable",
       "product_name": "bia",
-      "include_dirs": ["<!(node scripts/gen-contract.mjs)", "preload/include"],
+      "include_dirs": ["<!(node scripts/gen-contract.mjs)", "preload/include", "preload/core"],
       "defines": ["_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra"],
       "ldflags": ["-static"],
-      "sources": ["<!@(ls -1 launcher/*.c)", "preload/core/client/protocol.c", "preload/core/client/maptable_file.c", "preload/core/client/socktrust.c"]
+      "sources": ["<!@(ls -1 launcher/*.c)", "preload/core/exec/elfreach.c", "preload/core/client/protocol.c", "preload/core/client/maptable_file.c", "preload/core/client/socktrust.c"]
     },
     {
       "target_name": "bia_supervisor",

@@ -8,7 +8,7 @@
 # Inputs (environment): BIA_ROOT, LAB_BIA (the native launcher), BENCH_BIN (compiled C programs), BENCH_OUT,
 # BENCH_ONLY (sections to run, comma-separated; empty: all), BENCH_RUNS,
 # BENCH_IPERF_RUNS, BENCH_IPERF_SECS, BENCH_IPERF_OMIT, BENCH_CONNECT_N, BENCH_COLD_K,
-# BENCH_RESOLVE_N, BENCH_RTT_N, BENCH_HF_RUNS, BENCH_CAP_SECS, BENCH_MEM_COUNTS,
+# BENCH_RESOLVE_N, BENCH_RW_N, BENCH_RTT_N, BENCH_HF_RUNS, BENCH_CAP_SECS, BENCH_MEM_COUNTS,
 # BENCH_MEM_DEADLINE.
 
 set -uo pipefail
@@ -250,6 +250,58 @@ if want start; then
   after=$(requests)
   emit roundtrips run 1 "{\"processes\":5,\"requests\":$((after - before))}"
 fi
+
+# --- 6. programs under the seccomp supervisor ----------------------------------
+# Static builds of the bench's programs (BENCH_BIN/*_static): "native" is
+# the static program the IPv6 way, "bia" the same program the IPv4 way under
+# bia-supervise, started as bia run starts it. A dynamic musl build of
+# connect_bench (when musl-gcc is there) is measured under bia's musl
+# preload and under the supervisor alone: which path musl programs take.
+SUPERVISOR="$BIA_ROOT/build/Release/bia-supervise"
+MUSL_LIB="$BIA_ROOT/build/Release/musl/libbia.so"
+supervise() { env BIA_SOCKET="${BENCH_SOCK:-$SOCK}" BIA_POOL="$POOL" "$SUPERVISOR" -- "$@"; }
+musl_preload() { env LD_PRELOAD="$MUSL_LIB" BIA_SOCKET="${BENCH_SOCK:-$SOCK}" BIA_POOL="$POOL" "$@"; }
+if want supervised; then
+  peer "$BENCH_BIN/stream_bench_static" -s 9100 &
+  lab_wait "the stream sink on the peer" peer_listening 9100
+  [ -z "${POOL_ADDR:-}" ] &&
+    POOL_ADDR=$(bia run -- "$BENCH_BIN/connect_bench" -4 v6only.test $PORT_SINK 1 | sed -n 's/.*"peer":"\([0-9.]*\)".*/\1/p')
+fi
+for r in $(seq 1 "$BENCH_IPERF_RUNS"); do
+  want supervised || break
+  for m in $(order "$r" native bia); do
+    step "supervised throughput round $r $m"
+    case $m in
+      native) out=$("$BENCH_BIN/stream_bench_static" -6 2001:db8:1::2 9100 "$BENCH_IPERF_SECS") ;;
+      bia) out=$(supervise "$BENCH_BIN/stream_bench_static" -4 "$POOL_ADDR" 9100 "$BENCH_IPERF_SECS") ;;
+    esac
+    [ -n "$out" ] && emit sup_throughput "$m" "$r" "$out"
+  done
+done
+for r in $(seq 1 "$BENCH_RUNS"); do
+  want supervised || break
+  for m in $(order "$r" native bia); do
+    step "supervised connect and read/write round $r $m"
+    case $m in
+      native) out=$("$BENCH_BIN/connect_bench_static" -6 2001:db8:1::2 $PORT_SINK "$BENCH_CONNECT_N")
+              rw=$("$BENCH_BIN/rw_bench_static" "$BENCH_RW_N") ;;
+      bia) out=$(supervise "$BENCH_BIN/connect_bench_static" -4 "$POOL_ADDR" $PORT_SINK "$BENCH_CONNECT_N")
+           rw=$(supervise "$BENCH_BIN/rw_bench_static" "$BENCH_RW_N") ;;
+    esac
+    [ -n "$out" ] && emit sup_connect "$m" "$r" "$out"
+    [ -n "$rw" ] && emit sup_rw "$m" "$r" "$rw"
+  done
+  [ -x "$BENCH_BIN/connect_bench_musl" ] && [ -r "$MUSL_LIB" ] || continue
+  for m in native preload supervisor; do
+    step "musl connect round $r $m"
+    case $m in
+      native) out=$("$BENCH_BIN/connect_bench_musl" -6 2001:db8:1::2 $PORT_SINK "$BENCH_CONNECT_N") ;;
+      preload) out=$(musl_preload "$BENCH_BIN/connect_bench_musl" -4 "$POOL_ADDR" $PORT_SINK "$BENCH_CONNECT_N") ;;
+      supervisor) out=$(supervise "$BENCH_BIN/connect_bench_musl" -4 "$POOL_ADDR" $PORT_SINK "$BENCH_CONNECT_N") ;;
+    esac
+    [ -n "$out" ] && emit musl_connect "$m" "$r" "$out"
+  done
+done
 
 # --- 4. helper capacity and memory --------------------------------------------
 if want capacity; then

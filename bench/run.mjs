@@ -11,7 +11,7 @@
 // --smoke: tiny iteration counts (a CI check that the suite still runs); its
 // results go to a temporary directory unless --out is given, so the reported
 // figures are only ever rewritten by a full run.
-// --only throughput,connect,cold,resolve,roundtrip,start,capacity: those
+// --only throughput,connect,cold,resolve,roundtrip,start,supervised,capacity: those
 // sections alone (an A/B of one change), its results in a temporary
 // directory like --smoke's unless --out is given.
 import { spawn, spawnSync } from 'node:child_process';
@@ -33,8 +33,8 @@ const partial = smoke || only !== undefined;
 // rounds (the first second, TCP's slow start, left out) keep the median of
 // the per-round ratios from landing on either side of 0.98 by chance.
 const P = smoke
-  ? { runs: 1, iperfRuns: 1, iperfSecs: 1, iperfOmit: 0, connectN: 50, coldK: 3, resolveN: 10, rttN: 20, hfRuns: 10, capSecs: 0.3, memCounts: [2000, 5000], memDeadline: 5 }
-  : { runs: 5, iperfRuns: 9, iperfSecs: 4, iperfOmit: 1, connectN: 1000, coldK: 20, resolveN: 200, rttN: 300, hfRuns: 100, capSecs: 2, memCounts: [100_000, 1_000_000], memDeadline: 150 };
+  ? { runs: 1, iperfRuns: 1, iperfSecs: 1, iperfOmit: 0, connectN: 50, rwN: 20_000, coldK: 3, resolveN: 10, rttN: 20, hfRuns: 10, capSecs: 0.3, memCounts: [2000, 5000], memDeadline: 5 }
+  : { runs: 5, iperfRuns: 9, iperfSecs: 4, iperfOmit: 1, connectN: 1000, rwN: 1_000_000, coldK: 20, resolveN: 200, rttN: 300, hfRuns: 100, capSecs: 2, memCounts: [100_000, 1_000_000], memDeadline: 150 };
 
 const work = mkdtempSync(join(tmpdir(), 'bia-bench-'));
 const outDir = outArg ?? (partial ? work : undefined);
@@ -77,6 +77,13 @@ function main() {
     const cc = spawnSync('cc', ['-O2', '-Wall', '-o', join(bin, prog), join(here, `${prog}.c`)], { stdio: 'inherit' });
     if (cc.status !== 0) die(`cc ${prog}.c failed`);
   }
+  // Static builds for the supervisor's section, and a dynamic musl one
+  // where musl-gcc is (optional: that row is left out without it).
+  for (const prog of ['connect_bench', 'stream_bench', 'rw_bench']) {
+    const cc = spawnSync('cc', ['-static', '-O2', '-o', join(bin, `${prog}_static`), join(here, `${prog}.c`), '-lpthread'], { stdio: 'ignore' });
+    if (cc.status !== 0) die(`cc -static ${prog}.c failed (apt-get install libc6-dev)`);
+  }
+  spawnSync('musl-gcc', ['-O2', '-o', join(bin, 'connect_bench_musl'), join(here, 'connect_bench.c')], { stdio: 'ignore' });
 
   // AAAA-only names for the cold resolution rounds.
   const hosts = ['2001:db8:1::2 warm.bench.test'];
@@ -135,6 +142,7 @@ function runLab(samplesPath, bin) {
     BENCH_IPERF_SECS: String(P.iperfSecs),
     BENCH_IPERF_OMIT: String(P.iperfOmit),
     BENCH_CONNECT_N: String(P.connectN),
+    BENCH_RW_N: String(P.rwN),
     BENCH_COLD_K: String(P.coldK),
     BENCH_RESOLVE_N: String(P.resolveN),
     BENCH_RTT_N: String(P.rttN),
@@ -302,6 +310,27 @@ function analyse(samples) {
     const rtRun = pick(samples, 'roundtrips', 'run', (d) => d);
     if (rt.length) row({ metric: `helper requests from ${rt[0].processes} preloaded processes without networking`, native: 0, bia: rt[0].requests, ratio: NaN, target: '0', met: rt[0].requests === 0, count: true });
     if (rtRun.length) notes.push(`\`bia run -- /bin/true\` x${rtRun[0].processes}: ${rtRun[0].requests} helper requests in all (the native launcher reads the helper's published table and only connects; it asks HELLO only without one; none from /bin/true).`);
+  }
+
+  // 6. programs under the seccomp supervisor (static builds; docs/supervisor.md)
+  {
+    const tN = pick(samples, 'sup_throughput', 'native', (d) => d.bps / 1e9), tB = pick(samples, 'sup_throughput', 'bia', (d) => d.bps / 1e9);
+    const tr = pairedRatio(tB, tN);
+    row({ metric: 'supervised: TCP bulk throughput of a static program (Gbit/s, stream_bench)', unit: 'Gbit/s', native: median(tN), bia: median(tB), sn: spread(tN), sb: spread(tB), ratio: tr, target: '>= 0.98x', met: tr >= 0.98, higherIsBetter: true });
+    for (const [q, key] of [['p50', 'p50_ns'], ['p99', 'p99_ns']]) {
+      const n = pick(samples, 'sup_connect', 'native', (d) => us(d[key])), b = pick(samples, 'sup_connect', 'bia', (d) => us(d[key]));
+      const mn = median(n), mb = median(b);
+      row({ metric: `supervised: connect() of a static program, mapping known, ${q} (us)`, native: mn, bia: mb, sn: spread(n), sb: spread(b), ratio: pairedRatio(b, n), target: '<= +20 us', met: mb - mn <= 20 });
+    }
+    const rN = pick(samples, 'sup_rw', 'native', (d) => d.pair_ns), rB = pick(samples, 'sup_rw', 'bia', (d) => d.pair_ns);
+    const rr = pairedRatio(rB, rN);
+    row({ metric: 'supervised: write()+read() of one byte through a pipe, static program (ns per pair)', native: median(rN), bia: median(rB), sn: spread(rN), sb: spread(rB), ratio: rr, target: 'none measurable (<= 1.02x)', met: rr <= 1.02 });
+    // Which path a dynamic musl program takes: bia's musl preload or the supervisor.
+    const mN = pick(samples, 'musl_connect', 'native', (d) => us(d.p50_ns));
+    for (const m of ['preload', 'supervisor']) {
+      const b = pick(samples, 'musl_connect', m, (d) => us(d.p50_ns));
+      if (b.length) row({ metric: `musl, dynamically linked: connect(), mapping known, p50, under ${m === 'preload' ? "bia's musl preload" : 'the supervisor alone'} (us)`, native: median(mN), bia: median(b), sn: spread(mN), sb: spread(b), ratio: pairedRatio(b, mN), target: 'report', met: undefined });
+    }
   }
 
   // 4. capacity and memory

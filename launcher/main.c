@@ -88,6 +88,7 @@ static void run_fast(char **args, const char *root)
     const char *how = "answered";
     char warning[2 * PATH_MAX + 256], file[PATH_MAX], interp[PATH_MAX];
     char library[PATH_MAX], why[WHY_SIZE];
+    enum bia_elfreach reach;
     char **env;
 
     if (runopts_parse(args, &o)) {
@@ -99,12 +100,14 @@ static void run_fast(char **args, const char *root)
         debug(&s, "the Node launcher takes over: %s", why);
         return;
     }
-    if (unreachable_program(o.command[0])) {
-        debug(&s, "the Node launcher takes over: %s is statically linked or musl's (it runs under the supervisor)", o.command[0]);
+    reach = unreachable_program(o.command[0]);
+    if (reach == BIA_ELF_STATIC) {
+        debug(&s, "the Node launcher takes over: %s is statically linked (it runs under the supervisor)", o.command[0]);
         return;
     }
-    if (package_library(root, library)) {
-        debug(&s, "the Node launcher takes over: it picks the preload library");
+    if (package_library(root, reach == BIA_ELF_MUSL, library)) {
+        debug(&s, reach == BIA_ELF_MUSL ? "the Node launcher takes over: %s is musl's and bia's musl preload is not built (it runs under the supervisor)"
+                                        : "the Node launcher takes over: it picks the preload library for %s", o.command[0]);
         return;
     }
     switch (bia_socktrust_path(s.socket, &trust, why, sizeof why)) {

@@ -54,13 +54,15 @@ void package_main(const char *root, char out[PATH_MAX])
 }
 
 #ifdef NODE_ARCH
-int package_library(const char *root, char out[PATH_MAX])
+int package_library(const char *root, bool musl, char out[PATH_MAX])
 {
-    static const char *const candidates[] = {"prebuilds/linux-" NODE_ARCH "/libbia.so", "build/Release/libbia.so"};
+    static const char *const glibc[] = {"prebuilds/linux-" NODE_ARCH "/libbia.so", "build/Release/libbia.so"};
+    static const char *const musls[] = {"prebuilds/linux-" NODE_ARCH "-musl/libbia.so", "build/Release/musl/libbia.so"};
+    const char *const *candidates = musl ? musls : glibc;
 
     if (strpbrk(root, " :"))
         return -1;
-    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
+    for (size_t i = 0; i < 2; i++)
         if (snprintf(out, PATH_MAX, "%s/%s", root, candidates[i]) < PATH_MAX && exists(out))
             return 0;
     return -1;
@@ -68,9 +70,10 @@ int package_library(const char *root, char out[PATH_MAX])
 #else
 /* Another architecture: which prebuilds/ directory Node would look in is
  * not known here, so the Node launcher picks. */
-int package_library(const char *root, char out[PATH_MAX])
+int package_library(const char *root, bool musl, char out[PATH_MAX])
 {
     (void)root;
+    (void)musl;
     (void)out;
     return -1;
 }

@@ -9,6 +9,7 @@
 #define BIA_LAUNCHER_PACKAGE_H
 
 #include <limits.h>
+#include <stdbool.h>
 
 /* 0 with root set, or -1. */
 int package_root(char root[PATH_MAX]);
@@ -17,11 +18,12 @@ int package_root(char root[PATH_MAX]);
 void package_main(const char *root, char out[PATH_MAX]);
 
 /*
- * The preload library as src/preload-path.ts picks it: the prebuilt one
- * for this platform, else the one compiled from source. -1 when there is
+ * The preload library as src/preload-path.ts picks it (musl: its musl
+ * build, muslPreloadLibrary()): the prebuilt one for this platform, else
+ * the one compiled from source. -1 when there is
  * none, or when its path holds a space or colon (LD_PRELOAD separators,
  * which the Node launcher would split it at).
  */
-int package_library(const char *root, char out[PATH_MAX]);
+int package_library(const char *root, bool musl, char out[PATH_MAX]);
 
 #endif

@@ -7,7 +7,9 @@
 // it does any shared library node-gyp leaves in build/Release) and the
 // native launcher and the seccomp supervisor (bia, bia-supervise:
 // executables, which prebuildify leaves alone: this script copies and
-// strips them). The names are the ones node-gyp-build,
+// strips them), and for this machine's architecture the preload built for
+// musl (prebuilds/linux-<arch>-musl/libbia.so, scripts/musl-preload.mjs;
+// needs musl-gcc). The names are the ones node-gyp-build,
 // src/preload-path.ts and scripts/install.mjs look for.
 //
 //   node scripts/prebuild.mjs [--arch x64,arm64]     (default: both)
@@ -22,6 +24,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeGypEnv } from './node-headers.mjs';
+import { buildMuslPreload } from './musl-preload.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const prebuildify = join(dirname(createRequire(import.meta.url).resolve('prebuildify/package.json')), 'bin.js');
@@ -79,6 +82,16 @@ function build(arch) {
   copyExecutable(dir, strip, 'bia-supervise', 'supervisor');
   for (const file of ['bia.glibc.node', 'libbia.so']) if (!existsSync(join(dir, file))) fail(`prebuildify left no ${file} in ${dir}`);
   console.log(`bia: prebuilt binaries in ${dir}`);
+  if (arch === process.arch) buildMusl(arch, strip);
+}
+
+// musl-gcc compiles for this machine only.
+function buildMusl(arch, strip) {
+  const file = join(root, 'prebuilds', `linux-${arch}-musl`, 'libbia.so');
+  const why = buildMuslPreload(file);
+  if (why) fail(`cannot build the musl preload for linux-${arch}-musl: ${why}`);
+  if (spawnSync(strip, ['--strip-unneeded', file], { stdio: 'inherit' }).status !== 0) fail(`${strip} failed on the musl preload`);
+  console.log(`bia: the musl preload in ${file}`);
 }
 
 if (process.platform !== 'linux') fail('prebuilt binaries are made on Linux only');

@@ -17,6 +17,17 @@ export function preloadLibrary(): string | undefined {
   return builtFile('libbia.so');
 }
 
+/** The preload library built for musl (scripts/musl-preload.mjs), for
+ * dynamically linked musl programs; preload/core/exec/supervise.c looks
+ * in the same places, relative to libbia.so. */
+export function muslPreloadLibrary(): string | undefined {
+  const candidates = [
+    ['prebuilds', `${process.platform}-${process.arch}-musl`, 'libbia.so'],
+    ['build', 'Release', 'musl', 'libbia.so'],
+  ];
+  return candidates.map((parts) => join(packageRoot, ...parts)).find((p) => existsSync(p));
+}
+
 /** The native `bia` launcher (launcher/), which scripts/install.mjs makes the `bia` command. */
 export function nativeLauncher(): string | undefined {
   return builtFile('bia');

@@ -11,6 +11,7 @@
  * exits as the program did. Should it die, the kernel fails every trapped
  * call with ENOSYS: the program never waits for an answer that cannot come.
  */
+#include "bia_contract.h"
 #include "filter.h"
 #include "log.h"
 #include "mapping.h"
@@ -21,6 +22,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,25 +101,47 @@ static void become_target(int chan, char **command)
     struct handoff h = {.chan = chan};
     pthread_t sender;
     int listener;
+    bool busy;
 
     if (pipe2(h.ready, O_CLOEXEC) || pthread_create(&sender, NULL, send_listener, &h)) {
         fprintf(stderr, "bia: supervisor: cannot start the program: %s\n", strerror(errno));
         _exit(EXIT_INTERNAL);
     }
     listener = filter_install();
-    if (listener < 0)
+    /* EBUSY: under a supervisor already (a preloaded program of a
+     * --supervise run executed this one), which serves the program: no
+     * second listener may be stacked on its filter. */
+    busy = listener < 0 && errno == EBUSY;
+    if (listener < 0 && !busy)
         fprintf(stderr, "bia: supervisor: cannot install the seccomp filter: %s\n", strerror(errno));
     (void)!write(h.ready[1], &listener, sizeof listener);
     pthread_join(sender, NULL);
-    if (listener < 0)
+    if (listener < 0 && !busy)
         _exit(EXIT_INTERNAL);
-    close(listener);
+    if (listener >= 0)
+        close(listener);
     close(chan);
     close(h.ready[0]);
     close(h.ready[1]);
     execvp(command[0], command);
     fprintf(stderr, "bia: %s: %s\n", command[0], errno == ENOENT ? "command not found" : strerror(errno));
     _exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
+}
+
+/* Killed with bia run when bia run started it, as the preload's programs
+ * are (exec/launcher.c): SIGTERM, which goes on to the program. One that a
+ * program's exec started (exec/supervise.c) lives as that program would
+ * have, its parent's death notwithstanding. Returns -1 when bia run is
+ * gone already. */
+static int tie_to_launcher(void)
+{
+    const char *text = getenv(BIA_ENV_LAUNCHER_PID);
+    pid_t parent = getppid();
+
+    if (!text || atol(text) != (long)parent)
+        return 0;
+    unsetenv(BIA_ENV_LAUNCHER_PID);
+    return prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 && getppid() != parent ? -1 : 0;
 }
 
 /* Exits as the program did: its code, or its signal (without a core). */
@@ -169,9 +193,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bia: %s; run the program on a newer kernel, or a dynamically linked build of it\n", why);
         return EXIT_INTERNAL;
     }
-    /* Killed with bia run, as the preload's programs are (exec/launcher.c):
-     * SIGTERM, which goes on to the program. */
-    if (prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 && getppid() == 1)
+    if (tie_to_launcher())
         return EXIT_INTERNAL;
     if (mapping_init() || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan))
         return EXIT_INTERNAL;

@@ -1,5 +1,6 @@
 /* execl(): the arguments gathered on the stack, then as execv(). */
 #include "exec/execenv.h"
+#include "exec/supervise.h"
 #include "runtime/real.h"
 
 #include <stdarg.h>
@@ -12,5 +13,5 @@ BIA_EXPORT int execl(const char *path, const char *arg, ...)
     BIA_EXECARGS(argv, arg);
     BIA_EXECENV(env, environ);
 
-    return bia_real()->execve(path, argv, env);
+    return bia_supervise_execve(path, argv, env);
 }

@@ -1,6 +1,7 @@
 /* execle(): the arguments gathered on the stack; the environment follows
  * the terminating NULL. */
 #include "exec/execenv.h"
+#include "exec/supervise.h"
 #include "runtime/real.h"
 
 #include <stdarg.h>
@@ -19,6 +20,6 @@ BIA_EXPORT int execle(const char *path, const char *arg, ...)
     va_end(ap);
     {
         BIA_EXECENV(env, envp);
-        return bia_real()->execve(path, argv, env);
+        return bia_supervise_execve(path, argv, env);
     }
 }

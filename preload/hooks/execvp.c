@@ -1,5 +1,6 @@
 /* execvp(): execvpe() with the program's environment. */
 #include "exec/execenv.h"
+#include "exec/supervise.h"
 #include "runtime/real.h"
 
 #include <unistd.h>
@@ -10,5 +11,5 @@ BIA_EXPORT int execvp(const char *file, char *const argv[])
 {
     BIA_EXECENV(env, environ);
 
-    return bia_real()->execvpe(file, argv, env);
+    return bia_supervise_execvpe(file, argv, env);
 }

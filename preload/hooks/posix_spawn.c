@@ -1,6 +1,7 @@
 /* posix_spawn(): as execve(); the file actions may move a translated
  * socket to another descriptor, which is why records name sockets. */
 #include "exec/execenv.h"
+#include "exec/supervise.h"
 #include "runtime/real.h"
 
 #include <spawn.h>
@@ -10,5 +11,5 @@ BIA_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_
 {
     BIA_EXECENV(env, envp);
 
-    return bia_real()->posix_spawn(pid, path, actions, attr, argv, env);
+    return bia_supervise_spawn(pid, path, false, actions, attr, argv, env);
 }

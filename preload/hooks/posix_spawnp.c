@@ -1,5 +1,6 @@
 /* posix_spawnp(): as posix_spawn(). */
 #include "exec/execenv.h"
+#include "exec/supervise.h"
 #include "runtime/real.h"
 
 #include <spawn.h>
@@ -9,5 +10,5 @@ BIA_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file
 {
     BIA_EXECENV(env, envp);
 
-    return bia_real()->posix_spawnp(pid, file, actions, attr, argv, env);
+    return bia_supervise_spawn(pid, file, true, actions, attr, argv, env);
 }

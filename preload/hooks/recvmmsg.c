@@ -5,7 +5,7 @@
 #include "runtime/real.h"
 #include "v4prog/receive.h"
 
-BIA_EXPORT int recvmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags,
+BIA_EXPORT int recvmmsg(int fd, struct mmsghdr *v, unsigned int vlen, bia_mmsg_flags flags,
                         struct timespec *tmo)
 {
     int rc;

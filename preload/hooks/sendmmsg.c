@@ -9,7 +9,7 @@
 
 #include <sys/uio.h>
 
-BIA_EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags)
+BIA_EXPORT int sendmmsg(int fd, struct mmsghdr *v, unsigned int vlen, bia_mmsg_flags flags)
 {
     struct mmsghdr *sent;
     int rc;

@@ -8,7 +8,8 @@ import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
 import { CliError, EXIT_USAGE } from '../exit-codes.js';
 import { runChild } from './child.js';
-import { preloadVariables, requireLibrary, withoutLibrary } from './preload-env.js';
+import { preloadVariables, requireLibrary, withLibrary, withoutLibrary } from './preload-env.js';
+import { muslPreloadLibrary } from '../preload-path.js';
 import { ensureHelper, helperTarget } from './ensure-helper.js';
 import { secureExecutionPlan } from '../secure-exec.js';
 import { VARIABLES } from '../config/variables.js';
@@ -27,7 +28,8 @@ export async function run(argv: string[]): Promise<number> {
 `);
   const command = secure && 'loader' in secure ? [...secure.loader, ...rest.slice(1)] : rest;
   const start = supervisedCommand(command, rest[0], options.has('--supervise'));
-  if (!start.preload) env.LD_PRELOAD = withoutLibrary(library, process.env.LD_PRELOAD);
+  if (start.preload !== 'glibc') env.LD_PRELOAD = withoutLibrary(library, process.env.LD_PRELOAD);
+  if (start.preload === 'musl') env.LD_PRELOAD = withLibrary(muslPreloadLibrary()!, env.LD_PRELOAD);
   // The program asks for SIGTERM should bia run be killed outright
   // (preload/core/exec/launcher.c), so it never outlives its launcher as an orphan.
   return runChild(start.command, { ...env, [VARIABLES.launcherPid]: String(process.pid) });

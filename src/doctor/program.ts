@@ -9,6 +9,7 @@ import type { Finding } from './finding.js';
 import { readElf, type ElfInfo } from '../elf.js';
 import { CAPS_NOTE, resolveProgram, SECURE_FIX, secureExecution } from '../secure-exec.js';
 import { supervisorKernel } from './supervisor-kernel.js';
+import { muslPreloadLibrary } from '../preload-path.js';
 
 /** What the preload library itself is: bia's own build. */
 export interface LibraryInfo {
@@ -27,7 +28,9 @@ export function checkProgram(cmd: string, library: LibraryInfo): Finding[] {
   const secure = secureExecution(file);
   const problem = privileged(file, secure) ?? goProgram(file, elf) ?? foreign(file, elf, library);
   const caps: Finding[] = secure?.caps && !problem ? [{ level: 'note', what: `${file} has file capabilities (${secure.caps}): ${CAPS_NOTE}` }] : [];
-  return [problem ?? { level: 'ok', what: `${file}: dynamically linked against ${libcOf(elf.interpreter!)}; bia can reach it` }, ...caps];
+  const libc = libcOf(elf.interpreter!);
+  const how = libc === 'musl' && library.libc === 'glibc' ? ' with its musl build of the preload' : '';
+  return [problem ?? { level: 'ok', what: `${file}: dynamically linked against ${libc}; bia can reach it${how}` }, ...caps];
 }
 
 // `#!/usr/bin/env python3 -u` -> python3; `#!/bin/sh` -> /bin/sh.
@@ -50,6 +53,7 @@ function foreign(file: string, elf: ElfInfo, library: LibraryInfo): Finding | un
     return { level: 'problem', what: `${file} is a ${elf.bits}-bit program for another machine type than bia's ${library.elf.bits}-bit library: the loader skips it`, fix: `build bia's library for that architecture (npm run build on such a system)` };
   }
   const libc = libcOf(elf.interpreter);
+  if (libc === 'musl' && library.libc === 'glibc' && muslPreloadLibrary()) return undefined;   // its musl build reaches it
   if (libc === 'musl' && library.libc === 'glibc') return supervised(file, `uses musl (loader ${elf.interpreter}), which cannot load bia's glibc library`, '');
   if (libc !== library.libc) {
     return { level: 'problem', what: `${file} uses ${libc} (loader ${elf.interpreter}), but bia's library was built for ${library.libc}`, fix: `build bia on a ${libc} system (npm run build there) and use that bia for this program` };

@@ -122,15 +122,28 @@ ssize_t bia_ftp_send(int fd, const void *buf, size_t n, int flags, bool by_write
     return send_all(fd, out, w, flags, by_write, n);
 }
 
+/* The bytes stdio holds for fp: glibc's FILE shows them; musl's is
+ * opaque, so a musl program's stdio commands go out unrewritten. */
+static const char *stdio_pending(FILE *fp)
+{
+#ifdef __GLIBC__
+    return fp->_IO_write_base;
+#else
+    (void)fp;
+    return NULL;
+#endif
+}
+
 int bia_ftp_fflush(FILE *fp)
 {
     char out[BIA_FTPLINE_OUT_CAP];
     struct bia_sockrec rec;
     int fd = fp ? fileno(fp) : -1;
     size_t n = fp ? __fpending(fp) : 0, w;
+    const char *pending = fp ? stdio_pending(fp) : NULL;
 
-    if (n == 0 || fd < 0 || !bia_sockrec_get(fd, BIA_REC_FTP, &rec) ||
-        !(w = rewrite_out(fd, &rec.ftp, fp->_IO_write_base, n, out, sizeof out)))
+    if (n == 0 || !pending || fd < 0 || !bia_sockrec_get(fd, BIA_REC_FTP, &rec) ||
+        !(w = rewrite_out(fd, &rec.ftp, pending, n, out, sizeof out)))
         return bia_real()->fflush(fp);
     if (send_all(fd, out, w, 0, true, n) < 0)
         return bia_real()->fflush(fp);     /* nothing sent: stdio reports the error */

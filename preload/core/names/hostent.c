@@ -16,6 +16,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifndef NETDB_INTERNAL   /* glibc's h_errno for "see errno"; musl has none */
+#define NETDB_INTERNAL (-1)
+#endif
+
 /* Enough for the largest reply: BIA_MAX_ENTRIES IPv6 addresses and a full name. */
 #define STATIC_BUFFER_SIZE                                                                   \
     (sizeof(char *) - 1 + (BIA_MAX_ENTRIES + 2) * sizeof(char *) + BIA_MAX_ENTRIES * 16 +    \

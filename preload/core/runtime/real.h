@@ -21,6 +21,19 @@ struct ifaddrs;
 struct mmsghdr;      /* declared by <sys/socket.h> only with _GNU_SOURCE */
 struct timespec;
 
+/* The flags of sendmmsg and recvmmsg: musl's are unsigned. */
+#ifdef __GLIBC__
+typedef int bia_mmsg_flags;
+#else
+typedef unsigned int bia_mmsg_flags;
+#endif
+
+/* glibc's declarations mark functions that throw no exception; musl's
+ * have no such mark (the __res_* aliases repeat glibc's declarations). */
+#ifndef __THROW
+#define __THROW
+#endif
+
 /* Exported hooks: the build hides every other symbol. */
 #define BIA_EXPORT __attribute__((visibility("default")))
 

@@ -12,6 +12,7 @@
 #include "v6prog/icmp6xlat.h"
 
 #include <errno.h>
+#include <time.h>   /* before linux/errqueue.h, which uses struct timespec (musl's headers do not bring it) */
 #include <linux/errqueue.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>

@@ -158,7 +158,7 @@ static size_t iov_total(const struct msghdr *msg)
 {
     size_t total = 0;
 
-    for (size_t i = 0; i < msg->msg_iovlen; i++)
+    for (size_t i = 0; i < (size_t)msg->msg_iovlen; i++)
         total += msg->msg_iov[i].iov_len;
     return total < MESSAGE_MAX ? total : MESSAGE_MAX;
 }
@@ -175,7 +175,7 @@ ssize_t bia_icmp_sendmsg(int fd, const struct msghdr *msg, int flags, const stru
         errno = ENOBUFS;
         return -1;
     }
-    for (size_t i = 0; i < msg->msg_iovlen && at < n; i++) {
+    for (size_t i = 0; i < (size_t)msg->msg_iovlen && at < n; i++) {
         size_t part = msg->msg_iov[i].iov_len < n - at ? msg->msg_iov[i].iov_len : n - at;
         memcpy(buf + at, msg->msg_iov[i].iov_base, part);
         at += part;
@@ -216,7 +216,7 @@ static ssize_t hand_over(struct msghdr *msg, const struct msghdr *k, const unsig
 {
     size_t at = 0;
 
-    for (size_t i = 0; i < msg->msg_iovlen && at < len && at < room; i++) {
+    for (size_t i = 0; i < (size_t)msg->msg_iovlen && at < len && at < room; i++) {
         size_t part = msg->msg_iov[i].iov_len;
         if (part > len - at)
             part = len - at;

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE   /* struct tcp_info: musl declares it only then */
 #include "v4prog/preswap.h"
 
 #include "bia_protocol.h"
