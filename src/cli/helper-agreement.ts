@@ -72,9 +72,12 @@ function given(d: Disagreement, file: string): string {
 export function requireAgreement(effective: Effective, helper: { socketPath: string; hello: HelloBody; shared: boolean }): void {
   const d = disagreement(effective, helper.hello);
   if (!d) return;
-  const fix = helper.shared ? 'ask its admin, run a helper of your own (--socket PATH)' : 'stop it (bia stop) and rerun, give a second helper its own socket (--socket PATH)';
+  // A second helper of the same user needs its own state directory too (docs/mapping-lifecycle.md).
+  const fix = helper.shared
+    ? 'ask its admin, drop the setting to follow it, or start a helper of your own with --socket PATH'
+    : 'stop it (bia stop) and rerun, drop the setting to follow it, or start a second helper with its own --socket PATH and XDG_STATE_HOME';
   throw new CliError(
-    `${given(d, effective.file)} differs from the running helper's ${KEYS[d.key].flag.slice(2)} ${d.running} (helper at ${helper.socketPath}): ${fix}, or drop the setting to follow the running helper`,
+    `${given(d, effective.file)} differs from the running helper's ${KEYS[d.key].flag.slice(2)} ${d.running} (helper at ${helper.socketPath}): ${fix}`,
     EXIT_CONFIG,
   );
 }

@@ -1,0 +1,85 @@
+// End to end, in the IPv4-only lab: a helper runs with some settings, and a
+// later bia run names others. A helper setting given on the command line,
+// in a BIA_* variable or in the config file that the running helper does
+// not have is refused, in one line, before the program runs (it used to be
+// ignored: --synth prefix got the running helper's ::ffff: addresses); a
+// setting left at its default follows the running helper, whose format
+// the program and the helper's DNS endpoint then both use. Each case runs
+// through the native launcher and the Node one.
+import { describe, expect, it } from 'vitest';
+import { lab, labMissing } from '../support/lab.js';
+import { skipWhen } from '../support/skip.js';
+
+const FOUR = { family: 4 as const };
+
+/** B: the launcher under test, native (as npm installs bia) or Node. */
+const LAUNCHERS = String.raw`B_native() { bia "$@"; }
+B_node() { node "$BIA_ROOT/dist/cli/main.js" "$@"; }`;
+
+const FIX = ': stop it (bia stop) and rerun, drop the setting to follow it, or start a second helper with its own --socket PATH and XDG_STATE_HOME';
+
+describe('a helper setting that is not the running helper\'s', skipWhen(labMissing), () => {
+  it('is refused with the setting, both values and the fix, and the program does not run', async () => {
+    const r = await lab(
+      `${LAUNCHERS}
+bia run -- true
+for L in native node; do
+  B_$L run --synth prefix -- sh -c 'echo ran; curl -6 -sS -m 5 http://v4only.test:8080/'; echo "RESULT flag-$L $?"
+  BIA_SYNTH=prefix B_$L run -- getent ahostsv6 v4only.test; echo "RESULT env-$L $?"
+  B_$L run --pool 10.64.0.0/10 -- getent ahostsv6 v4only.test; echo "RESULT pool-$L $?"
+  mkdir -p "$XDG_CONFIG_HOME/bia"; echo '{"synth": "m46a"}' >"$XDG_CONFIG_HOME/bia/config.json"
+  B_$L run -- getent ahostsv6 v4only.test; echo "RESULT file-$L $?"
+  rm "$XDG_CONFIG_HOME/bia/config.json"
+done
+bia stop >/dev/null 2>&1
+bia run --synth prefix -- python3 -c 'import socket; print("after stop", socket.getaddrinfo("v4only.test", 80, socket.AF_INET6)[0][4][0])'`,
+      FOUR,
+    );
+    for (const launcher of ['native', 'node']) {
+      for (const what of ['flag', 'env', 'pool', 'file']) expect(r.rc(`${what}-${launcher}`), `${what}-${launcher}: ${r.stderr}`).toBe(78);
+    }
+    expect(r.stdout).not.toContain('ran');
+    expect(r.stdout).not.toContain('v4only.test');
+    // The fix the refusal names.
+    expect(r.stdout).toContain('after stop 64:ff9b::c633:6402\n');
+    // One line each, through either launcher: the Node one says it, the native one hands such a run to it.
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines, r.stderr).toHaveLength(8);
+    for (const line of lines) expect(line).toMatch(new RegExp(`^bia: .* \\(helper at \\S+/run/bia/helper\\.sock\\)${FIX.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    for (const start of [
+      "--synth prefix differs from the running helper's synth mapped",
+      "BIA_SYNTH=prefix differs from the running helper's synth mapped",
+      "--pool 10.64.0.0/10 differs from the running helper's pool 198.18.0.0/15",
+      `"synth": "m46a" in /`,
+    ]) expect(lines.filter((l) => l.startsWith(`bia: ${start}`)), start).toHaveLength(2);
+    expect(r.stderr).toMatch(/"synth": "m46a" in \S+\/config\/bia\/config\.json differs from the running helper's synth mapped /);
+  }, 120_000);
+
+  it('given as the helper has it, or left at its default, runs against the helper; --socket gives a second helper', async () => {
+    const r = await lab(
+      `${LAUNCHERS}
+peer python3 -m http.server 8081 --bind 198.51.100.2 >/dev/null 2>/dev/null &
+lab_wait "the peer's web server" peer_listening 8081
+RESOLVE='import socket; print(socket.getaddrinfo("v4only.test", 80, socket.AF_INET6, socket.SOCK_STREAM)[0][4][0])'
+bia run --synth prefix -- true
+for L in native node; do
+  B_$L run --synth prefix --pool 198.18.0.0/15 -- curl -6 -sS -m 5 -o /dev/null -w "curl-$L %{remote_ip}\\n" http://v4only.test:8081/; echo "RESULT same-$L $?"
+  BIA_SYNTH=prefix B_$L run -- python3 -c "$RESOLVE" | sed "s/^/env-$L /"
+  B_$L run -- python3 -c "$RESOLVE" | sed "s/^/default-$L /"
+  B_$L run -- dig -6 +short AAAA v4only.test | sed "s/^/dig6-$L /"
+  B_$L run -- dig +short AAAA v4only.test | sed "s/^/dig-$L /"
+  XDG_STATE_HOME="$LAB_DIR/second" B_$L run --socket "$LAB_DIR/second.sock" --synth mapped -- getent ahostsv6 v4only.test | sed -n "1s/^/second-$L /p"
+done`,
+      FOUR,
+    );
+    for (const launcher of ['native', 'node']) {
+      expect(r.rc(`same-${launcher}`), r.stderr).toBe(0);
+      expect(r.stdout).toContain(`curl-${launcher} 64:ff9b::c633:6402\n`);
+      expect(r.stdout).toContain(`env-${launcher} 64:ff9b::c633:6402\n`);
+      expect(r.stdout).toContain(`default-${launcher} 64:ff9b::c633:6402\n`);
+      expect(r.stdout).toContain(`dig-${launcher} 64:ff9b::c633:6402\n`);
+      expect(r.stdout).toContain(`dig6-${launcher} 64:ff9b::c633:6402\n`);
+      expect(r.stdout).toContain(`second-${launcher} ::ffff:198.51.100.2 STREAM v4only.test\n`);
+    }
+  }, 120_000);
+});

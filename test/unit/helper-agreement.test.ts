@@ -1,0 +1,88 @@
+// The comparison bia run and bia env make between the settings the user
+// gave and the running helper's HELLO (src/cli/helper-agreement.ts).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { disagreement, requireAgreement } from '../../src/cli/helper-agreement.js';
+import { effectiveConfig } from '../../src/config/effective.js';
+import { configPath } from '../../src/config/file.js';
+import { synthParams } from '../../src/mapping/synth-format.js';
+import { CliError, EXIT_CONFIG } from '../../src/exit-codes.js';
+import { WireNetwork, type HelloBody } from '../../src/wire/messages.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** An environment with no BIA_* settings and, when TEXT is given, that config file. */
+function baseEnv(text?: string): NodeJS.ProcessEnv {
+  const home = mkdtempSync(join(tmpdir(), 'bia-agreement-'));
+  dirs.push(home);
+  const env = { XDG_CONFIG_HOME: home, XDG_RUNTIME_DIR: '/run/user/1000' };
+  if (text !== undefined) {
+    mkdirSync(dirname(configPath(env)));
+    writeFileSync(configPath(env), text);
+  }
+  return env;
+}
+
+function helloOf(format: 'mapped' | 'prefix' | 'm46a' | 'pool', prefix?: string, plane?: number, pool: [string, number] = ['198.18.0.0', 15]): HelloBody {
+  return { network: WireNetwork.Ipv4Only, pool: pool[0], poolLen: pool[1], ttl: 30, synth: synthParams({ format, prefix, plane }) };
+}
+
+const MAPPED = helloOf('mapped');
+
+function given(flags: Record<string, string> = {}, env: NodeJS.ProcessEnv = baseEnv()) {
+  return effectiveConfig(new Map(Object.entries(flags)), env);
+}
+
+describe('a running helper against the settings given', () => {
+  it('settings left at their defaults follow whatever the helper uses', () => {
+    expect(disagreement(given(), helloOf('prefix', '2001:db8:64::/96'))).toBeUndefined();
+    expect(disagreement(given(), helloOf('m46a', '2001:db8:46::/64', 7, ['10.64.0.0', 10]))).toBeUndefined();
+    // A default equal to the helper's value was never the question.
+    expect(disagreement(given({ '--network': 'dual', '--timeout-ms': '900' }), MAPPED)).toBeUndefined();
+  });
+
+  it('a given setting the helper has is accepted, in any notation of the same value', () => {
+    expect(disagreement(given({ '--synth': 'mapped', '--pool': '198.18.0.0/15' }), MAPPED)).toBeUndefined();
+    expect(disagreement(given({ '--pool': '198.19.255.1/15' }), MAPPED)).toBeUndefined();
+    expect(disagreement(given({ '--synth': 'prefix' }), helloOf('prefix'))).toBeUndefined();
+    expect(disagreement(given({ '--synth': 'prefix', '--synth-prefix': '2001:0db8:64:0::/96' }), helloOf('prefix', '2001:db8:64::/96'))).toBeUndefined();
+    expect(disagreement(given({ '--synth': 'm46a', '--plane-id': '7' }), helloOf('m46a', undefined, 7))).toBeUndefined();
+    // What bia env exports for a mapped helper.
+    const exported = baseEnv();
+    Object.assign(exported, { BIA_POOL: '198.18.0.0/15', BIA_SYNTH: 'mapped', BIA_SYNTH_PREFIX: '::ffff:0:0/96', BIA_PLANE_ID: '0' });
+    expect(disagreement(given({}, exported), MAPPED)).toBeUndefined();
+  });
+
+  it('names the first given setting the helper does not have, where it came from, and both values', () => {
+    expect(disagreement(given({ '--synth': 'prefix' }), MAPPED)).toEqual({ key: 'synth', source: 'flag', given: 'prefix', running: 'mapped' });
+    expect(disagreement(given({}, { ...baseEnv(), BIA_SYNTH: 'prefix' }), MAPPED)).toEqual({ key: 'synth', source: 'env', given: 'prefix', running: 'mapped' });
+    expect(disagreement(given({}, baseEnv('{"pool": "10.64.0.0/10"}')), MAPPED)).toEqual({ key: 'pool', source: 'file', given: '10.64.0.0/10', running: '198.18.0.0/15' });
+    expect(disagreement(given({ '--synth': 'prefix', '--synth-prefix': '2001:db8:64::/96' }), helloOf('prefix'))).toMatchObject({ key: 'synthPrefix', running: '64:ff9b::/96' });
+    expect(disagreement(given({ '--synth': 'm46a', '--plane-id': '8' }), helloOf('m46a', undefined, 7))).toMatchObject({ key: 'planeId', given: '8', running: '7' });
+    // A flag over a variable: the flag is what the user meant.
+    expect(disagreement(given({ '--synth': 'mapped' }, { ...baseEnv(), BIA_SYNTH: 'prefix' }), MAPPED)).toBeUndefined();
+  });
+
+  it('refuses in one line with the fix and EX_CONFIG', () => {
+    const effective = given({ '--synth': 'prefix' });
+    const refusal = (shared: boolean): CliError => {
+      try {
+        requireAgreement(effective, { socketPath: '/run/user/1000/bia/helper.sock', hello: MAPPED, shared });
+      } catch (err) {
+        return err as CliError;
+      }
+      throw new Error('no refusal');
+    };
+    expect(refusal(false).code).toBe(EXIT_CONFIG);
+    expect(refusal(false).message).toBe(
+      "--synth prefix differs from the running helper's synth mapped (helper at /run/user/1000/bia/helper.sock): stop it (bia stop) and rerun, drop the setting to follow it, or start a second helper with its own --socket PATH and XDG_STATE_HOME",
+    );
+    expect(refusal(true).message).toMatch(/: ask its admin, drop the setting to follow it, or start a helper of your own with --socket PATH$/);
+    const file = given({}, baseEnv('{"synth": "pool"}'));
+    expect(() => requireAgreement(file, { socketPath: '/s', hello: MAPPED, shared: false })).toThrow(`"synth": "pool" in ${file.file} differs from the running helper's synth mapped`);
+    expect(() => requireAgreement(given({ '--synth': 'mapped' }), { socketPath: '/s', hello: MAPPED, shared: false })).not.toThrow();
+  });
+});
