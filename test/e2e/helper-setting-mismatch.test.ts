@@ -82,4 +82,43 @@ done`,
       expect(r.stdout).toContain(`second-${launcher} ::ffff:198.51.100.2 STREAM v4only.test\n`);
     }
   }, 120_000);
+
+  it("a program whose environment predates a helper restart follows the running helper's format, as its DNS endpoint does", async () => {
+    // A shell set up by bia env for a mapped helper; the helper is then
+    // replaced by one with --synth prefix. Programs started in that shell
+    // (not through bia run, which refuses the stale BIA_SYNTH) resolved
+    // through the helper in the prefix format but believed the mapped one,
+    // so an IPv6 connect to the address they were given left as IPv6
+    // (ENETUNREACH) and curl -6 showed ::ffff: while dig showed 64:ff9b::.
+    const r = await lab(
+      String.raw`peer_serve_tcp4 8080
+peer python3 -m http.server 8081 --bind 198.51.100.2 >/dev/null 2>/dev/null &
+lab_wait "the peer's web server" peer_listening 8081
+eval "$(bia env)"
+bia stop >/dev/null 2>&1
+(unset LD_PRELOAD BIA_SYNTH BIA_SYNTH_PREFIX BIA_PLANE_ID BIA_POOL BIA_SOCKET; bia run --synth prefix -- true)
+echo "stale $BIA_SYNTH"
+python3 -c '
+import socket
+ai = socket.getaddrinfo("v4only.test", 8080, socket.AF_INET6, socket.SOCK_STREAM)
+s = socket.socket(socket.AF_INET6)
+s.settimeout(3)
+s.connect(ai[0][4])
+print("python", s.getpeername()[0], s.recv(100).decode().strip())'
+echo "RESULT py $?"
+curl -6 -sS -m 5 -o /dev/null -w 'curl %{remote_ip}\n' http://v4only.test:8081/; echo "RESULT curl $?"
+echo "dig $(dig +short AAAA v4only.test)"
+bia run -- true; echo "RESULT run $?"`,
+      FOUR,
+    );
+    expect(r.stdout).toContain('stale mapped\n');
+    expect(r.rc('py'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('python 64:ff9b::c633:6402 hello from the IPv4-only peer, you are 198.51.100.1\n');
+    expect(r.rc('curl'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('curl 64:ff9b::c633:6402\n');
+    expect(r.stdout).toContain('dig 64:ff9b::c633:6402\n');
+    expect(r.stderr).toMatch(/^bia\[\d+\]: BIA_SYNTH=mapped \(and its prefix and plane\) is not the running helper's synthesis, prefix 64:ff9b::\/96 plane 0: following the helper/m);
+    expect(r.rc('run')).toBe(78);
+    expect(r.stderr).toContain("bia: BIA_SYNTH=mapped differs from the running helper's synth prefix");
+  }, 120_000);
 });

@@ -2,9 +2,12 @@
 
 #include "bia_maptable.h"
 #include "runtime/config.h"
+#include "runtime/forksafe.h"
+#include "runtime/lock.h"
 #include "runtime/log.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -110,6 +113,36 @@ bool bia_maptable_hello(struct bia_reply *reply)
     if (!h || !(len = bia_maptable_read_hello(h, frame)) || bia_decode_reply(frame, len, reply, &bad))
         return false;
     return reply->type == BIA_T_HELLO && reply->status == BIA_S_OK;
+}
+
+static pthread_mutex_t synth_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct bia_maptable_header *synth_of;   /* the table synth_params came from */
+static struct bia_synth_params synth_params;
+
+__attribute__((constructor)) static void register_synth_lock(void)
+{
+    bia_forksafe_register(&synth_lock);
+}
+
+/* A replaced table stays mapped, so its address names it for good. */
+bool bia_maptable_synth(struct bia_synth_params *out)
+{
+    const struct bia_maptable_header *h = table();
+    struct bia_reply reply;
+    bool known;
+
+    if (!h || !bia_lock(&synth_lock))
+        return false;
+    if (h != synth_of && bia_maptable_hello(&reply)) {
+        synth_params = (struct bia_synth_params){reply.u.hello.synth, reply.u.hello.synth_prefix,
+                                                 reply.u.hello.synth_len, reply.u.hello.plane};
+        synth_of = h;
+    }
+    known = h == synth_of;
+    if (known)
+        *out = synth_params;
+    bia_unlock(&synth_lock);
+    return known;
 }
 
 bool bia_maptable_held(unsigned *held)

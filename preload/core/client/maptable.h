@@ -9,6 +9,7 @@
 #define BIA_MAPTABLE_H_CORE
 
 #include "bia_protocol.h"
+#include "runtime/config.h"
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -27,6 +28,12 @@ bool bia_maptable_find_v4(struct in_addr v4, struct in6_addr *v6);
  * manners as above.
  */
 bool bia_maptable_hello(struct bia_reply *reply);
+
+/*
+ * True, with *out set to the synthesis the table's HELLO names. A helper's
+ * synthesis is fixed for its life: decoded once per table, then a lookup.
+ */
+bool bia_maptable_synth(struct bia_synth_params *out);
 
 /*
  * True, with *held set to the pool addresses a socket uses now (USE), when
