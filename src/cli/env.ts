@@ -33,7 +33,7 @@ async function onLines(shell: Shell, library: string, options: Map<string, strin
   const effective = effectiveConfig(options);
   const { config, sources } = effective;
   const helper = await ensureHelper(helperTarget(config, sources.socket, options.has('--allow-root')));
-  requireAgreement(effective, helper);
+  await requireAgreement(effective, helper);
   const vars = preloadVariables(library, { ...config, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD);
   const lines = Object.entries(vars).map(([name, value]) => setLine(shell, name, value));
   if (helper.started && !quiet) lines.push(echoLine(shell, await startedText(helper)));

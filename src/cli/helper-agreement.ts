@@ -4,13 +4,18 @@
 // --synth prefix would get the running helper's ::ffff: addresses). A
 // setting given (flag, BIA_* variable, config file) must be the helper's; a
 // setting left at its default follows the helper. The helper tells its
-// pool and synthesis in HELLO; those are compared.
+// pool and synthesis in HELLO; its command line the rest that it was given
+// as flags (helper-command-line.ts). The network is not compared: a
+// program may have its own (bia run --network ipv6-only, when detection
+// guesses wrong), which the preload applies.
 import { Address6 } from 'ip-address';
 import { type Effective, type Source } from '../config/effective.js';
 import { KEYS, type Key } from '../config/schema.js';
 import { CliError, EXIT_CONFIG } from '../exit-codes.js';
 import { v4Network } from '../wire/addresses.js';
 import { SynthFormat, type HelloBody } from '../wire/messages.js';
+import { COMMAND_LINE_KEYS, helperFlags } from './helper-command-line.js';
+import { helperPeer } from './helper-peer.js';
 
 /** A setting the user gave that the running helper does not have. */
 export interface Disagreement {
@@ -38,16 +43,16 @@ function canonical(key: Key, value: string): string {
     const net = v4Network(value);
     return net ? `${net.network}/${net.prefixLength}` : value;
   }
-  if (key === 'synthPrefix' && Address6.isValid(value)) {
+  if ((key === 'synthPrefix' || key === 'nat64') && value.includes('/') && Address6.isValid(value)) {
     const net = new Address6(value);
     return `${net.startAddress().correctForm()}/${net.subnetMask}`;
   }
   return value;
 }
 
-/** The first setting EFFECTIVE gives (not a default) that differs from the helper's; undefined when all agree. */
-export function disagreement(effective: Pick<Effective, 'config' | 'sources'>, hello: HelloBody): Disagreement | undefined {
-  const running = helperValues(hello);
+/** The first setting EFFECTIVE gives (not a default) that differs from the helper's (HELLO, and FLAGS from its command line); undefined when all agree. */
+export function disagreement(effective: Pick<Effective, 'config' | 'sources'>, hello: HelloBody, flags: Partial<Record<Key, string>> = {}): Disagreement | undefined {
+  const running = { ...helperValues(hello), ...flags };
   for (const [key, value] of Object.entries(running) as [Key, string][]) {
     const source = effective.sources[key];
     const given = effective.config[key];
@@ -55,6 +60,13 @@ export function disagreement(effective: Pick<Effective, 'config' | 'sources'>, h
     if (canonical(key, String(given)) !== canonical(key, value)) return { key, source, given: String(given), running: value };
   }
   return undefined;
+}
+
+// Only when one of those settings was given: bia run asks nothing more otherwise.
+async function commandLineFlags(effective: Effective, socketPath: string): Promise<Partial<Record<Key, string>>> {
+  if (COMMAND_LINE_KEYS.every((key) => effective.sources[key] === 'default')) return {};
+  const peer = await helperPeer(socketPath).catch(() => undefined);
+  return peer ? helperFlags(peer.pid) : {};
 }
 
 /** Where the user gave it, as they would write it. */
@@ -69,8 +81,8 @@ function given(d: Disagreement, file: string): string {
  * helper's. SHARED: the helper is a shared one (bia helper --system), which
  * this user cannot stop.
  */
-export function requireAgreement(effective: Effective, helper: { socketPath: string; hello: HelloBody; shared: boolean }): void {
-  const d = disagreement(effective, helper.hello);
+export async function requireAgreement(effective: Effective, helper: { socketPath: string; hello: HelloBody; shared: boolean }): Promise<void> {
+  const d = disagreement(effective, helper.hello, await commandLineFlags(effective, helper.socketPath));
   if (!d) return;
   // A second helper of the same user needs its own state directory too (docs/mapping-lifecycle.md).
   const fix = helper.shared

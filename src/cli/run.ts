@@ -23,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
   const settings = { ...config, ...traceSettings(config.logLevel, options) };
   const library = requireLibrary();
   const helper = await ensureHelper(helperTarget(settings, sources.socket, options.has('--allow-root')));
-  requireAgreement(effective, helper);
+  await requireAgreement(effective, helper);
   const env: NodeJS.ProcessEnv = { ...process.env, ...preloadVariables(library, { ...settings, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD) };
   const secure = secureExecutionPlan(rest[0]);
   if (secure && 'warning' in secure) process.stderr.write(`bia: warning: ${secure.warning}

@@ -1,7 +1,7 @@
 // End to end, in the IPv4-only lab: a helper runs with some settings, and a
 // later bia run names others. A helper setting given on the command line,
 // in a BIA_* variable or in the config file that the running helper does
-// not have is refused, in one line, before the program runs (it used to be
+// not have (as its HELLO or its command line says) is refused, in one line, before the program runs (it used to be
 // ignored: --synth prefix got the running helper's ::ffff: addresses); a
 // setting left at its default follows the running helper, whose format
 // the program and the helper's DNS endpoint then both use. Each case runs
@@ -30,13 +30,17 @@ for L in native node; do
   mkdir -p "$XDG_CONFIG_HOME/bia"; echo '{"synth": "m46a"}' >"$XDG_CONFIG_HOME/bia/config.json"
   B_$L run -- getent ahostsv6 v4only.test; echo "RESULT file-$L $?"
   rm "$XDG_CONFIG_HOME/bia/config.json"
+  B_$L run --pool-scope user -- true; echo "RESULT scope-$L $?"
+  BIA_NAT64=off B_$L run -- true; echo "RESULT nat64-$L $?"
+  B_$L run --pool-scope host --nat64 auto --quota-per-user 65536 --network ipv6-only -- true; echo "RESULT same-$L $?"
 done
 bia stop >/dev/null 2>&1
 bia run --synth prefix -- python3 -c 'import socket; print("after stop", socket.getaddrinfo("v4only.test", 80, socket.AF_INET6)[0][4][0])'`,
       FOUR,
     );
     for (const launcher of ['native', 'node']) {
-      for (const what of ['flag', 'env', 'pool', 'file']) expect(r.rc(`${what}-${launcher}`), `${what}-${launcher}: ${r.stderr}`).toBe(78);
+      expect(r.rc(`same-${launcher}`), r.stderr).toBe(0);
+      for (const what of ['flag', 'env', 'pool', 'file', 'scope', 'nat64']) expect(r.rc(`${what}-${launcher}`), `${what}-${launcher}: ${r.stderr}`).toBe(78);
     }
     expect(r.stdout).not.toContain('ran');
     expect(r.stdout).not.toContain('v4only.test');
@@ -44,13 +48,15 @@ bia run --synth prefix -- python3 -c 'import socket; print("after stop", socket.
     expect(r.stdout).toContain('after stop 64:ff9b::c633:6402\n');
     // One line each, through either launcher: the Node one says it, the native one hands such a run to it.
     const lines = r.stderr.split('\n').filter(Boolean);
-    expect(lines, r.stderr).toHaveLength(8);
+    expect(lines, r.stderr).toHaveLength(12);
     for (const line of lines) expect(line).toMatch(new RegExp(`^bia: .* \\(helper at \\S+/run/bia/helper\\.sock\\)${FIX.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
     for (const start of [
       "--synth prefix differs from the running helper's synth mapped",
       "BIA_SYNTH=prefix differs from the running helper's synth mapped",
       "--pool 10.64.0.0/10 differs from the running helper's pool 198.18.0.0/15",
       `"synth": "m46a" in /`,
+      "--pool-scope user differs from the running helper's pool-scope host",
+      "BIA_NAT64=off differs from the running helper's nat64 auto",
     ]) expect(lines.filter((l) => l.startsWith(`bia: ${start}`)), start).toHaveLength(2);
     expect(r.stderr).toMatch(/"synth": "m46a" in \S+\/config\/bia\/config\.json differs from the running helper's synth mapped /);
   }, 120_000);

@@ -4,7 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { disagreement, requireAgreement } from '../../src/cli/helper-agreement.js';
+import { helperFlags } from '../../src/cli/helper-command-line.js';
 import { effectiveConfig } from '../../src/config/effective.js';
 import { configPath } from '../../src/config/file.js';
 import { synthParams } from '../../src/mapping/synth-format.js';
@@ -66,23 +68,43 @@ describe('a running helper against the settings given', () => {
     expect(disagreement(given({ '--synth': 'mapped' }, { ...baseEnv(), BIA_SYNTH: 'prefix' }), MAPPED)).toBeUndefined();
   });
 
-  it('refuses in one line with the fix and EX_CONFIG', () => {
+  it('compares the settings HELLO does not tell with the helper command line\'s flags, when it has them; never the network', () => {
+    const flags = { nat64: '64:ff9b::/96', poolScope: 'user', quotaPerUser: '900' };
+    expect(disagreement(given({ '--nat64': '64:ff9b:0::/96', '--pool-scope': 'user' }), MAPPED, flags)).toBeUndefined();
+    expect(disagreement(given({ '--nat64': 'off' }), MAPPED, flags)).toEqual({ key: 'nat64', source: 'flag', given: 'off', running: '64:ff9b::/96' });
+    expect(disagreement(given({}, { ...baseEnv(), BIA_QUOTA_PER_USER: '1000' }), MAPPED, flags)).toMatchObject({ key: 'quotaPerUser', source: 'env', running: '900' });
+    // Not on its command line: not known, not compared.
+    expect(disagreement(given({ '--rate-per-user': '5' }), MAPPED, flags)).toBeUndefined();
+    expect(disagreement(given({ '--network': 'ipv6-only' }), MAPPED, flags)).toBeUndefined();
+  });
+
+  it('reads those flags (not the network) from a helper process\'s command line, in either form, after its own switches', () => {
+    const child = spawn('sh', ['-c', 'sleep 30', 'main.js', 'helper', '--system', '--network', 'dual', '--nat64', '64:ff9b:0::/96', '--pool-scope=user', '--allow-users', 'alice', '--quota-per-user', 'x']);
+    try {
+      expect(helperFlags(child.pid!)).toEqual({ nat64: '64:ff9b:0::/96', poolScope: 'user' });
+    } finally {
+      child.kill();
+    }
+    expect(helperFlags(2 ** 22 + 1)).toEqual({});
+  });
+
+  it('refuses in one line with the fix and EX_CONFIG', async () => {
     const effective = given({ '--synth': 'prefix' });
-    const refusal = (shared: boolean): CliError => {
+    const refusal = async (shared: boolean): Promise<CliError> => {
       try {
-        requireAgreement(effective, { socketPath: '/run/user/1000/bia/helper.sock', hello: MAPPED, shared });
+        await requireAgreement(effective, { socketPath: '/run/user/1000/bia/helper.sock', hello: MAPPED, shared });
       } catch (err) {
         return err as CliError;
       }
       throw new Error('no refusal');
     };
-    expect(refusal(false).code).toBe(EXIT_CONFIG);
-    expect(refusal(false).message).toBe(
+    expect((await refusal(false)).code).toBe(EXIT_CONFIG);
+    expect((await refusal(false)).message).toBe(
       "--synth prefix differs from the running helper's synth mapped (helper at /run/user/1000/bia/helper.sock): stop it (bia stop) and rerun, drop the setting to follow it, or start a second helper with its own --socket PATH and XDG_STATE_HOME",
     );
-    expect(refusal(true).message).toMatch(/: ask its admin, drop the setting to follow it, or start a helper of your own with --socket PATH$/);
+    expect((await refusal(true)).message).toMatch(/: ask its admin, drop the setting to follow it, or start a helper of your own with --socket PATH$/);
     const file = given({}, baseEnv('{"synth": "pool"}'));
-    expect(() => requireAgreement(file, { socketPath: '/s', hello: MAPPED, shared: false })).toThrow(`"synth": "pool" in ${file.file} differs from the running helper's synth mapped`);
-    expect(() => requireAgreement(given({ '--synth': 'mapped' }), { socketPath: '/s', hello: MAPPED, shared: false })).not.toThrow();
+    await expect(requireAgreement(file, { socketPath: '/s', hello: MAPPED, shared: false })).rejects.toThrow(`"synth": "pool" in ${file.file} differs from the running helper's synth mapped`);
+    await expect(requireAgreement(given({ '--synth': 'mapped' }), { socketPath: '/s', hello: MAPPED, shared: false })).resolves.toBeUndefined();
   });
 });
