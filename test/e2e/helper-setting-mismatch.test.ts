@@ -1,11 +1,12 @@
 // End to end, in the IPv4-only lab: a helper runs with some settings, and a
 // later bia run names others. A helper setting given on the command line,
 // in a BIA_* variable or in the config file that the running helper does
-// not have (as its HELLO or its command line says) is refused, in one line, before the program runs (it used to be
-// ignored: --synth prefix got the running helper's ::ffff: addresses); a
-// setting left at its default follows the running helper, whose format
-// the program and the helper's DNS endpoint then both use. Each case runs
-// through the native launcher and the Node one.
+// not have (as its HELLO or its command line says) is refused, in one
+// line, before the program runs (it used to be ignored: --synth prefix got
+// the running helper's ::ffff: addresses); a setting left at its default
+// follows the running helper, whose format the program and the helper's
+// DNS endpoint then both use. Each case runs through the native launcher
+// and the Node one.
 import { describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
 import { skipWhen } from '../support/skip.js';
