@@ -2,12 +2,9 @@
 
 #include "bia_maptable.h"
 #include "runtime/config.h"
-#include "runtime/forksafe.h"
-#include "runtime/lock.h"
 #include "runtime/log.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -115,13 +112,37 @@ bool bia_maptable_hello(struct bia_reply *reply)
     return reply->type == BIA_T_HELLO && reply->status == BIA_S_OK;
 }
 
-static pthread_mutex_t synth_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The last table's synthesis, under a seqlock (odd: being written), so
+ * that this stays lock-free: a reader that finds it changing, or a signal
+ * handler interrupting the writer, decodes the HELLO itself. */
+static uint32_t synth_seq;
 static const struct bia_maptable_header *synth_of;   /* the table synth_params came from */
 static struct bia_synth_params synth_params;
 
-__attribute__((constructor)) static void register_synth_lock(void)
+static bool cached_synth(const struct bia_maptable_header *h, struct bia_synth_params *out)
 {
-    bia_forksafe_register(&synth_lock);
+    uint32_t seq = __atomic_load_n(&synth_seq, __ATOMIC_ACQUIRE);
+    bool hit;
+
+    if (seq & 1)
+        return false;
+    hit = __atomic_load_n(&synth_of, __ATOMIC_RELAXED) == h;
+    if (hit)
+        memcpy(out, &synth_params, sizeof *out);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return hit && __atomic_load_n(&synth_seq, __ATOMIC_RELAXED) == seq;
+}
+
+static void cache_synth(const struct bia_maptable_header *h, const struct bia_synth_params *p)
+{
+    uint32_t seq = __atomic_load_n(&synth_seq, __ATOMIC_RELAXED);
+
+    if ((seq & 1) || !__atomic_compare_exchange_n(&synth_seq, &seq, seq + 1, false, __ATOMIC_ACQUIRE,
+                                                  __ATOMIC_RELAXED))
+        return;   /* another writer: this answer is simply not kept */
+    memcpy(&synth_params, p, sizeof *p);
+    __atomic_store_n(&synth_of, h, __ATOMIC_RELAXED);
+    __atomic_store_n(&synth_seq, seq + 2, __ATOMIC_RELEASE);
 }
 
 /* A replaced table stays mapped, so its address names it for good. */
@@ -129,20 +150,17 @@ bool bia_maptable_synth(struct bia_synth_params *out)
 {
     const struct bia_maptable_header *h = table();
     struct bia_reply reply;
-    bool known;
 
-    if (!h || !bia_lock(&synth_lock))
+    if (!h)
         return false;
-    if (h != synth_of && bia_maptable_hello(&reply)) {
-        synth_params = (struct bia_synth_params){reply.u.hello.synth, reply.u.hello.synth_prefix,
-                                                 reply.u.hello.synth_len, reply.u.hello.plane};
-        synth_of = h;
-    }
-    known = h == synth_of;
-    if (known)
-        *out = synth_params;
-    bia_unlock(&synth_lock);
-    return known;
+    if (cached_synth(h, out))
+        return true;
+    if (!bia_maptable_hello(&reply))
+        return false;
+    *out = (struct bia_synth_params){reply.u.hello.synth, reply.u.hello.synth_prefix, reply.u.hello.synth_len,
+                                     reply.u.hello.plane};
+    cache_synth(h, out);
+    return true;
 }
 
 bool bia_maptable_held(unsigned *held)

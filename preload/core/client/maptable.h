@@ -31,7 +31,8 @@ bool bia_maptable_hello(struct bia_reply *reply);
 
 /*
  * True, with *out set to the synthesis the table's HELLO names. A helper's
- * synthesis is fixed for its life: decoded once per table, then a lookup.
+ * synthesis is fixed for its life: decoded once per table, then a copy.
+ * Same manners as above.
  */
 bool bia_maptable_synth(struct bia_synth_params *out);
 
