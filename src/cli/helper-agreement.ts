@@ -27,6 +27,9 @@ export interface Disagreement {
   running: string;
 }
 
+/** The keys HELLO tells: bia env exports them. */
+const HELLO_KEYS: readonly Key[] = ['pool', 'synth', 'synthPrefix', 'planeId'];
+
 /** The text of the helper's value of each key HELLO tells, as a user would give it. */
 function helperValues(hello: HelloBody): Partial<Record<Key, string>> {
   return {
@@ -76,6 +79,14 @@ function given(d: Disagreement, file: string): string {
   return `"${d.key}": ${JSON.stringify(d.given)} in ${file}`;
 }
 
+// What following the helper takes. A variable bia env exported for an
+// earlier helper is renewed by bia env once the old copies are unset.
+function drop(d: Disagreement, file: string): string {
+  if (d.source === 'flag') return `drop ${KEYS[d.key].flag}`;
+  if (d.source === 'file') return `remove "${d.key}" from ${file}`;
+  return HELLO_KEYS.includes(d.key) ? `unset ${KEYS[d.key].env} (eval "$(bia env --off)" where bia env set it)` : `unset ${KEYS[d.key].env}`;
+}
+
 /**
  * Throws the one-line refusal when a given setting is not the running
  * helper's. SHARED: the helper is a shared one (bia helper --system), which
@@ -86,8 +97,8 @@ export async function requireAgreement(effective: Effective, helper: { socketPat
   if (!d) return;
   // A second helper of the same user needs its own state directory too (docs/mapping-lifecycle.md).
   const fix = helper.shared
-    ? 'ask its admin, drop the setting to follow it, or start a helper of your own with --socket PATH'
-    : 'stop it (bia stop) and rerun, drop the setting to follow it, or start a second helper with its own --socket PATH and XDG_STATE_HOME';
+    ? `ask its admin, ${drop(d, effective.file)} to follow it, or start a helper of your own with --socket PATH`
+    : `stop it (bia stop) and rerun, ${drop(d, effective.file)} to follow it, or start a second helper with its own --socket PATH and XDG_STATE_HOME`;
   throw new CliError(
     `${given(d, effective.file)} differs from the running helper's ${KEYS[d.key].flag.slice(2)} ${d.running} (helper at ${helper.socketPath}): ${fix}`,
     EXIT_CONFIG,

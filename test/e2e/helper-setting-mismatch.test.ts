@@ -17,7 +17,7 @@ const FOUR = { family: 4 as const };
 const LAUNCHERS = String.raw`B_native() { bia "$@"; }
 B_node() { node "$BIA_ROOT/dist/cli/main.js" "$@"; }`;
 
-const FIX = ': stop it (bia stop) and rerun, drop the setting to follow it, or start a second helper with its own --socket PATH and XDG_STATE_HOME';
+const FIX = /: stop it \(bia stop\) and rerun, (drop --\S+|unset BIA_\w+( \(eval "\$\(bia env --off\)" where bia env set it\))?|remove "\w+" from \S+) to follow it, or start a second helper with its own --socket PATH and XDG_STATE_HOME$/;
 
 describe('a helper setting that is not the running helper\'s', skipWhen(labMissing), () => {
   it('is refused with the setting, both values and the fix, and the program does not run', async () => {
@@ -50,7 +50,8 @@ bia run --synth prefix -- python3 -c 'import socket; print("after stop", socket.
     // One line each, through either launcher: the Node one says it, the native one hands such a run to it.
     const lines = r.stderr.split('\n').filter(Boolean);
     expect(lines, r.stderr).toHaveLength(12);
-    for (const line of lines) expect(line).toMatch(new RegExp(`^bia: .* \\(helper at \\S+/run/bia/helper\\.sock\\)${FIX.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    for (const line of lines) expect(line).toMatch(/^bia: .* \(helper at \S+\/run\/bia\/helper\.sock\): /);
+    for (const line of lines) expect(line).toMatch(FIX);
     for (const start of [
       "--synth prefix differs from the running helper's synth mapped",
       "BIA_SYNTH=prefix differs from the running helper's synth mapped",
@@ -115,7 +116,8 @@ print("python", s.getpeername()[0], s.recv(100).decode().strip())'
 echo "RESULT py $?"
 curl -6 -sS -m 5 -o /dev/null -w 'curl %{remote_ip}\n' http://v4only.test:8081/; echo "RESULT curl $?"
 echo "dig $(dig +short AAAA v4only.test)"
-bia run -- true; echo "RESULT run $?"`,
+bia run -- true; echo "RESULT run $?"
+eval "$(bia env --off)"; eval "$(bia env)"; echo "renewed $BIA_SYNTH $BIA_SYNTH_PREFIX"`,
       FOUR,
     );
     expect(r.stdout).toContain('stale mapped\n');
@@ -124,8 +126,10 @@ bia run -- true; echo "RESULT run $?"`,
     expect(r.rc('curl'), r.stderr).toBe(0);
     expect(r.stdout).toContain('curl 64:ff9b::c633:6402\n');
     expect(r.stdout).toContain('dig 64:ff9b::c633:6402\n');
-    expect(r.stderr).toMatch(/^bia\[\d+\]: BIA_SYNTH=mapped \(and its prefix and plane\) is not the running helper's synthesis, prefix 64:ff9b::\/96 plane 0: following the helper/m);
+    expect(r.stderr).toMatch(/^bia\[\d+\]: BIA_SYNTH=mapped \(and its prefix and plane\) is not the running helper's synthesis, prefix 64:ff9b::\/96 plane 0: following the helper \(the environment predates a helper restart: bia env --off, then bia env, renews it\)$/m);
     expect(r.rc('run')).toBe(78);
     expect(r.stderr).toContain("bia: BIA_SYNTH=mapped differs from the running helper's synth prefix");
+    expect(r.stderr).toContain('unset BIA_SYNTH (eval "$(bia env --off)" where bia env set it) to follow it');
+    expect(r.stdout).toContain('renewed prefix 64:ff9b::/96\n');
   }, 120_000);
 });

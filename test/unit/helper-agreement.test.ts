@@ -100,11 +100,15 @@ describe('a running helper against the settings given', () => {
     };
     expect((await refusal(false)).code).toBe(EXIT_CONFIG);
     expect((await refusal(false)).message).toBe(
-      "--synth prefix differs from the running helper's synth mapped (helper at /run/user/1000/bia/helper.sock): stop it (bia stop) and rerun, drop the setting to follow it, or start a second helper with its own --socket PATH and XDG_STATE_HOME",
+      "--synth prefix differs from the running helper's synth mapped (helper at /run/user/1000/bia/helper.sock): stop it (bia stop) and rerun, drop --synth to follow it, or start a second helper with its own --socket PATH and XDG_STATE_HOME",
     );
-    expect((await refusal(true)).message).toMatch(/: ask its admin, drop the setting to follow it, or start a helper of your own with --socket PATH$/);
+    expect((await refusal(true)).message).toMatch(/: ask its admin, drop --synth to follow it, or start a helper of your own with --socket PATH$/);
     const file = given({}, baseEnv('{"synth": "pool"}'));
-    await expect(requireAgreement(file, { socketPath: '/s', hello: MAPPED, shared: false })).rejects.toThrow(`"synth": "pool" in ${file.file} differs from the running helper's synth mapped`);
+    await expect(requireAgreement(file, { socketPath: '/s', hello: MAPPED, shared: false })).rejects.toThrow(`"synth": "pool" in ${file.file} differs from the running helper's synth mapped (helper at /s): stop it (bia stop) and rerun, remove "synth" from ${file.file} to follow it, or`);
+    const exported = given({}, { ...baseEnv(), BIA_SYNTH: 'mapped' });
+    await expect(requireAgreement(exported, { socketPath: '/s', hello: helloOf('prefix'), shared: false })).rejects.toThrow(`rerun, unset BIA_SYNTH (eval "$(bia env --off)" where bia env set it) to follow it, or`);
+    const quota = given({}, { ...baseEnv(), BIA_QUOTA_PER_USER: '7' });
+    expect(disagreement(quota, MAPPED, { quotaPerUser: '8' })).toBeDefined();
     await expect(requireAgreement(given({ '--synth': 'mapped' }), { socketPath: '/s', hello: MAPPED, shared: false })).resolves.toBeUndefined();
   });
 });

@@ -35,7 +35,7 @@ static void from_environment(const struct bia_config *c, struct bia_synth_params
         return;
     inet_ntop(AF_INET6, &p->prefix, text, sizeof text);
     bia_warn(BIA_ENV_SYNTH "=%s (and its prefix and plane) is not the running helper's synthesis, %s %s/%u "
-             "plane %u: following the helper (the environment predates a helper restart; bia env sets it anew)",
+             "plane %u: following the helper (the environment predates a helper restart: bia env --off, then bia env, renews it)",
              bia_synth_name(c->synth.format), bia_synth_name(p->format), text, (unsigned)p->len, (unsigned)p->plane);
 }
 
