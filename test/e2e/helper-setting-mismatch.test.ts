@@ -132,4 +132,27 @@ eval "$(bia env --off)"; eval "$(bia env)"; echo "renewed $BIA_SYNTH $BIA_SYNTH_
     expect(r.stderr).toContain('unset BIA_SYNTH (eval "$(bia env --off)" where bia env set it) to follow it');
     expect(r.stdout).toContain('renewed prefix 64:ff9b::/96\n');
   }, 120_000);
+
+  it("a program whose BIA_POOL predates a helper restart follows the running helper's pool", async () => {
+    // The same shell, the helper replaced by one with --pool 10.77.0.0/16
+    // on a dual-stack network: a pool address another process resolved was
+    // not in the program's (stale) pool, so its connect went out as IPv4
+    // (ENETUNREACH) instead of to the IPv6 peer it stands for.
+    const r = await lab(
+      String.raw`peer_serve_tcp 8080
+eval "$(bia env)"
+bia stop >/dev/null 2>&1
+(unset LD_PRELOAD BIA_SYNTH BIA_SYNTH_PREFIX BIA_PLANE_ID BIA_POOL BIA_SOCKET; bia run --pool 10.77.0.0/16 -- true)
+echo "stale $BIA_POOL"
+A=$(getent ahostsv4 v6only.test | awk 'NR==1 {print $1}')
+echo "addr $A"
+nc.traditional -w 2 "$A" 8080 </dev/null; echo "RESULT nc $?"`,
+      { family: 'dual' },
+    );
+    expect(r.stdout).toContain('stale 198.18.0.0/15\n');
+    expect(r.stdout).toContain('addr 10.77.0.1\n');
+    expect(r.rc('nc'), r.stderr).toBe(0);
+    expect(r.stdout).toContain('hello from the IPv6-only peer');
+    expect(r.stderr).toMatch(/^bia\[\d+\]: BIA_POOL=198\.18\.0\.0\/15 is not the running helper's pool, 10\.77\.0\.0\/16: following the helper \(the environment predates a helper restart: bia env --off, then bia env, renews it\)$/m);
+  }, 120_000);
 });

@@ -26,11 +26,13 @@ static void from_environment(const struct bia_config *c, struct bia_synth_params
 {
     static int warned;
     char text[INET6_ADDRSTRLEN];
+    struct bia_published helper;
 
-    if (!bia_maptable_synth(p) || same_synth(p, &c->synth)) {
+    if (!bia_maptable_settings(&helper) || same_synth(&helper.synth, &c->synth)) {
         *p = c->synth;
         return;
     }
+    *p = helper.synth;
     if (__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
         return;
     inet_ntop(AF_INET6, &p->prefix, text, sizeof text);
