@@ -9,7 +9,7 @@ export const EXIT_INTERNAL = 70;
 export const EXIT_HELPER_STUCK = 75;
 /** A helper socket, or its directory, that someone else may control (EX_NOPERM): bia says nothing on it. */
 export const EXIT_UNTRUSTED_SOCKET = 77;
-/** The config file, a BIA_* variable or a config flag is invalid (EX_CONFIG). */
+/** The config file, a BIA_* variable or a config flag is invalid, or sets a helper setting the running helper does not have (EX_CONFIG). */
 export const EXIT_CONFIG = 78;
 export const EXIT_CANNOT_EXECUTE = 126;
 export const EXIT_NOT_FOUND = 127;

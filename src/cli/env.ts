@@ -5,6 +5,7 @@ import { parseArgs, stringOption } from './args.js';
 import { optionSpec } from './commands.js';
 import { effectiveConfig } from '../config/effective.js';
 import { ensureHelper, helperTarget, type Reached } from './ensure-helper.js';
+import { requireAgreement } from './helper-agreement.js';
 import { CliError, EXIT_USAGE } from '../exit-codes.js';
 import { helperPeer } from './helper-peer.js';
 import { PRELOAD_SETTING_NAMES, preloadVariables, requireLibrary, withoutLibrary } from './preload-env.js';
@@ -29,8 +30,10 @@ export async function env(argv: string[]): Promise<number> {
 }
 
 async function onLines(shell: Shell, library: string, options: Map<string, string | true>, quiet: boolean): Promise<string[]> {
-  const { config, sources } = effectiveConfig(options);
+  const effective = effectiveConfig(options);
+  const { config, sources } = effective;
   const helper = await ensureHelper(helperTarget(config, sources.socket, options.has('--allow-root')));
+  await requireAgreement(effective, helper);
   const vars = preloadVariables(library, { ...config, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD);
   const lines = Object.entries(vars).map(([name, value]) => setLine(shell, name, value));
   if (helper.started && !quiet) lines.push(echoLine(shell, await startedText(helper)));

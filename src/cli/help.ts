@@ -132,5 +132,7 @@ Exit status: bia run exits with CMD's status (128+N when CMD dies of signal
 N; signals bia receives reach CMD). bia status exits 3 when no
 helper runs; bia doctor exits 1 when something will not work. bia's own
 failures exit 2 (usage), 69 (helper unavailable), 70 (internal), 75 (helper
-did not stop in time), 78 (bad setting), 126/127 (CMD not executable/found).
+did not stop in time), 78 (bad setting, or a helper setting the running
+helper does not have: bia stop, then rerun), 126/127 (CMD not
+executable/found).
 `;

@@ -11,6 +11,7 @@ import { runChild } from './child.js';
 import { preloadVariables, requireLibrary, withLibrary, withoutLibrary } from './preload-env.js';
 import { muslPreloadLibrary } from '../preload-path.js';
 import { ensureHelper, helperTarget } from './ensure-helper.js';
+import { requireAgreement } from './helper-agreement.js';
 import { secureExecutionPlan } from '../secure-exec.js';
 import { VARIABLES } from '../config/variables.js';
 import { supervisedCommand } from './supervise.js';
@@ -18,10 +19,12 @@ import { supervisedCommand } from './supervise.js';
 export async function run(argv: string[]): Promise<number> {
   const { options, rest } = parseArgs(argv, optionSpec('run'));
   if (rest.length === 0) throw new CliError("run needs a command: bia run [OPTIONS] -- CMD [ARGS...]", EXIT_USAGE);
-  const { config, sources } = effectiveConfig(options);
+  const effective = effectiveConfig(options);
+  const { config, sources } = effective;
   const settings = { ...config, ...traceSettings(config.logLevel, options) };
   const library = requireLibrary();
   const helper = await ensureHelper(helperTarget(settings, sources.socket, options.has('--allow-root')));
+  await requireAgreement(effective, helper);
   const env: NodeJS.ProcessEnv = { ...process.env, ...preloadVariables(library, { ...settings, socket: helper.socketPath }, helper.hello, process.env.LD_PRELOAD) };
   const secure = secureExecutionPlan(rest[0]);
   if (secure && 'warning' in secure) process.stderr.write(`bia: warning: ${secure.warning}

@@ -112,6 +112,58 @@ bool bia_maptable_hello(struct bia_reply *reply)
     return reply->type == BIA_T_HELLO && reply->status == BIA_S_OK;
 }
 
+/* The last table's settings, under a seqlock (odd: being written), so
+ * that this stays lock-free: a reader that finds it changing, or a signal
+ * handler interrupting the writer, decodes the HELLO itself. */
+static uint32_t synth_seq;
+static const struct bia_maptable_header *settings_of;   /* the table settings came from */
+static struct bia_published settings;
+
+static bool cached_settings(const struct bia_maptable_header *h, struct bia_published *out)
+{
+    uint32_t seq = __atomic_load_n(&synth_seq, __ATOMIC_ACQUIRE);
+    bool hit;
+
+    if (seq & 1)
+        return false;
+    hit = __atomic_load_n(&settings_of, __ATOMIC_RELAXED) == h;
+    if (hit)
+        memcpy(out, &settings, sizeof *out);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return hit && __atomic_load_n(&synth_seq, __ATOMIC_RELAXED) == seq;
+}
+
+static void cache_settings(const struct bia_maptable_header *h, const struct bia_published *p)
+{
+    uint32_t seq = __atomic_load_n(&synth_seq, __ATOMIC_RELAXED);
+
+    if ((seq & 1) || !__atomic_compare_exchange_n(&synth_seq, &seq, seq + 1, false, __ATOMIC_ACQUIRE,
+                                                  __ATOMIC_RELAXED))
+        return;   /* another writer: this answer is simply not kept */
+    memcpy(&settings, p, sizeof *p);
+    __atomic_store_n(&settings_of, h, __ATOMIC_RELAXED);
+    __atomic_store_n(&synth_seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+/* A replaced table stays mapped, so its address names it for good. */
+bool bia_maptable_settings(struct bia_published *out)
+{
+    const struct bia_maptable_header *h = table();
+    struct bia_reply reply;
+
+    if (!h)
+        return false;
+    if (cached_settings(h, out))
+        return true;
+    if (!bia_maptable_hello(&reply))
+        return false;
+    *out = (struct bia_published){
+        {reply.u.hello.synth, reply.u.hello.synth_prefix, reply.u.hello.synth_len, reply.u.hello.plane},
+        reply.u.hello.pool, reply.u.hello.pool_len};
+    cache_settings(h, out);
+    return true;
+}
+
 bool bia_maptable_held(unsigned *held)
 {
     const struct bia_maptable_header *h = table();

@@ -9,6 +9,7 @@
 #define BIA_MAPTABLE_H_CORE
 
 #include "bia_protocol.h"
+#include "runtime/config.h"
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -27,6 +28,19 @@ bool bia_maptable_find_v4(struct in_addr v4, struct in6_addr *v6);
  * manners as above.
  */
 bool bia_maptable_hello(struct bia_reply *reply);
+
+/* What the table's HELLO says that is fixed for the helper's life. */
+struct bia_published {
+    struct bia_synth_params synth;
+    struct in_addr pool;          /* network byte order */
+    unsigned pool_len;
+};
+
+/*
+ * True, with *out set from the table's HELLO: decoded once per table, then
+ * a copy. Same manners as above.
+ */
+bool bia_maptable_settings(struct bia_published *out);
 
 /*
  * True, with *held set to the pool addresses a socket uses now (USE), when

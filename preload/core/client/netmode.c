@@ -117,9 +117,37 @@ __attribute__((constructor)) static void register_lock(void)
     bia_forksafe_register(&lock);
 }
 
+/* BIA_POOL is a copy of the helper's HELLO taken when the environment was
+ * made (bia run, bia env); a helper restarted since with another pool
+ * hands out addresses from that one, so its published pool wins, and the
+ * stale copy is said once (as synth.c does for the format). */
+static void env_pool(const struct bia_config *c, struct in_addr *pool, unsigned *len)
+{
+    static int warned;
+    char env[INET_ADDRSTRLEN], helper[INET_ADDRSTRLEN];
+    struct bia_published p;
+
+    *pool = c->pool;
+    *len = c->pool_len;
+    if (!bia_maptable_settings(&p) || !p.pool_len ||
+        (p.pool_len == c->pool_len && p.pool.s_addr == c->pool.s_addr))
+        return;
+    *pool = p.pool;
+    *len = p.pool_len;
+    if (__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
+        return;
+    inet_ntop(AF_INET, &c->pool, env, sizeof env);
+    inet_ntop(AF_INET, &p.pool, helper, sizeof helper);
+    bia_warn(BIA_ENV_POOL "=%s/%u is not the running helper's pool, %s/%u: following the helper (the "
+             "environment predates a helper restart: bia env --off, then bia env, renews it)",
+             env, c->pool_len, helper, p.pool_len);
+}
+
 static bool get(struct bia_netmode *out, bool fresh)
 {
     const struct bia_config *c = bia_config();
+    struct in_addr pool;
+    unsigned pool_len;
     bool changed = false;
 
     if (c->network == BIA_MODE_AUTO || !c->have_pool || !c->have_synth) {
@@ -128,9 +156,10 @@ static bool get(struct bia_netmode *out, bool fresh)
     if (c->network != BIA_MODE_AUTO)
         out->network = c->network;
     if (c->have_pool) {
+        env_pool(c, &pool, &pool_len);
         out->have_pool = true;
-        out->pool_mask = prefix_mask(c->pool_len);
-        out->pool_net = ntohl(c->pool.s_addr);
+        out->pool_mask = prefix_mask(pool_len);
+        out->pool_net = ntohl(pool.s_addr) & out->pool_mask;
     }
     return changed && c->network == BIA_MODE_AUTO;
 }
@@ -168,9 +197,15 @@ bool bia_netmode_in_pool(const struct bia_netmode *mode, struct in_addr v4)
 bool bia_netmode_in_env_pool(struct in_addr v4)
 {
     const struct bia_config *c = bia_config();
-    uint32_t mask = prefix_mask(c->pool_len);
+    struct in_addr pool;
+    unsigned len;
+    uint32_t mask;
 
-    return c->have_pool && (ntohl(v4.s_addr) & mask) == (ntohl(c->pool.s_addr) & mask);
+    if (!c->have_pool)
+        return false;
+    env_pool(c, &pool, &len);
+    mask = prefix_mask(len);
+    return (ntohl(v4.s_addr) & mask) == (ntohl(pool.s_addr) & mask);
 }
 
 bool bia_netmode_last_synth(struct bia_synth_params *out)

@@ -46,8 +46,9 @@ bool bia_netmode_in_pool(const struct bia_netmode *mode, struct in_addr v4);
  * without asking: false when it got none yet. */
 bool bia_netmode_last_synth(struct bia_synth_params *out);
 
-/* Whether v4 is in the pool BIA_POOL names (false when it is unset):
- * answered from the environment alone, without HELLO. */
+/* Whether v4 is in the pool BIA_POOL names (false when it is unset), or
+ * the running helper's published one where that differs: answered without
+ * HELLO. */
 bool bia_netmode_in_env_pool(struct in_addr v4);
 
 #endif

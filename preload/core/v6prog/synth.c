@@ -2,6 +2,7 @@
 
 #include "bia_protocol.h"
 #include "client/helper_client.h"
+#include "client/maptable.h"
 #include "client/netmode.h"
 #include "client/refusal.h"
 #include "runtime/config.h"
@@ -11,6 +12,35 @@
 #include <errno.h>
 #include <string.h>
 
+static bool same_synth(const struct bia_synth_params *a, const struct bia_synth_params *b)
+{
+    return a->format == b->format && a->len == b->len && a->plane == b->plane &&
+           !memcmp(&a->prefix, &b->prefix, sizeof a->prefix);
+}
+
+/* BIA_SYNTH and co. are a copy of the helper's HELLO taken when the
+ * environment was made (bia run, bia env); a helper restarted since with
+ * another format is what the DNS endpoint and RESOLVE answer in, so its
+ * published format wins, and the stale copy is said once. */
+static void from_environment(const struct bia_config *c, struct bia_synth_params *p)
+{
+    static int warned;
+    char text[INET6_ADDRSTRLEN];
+    struct bia_published helper;
+
+    if (!bia_maptable_settings(&helper) || same_synth(&helper.synth, &c->synth)) {
+        *p = c->synth;
+        return;
+    }
+    *p = helper.synth;
+    if (__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
+        return;
+    inet_ntop(AF_INET6, &p->prefix, text, sizeof text);
+    bia_warn(BIA_ENV_SYNTH "=%s (and its prefix and plane) is not the running helper's synthesis, %s %s/%u "
+             "plane %u: following the helper (the environment predates a helper restart: bia env --off, then bia env, renews it)",
+             bia_synth_name(c->synth.format), bia_synth_name(p->format), text, (unsigned)p->len, (unsigned)p->plane);
+}
+
 /* A process not started by bia run (a container's, docs/containers.md)
  * asks HELLO once to learn the format; if the helper cannot say, mapped. */
 static void current(struct bia_synth_params *p)
@@ -19,7 +49,7 @@ static void current(struct bia_synth_params *p)
     struct bia_netmode mode;
 
     if (c->have_synth) {
-        *p = c->synth;
+        from_environment(c, p);
         return;
     }
     if (bia_netmode_last_synth(p))
