@@ -8,6 +8,7 @@
 
 #include "fd/fdroom.h"
 #include "fd/sockrec.h"
+#include "runtime/msgbuf.h"
 #include "runtime/real.h"
 #include "runtime/sockaddr.h"
 #include "v4prog/icmpxlat.h"
@@ -24,7 +25,6 @@
  * control buffer (no hop limit to read). */
 #define DEFAULT_TTL 64
 /* Larger than any ICMP message: a program's larger buffer is not all lent. */
-#define MESSAGE_MAX 65536
 /* Received beyond the program's buffer: a message is translated whole (its
  * checksum covers it all) even when the program takes less, and one the
  * program gave no room for is still told from one to drop. */
@@ -135,7 +135,7 @@ ssize_t bia_icmp_sendto(int fd, const void *buf, size_t n, int flags, const stru
     ssize_t sent;
     int err;
 
-    if (!buf || n > MESSAGE_MAX)
+    if (!buf || n > BIA_MSG_MAX)
         return bia_real()->sendto(fd, buf, n, flags, (const struct sockaddr *)to, to ? sizeof *to : 0);
     v6 = malloc(n ? n : 1);
     if (!v6) {
@@ -154,32 +154,16 @@ ssize_t bia_icmp_sendto(int fd, const void *buf, size_t n, int flags, const stru
     return sent;
 }
 
-static size_t iov_total(const struct msghdr *msg)
-{
-    size_t total = 0;
-
-    for (size_t i = 0; i < (size_t)msg->msg_iovlen; i++)
-        total += msg->msg_iov[i].iov_len;
-    return total < MESSAGE_MAX ? total : MESSAGE_MAX;
-}
-
 ssize_t bia_icmp_sendmsg(int fd, const struct msghdr *msg, int flags, const struct sockaddr_in6 *to)
 {
-    size_t n = iov_total(msg), at = 0;
-    unsigned char *buf = malloc(n ? n : 1);
+    size_t n;
+    unsigned char *buf = bia_msg_gather(msg, &n);
     struct sockaddr_in6 dst;
     ssize_t sent;
     int err;
 
-    if (!buf) {
-        errno = ENOBUFS;
+    if (!buf)
         return -1;
-    }
-    for (size_t i = 0; i < (size_t)msg->msg_iovlen && at < n; i++) {
-        size_t part = msg->msg_iov[i].iov_len < n - at ? msg->msg_iov[i].iov_len : n - at;
-        memcpy(buf + at, msg->msg_iov[i].iov_base, part);
-        at += part;
-    }
     if (!to && msg->msg_name && msg->msg_namelen >= sizeof dst)
         memcpy(&dst, msg->msg_name, sizeof dst);
     sent = bia_icmp_sendto(fd, buf, n, flags, to || msg->msg_name ? (to ? to : &dst) : NULL);
@@ -207,26 +191,6 @@ static int hop_limit(const struct msghdr *msg)
             return hops;
         }
     return DEFAULT_TTL;
-}
-
-/* What the program's receive shows: out (len bytes) scattered over its
- * iovecs; the length the receive returns. */
-static ssize_t hand_over(struct msghdr *msg, const struct msghdr *k, const unsigned char *out,
-                         size_t len, size_t room, int flags)
-{
-    size_t at = 0;
-
-    for (size_t i = 0; i < (size_t)msg->msg_iovlen && at < len && at < room; i++) {
-        size_t part = msg->msg_iov[i].iov_len;
-        if (part > len - at)
-            part = len - at;
-        memcpy(msg->msg_iov[i].iov_base, out + at, part);
-        at += part;
-    }
-    msg->msg_namelen = k->msg_namelen;
-    msg->msg_controllen = k->msg_controllen;
-    msg->msg_flags = k->msg_flags | (len > room ? MSG_TRUNC : 0);
-    return flags & MSG_TRUNC ? (ssize_t)len : (ssize_t)at;
 }
 
 /* The IPv4 view of a message from `from` on a socket of kind. */
@@ -264,7 +228,7 @@ static long receive_one(int fd, struct msghdr *k, int flags, int kind, unsigned 
 
 ssize_t bia_icmp_recvmsg(int fd, struct msghdr *msg, int flags, int kind)
 {
-    size_t room = iov_total(msg), whole = room + SLACK;
+    size_t room = bia_msg_room(msg), whole = room + SLACK;
     unsigned char *in = malloc(2 * whole + 20), *out;
     struct sockaddr_storage name;
     struct iovec one = {in, whole};
@@ -290,7 +254,7 @@ ssize_t bia_icmp_recvmsg(int fd, struct msghdr *msg, int flags, int kind)
         if (len >= 0) {
             if (!msg->msg_name)
                 k.msg_namelen = 0;
-            r = hand_over(msg, &k, out, (size_t)len, room, flags);
+            r = bia_msg_scatter(msg, &k, out, (size_t)len, room, flags);
             break;
         }
         /* A message without an ICMPv4 form is dropped; a peek would only

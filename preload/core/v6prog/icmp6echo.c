@@ -9,6 +9,7 @@
 
 #include "fd/fdroom.h"
 #include "runtime/log.h"
+#include "runtime/msgbuf.h"
 #include "runtime/real.h"
 #include "runtime/sockaddr.h"
 #include "v6prog/icmp6xlat.h"
@@ -23,7 +24,6 @@
 #include <unistd.h>
 
 /* Larger than any ICMP message: a program's larger buffer is not all lent. */
-#define MESSAGE_MAX 65536
 
 void bia_icmp6_born(int fd, int type, int protocol)
 {
@@ -216,7 +216,7 @@ ssize_t bia_icmp6_sendto(int fd, const void *buf, size_t n, int flags,
         }
         bia_sin_make(&to, a, 0);
     }
-    if (!buf || n > MESSAGE_MAX)
+    if (!buf || n > BIA_MSG_MAX)
         return bia_real()->sendto(fd, buf, n, flags, addr ? (struct sockaddr *)&to : NULL,
                                   addr ? sizeof to : 0);
     v4 = malloc(n ? n : 1);
@@ -237,20 +237,11 @@ ssize_t bia_icmp6_sendto(int fd, const void *buf, size_t n, int flags,
     return sent;
 }
 
-static size_t iov_total(const struct msghdr *msg)
-{
-    size_t total = 0;
-
-    for (size_t i = 0; i < (size_t)msg->msg_iovlen; i++)
-        total += msg->msg_iov[i].iov_len;
-    return total < MESSAGE_MAX ? total : MESSAGE_MAX;
-}
-
 /* The control messages are not sent: an AF_INET socket would ignore the
  * IPv6 ones (a hop limit or source given per message) anyway. */
 ssize_t bia_icmp6_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
-    size_t n, at = 0;
+    size_t n;
     unsigned char *buf;
     ssize_t sent;
     int err;
@@ -260,17 +251,9 @@ ssize_t bia_icmp6_sendmsg(int fd, const struct msghdr *msg, int flags)
     bia_icmp6_outbound(fd, msg->msg_name, msg->msg_namelen);
     if (!swapped(fd))
         return bia_real()->sendmsg(fd, msg, flags);
-    n = iov_total(msg);
-    buf = malloc(n ? n : 1);
-    if (!buf) {
-        errno = ENOBUFS;
+    buf = bia_msg_gather(msg, &n);
+    if (!buf)
         return -1;
-    }
-    for (size_t i = 0; i < (size_t)msg->msg_iovlen && at < n; i++) {
-        size_t part = msg->msg_iov[i].iov_len < n - at ? msg->msg_iov[i].iov_len : n - at;
-        memcpy(buf + at, msg->msg_iov[i].iov_base, part);
-        at += part;
-    }
     sent = bia_icmp6_sendto(fd, buf, n, flags, msg->msg_name, msg->msg_namelen);
     err = errno;
     free(buf);

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "v6prog/icmp6echo.h"
 
+#include "runtime/msgbuf.h"
 #include "runtime/real.h"
 #include "runtime/sockaddr.h"
 #include "v6prog/icmp6xlat.h"
@@ -18,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MESSAGE_MAX 65536
 /* A raw ICMPv4 receive starts with the IPv4 header, at most 60 bytes. */
 #define IP4_HDR_MAX 60
 /* Received beyond the program's buffer: a message is translated whole
@@ -34,35 +34,6 @@ static struct in6_addr shown(struct in_addr v4)
     bia_sin6_mapped(&a, v4, 0);
     bia_synth_from_v4(v4, &a.sin6_addr);
     return a.sin6_addr;
-}
-
-static size_t iov_total(const struct msghdr *msg)
-{
-    size_t total = 0;
-
-    for (size_t i = 0; i < (size_t)msg->msg_iovlen; i++)
-        total += msg->msg_iov[i].iov_len;
-    return total < MESSAGE_MAX ? total : MESSAGE_MAX;
-}
-
-/* What the program's receive shows: out (len bytes) scattered over its
- * iovecs; the length the receive returns. */
-static ssize_t hand_over(struct msghdr *msg, const struct msghdr *k, const unsigned char *out,
-                         size_t len, size_t room, int flags)
-{
-    size_t at = 0;
-
-    for (size_t i = 0; i < (size_t)msg->msg_iovlen && at < len && at < room; i++) {
-        size_t part = msg->msg_iov[i].iov_len;
-        if (part > len - at)
-            part = len - at;
-        memcpy(msg->msg_iov[i].iov_base, out + at, part);
-        at += part;
-    }
-    msg->msg_namelen = k->msg_namelen;
-    msg->msg_controllen = k->msg_controllen;
-    msg->msg_flags = k->msg_flags | (len > room ? MSG_TRUNC : 0);
-    return flags & MSG_TRUNC ? (ssize_t)len : (ssize_t)at;
 }
 
 /* The ICMPv6 form of r bytes received at in (a raw socket's: after its
@@ -93,7 +64,7 @@ static long translate(const unsigned char *in, size_t r, const struct sockaddr_i
 
 ssize_t bia_icmp6_recvmsg(int fd, struct msghdr *msg, int flags, const struct bia_v6prog *state)
 {
-    size_t room = iov_total(msg), whole = room + SLACK + IP4_HDR_MAX;
+    size_t room = bia_msg_room(msg), whole = room + SLACK + IP4_HDR_MAX;
     unsigned char *in = malloc(2 * whole + 20), *out;
     struct sockaddr_in from;
     struct sockaddr_storage name;
@@ -127,7 +98,7 @@ ssize_t bia_icmp6_recvmsg(int fd, struct msghdr *msg, int flags, const struct bi
         if (len >= 0) {
             if (!msg->msg_name)
                 k.msg_namelen = 0;
-            r = hand_over(msg, &k, out, (size_t)len, room, flags);
+            r = bia_msg_scatter(msg, &k, out, (size_t)len, room, flags);
             break;
         }
         /* A message without an ICMPv6 form is dropped; a peek would only
