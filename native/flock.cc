@@ -2,6 +2,7 @@
 // its state directory so that two helpers never write the same mappings.
 // The kernel drops the lock when the process dies, kill -9 included, so a
 // crashed helper never leaves a stale lock behind.
+#include "errno_error.h"
 #include <napi.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -10,8 +11,7 @@
 #include <cstring>
 
 static Napi::Value Throw(Napi::Env env, const std::string &what, int err) {
-  Napi::Error e = Napi::Error::New(env, what + ": " + strerror(err));
-  e.Set("errno", Napi::Number::New(env, err));
+  Napi::Error e = ErrnoError(env, what, err);
   e.Set("code", Napi::String::New(env, err == EWOULDBLOCK ? "EWOULDBLOCK" : "ELOCK"));
   e.ThrowAsJavaScriptException();
   return env.Null();

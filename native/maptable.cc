@@ -4,6 +4,7 @@
 // preload reads without a round trip. Written here rather than from
 // JavaScript because readers rely on the seqlock's memory ordering, which
 // only C atomics promise.
+#include "errno_error.h"
 #include <napi.h>
 
 #include "bia_maptable.h"
@@ -21,12 +22,6 @@ namespace {
 
 using Header = bia_maptable_header;
 using Record = bia_maptable_record;
-
-void ThrowErrno(Napi::Env env, const std::string &what, int err) {
-  Napi::Error e = Napi::Error::New(env, what + ": " + strerror(err));
-  e.Set("errno", Napi::Number::New(env, err));
-  e.ThrowAsJavaScriptException();
-}
 
 // A table a crashed helper left is marked retired, so that programs still
 // reading it reopen the path rather than trust a table nobody updates.
@@ -78,7 +73,7 @@ class MapTable : public Napi::ObjectWrap<MapTable> {
     size_t size = sizeof(Header) + size_t(records) * sizeof(Record);
     unlink(fresh.c_str());
     int fd = open(fresh.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) return ThrowErrno(env, "open " + fresh, errno);
+    if (fd < 0) return ErrnoError(env, "open " + fresh, errno).ThrowAsJavaScriptException();
     // Every page reserved now, not on first touch: a sparse file on a full
     // file system faults (SIGBUS) on the first write to a page it cannot
     // back, in the helper and in every reader. No room: no table, and
@@ -108,7 +103,7 @@ class MapTable : public Napi::ObjectWrap<MapTable> {
       int err = errno;
       unlink(fresh.c_str());
       Unmap();
-      ThrowErrno(env, "rename " + fresh, err);
+      ErrnoError(env, "rename " + fresh, err).ThrowAsJavaScriptException();
     }
   }
 
@@ -116,7 +111,7 @@ class MapTable : public Napi::ObjectWrap<MapTable> {
     int err = errno;
     close(fd);
     unlink(fresh.c_str());
-    ThrowErrno(env, what, err);
+    ErrnoError(env, what, err).ThrowAsJavaScriptException();
   }
 
   Header *header() { return reinterpret_cast<Header *>(base_); }

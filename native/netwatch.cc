@@ -5,6 +5,7 @@
 // messages are not parsed: the helper re-reads /proc, which it understands
 // already, so a message only says "look again". An overflow of the socket's
 // buffer (ENOBUFS) means the same.
+#include "errno_error.h"
 #include <napi.h>
 #include <uv.h>
 #include <linux/netlink.h>
@@ -70,15 +71,6 @@ Napi::Value Close(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
-Napi::Value Fail(Napi::Env env, const char *what, int fd) {
-  int err = errno;
-  if (fd >= 0) close(fd);
-  Napi::Error e = Napi::Error::New(env, std::string(what) + ": " + strerror(err));
-  e.Set("errno", Napi::Number::New(env, err));
-  e.ThrowAsJavaScriptException();
-  return env.Null();
-}
-
 }  // namespace
 
 // watchNetwork(onChange) -> { close() }. Does not keep the process alive.
@@ -91,21 +83,21 @@ Napi::Value WatchNetwork(const Napi::CallbackInfo &info) {
     return env.Null();
   }
   int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
-  if (fd < 0) return Fail(env, "netlink socket", -1);
+  if (fd < 0) return FailErrno(env, "netlink socket", -1);
   struct sockaddr_nl addr;
   memset(&addr, 0, sizeof addr);
   addr.nl_family = AF_NETLINK;
   addr.nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE;
-  if (bind(fd, reinterpret_cast<struct sockaddr *>(&addr), sizeof addr) != 0) return Fail(env, "netlink bind", fd);
+  if (bind(fd, reinterpret_cast<struct sockaddr *>(&addr), sizeof addr) != 0) return FailErrno(env, "netlink bind", fd);
   uv_loop_t *loop = nullptr;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return Fail(env, "event loop", fd);
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return FailErrno(env, "event loop", fd);
   Watch *w = new Watch{};
   w->fd = fd;
   w->poll.data = w;
   if (uv_poll_init(loop, &w->poll, fd) != 0) {
     delete w;
     errno = EINVAL;
-    return Fail(env, "uv_poll_init", fd);
+    return FailErrno(env, "uv_poll_init", fd);
   }
   w->callback = Napi::Persistent(info[0].As<Napi::Function>());
   uv_poll_start(&w->poll, UV_READABLE, OnReadable);

@@ -1,6 +1,7 @@
 // Peer credentials of a connected Unix socket (SO_PEERCRED) and the peer's
 // supplementary groups (SO_PEERGROUPS), which Node does not expose. The
 // helper uses them to serve only the users it is meant to serve.
+#include "errno_error.h"
 #include <napi.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -14,12 +15,6 @@ static bool ValidFd(const Napi::CallbackInfo &info, const char *usage) {
   return false;
 }
 
-static void ThrowErrno(Napi::Env env, const char *what) {
-  Napi::Error err = Napi::Error::New(env, std::string(what) + ": " + strerror(errno));
-  err.Set("errno", Napi::Number::New(env, errno));
-  err.ThrowAsJavaScriptException();
-}
-
 Napi::Value PeerCredentials(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (!ValidFd(info, "peerCredentials(fd): fd must be a number")) return env.Null();
@@ -27,7 +22,7 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo &info) {
   struct ucred cred;
   socklen_t len = sizeof cred;
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-    ThrowErrno(env, "SO_PEERCRED");
+    FailErrno(env, "SO_PEERCRED");
     return env.Null();
   }
   Napi::Object out = Napi::Object::New(env);
@@ -51,7 +46,7 @@ Napi::Value PeerGroups(const Napi::CallbackInfo &info) {
       break;
     }
     if (errno != ERANGE || len <= groups.size() * sizeof(gid_t)) {
-      ThrowErrno(env, "SO_PEERGROUPS");
+      FailErrno(env, "SO_PEERGROUPS");
       return env.Null();
     }
     groups.resize(len / sizeof(gid_t));

@@ -2,6 +2,7 @@
 // (src/helper/stream-conns.ts): serveStream starts serving a listening
 // socket; its handle writes replies, ends, destroys, pauses and resumes
 // connections, and closes it all. The event loop's side is streamconns.cc.
+#include "errno_error.h"
 #include "streamconns.h"
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -112,14 +113,6 @@ Napi::Value CloseAll(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
-Napi::Value Fail(Napi::Env env, const char *what) {
-  int err = errno;
-  Napi::Error e = Napi::Error::New(env, std::string(what) + ": " + strerror(err));
-  e.Set("errno", Napi::Number::New(env, err));
-  e.ThrowAsJavaScriptException();
-  return env.Null();
-}
-
 }  // namespace
 
 // serveStream(listenFd, idleMs, frameMs, onEvents) -> { write, end,
@@ -135,7 +128,7 @@ Napi::Value ServeStream(const Napi::CallbackInfo &info) {
   }
   int listen_fd = info[0].As<Napi::Number>().Int32Value();
   int ep = epoll_create1(EPOLL_CLOEXEC);
-  if (ep < 0) return Fail(env, "epoll_create1");
+  if (ep < 0) return FailErrno(env, "epoll_create1");
   struct epoll_event ev = {};
   ev.events = EPOLLIN;
   ev.data.ptr = nullptr;
@@ -148,7 +141,7 @@ Napi::Value ServeStream(const Napi::CallbackInfo &info) {
     int err = errno;
     close(ep);
     errno = err;
-    return Fail(env, "the listening socket");
+    return FailErrno(env, "the listening socket");
   }
   uv_loop_t *loop = nullptr;
   napi_get_uv_event_loop(env, &loop);

@@ -1,6 +1,7 @@
 // A listening Unix stream socket for the helper, made here rather than by
 // Node: its connections are accepted in the addon (streamconns.cc), and a
 // net.Server would accept them itself.
+#include "errno_error.h"
 #include <napi.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -13,15 +14,6 @@ namespace {
 
 // As deep as Node's own listen backlog.
 constexpr int kBacklog = 511;
-
-Napi::Value Fail(Napi::Env env, const std::string &what, int fd) {
-  int err = errno;
-  if (fd >= 0) close(fd);
-  Napi::Error e = Napi::Error::New(env, what + ": " + strerror(err));
-  e.Set("errno", Napi::Number::New(env, err));
-  e.ThrowAsJavaScriptException();
-  return env.Null();
-}
 
 }  // namespace
 
@@ -37,13 +29,13 @@ Napi::Value ListenStream(const Napi::CallbackInfo &info) {
   sun.sun_family = AF_UNIX;
   if (path.size() >= sizeof sun.sun_path) {
     errno = ENAMETOOLONG;
-    return Fail(env, path, -1);
+    return FailErrno(env, path, -1);
   }
   memcpy(sun.sun_path, path.c_str(), path.size());
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return Fail(env, "socket", -1);
-  if (bind(fd, reinterpret_cast<struct sockaddr *>(&sun), sizeof sun) != 0) return Fail(env, "bind " + path, fd);
-  if (listen(fd, kBacklog) != 0) return Fail(env, "listen " + path, fd);
+  if (fd < 0) return FailErrno(env, "socket", -1);
+  if (bind(fd, reinterpret_cast<struct sockaddr *>(&sun), sizeof sun) != 0) return FailErrno(env, "bind " + path, fd);
+  if (listen(fd, kBacklog) != 0) return FailErrno(env, "listen " + path, fd);
   return Napi::Number::New(env, fd);
 }
 

@@ -13,6 +13,7 @@
 // compete with that program for its CPU at the moment it is woken. So a
 // datagram's wake-up only arms a timer (microseconds, in C), and the queue
 // is drained kDrainDelayMs later, with whatever else came meanwhile.
+#include "errno_error.h"
 #include <napi.h>
 #include <uv.h>
 #include <sys/socket.h>
@@ -140,15 +141,6 @@ Napi::Value Close(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
-Napi::Value Fail(Napi::Env env, const std::string &what, int fd) {
-  int err = errno;
-  if (fd >= 0) close(fd);
-  Napi::Error e = Napi::Error::New(env, what + ": " + strerror(err));
-  e.Set("errno", Napi::Number::New(env, err));
-  e.ThrowAsJavaScriptException();
-  return env.Null();
-}
-
 }  // namespace
 
 // listenUses(path, mode, onReports) -> { close(), drain() }: binds a datagram socket
@@ -167,22 +159,22 @@ Napi::Value ListenUses(const Napi::CallbackInfo &info) {
   sun.sun_family = AF_UNIX;
   if (path.size() >= sizeof sun.sun_path) {
     errno = ENAMETOOLONG;
-    return Fail(env, path, -1);
+    return FailErrno(env, path, -1);
   }
   memcpy(sun.sun_path, path.c_str(), path.size());
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return Fail(env, "socket", -1);
+  if (fd < 0) return FailErrno(env, "socket", -1);
   int on = 1;
-  if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0) return Fail(env, "SO_PASSCRED", fd);
-  if (bind(fd, reinterpret_cast<struct sockaddr *>(&sun), sizeof sun) != 0) return Fail(env, "bind " + path, fd);
+  if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0) return FailErrno(env, "SO_PASSCRED", fd);
+  if (bind(fd, reinterpret_cast<struct sockaddr *>(&sun), sizeof sun) != 0) return FailErrno(env, "bind " + path, fd);
   if (chmod(path.c_str(), info[1].As<Napi::Number>().Uint32Value()) != 0) {
     int err = errno;
     unlink(path.c_str());
     errno = err;
-    return Fail(env, "chmod " + path, fd);
+    return FailErrno(env, "chmod " + path, fd);
   }
   uv_loop_t *loop = nullptr;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return Fail(env, "event loop", fd);
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return FailErrno(env, "event loop", fd);
   Listener *l = new Listener{};
   l->fd = fd;
   l->poll.data = l;
@@ -190,7 +182,7 @@ Napi::Value ListenUses(const Napi::CallbackInfo &info) {
   if (uv_poll_init(loop, &l->poll, fd) != 0) {
     delete l;
     errno = EINVAL;
-    return Fail(env, "uv_poll_init", fd);
+    return FailErrno(env, "uv_poll_init", fd);
   }
   uv_timer_init(loop, &l->timer);
   l->handles = 2;
