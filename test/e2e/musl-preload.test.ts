@@ -4,42 +4,24 @@
 // way round (a glibc program a musl program executes gets the glibc build,
 // which a musl LD_PRELOAD would keep from starting). Each case runs its
 // control: the same program without bia fails.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
 import { skipWhen, toolMissing } from '../support/skip.js';
+import { cBuilt, POOL_ADDR, poolAddress } from '../support/static-programs.js';
 import { muslPreloadLibrary } from '../../src/preload-path.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bia-musl-preload-'));
 const CLIENT = join(dir, 'musl_client');
 const EXEC = join(dir, 'musl_exec');
 
-function built(source: string, out: string): boolean {
-  try {
-    execFileSync('musl-gcc', ['-O1', '-o', out, join(__dirname, '../c', source)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const muslMissing = toolMissing(built('static_client.c', CLIENT) && built('exec_argv.c', EXEC), 'musl-gcc cannot build test/c/static_client.c (apt-get install musl-tools)');
+const muslMissing = toolMissing(cBuilt('musl-gcc', 'static_client.c', CLIENT, false) && cBuilt('musl-gcc', 'exec_argv.c', EXEC, false), 'musl-gcc cannot build test/c/static_client.c (apt-get install musl-tools)');
 const libraryMissing = muslPreloadLibrary() ? undefined : 'the musl preload is not built (apt-get install musl-tools, then npm run build)';
 if (libraryMissing && process.env.CI) throw new Error(`CI must test the musl preload, but: ${libraryMissing}`);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const POOL_ADDR = String.raw`addr=$(bia run -- getent ahostsv4 v6only.test | awk 'NR==1{print $1}')
-echo "ADDR $addr"`;
-
-function poolAddress(stdout: string): string {
-  const addr = stdout.match(/^ADDR (198\.1[89]\.\d+\.\d+)$/m)?.[1];
-  expect(addr, stdout).toBeDefined();
-  return addr!;
-}
 
 describe('the musl build of the preload', skipWhen(labMissing, muslMissing, libraryMissing), () => {
   it('a dynamic musl client, started by bia run and by a preloaded shell, is translated by the preload (its trace line), not the supervisor', async () => {

@@ -3,52 +3,22 @@
 // seccomp supervisor, as bia run starts such a program itself
 // (preload/core/exec/supervise.c, docs/supervisor.md). Each case runs its
 // control: the same command without bia fails.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lab, labMissing } from '../support/lab.js';
 import { skipWhen, toolMissing } from '../support/skip.js';
+import { cBuilt, goBuilt, POOL_ADDR, poolAddress } from '../support/static-programs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bia-supervise-exec-'));
 const CLIENT = join(dir, 'static_client');
 const GO_CLIENT = join(dir, 'pool_client');
 
-function built(compiler: string, out: string, linkStatic: boolean): boolean {
-  try {
-    execFileSync(compiler, [...(linkStatic ? ['-static'] : []), '-O1', '-o', out, join(__dirname, '../c/static_client.c')], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// CGO_ENABLED=0: a static Go program; its cache in the test's own directory.
-function goBuilt(): boolean {
-  const env = { ...process.env, CGO_ENABLED: '0', GO111MODULE: 'off', GOCACHE: join(dir, 'gocache'), GOPATH: join(dir, 'gopath') };
-  try {
-    execFileSync('go', ['build', '-o', GO_CLIENT, join(__dirname, '../go/pool_client.go')], { stdio: 'ignore', env, cwd: dir });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const clientMissing = toolMissing(built('gcc', CLIENT, true), 'gcc -static cannot build test/c/static_client.c (apt-get install gcc libc6-dev)');
-const goMissing = toolMissing(goBuilt(), 'go cannot build test/go/pool_client.go (apt-get install golang-go)');
+const clientMissing = toolMissing(cBuilt('gcc', 'static_client.c', CLIENT), 'gcc -static cannot build test/c/static_client.c (apt-get install gcc libc6-dev)');
+const goMissing = toolMissing(goBuilt('pool_client.go', GO_CLIENT, dir), 'go cannot build test/go/pool_client.go (apt-get install golang-go)');
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-// The pool address bia hands out for v6only.test, in $addr.
-const POOL_ADDR = String.raw`addr=$(bia run -- getent ahostsv4 v6only.test | awk 'NR==1{print $1}')
-echo "ADDR $addr"`;
-
-function poolAddress(stdout: string): string {
-  const addr = stdout.match(/^ADDR (198\.1[89]\.\d+\.\d+)$/m)?.[1];
-  expect(addr, stdout).toBeDefined();
-  return addr!;
-}
 
 describe('a static program a preloaded program executes runs under the supervisor', skipWhen(labMissing, clientMissing), () => {
   it('bia run -- sh -c CLIENT: the shell\'s execve starts the supervisor; the client reaches the IPv6-only peer and reads back the pool address', async () => {

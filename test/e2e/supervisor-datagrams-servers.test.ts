@@ -12,7 +12,7 @@ import { readElf } from '../../src/elf.js';
 import { resolveProgram } from '../../src/secure-exec.js';
 import { lab, labMissing } from '../support/lab.js';
 import { skipWhen, toolMissing } from '../support/skip.js';
-import { cBuilt, goBuilt } from '../support/static-programs.js';
+import { cBuilt, goBuilt, POOL_ADDR, poolAddress } from '../support/static-programs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bia-supervisor-net-'));
 const DGRAM = join(dir, 'static_dgram');
@@ -29,10 +29,6 @@ const busyboxMissing = toolMissing(busybox !== undefined && readElf(busybox)?.in
   'busybox is not installed statically linked (apt-get install busybox-static)');
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-// The pool address bia hands out for v6only.test, in $addr.
-const POOL_ADDR = String.raw`addr=$(bia run -- getent ahostsv4 v6only.test | awk 'NR==1{print $1}')
-echo "ADDR $addr"`;
 
 // A UDP echo on the peer, IPv6 only: "pong " and what it got, from
 // v6only.test's address (bound to it: the peer has another).
@@ -57,12 +53,6 @@ while True:
     s.sendto(b"pong " + data, peer)
 ' &
 lab_wait "the loopback UDP echo" sh -c 'ss -Huln "sport = :9000" | grep -q .'`;
-
-function poolAddress(stdout: string): string {
-  const addr = stdout.match(/^ADDR (198\.1[89]\.\d+\.\d+)$/m)?.[1];
-  expect(addr, stdout).toBeDefined();
-  return addr!;
-}
 
 // Lines starting with PREFIX, without it.
 function lines(stdout: string, prefix: string): string[] {

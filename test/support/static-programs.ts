@@ -2,6 +2,7 @@
 // temporary directory: statically linked C (gcc -static, musl-gcc) and Go
 // with CGO_ENABLED=0, its build cache inside that directory.
 import { execFileSync } from 'node:child_process';
+import { expect } from 'vitest';
 import { join } from 'node:path';
 
 /** Whether COMPILER built test/c/SOURCE into OUT. */
@@ -23,4 +24,15 @@ export function goBuilt(source: string, out: string, dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Lab shell lines: the pool address bia hands out for v6only.test, in $addr (and printed). */
+export const POOL_ADDR = String.raw`addr=$(bia run -- getent ahostsv4 v6only.test | awk 'NR==1{print $1}')
+echo "ADDR $addr"`;
+
+/** The pool address POOL_ADDR printed. */
+export function poolAddress(stdout: string): string {
+  const addr = stdout.match(/^ADDR (198\.1[89]\.\d+\.\d+)$/m)?.[1];
+  expect(addr, stdout).toBeDefined();
+  return addr!;
 }
