@@ -20,7 +20,7 @@ static int read_default(void)
     bool off = fd >= 0 && read(fd, &c, 1) == 1 && c == '0';
 
     if (fd >= 0)
-        close(fd);
+        bia_real()->close(fd);
     errno = saved;
     return off ? DEFAULT_OFF : MUST_SET;
 }
